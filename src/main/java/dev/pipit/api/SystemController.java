@@ -1,0 +1,42 @@
+package dev.pipit.api;
+
+import dev.pipit.model.EngineDevice;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** What this pipit process is running on. */
+@RestController
+@RequestMapping("/v1/system")
+@Tag(name = "system", description = "Process, engine and device information")
+class SystemController {
+
+  private final EngineDevice engine;
+  private final String version;
+
+  SystemController(EngineDevice engine, ObjectProvider<BuildProperties> build) {
+    this.engine = engine;
+    BuildProperties properties = build.getIfAvailable();
+    this.version = properties == null ? "dev" : properties.getVersion();
+  }
+
+  @GetMapping
+  @Operation(summary = "Engine, device and runtime of this process")
+  SystemInfo info() {
+    return new SystemInfo(
+        version,
+        Runtime.version().toString(),
+        Runtime.getRuntime().availableProcessors(),
+        new SystemInfo.Engine(
+            engine.engineName(),
+            engine.engineVersion(),
+            engine.deviceType(),
+            engine.requested().name().toLowerCase(),
+            engine.fallback(),
+            engine.gpuCount()));
+  }
+}

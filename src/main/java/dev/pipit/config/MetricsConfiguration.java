@@ -1,0 +1,16 @@
+package dev.pipit.config;
+
+import dev.pipit.metrics.EngineMetrics;
+import dev.pipit.model.EngineDevice;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Registers pipit's meter binders. */
+@Configuration(proxyBeanMethods = false)
+class MetricsConfiguration {
+
+  @Bean
+  EngineMetrics engineMetrics(EngineDevice engineDevice) {
+    return new EngineMetrics(engineDevice);
+  }
+}

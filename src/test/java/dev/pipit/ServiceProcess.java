@@ -1,0 +1,117 @@
+package dev.pipit;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged pipit jar started as a real process on a free port, for end-to-end tests that talk to it
+ * over HTTP only. Its console output goes to a log file that failures can quote.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+  private final Process process;
+  private final int port;
+  private final Path log;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private ServiceProcess(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  /**
+   * Starts {@code java -jar} on the jar the build just packaged (system property {@code pipit.jar}).
+   *
+   * @param workDir working directory (data lands under it)
+   * @param jvmArgs extra JVM options
+   * @param appArgs extra application arguments ({@code --pipit.x=y})
+   */
+  public static ServiceProcess start(Path workDir, List<String> jvmArgs, List<String> appArgs)
+      throws IOException {
+    String jar = System.getProperty("pipit.jar");
+    if (jar == null || !Files.isRegularFile(Path.of(jar))) {
+      throw new IllegalStateException("system property pipit.jar must name the packaged jar, was " + jar);
+    }
+    int port = freePort();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("--add-modules=jdk.incubator.vector");
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-jar", Path.of(jar).toAbsolutePath().toString(), "--server.port=" + port));
+    command.addAll(appArgs);
+    Path log = workDir.resolve("service.log");
+    ProcessBuilder builder =
+        new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+    builder.redirectOutput(log.toFile());
+    builder.environment().put("OPT_OUT_TRACKING", "true");
+    return new ServiceProcess(builder.start(), port, log);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    }
+  }
+
+  /** Polls {@code /readyz} until it answers 200, the process dies, or the timeout passes. */
+  public void awaitReady(Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("service exited with " + process.exitValue() + ":\n" + log());
+      }
+      try {
+        if (get("/readyz").statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notListeningYet) {
+        // keep polling
+      }
+      Thread.sleep(250);
+    }
+    throw new IllegalStateException("service not ready within " + timeout + ":\n" + log());
+  }
+
+  public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  public URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  public HttpClient http() {
+    return http;
+  }
+
+  /** Everything the process printed so far. */
+  public String log() throws IOException {
+    return Files.exists(log) ? Files.readString(log) : "";
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package dev.pipit.api;
+
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import ai.djl.Device;
+import dev.pipit.model.DevicePreference;
+import dev.pipit.model.EngineDevice;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.MockMvc;
+
+@WebMvcTest(SystemController.class)
+@Import(SystemControllerTests.FallbackEngine.class)
+class SystemControllerTests {
+
+  @Autowired MockMvc mvc;
+
+  @Test
+  void reportsTheEngineAndAFallbackToTheCpu() throws Exception {
+    mvc.perform(get("/v1/system"))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.engine.name").value("PyTorch"))
+        .andExpect(jsonPath("$.engine.device").value("cpu"))
+        .andExpect(jsonPath("$.engine.requested").value("cuda"))
+        .andExpect(jsonPath("$.engine.fallback").value(true))
+        .andExpect(jsonPath("$.cpus").isNumber());
+  }
+
+  @Test
+  void unknownPathsAnswerWithAProblem() throws Exception {
+    mvc.perform(get("/v1/nope"))
+        .andExpect(status().isNotFound())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+        .andExpect(jsonPath("$.status").value(404));
+  }
+
+  @TestConfiguration
+  static class FallbackEngine {
+    @Bean
+    EngineDevice engineDevice() {
+      return new EngineDevice(Device.cpu(), DevicePreference.CUDA, true, "PyTorch", "2.0.1", 0);
+    }
+  }
+}
