@@ -32,7 +32,8 @@ build: assets ## build the service jar (no tests)
 run: build ## build and start the service on $(PORT)
 	java $(JVM_FLAGS) -jar $(JAR) --server.port=$(PORT)
 
-test: assets ## the whole test suite: unit tests, then integration tests on the packaged jar
+test: ## the whole test suite: unit tests, then integration tests on the packaged jar
+	@bin/fetch-assets --test
 	$(MVN) verify
 
 clean: ## remove build output (keeps fetched assets)
