@@ -72,6 +72,15 @@ public final class FashionMnist {
         throw new DatasetException(imageFile, "implausible image size " + rows + "x" + cols);
       }
       int size = rows * cols;
+      int[] perLabel = new int[CLASSES.size()];
+      for (int label : labels) {
+        perLabel[label]++;
+      }
+      for (int c = 0; c < perLabel.length; c++) {
+        if (perLabel[c] == 0) {
+          throw new DatasetException(labelFile, "class " + c + " (" + CLASSES.get(c) + ") has no images");
+        }
+      }
       int[] keep = selectFirstPerClass(labels, perClass);
       byte[] pixels = new byte[keep.length * size];
       byte[] skip = new byte[size];
