@@ -111,7 +111,19 @@ public final class ImageDecoder {
           ImageDecodeException.Reason.UNKNOWN_FORMAT,
           "not a JPEG, PNG, GIF, BMP or WebP image (unrecognised leading bytes)");
     }
-    BufferedImage decoded = read(bytes, format);
+    BufferedImage decoded;
+    try {
+      decoded = read(bytes, format);
+    } catch (ImageDecodeException e) {
+      // Readers report a cut-off stream as a generic read error; the missing end marker tells.
+      if (e.reason() == ImageDecodeException.Reason.CORRUPT
+          && ((format == ImageFormat.PNG && !endsWithIend(bytes))
+              || (format == ImageFormat.JPEG && !endsWithEoi(bytes)))) {
+        throw new ImageDecodeException(
+            ImageDecodeException.Reason.TRUNCATED, format + " data ends early (no end marker)", e);
+      }
+      throw e;
+    }
     BufferedImage rgb = toIntRgb(decoded);
     int orientation = format == ImageFormat.JPEG ? exifOrientation(bytes) : 1;
     return new Decoded(orient(rgb, orientation), format, orientation);
@@ -166,6 +178,22 @@ public final class ImageDecoder {
     }
   }
 
+  /** Whether a PNG ends with its IEND chunk (length 0, "IEND", fixed CRC). */
+  private static boolean endsWithIend(byte[] b) {
+    int n = b.length;
+    return n >= 12 && b[n - 8] == 'I' && b[n - 7] == 'E' && b[n - 6] == 'N' && b[n - 5] == 'D';
+  }
+
+  /** Whether a JPEG's EOI marker (FF D9) is among its last 64 bytes (tolerating trailing padding). */
+  private static boolean endsWithEoi(byte[] b) {
+    for (int i = b.length - 2; i >= Math.max(2, b.length - 64); i--) {
+      if ((b[i] & 0xff) == 0xFF && (b[i + 1] & 0xff) == 0xD9) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static IIOReadWarningListener collect(List<String> warnings) {
     return (source, warning) -> warnings.add(warning);
   }
@@ -192,10 +220,18 @@ public final class ImageDecoder {
     try (ImageInputStream stream = new MemoryCacheImageInputStream(new ByteArrayInputStream(jpeg))) {
       List<JPEGSegment> segments = JPEGSegmentUtil.readSegments(stream, JPEG.APP1, "Exif");
       for (JPEGSegment segment : segments) {
-        try (InputStream data = segment.data();
-            ImageInputStream tiff = new MemoryCacheImageInputStream(data)) {
-          // APP1 payload: "Exif\0\0" then a TIFF structure
-          tiff.skipBytes(6);
+        byte[] payload;
+        try (InputStream data = segment.data()) {
+          payload = data.readAllBytes();
+        }
+        // The payload after the "Exif" identifier starts, after padding, with a TIFF header: II*\0 or MM\0*.
+        int start = tiffHeader(payload);
+        if (start < 0) {
+          continue;
+        }
+        try (ImageInputStream tiff =
+            new MemoryCacheImageInputStream(
+                new ByteArrayInputStream(payload, start, payload.length - start))) {
           Directory directory = new TIFFReader().read(tiff);
           Entry entry = directory.getEntryById(TIFF.TAG_ORIENTATION);
           if (entry != null && entry.getValue() instanceof Number n) {
@@ -208,6 +244,16 @@ public final class ImageDecoder {
       // Malformed metadata must not make a decodable image fail: treat as upright.
     }
     return 1;
+  }
+
+  private static int tiffHeader(byte[] b) {
+    for (int i = 0; i + 4 <= b.length && i <= 8; i++) {
+      if ((b[i] == 'I' && b[i + 1] == 'I' && b[i + 2] == 42 && b[i + 3] == 0)
+          || (b[i] == 'M' && b[i + 1] == 'M' && b[i + 2] == 0 && b[i + 3] == 42)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Applies an EXIF orientation (1–8) so the image is upright. */
