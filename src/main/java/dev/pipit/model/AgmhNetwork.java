@@ -68,30 +68,20 @@ public final class AgmhNetwork extends HashingNetwork {
     return new Builder();
   }
 
-  /** {@inheritDoc} */
+  /** {@inheritDoc} Training: [u (B, K), A_1 … A_G (B, D, h, w)], the SIEA outputs for the ADL. */
   @Override
-  protected NDArray forwardServing(ParameterStore ps, NDArray images, PairList<String, Object> params) {
-    NDArray f = backbone.forward(ps, new NDList(images), false, params).singletonOrThrow();
+  public NDList forwardHead(
+      ParameterStore ps, NDArray f, boolean training, PairList<String, Object> params) {
     NDList pooled = new NDList(descriptors.size());
-    for (ConvBn descriptor : descriptors) {
-      NDArray di = descriptor.forward(ps, new NDList(f), false, params).singletonOrThrow();
-      pooled.add(Pool.globalAvgPool2d(di)); // (B, D)
-    }
-    return hash(ps, pooled, false, params);
-  }
-
-  /** {@inheritDoc} [u (B, K), A_1 … A_G (B, D, h, w)]. */
-  @Override
-  protected NDList forwardTraining(ParameterStore ps, NDArray images, PairList<String, Object> params) {
-    NDArray f = backbone.forward(ps, new NDList(images), true, params).singletonOrThrow();
-    NDList pooled = new NDList(descriptors.size());
-    NDList attended = new NDList(descriptors.size());
+    NDList attended = new NDList(training ? descriptors.size() : 0);
     for (int i = 0; i < descriptors.size(); i++) {
-      NDArray di = descriptors.get(i).forward(ps, new NDList(f), true, params).singletonOrThrow();
-      pooled.add(Pool.globalAvgPool2d(di));
-      attended.add(siea.get(i).forward(ps, new NDList(di), true, params).singletonOrThrow());
+      NDArray di = descriptors.get(i).forward(ps, new NDList(f), training, params).singletonOrThrow();
+      pooled.add(Pool.globalAvgPool2d(di)); // (B, D)
+      if (training) { // SIEA feeds only the Attention Dispersion Loss: never run when serving
+        attended.add(siea.get(i).forward(ps, new NDList(di), true, params).singletonOrThrow());
+      }
     }
-    NDList out = new NDList(hash(ps, pooled, true, params));
+    NDList out = new NDList(hash(ps, pooled, training, params));
     out.addAll(attended);
     return out;
   }

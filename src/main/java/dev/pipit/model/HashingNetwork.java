@@ -60,11 +60,13 @@ public abstract class HashingNetwork extends AbstractBlock {
   /** The ResNet-50 backbone. */
   public abstract ResNet50 backbone();
 
-  /** The serving path: (B, 3, H, W) → u (B, K). */
-  protected abstract NDArray forwardServing(ParameterStore ps, NDArray images, PairList<String, Object> params);
-
-  /** The training path: (B, 3, H, W) → [u (B, K), extras…]. */
-  protected abstract NDList forwardTraining(ParameterStore ps, NDArray images, PairList<String, Object> params);
+  /**
+   * Everything after the backbone: features (B, 2048, h, w) → serving [u (B, K)] or training
+   * [u (B, K), extras…]. Lets a trainer with a frozen backbone compute the backbone once and train the
+   * head on cached features.
+   */
+  public abstract NDList forwardHead(
+      ParameterStore ps, NDArray features, boolean training, PairList<String, Object> params);
 
   /** {@inheritDoc} */
   @Override
@@ -74,9 +76,8 @@ public abstract class HashingNetwork extends AbstractBlock {
     if (images.getShape().dimension() != 4 || images.getShape().get(1) != 3) {
       throw new IllegalArgumentException("expected images (B, 3, H, W), got " + images.getShape());
     }
-    return training
-        ? forwardTraining(ps, images, params)
-        : new NDList(forwardServing(ps, images, params));
+    NDArray features = backbone().forward(ps, new NDList(images), training, params).singletonOrThrow();
+    return forwardHead(ps, features, training, params);
   }
 
   /**

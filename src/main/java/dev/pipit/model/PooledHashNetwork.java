@@ -38,19 +38,12 @@ public final class PooledHashNetwork extends HashingNetwork {
     hash = addChildBlock("hash", Linear.builder().setUnits(bits).optBias(true).build());
   }
 
-  /** {@inheritDoc} */
+  /** {@inheritDoc} Training: FCAENet [u (B, K), F (B, 2048, h, w)] for SREM; ADSH-R50 [u (B, K)]. */
   @Override
-  protected NDArray forwardServing(ParameterStore ps, NDArray images, PairList<String, Object> params) {
-    NDArray features = backbone.forward(ps, new NDList(images), false, params).singletonOrThrow();
-    return head(ps, features, false, params);
-  }
-
-  /** {@inheritDoc} FCAENet: [u (B, K), F (B, 2048, h, w)]; ADSH-R50: [u (B, K)]. */
-  @Override
-  protected NDList forwardTraining(ParameterStore ps, NDArray images, PairList<String, Object> params) {
-    NDArray features = backbone.forward(ps, new NDList(images), true, params).singletonOrThrow();
-    NDArray u = head(ps, features, true, params);
-    return architecture() == Architecture.FCAENET ? new NDList(u, features) : new NDList(u);
+  public NDList forwardHead(
+      ParameterStore ps, NDArray features, boolean training, PairList<String, Object> params) {
+    NDArray u = head(ps, features, training, params);
+    return training && architecture() == Architecture.FCAENET ? new NDList(u, features) : new NDList(u);
   }
 
   private NDArray head(ParameterStore ps, NDArray features, boolean training, PairList<String, Object> params) {

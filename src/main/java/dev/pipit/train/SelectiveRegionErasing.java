@@ -42,7 +42,13 @@ public record SelectiveRegionErasing(int regions, int size) {
    * @return height × width mask: 1 keeps a pixel, 0 erases it
    */
   public float[] mask(float[] features, int channels, int h, int w, int height, int width) {
-    float[] attention = normalise(upsampleBilinear(channelMean(features, channels, h, w), h, w, height, width));
+    return mask(features, 0, channels, h, w, height, width);
+  }
+
+  /** As {@link #mask(float[], int, int, int, int, int)}, for the map starting at {@code offset}. */
+  public float[] mask(float[] features, int offset, int channels, int h, int w, int height, int width) {
+    float[] attention =
+        normalise(upsampleBilinear(channelMean(features, offset, channels, h, w), h, w, height, width));
     Integer[] order = new Integer[attention.length];
     Arrays.setAll(order, i -> i);
     Arrays.sort(order, (a, b) -> Float.compare(attention[b], attention[a])); // stable: ties keep position order
@@ -68,11 +74,11 @@ public record SelectiveRegionErasing(int regions, int size) {
     }
   }
 
-  static float[] channelMean(float[] features, int channels, int h, int w) {
+  static float[] channelMean(float[] features, int offset, int channels, int h, int w) {
     float[] mean = new float[h * w];
     for (int c = 0; c < channels; c++) {
       for (int p = 0; p < mean.length; p++) {
-        mean[p] += features[c * h * w + p];
+        mean[p] += features[offset + c * h * w + p];
       }
     }
     for (int p = 0; p < mean.length; p++) {

@@ -1,0 +1,273 @@
+package dev.pipit.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import dev.pipit.model.Architecture;
+import dev.pipit.model.AttentionDispersionLoss;
+import dev.pipit.model.HashingNetwork;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Asymmetric deep supervised hashing (ADSH, Jiang &amp; Li 2018) with AGMH's and FCAENet's additions, on
+ * cached backbone feature maps ({@link BackboneMode#FROZEN}). Each outer iteration:
+ *
+ * <ol>
+ *   <li>sample Ω (m database items) and form the soft similarity S̃ (m × N);
+ *   <li>train the network head for T_in epochs over Ω with V fixed, minimising {@link AdshLoss} (+ 0.5·ADL
+ *       for AGMH; for FCAENet the same loss on a same-class positive and the SREM-erased copy, + ESRL);
+ *   <li>record U, the outputs of Ω in the last epoch, and update V by {@link DatabaseCodeUpdate}.
+ * </ol>
+ *
+ * Every random choice derives from the settings' seed and the outer iteration, so a run is reproducible
+ * on the CPU and a resumed run samples what the uninterrupted one would have.
+ */
+public final class AdshTrainer {
+
+  /**
+   * What the trainer learns from.
+   *
+   * @param database feature maps of the N database (training) images
+   * @param erased maps of their SREM-erased copies (FCAENet), else null
+   * @param labels class of each database image
+   * @param classes number of classes
+   */
+  public record Inputs(FeatureMaps database, FeatureMaps erased, int[] labels, int classes) {}
+
+  /** Called after every outer iteration with the current codes; returns mAP or NaN. */
+  @FunctionalInterface
+  public interface AfterIteration {
+    double accept(int iteration, float[] databaseCodes) throws Exception;
+  }
+
+  private final TrainingSettings settings;
+  private final HashingNetwork network;
+  private final NDManager manager;
+  private final NesterovSgd optimizer;
+  private final List<Parameter> trainable = new ArrayList<>();
+  private float currentLearningRate;
+
+  /**
+   * @param settings run settings ({@link BackboneMode#FROZEN})
+   * @param network initialised network; its backbone is frozen here
+   * @param manager manager on the training device
+   */
+  public AdshTrainer(TrainingSettings settings, HashingNetwork network, NDManager manager) {
+    if (settings.backbone() != BackboneMode.FROZEN) {
+      throw new IllegalArgumentException("this trainer runs on cached features: backbone mode FROZEN");
+    }
+    this.settings = settings;
+    this.network = network;
+    this.manager = manager;
+    network.backbone().freezeParameters(true);
+    network.getParameters().values().stream().filter(Parameter::requiresGradient).forEach(trainable::add);
+    this.currentLearningRate = settings.learningRate();
+    this.optimizer =
+        NesterovSgd.builder()
+            .setLearningRate((id, step) -> currentLearningRate)
+            .optMomentum(settings.momentum())
+            .optNesterov(settings.nesterov())
+            .optWeightDecays(settings.weightDecay())
+            .build();
+  }
+
+  /** Initial database codes: uniformly random ±1, from the seed. */
+  public static float[] initialCodes(int n, int bits, long seed) {
+    Random random = new Random(seed);
+    float[] v = new float[n * bits];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = random.nextBoolean() ? 1f : -1f;
+    }
+    return v;
+  }
+
+  /**
+   * Runs outer iterations {@code from .. T_out−1}, updating {@code v} in place.
+   *
+   * @param inputs features and labels
+   * @param v database codes (N × c, ±1): {@link #initialCodes} for a fresh run, a checkpoint's to resume
+   * @param from first outer iteration to run (0, or the checkpoint's next)
+   * @param listener progress
+   * @param cancelled polled between mini-batches
+   * @param after checkpoint and evaluation hook
+   */
+  public void train(
+      Inputs inputs, float[] v, int from, TrainingListener listener, BooleanSupplier cancelled, AfterIteration after)
+      throws Exception {
+    int n = inputs.labels().length;
+    int bits = settings.bits();
+    List<List<Integer>> byClass = indicesByClass(inputs.labels(), inputs.classes());
+    for (int t = from; t < settings.outerIterations(); t++) {
+      long start = System.nanoTime();
+      currentLearningRate = settings.learningRateAt(t);
+      Random random = new Random(settings.seed() ^ (0x9E3779B97F4A7C15L * (t + 1)));
+      int[] omega = sample(n, settings.samples(), random);
+      int[] omegaLabels = new int[omega.length];
+      for (int i = 0; i < omega.length; i++) {
+        omegaLabels[i] = inputs.labels()[omega[i]];
+      }
+      SoftSimilarity similarity = SoftSimilarity.of(omegaLabels, inputs.labels(), inputs.classes());
+      float[] u = new float[omega.length * bits];
+      TrainingListener.Losses losses;
+      try (NDManager iteration = manager.newSubManager()) {
+        NDArray vAll = iteration.create(v, new Shape(n, bits));
+        NDArray dbLabels = iteration.create(inputs.labels());
+        losses = null;
+        for (int epoch = 0; epoch < settings.innerEpochs(); epoch++) {
+          boolean last = epoch == settings.innerEpochs() - 1;
+          int[] order = permutation(omega.length, random);
+          double[] sums = new double[3];
+          int batches = 0;
+          for (int b = 0; b < order.length; b += settings.batchSize()) {
+            if (cancelled.getAsBoolean()) {
+              throw new TrainingCancelledException(t);
+            }
+            int[] rows = java.util.Arrays.copyOfRange(order, b, Math.min(order.length, b + settings.batchSize()));
+            double[] terms =
+                step(inputs, omega, rows, v, vAll, dbLabels, similarity, byClass, random, last ? u : null, iteration);
+            for (int k = 0; k < 3; k++) {
+              sums[k] += terms[k];
+            }
+            batches++;
+            long done = (long) epoch * order.length + b + rows.length;
+            listener.onStep(t, done, (long) settings.innerEpochs() * order.length, terms[0] + terms[1] + terms[2]);
+          }
+          losses = new TrainingListener.Losses(sums[0] / batches, sums[1] / batches, sums[2] / batches);
+        }
+      }
+      DatabaseCodeUpdate.sweep(v, u, omega, similarity, inputs.classes(), bits, settings.gamma());
+      double map = after.accept(t, v);
+      listener.onIteration(
+          new TrainingListener.Iteration(t, settings.outerIterations(), losses, map, (System.nanoTime() - start) / 1e9));
+    }
+  }
+
+  /** One mini-batch: forward, loss, backward, update. Returns the [hash, quantisation, extra] terms. */
+  private double[] step(
+      Inputs inputs, int[] omega, int[] rows, float[] v, NDArray vAll, NDArray dbLabels, SoftSimilarity similarity,
+      List<List<Integer>> byClass, Random random, float[] recordU, NDManager parent) {
+    int bits = settings.bits();
+    int batch = rows.length;
+    int[] items = new int[batch];
+    for (int i = 0; i < batch; i++) {
+      items[i] = omega[rows[i]];
+    }
+    boolean fcaenet = settings.method() == Architecture.FCAENET;
+    try (NDManager scope = parent.newSubManager();
+        GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+      NDArray x = inputs.database().batch(items, scope);
+      int[] positives = null;
+      if (fcaenet) {
+        positives = new int[batch];
+        for (int i = 0; i < batch; i++) {
+          List<Integer> same = byClass.get(inputs.labels()[items[i]]);
+          positives[i] = same.get(random.nextInt(same.size()));
+        }
+        x = NDArrays.concat(new NDList(x, inputs.database().batch(positives, scope), inputs.erased().batch(items, scope)));
+      }
+      NDList out = network.forwardHead(new ParameterStore(scope, false), x, true, null);
+      NDArray uAll = out.get(0);
+      NDArray sRows = similarityRows(items, inputs.labels(), dbLabels, similarity.dissimilar(), scope);
+      NDArray vItems = rowsOf(v, items, bits, scope);
+      NDArray u = fcaenet ? uAll.get("0:" + batch) : uAll;
+      AdshLoss.Terms main = AdshLoss.compute(u, vAll, sRows, vItems, settings.gamma());
+      NDArray hash = main.hash();
+      NDArray quantisation = main.quantisation();
+      NDArray extra = scope.create(0f);
+      if (settings.method() == Architecture.AGMH && settings.adlWeight() > 0) {
+        extra = AttentionDispersionLoss.compute(out.subNDList(1)).mul(settings.adlWeight());
+      } else if (fcaenet) {
+        NDArray uPositive = uAll.get(batch + ":" + 2 * batch);
+        NDArray uErased = uAll.get(2 * batch + ":");
+        AdshLoss.Terms positive = AdshLoss.compute(uPositive, vAll, sRows, rowsOf(v, positives, bits, scope), settings.gamma());
+        AdshLoss.Terms erased = AdshLoss.compute(uErased, vAll, sRows, vItems, settings.gamma());
+        hash = hash.add(positive.hash()).add(erased.hash());
+        quantisation = quantisation.add(positive.quantisation()).add(erased.quantisation());
+        extra = AdshLoss.spaceRelation(u, uPositive, uErased, settings.esrlAlpha(), settings.esrlBeta());
+      }
+      NDArray loss = hash.add(quantisation).add(extra);
+      collector.backward(loss);
+      for (Parameter p : trainable) {
+        NDArray array = p.getArray();
+        NDArray gradient = array.getGradient();
+        optimizer.update(p.getId(), array, gradient);
+        zero(gradient);
+      }
+      if (recordU != null) {
+        float[] values = u.toFloatArray();
+        for (int i = 0; i < batch; i++) {
+          System.arraycopy(values, i * bits, recordU, rows[i] * bits, bits);
+        }
+      }
+      return new double[] {hash.getFloat(), quantisation.getFloat(), extra.getFloat()};
+    }
+  }
+
+  private static void zero(NDArray gradient) {
+    if (gradient instanceof PtNDArray pt) {
+      JniUtils.zeroGrad(pt);
+    } else {
+      gradient.subi(gradient);
+    }
+  }
+
+  /** S̃ rows of the batch: 1 for the same class, the dissimilar value otherwise. (B, N) */
+  private static NDArray similarityRows(int[] items, int[] labels, NDArray dbLabels, float dissimilar, NDManager scope) {
+    int[] batchLabels = new int[items.length];
+    for (int i = 0; i < items.length; i++) {
+      batchLabels[i] = labels[items[i]];
+    }
+    NDArray same = scope.create(batchLabels).reshape(items.length, 1).eq(dbLabels.reshape(1, -1));
+    return same.toType(DataType.FLOAT32, false).mul(1f - dissimilar).add(dissimilar);
+  }
+
+  private static NDArray rowsOf(float[] v, int[] items, int bits, NDManager scope) {
+    float[] out = new float[items.length * bits];
+    for (int i = 0; i < items.length; i++) {
+      System.arraycopy(v, items[i] * bits, out, i * bits, bits);
+    }
+    return scope.create(out, new Shape(items.length, bits));
+  }
+
+  static int[] sample(int n, int m, Random random) {
+    int[] all = permutation(n, random);
+    return m >= n ? all : java.util.Arrays.copyOf(all, m);
+  }
+
+  static int[] permutation(int n, Random random) {
+    int[] p = new int[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int tmp = p[i];
+      p[i] = p[j];
+      p[j] = tmp;
+    }
+    return p;
+  }
+
+  private static List<List<Integer>> indicesByClass(int[] labels, int classes) {
+    List<List<Integer>> byClass = new ArrayList<>();
+    for (int c = 0; c < classes; c++) {
+      byClass.add(new ArrayList<>());
+    }
+    for (int i = 0; i < labels.length; i++) {
+      byClass.get(labels[i]).add(i);
+    }
+    return byClass;
+  }
+}
