@@ -1,5 +1,7 @@
 package dev.pipit.encode;
 
+import dev.pipit.model.ModelManifest;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -58,6 +60,40 @@ public record Preprocessing(
   public static Preprocessing torchvisionEval() {
     return new Preprocessing(
         ResizeMode.SHORTER_SIDE, 256, 224, Normalization.IMAGENET_RGB, Resampling.BILINEAR_ANTIALIAS);
+  }
+
+  /** The text form carried by a model manifest. */
+  public ModelManifest.Preprocessing toManifest() {
+    return new ModelManifest.Preprocessing(
+        text(resizeMode), resize, crop, text(normalization), text(resampling));
+  }
+
+  /**
+   * Reads the text form of a model manifest.
+   *
+   * @throws IllegalArgumentException for an unknown mode, normalisation or filter
+   */
+  public static Preprocessing fromManifest(ModelManifest.Preprocessing p) {
+    return new Preprocessing(
+        constant(ResizeMode.class, p.resizeMode()),
+        p.resize(),
+        p.crop(),
+        constant(Normalization.class, p.normalization()),
+        constant(Resampling.class, p.resampling()));
+  }
+
+  private static String text(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  private static <E extends Enum<E>> E constant(Class<E> type, String text) {
+    try {
+      return Enum.valueOf(type, text.toUpperCase(Locale.ROOT).replace('-', '_'));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new IllegalArgumentException(
+          "unknown " + type.getSimpleName() + " '" + text + "'; known: "
+              + java.util.Arrays.stream(type.getEnumConstants()).map(Preprocessing::text).toList());
+    }
   }
 
   /** Floats in one preprocessed image: {@code 3·crop·crop}. */

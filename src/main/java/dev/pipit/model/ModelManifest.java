@@ -15,7 +15,8 @@ import java.util.Set;
  *   "architecture": "agmh",
  *   "bits": 48,
  *   "input": {"channels": 3, "height": 224, "width": 224},
- *   "preprocessing": {"resizeShorter": 256, "crop": 224, "normalization": "caffe-bgr", "resampling": "bilinear"},
+ *   "preprocessing": {"resizeMode": "square", "resize": 224, "crop": 224, "normalization": "caffe-bgr",
+ *                     "resampling": "area"},
  *   "classes": ["T-shirt/top", "Trouser"],
  *   "weights": "weights.params",
  *   "files": {"weights.params": "9f86d08..."},
@@ -70,15 +71,18 @@ public record ModelManifest(
   }
 
   /**
-   * Image preprocessing, shared by training, evaluation and serving.
+   * Image preprocessing, shared by training, evaluation and serving (the encode package's
+   * {@code Preprocessing} in text form).
    *
-   * @param resizeShorter the shorter side is resized to this many pixels (aspect kept)
-   * @param crop centre crop to {@code crop × crop}
+   * @param resizeMode {@code shorter-side} (aspect kept) or {@code square} (whole image)
+   * @param resize target size of the resize
+   * @param crop centre crop to {@code crop × crop}, the network input
    * @param normalization {@code caffe-bgr} (RGB→BGR, subtract ImageNet BGR means, no scaling: the Keras
    *     ResNet-50) or {@code imagenet-rgb} (scale to [0,1], torchvision mean/std)
-   * @param resampling resize filter, e.g. {@code bilinear}
+   * @param resampling {@code bilinear}, {@code bilinear-antialias} or {@code area}
    */
-  public record Preprocessing(int resizeShorter, int crop, String normalization, String resampling) {}
+  public record Preprocessing(
+      String resizeMode, int resize, int crop, String normalization, String resampling) {}
 
   /**
    * Where the weights came from.

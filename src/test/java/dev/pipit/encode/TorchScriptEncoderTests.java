@@ -41,7 +41,7 @@ class TorchScriptEncoderTests {
             new ModelManifest(
                 ModelManifest.FORMAT, "tiny-ts", "torchscript", BITS,
                 new ModelManifest.Input(3, SIZE, SIZE),
-                new ModelManifest.Preprocessing(SIZE, SIZE, "imagenet-rgb", "bilinear"),
+                new ModelManifest.Preprocessing("square", SIZE, SIZE, "imagenet-rgb", "bilinear"),
                 List.of(), "model.pt", Map.of("model.pt", ""),
                 new ModelManifest.Provenance("synthetic", Map.of(), "2026-11-23T00:00:00Z", "test", Map.of())));
     float[] input = PythonReference.readFloats(dir.resolve("input.f32"));

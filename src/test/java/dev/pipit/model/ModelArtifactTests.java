@@ -22,7 +22,7 @@ class ModelArtifactTests {
         architecture,
         48,
         new ModelManifest.Input(3, 224, 224),
-        new ModelManifest.Preprocessing(256, 224, "caffe-bgr", "bilinear"),
+        new ModelManifest.Preprocessing("square", 224, 224, "caffe-bgr", "area"),
         List.of("a", "b"),
         weights,
         files,
@@ -100,7 +100,7 @@ class ModelArtifactTests {
         """
         {"format":1,"name":"x","architecture":"agmh","bits":48,
          "input":{"channels":3,"height":224,"width":224},
-         "preprocessing":{"resizeShorter":256,"crop":224,"normalization":"caffe-bgr","resampling":"bilinear"},
+         "preprocessing":{"resizeMode":"square","resize":224,"crop":224,"normalization":"caffe-bgr","resampling":"area"},
          "classes":[],"weights":"../secret","files":{"../secret":"00"}}
         """;
     Files.writeString(inner.resolve("manifest.json"), escaping);
