@@ -1,9 +1,11 @@
 package dev.pipit;
 
+import dev.pipit.cli.PipitCommand;
 import dev.pipit.config.EngineProperties;
 import dev.pipit.config.StorageProperties;
 import dev.pipit.model.EngineDefaults;
 import org.springframework.boot.SpringApplication;
+import picocli.CommandLine;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 
@@ -12,8 +14,16 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 @EnableConfigurationProperties({EngineProperties.class, StorageProperties.class})
 public class PipitApplication {
 
+  /**
+   * {@code pipit train …} runs the command line; anything else ({@code serve}, or no subcommand) starts
+   * the service.
+   */
   public static void main(String[] args) {
     EngineDefaults.applyOfflineDefaults();
-    SpringApplication.run(PipitApplication.class, args);
+    if (PipitCommand.handles(args)) {
+      System.exit(new CommandLine(new PipitCommand()).execute(args));
+    }
+    String[] serviceArgs = args.length > 0 && args[0].equals("serve") ? java.util.Arrays.copyOfRange(args, 1, args.length) : args;
+    SpringApplication.run(PipitApplication.class, serviceArgs);
   }
 }

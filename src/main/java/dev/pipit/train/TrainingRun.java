@@ -1,0 +1,239 @@
+package dev.pipit.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import dev.pipit.encode.ImagePreprocessor;
+import dev.pipit.encode.Preprocessing;
+import dev.pipit.model.HashingNetwork;
+import dev.pipit.model.KerasResNet50Importer;
+import dev.pipit.model.ModelArtifact;
+import dev.pipit.model.ModelManifest;
+import dev.pipit.train.data.Dataset;
+import dev.pipit.train.data.DatasetLoader;
+import dev.pipit.train.data.LoadOptions;
+import dev.pipit.train.eval.CodeSet;
+import dev.pipit.train.eval.RetrievalEvaluator;
+import dev.pipit.train.eval.RetrievalMetrics;
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * One training run from dataset to model artifact, shared by {@code pipit train} and the service's train
+ * jobs: load the dataset, build the network on the ImageNet backbone, cache backbone features, run
+ * {@link AdshTrainer} with a checkpoint after every outer iteration, evaluate, and write
+ * {@code <out>/manifest.json} + {@code weights.params} (+ {@code evaluation.json}).
+ */
+public final class TrainingRun {
+
+  /**
+   * What to train.
+   *
+   * @param name model name (the artifact directory's name by convention)
+   * @param settings method, code length and schedule
+   * @param datasetKind a {@link DatasetLoader#KINDS} name
+   * @param datasetRoot where the dataset lies
+   * @param trainPerClass database images per class (0 = all)
+   * @param testPerClass query images per class (0 = all)
+   * @param backboneWeights the TF.js {@code model.json} of the ImageNet ResNet-50
+   * @param out artifact directory (its {@code checkpoint/} holds the resumable state)
+   * @param resume continue from {@code out/checkpoint} instead of starting afresh
+   * @param evaluateEvery evaluate mAP every this many outer iterations (the last is always evaluated)
+   * @param gitRevision recorded in the manifest's provenance
+   */
+  public record Plan(
+      String name,
+      TrainingSettings settings,
+      String datasetKind,
+      Path datasetRoot,
+      int trainPerClass,
+      int testPerClass,
+      Path backboneWeights,
+      Path out,
+      boolean resume,
+      int evaluateEvery,
+      String gitRevision) {}
+
+  /**
+   * @param artifact the written model
+   * @param learned queries encoded by the network against the learned database codes V (the papers'
+   *     protocol)
+   * @param encoded queries against network-encoded database codes (what a gallery added later gets)
+   * @param seconds wall time
+   */
+  public record Result(ModelArtifact artifact, RetrievalMetrics learned, RetrievalMetrics encoded, double seconds) {}
+
+  private TrainingRun() {}
+
+  /** The preprocessing of a run: whole image to {@code side×side}, Caffe BGR means (the backbone's). */
+  public static Preprocessing preprocessing(int side) {
+    return new Preprocessing(
+        Preprocessing.ResizeMode.SQUARE, side, side, dev.pipit.encode.Normalization.CAFFE_BGR,
+        dev.pipit.encode.Resampling.AREA);
+  }
+
+  /**
+   * Runs the plan.
+   *
+   * @param listener per-step and per-iteration progress
+   * @param log one-line messages for phases (loading, features, writing)
+   * @param cancelled polled between mini-batches
+   */
+  public static Result run(Plan plan, TrainingListener listener, Consumer<String> log, BooleanSupplier cancelled)
+      throws Exception {
+    long start = System.nanoTime();
+    TrainingSettings s = plan.settings();
+    if (s.backbone() != BackboneMode.FROZEN) {
+      throw new IllegalArgumentException(
+          "backbone mode " + s.backbone() + " is not implemented by this trainer yet; use FROZEN");
+    }
+    Dataset dataset =
+        DatasetLoader.load(plan.datasetKind(), plan.datasetRoot(),
+            LoadOptions.defaults().withSubset(plan.trainPerClass(), plan.testPerClass()));
+    int n = dataset.train().size();
+    log.accept(String.format("dataset %s: %d database images, %d queries, %d classes",
+        dataset.name(), n, dataset.test().size(), dataset.classCount()));
+    Files.createDirectories(plan.out());
+    // String hashes are stable across JVMs (an enum's hashCode is not): resume checks them.
+    long settingsHash = (s.toString() + plan.datasetKind() + n).hashCode();
+    Preprocessing preprocessing = preprocessing(s.inputSize());
+    try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+      Engine.getInstance().setRandomSeed((int) s.seed());
+      HashingNetwork network = s.method().build(s.bits());
+      network.initialize(manager, s.inputSize());
+      KerasResNet50Importer.importBackbone(plan.backboneWeights(), network.backbone());
+
+      FeatureExtractor extractor = new FeatureExtractor(network.backbone(), new ImagePreprocessor(preprocessing), manager, 32);
+      SelectiveRegionErasing erasing =
+          s.method() == dev.pipit.model.Architecture.FCAENET
+              ? new SelectiveRegionErasing(s.sremRegions(), s.sremSize())
+              : null;
+      FeatureExtractor.Extracted database =
+          extractor.extract(dataset.train(), range(n), erasing, done -> listener.onFeatures("database", done, n));
+      int q = dataset.test().size();
+      FeatureMaps queries =
+          extractor.extract(dataset.test(), range(q), null, done -> listener.onFeatures("queries", done, q)).plain();
+      int[] dbLabels = dataset.train().labels();
+      int[] queryLabels = dataset.test().labels();
+
+      Path checkpointDir = plan.out().resolve("checkpoint");
+      float[] codes = AdshTrainer.initialCodes(n, s.bits(), s.seed());
+      int from = 0;
+      AdshTrainer trainer = new AdshTrainer(s, network, manager);
+      if (plan.resume()) {
+        Checkpoint.State state = Checkpoint.read(checkpointDir, network, manager, n, settingsHash);
+        codes = state.codes();
+        from = state.nextIteration();
+        trainer.resume(state.momentum());
+        log.accept("resuming at outer iteration " + (from + 1) + " of " + s.outerIterations());
+      }
+      float[] v = codes;
+      trainer.train(
+          new AdshTrainer.Inputs(database.plain(), database.erased(), dbLabels, dataset.classCount()),
+          v,
+          from,
+          listener,
+          cancelled,
+          (t, current) -> {
+            Checkpoint.write(checkpointDir, network, current, trainer.momentumState(), t + 1, n, settingsHash);
+            boolean evaluate = (t + 1) % Math.max(1, plan.evaluateEvery()) == 0 || t == s.outerIterations() - 1;
+            return evaluate
+                ? RetrievalEvaluator.evaluate(encode(network, queries, manager), queryLabels,
+                    CodeSet.fromSigns(s.bits(), current), dbLabels).map()
+                : Double.NaN;
+          });
+
+      CodeSet queryCodes = encode(network, queries, manager);
+      RetrievalMetrics learned =
+          RetrievalEvaluator.evaluate(queryCodes, queryLabels, CodeSet.fromSigns(s.bits(), v), dbLabels);
+      RetrievalMetrics encoded =
+          RetrievalEvaluator.evaluate(queryCodes, queryLabels, encode(network, database.plain(), manager), dbLabels);
+      log.accept(String.format("mAP %.4f (learned database codes), %.4f (network-encoded database)",
+          learned.map(), encoded.map()));
+
+      ModelArtifact artifact =
+          writeArtifact(plan, network, dataset, preprocessing, learned, encoded, (System.nanoTime() - start) / 1e9);
+      learned.writeJson(plan.out().resolve("evaluation.json"));
+      encoded.writeJson(plan.out().resolve("evaluation-encoded-database.json"));
+      return new Result(artifact, learned, encoded, (System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  /** Serving codes of cached feature maps, through the network head. */
+  static CodeSet encode(HashingNetwork network, FeatureMaps maps, NDManager manager) {
+    int bits = network.bits();
+    float[] all = new float[maps.count() * bits];
+    int batch = 256;
+    for (int start = 0; start < maps.count(); start += batch) {
+      int end = Math.min(maps.count(), start + batch);
+      try (NDManager scope = manager.newSubManager()) {
+        float[] u =
+            network.forwardHead(new ParameterStore(scope, false), maps.batch(range(start, end), scope), false, null)
+                .head()
+                .toFloatArray();
+        System.arraycopy(u, 0, all, start * bits, u.length);
+      }
+    }
+    return CodeSet.fromSigns(bits, all);
+  }
+
+  private static ModelArtifact writeArtifact(
+      Plan plan, HashingNetwork network, Dataset dataset, Preprocessing preprocessing, RetrievalMetrics learned,
+      RetrievalMetrics encoded, double seconds) throws Exception {
+    TrainingSettings s = plan.settings();
+    try (var out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(plan.out().resolve("weights.params"))))) {
+      network.saveParameters(out);
+    }
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("map", learned.map());
+    metrics.put("map_encoded_database", encoded.map());
+    metrics.put("precision_at_100", learned.precisionAt(100));
+    metrics.put("train_seconds", seconds);
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("method", s.method().id());
+    settings.put("backbone", s.backbone().name().toLowerCase());
+    settings.put("outer_iterations", "" + s.outerIterations());
+    settings.put("inner_epochs", "" + s.innerEpochs());
+    settings.put("samples", "" + s.samples());
+    settings.put("batch_size", "" + s.batchSize());
+    settings.put("learning_rate", "" + s.learningRate());
+    settings.put("gamma", "" + s.gamma());
+    settings.put("seed", "" + s.seed());
+    settings.put("database_images", "" + dataset.train().size());
+    settings.put("query_images", "" + dataset.test().size());
+    return ModelArtifact.write(
+        plan.out(),
+        new ModelManifest(
+            ModelManifest.FORMAT,
+            plan.name(),
+            s.method().id(),
+            s.bits(),
+            new ModelManifest.Input(3, s.inputSize(), s.inputSize()),
+            preprocessing.toManifest(),
+            dataset.classes(),
+            "weights.params",
+            Map.of("weights.params", ""),
+            new ModelManifest.Provenance(
+                dataset.name(), metrics, Instant.now().toString(), plan.gitRevision(), settings)));
+  }
+
+  static int[] range(int n) {
+    return range(0, n);
+  }
+
+  static int[] range(int from, int to) {
+    int[] r = new int[to - from];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = from + i;
+    }
+    return r;
+  }
+}
