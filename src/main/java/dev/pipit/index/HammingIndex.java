@@ -93,6 +93,11 @@ public final class HammingIndex implements AutoCloseable {
    * @throws IllegalStateException if another process holds the directory
    */
   public static HammingIndex open(Path dir, IndexOptions options) throws IOException {
+    return open(dir, options, WriteAheadLog.SEGMENT_BYTES);
+  }
+
+  /** {@link #open(Path, IndexOptions)} with log segments rolled past {@code segmentBytes} (tests). */
+  static HammingIndex open(Path dir, IndexOptions options, long segmentBytes) throws IOException {
     Files.createDirectories(dir);
     FileChannel lockChannel = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE);
@@ -113,7 +118,7 @@ public final class HammingIndex implements AutoCloseable {
       }
       Recovery.State state = Recovery.recover(dir, options);
       WriteAheadLog wal = WriteAheadLog.open(dir, options.bits(), options.modelFingerprint(),
-          options.fsync(), state.lastSeq());
+          options.fsync(), state.lastSeq(), segmentBytes);
       return new HammingIndex(options, dir, lockChannel, state, wal);
     } catch (IOException | RuntimeException e) {
       lockChannel.close();

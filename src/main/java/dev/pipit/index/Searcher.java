@@ -29,6 +29,7 @@ final class Searcher {
   private final ExecutorService pool;
   private final int threads;
   private final MihMaintainer mih;
+  private final int parallelMin;
 
   final LongAdder linearSearches = new LongAdder();
   final LongAdder mihSearches = new LongAdder();
@@ -39,6 +40,13 @@ final class Searcher {
 
   Searcher(HammingKernel kernel, SearchStrategy strategy, ExecutorService pool, int threads,
       MihMaintainer mih) {
+    this(kernel, strategy, pool, threads, mih, PARALLEL_MIN);
+  }
+
+  /** With {@code parallelMin} codes per thread at least (tests use small values). */
+  Searcher(HammingKernel kernel, SearchStrategy strategy, ExecutorService pool, int threads,
+      MihMaintainer mih, int parallelMin) {
+    this.parallelMin = parallelMin;
     this.kernel = kernel;
     this.strategy = strategy;
     this.pool = pool;
@@ -122,7 +130,7 @@ final class Searcher {
 
   private long[][] scanParallel(View view, int k, RangeScan task) {
     int n = view.count;
-    int parts = pool == null ? 1 : Math.max(1, Math.min(threads, n / PARALLEL_MIN));
+    int parts = pool == null ? 1 : Math.max(1, Math.min(threads, n / parallelMin));
     if (parts == 1) {
       return keysOf(task.scan(0, n));
     }

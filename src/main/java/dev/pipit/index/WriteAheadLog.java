@@ -30,7 +30,7 @@ final class WriteAheadLog implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(WriteAheadLog.class.getName());
 
-  /** A segment is closed and a new one started past this size. */
+  /** A segment is closed and a new one started past this size (default). */
   static final long SEGMENT_BYTES = 64L << 20;
   /** Largest record body (an id of 256 bytes, a 64 KiB payload and a 1024-bit code fit easily). */
   static final int MAX_BODY = 1 << 20;
@@ -43,6 +43,7 @@ final class WriteAheadLog implements AutoCloseable {
   private final ByteBuffer buffer = ByteBuffer.allocate(2 * MAX_BODY);
   private final CRC32C crc = new CRC32C();
   private final Thread flusher;
+  private final long maxSegmentBytes;
   private FileChannel channel;
   private long segmentBytes;
   private long appendedSeq;
@@ -52,8 +53,10 @@ final class WriteAheadLog implements AutoCloseable {
   private long fsyncs;
   private long fsyncNanos;
 
-  private WriteAheadLog(Path dir, int bits, String fingerprint, FsyncPolicy policy, long lastSeq) {
+  private WriteAheadLog(Path dir, int bits, String fingerprint, FsyncPolicy policy, long lastSeq,
+      long maxSegmentBytes) {
     this.dir = dir;
+    this.maxSegmentBytes = maxSegmentBytes;
     this.bits = bits;
     this.fingerprint = fingerprint;
     this.policy = policy;
@@ -64,9 +67,9 @@ final class WriteAheadLog implements AutoCloseable {
   }
 
   /** Starts a new segment for records after {@code lastSeq} (the last one recovered). */
-  static WriteAheadLog open(Path dir, int bits, String fingerprint, FsyncPolicy policy, long lastSeq)
-      throws IOException {
-    WriteAheadLog log = new WriteAheadLog(dir, bits, fingerprint, policy, lastSeq);
+  static WriteAheadLog open(Path dir, int bits, String fingerprint, FsyncPolicy policy, long lastSeq,
+      long maxSegmentBytes) throws IOException {
+    WriteAheadLog log = new WriteAheadLog(dir, bits, fingerprint, policy, lastSeq, maxSegmentBytes);
     log.startSegment(lastSeq + 1);
     if (log.flusher != null) {
       log.flusher.start();
@@ -95,7 +98,7 @@ final class WriteAheadLog implements AutoCloseable {
     checkUsable();
     int length = record.bodyLength();
     try {
-      if (segmentBytes > SEGMENT_BYTES) {
+      if (segmentBytes > maxSegmentBytes) {
         flushBuffer();
         channel.force(false);
         channel.close();
