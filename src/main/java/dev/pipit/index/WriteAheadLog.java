@@ -182,7 +182,12 @@ final class WriteAheadLog implements AutoCloseable {
       try {
         // Let more writers join this fsync.
         Thread.sleep(policy.windowMillis());
-        commit();
+        synchronized (this) {
+          if (closed) {
+            return; // close() committed everything
+          }
+          commit();
+        }
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
