@@ -116,17 +116,111 @@ final class PanamaKernel implements HammingKernel {
 
   @Override
   public void scanBatch(long[] codes, int words, long[][] queries, int from, int to, Collector[] outs) {
-    if (words != 1) {
-      for (int tile = from; tile < to; tile += ScalarKernel.TILE) {
-        int end = Math.min(to, tile + ScalarKernel.TILE);
-        for (int q = 0; q < queries.length; q++) {
-          scan(codes, words, queries[q], tile, end, outs[q]);
+    for (int tile = from; tile < to; tile += ScalarKernel.TILE) {
+      int end = Math.min(to, tile + ScalarKernel.TILE);
+      int q = 0;
+      if (words == 1) {
+        // The vector bodies take whole vectors; the few codes left in the tile go through scan().
+        int vectorEnd = tile + (end - tile) / LANES * LANES;
+        for (; q + 8 <= queries.length; q += 8) {
+          batch8Body(codes, queries, q, tile, vectorEnd, outs);
+          for (int j = q; j < q + 8; j++) {
+            scan(codes, 1, queries[j], vectorEnd, end, outs[j]);
+          }
+        }
+        for (; q + 4 <= queries.length; q += 4) {
+          batch4Body(codes, queries, q, tile, vectorEnd, outs);
+          for (int j = q; j < q + 4; j++) {
+            scan(codes, 1, queries[j], vectorEnd, end, outs[j]);
+          }
         }
       }
-      return;
+      for (; q < queries.length; q++) {
+        scan(codes, words, queries[q], tile, end, outs[q]);
+      }
     }
-    // For one-word codes POPCNT on four integer ports beats the AVX2 nibble-lookup popcount once the
-    // code is in a register and reused for four queries (measured, docs/benchmarks.md).
-    scalar.scanBatch(codes, words, queries, from, to, outs);
+  }
+
+  /**
+   * Eight queries against one-word codes: each code vector is loaded once (from L1/L2, the tile is
+   * resident) and the eight compare masks are OR-ed into one branch. Popcount, not memory, bounds it.
+   */
+  private static void batch8Body(long[] codes, long[][] queries, int q, int from, int to, Collector[] outs) {
+    LongVector q0 = LongVector.broadcast(SPECIES, queries[q][0]);
+    LongVector q1 = LongVector.broadcast(SPECIES, queries[q + 1][0]);
+    LongVector q2 = LongVector.broadcast(SPECIES, queries[q + 2][0]);
+    LongVector q3 = LongVector.broadcast(SPECIES, queries[q + 3][0]);
+    LongVector q4 = LongVector.broadcast(SPECIES, queries[q + 4][0]);
+    LongVector q5 = LongVector.broadcast(SPECIES, queries[q + 5][0]);
+    LongVector q6 = LongVector.broadcast(SPECIES, queries[q + 6][0]);
+    LongVector q7 = LongVector.broadcast(SPECIES, queries[q + 7][0]);
+    long l0 = outs[q].limit;
+    long l1 = outs[q + 1].limit;
+    long l2 = outs[q + 2].limit;
+    long l3 = outs[q + 3].limit;
+    long l4 = outs[q + 4].limit;
+    long l5 = outs[q + 5].limit;
+    long l6 = outs[q + 6].limit;
+    long l7 = outs[q + 7].limit;
+    for (int i = from; i < to; i += LANES) {
+      LongVector c = LongVector.fromArray(SPECIES, codes, i);
+      VectorMask<Long> hit = popcount(c, q0).lt(l0).or(popcount(c, q1).lt(l1))
+          .or(popcount(c, q2).lt(l2)).or(popcount(c, q3).lt(l3))
+          .or(popcount(c, q4).lt(l4)).or(popcount(c, q5).lt(l5))
+          .or(popcount(c, q6).lt(l6)).or(popcount(c, q7).lt(l7));
+      if (hit.anyTrue()) {
+        offerBatch(codes, queries, q, 8, i, outs);
+        l0 = outs[q].limit;
+        l1 = outs[q + 1].limit;
+        l2 = outs[q + 2].limit;
+        l3 = outs[q + 3].limit;
+        l4 = outs[q + 4].limit;
+        l5 = outs[q + 5].limit;
+        l6 = outs[q + 6].limit;
+        l7 = outs[q + 7].limit;
+      }
+    }
+  }
+
+  /** Four queries against one-word codes, as {@link #batch8Body}. */
+  private static void batch4Body(long[] codes, long[][] queries, int q, int from, int to, Collector[] outs) {
+    LongVector q0 = LongVector.broadcast(SPECIES, queries[q][0]);
+    LongVector q1 = LongVector.broadcast(SPECIES, queries[q + 1][0]);
+    LongVector q2 = LongVector.broadcast(SPECIES, queries[q + 2][0]);
+    LongVector q3 = LongVector.broadcast(SPECIES, queries[q + 3][0]);
+    long l0 = outs[q].limit;
+    long l1 = outs[q + 1].limit;
+    long l2 = outs[q + 2].limit;
+    long l3 = outs[q + 3].limit;
+    for (int i = from; i < to; i += LANES) {
+      LongVector c = LongVector.fromArray(SPECIES, codes, i);
+      VectorMask<Long> hit = popcount(c, q0).lt(l0).or(popcount(c, q1).lt(l1))
+          .or(popcount(c, q2).lt(l2)).or(popcount(c, q3).lt(l3));
+      if (hit.anyTrue()) {
+        offerBatch(codes, queries, q, 4, i, outs);
+        l0 = outs[q].limit;
+        l1 = outs[q + 1].limit;
+        l2 = outs[q + 2].limit;
+        l3 = outs[q + 3].limit;
+      }
+    }
+  }
+
+  private static LongVector popcount(LongVector codes, LongVector query) {
+    return codes.lanewise(VectorOperators.XOR, query).lanewise(VectorOperators.BIT_COUNT);
+  }
+
+  /** Slow path of the batch bodies: the lanes at {@code first}, query by query, in ordinal order. */
+  private static void offerBatch(long[] codes, long[][] queries, int q, int count, int first, Collector[] outs) {
+    for (int j = q; j < q + count; j++) {
+      long query = queries[j][0];
+      Collector out = outs[j];
+      for (int i = first; i < first + LANES; i++) {
+        int d = Long.bitCount(codes[i] ^ query);
+        if (d < out.limit) {
+          out.offer(d, i);
+        }
+      }
+    }
   }
 }

@@ -97,7 +97,7 @@ class KernelTests {
     Random rnd = new Random(7 + words);
     int n = 40_000; // more than one batch tile
     long[] codes = rnd.longs(CodeLayout.longsFor(n, words)).toArray();
-    long[][] queries = new long[7][]; // four in registers, three left over
+    long[][] queries = new long[13][]; // a group of eight, one of four, one left over
     for (int q = 0; q < queries.length; q++) {
       queries[q] = rnd.longs(words).toArray();
     }
