@@ -35,6 +35,11 @@ final class TopKHeap extends Collector {
     }
   }
 
+  /** Whether a candidate would enter the heap now (before checking its liveness). */
+  boolean wouldAccept(int dist, int ordinal) {
+    return size < heap.length || key(dist, ordinal) < heap[0];
+  }
+
   private void push(long key) {
     if (size < heap.length) {
       heap[size] = key;
