@@ -5,7 +5,6 @@ import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -155,12 +154,9 @@ public final class HammingIndex implements AutoCloseable {
   private void write(List<Entry> entries, boolean replace) {
     List<Entry> checked = new ArrayList<>(entries.size());
     for (Entry e : entries) {
-      checkId(e.id());
-      checkCode(e.code());
-      if (e.payload() != null && e.payload().length > MAX_PAYLOAD_BYTES) {
-        throw new InvalidRequestException("payload is " + e.payload().length + " bytes; at most "
-            + MAX_PAYLOAD_BYTES);
-      }
+      Requests.checkId(e.id());
+      Requests.checkCode(options.bits(), e.code());
+      Requests.checkPayload(e.payload());
       checked.add(new Entry(e.id(), e.code(), e.payload() == null ? null : e.payload().clone()));
     }
     long seq;
@@ -191,7 +187,7 @@ public final class HammingIndex implements AutoCloseable {
    * @throws UnknownIdException if no entry has this id
    */
   public void delete(String id) {
-    checkId(id);
+    Requests.checkId(id);
     long seq;
     writeLock.lock();
     try {
@@ -221,7 +217,7 @@ public final class HammingIndex implements AutoCloseable {
 
   /** The entry with {@code id}, if present. */
   public Optional<Entry> get(String id) {
-    checkId(id);
+    Requests.checkId(id);
     View v = view;
     Integer ordinal = v.gallery.ordinals.get(id);
     if (ordinal == null || !v.isLive(ordinal)) {
@@ -244,15 +240,15 @@ public final class HammingIndex implements AutoCloseable {
 
   /** The {@code k} nearest entries to {@code query}, by (distance, insertion order). */
   public List<SearchHit> search(Code query, int k) {
-    checkCode(query);
-    checkK(k);
+    Requests.checkCode(options.bits(), query);
+    Requests.checkK(k);
     View v = liveView();
     return hits(v, searcher.knn(v, query.words(), k));
   }
 
   /** Every entry within Hamming distance {@code radius} of {@code query}, by (distance, insertion order). */
   public List<SearchHit> searchRadius(Code query, int radius) {
-    checkCode(query);
+    Requests.checkCode(options.bits(), query);
     if (radius < 0) {
       throw new InvalidRequestException("radius must be >= 0, got " + radius);
     }
@@ -262,10 +258,10 @@ public final class HammingIndex implements AutoCloseable {
 
   /** The {@code k} nearest entries for each query, answered in one pass over the codes. */
   public List<List<SearchHit>> searchBatch(List<Code> queries, int k) {
-    checkK(k);
+    Requests.checkK(k);
     long[][] packed = new long[queries.size()][];
     for (int q = 0; q < packed.length; q++) {
-      checkCode(queries.get(q));
+      Requests.checkCode(options.bits(), queries.get(q));
       packed[q] = queries.get(q).words();
     }
     View v = liveView();
@@ -379,32 +375,6 @@ public final class HammingIndex implements AutoCloseable {
   private void checkOpen() {
     if (closed) {
       throw new IllegalStateException("the index is closed");
-    }
-  }
-
-  private void checkCode(Code code) {
-    if (code == null) {
-      throw new InvalidCodeException("code is missing");
-    }
-    if (code.bits() != options.bits()) {
-      throw new InvalidCodeException("the index holds " + options.bits() + "-bit codes, got a "
-          + code.bits() + "-bit code");
-    }
-  }
-
-  private static void checkId(String id) {
-    if (id == null || id.isEmpty()) {
-      throw new InvalidRequestException("id is missing");
-    }
-    int bytes = id.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes > MAX_ID_BYTES) {
-      throw new InvalidRequestException("id is " + bytes + " bytes of UTF-8; at most " + MAX_ID_BYTES);
-    }
-  }
-
-  private static void checkK(int k) {
-    if (k < 1 || k > MAX_K) {
-      throw new InvalidRequestException("k must be 1.." + MAX_K + ", got " + k);
     }
   }
 

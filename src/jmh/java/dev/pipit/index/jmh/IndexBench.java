@@ -31,7 +31,11 @@ public final class IndexBench {
   public static void main(String[] args) throws Exception {
     boolean quick = List.of(args).contains("quick");
     List<String> lines = new ArrayList<>();
-    lines.addAll(scans(quick));
+    lines.addAll(scans(options(quick).include(ScanBenchmark.class.getName()), quick));
+    // Multi-threaded scan of a large gallery (all cores of this machine).
+    lines.addAll(scans(options(quick).include(ScanBenchmark.class.getName()).param("bits", "64")
+        .param("n", quick ? "1000000" : "10000000").param("k", "10")
+        .param("threads", Integer.toString(Runtime.getRuntime().availableProcessors())), false));
     lines.addAll(mih(quick));
     System.out.println();
     lines.forEach(System.out::println);
@@ -46,8 +50,7 @@ public final class IndexBench {
     return options;
   }
 
-  private static List<String> scans(boolean quick) throws Exception {
-    ChainedOptionsBuilder options = options(quick).include(ScanBenchmark.class.getName());
+  private static List<String> scans(ChainedOptionsBuilder options, boolean quick) throws Exception {
     if (quick) {
       options.param("n", "1000000").param("bits", "64", "256");
     }
