@@ -35,7 +35,7 @@ class SearchEquivalenceTests {
 
   static Stream<Arguments> galleries() {
     List<Arguments> cases = new ArrayList<>();
-    for (int bits : new int[] {1, 12, 24, 32, 48, 64, 65, 100, 128, 192, 256, 1024}) {
+    for (int bits : new int[] {1, 12, 24, 32, 48, 64, 65, 128, 256, 1024}) {
       cases.add(Arguments.of(bits, "random"));
       cases.add(Arguments.of(bits, "clustered"));
     }
@@ -90,7 +90,8 @@ class SearchEquivalenceTests {
     }
     for (HammingKernel kernel : kernels) {
       for (SearchStrategy strategy : List.of(SearchStrategy.LINEAR, SearchStrategy.MIH)) {
-        for (int threads : new int[] {1, 3}) {
+        // Multi-index hashing runs on the calling thread; only the scan is split over threads.
+        for (int threads : strategy == SearchStrategy.MIH ? new int[] {1} : new int[] {1, 3}) {
           MihMaintainer mih = new MihMaintainer(Runnable::run, () -> view);
           Searcher searcher = new Searcher(kernel, strategy, pool, threads, mih, 64);
           String path = kernel.name() + "/" + strategy + "/" + threads + " threads";
