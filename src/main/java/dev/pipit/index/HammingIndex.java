@@ -220,8 +220,8 @@ public final class HammingIndex implements AutoCloseable {
     Requests.checkId(id);
     View v = view;
     Integer ordinal = v.gallery.ordinals.get(id);
-    if (ordinal == null || !v.isLive(ordinal)) {
-      // A writer may be between its map update and its publish: look again under the lock.
+    if (ordinal != null && ordinal >= v.count) {
+      // An upsert between its map update and its publish: wait for it (the old entry is gone then).
       writeLock.lock();
       try {
         v = view;
@@ -229,9 +229,9 @@ public final class HammingIndex implements AutoCloseable {
       } finally {
         writeLock.unlock();
       }
-      if (ordinal == null || !v.isLive(ordinal)) {
-        return Optional.empty();
-      }
+    }
+    if (ordinal == null || !v.isLive(ordinal)) {
+      return Optional.empty();
     }
     long[] words = CodeLayout.load(v.codes, v.gallery.words, ordinal);
     byte[] payload = v.payloads[ordinal];
