@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Writers add, upsert and delete (enough to trigger background compaction) while readers search. Every
  * hit must be a code that was present: its payload names the version written, and that version's code
- * must lie at the reported distance; a result never holds an id twice and is ordered.
+ * must lie at the reported distance; a result never holds an id twice and is ordered. {@code get} returns
+ * only (code, payload) pairs that were written together.
  */
 class ConcurrencyStressTests {
 
@@ -74,6 +75,13 @@ class ConcurrencyStressTests {
               case 1 -> index.searchBatch(queries, 10);
               default -> List.of(index.searchRadius(query, 6));
             };
+            int probe = rnd.nextInt(writers * IDS_PER_WRITER);
+            index.get("e" + probe).ifPresent(entry -> {
+              int version = ByteBuffer.wrap(entry.payload()).getInt();
+              if (version < 1 || version > started.get(probe) || !entry.code().equals(codeOf(probe, version))) {
+                failures.add("get(e" + probe + ") returned v" + version + " with a code it never had");
+              }
+            });
             for (int q = 0; q < results.size(); q++) {
               check(results.get(q), queries.get(q), started, failures);
               checkedHits.addAndGet(results.get(q).size());
