@@ -1,7 +1,7 @@
 # pipit — the two commands are `make run` and `make test`; everything else is optional.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help assets build run test clean
+.PHONY: help assets build run test clean bench-index
 
 PORT ?= 8080
 
@@ -38,3 +38,9 @@ test: ## the whole test suite: unit tests, then integration tests on the package
 
 clean: ## remove build output (keeps fetched assets)
 	$(MVN) -q clean
+
+bench-index: ## JMH benchmarks of the Hamming index (long: 10 M codes x 64/128/256 bits); BENCH_ARGS=quick for a smoke run
+	$(MVN) -q -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
+	rm -f target/bench-index-memory.txt
+	java $(JVM_FLAGS) -Xmx512m -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.index.jmh.IndexBench $(BENCH_ARGS) | tee target/bench-index.txt
+	@echo; cat target/bench-index-memory.txt; grep '^index-bench' target/bench-index.txt

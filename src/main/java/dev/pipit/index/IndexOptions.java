@@ -1,0 +1,55 @@
+package dev.pipit.index;
+
+/**
+ * How an index is opened.
+ *
+ * @param bits code length, 1 to {@value Code#MAX_BITS}; files written for another length are refused
+ * @param modelFingerprint identifies the model that produced the codes (e.g. a weights hash); files
+ *     written for another model are refused
+ * @param fsync when the write-ahead log is forced to disk
+ * @param strategy linear scan, multi-index hashing, or automatic choice
+ * @param threads most threads one linear scan uses (large galleries only); 1 to disable
+ */
+public record IndexOptions(int bits, String modelFingerprint, FsyncPolicy fsync, SearchStrategy strategy,
+    int threads) {
+
+  /** Validates the options. */
+  public IndexOptions {
+    Code.wordsFor(bits); // throws InvalidCodeException for a length out of range
+    if (modelFingerprint == null || modelFingerprint.isEmpty()
+        || modelFingerprint.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+            > FileHeader.MAX_FINGERPRINT_BYTES) {
+      throw new InvalidRequestException("model fingerprint must be 1.." + FileHeader.MAX_FINGERPRINT_BYTES
+          + " bytes");
+    }
+    if (fsync == null || strategy == null) {
+      throw new InvalidRequestException("fsync policy and search strategy are required");
+    }
+    if (threads < 1 || threads > 1024) {
+      throw new InvalidRequestException("threads must be 1..1024, got " + threads);
+    }
+  }
+
+  /**
+   * Defaults: group commit within 5 ms, {@link SearchStrategy#AUTO}, one thread per available processor.
+   */
+  public static IndexOptions of(int bits, String modelFingerprint) {
+    return new IndexOptions(bits, modelFingerprint, FsyncPolicy.group(5), SearchStrategy.AUTO,
+        Runtime.getRuntime().availableProcessors());
+  }
+
+  /** These options with another fsync policy. */
+  public IndexOptions withFsync(FsyncPolicy policy) {
+    return new IndexOptions(bits, modelFingerprint, policy, strategy, threads);
+  }
+
+  /** These options with another search strategy. */
+  public IndexOptions withStrategy(SearchStrategy searchStrategy) {
+    return new IndexOptions(bits, modelFingerprint, fsync, searchStrategy, threads);
+  }
+
+  /** These options with another thread count. */
+  public IndexOptions withThreads(int searchThreads) {
+    return new IndexOptions(bits, modelFingerprint, fsync, strategy, searchThreads);
+  }
+}

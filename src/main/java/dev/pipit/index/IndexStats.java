@@ -1,0 +1,31 @@
+package dev.pipit.index;
+
+/**
+ * A point-in-time summary of an index, for metrics and the API.
+ *
+ * @param size live entries
+ * @param bits code length
+ * @param tombstones deleted or replaced entries not yet compacted away
+ * @param hotBytes bytes of the arrays every scan reads: packed codes plus one {@code long} per entry, as
+ *     allocated (slack included)
+ * @param hotBytesPerEntryRatio {@code hotBytes / (slots × (8 × words + 8))}: allocated hot memory over
+ *     the ideal of packed code bytes plus 8 bytes per stored entry (live or tombstoned)
+ * @param mihBytes bytes of the multi-index hash tables (0 when not built)
+ * @param kernel the popcount kernel in use ({@code scalar} or {@code panama-<bits>})
+ * @param strategy the configured search strategy
+ * @param linearSearches k-NN searches answered by the linear scan
+ * @param mihSearches k-NN searches answered by multi-index hashing
+ * @param mihFallbacks multi-index searches abandoned for the scan because they would not pay
+ * @param batchedQueries queries answered through {@link HammingIndex#searchBatch}
+ * @param radiusSearches radius searches
+ * @param ndis candidates checked exactly by multi-index hashing (faiss's {@code ndis})
+ * @param lastSeq sequence number of the last mutation
+ * @param durableSeq sequence number of the last mutation known to be on disk (= lastSeq in memory)
+ * @param fsyncs fsyncs of the write-ahead log
+ * @param tornBytesTruncated bytes cut off a torn log tail at the last open
+ * @param compactions compactions run since open
+ */
+public record IndexStats(int size, int bits, int tombstones, long hotBytes, double hotBytesPerEntryRatio,
+    long mihBytes, String kernel, SearchStrategy strategy, long linearSearches, long mihSearches,
+    long mihFallbacks, long batchedQueries, long radiusSearches, long ndis, long lastSeq, long durableSeq,
+    long fsyncs, long tornBytesTruncated, long compactions) {}

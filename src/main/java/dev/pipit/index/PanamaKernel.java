@@ -1,0 +1,226 @@
+package dev.pipit.index;
+
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The SIMD kernel on the JDK Vector API: {@code LongVector} XOR, {@code lanewise(BIT_COUNT)}, add, then a
+ * compare against the collector's limit so that only the rare candidate leaves the vector loop. Only
+ * loaded when {@link KernelProvider} has found the {@code jdk.incubator.vector} module.
+ */
+final class PanamaKernel implements HammingKernel {
+
+  private static final VectorSpecies<Long> SPECIES = LongVector.SPECIES_PREFERRED;
+  private static final int LANES = SPECIES.length();
+
+  private final ScalarKernel scalar = new ScalarKernel();
+
+  /** Whether this platform's preferred species fits the blocked layout (2, 4 or 8 lanes). */
+  static boolean supported() {
+    return LANES >= 2 && CodeLayout.BLOCK % LANES == 0;
+  }
+
+  @Override
+  public String name() {
+    return "panama-" + SPECIES.vectorBitSize();
+  }
+
+  @Override
+  public void scan(long[] codes, int words, long[] query, int from, int to, Collector out) {
+    if (to - from < CodeLayout.BLOCK * 2) {
+      scalar.scan(codes, words, query, from, to, out);
+      return;
+    }
+    // Scalar head and tail up to block boundaries; whole blocks in the vector body.
+    int first = Math.min(to, (from + CodeLayout.BLOCK - 1) & -CodeLayout.BLOCK);
+    int last = Math.max(first, to & -CodeLayout.BLOCK);
+    scalar.scan(codes, words, query, from, first, out);
+    int done = switch (words) {
+      case 1 -> scan1Body(codes, query[0], first, last, out);
+      case 2 -> scan2Body(codes, query[0], query[1], first, last, out);
+      default -> scanNBody(codes, words, query, first, last, out);
+    };
+    scalar.scan(codes, words, query, done, to, out);
+  }
+
+  /** Returns the first ordinal not scanned (the body takes whole pairs of vectors). */
+  private static int scan1Body(long[] codes, long q, int from, int to, Collector out) {
+    LongVector qv = LongVector.broadcast(SPECIES, q);
+    int limit = out.limit;
+    int end = from + (to - from) / (2 * LANES) * (2 * LANES);
+    // Two vectors per iteration, one branch: the loop is load-bound and the branch almost never taken.
+    for (int i = from; i < end; i += 2 * LANES) {
+      LongVector d0 = LongVector.fromArray(SPECIES, codes, i).lanewise(VectorOperators.XOR, qv)
+          .lanewise(VectorOperators.BIT_COUNT);
+      LongVector d1 = LongVector.fromArray(SPECIES, codes, i + LANES)
+          .lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+      VectorMask<Long> hit = d0.lt(limit).or(d1.lt(limit));
+      if (hit.anyTrue()) {
+        limit = offerLanes(codes, 1, new long[] {q}, i, 2 * LANES, out);
+      }
+    }
+    return end;
+  }
+
+  private static int scan2Body(long[] codes, long q0, long q1, int from, int to, Collector out) {
+    LongVector qv0 = LongVector.broadcast(SPECIES, q0);
+    LongVector qv1 = LongVector.broadcast(SPECIES, q1);
+    int limit = out.limit;
+    for (int i = from; i < to; i += CodeLayout.BLOCK) {
+      int base = i << 1; // block start: word 0 of 8 codes, then word 1 of the same 8
+      for (int lane = 0; lane < CodeLayout.BLOCK; lane += LANES) {
+        LongVector d = LongVector.fromArray(SPECIES, codes, base + lane).lanewise(VectorOperators.XOR, qv0)
+            .lanewise(VectorOperators.BIT_COUNT)
+            .add(LongVector.fromArray(SPECIES, codes, base + 8 + lane).lanewise(VectorOperators.XOR, qv1)
+                .lanewise(VectorOperators.BIT_COUNT));
+        if (d.lt(limit).anyTrue()) {
+          limit = offerLanes(codes, 2, new long[] {q0, q1}, i + lane, LANES, out);
+        }
+      }
+    }
+    return to;
+  }
+
+  private static int scanNBody(long[] codes, int words, long[] query, int from, int to, Collector out) {
+    int limit = out.limit;
+    int stride = CodeLayout.BLOCK * words;
+    for (int i = from; i < to; i += CodeLayout.BLOCK) {
+      int base = (i / CodeLayout.BLOCK) * stride;
+      for (int lane = 0; lane < CodeLayout.BLOCK; lane += LANES) {
+        LongVector acc = LongVector.zero(SPECIES);
+        for (int w = 0; w < words; w++) {
+          // One code per lane: word w of LANES neighbouring codes is contiguous in the blocked layout.
+          acc = acc.add(LongVector.fromArray(SPECIES, codes, base + (w << 3) + lane)
+              .lanewise(VectorOperators.XOR, query[w]).lanewise(VectorOperators.BIT_COUNT));
+        }
+        if (acc.lt(limit).anyTrue()) {
+          limit = offerLanes(codes, words, query, i + lane, LANES, out);
+        }
+      }
+    }
+    return to;
+  }
+
+  /** The slow path: recompute {@code count} codes from {@code first} one by one. Returns the new limit. */
+  private static int offerLanes(long[] codes, int words, long[] query, int first, int count, Collector out) {
+    for (int i = first; i < first + count; i++) {
+      int d = CodeLayout.distance(codes, words, i, query);
+      if (d < out.limit) {
+        out.offer(d, i);
+      }
+    }
+    return out.limit;
+  }
+
+  @Override
+  public void scanBatch(long[] codes, int words, long[][] queries, int from, int to, Collector[] outs) {
+    for (int tile = from; tile < to; tile += ScalarKernel.TILE) {
+      int end = Math.min(to, tile + ScalarKernel.TILE);
+      int q = 0;
+      if (words == 1) {
+        // The vector bodies take whole vectors; the few codes left in the tile go through scan().
+        int vectorEnd = tile + (end - tile) / LANES * LANES;
+        for (; q + 8 <= queries.length; q += 8) {
+          batch8Body(codes, queries, q, tile, vectorEnd, outs);
+          for (int j = q; j < q + 8; j++) {
+            scan(codes, 1, queries[j], vectorEnd, end, outs[j]);
+          }
+        }
+        for (; q + 4 <= queries.length; q += 4) {
+          batch4Body(codes, queries, q, tile, vectorEnd, outs);
+          for (int j = q; j < q + 4; j++) {
+            scan(codes, 1, queries[j], vectorEnd, end, outs[j]);
+          }
+        }
+      }
+      for (; q < queries.length; q++) {
+        scan(codes, words, queries[q], tile, end, outs[q]);
+      }
+    }
+  }
+
+  /**
+   * Eight queries against one-word codes: each code vector is loaded once (from L1/L2, the tile is
+   * resident) and the eight compare masks are OR-ed into one branch. Popcount, not memory, bounds it.
+   */
+  private static void batch8Body(long[] codes, long[][] queries, int q, int from, int to, Collector[] outs) {
+    LongVector q0 = LongVector.broadcast(SPECIES, queries[q][0]);
+    LongVector q1 = LongVector.broadcast(SPECIES, queries[q + 1][0]);
+    LongVector q2 = LongVector.broadcast(SPECIES, queries[q + 2][0]);
+    LongVector q3 = LongVector.broadcast(SPECIES, queries[q + 3][0]);
+    LongVector q4 = LongVector.broadcast(SPECIES, queries[q + 4][0]);
+    LongVector q5 = LongVector.broadcast(SPECIES, queries[q + 5][0]);
+    LongVector q6 = LongVector.broadcast(SPECIES, queries[q + 6][0]);
+    LongVector q7 = LongVector.broadcast(SPECIES, queries[q + 7][0]);
+    long l0 = outs[q].limit;
+    long l1 = outs[q + 1].limit;
+    long l2 = outs[q + 2].limit;
+    long l3 = outs[q + 3].limit;
+    long l4 = outs[q + 4].limit;
+    long l5 = outs[q + 5].limit;
+    long l6 = outs[q + 6].limit;
+    long l7 = outs[q + 7].limit;
+    for (int i = from; i < to; i += LANES) {
+      LongVector c = LongVector.fromArray(SPECIES, codes, i);
+      VectorMask<Long> hit = popcount(c, q0).lt(l0).or(popcount(c, q1).lt(l1))
+          .or(popcount(c, q2).lt(l2)).or(popcount(c, q3).lt(l3))
+          .or(popcount(c, q4).lt(l4)).or(popcount(c, q5).lt(l5))
+          .or(popcount(c, q6).lt(l6)).or(popcount(c, q7).lt(l7));
+      if (hit.anyTrue()) {
+        offerBatch(codes, queries, q, 8, i, outs);
+        l0 = outs[q].limit;
+        l1 = outs[q + 1].limit;
+        l2 = outs[q + 2].limit;
+        l3 = outs[q + 3].limit;
+        l4 = outs[q + 4].limit;
+        l5 = outs[q + 5].limit;
+        l6 = outs[q + 6].limit;
+        l7 = outs[q + 7].limit;
+      }
+    }
+  }
+
+  /** Four queries against one-word codes, as {@link #batch8Body}. */
+  private static void batch4Body(long[] codes, long[][] queries, int q, int from, int to, Collector[] outs) {
+    LongVector q0 = LongVector.broadcast(SPECIES, queries[q][0]);
+    LongVector q1 = LongVector.broadcast(SPECIES, queries[q + 1][0]);
+    LongVector q2 = LongVector.broadcast(SPECIES, queries[q + 2][0]);
+    LongVector q3 = LongVector.broadcast(SPECIES, queries[q + 3][0]);
+    long l0 = outs[q].limit;
+    long l1 = outs[q + 1].limit;
+    long l2 = outs[q + 2].limit;
+    long l3 = outs[q + 3].limit;
+    for (int i = from; i < to; i += LANES) {
+      LongVector c = LongVector.fromArray(SPECIES, codes, i);
+      VectorMask<Long> hit = popcount(c, q0).lt(l0).or(popcount(c, q1).lt(l1))
+          .or(popcount(c, q2).lt(l2)).or(popcount(c, q3).lt(l3));
+      if (hit.anyTrue()) {
+        offerBatch(codes, queries, q, 4, i, outs);
+        l0 = outs[q].limit;
+        l1 = outs[q + 1].limit;
+        l2 = outs[q + 2].limit;
+        l3 = outs[q + 3].limit;
+      }
+    }
+  }
+
+  private static LongVector popcount(LongVector codes, LongVector query) {
+    return codes.lanewise(VectorOperators.XOR, query).lanewise(VectorOperators.BIT_COUNT);
+  }
+
+  /** Slow path of the batch bodies: the lanes at {@code first}, query by query, in ordinal order. */
+  private static void offerBatch(long[] codes, long[][] queries, int q, int count, int first, Collector[] outs) {
+    for (int j = q; j < q + count; j++) {
+      long query = queries[j][0];
+      Collector out = outs[j];
+      for (int i = first; i < first + LANES; i++) {
+        int d = Long.bitCount(codes[i] ^ query);
+        if (d < out.limit) {
+          out.offer(d, i);
+        }
+      }
+    }
+  }
+}

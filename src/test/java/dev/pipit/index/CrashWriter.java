@@ -1,0 +1,50 @@
+package dev.pipit.index;
+
+import java.nio.file.Path;
+import java.util.Random;
+
+/**
+ * The child process of {@link CrashRecoveryTests}: opens the index, adds entries {@code r<run>-<i>} with
+ * codes from {@link #codeOf} as fast as it can, deletes some, snapshots now and then, and prints
+ * {@code ACK <i>} / {@code DEL <i>} after each call returns (is acknowledged), until it is killed.
+ */
+public final class CrashWriter {
+
+  private CrashWriter() {}
+
+  static Code codeOf(int run, int i) {
+    Random rnd = new Random(run * 1_000_003L + i);
+    return Code.of(128, rnd.nextLong(), rnd.nextLong());
+  }
+
+  static IndexOptions options(String policy) {
+    return IndexOptions.of(128, "crash-model")
+        .withFsync(policy.equals("always") ? FsyncPolicy.always() : FsyncPolicy.group(2)).withThreads(1);
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path dir = Path.of(args[0]);
+    int run = Integer.parseInt(args[1]);
+    Random rnd = new Random(run);
+    try (HammingIndex index = HammingIndex.open(dir, options(args[2]), 16 * 1024)) {
+      System.out.println("OPEN");
+      System.out.flush();
+      for (int i = 0; ; i++) {
+        byte[] payload = ("payload-" + run + "-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        index.add("r" + run + "-" + i, codeOf(run, i), payload);
+        System.out.println("ACK " + i);
+        if (i > 10 && rnd.nextInt(10) == 0) {
+          int victim = i - 1 - rnd.nextInt(10);
+          if (index.get("r" + run + "-" + victim).isPresent()) {
+            index.delete("r" + run + "-" + victim);
+            System.out.println("DEL " + victim);
+          }
+        }
+        if (rnd.nextInt(150) == 0) {
+          index.snapshot();
+        }
+        System.out.flush();
+      }
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package dev.pipit.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The Panama kernel offers exactly what the scalar kernel offers, and both match {@link Long#bitCount} per
+ * code, for awkward word counts, unaligned ranges, all-zero and all-one fills (Lucene's
+ * {@code TestVectorUtilSupport} pattern).
+ */
+class KernelTests {
+
+  private static final HammingKernel SCALAR = KernelProvider.scalar();
+  private static final HammingKernel PANAMA = KernelProvider.panamaOrNull();
+
+  /** Records every offer; with limit {@code Integer.MAX_VALUE} that is every code. */
+  private static final class Recorder extends Collector {
+    final List<Long> keys = new ArrayList<>();
+
+    Recorder(int limit) {
+      super(null, limit);
+    }
+
+    @Override
+    void accept(int dist, int ordinal) {
+      keys.add(key(dist, ordinal));
+    }
+
+    @Override
+    long[] sortedKeys() {
+      return keys.stream().mapToLong(Long::longValue).toArray();
+    }
+  }
+
+  @Test
+  void panamaIsLoadedWithTheVectorModule() {
+    // Surefire runs with --add-modules jdk.incubator.vector; without it this documents the fallback.
+    assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
+    assertThat(PANAMA).isNotNull();
+    assertThat(KernelProvider.kernel().name()).startsWith("panama-");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 4, 7, 9, 16, 17})
+  void kernelsAgreeOnEveryDistance(int words) {
+    Random rnd = new Random(words);
+    for (String fill : List.of("random", "zeros", "ones", "sparse")) {
+      int n = 203;
+      long[] codes = new long[(int) CodeLayout.longsFor(n, words)];
+      long[][] plain = new long[n][words];
+      for (int i = 0; i < n; i++) {
+        for (int w = 0; w < words; w++) {
+          plain[i][w] = switch (fill) {
+            case "zeros" -> 0L;
+            case "ones" -> -1L;
+            case "sparse" -> 1L << rnd.nextInt(64);
+            default -> rnd.nextLong();
+          };
+        }
+        CodeLayout.store(codes, words, i, plain[i]);
+      }
+      long[] query = fill.equals("ones") ? new long[words] : rnd.longs(words).toArray();
+      for (int trial = 0; trial < 30; trial++) {
+        int from = rnd.nextInt(n);
+        int to = from + rnd.nextInt(n - from + 1);
+        long[] expected = new long[to - from];
+        for (int i = from; i < to; i++) {
+          int d = 0;
+          for (int w = 0; w < words; w++) {
+            d += Long.bitCount(plain[i][w] ^ query[w]);
+          }
+          expected[i - from] = Collector.key(d, i);
+        }
+        assertThat(offers(SCALAR, codes, words, query, from, to, Integer.MAX_VALUE)).containsExactly(expected);
+        if (PANAMA != null) {
+          assertThat(offers(PANAMA, codes, words, query, from, to, Integer.MAX_VALUE)).containsExactly(expected);
+          int limit = 32 * words;
+          long[] filtered = Arrays.stream(expected).filter(k -> (k >>> 32) < limit).toArray();
+          assertThat(offers(PANAMA, codes, words, query, from, to, limit)).containsExactly(filtered);
+          assertThat(offers(SCALAR, codes, words, query, from, to, limit)).containsExactly(filtered);
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3})
+  void batchedScanOffersWhatSingleScansOffer(int words) {
+    Random rnd = new Random(7 + words);
+    int n = 40_000; // more than one batch tile
+    long[] codes = rnd.longs(CodeLayout.longsFor(n, words)).toArray();
+    long[][] queries = new long[13][]; // a group of eight, one of four, one left over
+    for (int q = 0; q < queries.length; q++) {
+      queries[q] = rnd.longs(words).toArray();
+    }
+    for (HammingKernel kernel : PANAMA == null ? List.of(SCALAR) : List.of(SCALAR, PANAMA)) {
+      Collector[] batched = new Collector[queries.length];
+      for (int q = 0; q < queries.length; q++) {
+        batched[q] = new Recorder(20 * words);
+      }
+      kernel.scanBatch(codes, words, queries, 3, n - 5, batched);
+      for (int q = 0; q < queries.length; q++) {
+        assertThat(batched[q].sortedKeys()).as(kernel.name() + " query " + q)
+            .containsExactly(offers(SCALAR, codes, words, queries[q], 3, n - 5, 20 * words));
+      }
+    }
+  }
+
+  private static long[] offers(HammingKernel kernel, long[] codes, int words, long[] query, int from, int to,
+      int limit) {
+    Recorder recorder = new Recorder(limit);
+    kernel.scan(codes, words, query, from, to, recorder);
+    return recorder.sortedKeys();
+  }
+}
