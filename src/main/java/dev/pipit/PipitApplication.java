@@ -2,6 +2,7 @@ package dev.pipit;
 
 import dev.pipit.cli.PipitCommand;
 import dev.pipit.config.EngineProperties;
+import dev.pipit.config.ServingProperties;
 import dev.pipit.config.StorageProperties;
 import dev.pipit.model.EngineDefaults;
 import org.springframework.boot.SpringApplication;
@@ -11,7 +12,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 
 /** The pipit service: fine-grained image search over learned binary codes. */
 @SpringBootApplication
-@EnableConfigurationProperties({EngineProperties.class, StorageProperties.class})
+@EnableConfigurationProperties({EngineProperties.class, StorageProperties.class, ServingProperties.class})
 public class PipitApplication {
 
   /**

@@ -1,7 +1,15 @@
 package dev.pipit.api;
 
+import dev.pipit.encode.EncoderOverloadedException;
+import dev.pipit.encode.ImageDecodeException;
+import dev.pipit.index.DuplicateIdException;
+import dev.pipit.index.IndexMismatchException;
+import dev.pipit.index.InvalidCodeException;
+import dev.pipit.index.UnknownIdException;
 import java.net.URI;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -20,6 +28,48 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   @ExceptionHandler(IllegalArgumentException.class)
   ProblemDetail badArgument(IllegalArgumentException e) {
     return problem(HttpStatus.BAD_REQUEST, "invalid-argument", "Invalid argument", e.getMessage());
+  }
+
+  @ExceptionHandler(InvalidCodeException.class)
+  ProblemDetail badCode(InvalidCodeException e) {
+    return problem(HttpStatus.BAD_REQUEST, "invalid-code", "Invalid code", e.getMessage());
+  }
+
+  @ExceptionHandler(UnknownIdException.class)
+  ProblemDetail unknownId(UnknownIdException e) {
+    return problem(HttpStatus.NOT_FOUND, "unknown-id", "Unknown id", e.getMessage());
+  }
+
+  @ExceptionHandler({DuplicateIdException.class, IndexMismatchException.class})
+  ProblemDetail conflict(RuntimeException e) {
+    return problem(HttpStatus.CONFLICT, "conflict", "Conflict", e.getMessage());
+  }
+
+  @ExceptionHandler(ImageDecodeException.class)
+  ProblemDetail badImage(ImageDecodeException e) {
+    HttpStatus status =
+        switch (e.reason()) {
+          case TOO_LARGE_BYTES, TOO_MANY_PIXELS -> HttpStatus.CONTENT_TOO_LARGE;
+          case UNKNOWN_FORMAT -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
+          case EMPTY, TRUNCATED, CORRUPT -> HttpStatus.BAD_REQUEST;
+        };
+    ProblemDetail problem =
+        problem(status, "image-" + e.reason().name().toLowerCase().replace('_', '-'), "Image refused", e.getMessage());
+    problem.setProperty("reason", e.reason().name());
+    return problem;
+  }
+
+  @ExceptionHandler(EncoderOverloadedException.class)
+  ResponseEntity<ProblemDetail> overloaded(EncoderOverloadedException e) {
+    long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
+    return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+        .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
+        .body(problem(HttpStatus.TOO_MANY_REQUESTS, "overloaded", "Encoder busy", e.getMessage()));
+  }
+
+  @ExceptionHandler(NoModelException.class)
+  ProblemDetail noModel(NoModelException e) {
+    return problem(HttpStatus.SERVICE_UNAVAILABLE, "no-model", "No model", e.getMessage());
   }
 
   static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {

@@ -1,0 +1,13 @@
+package dev.pipit.api;
+
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+
+/**
+ * JSON body of {@code POST /v1/search} for a precomputed code.
+ *
+ * @param code the query code in hex (see the Code format: little-endian bytes of the packed words)
+ * @param k number of results (default 10)
+ * @param radius if set, every item within this Hamming distance instead of the top k
+ */
+record CodeSearchRequest(@NotBlank String code, @Min(1) Integer k, @Min(0) Integer radius) {}

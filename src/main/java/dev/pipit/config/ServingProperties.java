@@ -1,0 +1,34 @@
+package dev.pipit.config;
+
+import jakarta.validation.constraints.Min;
+import java.nio.file.Path;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The model the service serves and how it encodes ({@code pipit.serving.*}).
+ *
+ * @param model artifact directory of the model to serve; none: search and index answer 503
+ * @param workers encoder workers (one network instance each); 1 keeps all cores for one forward pass
+ * @param maxBatch most images per forward pass
+ * @param maxWaitMillis longest a request waits for its batch to fill
+ * @param queueCapacity requests that may wait; more are answered 429
+ * @param maxK largest k of a search
+ * @param maxItems most items per index request
+ * @param maxImageBytes largest upload decoded
+ * @param maxImagePixels largest image (width × height) decoded
+ * @param groupCommitMillis index log group-commit window; 0 fsyncs every write
+ */
+@Validated
+@ConfigurationProperties("pipit.serving")
+public record ServingProperties(
+    Path model,
+    @Min(1) int workers,
+    @Min(1) int maxBatch,
+    @Min(0) int maxWaitMillis,
+    @Min(1) int queueCapacity,
+    @Min(1) int maxK,
+    @Min(1) int maxItems,
+    @Min(1) long maxImageBytes,
+    @Min(1) long maxImagePixels,
+    @Min(0) int groupCommitMillis) {}

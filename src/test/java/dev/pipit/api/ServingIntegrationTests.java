@@ -1,0 +1,152 @@
+package dev.pipit.api;
+
+import static org.hamcrest.Matchers.startsWith;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import ai.djl.ndarray.NDManager;
+import dev.pipit.model.Architecture;
+import dev.pipit.model.HashingNetwork;
+import dev.pipit.model.ModelArtifact;
+import dev.pipit.model.ModelManifest;
+import java.io.DataOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockMultipartFile;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.servlet.MockMvc;
+
+/**
+ * The whole application with a real (randomly initialised) ADSH-R50 model artifact: images and codes in
+ * through HTTP, results and problem documents out.
+ */
+@SpringBootTest
+@AutoConfigureMockMvc
+class ServingIntegrationTests {
+
+  static final int SIDE = 64;
+  static final int BITS = 32;
+
+  @TempDir static Path dir;
+
+  @Autowired MockMvc mvc;
+
+  @BeforeAll
+  static void writeModel() throws Exception {
+    Path model = Files.createDirectories(dir.resolve("adsh-test-32"));
+    try (NDManager manager = NDManager.newBaseManager()) {
+      HashingNetwork net = Architecture.ADSH_R50.build(BITS);
+      net.initialize(manager, SIDE);
+      try (var out = new DataOutputStream(Files.newOutputStream(model.resolve("weights.params")))) {
+        net.saveParameters(out);
+      }
+    }
+    ModelArtifact.write(model, new ModelManifest(
+        ModelManifest.FORMAT, "adsh-test-32", "adsh-r50", BITS, new ModelManifest.Input(3, SIDE, SIDE),
+        new ModelManifest.Preprocessing("square", SIDE, SIDE, "caffe-bgr", "area"), List.of(), "weights.params",
+        Map.of("weights.params", ""),
+        new ModelManifest.Provenance("synthetic", Map.of(), "2026-11-23T00:00:00Z", "test", Map.of())));
+  }
+
+  @DynamicPropertySource
+  static void properties(DynamicPropertyRegistry registry) {
+    registry.add("pipit.serving.model", () -> dir.resolve("adsh-test-32").toString());
+    registry.add("pipit.storage.data-dir", () -> dir.resolve("data").toString());
+    registry.add("pipit.engine.device", () -> "cpu");
+  }
+
+  static byte[] photo(String name) throws Exception {
+    return Files.readAllBytes(Path.of("models/cache/samples", name));
+  }
+
+  @Test
+  void indexedImagesAreFoundByTheirOwnPhotoAndABadImageFailsOnlyItsItem() throws Exception {
+    mvc.perform(multipart("/v1/index")
+            .file(new MockMultipartFile("image", "eagle.jpg", "image/jpeg", photo("eagle.jpg")))
+            .file(new MockMultipartFile("image", "dog.jpg", "image/jpeg", photo("dog.jpg")))
+            .file(new MockMultipartFile("image", "junk.jpg", "image/jpeg", new byte[] {1, 2, 3, 4, 5}))
+            .file(new MockMultipartFile("items", "", "application/json",
+                """
+                {"items": [{"id": "eagle", "label": "bird", "metadata": {"source": "darknet"}},
+                           {"id": "dog", "label": "dog"}, {"id": "junk"}]}
+                """.getBytes())))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.indexed").value(2))
+        .andExpect(jsonPath("$.failed").value(1))
+        .andExpect(jsonPath("$.items[2].status").value("failed"))
+        .andExpect(jsonPath("$.model.id").value("adsh-test-32"))
+        .andExpect(jsonPath("$.model.bits").value(BITS));
+
+    mvc.perform(multipart("/v1/search")
+            .file(new MockMultipartFile("image", "eagle.jpg", "image/jpeg", photo("eagle.jpg")))
+            .param("k", "2"))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.results[0].id").value("eagle"))
+        .andExpect(jsonPath("$.results[0].distance").value(0))
+        .andExpect(jsonPath("$.results[0].label").value("bird"))
+        .andExpect(jsonPath("$.results[0].metadata.source").value("darknet"))
+        .andExpect(jsonPath("$.timings.encode").isNumber())
+        .andExpect(jsonPath("$.timings.scan").isNumber());
+  }
+
+  @Test
+  void codesCanBeIndexedReadSearchedAndDeleted() throws Exception {
+    String zeros = "00000000";
+    String ones = "ffffffff";
+    mvc.perform(post("/v1/index").contentType(MediaType.APPLICATION_JSON)
+            .content("{\"items\": [{\"id\": \"a\", \"code\": \"" + zeros + "\"}, {\"id\": \"b\", \"code\": \"" + ones + "\"}]}"))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.indexed").value(2));
+
+    mvc.perform(post("/v1/search").contentType(MediaType.APPLICATION_JSON)
+            .content("{\"code\": \"01000000\", \"radius\": 1}"))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.results[0].id").value("a"))
+        .andExpect(jsonPath("$.results[0].distance").value(1));
+    mvc.perform(get("/v1/index/b")).andExpect(status().isOk()).andExpect(jsonPath("$.code").value(ones));
+    mvc.perform(delete("/v1/index/b")).andExpect(status().isNoContent());
+    mvc.perform(get("/v1/index/b"))
+        .andExpect(status().isNotFound())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
+    mvc.perform(delete("/v1/index/b")).andExpect(status().isNotFound());
+  }
+
+  @Test
+  void badInputGetsAPreciseProblem() throws Exception {
+    mvc.perform(post("/v1/search").contentType(MediaType.APPLICATION_JSON).content("{\"code\": \"zz\"}"))
+        .andExpect(status().isBadRequest())
+        .andExpect(jsonPath("$.type").value(startsWith("https://pipit.dev/problems/invalid-code")));
+    mvc.perform(post("/v1/search").contentType(MediaType.APPLICATION_JSON).content("{\"code\": \"00000000\", \"k\": 5000}"))
+        .andExpect(status().isBadRequest());
+    mvc.perform(post("/v1/search").contentType(MediaType.APPLICATION_JSON).content("{not json"))
+        .andExpect(status().isBadRequest())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
+    mvc.perform(multipart("/v1/search").file(new MockMultipartFile("image", "x.txt", "text/plain", "hello".getBytes())))
+        .andExpect(status().isUnsupportedMediaType())
+        .andExpect(jsonPath("$.reason").value("UNKNOWN_FORMAT"));
+    byte[] truncated = java.util.Arrays.copyOf(photo("dog.jpg"), 2000);
+    mvc.perform(multipart("/v1/search").file(new MockMultipartFile("image", "dog.jpg", "image/jpeg", truncated)))
+        .andExpect(status().isBadRequest())
+        .andExpect(jsonPath("$.reason").value("TRUNCATED"));
+    mvc.perform(get("/v1/index"))
+        .andExpect(status().isOk())
+        .andExpect(header().string("Content-Type", startsWith("application/json")))
+        .andExpect(jsonPath("$.bits").value(BITS));
+  }
+}
