@@ -1,6 +1,7 @@
 package dev.pipit;
 
 import dev.pipit.cli.PipitCommand;
+import dev.pipit.config.DemoProperties;
 import dev.pipit.config.EngineProperties;
 import dev.pipit.config.ServingProperties;
 import dev.pipit.config.StorageProperties;
@@ -12,7 +13,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 
 /** The pipit service: fine-grained image search over learned binary codes. */
 @SpringBootApplication
-@EnableConfigurationProperties({EngineProperties.class, StorageProperties.class, ServingProperties.class})
+@EnableConfigurationProperties({EngineProperties.class, StorageProperties.class, ServingProperties.class, DemoProperties.class})
 public class PipitApplication {
 
   /**

@@ -1,5 +1,6 @@
 package dev.pipit.api;
 
+import dev.pipit.jobs.ModelRef;
 import java.util.List;
 
 /**

@@ -1,7 +1,6 @@
 package dev.pipit.config;
 
 import dev.pipit.api.ApiLimits;
-import dev.pipit.api.ServingModel;
 import dev.pipit.encode.BatchingEncoder;
 import dev.pipit.encode.EncoderOptions;
 import dev.pipit.encode.ImageDecoder;
@@ -11,8 +10,13 @@ import dev.pipit.encode.LoadedModel;
 import dev.pipit.index.FsyncPolicy;
 import dev.pipit.index.HammingIndex;
 import dev.pipit.index.IndexOptions;
+import dev.pipit.jobs.DemoGallery;
+import dev.pipit.jobs.GalleryCodec;
+import dev.pipit.jobs.ServingModel;
 import dev.pipit.model.EngineDevice;
 import dev.pipit.model.ModelArtifact;
+import dev.pipit.train.data.Dataset;
+import dev.pipit.train.data.DatasetLoader;
 import java.io.IOException;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -29,6 +33,26 @@ import org.springframework.context.annotation.Configuration;
 class ServingConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(ServingConfiguration.class);
+
+  @Bean
+  GalleryCodec galleryCodec() {
+    return new GalleryCodec();
+  }
+
+  /** Indexes the demo gallery during start-up, so that a ready service can be searched at once. */
+  @Bean
+  @ConditionalOnProperty("pipit.serving.model")
+  DemoGalleryLoaded demoGallery(ServingModel serving, DemoProperties demo) throws Exception {
+    if (demo.gallerySize() == 0) {
+      return new DemoGalleryLoaded(0);
+    }
+    Dataset dataset = DatasetLoader.load(demo.dataset(), demo.root());
+    return new DemoGalleryLoaded(
+        DemoGallery.load(serving, dataset.test(), dataset.classes(), demo.gallerySize(), demo.queries(), demo.queriesDir()));
+  }
+
+  /** Marker of a finished demo gallery load. */
+  record DemoGalleryLoaded(int indexed) {}
 
   @Bean
   ApiLimits apiLimits(ServingProperties serving) {

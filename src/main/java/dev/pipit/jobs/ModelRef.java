@@ -1,4 +1,4 @@
-package dev.pipit.api;
+package dev.pipit.jobs;
 
 /**
  * The model that produced the codes of a response.

@@ -1,4 +1,4 @@
-package dev.pipit.api;
+package dev.pipit.jobs;
 
 import java.util.Map;
 
@@ -8,4 +8,4 @@ import java.util.Map;
  * @param label class label, or null
  * @param metadata free-form string metadata
  */
-record GalleryPayload(String label, Map<String, String> metadata) {}
+public record GalleryPayload(String label, Map<String, String> metadata) {}

@@ -1,4 +1,4 @@
-package dev.pipit.api;
+package dev.pipit.jobs;
 
 import dev.pipit.encode.ImageEncoder;
 import dev.pipit.encode.LoadedModel;
@@ -36,15 +36,18 @@ public final class ServingModel implements AutoCloseable {
     return new ModelRef(m.name(), m.architecture(), m.bits(), model.artifact().fingerprint());
   }
 
-  ImageEncoder encoder() {
+  /** The image encoder of the model. */
+  public ImageEncoder encoder() {
     return encoder;
   }
 
-  HammingIndex index() {
+  /** The gallery index. */
+  public HammingIndex index() {
     return index;
   }
 
-  LoadedModel model() {
+  /** The loaded model. */
+  public LoadedModel model() {
     return model;
   }
 
