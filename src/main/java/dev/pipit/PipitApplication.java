@@ -23,6 +23,7 @@ public class PipitApplication {
   public static void main(String[] args) {
     EngineDefaults.applyOfflineDefaults();
     if (PipitCommand.handles(args)) {
+      PipitCommand.quietLibraries();
       System.exit(new CommandLine(new PipitCommand()).execute(args));
     }
     String[] serviceArgs = args.length > 0 && args[0].equals("serve") ? java.util.Arrays.copyOfRange(args, 1, args.length) : args;

@@ -11,6 +11,12 @@ import picocli.CommandLine.Command;
     subcommands = {TrainCommand.class})
 public final class PipitCommand {
 
+  /** Keeps the console for progress: the engine's start-up chatter only at WARN and above. */
+  public static void quietLibraries() {
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ai.djl"))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
+  }
+
   /** Subcommands handled by the command line rather than the service. */
   public static boolean handles(String[] args) {
     return args.length > 0 && (args[0].equals("train") || args[0].equals("help") || args[0].equals("--help")
