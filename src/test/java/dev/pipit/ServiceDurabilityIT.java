@@ -1,0 +1,123 @@
+package dev.pipit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import dev.pipit.model.Architecture;
+import dev.pipit.model.HashingNetwork;
+import dev.pipit.model.ModelArtifact;
+import dev.pipit.model.ModelManifest;
+import java.io.DataOutputStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Acknowledged means durable: the packaged service is killed with SIGKILL in the middle of a stream of
+ * index requests, restarted on the same data directory, and must still hold every item it acknowledged,
+ * with the same code.
+ */
+class ServiceDurabilityIT {
+
+  static final int SIDE = 32;
+  static final int BITS = 32;
+
+  @TempDir Path dir;
+
+  static Path writeModel(Path dir) throws Exception {
+    Path model = Files.createDirectories(dir.resolve("adsh-it-32"));
+    try (NDManager manager = NDManager.newBaseManager()) {
+      HashingNetwork net = Architecture.ADSH_R50.build(BITS);
+      net.initialize(manager, SIDE);
+      try (var out = new DataOutputStream(Files.newOutputStream(model.resolve("weights.params")))) {
+        net.saveParameters(out);
+      }
+    }
+    ModelArtifact.write(model, new ModelManifest(
+        ModelManifest.FORMAT, "adsh-it-32", "adsh-r50", BITS, new ModelManifest.Input(3, SIDE, SIDE),
+        new ModelManifest.Preprocessing("square", SIDE, SIDE, "caffe-bgr", "area"), List.of(), "weights.params",
+        Map.of("weights.params", ""),
+        new ModelManifest.Provenance("synthetic", Map.of(), "2026-11-23T00:00:00Z", "test", Map.of())));
+    return model;
+  }
+
+  static List<String> args(Path model, Path data) {
+    return List.of("--pipit.serving.model=" + model, "--pipit.storage.data-dir=" + data,
+        "--pipit.engine.device=cpu", "--pipit.serving.group-commit-millis=5");
+  }
+
+  @Test
+  void everyAcknowledgedItemSurvivesSigkill() throws Exception {
+    Path model = writeModel(dir);
+    Path data = dir.resolve("data");
+    Map<String, String> acknowledged = new LinkedHashMap<>();
+    Random random = new Random(11);
+    try (ServiceProcess service = ServiceProcess.start(dir, List.of(), args(model, data))) {
+      service.awaitReady(Duration.ofMinutes(3));
+      long killAt = System.nanoTime() + Duration.ofMillis(1500 + random.nextInt(1000)).toNanos();
+      List<Thread> writers = new ArrayList<>();
+      for (int w = 0; w < 4; w++) {
+        int writer = w;
+        writers.add(Thread.ofVirtual().start(() -> {
+          Random codes = new Random(writer);
+          for (int i = 0; ; i++) {
+            String id = "w" + writer + "-" + i;
+            byte[] raw = new byte[BITS / 8];
+            codes.nextBytes(raw);
+            String code = HexFormat.of().formatHex(raw);
+            try {
+              HttpResponse<String> response = service.http().send(
+                  HttpRequest.newBuilder(service.uri("/v1/index"))
+                      .header("Content-Type", "application/json")
+                      .POST(HttpRequest.BodyPublishers.ofString(
+                          "{\"items\":[{\"id\":\"" + id + "\",\"code\":\"" + code + "\"}]}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+              if (response.statusCode() == 200 && response.body().contains("\"indexed\":1")) {
+                synchronized (acknowledged) {
+                  acknowledged.put(id, code);
+                }
+              }
+            } catch (Exception killed) {
+              return; // the service is gone
+            }
+          }
+        }));
+      }
+      while (System.nanoTime() < killAt) {
+        Thread.sleep(50);
+      }
+      service.process().destroyForcibly(); // SIGKILL
+      service.process().waitFor(30, TimeUnit.SECONDS);
+      for (Thread writer : writers) {
+        writer.join(Duration.ofSeconds(30));
+      }
+    }
+    assertThat(acknowledged).hasSizeGreaterThan(20);
+
+    try (ServiceProcess restarted = ServiceProcess.start(dir, List.of(), args(model, data))) {
+      restarted.awaitReady(Duration.ofMinutes(3));
+      Map<String, String> snapshot;
+      synchronized (acknowledged) {
+        snapshot = new LinkedHashMap<>(acknowledged);
+      }
+      for (Map.Entry<String, String> item : snapshot.entrySet()) {
+        HttpResponse<String> response = restarted.get("/v1/index/" + item.getKey());
+        assertThat(response.statusCode()).as("acknowledged %s after SIGKILL", item.getKey()).isEqualTo(200);
+        assertThat(response.body()).contains("\"code\":\"" + item.getValue() + "\"");
+      }
+      assertThat(restarted.get("/v1/index").body()).contains("\"bits\":" + BITS);
+    }
+  }
+}
