@@ -3,6 +3,7 @@ package dev.pipit;
 import dev.pipit.cli.PipitCommand;
 import dev.pipit.config.DemoProperties;
 import dev.pipit.config.EngineProperties;
+import dev.pipit.config.JobsProperties;
 import dev.pipit.config.ServingProperties;
 import dev.pipit.config.StorageProperties;
 import dev.pipit.model.EngineDefaults;
@@ -13,7 +14,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 
 /** The pipit service: fine-grained image search over learned binary codes. */
 @SpringBootApplication
-@EnableConfigurationProperties({EngineProperties.class, StorageProperties.class, ServingProperties.class, DemoProperties.class})
+@EnableConfigurationProperties({EngineProperties.class, StorageProperties.class, ServingProperties.class, DemoProperties.class, JobsProperties.class})
 public class PipitApplication {
 
   /**

@@ -6,6 +6,9 @@ import dev.pipit.index.DuplicateIdException;
 import dev.pipit.index.IndexMismatchException;
 import dev.pipit.index.InvalidCodeException;
 import dev.pipit.index.UnknownIdException;
+import dev.pipit.jobs.PathNotAllowedException;
+import dev.pipit.jobs.UnknownJobException;
+import dev.pipit.model.ModelArtifactException;
 import java.net.URI;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -65,6 +68,21 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
         .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
         .body(problem(HttpStatus.TOO_MANY_REQUESTS, "overloaded", "Encoder busy", e.getMessage()));
+  }
+
+  @ExceptionHandler(PathNotAllowedException.class)
+  ProblemDetail pathNotAllowed(PathNotAllowedException e) {
+    return problem(HttpStatus.FORBIDDEN, "path-not-allowed", "Path not allowed", e.getMessage());
+  }
+
+  @ExceptionHandler(UnknownJobException.class)
+  ProblemDetail unknownJob(UnknownJobException e) {
+    return problem(HttpStatus.NOT_FOUND, "unknown-job", "Unknown job", e.getMessage());
+  }
+
+  @ExceptionHandler(ModelArtifactException.class)
+  ProblemDetail badModel(ModelArtifactException e) {
+    return problem(HttpStatus.CONFLICT, "invalid-model", "Invalid model artifact", e.getMessage());
   }
 
   @ExceptionHandler(NoModelException.class)

@@ -2,12 +2,10 @@ package dev.pipit.cli;
 
 import dev.pipit.model.Architecture;
 import dev.pipit.model.EngineDefaults;
-import dev.pipit.train.BackboneMode;
 import dev.pipit.train.TrainingListener;
 import dev.pipit.train.TrainingRun;
 import dev.pipit.train.TrainingSettings;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -98,10 +96,12 @@ final class TrainCommand implements Callable<Integer> {
 
   private TrainingSettings settings() {
     Architecture architecture = Architecture.fromId(method);
-    TrainingSettings s = TrainingSettings.paperDefaults(architecture, bits);
+    TrainingSettings s;
     if (protocol.equals("cpu")) {
-      s = cpuProtocol(s);
-    } else if (!protocol.equals("paper")) {
+      s = TrainingSettings.cpuProtocol(architecture, bits);
+    } else if (protocol.equals("paper")) {
+      s = TrainingSettings.paperDefaults(architecture, bits);
+    } else {
       throw new IllegalArgumentException("--protocol must be cpu or paper, got " + protocol);
     }
     s = s.withSchedule(
@@ -119,17 +119,6 @@ final class TrainCommand implements Callable<Integer> {
       s = s.withSeed(seed);
     }
     return s;
-  }
-
-  /**
-   * The CPU protocol: frozen ImageNet backbone with cached features, 64-pixel input, a short schedule and
-   * a higher learning rate for the freshly initialised head. See docs/results.md for why.
-   */
-  static TrainingSettings cpuProtocol(TrainingSettings paper) {
-    return paper
-        .withInput(64, BackboneMode.FROZEN)
-        .withSchedule(10, 3, 2000, 64)
-        .withLearningRate(0.01f, List.of(7));
   }
 
   static Path defaultRoot(String dataset) {

@@ -1,6 +1,7 @@
 package dev.pipit.config;
 
 import dev.pipit.api.ApiLimits;
+import dev.pipit.api.ModelsDirectory;
 import dev.pipit.encode.BatchingEncoder;
 import dev.pipit.encode.EncoderOptions;
 import dev.pipit.encode.ImageDecoder;
@@ -53,6 +54,11 @@ class ServingConfiguration {
 
   /** Marker of a finished demo gallery load. */
   record DemoGalleryLoaded(int indexed) {}
+
+  @Bean
+  ModelsDirectory modelsDirectory(StorageProperties storage) {
+    return new ModelsDirectory(storage.modelsDir());
+  }
 
   @Bean
   ApiLimits apiLimits(ServingProperties serving) {

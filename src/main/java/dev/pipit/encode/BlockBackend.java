@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 
 /**
@@ -43,6 +44,9 @@ public final class BlockBackend implements EncoderBackend {
 
   @Override
   public float[][] forward(float[] batch, int n) {
+    // Grad mode is per thread and on by default in new threads such as encoder workers: serving must
+    // not record autograd graphs (memory and time for nothing).
+    JniUtils.setGradMode(false);
     try (NDManager scope = manager.newSubManager(device)) {
       NDArray x = scope.create(batch, new Shape(n, channels, height, width));
       NDList out = block.forward(new ParameterStore(scope, false), new NDList(x), false);

@@ -141,6 +141,9 @@ public final class AdshTrainer {
   public void train(
       Inputs inputs, float[] v, int from, TrainingListener listener, BooleanSupplier cancelled, AfterIteration after)
       throws Exception {
+    // PyTorch's grad mode is per thread and on by default in new threads (a job runner's, say): off here,
+    // so that only the gradient collector's scope records graphs and updates may write in place.
+    JniUtils.setGradMode(false);
     int n = inputs.labels().length;
     int bits = settings.bits();
     List<List<Integer>> byClass = indicesByClass(inputs.labels(), inputs.classes());

@@ -3,6 +3,7 @@ package dev.pipit.train;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.pipit.encode.ImagePreprocessor;
 import dev.pipit.encode.Preprocessing;
@@ -90,6 +91,7 @@ public final class TrainingRun {
   public static Result run(Plan plan, TrainingListener listener, Consumer<String> log, BooleanSupplier cancelled)
       throws Exception {
     long start = System.nanoTime();
+    JniUtils.setGradMode(false); // per thread, on by default in new ones: feature extraction records nothing
     TrainingSettings s = plan.settings();
     if (s.backbone() != BackboneMode.FROZEN) {
       throw new IllegalArgumentException(

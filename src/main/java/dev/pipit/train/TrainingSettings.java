@@ -78,6 +78,18 @@ public record TrainingSettings(
     };
   }
 
+  /**
+   * The CPU protocol: the published loss and optimiser settings, but a frozen ImageNet backbone with
+   * cached features, a 64-pixel input, 10 outer iterations of 3 epochs over m = 2000, batch 64, and a
+   * higher learning rate (0.01, ÷10 at iteration 7) for the freshly initialised head.
+   */
+  public static TrainingSettings cpuProtocol(Architecture method, int bits) {
+    return paperDefaults(method, bits)
+        .withInput(64, BackboneMode.FROZEN)
+        .withSchedule(10, 3, 2000, 64)
+        .withLearningRate(0.01f, List.of(7));
+  }
+
   /** Learning rate during outer iteration {@code t} (0-based), after the scheduled drops. */
   public float learningRateAt(int t) {
     float lr = learningRate;

@@ -1,0 +1,241 @@
+package dev.pipit.jobs;
+
+import dev.pipit.model.Architecture;
+import dev.pipit.train.TrainingCancelledException;
+import dev.pipit.train.TrainingListener;
+import dev.pipit.train.TrainingRun;
+import dev.pipit.train.TrainingSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Training jobs: a queue run one at a time (one device, one job), progress kept in memory for the API and
+ * pushed to subscribers, state persisted as {@code <jobs dir>/<id>.json} on every state change and every
+ * outer iteration. After a restart, jobs that were queued or running are marked {@link
+ * TrainJob.State#INTERRUPTED}: never silently lost, and their checkpoint lets a new job with the same
+ * request resume. A job that succeeds registers its model in the models directory.
+ */
+public final class TrainJobs implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(TrainJobs.class);
+
+  private final Path jobsDir;
+  private final Path modelsDir;
+  private final List<Path> allowedRoots;
+  private final Path backboneWeights;
+  private final String gitRevision;
+  private final JsonMapper json = JsonMapper.builder().build();
+  private final Map<String, TrainJob> jobs = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> cancelled = new ConcurrentHashMap<>();
+  private final Map<String, List<Consumer<TrainJob>>> subscribers = new ConcurrentHashMap<>();
+  private final ExecutorService runner =
+      Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("pipit-train-jobs").daemon().unstarted(r));
+
+  /**
+   * @param jobsDir where job states are kept
+   * @param modelsDir where finished jobs register their models
+   * @param allowedRoots dataset directories must lie under one of these
+   * @param backboneWeights the ImageNet backbone's TF.js model.json
+   * @param gitRevision recorded in trained models' provenance
+   */
+  public TrainJobs(Path jobsDir, Path modelsDir, List<Path> allowedRoots, Path backboneWeights, String gitRevision)
+      throws IOException {
+    this.jobsDir = Files.createDirectories(jobsDir);
+    this.modelsDir = modelsDir;
+    this.allowedRoots = List.copyOf(allowedRoots);
+    this.backboneWeights = backboneWeights;
+    this.gitRevision = gitRevision;
+    recover();
+  }
+
+  private void recover() throws IOException {
+    try (Stream<Path> files = Files.list(jobsDir)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
+        TrainJob job = json.readValue(file.toFile(), TrainJob.class);
+        if (!job.state().finished()) {
+          job = job.with(TrainJob.State.INTERRUPTED, job.progress(), job.iterations(), null, null,
+              "the service stopped while this job was " + job.state().name().toLowerCase()
+                  + "; submit the same request again to resume from its checkpoint",
+              job.started(), Instant.now());
+          persist(job);
+        }
+        jobs.put(job.id(), job);
+      }
+    }
+  }
+
+  /**
+   * Validates and queues a job.
+   *
+   * @throws PathNotAllowedException if the dataset root is outside the allowed roots
+   * @throws IllegalArgumentException for an unknown method or dataset kind
+   */
+  public TrainJob submit(TrainJobRequest request) throws IOException {
+    Architecture.fromId(request.method());
+    Path root = allowedRoot(request.root());
+    String id = UUID.randomUUID().toString();
+    TrainJob job = new TrainJob(id, TrainJob.State.QUEUED, request, 0, List.of(), null, null, null,
+        Instant.now(), null, null);
+    jobs.put(id, job);
+    persist(job);
+    runner.submit(() -> run(id, root));
+    return job;
+  }
+
+  private Path allowedRoot(String root) {
+    Path path;
+    try {
+      path = Path.of(root).toRealPath();
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("dataset root " + root + " does not exist");
+    }
+    for (Path allowed : allowedRoots) {
+      try {
+        if (path.startsWith(allowed.toRealPath())) {
+          return path;
+        }
+      } catch (IOException missing) {
+        // an allowed root that does not exist allows nothing
+      }
+    }
+    throw new PathNotAllowedException("dataset root " + root + " is outside the allowed roots " + allowedRoots);
+  }
+
+  private void run(String id, Path root) {
+    TrainJob job = jobs.get(id);
+    if (Boolean.TRUE.equals(cancelled.get(id))) {
+      update(job.with(TrainJob.State.CANCELLED, 0, List.of(), null, null, null, null, Instant.now()), true);
+      return;
+    }
+    Instant started = Instant.now();
+    update(job.with(TrainJob.State.RUNNING, 0, List.of(), null, null, null, started, null), true);
+    TrainJobRequest r = job.request();
+    TrainingSettings s = TrainingSettings.cpuProtocol(Architecture.fromId(r.method()), r.bits());
+    s = s.withSchedule(or(r.outerIterations(), s.outerIterations()), or(r.innerEpochs(), s.innerEpochs()),
+        or(r.samples(), s.samples()), s.batchSize());
+    if (r.inputSize() != null) {
+      s = s.withInput(r.inputSize(), s.backbone());
+    }
+    Path out = modelsDir.resolve(r.name());
+    boolean resume = Files.exists(out.resolve("checkpoint/state.bin")) && !Files.exists(out.resolve("manifest.json"));
+    TrainingRun.Plan plan = new TrainingRun.Plan(r.name(), s, r.dataset(), root, or(r.trainPerClass(), 0),
+        or(r.testPerClass(), 0), backboneWeights, out, resume, 1, gitRevision);
+    List<TrainJob.Iteration> history = new CopyOnWriteArrayList<>();
+    int outer = s.outerIterations();
+    try {
+      TrainingRun.run(plan, new TrainingListener() {
+        @Override
+        public void onStep(int iteration, long step, long steps, double loss) {
+          double progress = (iteration + (double) step / steps) / outer;
+          update(jobs.get(id).with(TrainJob.State.RUNNING, progress, history, eta(started, progress), null, null,
+              started, null), false);
+        }
+
+        @Override
+        public void onIteration(Iteration it) {
+          history.add(new TrainJob.Iteration(it.iteration() + 1, it.losses().total(),
+              Double.isNaN(it.map()) ? null : it.map(), it.seconds()));
+          double progress = (it.iteration() + 1.0) / outer;
+          update(jobs.get(id).with(TrainJob.State.RUNNING, progress, history, eta(started, progress), null, null,
+              started, null), true);
+        }
+      }, line -> log.info("job {}: {}", id, line), () -> Boolean.TRUE.equals(cancelled.get(id)));
+      update(jobs.get(id).with(TrainJob.State.SUCCEEDED, 1, history, 0L, r.name(), null, started, Instant.now()), true);
+    } catch (TrainingCancelledException e) {
+      update(jobs.get(id).with(TrainJob.State.CANCELLED, jobs.get(id).progress(), history, null, null, e.getMessage(),
+          started, Instant.now()), true);
+    } catch (Exception | Error e) {
+      log.warn("training job {} failed", id, e);
+      update(jobs.get(id).with(TrainJob.State.FAILED, jobs.get(id).progress(), history, null, null,
+          String.valueOf(e.getMessage()), started, Instant.now()), true);
+    }
+  }
+
+  private static Long eta(Instant started, double progress) {
+    if (progress <= 0) {
+      return null;
+    }
+    long elapsed = java.time.Duration.between(started, Instant.now()).toSeconds();
+    return Math.round(elapsed * (1 - progress) / progress);
+  }
+
+  private static int or(Integer value, int fallback) {
+    return value == null ? fallback : value;
+  }
+
+  /** Requests cancellation; a queued job is cancelled at once, a running one at its next mini-batch. */
+  public TrainJob cancel(String id) {
+    TrainJob job = get(id).orElseThrow(() -> new UnknownJobException(id));
+    if (!job.state().finished()) {
+      cancelled.put(id, true);
+    }
+    return job;
+  }
+
+  public Optional<TrainJob> get(String id) {
+    return Optional.ofNullable(jobs.get(id));
+  }
+
+  /** All jobs, newest first. */
+  public List<TrainJob> list() {
+    List<TrainJob> all = new ArrayList<>(jobs.values());
+    all.sort(Comparator.comparing(TrainJob::created).reversed());
+    return all;
+  }
+
+  /** Calls {@code listener} with every change of the job until {@link #unsubscribe}. */
+  public void subscribe(String id, Consumer<TrainJob> listener) {
+    subscribers.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(listener);
+  }
+
+  public void unsubscribe(String id, Consumer<TrainJob> listener) {
+    List<Consumer<TrainJob>> list = subscribers.get(id);
+    if (list != null) {
+      list.remove(listener);
+    }
+  }
+
+  private void update(TrainJob job, boolean persist) {
+    jobs.put(job.id(), job);
+    if (persist) {
+      try {
+        persist(job);
+      } catch (IOException e) {
+        log.warn("cannot persist job {}", job.id(), e);
+      }
+    }
+    for (Consumer<TrainJob> listener : subscribers.getOrDefault(job.id(), List.of())) {
+      listener.accept(job);
+    }
+  }
+
+  private void persist(TrainJob job) throws IOException {
+    Path temp = jobsDir.resolve(job.id() + ".json.tmp");
+    json.writeValue(temp.toFile(), job);
+    Files.move(temp, jobsDir.resolve(job.id() + ".json"), StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  @Override
+  public void close() {
+    runner.shutdownNow();
+  }
+}
