@@ -7,6 +7,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.pipit.encode.ImagePreprocessor;
 import dev.pipit.encode.Preprocessing;
+import dev.pipit.model.EngineDevice;
 import dev.pipit.model.HashingNetwork;
 import dev.pipit.model.KerasResNet50Importer;
 import dev.pipit.model.ModelArtifact;
@@ -91,6 +92,7 @@ public final class TrainingRun {
   public static Result run(Plan plan, TrainingListener listener, Consumer<String> log, BooleanSupplier cancelled)
       throws Exception {
     long start = System.nanoTime();
+    Engine.getEngine(EngineDevice.ENGINE); // loads the native library before any direct JNI call
     JniUtils.setGradMode(false); // per thread, on by default in new ones: feature extraction records nothing
     TrainingSettings s = plan.settings();
     if (s.backbone() != BackboneMode.FROZEN) {
