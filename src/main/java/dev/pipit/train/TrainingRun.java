@@ -219,6 +219,8 @@ public final class TrainingRun {
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("method", s.method().id());
     settings.put("backbone", s.backbone().name().toLowerCase());
+    // The ImageNet weights the backbone started from (unchanged when frozen): lets evaluation reuse cached features.
+    settings.put(BaselineRun.BACKBONE_SHA256, FeatureCache.backboneId(plan.backboneWeights()));
     settings.put("outer_iterations", "" + s.outerIterations());
     settings.put("inner_epochs", "" + s.innerEpochs());
     settings.put("samples", "" + s.samples());

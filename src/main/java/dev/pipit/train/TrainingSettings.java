@@ -78,6 +78,18 @@ public record TrainingSettings(
     };
   }
 
+  /**
+   * The CPU protocol: the published settings with a frozen ImageNet backbone on cached features, 64-pixel
+   * input, a short schedule (T_out 10, T_in 3, m 2000, batch 64) and a higher learning rate for the
+   * freshly initialised head (0.01, ÷10 after outer iteration 7). docs/results.md records what it gives.
+   */
+  public static TrainingSettings cpuProtocol(Architecture method, int bits) {
+    return paperDefaults(method, bits)
+        .withInput(64, BackboneMode.FROZEN)
+        .withSchedule(10, 3, 2000, 64)
+        .withLearningRate(0.01f, List.of(7));
+  }
+
   /** Learning rate during outer iteration {@code t} (0-based), after the scheduled drops. */
   public float learningRateAt(int t) {
     float lr = learningRate;
