@@ -112,4 +112,24 @@ class BaselineHasherTests {
     assertThatThrownBy(() -> Itq.fit(new float[][] {{1, 2}}, 3, 1, 1))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @org.junit.jupiter.api.Test
+  void gramAndCovariancePcaFindTheSameComponents() {
+    java.util.Random random = new java.util.Random(3);
+    org.ejml.data.DMatrixRMaj x = new org.ejml.data.DMatrixRMaj(12, 30);
+    for (int r = 0; r < 12; r++) {
+      for (int i = 0; i < 30; i++) {
+        x.set(r, i, random.nextGaussian() * (1 + (i % 5)));
+      }
+    }
+    org.ejml.data.DMatrixRMaj a = Itq.topPrincipalComponentsByCovariance(x, 4);
+    org.ejml.data.DMatrixRMaj b = Itq.topPrincipalComponentsByGram(x, 4);
+    for (int k = 0; k < 4; k++) {
+      double dot = 0;
+      for (int i = 0; i < 30; i++) {
+        dot += a.get(i, k) * b.get(i, k);
+      }
+      org.assertj.core.api.Assertions.assertThat(Math.abs(dot)).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
+    }
+  }
 }
