@@ -1,7 +1,7 @@
 # pipit — the two commands are `make run` and `make test`; everything else is optional.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help assets build run test clean bench-retrieval
+.PHONY: help assets build run test clean bench-retrieval bench-train
 
 PORT ?= 8080
 
@@ -43,6 +43,9 @@ test: ## the whole test suite: unit tests, then integration tests on the package
 BENCH_RETRIEVAL_ARGS ?=
 bench-retrieval: build ## train + evaluate every method and code length; writes docs/results.md (about 2 h on 2 cores)
 	java $(JVM_FLAGS) -jar $(JAR) bench-retrieval $(BENCH_RETRIEVAL_ARGS)
+
+bench-train: build ## training-step throughput per method, pipit vs PyTorch eager (Python), side by side
+	java $(JVM_FLAGS) -jar $(JAR) bench-train $(BENCH_TRAIN_ARGS)
 
 clean: ## remove build output (keeps fetched assets)
 	$(MVN) -q clean

@@ -82,16 +82,30 @@ final class BenchRetrievalCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Options that change what is measured; giving any of them makes a reduced (or different) run. */
+  static final List<String> PROTOCOL_OPTIONS = List.of("--dataset", "--data-root", "--methods", "--bits",
+      "--train-per-class", "--test-per-class", "--input-size", "--outer", "--inner", "--samples", "--batch", "--seed");
+
   private List<String> arguments() {
-    return spec == null || spec.commandLine().getParseResult() == null
-        ? List.of()
-        : spec.commandLine().getParseResult().originalArgs();
+    if (spec == null || spec.commandLine().getParseResult() == null) {
+      return List.of();
+    }
+    List<String> args = spec.commandLine().getParseResult().originalArgs();
+    return !args.isEmpty() && args.getFirst().equals("bench-retrieval") ? args.subList(1, args.size()) : args;
+  }
+
+  private boolean reduced() {
+    if (spec == null || spec.commandLine().getParseResult() == null) {
+      return false;
+    }
+    picocli.CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+    return PROTOCOL_OPTIONS.stream().anyMatch(parsed::hasMatchedOption);
   }
 
   RetrievalBench.Config config() {
     Path root = dataRoot != null ? dataRoot : TrainCommand.defaultRoot(dataset);
     return new RetrievalBench.Config(dataset, root, methods, bits, trainPerClass, testPerClass, inputSize, outer,
         inner, samples, batch, seed, backboneWeights, modelsDir, featureCache, docs,
-        ("pipit bench-retrieval " + String.join(" ", arguments())).strip(), GitRevision.current());
+        ("pipit bench-retrieval " + String.join(" ", arguments())).strip(), GitRevision.current(), reduced());
   }
 }

@@ -38,11 +38,12 @@ public final class RetrievalBench {
    * @param docs where results.md, results.json and plots/ go
    * @param command the command line to record in the report
    * @param gitRevision recorded in the artifacts
+   * @param reduced whether the protocol differs from the full table's (the report then says so)
    */
   public record Config(
       String dataset, Path dataRoot, List<String> methods, List<Integer> bits, int trainPerClass, int testPerClass,
       int inputSize, int outer, int inner, int samples, int batch, long seed, Path backboneWeights, Path modelsDir,
-      Path featureCache, Path docs, String command, String gitRevision) {
+      Path featureCache, Path docs, String command, String gitRevision, boolean reduced) {
 
     public Config {
       methods = List.copyOf(methods);

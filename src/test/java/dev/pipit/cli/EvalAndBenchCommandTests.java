@@ -57,6 +57,7 @@ class EvalAndBenchCommandTests {
     assertThat(full.bits()).containsExactly(12, 24, 32, 48);
     assertThat(full.cases()).isEqualTo(20);
     assertThat(full.dataRoot()).isEqualTo(Path.of("/usr/share/datasets/fashion-mnist"));
+    assertThat(full.reduced()).isFalse();
 
     BenchRetrievalCommand reduced = new BenchRetrievalCommand();
     new CommandLine(reduced).parseArgs("--bits", "12,48", "--methods", "lsh,agmh", "--train-per-class", "100",
@@ -66,7 +67,17 @@ class EvalAndBenchCommandTests {
     assertThat(c.methods()).isEqualTo(List.of("lsh", "agmh"));
     assertThat(c.settings("agmh", 12).outerIterations()).isEqualTo(4);
     assertThat(c.settings("agmh", 12).inputSize()).isEqualTo(64);
+    assertThat(c.reduced()).isTrue();
     assertThat(c.command()).isEqualTo("pipit bench-retrieval --bits 12,48 --methods lsh,agmh --train-per-class 100 --outer 4");
+  }
+
+  @Test
+  void benchThroughTheTopLevelCommandRecordsItsOwnArguments() {
+    CommandLine top = new CommandLine(new PipitCommand());
+    top.parseArgs("bench-retrieval", "--bits", "12", "--docs", "/tmp/d");
+    BenchRetrievalCommand bench = top.getSubcommands().get("bench-retrieval").getCommand();
+    assertThat(bench.config().command()).isEqualTo("pipit bench-retrieval --bits 12 --docs /tmp/d");
+    assertThat(bench.config().reduced()).isTrue();
   }
 
   @Test

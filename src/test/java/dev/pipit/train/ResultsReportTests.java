@@ -31,7 +31,7 @@ class ResultsReportTests {
   RetrievalBench.Config config() {
     return new RetrievalBench.Config("fashion-mnist", Path.of("/data"), RetrievalBench.METHODS, List.of(12, 48),
         100, 20, 64, 10, 3, 1000, 64, 68, Path.of("b/model.json"), dir.resolve("models"), dir.resolve("cache"),
-        dir.resolve("docs"), "pipit bench-retrieval --bits 12,48", "test");
+        dir.resolve("docs"), "pipit bench-retrieval --bits 12,48", "test", true);
   }
 
   @Test
@@ -45,7 +45,7 @@ class ResultsReportTests {
     assertThat(json.get("fashion-mnist").keySet()).containsExactly("lsh", "itq", "agmh");
     assertThat(json.get("fashion-mnist").get("agmh")).containsExactly(Map.entry("12", 0.8));
     String md = Files.readString(dir.resolve("docs/results.md"));
-    assertThat(md).contains("Partial run**: 3 of 10 cases").contains("| AGMH | 80.00 |")
+    assertThat(md).contains("**Reduced run.**").contains("Partial run**: 3 of 10 cases").contains("| AGMH | 80.00 |")
         .contains("pipit bench-retrieval --bits 12,48").contains("| LSH < ITQ at 12 bits | met |")
         .contains("| AGMH ≥ 88 % mAP at 48 bits | not run |");
     assertThat(dir.resolve("docs/plots/map-vs-bits-fashion-mnist.png")).exists();
