@@ -34,8 +34,8 @@ import java.util.function.Consumer;
  * {@code hasher.plh} (a {@link LinearHasher}) as its weights. The backbone is not copied into the
  * artifact: it is referenced by the sha256 identity of its weights ({@link FeatureCache#backboneId}) in
  * the provenance settings ({@value #BACKBONE_SHA256}), and whoever encodes with the artifact must supply
- * those weights (checked). Serving such artifacts is not implemented yet; {@code pipit eval} evaluates
- * them.
+ * those weights (checked): {@code dev.pipit.encode.LoadedModel} serves them with a
+ * {@code LinearHashBackend}, {@code pipit eval} evaluates them.
  */
 public final class BaselineRun {
 
