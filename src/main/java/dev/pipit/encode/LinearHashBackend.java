@@ -6,8 +6,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import dev.pipit.model.LinearHasher;
 import dev.pipit.model.ResNet50;
-import dev.pipit.train.baseline.LinearHasher;
 
 /**
  * Serves a classical baseline (LSH or ITQ): the ImageNet ResNet-50's layer-4 maps, globally average

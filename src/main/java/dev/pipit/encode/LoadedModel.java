@@ -4,16 +4,15 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDManager;
 import dev.pipit.model.Architecture;
+import dev.pipit.model.BackboneReference;
 import dev.pipit.model.BatchNormFolding;
 import dev.pipit.model.HashingNetwork;
 import dev.pipit.model.KerasResNet50Importer;
+import dev.pipit.model.LinearHasher;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelArtifactException;
 import dev.pipit.model.ModelManifest;
 import dev.pipit.model.TorchScriptModule;
-import dev.pipit.train.BaselineRun;
-import dev.pipit.train.FeatureCache;
-import dev.pipit.train.baseline.LinearHasher;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -73,7 +72,7 @@ public final class LoadedModel implements AutoCloseable {
       TorchScriptModule module = TorchScriptModule.load(artifact.weightsFile(), device);
       return new LoadedModel(artifact, device, null, module, module.block());
     }
-    if (BaselineRun.isBaseline(m.architecture())) {
+    if (m.architecture().equals("lsh") || m.architecture().equals("itq")) {
       return loadBaseline(artifact, device, backboneWeights);
     }
     NDManager manager = NDManager.newBaseManager(device);
@@ -97,17 +96,15 @@ public final class LoadedModel implements AutoCloseable {
 
   /**
    * An LSH or ITQ artifact: its hasher on the pooled features of the ImageNet backbone it was fitted on
-   * (not copied into the artifact, see {@link BaselineRun}); BatchNorm is not folded, so the features
+   * (not copied into the artifact, see {@link BackboneReference}); BatchNorm is not folded, so the features
    * match those the hasher was fitted on.
    */
   private static LoadedModel loadBaseline(ModelArtifact artifact, Device device, Path backboneWeights) {
     ModelManifest m = artifact.manifest();
-    String expected = m.provenance() == null || m.provenance().settings() == null
-        ? null
-        : m.provenance().settings().get(BaselineRun.BACKBONE_SHA256);
+    String expected = BackboneReference.of(m);
     NDManager manager = NDManager.newBaseManager(device);
     try {
-      String actual = FeatureCache.backboneId(backboneWeights);
+      String actual = BackboneReference.id(backboneWeights);
       if (!actual.equals(expected)) {
         throw new ModelArtifactException("model " + m.name() + " was fitted on backbone " + expected + " but "
             + backboneWeights + " is " + actual);

@@ -7,7 +7,7 @@ import dev.pipit.model.Architecture;
 import dev.pipit.model.HashingNetwork;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelManifest;
-import dev.pipit.train.baseline.LinearHasher;
+import dev.pipit.model.LinearHasher;
 import dev.pipit.train.data.Dataset;
 import dev.pipit.train.data.DatasetLoader;
 import dev.pipit.train.data.LoadOptions;

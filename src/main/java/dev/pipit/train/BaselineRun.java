@@ -9,7 +9,7 @@ import dev.pipit.model.KerasResNet50Importer;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelManifest;
 import dev.pipit.train.baseline.Itq;
-import dev.pipit.train.baseline.LinearHasher;
+import dev.pipit.model.LinearHasher;
 import dev.pipit.train.baseline.Lsh;
 import dev.pipit.train.data.Dataset;
 import dev.pipit.train.data.DatasetLoader;
@@ -40,7 +40,7 @@ import java.util.function.Consumer;
 public final class BaselineRun {
 
   /** Provenance setting naming the backbone weights' identity. */
-  public static final String BACKBONE_SHA256 = "backbone_sha256";
+  public static final String BACKBONE_SHA256 = dev.pipit.model.BackboneReference.SETTING;
 
   /** Name of the hasher file inside the artifact. */
   public static final String HASHER_FILE = "hasher.plh";

@@ -16,8 +16,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An on-disk cache of frozen-backbone feature maps ({@link BackboneMode#FROZEN}), so that every method
@@ -31,7 +29,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class FeatureCache {
 
   private static final int MAGIC = 0x50464D31; // "PFM1"
-  private static final Map<Path, String> FILE_HASHES = new ConcurrentHashMap<>();
 
   /**
    * What a cached set of maps was computed from.
@@ -189,39 +186,9 @@ public final class FeatureCache {
     }
   }
 
-  /**
-   * The identity of a backbone given as a TF.js {@code model.json}: the sha256 over the json and every
-   * other file in its directory (the weight shards), in name order. Memoised per path for this process.
-   */
+  /** The identity of a backbone's weights: {@link dev.pipit.model.BackboneReference#id}. */
   public static String backboneId(Path modelJson) throws IOException {
-    Path key = modelJson.toAbsolutePath().normalize();
-    String cached = FILE_HASHES.get(key);
-    if (cached != null) {
-      return cached;
-    }
-    MessageDigest digest = digest();
-    Path dir = key.getParent();
-    try (var files = Files.list(dir)) {
-      for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-        digest.update(f.getFileName().toString().getBytes(StandardCharsets.UTF_8));
-        digest.update(fileSha256(f).getBytes(StandardCharsets.UTF_8));
-      }
-    }
-    String id = HexFormat.of().formatHex(digest.digest());
-    FILE_HASHES.put(key, id);
-    return id;
-  }
-
-  /** Lowercase hex sha256 of a file. */
-  public static String fileSha256(Path file) throws IOException {
-    MessageDigest digest = digest();
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buffer = new byte[1 << 16];
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        digest.update(buffer, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(digest.digest());
+    return dev.pipit.model.BackboneReference.id(modelJson);
   }
 
   private static String sha256(byte[] bytes) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pipit.model.ModelArtifact;
-import dev.pipit.train.baseline.LinearHasher;
+import dev.pipit.model.LinearHasher;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,10 +48,10 @@ class BaselineArtifactTests {
                 dir.resolve("eval"), 2, 3),
             new TrainingListener() {}, line -> {});
     for (int i = 0; i < f.database.length; i++) {
-      assertThat(eval.database().get(i)).isEqualTo(hasher.encode(f.database[i]));
+      assertThat(eval.database().get(i)).isEqualTo(dev.pipit.index.Code.fromSigns(hasher.project(f.database[i])));
     }
     for (int i = 0; i < f.queries.length; i++) {
-      assertThat(eval.queries().get(i)).isEqualTo(hasher.encode(f.queries[i]));
+      assertThat(eval.queries().get(i)).isEqualTo(dev.pipit.index.Code.fromSigns(hasher.project(f.queries[i])));
     }
     assertThat(eval.metrics().map()).isEqualTo(fitted.learned().map());
     assertThat(eval.metrics().map()).isGreaterThan(0.3); // class-separated features: far above chance (~0.1)

@@ -12,7 +12,7 @@ import dev.pipit.encode.LoadedModel;
 import dev.pipit.encode.Preprocessing;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelArtifactException;
-import dev.pipit.train.baseline.LinearHasher;
+import dev.pipit.model.LinearHasher;
 import dev.pipit.train.data.Dataset;
 import dev.pipit.train.data.DatasetLoader;
 import dev.pipit.train.data.LoadOptions;

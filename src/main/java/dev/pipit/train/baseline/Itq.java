@@ -1,5 +1,6 @@
 package dev.pipit.train.baseline;
 
+import dev.pipit.model.LinearHasher;
 import java.util.Random;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;

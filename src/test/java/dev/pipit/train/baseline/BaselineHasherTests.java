@@ -1,5 +1,6 @@
 package dev.pipit.train.baseline;
 
+import dev.pipit.model.LinearHasher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,7 +36,7 @@ class BaselineHasherTests {
   static double meanDistance(LinearHasher h, float[][] x, int[] labels, boolean sameClass) {
     Code[] codes = new Code[x.length];
     for (int i = 0; i < x.length; i++) {
-      codes[i] = h.encode(x[i]);
+      codes[i] = dev.pipit.index.Code.fromSigns(h.project(x[i]));
     }
     long sum = 0;
     long pairs = 0;
@@ -58,7 +59,7 @@ class BaselineHasherTests {
     LinearHasher b = Lsh.fit(x, 32, 7);
 
     assertThat(a.projection()).containsExactly(b.projection());
-    assertThat(a.encode(x[3])).isEqualTo(b.encode(x[3]));
+    assertThat(dev.pipit.index.Code.fromSigns(a.project(x[3]))).isEqualTo(dev.pipit.index.Code.fromSigns(b.project(x[3])));
     assertThat(meanDistance(a, x, labels, true)).isLessThan(meanDistance(a, x, labels, false) / 2);
   }
 
