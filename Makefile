@@ -1,7 +1,7 @@
 # pipit — the two commands are `make run` and `make test`; everything else is optional.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help assets build run test clean bench-index
+.PHONY: help assets build run test clean bench-index bench-retrieval bench-train
 
 PORT ?= 8080
 
@@ -47,6 +47,17 @@ $(DEFAULT_MODEL)/manifest.json:
 test: ## the whole test suite: unit tests, then integration tests on the packaged jar
 	@bin/fetch-assets --test
 	$(MVN) verify
+
+# The retrieval results table (docs/results.md, docs/results.json, docs/plots/): LSH, ITQ, ADSH-R50, FCAENet and
+# AGMH at 12/24/32/48 bits on Fashion-MNIST under the CPU protocol. Backbone features are cached under
+# models/cache/features, so a re-run only retrains. Reduce it with e.g.
+#   make bench-retrieval BENCH_RETRIEVAL_ARGS="--bits 12,48 --train-per-class 30 --test-per-class 10 --outer 3"
+BENCH_RETRIEVAL_ARGS ?=
+bench-retrieval: build ## train + evaluate every method and code length; writes docs/results.md (about 2 h on 2 cores)
+	java $(JVM_FLAGS) -jar $(JAR) bench-retrieval $(BENCH_RETRIEVAL_ARGS)
+
+bench-train: build ## training-step throughput per method, pipit vs PyTorch eager (Python), side by side
+	java $(JVM_FLAGS) -jar $(JAR) bench-train $(BENCH_TRAIN_ARGS)
 
 clean: ## remove build output (keeps fetched assets)
 	$(MVN) -q clean

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "pipit 0.1.0",
     description = "Fine-grained image search with learned binary codes.",
-    subcommands = {TrainCommand.class})
+    subcommands = {TrainCommand.class, EvalCommand.class, BenchRetrievalCommand.class, BenchTrainCommand.class})
 public final class PipitCommand {
 
   /** Keeps the console for progress: the engine's start-up chatter only at WARN and above. */
@@ -19,7 +19,9 @@ public final class PipitCommand {
 
   /** Subcommands handled by the command line rather than the service. */
   public static boolean handles(String[] args) {
-    return args.length > 0 && (args[0].equals("train") || args[0].equals("help") || args[0].equals("--help")
+    return args.length > 0 && (args[0].equals("train") || args[0].equals("eval") || args[0].equals("bench-retrieval")
+        || args[0].equals("bench-train")
+        || args[0].equals("help") || args[0].equals("--help")
         || args[0].equals("-h") || args[0].equals("--version") || args[0].equals("-V"));
   }
 }

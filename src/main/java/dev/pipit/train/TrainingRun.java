@@ -50,6 +50,7 @@ public final class TrainingRun {
    * @param resume continue from {@code out/checkpoint} instead of starting afresh
    * @param evaluateEvery evaluate mAP every this many outer iterations (the last is always evaluated)
    * @param gitRevision recorded in the manifest's provenance
+   * @param featureCache directory of the {@link FeatureCache} for backbone features, or null for none
    */
   public record Plan(
       String name,
@@ -62,7 +63,23 @@ public final class TrainingRun {
       Path out,
       boolean resume,
       int evaluateEvery,
-      String gitRevision) {}
+      String gitRevision,
+      Path featureCache) {
+
+    /** A plan without a feature cache. */
+    public Plan(
+        String name, TrainingSettings settings, String datasetKind, Path datasetRoot, int trainPerClass,
+        int testPerClass, Path backboneWeights, Path out, boolean resume, int evaluateEvery, String gitRevision) {
+      this(name, settings, datasetKind, datasetRoot, trainPerClass, testPerClass, backboneWeights, out, resume,
+          evaluateEvery, gitRevision, null);
+    }
+
+    /** Where its features come from, for the cache. */
+    public DatasetFeatures.Source featureSource() throws java.io.IOException {
+      return new DatasetFeatures.Source(datasetKind + ":" + datasetRoot.toAbsolutePath().normalize(), trainPerClass,
+          testPerClass, settings.inputSize(), FeatureCache.backboneId(backboneWeights));
+    }
+  }
 
   /**
    * @param artifact the written model
@@ -115,16 +132,18 @@ public final class TrainingRun {
       network.initialize(manager, s.inputSize());
       KerasResNet50Importer.importBackbone(plan.backboneWeights(), network.backbone());
 
-      FeatureExtractor extractor = new FeatureExtractor(network.backbone(), new ImagePreprocessor(preprocessing), manager, 32);
       SelectiveRegionErasing erasing =
           s.method() == dev.pipit.model.Architecture.FCAENET
               ? new SelectiveRegionErasing(s.sremRegions(), s.sremSize())
               : null;
-      FeatureExtractor.Extracted database =
-          extractor.extract(dataset.train(), range(n), erasing, done -> listener.onFeatures("database", done, n));
-      int q = dataset.test().size();
-      FeatureMaps queries =
-          extractor.extract(dataset.test(), range(q), null, done -> listener.onFeatures("queries", done, q)).plain();
+      FeatureCache cache = plan.featureCache() == null ? FeatureCache.disabled() : new FeatureCache(plan.featureCache());
+      DatasetFeatures features =
+          DatasetFeatures.of(dataset, plan.featureSource(), network.backbone(), preprocessing, erasing, cache, manager,
+              listener);
+      if (cache.enabled()) {
+        log.accept(String.format("backbone features: %d cached, %d computed", cache.hits(), cache.misses()));
+      }
+      FeatureMaps queries = features.queries();
       int[] dbLabels = dataset.train().labels();
       int[] queryLabels = dataset.test().labels();
 
@@ -141,7 +160,7 @@ public final class TrainingRun {
       }
       float[] v = codes;
       trainer.train(
-          new AdshTrainer.Inputs(database.plain(), database.erased(), dbLabels, dataset.classCount()),
+          new AdshTrainer.Inputs(features.database(), features.erased(), dbLabels, dataset.classCount()),
           v,
           from,
           listener,
@@ -159,7 +178,7 @@ public final class TrainingRun {
       RetrievalMetrics learned =
           RetrievalEvaluator.evaluate(queryCodes, queryLabels, CodeSet.fromSigns(s.bits(), v), dbLabels);
       RetrievalMetrics encoded =
-          RetrievalEvaluator.evaluate(queryCodes, queryLabels, encode(network, database.plain(), manager), dbLabels);
+          RetrievalEvaluator.evaluate(queryCodes, queryLabels, encode(network, features.database(), manager), dbLabels);
       log.accept(String.format("mAP %.4f (learned database codes), %.4f (network-encoded database)",
           learned.map(), encoded.map()));
 
@@ -204,6 +223,8 @@ public final class TrainingRun {
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("method", s.method().id());
     settings.put("backbone", s.backbone().name().toLowerCase());
+    // The ImageNet weights the backbone started from (unchanged when frozen): lets evaluation reuse cached features.
+    settings.put(BaselineRun.BACKBONE_SHA256, FeatureCache.backboneId(plan.backboneWeights()));
     settings.put("outer_iterations", "" + s.outerIterations());
     settings.put("inner_epochs", "" + s.innerEpochs());
     settings.put("samples", "" + s.samples());

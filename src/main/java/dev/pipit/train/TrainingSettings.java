@@ -79,9 +79,9 @@ public record TrainingSettings(
   }
 
   /**
-   * The CPU protocol: the published loss and optimiser settings, but a frozen ImageNet backbone with
-   * cached features, a 64-pixel input, 10 outer iterations of 3 epochs over m = 2000, batch 64, and a
-   * higher learning rate (0.01, ÷10 at iteration 7) for the freshly initialised head.
+   * The CPU protocol: the published settings with a frozen ImageNet backbone on cached features, 64-pixel
+   * input, a short schedule (T_out 10, T_in 3, m 2000, batch 64) and a higher learning rate for the
+   * freshly initialised head (0.01, ÷10 after outer iteration 7). docs/results.md records what it gives.
    */
   public static TrainingSettings cpuProtocol(Architecture method, int bits) {
     return paperDefaults(method, bits)

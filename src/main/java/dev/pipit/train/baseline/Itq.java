@@ -1,5 +1,6 @@
 package dev.pipit.train.baseline;
 
+import dev.pipit.model.LinearHasher;
 import java.util.Random;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
@@ -79,8 +80,17 @@ public final class Itq {
     return loss / features.length;
   }
 
-  /** Eigenvectors of XᵀX with the c largest eigenvalues, as columns of a d × c matrix. */
+  /**
+   * Eigenvectors of XᵀX with the c largest eigenvalues, as columns of a d × c matrix. With fewer rows
+   * than columns (n &lt; d) the n × n Gram matrix XXᵀ is decomposed instead: its eigenvector w with
+   * eigenvalue λ gives XᵀX's eigenvector Xᵀw / √λ, at a fraction of the cost.
+   */
   static DMatrixRMaj topPrincipalComponents(DMatrixRMaj x, int c) {
+    return x.numRows < x.numCols ? topPrincipalComponentsByGram(x, c) : topPrincipalComponentsByCovariance(x, c);
+  }
+
+  /** Eigen-decomposition of the d × d XᵀX. */
+  static DMatrixRMaj topPrincipalComponentsByCovariance(DMatrixRMaj x, int c) {
     int d = x.numCols;
     DMatrixRMaj covariance = new DMatrixRMaj(d, d);
     CommonOps_DDRM.multTransA(x, x, covariance);
@@ -99,6 +109,41 @@ public final class Itq {
       DMatrixRMaj vector = eigen.getEigenVector(order[k]);
       for (int i = 0; i < d; i++) {
         components.unsafe_set(i, k, vector.get(i, 0));
+      }
+    }
+    return components;
+  }
+
+  /** Eigen-decomposition of the n × n XXᵀ, mapped back. */
+  static DMatrixRMaj topPrincipalComponentsByGram(DMatrixRMaj x, int c) {
+    int n = x.numRows;
+    int d = x.numCols;
+    if (c > n) {
+      throw new IllegalArgumentException("ITQ needs bits <= number of features, got " + c + " > " + n);
+    }
+    DMatrixRMaj gram = new DMatrixRMaj(n, n);
+    CommonOps_DDRM.multTransB(x, x, gram);
+    EigenDecomposition_F64<DMatrixRMaj> eigen = DecompositionFactory_DDRM.eig(n, true, true);
+    if (!eigen.decompose(gram)) {
+      throw new IllegalStateException("eigendecomposition of the feature Gram matrix failed");
+    }
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(
+        order, (a, b) -> Double.compare(eigen.getEigenvalue(b).real, eigen.getEigenvalue(a).real));
+    DMatrixRMaj components = new DMatrixRMaj(d, c);
+    DMatrixRMaj column = new DMatrixRMaj(d, 1);
+    for (int k = 0; k < c; k++) {
+      DMatrixRMaj w = eigen.getEigenVector(order[k]);
+      CommonOps_DDRM.multTransA(x, w, column);
+      double norm = org.ejml.dense.row.NormOps_DDRM.normF(column);
+      if (!(norm > 0)) {
+        throw new IllegalStateException("features span fewer than " + c + " dimensions");
+      }
+      for (int i = 0; i < d; i++) {
+        components.unsafe_set(i, k, column.get(i, 0) / norm);
       }
     }
     return components;

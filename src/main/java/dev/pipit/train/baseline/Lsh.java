@@ -1,5 +1,6 @@
 package dev.pipit.train.baseline;
 
+import dev.pipit.model.LinearHasher;
 import java.util.Random;
 
 /**

@@ -1,5 +1,6 @@
 package dev.pipit.train.baseline;
 
+import dev.pipit.model.LinearHasher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,7 +36,7 @@ class BaselineHasherTests {
   static double meanDistance(LinearHasher h, float[][] x, int[] labels, boolean sameClass) {
     Code[] codes = new Code[x.length];
     for (int i = 0; i < x.length; i++) {
-      codes[i] = h.encode(x[i]);
+      codes[i] = dev.pipit.index.Code.fromSigns(h.project(x[i]));
     }
     long sum = 0;
     long pairs = 0;
@@ -58,7 +59,7 @@ class BaselineHasherTests {
     LinearHasher b = Lsh.fit(x, 32, 7);
 
     assertThat(a.projection()).containsExactly(b.projection());
-    assertThat(a.encode(x[3])).isEqualTo(b.encode(x[3]));
+    assertThat(dev.pipit.index.Code.fromSigns(a.project(x[3]))).isEqualTo(dev.pipit.index.Code.fromSigns(b.project(x[3])));
     assertThat(meanDistance(a, x, labels, true)).isLessThan(meanDistance(a, x, labels, false) / 2);
   }
 
@@ -111,5 +112,25 @@ class BaselineHasherTests {
         .hasMessageContaining("bad magic");
     assertThatThrownBy(() -> Itq.fit(new float[][] {{1, 2}}, 3, 1, 1))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @org.junit.jupiter.api.Test
+  void gramAndCovariancePcaFindTheSameComponents() {
+    java.util.Random random = new java.util.Random(3);
+    org.ejml.data.DMatrixRMaj x = new org.ejml.data.DMatrixRMaj(12, 30);
+    for (int r = 0; r < 12; r++) {
+      for (int i = 0; i < 30; i++) {
+        x.set(r, i, random.nextGaussian() * (1 + (i % 5)));
+      }
+    }
+    org.ejml.data.DMatrixRMaj a = Itq.topPrincipalComponentsByCovariance(x, 4);
+    org.ejml.data.DMatrixRMaj b = Itq.topPrincipalComponentsByGram(x, 4);
+    for (int k = 0; k < 4; k++) {
+      double dot = 0;
+      for (int i = 0; i < 30; i++) {
+        dot += a.get(i, k) * b.get(i, k);
+      }
+      org.assertj.core.api.Assertions.assertThat(Math.abs(dot)).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
+    }
   }
 }

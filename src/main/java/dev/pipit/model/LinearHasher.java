@@ -1,6 +1,5 @@
-package dev.pipit.train.baseline;
+package dev.pipit.model;
 
-import dev.pipit.index.Code;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -9,7 +8,7 @@ import java.io.OutputStream;
 
 /**
  * A linear hash function on feature vectors: {@code code = sign((x − μ) · P)} with μ the feature mean
- * (d) and P a d × c projection, as fitted by {@link Lsh} and {@link Itq}.
+ * (d) and P a d × c projection, as fitted by the LSH and ITQ baselines ({@code dev.pipit.train.baseline}).
  *
  * <p>Stored form ({@link #write}): big-endian {@code int magic "PLH1", int d, int c, float μ[d], float
  * P[d·c]} (P row-major).
@@ -40,11 +39,6 @@ public record LinearHasher(float[] mean, float[] projection, int dimensions, int
     return out;
   }
 
-  /** The code of one feature vector. */
-  public Code encode(float[] x) {
-    return Code.fromSigns(project(x));
-  }
-
   /** Writes the stored form. */
   public void write(OutputStream out) throws IOException {
     DataOutputStream data = new DataOutputStream(out);
@@ -68,7 +62,7 @@ public record LinearHasher(float[] mean, float[] projection, int dimensions, int
     }
     int d = data.readInt();
     int c = data.readInt();
-    if (d < 1 || c < 1 || c > Code.MAX_BITS || (long) d * c > 64L << 20) {
+    if (d < 1 || c < 1 || c > Architecture.MAX_BITS || (long) d * c > 64L << 20) {
       throw new IOException("implausible linear hasher shape " + d + " × " + c);
     }
     float[] mean = new float[d];
@@ -82,7 +76,8 @@ public record LinearHasher(float[] mean, float[] projection, int dimensions, int
     return new LinearHasher(mean, projection, d, c);
   }
 
-  static float[] meanOf(float[][] features) {
+  /** The mean of n feature vectors of equal dimension. */
+  public static float[] meanOf(float[][] features) {
     int d = features[0].length;
     double[] sum = new double[d];
     for (float[] x : features) {

@@ -1,0 +1,71 @@
+package dev.pipit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pipit.model.Architecture;
+import dev.pipit.train.BackboneMode;
+import dev.pipit.train.TrainingSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code pipit train --config}: the shipped paper-protocol configs parse to the published settings. */
+class TrainConfigTests {
+
+  @TempDir Path dir;
+
+  static TrainCommand parse(String... args) throws Exception {
+    TrainCommand command = new TrainCommand();
+    new CommandLine(command).parseArgs(args);
+    command.applyConfig();
+    return command;
+  }
+
+  @Test
+  void everyShippedConfigIsThePublishedProtocol() throws Exception {
+    List<Path> configs;
+    try (var files = Files.list(Path.of("configs"))) {
+      configs = files.filter(f -> f.toString().endsWith(".properties")).sorted().toList();
+    }
+    assertThat(configs).hasSize(60);
+    for (Path config : configs) {
+      TrainCommand c = parse("--config", config.toString());
+      TrainingSettings s = c.settings();
+      TrainingSettings paper = TrainingSettings.paperDefaults(s.method(), s.bits());
+      String dataset = c.dataset;
+      boolean large = dataset.equals("nabirds") || dataset.equals("vegfru");
+      int outer = s.method() == Architecture.FCAENET
+          ? paper.outerIterations()
+          : (dataset.equals("cub200") || dataset.equals("aircraft") ? 40 : 50);
+      assertThat(s).as(config.toString())
+          .isEqualTo(paper.withSchedule(outer, paper.innerEpochs(), large ? 4000 : 2000, paper.batchSize()));
+      assertThat(s.backbone()).isEqualTo(BackboneMode.FULL);
+      assertThat(s.inputSize()).isEqualTo(224);
+      assertThat(c.out.toString()).isEqualTo("models/" + s.method().id() + "-" + dataset + "-" + s.bits());
+    }
+  }
+
+  @Test
+  void commandLineOptionsWinOverTheConfig() throws Exception {
+    TrainCommand c = parse("--config", "configs/cub200-agmh-48.properties", "--bits", "12", "--out", "/tmp/m",
+        "--protocol", "cpu");
+    assertThat(c.settings().bits()).isEqualTo(12);
+    assertThat(c.settings().backbone()).isEqualTo(BackboneMode.FROZEN);
+    assertThat(c.settings().outerIterations()).isEqualTo(40); // still from the file
+    assertThat(c.out).isEqualTo(Path.of("/tmp/m"));
+  }
+
+  @Test
+  void unknownKeysAndMissingRequiredOptionsAreRefused() throws Exception {
+    Path bad = dir.resolve("bad.properties");
+    Files.writeString(bad, "method=agmh\nbitz=12\n");
+    assertThatThrownBy(() -> parse("--config", bad.toString()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown option bitz");
+    assertThatThrownBy(() -> parse("--method", "agmh", "--dataset", "fashion-mnist", "--out", "x"))
+        .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--bits");
+  }
+}
