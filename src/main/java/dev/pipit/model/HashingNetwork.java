@@ -81,13 +81,16 @@ public abstract class HashingNetwork extends AbstractBlock {
   }
 
   /**
-   * Runs the serving path outside a predictor: {@code (B, 3, H, W) → (B, K)}.
+   * Runs the serving path outside a predictor: {@code (B, 3, H, W) → (B, K)}, with autograd recording
+   * off on the calling thread ({@link InferenceScope}).
    *
    * @param ps parameter store of the caller's manager
    * @param images preprocessed images
    */
   public NDArray serve(ParameterStore ps, NDArray images) {
-    return forward(ps, new NDList(images), false).singletonOrThrow();
+    try (InferenceScope scope = InferenceScope.enter()) {
+      return forward(ps, new NDList(images), false).singletonOrThrow();
+    }
   }
 
   /** {@inheritDoc} The serving output shape [(B, K)]. */
