@@ -77,7 +77,11 @@ public abstract class HashingNetwork extends AbstractBlock {
       throw new IllegalArgumentException("expected images (B, 3, H, W), got " + images.getShape());
     }
     NDArray features = backbone().forward(ps, new NDList(images), training, params).singletonOrThrow();
-    return forwardHead(ps, features, training, params);
+    NDList out = forwardHead(ps, features, training, params);
+    if (!training && out.stream().noneMatch(a -> a == features)) {
+      features.close(); // inference frees intermediates as it goes (see ConvBn)
+    }
+    return out;
   }
 
   /**
