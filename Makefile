@@ -1,7 +1,7 @@
 # pipit — the two commands are `make run` and `make test`; everything else is optional.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help assets build run test clean
+.PHONY: help assets build run test clean bench-encode
 
 PORT ?= 8080
 
@@ -38,3 +38,9 @@ test: ## the whole test suite: unit tests, then integration tests on the package
 
 clean: ## remove build output (keeps fetched assets)
 	$(MVN) -q clean
+
+bench-encode: ## encoder speed, AGMH 224²: pipit vs TorchScript (DJL) vs PyTorch eager, then peak RSS (docs/benchmarks.md)
+	@bin/fetch-assets --test
+	$(MVN) -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
+	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench.cp) dev.pipit.bench.EncodeBenchmark $(BENCH_ARGS)
+	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench.cp) dev.pipit.bench.EncodeRss

@@ -34,6 +34,7 @@ class ServingPathTests {
   }
 
   @Test
+  @SuppressWarnings("try") // the scope is entered for its side effect
   void aFreshThreadRecordsGradientsUnlessInsideAnInferenceScope() throws Exception {
     AtomicReference<boolean[]> seen = new AtomicReference<>();
     Thread worker =
