@@ -48,7 +48,10 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Every case is warmed up, then each repeat runs every (batch, path) pair once, in turn, each over at
  * least {@code --images} images; the printed rate is the median over repeats. All paths use the same
- * inputs and intra-op thread count ({@code --threads}, default: cores).
+ * inputs and intra-op thread count ({@code --threads}, default: cores). The machine may be shared: before
+ * each sample the benchmark waits (up to {@code --max-wait} s) until other processes use less than
+ * {@code --quiet-cores} cores, measures what they used during the sample ({@link CpuMonitor}), and takes
+ * the median over the quiet samples only (over all, with a warning, when most were contended).
  */
 public final class EncodeBenchmark {
 
@@ -67,7 +70,7 @@ public final class EncodeBenchmark {
    * Runs the benchmark.
    *
    * @param args {@code [--batches 1,8,32] [--repeats 5] [--images 32] [--warmup 3] [--bits 48]
-   *     [--threads N] [--work target/bench-encode] [--explain]}
+   *     [--threads N] [--work target/bench-encode] [--explain] [--quiet-cores 0.15] [--max-wait 120]}
    */
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
@@ -107,7 +110,7 @@ public final class EncodeBenchmark {
           cases.put("pipit-grad", (b, n) -> withGrad(net, manager, flat.get(b), b, n));
         }
         try {
-          measure(o, cases);
+          measure(o, cases, new CpuMonitor(List.of(python.pid())));
         } finally {
           encoders.values().forEach(BatchingEncoder::close);
         }
@@ -119,23 +122,51 @@ public final class EncodeBenchmark {
     System.out.println(Machine.describe().replace("machine ", "machine-after "));
   }
 
-  private static void measure(Options o, Map<String, Case> cases) throws Exception {
+  private static void measure(Options o, Map<String, Case> cases, CpuMonitor cpu) throws Exception {
     for (int b : o.batches) {
       for (Map.Entry<String, Case> c : cases.entrySet()) {
         c.getValue().run(b, o.warmup);
       }
     }
-    Map<String, List<Double>> rates = new LinkedHashMap<>();
+    Map<String, List<double[]>> samples = new LinkedHashMap<>(); // {img/s, cores others used}
+    double waited = 0;
     for (int r = 0; r < o.repeats; r++) {
       for (int b : o.batches) {
         int n = Math.max(1, (o.images + b - 1) / b);
         for (Map.Entry<String, Case> c : cases.entrySet()) {
           Thread.sleep(PAUSE_MILLIS);
+          waited += Math.max(0, cpu.awaitQuiet(o.quietCores, o.maxWait));
+          CpuMonitor.Sample before = cpu.sample();
           double seconds = c.getValue().run(b, n);
-          rates.computeIfAbsent(c.getKey() + " " + b, k -> new ArrayList<>()).add(b * n / seconds);
+          double foreign = CpuMonitor.foreignCores(before, cpu.sample());
+          samples
+              .computeIfAbsent(c.getKey() + " " + b, k -> new ArrayList<>())
+              .add(new double[] {b * n / seconds, foreign});
         }
       }
-      System.out.printf("repeat %d/%d done, load %s%n", r + 1, o.repeats, Machine.load());
+      System.out.printf(
+          Locale.ROOT, "repeat %d/%d done, load %s, waited %.0f s for quiet so far%n",
+          r + 1, o.repeats, Machine.load(), waited);
+    }
+    Map<String, List<Double>> rates = new LinkedHashMap<>();
+    List<String> notes = new ArrayList<>();
+    samples.forEach(
+        (key, list) -> {
+          List<Double> clean =
+              list.stream().filter(s -> s[1] < o.quietCores).map(s -> s[0]).toList();
+          double maxForeign = list.stream().mapToDouble(s -> s[1]).max().orElse(0);
+          if (clean.size() * 2 > list.size()) {
+            rates.put(key, clean);
+          } else {
+            rates.put(key, list.stream().map(s -> s[0]).toList());
+            notes.add(key);
+          }
+          System.out.printf(
+              Locale.ROOT, "samples %s: %d of %d quiet (others used < %.2f cores), max others %.2f cores%n",
+              key, clean.size(), list.size(), o.quietCores, maxForeign);
+        });
+    if (!notes.isEmpty()) {
+      System.out.println("WARNING contended: medians over all samples, most were not quiet: " + notes);
     }
     Map<String, Double> medians = new LinkedHashMap<>();
     for (int b : o.batches) {
@@ -145,7 +176,7 @@ public final class EncodeBenchmark {
         medians.put(path + " " + b, median);
         System.out.printf(
             Locale.ROOT,
-            "encode-bench path=%s batch=%d %.1f img/s   (median of %d; min %.1f max %.1f)%n",
+            "encode-bench path=%s batch=%d %.1f img/s   (median of %d quiet samples; min %.1f max %.1f)%n",
             path, b, median, v.size(), v.stream().mapToDouble(d -> d).min().orElse(0),
             v.stream().mapToDouble(d -> d).max().orElse(0));
       }
@@ -273,7 +304,16 @@ public final class EncodeBenchmark {
 
   /** Command-line options. */
   private record Options(
-      int[] batches, int repeats, int images, int warmup, int bits, int threads, Path work, boolean explain) {
+      int[] batches,
+      int repeats,
+      int images,
+      int warmup,
+      int bits,
+      int threads,
+      Path work,
+      boolean explain,
+      double quietCores,
+      double maxWait) {
 
     static Options parse(String[] args) {
       Map<String, String> m = new LinkedHashMap<>();
@@ -297,7 +337,9 @@ public final class EncodeBenchmark {
           Integer.parseInt(m.getOrDefault("bits", "48")),
           Integer.parseInt(m.getOrDefault("threads", "" + Runtime.getRuntime().availableProcessors())),
           Path.of(m.getOrDefault("work", "target/bench-encode")),
-          explain);
+          explain,
+          Double.parseDouble(m.getOrDefault("quiet-cores", "0.15")),
+          Double.parseDouble(m.getOrDefault("max-wait", "120")));
     }
   }
 }

@@ -38,6 +38,11 @@ final class PythonEager implements AutoCloseable {
     banner = line.substring("ready ".length());
   }
 
+  /** The Python process id. */
+  long pid() {
+    return process.pid();
+  }
+
   /** Versions and thread settings the script reported. */
   String banner() {
     return banner;
