@@ -166,7 +166,7 @@ public final class EncodeBenchmark {
               key, clean.size(), list.size(), o.quietCores, maxForeign);
         });
     if (!notes.isEmpty()) {
-      System.out.println("WARNING contended: medians over all samples, most were not quiet: " + notes);
+      System.out.println("CONTENDED: medians over all samples, most were not quiet: " + notes);
     }
     Map<String, Double> medians = new LinkedHashMap<>();
     for (int b : o.batches) {
@@ -176,8 +176,9 @@ public final class EncodeBenchmark {
         medians.put(path + " " + b, median);
         System.out.printf(
             Locale.ROOT,
-            "encode-bench path=%s batch=%d %.1f img/s   (median of %d quiet samples; min %.1f max %.1f)%n",
-            path, b, median, v.size(), v.stream().mapToDouble(d -> d).min().orElse(0),
+            "encode-bench path=%s batch=%d %.1f img/s   (median of %d %s samples; min %.1f max %.1f)%n",
+            path, b, median, v.size(), notes.contains(path + " " + b) ? "contended" : "quiet",
+            v.stream().mapToDouble(d -> d).min().orElse(0),
             v.stream().mapToDouble(d -> d).max().orElse(0));
       }
     }
