@@ -1,7 +1,7 @@
 # pipit — the two commands are `make run` and `make test`; everything else is optional.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help assets build run test clean bench-index bench-retrieval bench-train
+.PHONY: help assets build run test clean bench-index bench-retrieval bench-train bench-encode
 
 PORT ?= 8080
 
@@ -67,3 +67,9 @@ bench-index: ## JMH benchmarks of the Hamming index (long: 10 M codes x 64/128/2
 	rm -f target/bench-index-memory.txt
 	java $(JVM_FLAGS) -Xmx512m -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.index.jmh.IndexBench $(BENCH_ARGS) | tee target/bench-index.txt
 	@echo; cat target/bench-index-memory.txt; grep '^index-bench' target/bench-index.txt
+
+bench-encode: ## encoder speed, AGMH 224²: pipit vs TorchScript (DJL) vs PyTorch eager, then peak RSS (docs/benchmarks.md)
+	@bin/fetch-assets --test
+	$(MVN) -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
+	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench.cp) dev.pipit.bench.EncodeBenchmark $(BENCH_ARGS)
+	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench.cp) dev.pipit.bench.EncodeRss

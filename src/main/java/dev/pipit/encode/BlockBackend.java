@@ -6,13 +6,14 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
+import dev.pipit.model.InferenceScope;
 
 /**
  * Runs a DJL block (a pipit network's serving path, or a TorchScript module) as an encoder backend. The
  * block's parameters are shared read-only between backends; each forward pass gets its own NDManager
- * scope so nothing outlives the call.
+ * scope so nothing outlives the call, and runs with autograd recording off ({@link InferenceScope}): the
+ * worker threads that call it would otherwise record a gradient graph for every operation.
  */
 public final class BlockBackend implements EncoderBackend {
 
@@ -44,10 +45,8 @@ public final class BlockBackend implements EncoderBackend {
 
   @Override
   public float[][] forward(float[] batch, int n) {
-    // Grad mode is per thread and on by default in new threads such as encoder workers: serving must
-    // not record autograd graphs (memory and time for nothing).
-    JniUtils.setGradMode(false);
-    try (NDManager scope = manager.newSubManager(device)) {
+    try (NDManager scope = manager.newSubManager(device);
+        InferenceScope noGrad = InferenceScope.enter()) {
       NDArray x = scope.create(batch, new Shape(n, channels, height, width));
       NDList out = block.forward(new ParameterStore(scope, false), new NDList(x), false);
       NDArray codes = out.head();

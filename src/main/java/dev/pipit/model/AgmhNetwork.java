@@ -79,6 +79,8 @@ public final class AgmhNetwork extends HashingNetwork {
       pooled.add(Pool.globalAvgPool2d(di)); // (B, D)
       if (training) { // SIEA feeds only the Attention Dispersion Loss: never run when serving
         attended.add(siea.get(i).forward(ps, new NDList(di), true, params).singletonOrThrow());
+      } else {
+        di.close();
       }
     }
     NDList out = new NDList(hash(ps, pooled, training, params));

@@ -64,12 +64,24 @@ public final class Bottleneck extends AbstractBlock {
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
-    NDList y = reduce.forward(ps, inputs, training, params);
-    y = spatial.forward(ps, y, training, params);
-    NDArray out = expand.forward(ps, y, training, params).singletonOrThrow();
+    NDArray a = reduce.forward(ps, inputs, training, params).singletonOrThrow();
+    NDArray b = spatial.forward(ps, new NDList(a), training, params).singletonOrThrow();
+    ConvBn.release(a, training);
+    NDArray out = expand.forward(ps, new NDList(b), training, params).singletonOrThrow();
+    ConvBn.release(b, training);
     NDArray shortcut =
         projection == null ? x : projection.forward(ps, inputs, training, params).singletonOrThrow();
-    return new NDList(Activation.relu(out.add(shortcut)));
+    if (training) {
+      return new NDList(Activation.relu(out.add(shortcut)));
+    }
+    // Inference: add into the expand output (ours, used nowhere else) and free what is done with.
+    out.addi(shortcut);
+    if (shortcut != x) {
+      shortcut.close();
+    }
+    NDArray y = Activation.relu(out);
+    out.close();
+    return new NDList(y);
   }
 
   /** {@inheritDoc} */

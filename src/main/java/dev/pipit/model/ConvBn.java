@@ -99,10 +99,28 @@ public final class ConvBn extends AbstractBlock {
                   1)
               .singletonOrThrow();
     } else {
-      y = conv.forward(ps, inputs, training, params).singletonOrThrow();
-      y = bn.forward(ps, new NDList(y), training, params).singletonOrThrow();
+      NDArray c = conv.forward(ps, inputs, training, params).singletonOrThrow();
+      y = bn.forward(ps, new NDList(c), training, params).singletonOrThrow();
+      release(c, training);
     }
-    return new NDList(relu ? Activation.relu(y) : y);
+    if (!relu) {
+      return new NDList(y);
+    }
+    NDArray out = Activation.relu(y);
+    release(y, training);
+    return new NDList(out);
+  }
+
+  /**
+   * Frees an intermediate array at once when inferring. DJL would otherwise keep every intermediate of a
+   * forward pass alive until the caller's manager closes: the whole network's activations at the same
+   * time (gigabytes at batch 32), each in freshly allocated memory. Training keeps them (autograd, and
+   * callers that inspect them).
+   */
+  static void release(NDArray intermediate, boolean training) {
+    if (!training) {
+      intermediate.close();
+    }
   }
 
   private static NDArray onDeviceOf(NDArray array, NDArray x) {

@@ -77,17 +77,24 @@ public abstract class HashingNetwork extends AbstractBlock {
       throw new IllegalArgumentException("expected images (B, 3, H, W), got " + images.getShape());
     }
     NDArray features = backbone().forward(ps, new NDList(images), training, params).singletonOrThrow();
-    return forwardHead(ps, features, training, params);
+    NDList out = forwardHead(ps, features, training, params);
+    if (!training && out.stream().noneMatch(a -> a == features)) {
+      features.close(); // inference frees intermediates as it goes (see ConvBn)
+    }
+    return out;
   }
 
   /**
-   * Runs the serving path outside a predictor: {@code (B, 3, H, W) → (B, K)}.
+   * Runs the serving path outside a predictor: {@code (B, 3, H, W) → (B, K)}, with autograd recording
+   * off on the calling thread ({@link InferenceScope}).
    *
    * @param ps parameter store of the caller's manager
    * @param images preprocessed images
    */
   public NDArray serve(ParameterStore ps, NDArray images) {
-    return forward(ps, new NDList(images), false).singletonOrThrow();
+    try (InferenceScope scope = InferenceScope.enter()) {
+      return forward(ps, new NDList(images), false).singletonOrThrow();
+    }
   }
 
   /** {@inheritDoc} The serving output shape [(B, K)]. */

@@ -122,13 +122,18 @@ public final class ResNet50 extends AbstractBlock {
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = stem.forward(ps, inputs, training, params).singletonOrThrow();
     // (B, 64, H/2, W/2) → (B, 64, H/4, W/4)
-    NDList y =
-        new NDList(
-            Pool.maxPool2d(x, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false));
-    for (SequentialBlock layer : layers) {
-      y = layer.forward(ps, y, training, params);
+    NDArray y = Pool.maxPool2d(x, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
+    ConvBn.release(x, training);
+    // Block by block rather than through the layer SequentialBlocks (same blocks, same order), so that
+    // inference can free each block's input as soon as the next block has consumed it.
+    for (List<Bottleneck> stage : stages) {
+      for (Bottleneck block : stage) {
+        NDArray next = block.forward(ps, new NDList(y), training, params).singletonOrThrow();
+        ConvBn.release(y, training);
+        y = next;
+      }
     }
-    return y;
+    return new NDList(y);
   }
 
   /** {@inheritDoc} */

