@@ -10,10 +10,10 @@ import ai.djl.pytorch.jni.JniUtils;
  * <p>Why this is needed: libtorch keeps grad mode per thread and starts every thread with it
  * <em>enabled</em>. DJL turns it off only on the thread that loads the engine, and its gradient
  * collector leaves it as it found it. Every other thread (an encoder worker, a request thread) would
- * therefore record an autograd graph for each operation on the network's parameters as soon as those
- * require gradients (a network being trained, or served in the process that trained it), keeping every
- * intermediate activation alive until the output is freed. Serving paths run inside this scope; for
- * parameters loaded from a file (no gradients attached) it costs two JNI calls and changes nothing.
+ * therefore run with grad mode on, and could record autograd graphs for parameters that require
+ * gradients (a network served in the process that trains it). Serving paths run inside this scope as
+ * insurance; for parameters loaded from a file (no gradients attached) it costs two JNI calls and
+ * changes nothing.
  *
  * <pre>{@code
  * try (InferenceScope scope = InferenceScope.enter()) {
