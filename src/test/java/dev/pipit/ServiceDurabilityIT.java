@@ -2,15 +2,9 @@ package dev.pipit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.ndarray.NDManager;
 import dev.pipit.model.Architecture;
-import dev.pipit.model.HashingNetwork;
-import dev.pipit.model.ModelArtifact;
-import dev.pipit.model.ModelManifest;
-import java.io.DataOutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,23 +29,6 @@ class ServiceDurabilityIT {
 
   @TempDir Path dir;
 
-  static Path writeModel(Path dir) throws Exception {
-    Path model = Files.createDirectories(dir.resolve("adsh-it-32"));
-    try (NDManager manager = NDManager.newBaseManager()) {
-      HashingNetwork net = Architecture.ADSH_R50.build(BITS);
-      net.initialize(manager, SIDE);
-      try (var out = new DataOutputStream(Files.newOutputStream(model.resolve("weights.params")))) {
-        net.saveParameters(out);
-      }
-    }
-    ModelArtifact.write(model, new ModelManifest(
-        ModelManifest.FORMAT, "adsh-it-32", "adsh-r50", BITS, new ModelManifest.Input(3, SIDE, SIDE),
-        new ModelManifest.Preprocessing("square", SIDE, SIDE, "caffe-bgr", "area"), List.of(), "weights.params",
-        Map.of("weights.params", ""),
-        new ModelManifest.Provenance("synthetic", Map.of(), "2026-11-23T00:00:00Z", "test", Map.of())));
-    return model;
-  }
-
   static List<String> args(Path model, Path data) {
     return List.of("--pipit.serving.model=" + model, "--pipit.storage.data-dir=" + data,
         "--pipit.engine.device=cpu", "--pipit.serving.group-commit-millis=5");
@@ -59,7 +36,7 @@ class ServiceDurabilityIT {
 
   @Test
   void everyAcknowledgedItemSurvivesSigkill() throws Exception {
-    Path model = writeModel(dir);
+    Path model = TestModels.writeRandom(dir, "adsh-it-32", Architecture.ADSH_R50, BITS, SIDE);
     Path data = dir.resolve("data");
     Map<String, String> acknowledged = new LinkedHashMap<>();
     Random random = new Random(11);

@@ -10,16 +10,10 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-import ai.djl.ndarray.NDManager;
+import dev.pipit.TestModels;
 import dev.pipit.model.Architecture;
-import dev.pipit.model.HashingNetwork;
-import dev.pipit.model.ModelArtifact;
-import dev.pipit.model.ModelManifest;
-import java.io.DataOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,19 +43,7 @@ class ServingIntegrationTests {
 
   @BeforeAll
   static void writeModel() throws Exception {
-    Path model = Files.createDirectories(dir.resolve("adsh-test-32"));
-    try (NDManager manager = NDManager.newBaseManager()) {
-      HashingNetwork net = Architecture.ADSH_R50.build(BITS);
-      net.initialize(manager, SIDE);
-      try (var out = new DataOutputStream(Files.newOutputStream(model.resolve("weights.params")))) {
-        net.saveParameters(out);
-      }
-    }
-    ModelArtifact.write(model, new ModelManifest(
-        ModelManifest.FORMAT, "adsh-test-32", "adsh-r50", BITS, new ModelManifest.Input(3, SIDE, SIDE),
-        new ModelManifest.Preprocessing("square", SIDE, SIDE, "caffe-bgr", "area"), List.of(), "weights.params",
-        Map.of("weights.params", ""),
-        new ModelManifest.Provenance("synthetic", Map.of(), "2026-11-23T00:00:00Z", "test", Map.of())));
+    TestModels.writeRandom(dir, "adsh-test-32", Architecture.ADSH_R50, BITS, SIDE);
   }
 
   @DynamicPropertySource
