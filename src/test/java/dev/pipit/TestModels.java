@@ -1,6 +1,8 @@
 package dev.pipit;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
 import dev.pipit.model.Architecture;
 import dev.pipit.model.HashingNetwork;
 import dev.pipit.model.ModelArtifact;
@@ -10,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 /** Model artifacts for tests: a real network of the given architecture with random weights. */
 public final class TestModels {
@@ -33,5 +36,34 @@ public final class TestModels {
         Map.of("weights.params", ""),
         new ModelManifest.Provenance("synthetic", Map.of(), "2026-11-23T00:00:00Z", "test", Map.of())));
     return model;
+  }
+
+  /**
+   * Seeds the head parameters of a network (names from {@code TorchParameterNames}; the backbone is left
+   * alone) with non-trivial BN statistics, scaled by fan-in so that tanh is not saturated.
+   */
+  public static void randomiseHead(Map<String, Parameter> names, Random random) {
+    for (Map.Entry<String, Parameter> e : names.entrySet()) {
+      if (e.getKey().startsWith("backbone.")) {
+        continue;
+      }
+      NDArray array = e.getValue().getArray();
+      long[] shape = array.getShape().getShape();
+      long fanIn = 1;
+      for (int i = 1; i < shape.length; i++) {
+        fanIn *= shape[i];
+      }
+      float[] v = new float[(int) array.size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] =
+            switch (e.getValue().getType()) {
+              case GAMMA, RUNNING_VAR -> 0.5f + random.nextFloat();
+              case BETA, RUNNING_MEAN -> (float) (0.1 * random.nextGaussian());
+              case BIAS -> (float) (0.05 * random.nextGaussian());
+              default -> (float) (random.nextGaussian() / Math.sqrt(fanIn));
+            };
+      }
+      array.set(v);
+    }
   }
 }

@@ -2,7 +2,7 @@ package dev.pipit.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
+import dev.pipit.TestModels;
 import dev.pipit.model.Architecture;
 import dev.pipit.model.HashingNetwork;
 import dev.pipit.model.KerasResNet50Importer;
@@ -34,7 +34,7 @@ final class BenchNetwork {
     HashingNetwork net = Architecture.AGMH.build(bits);
     net.initialize(manager, side);
     KerasResNet50Importer.importBackbone(IMAGENET, net.backbone());
-    randomiseHead(TorchParameterNames.of(net), new Random(seed));
+    TestModels.randomiseHead(TorchParameterNames.of(net), new Random(seed));
     return net;
   }
 
@@ -69,30 +69,5 @@ final class BenchNetwork {
 
   private static Safetensors.Tensor tensor(NDArray a) {
     return new Safetensors.Tensor(a.getShape().getShape(), a.toFloatArray());
-  }
-
-  private static void randomiseHead(Map<String, Parameter> names, Random random) {
-    for (Map.Entry<String, Parameter> e : names.entrySet()) {
-      if (e.getKey().startsWith("backbone.")) {
-        continue;
-      }
-      NDArray array = e.getValue().getArray();
-      long[] shape = array.getShape().getShape();
-      long fanIn = 1;
-      for (int i = 1; i < shape.length; i++) {
-        fanIn *= shape[i];
-      }
-      float[] v = new float[(int) array.size()];
-      for (int i = 0; i < v.length; i++) {
-        v[i] =
-            switch (e.getValue().getType()) {
-              case GAMMA, RUNNING_VAR -> 0.5f + random.nextFloat();
-              case BETA, RUNNING_MEAN -> (float) (0.1 * random.nextGaussian());
-              case BIAS -> (float) (0.05 * random.nextGaussian());
-              default -> (float) (random.nextGaussian() / Math.sqrt(fanIn));
-            };
-      }
-      array.set(v);
-    }
   }
 }

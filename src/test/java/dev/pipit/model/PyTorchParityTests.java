@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import dev.pipit.TestModels;
 import dev.pipit.encode.ImageDecoder;
 import dev.pipit.encode.ImagePreprocessor;
 import dev.pipit.encode.Preprocessing;
@@ -76,7 +77,7 @@ class PyTorchParityTests {
       net.initialize(manager, 224);
       KerasResNet50Importer.importInto(imagenet, net.backbone(), null, null);
       Map<String, Parameter> names = TorchParameterNames.of(net);
-      randomiseHeads(names, random);
+      TestModels.randomiseHead(names, random);
       // The backbone (identical in all three) is written once; each network's file holds its head.
       Map<String, Safetensors.Tensor> backbone = new LinkedHashMap<>();
       Map<String, Safetensors.Tensor> head = new LinkedHashMap<>();
@@ -214,32 +215,6 @@ class PyTorchParityTests {
 
   private static Safetensors.Tensor tensor(NDArray a) {
     return new Safetensors.Tensor(a.getShape().getShape(), a.toFloatArray());
-  }
-
-  /** Head parameters: seeded values with non-trivial BN statistics, scaled so tanh is not saturated. */
-  private static void randomiseHeads(Map<String, Parameter> names, Random random) {
-    for (Map.Entry<String, Parameter> e : names.entrySet()) {
-      if (e.getKey().startsWith("backbone.")) {
-        continue;
-      }
-      NDArray array = e.getValue().getArray();
-      long[] shape = array.getShape().getShape();
-      long fanIn = 1;
-      for (int i = 1; i < shape.length; i++) {
-        fanIn *= shape[i];
-      }
-      float[] v = new float[(int) array.size()];
-      for (int i = 0; i < v.length; i++) {
-        v[i] =
-            switch (e.getValue().getType()) {
-              case GAMMA, RUNNING_VAR -> 0.5f + random.nextFloat();
-              case BETA, RUNNING_MEAN -> (float) (0.1 * random.nextGaussian());
-              case BIAS -> (float) (0.05 * random.nextGaussian());
-              default -> (float) (random.nextGaussian() / Math.sqrt(fanIn));
-            };
-      }
-      array.set(v);
-    }
   }
 
   private static boolean torchAvailable() {
