@@ -29,6 +29,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ApiExceptionHandler.class);
+
   static final String PROBLEM_BASE = "https://pipit.dev/problems/";
 
   @ExceptionHandler(IllegalArgumentException.class)
@@ -103,6 +105,14 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   @ExceptionHandler(SwitchConflictException.class)
   ProblemDetail switchConflict(SwitchConflictException e) {
     return problem(HttpStatus.CONFLICT, "switch-conflict", "Model switch not started", e.getMessage());
+  }
+
+  /** Anything unforeseen: logged with its stack, answered without internals. */
+  @ExceptionHandler(Exception.class)
+  ProblemDetail unexpected(Exception e) {
+    log.error("Unhandled error", e);
+    return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error",
+        "The service failed to answer this request; its log has the details.");
   }
 
   static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {

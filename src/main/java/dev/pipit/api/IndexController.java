@@ -28,6 +28,7 @@ import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The gallery: add (upsert) items by image or code, read, delete, and describe the index. */
@@ -68,7 +69,12 @@ class IndexController {
           + "with thumbnails. A bad image fails its item only.")
   IndexResponse indexImages(@RequestPart("image") List<MultipartFile> images, @RequestPart("items") String itemsJson)
       throws IOException {
-    IndexRequest request = json.readValue(itemsJson, IndexRequest.class);
+    IndexRequest request;
+    try {
+      request = json.readValue(itemsJson, IndexRequest.class);
+    } catch (JacksonException e) {
+      throw new IllegalArgumentException("the items part is not valid JSON: " + e.getOriginalMessage());
+    }
     if (request.items() == null || request.items().size() != images.size()) {
       throw new IllegalArgumentException("the items part must describe each of the " + images.size() + " images, in order");
     }

@@ -50,6 +50,8 @@ public final class GalleryItems {
   public record Indexed(ModelRef model, List<Outcome> outcomes) {}
 
   private static final int ID_LOCKS = 64;
+  /** Images of one request in the encoder at once. */
+  private static final int IN_FLIGHT = 32;
 
   private final ActiveModel active;
   private final ImageStore store;
@@ -71,38 +73,38 @@ public final class GalleryItems {
   }
 
   /**
-   * Indexes (upserts) {@code items}: images are all submitted to the encoder before the first is awaited,
-   * so they share batches. A bad image or code fails its own item only.
+   * Indexes (upserts) {@code items}. Images are submitted to the encoder ahead of the first await so
+   * they share batches; when the encoder queue is full the request waits for its own oldest image
+   * instead of failing, so a request may carry more images than the queue holds. A bad image or code
+   * fails its own item only.
    *
-   * @throws EncoderOverloadedException if the encoder queue refused the first image (nothing indexed)
+   * @throws EncoderOverloadedException if the queue is full and this request has nothing in flight to
+   *     wait for (nothing was indexed)
    */
   public Indexed index(List<Item> items) {
     return active.write(items.stream().map(Item::id).toList(), model -> {
-      List<CompletableFuture<ImageEncoder.Result>> encodings = new ArrayList<>();
-      List<RuntimeException> refusals = new ArrayList<>();
-      for (Item item : items) {
-        CompletableFuture<ImageEncoder.Result> encoding = null;
-        RuntimeException refusal = null;
-        if (item.image() != null) {
-          try {
-            encoding = model.encoder().encode(item.image());
-          } catch (ImageDecodeException e) {
-            refusal = e;
-          } catch (EncoderOverloadedException e) {
-            if (encodings.stream().allMatch(f -> f == null)) {
-              throw e;
-            }
-            refusal = e;
-          }
-        }
-        encodings.add(encoding);
-        refusals.add(refusal);
-      }
-      List<Outcome> outcomes = new ArrayList<>();
+      Outcome[] outcomes = new Outcome[items.size()];
+      EncodingWindow<Integer> window = new EncodingWindow<>(model.encoder(), IN_FLIGHT,
+          (i, encoding) -> outcomes[i] = store(model, items.get(i), encoding, null));
       for (int i = 0; i < items.size(); i++) {
-        outcomes.add(store(model, items.get(i), encodings.get(i), refusals.get(i)));
+        Item item = items.get(i);
+        if (item.image() == null) {
+          outcomes[i] = store(model, item, null, null);
+          continue;
+        }
+        try {
+          window.submit(i, item.image());
+        } catch (ImageDecodeException e) {
+          outcomes[i] = store(model, item, null, e);
+        } catch (EncoderOverloadedException e) {
+          if (i == 0) {
+            throw e; // nothing done yet: the whole request gets 429
+          }
+          outcomes[i] = store(model, item, null, e);
+        }
       }
-      return new Indexed(model.ref(), outcomes);
+      window.drain();
+      return new Indexed(model.ref(), List.of(outcomes));
     });
   }
 

@@ -116,22 +116,25 @@ public final class ModelSwitch implements AutoCloseable {
       AtomicInteger withoutOriginal = new AtomicInteger();
       AtomicInteger failed = new AtomicInteger();
       status = progress(entries.size(), 0, 0, 0);
-      for (int start = 0; start < entries.size(); start += IN_FLIGHT) {
-        List<Entry> window = entries.subList(start, Math.min(entries.size(), start + IN_FLIGHT));
-        List<CompletableFuture<ImageEncoder.Result>> encodings = new ArrayList<>();
-        for (Entry entry : window) {
-          encodings.add(submit(next, entry));
-        }
-        for (int i = 0; i < window.size(); i++) {
-          Outcome outcome = await(next, window.get(i), encodings.get(i));
-          switch (outcome) {
-            case REENCODED -> reencoded.incrementAndGet();
-            case NO_ORIGINAL -> withoutOriginal.incrementAndGet();
-            case FAILED -> failed.incrementAndGet();
-          }
-        }
+      ServingModel encoding = next;
+      EncodingWindow<Entry> window = new EncodingWindow<>(next.encoder(), IN_FLIGHT, (entry, result) -> {
+        count(upsert(encoding, entry, result), reencoded, failed);
         status = progress(entries.size(), reencoded.get(), withoutOriginal.get(), failed.get());
+      });
+      for (Entry entry : entries) {
+        Optional<byte[]> original = original(entry);
+        if (original.isEmpty()) {
+          withoutOriginal.incrementAndGet();
+          continue;
+        }
+        try {
+          window.submit(entry, original.get());
+        } catch (RuntimeException e) {
+          log.warn("Model switch: item {} could not be re-encoded: {}", entry.id(), e.toString());
+          failed.incrementAndGet();
+        }
       }
+      window.drain();
       ServingModel target = next;
       ServingModel previous = active.finishSwitch(next, changed -> {
         catchUp(old, target, changed);
@@ -153,30 +156,17 @@ public final class ModelSwitch implements AutoCloseable {
     }
   }
 
-  private enum Outcome { REENCODED, NO_ORIGINAL, FAILED }
-
-  private CompletableFuture<ImageEncoder.Result> submit(ServingModel next, Entry entry) {
-    Optional<byte[]> original = original(entry);
-    if (original.isEmpty()) {
-      return null;
-    }
-    try {
-      return next.encoder().encode(original.get());
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+  private static void count(boolean reencoded, AtomicInteger done, AtomicInteger failed) {
+    (reencoded ? done : failed).incrementAndGet();
   }
 
-  private Outcome await(ServingModel next, Entry entry, CompletableFuture<ImageEncoder.Result> encoding) {
-    if (encoding == null) {
-      return Outcome.NO_ORIGINAL;
-    }
+  private boolean upsert(ServingModel next, Entry entry, CompletableFuture<ImageEncoder.Result> encoding) {
     try {
       next.index().upsert(entry.id(), encoding.join().code(), entry.payload());
-      return Outcome.REENCODED;
+      return true;
     } catch (RuntimeException e) {
       log.warn("Model switch: item {} could not be re-encoded: {}", entry.id(), e.toString());
-      return Outcome.FAILED;
+      return false;
     }
   }
 
