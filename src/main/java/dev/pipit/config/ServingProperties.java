@@ -18,6 +18,7 @@ import org.springframework.validation.annotation.Validated;
  * @param maxImageBytes largest upload decoded
  * @param maxImagePixels largest image (width × height) decoded
  * @param groupCommitMillis index log group-commit window; 0 fsyncs every write
+ * @param requestTimeoutMillis longest a request waits for its encodings; past it the answer is 503
  */
 @Validated
 @ConfigurationProperties("pipit.serving")
@@ -31,4 +32,5 @@ public record ServingProperties(
     @Min(1) int maxItems,
     @Min(1) long maxImageBytes,
     @Min(1) long maxImagePixels,
-    @Min(0) int groupCommitMillis) {}
+    @Min(0) int groupCommitMillis,
+    @Min(1) long requestTimeoutMillis) {}

@@ -165,8 +165,19 @@ public final class TrainJobs implements AutoCloseable {
     } catch (Exception | Error e) {
       log.warn("training job {} failed", id, e);
       update(jobs.get(id).with(TrainJob.State.FAILED, jobs.get(id).progress(), history, null, null,
-          String.valueOf(e.getMessage()), started, Instant.now()), true);
+          reason(e), started, Instant.now()), true);
     }
+  }
+
+  /** A failure as a user reads it: file exceptions carry only the path as their message. */
+  static String reason(Throwable e) {
+    if (e instanceof java.nio.file.NoSuchFileException missing) {
+      return "file not found: " + missing.getFile();
+    }
+    if (e instanceof java.nio.file.AccessDeniedException denied) {
+      return "permission denied: " + denied.getFile();
+    }
+    return e.getMessage() == null ? e.toString() : e.getMessage();
   }
 
   private static Long eta(Instant started, double progress) {
