@@ -2,6 +2,8 @@ package dev.pipit.encode.jpeg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipit.encode.ImageDecoder;
+import java.awt.image.DataBufferInt;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -25,6 +27,22 @@ class JpegDecoderDjpegTests {
   @MethodSource("samplePhotos")
   void samplePhotosEqualDjpeg(Path photo) throws Exception {
     assertSameAsDjpeg(photo);
+  }
+
+  @ParameterizedTest
+  @MethodSource("samplePhotos")
+  void theProductDecoderGivesDjpegsPixels(Path photo) throws Exception {
+    Djpeg.Pnm expected = Djpeg.decode(photo);
+    var image = ImageDecoder.withDefaults().decode(Files.readAllBytes(photo)).image();
+    int[] rgb = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
+    byte[] actual = new byte[rgb.length * 3];
+    for (int i = 0; i < rgb.length; i++) {
+      actual[3 * i] = (byte) (rgb[i] >> 16);
+      actual[3 * i + 1] = (byte) (rgb[i] >> 8);
+      actual[3 * i + 2] = (byte) rgb[i];
+    }
+    assertThat(image.getWidth()).isEqualTo(expected.width());
+    assertThat(firstDifference(actual, expected.samples())).isEqualTo(-1);
   }
 
   static void assertSameAsDjpeg(Path jpeg) throws Exception {
