@@ -137,6 +137,15 @@ class GalleryIntegrationTests {
   @Test
   @Order(3)
   void switchingModelsReencodesKeptOriginalsAndLeavesCodeOnlyItemsOut() throws Exception {
+    StringBuilder many = new StringBuilder();
+    var form = multipart("/v1/index");
+    for (int i = 0; i < 40; i++) {
+      form.file(image(i % 2 == 0 ? "kite.jpg" : "person.jpg"));
+      many.append(i == 0 ? "" : ",").append("{\"id\": \"bulk-").append(i).append("\"}");
+    }
+    mvc.perform(form.file(new MockMultipartFile("items", "", "application/json",
+            ("{\"items\": [" + many + "]}").getBytes())))
+        .andExpect(jsonPath("$.indexed").value(40));
     mvc.perform(post("/v1/models/second-48/activate")).andExpect(status().isUnauthorized());
     mvc.perform(post("/v1/models/first-32/activate").header("Authorization", "Bearer " + TOKEN))
         .andExpect(status().isConflict());
@@ -144,6 +153,12 @@ class GalleryIntegrationTests {
         .andExpect(status().isAccepted())
         .andExpect(header().string("Location", "/v1/models/activation"))
         .andExpect(jsonPath("$.model").value("second-48"));
+    // Writes during the switch: whether they land before or after the swap, the new index must reflect them.
+    mvc.perform(multipart("/v1/index").file(image("scream.jpg"))
+            .file(new MockMultipartFile("items", "", "application/json",
+                "{\"items\": [{\"id\": \"late\", \"label\": \"art\"}]}".getBytes())))
+        .andExpect(jsonPath("$.indexed").value(1));
+    mvc.perform(delete("/v1/index/bulk-0")).andExpect(status().isNoContent());
 
     String state = "RUNNING";
     String status = "";
@@ -158,8 +173,11 @@ class GalleryIntegrationTests {
       Thread.sleep(100);
     }
     assertThat(state).as(status).isEqualTo("SUCCEEDED");
-    assertThat((Integer) JsonPath.read(status, "$.reencoded")).isEqualTo(2); // dog, horses
     assertThat((Integer) JsonPath.read(status, "$.withoutOriginal")).isEqualTo(3); // c1, c2, d1
+    mvc.perform(get("/v1/index/late")).andExpect(status().isOk()).andExpect(jsonPath("$.model.id").value("second-48"))
+        .andExpect(jsonPath("$.label").value("art"));
+    mvc.perform(get("/v1/index/bulk-0")).andExpect(status().isNotFound());
+    mvc.perform(get("/v1/index/bulk-1")).andExpect(status().isOk());
 
     mvc.perform(multipart("/v1/search").file(image("horses.jpg")).param("k", "1"))
         .andExpect(jsonPath("$.model.id").value("second-48"))
@@ -168,7 +186,8 @@ class GalleryIntegrationTests {
         .andExpect(jsonPath("$.results[0].distance").value(0))
         .andExpect(jsonPath("$.results[0].label").value("horse"));
     mvc.perform(get("/v1/index/c1")).andExpect(status().isNotFound());
-    mvc.perform(get("/v1/index")).andExpect(jsonPath("$.size").value(2)).andExpect(jsonPath("$.bits").value(48));
+    // dog, horses, late and bulk-1..39: 42 items, all 48-bit codes of the new model
+    mvc.perform(get("/v1/index")).andExpect(jsonPath("$.size").value(42)).andExpect(jsonPath("$.bits").value(48));
     mvc.perform(get("/v1/models/second-48")).andExpect(jsonPath("$.active").value(true));
     assertThat(Files.readString(dir.resolve("data/serving.json"))).contains("second-48");
   }
