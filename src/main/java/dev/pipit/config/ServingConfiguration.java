@@ -2,6 +2,7 @@ package dev.pipit.config;
 
 import dev.pipit.api.ApiLimits;
 import dev.pipit.api.ModelsDirectory;
+import dev.pipit.api.StorageLocations;
 import dev.pipit.encode.BatchingEncoder;
 import dev.pipit.encode.EncoderOptions;
 import dev.pipit.encode.ImageDecoder;
@@ -14,6 +15,7 @@ import dev.pipit.index.IndexOptions;
 import dev.pipit.gallery.ActiveModel;
 import dev.pipit.gallery.DemoGallery;
 import dev.pipit.gallery.GalleryCodec;
+import dev.pipit.gallery.GalleryDatasetExport;
 import dev.pipit.gallery.GalleryItems;
 import dev.pipit.gallery.ImageStore;
 import dev.pipit.gallery.ModelSwitch;
@@ -109,6 +111,16 @@ class ServingConfiguration {
 
   /** Marker of a finished demo gallery load. */
   record DemoGalleryLoaded(int indexed) {}
+
+  @Bean
+  GalleryDatasetExport galleryDatasetExport(ActiveModel active, ImageStore store, GalleryCodec codec) {
+    return new GalleryDatasetExport(active, store, codec, 5);
+  }
+
+  @Bean
+  StorageLocations storageLocations(StorageProperties storage) {
+    return new StorageLocations(storage.dataDir().resolve("datasets"));
+  }
 
   @Bean
   ModelsDirectory modelsDirectory(StorageProperties storage) {

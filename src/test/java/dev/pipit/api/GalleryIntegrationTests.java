@@ -51,8 +51,9 @@ class GalleryIntegrationTests {
 
   @BeforeAll
   static void writeModels() throws Exception {
-    TestModels.writeRandom(dir.resolve("models"), "first-32", Architecture.ADSH_R50, 32, SIDE);
-    TestModels.writeRandom(dir.resolve("models"), "second-48", Architecture.ADSH_R50, 48, SIDE);
+    // the real ImageNet backbone, so that different photos get clearly different codes
+    TestModels.writeImageNet(dir.resolve("models"), "first-32", Architecture.ADSH_R50, 32, SIDE);
+    TestModels.writeImageNet(dir.resolve("models"), "second-48", Architecture.ADSH_R50, 48, SIDE);
   }
 
   @DynamicPropertySource
@@ -190,5 +191,31 @@ class GalleryIntegrationTests {
     mvc.perform(get("/v1/index")).andExpect(jsonPath("$.size").value(42)).andExpect(jsonPath("$.bits").value(48));
     mvc.perform(get("/v1/models/second-48")).andExpect(jsonPath("$.active").value(true));
     assertThat(Files.readString(dir.resolve("data/serving.json"))).contains("second-48");
+  }
+
+  @Test
+  @Order(4)
+  void aTrainingJobCanLearnFromTheGallerysOwnLabelledImages() throws Exception {
+    mvc.perform(multipart("/v1/index").file(image("giraffe.jpg")).file(new MockMultipartFile("items", "",
+            "application/json", "{\"items\": [{\"id\": \"giraffe\", \"label\": \"dog\"}]}".getBytes())))
+        .andExpect(jsonPath("$.indexed").value(1));
+    String job = mvc.perform(post("/v1/train-jobs").contentType(MediaType.APPLICATION_JSON)
+            .header("Authorization", "Bearer " + TOKEN)
+            .content("""
+                {"name": "from-gallery", "method": "adsh-r50", "bits": 16, "dataset": "gallery",
+                 "outerIterations": 1, "innerEpochs": 1, "inputSize": 32}"""))
+        .andExpect(status().isAccepted())
+        .andExpect(jsonPath("$.request.dataset").value("image-folder"))
+        .andReturn().getResponse().getContentAsString();
+    Path root = Path.of((String) JsonPath.read(job, "$.request.root"));
+    assertThat(root.toString()).contains("datasets").contains("gallery-");
+    var dataset = dev.pipit.train.data.DatasetLoader.load("image-folder", root);
+    // labelled items with kept originals: dog and giraffe (dog), horses (horse), late (art); unlabelled bulk
+    // items are left out; the two-item label gives its last item (by id) to the test split
+    assertThat(dataset.classes()).containsExactly("art", "dog", "horse");
+    assertThat(dataset.train().size()).isEqualTo(3);
+    assertThat(dataset.test().size()).isEqualTo(1);
+    mvc.perform(post("/v1/train-jobs/" + JsonPath.read(job, "$.id") + "/cancel")
+        .header("Authorization", "Bearer " + TOKEN)).andExpect(status().isAccepted());
   }
 }
