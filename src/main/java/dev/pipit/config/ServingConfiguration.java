@@ -11,6 +11,7 @@ import dev.pipit.encode.LoadedModel;
 import dev.pipit.index.FsyncPolicy;
 import dev.pipit.index.HammingIndex;
 import dev.pipit.index.IndexOptions;
+import dev.pipit.index.SnapshotPolicy;
 import dev.pipit.jobs.DemoGallery;
 import dev.pipit.jobs.GalleryCodec;
 import dev.pipit.jobs.ServingModel;
@@ -85,7 +86,9 @@ class ServingConfiguration {
     HammingIndex index =
         HammingIndex.open(
             storage.dataDir().resolve("index").resolve(artifact.manifest().name()),
-            IndexOptions.of(artifact.manifest().bits(), artifact.fingerprint()).withFsync(fsync));
+            IndexOptions.of(artifact.manifest().bits(), artifact.fingerprint()).withFsync(fsync)
+                .withSnapshots(new SnapshotPolicy(storage.snapshotEveryRecords(),
+                    storage.snapshotLogSize().toBytes(), storage.snapshotInterval())));
     log.info("Serving model {} ({} bits, {}) with {} gallery items", artifact.manifest().name(),
         artifact.manifest().bits(), artifact.manifest().architecture(), index.size());
     return new ServingModel(model, encoder, index, batching);
