@@ -63,16 +63,17 @@ final class BitSlicedBatch {
   static int scan(long[] codes, long[][] queries, int from, int to, Collector[] outs) {
     long[] planes = new long[3 * TRIPLES * LANES]; // planes 64.. stay zero
     long[] variants = new long[TRIPLES * VARIANTS * LANES];
-    int[] sumAt = new int[queries.length * TRIPLES];
-    int[] carryAt = new int[queries.length * TRIPLES];
+    // Per query and triple, where its sum (low 16 bits) and carry (high 16 bits) are in the variants.
+    int[] picks = new int[queries.length * TRIPLES];
     long queryBits = 0;
     for (int q = 0; q < queries.length; q++) {
       long query = queries[q][0];
       queryBits |= query;
       for (int t = 0; t < TRIPLES; t++) {
         int pattern = 3 * t < 64 ? (int) (query >>> (3 * t)) & 7 : 0;
-        sumAt[q * TRIPLES + t] = (t * VARIANTS + (Integer.bitCount(pattern) & 1)) * LANES;
-        carryAt[q * TRIPLES + t] = (t * VARIANTS + 2 + pattern) * LANES;
+        int sum = (t * VARIANTS + (Integer.bitCount(pattern) & 1)) * LANES;
+        int carry = (t * VARIANTS + 2 + pattern) * LANES;
+        picks[q * TRIPLES + t] = sum | carry << 16;
       }
     }
     long[] hits = new long[LANES];
@@ -90,7 +91,7 @@ final class BitSlicedBatch {
         }
         if (limit > bits) {
           java.util.Arrays.fill(hits, -1L); // every distance is below the limit
-        } else if (!candidates(variants, sumAt, carryAt, q * TRIPLES, steps, limit, hits)) {
+        } else if (!candidates(variants, picks, q * TRIPLES, steps, limit, hits)) {
           continue;
         }
         offer(codes, queries[q][0], base, hits, out);
@@ -152,11 +153,10 @@ final class BitSlicedBatch {
 
   /**
    * Writes into {@code hits} the codes of the tile whose distance to the query is below {@code limit};
-   * returns whether there is any. {@code query} indexes the query's picks in {@code sumAt} and
-   * {@code carryAt}.
+   * returns whether there is any. {@code query} indexes the query's first pick.
    */
-  private static boolean candidates(long[] variants, int[] sumAt, int[] carryAt, int query, int steps,
-      int limit, long[] hits) {
+  private static boolean candidates(long[] variants, int[] picks, int query, int steps, int limit,
+      long[] hits) {
     LongVector zero = LongVector.zero(SPECIES);
     // The distance of each code as a bit-sliced counter c1 … c64, summed by carry-save adders, STEP
     // triples (weight-1 sums, weight-2 carries) per step. A full adder of (c, a, b) is
@@ -171,14 +171,18 @@ final class BitSlicedBatch {
     LongVector c32 = zero;
     LongVector c64 = zero;
     for (int step = 0, t = query; step < steps; step++, t += STEP) {
-      LongVector s0 = LongVector.fromArray(SPECIES, variants, sumAt[t]);
-      LongVector s1 = LongVector.fromArray(SPECIES, variants, sumAt[t + 1]);
-      LongVector s2 = LongVector.fromArray(SPECIES, variants, sumAt[t + 2]);
-      LongVector s3 = LongVector.fromArray(SPECIES, variants, sumAt[t + 3]);
-      LongVector k0 = LongVector.fromArray(SPECIES, variants, carryAt[t]);
-      LongVector k1 = LongVector.fromArray(SPECIES, variants, carryAt[t + 1]);
-      LongVector k2 = LongVector.fromArray(SPECIES, variants, carryAt[t + 2]);
-      LongVector k3 = LongVector.fromArray(SPECIES, variants, carryAt[t + 3]);
+      int p0 = picks[t];
+      LongVector s0 = LongVector.fromArray(SPECIES, variants, p0 & 0xFFFF);
+      int p1 = picks[t + 1];
+      LongVector s1 = LongVector.fromArray(SPECIES, variants, p1 & 0xFFFF);
+      int p2 = picks[t + 2];
+      LongVector s2 = LongVector.fromArray(SPECIES, variants, p2 & 0xFFFF);
+      int p3 = picks[t + 3];
+      LongVector s3 = LongVector.fromArray(SPECIES, variants, p3 & 0xFFFF);
+      LongVector k0 = LongVector.fromArray(SPECIES, variants, p0 >>> 16);
+      LongVector k1 = LongVector.fromArray(SPECIES, variants, p1 >>> 16);
+      LongVector k2 = LongVector.fromArray(SPECIES, variants, p2 >>> 16);
+      LongVector k3 = LongVector.fromArray(SPECIES, variants, p3 >>> 16);
       // Weight 1: four sums.
       LongVector u = c1.lanewise(XOR, s0);
       LongVector twosA = c1.lanewise(BITWISE_BLEND, s1, u);
