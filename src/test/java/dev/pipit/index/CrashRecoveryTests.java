@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue item 6: a writer in a child JVM is killed with SIGKILL at a random point mid-ingest, many times
  * over the same directory (so recovery also replays earlier crashes, snapshots and torn tails). After
  * each kill the index must open, hold every acknowledged add that was not acknowledged as deleted, and
- * hold nothing but valid entries of the writers.
+ * hold nothing but valid entries of the writers. Two runs in three also let the writer kill itself inside
+ * a snapshot: right after the log roll, or right after the snapshot's rename before old segments go.
  */
 class CrashRecoveryTests {
 
