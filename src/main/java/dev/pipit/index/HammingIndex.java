@@ -18,8 +18,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -52,6 +52,8 @@ public final class HammingIndex implements AutoCloseable {
   public static final int MAX_K = 100_000;
   /** Compaction starts once this many tombstones make up a quarter of the entries. */
   static final int COMPACT_MIN_TOMBSTONES = 4096;
+  /** After a failed background snapshot, the policy waits this long before the next try. */
+  static final long SNAPSHOT_RETRY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   /** Called at the steps of a snapshot where a crash leaves a distinct state on disk (crash tests). */
   static volatile Consumer<String> crashPoint = point -> {};
@@ -72,7 +74,8 @@ public final class HammingIndex implements AutoCloseable {
   private volatile long lastSnapshotNanos = System.nanoTime();
   private volatile long logBytesAtSnapshot;
   private volatile Instant lastSnapshotTime;
-  private volatile long snapshots;
+  private volatile long snapshots; // written under snapshotLock
+  private volatile long snapshotRetryAt = System.nanoTime();
   private Gallery gallery;
   private long lastSeq;
   private long compactions;
@@ -389,7 +392,8 @@ public final class HammingIndex implements AutoCloseable {
 
   /** Starts a background snapshot when the {@link SnapshotPolicy} says one is due. */
   private void maybeSnapshot() {
-    if (wal == null || closed || !options.snapshots().automatic()) {
+    if (wal == null || closed || !options.snapshots().automatic()
+        || System.nanoTime() - snapshotRetryAt < 0) {
       return;
     }
     boolean due = options.snapshots().due(view.seq - lastSnapshotSeq, wal.appendedBytes() - logBytesAtSnapshot,
@@ -401,6 +405,7 @@ public final class HammingIndex implements AutoCloseable {
             snapshot();
           } catch (IOException | RuntimeException e) {
             if (!closed) {
+              snapshotRetryAt = System.nanoTime() + SNAPSHOT_RETRY_NANOS;
               LOG.log(Level.WARNING, "background snapshot failed; the log keeps growing until one succeeds", e);
             }
           } finally {

@@ -91,6 +91,32 @@ class SnapshotPolicyTests {
   }
 
   @Test
+  void aFailedBackgroundSnapshotIsRetriedLaterNotOnEveryWrite() throws IOException {
+    java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+    HammingIndex.crashPoint = point -> {
+      if (point.equals("snapshot-rolled")) {
+        attempts.incrementAndGet();
+        throw new IllegalStateException("disk full"); // as a failing snapshot write would
+      }
+    };
+    IndexOptions options = OPTIONS.withSnapshots(new SnapshotPolicy(10, 0, Duration.ZERO));
+    try (HammingIndex index = HammingIndex.open(dir, options)) {
+      for (int i = 0; i < 200; i++) {
+        index.add("e" + i, Code.of(64, i), null);
+        if (i == 20) {
+          await().atMost(Duration.ofSeconds(20)).until(() -> attempts.get() == 1);
+        }
+      }
+      assertThat(attempts.get()).isEqualTo(1); // the retry waits HammingIndex.SNAPSHOT_RETRY_NANOS
+      assertThat(index.stats().snapshots()).isZero();
+    }
+    HammingIndex.crashPoint = point -> {};
+    try (HammingIndex index = HammingIndex.open(dir, options)) {
+      assertThat(index.size()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void inMemoryIndexesNeverSnapshot() {
     IndexOptions options = OPTIONS.withSnapshots(new SnapshotPolicy(1, 1, Duration.ofMillis(1)));
     try (HammingIndex index = HammingIndex.inMemory(options)) {
