@@ -21,6 +21,7 @@ import dev.pipit.gallery.ImageStore;
 import dev.pipit.gallery.ModelSwitch;
 import dev.pipit.gallery.ServingModel;
 import dev.pipit.gallery.ServingState;
+import dev.pipit.index.SnapshotPolicy;
 import dev.pipit.model.EngineDevice;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.train.data.Dataset;
@@ -60,8 +61,8 @@ class ServingConfiguration {
   }
 
   @Bean
-  ModelSwitch.Opener servingModelOpener(ServingProperties serving, EngineDevice engine) {
-    return (modelDir, indexDir) -> open(serving, engine, modelDir, indexDir);
+  ModelSwitch.Opener servingModelOpener(ServingProperties serving, StorageProperties storage, EngineDevice engine) {
+    return (modelDir, indexDir) -> open(serving, storage, engine, modelDir, indexDir);
   }
 
   /**
@@ -132,7 +133,8 @@ class ServingConfiguration {
     return new ApiLimits(serving.maxK(), serving.maxItems(), Duration.ofMillis(serving.requestTimeoutMillis()));
   }
 
-  private static ServingModel open(ServingProperties serving, EngineDevice engine, Path modelDir, Path indexDir)
+  private static ServingModel open(ServingProperties serving, StorageProperties storage, EngineDevice engine,
+      Path modelDir, Path indexDir)
       throws IOException {
     ModelArtifact artifact = ModelArtifact.open(modelDir);
     LoadedModel model = LoadedModel.load(artifact, engine.device());
@@ -148,7 +150,9 @@ class ServingConfiguration {
     FsyncPolicy fsync =
         serving.groupCommitMillis() == 0 ? FsyncPolicy.always() : FsyncPolicy.group(serving.groupCommitMillis());
     HammingIndex index =
-        HammingIndex.open(indexDir, IndexOptions.of(artifact.manifest().bits(), artifact.fingerprint()).withFsync(fsync));
+        HammingIndex.open(indexDir, IndexOptions.of(artifact.manifest().bits(), artifact.fingerprint()).withFsync(fsync)
+            .withSnapshots(new SnapshotPolicy(storage.snapshotEveryRecords(), storage.snapshotLogSize().toBytes(),
+                storage.snapshotInterval())));
     log.info("Serving model {} ({} bits, {}) with {} gallery items", artifact.manifest().name(),
         artifact.manifest().bits(), artifact.manifest().architecture(), index.size());
     return new ServingModel(model, encoder, index, batching);

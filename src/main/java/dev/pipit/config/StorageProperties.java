@@ -2,8 +2,12 @@ package dev.pipit.config;
 
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.PositiveOrZero;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -13,8 +17,18 @@ import org.springframework.validation.annotation.Validated;
  * @param modelsDir model artifacts, one directory per model
  * @param cacheDir assets fetched from the registries (pretrained weights, sample images)
  * @param maxOriginalBytes most bytes of kept gallery originals and thumbnails; past it, new items keep none
+ * @param snapshotEveryRecords the index snapshots itself in the background after this many log records
+ *     since its last snapshot (0: never by count)
+ * @param snapshotLogSize … or once the log has grown by this much (0: never by size)
+ * @param snapshotInterval … or this long after its last snapshot, if anything changed (0: never by time)
  */
 @Validated
 @ConfigurationProperties("pipit.storage")
 public record StorageProperties(
-    @NotNull Path dataDir, @NotNull Path modelsDir, @NotNull Path cacheDir, @Min(0) long maxOriginalBytes) {}
+    @NotNull Path dataDir,
+    @NotNull Path modelsDir,
+    @NotNull Path cacheDir,
+    @Min(0) long maxOriginalBytes,
+    @DefaultValue("1000000") @PositiveOrZero long snapshotEveryRecords,
+    @DefaultValue("256MB") @NotNull DataSize snapshotLogSize,
+    @DefaultValue("10m") @NotNull Duration snapshotInterval) {}

@@ -8,13 +8,18 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -32,6 +37,8 @@ import java.util.stream.Stream;
  *
  * <p>Files in the directory: {@code wal-<seq>.log} ({@link WriteAheadLog}), {@code snapshot-<seq>.bin}
  * ({@link SnapshotFile}), {@code LOCK}. Opening = newest intact snapshot + replay of the later log.
+ * Snapshots are written on demand ({@link #snapshot}) and in the background by the
+ * {@link SnapshotPolicy}.
  */
 public final class HammingIndex implements AutoCloseable {
 
@@ -45,6 +52,11 @@ public final class HammingIndex implements AutoCloseable {
   public static final int MAX_K = 100_000;
   /** Compaction starts once this many tombstones make up a quarter of the entries. */
   static final int COMPACT_MIN_TOMBSTONES = 4096;
+  /** After a failed background snapshot, the policy waits this long before the next try. */
+  static final long SNAPSHOT_RETRY_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  /** Called at the steps of a snapshot where a crash leaves a distinct state on disk (crash tests). */
+  static volatile Consumer<String> crashPoint = point -> {};
 
   private final IndexOptions options;
   private final Path dir;
@@ -52,10 +64,18 @@ public final class HammingIndex implements AutoCloseable {
   private final WriteAheadLog wal;
   private final ReentrantLock writeLock = new ReentrantLock();
   private final ExecutorService searchPool;
-  private final ExecutorService maintenance;
+  private final ScheduledExecutorService maintenance;
   private final Searcher searcher;
   private final AtomicBoolean compacting = new AtomicBoolean();
+  private final AtomicBoolean snapshotting = new AtomicBoolean();
+  private final Object snapshotLock = new Object();
   private final long tornBytes;
+  private volatile long lastSnapshotSeq;
+  private volatile long lastSnapshotNanos = System.nanoTime();
+  private volatile long logBytesAtSnapshot;
+  private volatile Instant lastSnapshotTime;
+  private volatile long snapshots; // written under snapshotLock
+  private volatile long snapshotRetryAt = System.nanoTime();
   private Gallery gallery;
   private long lastSeq;
   private long compactions;
@@ -75,11 +95,29 @@ public final class HammingIndex implements AutoCloseable {
     this.searchPool = options.threads() > 1
         ? Executors.newFixedThreadPool(options.threads() - 1, Thread.ofPlatform().daemon()
             .name("pipit-search-", 0).factory()) : null;
-    this.maintenance = Executors.newSingleThreadExecutor(
+    this.maintenance = Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().daemon().name("pipit-index-maintenance").factory());
     MihMaintainer mih = new MihMaintainer(maintenance, () -> view);
     this.searcher = new Searcher(KernelProvider.kernel(), options.strategy(), searchPool,
         options.threads(), mih);
+    this.lastSnapshotSeq = state.snapshotSeq();
+    this.lastSnapshotTime = snapshotTime(dir, state.snapshotSeq());
+    long interval = options.snapshots().interval().toMillis();
+    if (wal != null && interval > 0) {
+      long period = Math.clamp(interval / 4, 10, 1000);
+      maintenance.scheduleWithFixedDelay(this::maybeSnapshot, period, period, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private static Instant snapshotTime(Path dir, long seq) {
+    if (dir == null || seq == 0) {
+      return null;
+    }
+    try {
+      return Files.getLastModifiedTime(SnapshotFile.path(dir, seq)).toInstant();
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /**
@@ -179,6 +217,7 @@ public final class HammingIndex implements AutoCloseable {
       writeLock.unlock();
     }
     awaitDurable(seq);
+    maybeSnapshot();
   }
 
   /**
@@ -207,6 +246,7 @@ public final class HammingIndex implements AutoCloseable {
     }
     awaitDurable(seq);
     maybeCompact();
+    maybeSnapshot();
   }
 
   private void awaitDurable(long seq) {
@@ -317,7 +357,8 @@ public final class HammingIndex implements AutoCloseable {
         searcher.mihBytes(), searcher.kernel.name(), options.strategy(), searcher.linearSearches.sum(),
         searcher.mihSearches.sum(), searcher.mihFallbacks.sum(), searcher.batchedQueries.sum(),
         searcher.radiusSearches.sum(), searcher.ndis.sum(), v.seq, wal == null ? v.seq : wal.durableSeq(),
-        wal == null ? 0 : wal.fsyncCount(), tornBytes, compactionCount());
+        wal == null ? 0 : wal.fsyncCount(), tornBytes, compactionCount(), snapshots, lastSnapshotSeq,
+        lastSnapshotTime);
   }
 
   private synchronized long compactionCount() {
@@ -326,7 +367,9 @@ public final class HammingIndex implements AutoCloseable {
 
   /**
    * Writes a snapshot of the current state (atomically), then deletes older snapshots beyond the newest
-   * two and the log segments they cover. Runs concurrently with searches and writes.
+   * two and the log segments they cover. The log is first rolled to a new segment (writers wait for that
+   * one fsync), so every older segment is covered by this snapshot and goes at the next one. Runs
+   * concurrently with searches and writes.
    *
    * @return the sequence number the snapshot includes
    */
@@ -334,17 +377,60 @@ public final class HammingIndex implements AutoCloseable {
     if (wal == null) {
       throw new IllegalStateException("an in-memory index has no files to snapshot");
     }
-    checkOpen();
-    View v = view;
-    wal.commit(); // the log must hold every record up to v.seq before older segments can go
-    synchronized (wal) {
+    synchronized (snapshotLock) {
+      View v;
+      long logBytes;
+      writeLock.lock();
+      try {
+        checkOpen();
+        wal.roll(); // makes every record up to v.seq durable, in segments before the new one
+        v = view;
+        logBytes = wal.appendedBytes();
+      } finally {
+        writeLock.unlock();
+      }
+      crashPoint.accept("snapshot-rolled");
       long start = System.nanoTime();
       SnapshotFile.write(dir, v, options.modelFingerprint());
+      crashPoint.accept("snapshot-written");
       wal.deleteSegmentsCoveredBy(SnapshotFile.prune(dir));
+      lastSnapshotSeq = v.seq;
+      lastSnapshotNanos = System.nanoTime();
+      logBytesAtSnapshot = logBytes;
+      lastSnapshotTime = Instant.now();
+      snapshots++;
       LOG.log(Level.DEBUG, "snapshot at {0} ({1} entries) in {2} ms", v.seq, v.liveCount(),
           (System.nanoTime() - start) / 1_000_000);
+      return v.seq;
     }
-    return v.seq;
+  }
+
+  /** Starts a background snapshot when the {@link SnapshotPolicy} says one is due. */
+  private void maybeSnapshot() {
+    if (wal == null || closed || !options.snapshots().automatic()
+        || System.nanoTime() - snapshotRetryAt < 0) {
+      return;
+    }
+    boolean due = options.snapshots().due(view.seq - lastSnapshotSeq, wal.appendedBytes() - logBytesAtSnapshot,
+        System.nanoTime() - lastSnapshotNanos);
+    if (due && snapshotting.compareAndSet(false, true)) {
+      try {
+        maintenance.execute(() -> {
+          try {
+            snapshot();
+          } catch (IOException | RuntimeException e) {
+            if (!closed) {
+              snapshotRetryAt = System.nanoTime() + SNAPSHOT_RETRY_NANOS;
+              LOG.log(Level.WARNING, "background snapshot failed; the log keeps growing until one succeeds", e);
+            }
+          } finally {
+            snapshotting.set(false);
+          }
+        });
+      } catch (RejectedExecutionException closing) {
+        snapshotting.set(false);
+      }
+    }
   }
 
   /** Rewrites the entries without tombstones, keeping their order. Writers wait; searches do not. */
@@ -405,7 +491,10 @@ public final class HammingIndex implements AutoCloseable {
     } finally {
       writeLock.unlock();
     }
-    maintenance.shutdownNow();
+    synchronized (snapshotLock) {
+      // A background snapshot in flight finishes first: interrupting it could close the log's channel.
+      maintenance.shutdownNow();
+    }
     if (searchPool != null) {
       searchPool.shutdownNow();
     }

@@ -9,9 +9,10 @@ package dev.pipit.index;
  * @param fsync when the write-ahead log is forced to disk
  * @param strategy linear scan, multi-index hashing, or automatic choice
  * @param threads most threads one linear scan uses (large galleries only); 1 to disable
+ * @param snapshots when a durable index snapshots itself in the background
  */
 public record IndexOptions(int bits, String modelFingerprint, FsyncPolicy fsync, SearchStrategy strategy,
-    int threads) {
+    int threads, SnapshotPolicy snapshots) {
 
   /** Validates the options. */
   public IndexOptions {
@@ -22,16 +23,23 @@ public record IndexOptions(int bits, String modelFingerprint, FsyncPolicy fsync,
       throw new InvalidRequestException("model fingerprint must be 1.." + FileHeader.MAX_FINGERPRINT_BYTES
           + " bytes");
     }
-    if (fsync == null || strategy == null) {
-      throw new InvalidRequestException("fsync policy and search strategy are required");
+    if (fsync == null || strategy == null || snapshots == null) {
+      throw new InvalidRequestException("fsync policy, search strategy and snapshot policy are required");
     }
     if (threads < 1 || threads > 1024) {
       throw new InvalidRequestException("threads must be 1..1024, got " + threads);
     }
   }
 
+  /** With the {@linkplain SnapshotPolicy#defaults() default snapshot policy}. */
+  public IndexOptions(int bits, String modelFingerprint, FsyncPolicy fsync, SearchStrategy strategy,
+      int threads) {
+    this(bits, modelFingerprint, fsync, strategy, threads, SnapshotPolicy.defaults());
+  }
+
   /**
-   * Defaults: group commit within 5 ms, {@link SearchStrategy#AUTO}, one thread per available processor.
+   * Defaults: group commit within 5 ms, {@link SearchStrategy#AUTO}, one thread per available processor,
+   * {@link SnapshotPolicy#defaults()}.
    */
   public static IndexOptions of(int bits, String modelFingerprint) {
     return new IndexOptions(bits, modelFingerprint, FsyncPolicy.group(5), SearchStrategy.AUTO,
@@ -40,16 +48,21 @@ public record IndexOptions(int bits, String modelFingerprint, FsyncPolicy fsync,
 
   /** These options with another fsync policy. */
   public IndexOptions withFsync(FsyncPolicy policy) {
-    return new IndexOptions(bits, modelFingerprint, policy, strategy, threads);
+    return new IndexOptions(bits, modelFingerprint, policy, strategy, threads, snapshots);
   }
 
   /** These options with another search strategy. */
   public IndexOptions withStrategy(SearchStrategy searchStrategy) {
-    return new IndexOptions(bits, modelFingerprint, fsync, searchStrategy, threads);
+    return new IndexOptions(bits, modelFingerprint, fsync, searchStrategy, threads, snapshots);
   }
 
   /** These options with another thread count. */
   public IndexOptions withThreads(int searchThreads) {
-    return new IndexOptions(bits, modelFingerprint, fsync, strategy, searchThreads);
+    return new IndexOptions(bits, modelFingerprint, fsync, strategy, searchThreads, snapshots);
+  }
+
+  /** These options with another snapshot policy. */
+  public IndexOptions withSnapshots(SnapshotPolicy policy) {
+    return new IndexOptions(bits, modelFingerprint, fsync, strategy, threads, policy);
   }
 }

@@ -24,8 +24,12 @@ package dev.pipit.index;
  * @param fsyncs fsyncs of the write-ahead log
  * @param tornBytesTruncated bytes cut off a torn log tail at the last open
  * @param compactions compactions run since open
+ * @param snapshots snapshots written since open (by {@link HammingIndex#snapshot} or the policy)
+ * @param lastSnapshotSeq sequence number the newest snapshot includes (0 if none)
+ * @param lastSnapshotTime when the newest snapshot was written; {@code null} if none
  */
 public record IndexStats(int size, int bits, int tombstones, long hotBytes, double hotBytesPerEntryRatio,
     long mihBytes, String kernel, SearchStrategy strategy, long linearSearches, long mihSearches,
     long mihFallbacks, long batchedQueries, long radiusSearches, long ndis, long lastSeq, long durableSeq,
-    long fsyncs, long tornBytesTruncated, long compactions) {}
+    long fsyncs, long tornBytesTruncated, long compactions, long snapshots, long lastSnapshotSeq,
+    java.time.Instant lastSnapshotTime) {}

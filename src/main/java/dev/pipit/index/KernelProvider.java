@@ -5,7 +5,8 @@ import java.lang.System.Logger.Level;
 /**
  * Picks the kernel once per JVM, like Lucene's {@code VectorizationProvider}: the Panama kernel when the
  * {@code jdk.incubator.vector} module is readable and C2 is on, else the scalar one, with a log line that
- * says how to enable it. {@code -Dpipit.index.kernel=scalar|panama} forces a choice (tests, benchmarks).
+ * says how to enable it. {@code -Dpipit.index.kernel=scalar|panama} forces a choice (tests, benchmarks);
+ * {@code -Dpipit.index.batch=popcount} turns off the bit-sliced batched scan (benchmarks compare both).
  */
 final class KernelProvider {
 
@@ -66,7 +67,10 @@ final class KernelProvider {
           LOG.log(Level.WARNING, "Preferred vector width does not fit the code layout; using the scalar kernel.");
           return null;
         }
-        return new PanamaKernel();
+        boolean bitSliced = BitSlicedBatch.supported()
+            && !"popcount".equals(System.getProperty("pipit.index.batch"));
+        LOG.log(Level.INFO, "Batched scans of one-word codes: {0}", bitSliced ? "bit-sliced" : "popcount");
+        return new PanamaKernel(bitSliced);
       } catch (LinkageError e) {
         LOG.log(Level.WARNING, "Vector API failed to load (" + e + "); using the scalar kernel.");
         return null;

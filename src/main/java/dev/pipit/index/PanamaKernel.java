@@ -16,6 +16,21 @@ final class PanamaKernel implements HammingKernel {
   private static final int LANES = SPECIES.length();
 
   private final ScalarKernel scalar = new ScalarKernel();
+  private final boolean bitSliced;
+
+  /** With the bit-sliced batch scan where it is supported (see {@link #PanamaKernel(boolean)}). */
+  PanamaKernel() {
+    this(BitSlicedBatch.supported());
+  }
+
+  /**
+   * @param bitSliced whether batches of at least {@link BitSlicedBatch#MIN_QUERIES} queries over one-word
+   *     codes use {@link BitSlicedBatch} rather than {@link #batch8Body} (docs/benchmarks.md compares
+   *     both)
+   */
+  PanamaKernel(boolean bitSliced) {
+    this.bitSliced = bitSliced;
+  }
 
   /** Whether this platform's preferred species fits the blocked layout (2, 4 or 8 lanes). */
   static boolean supported() {
@@ -116,6 +131,13 @@ final class PanamaKernel implements HammingKernel {
 
   @Override
   public void scanBatch(long[] codes, int words, long[][] queries, int from, int to, Collector[] outs) {
+    if (bitSliced && words == 1 && queries.length >= BitSlicedBatch.MIN_QUERIES) {
+      int done = BitSlicedBatch.scan(codes, queries, from, to, outs);
+      for (int q = 0; q < queries.length; q++) {
+        scan(codes, 1, queries[q], done, to, outs[q]);
+      }
+      return;
+    }
     for (int tile = from; tile < to; tile += ScalarKernel.TILE) {
       int end = Math.min(to, tile + ScalarKernel.TILE);
       int q = 0;

@@ -13,9 +13,9 @@ final class Recovery {
   private static final System.Logger LOG = System.getLogger(Recovery.class.getName());
 
   /** The recovered state. */
-  record State(Gallery gallery, long lastSeq, long tornBytes) {
+  record State(Gallery gallery, long lastSeq, long tornBytes, long snapshotSeq) {
     static State empty(int bits) {
-      return new State(new Gallery(bits, 1024), 0, 0);
+      return new State(new Gallery(bits, 1024), 0, 0, 0);
     }
   }
 
@@ -40,7 +40,7 @@ final class Recovery {
     LOG.log(Level.INFO, "index {0}: {1} entries from snapshot {2}, {3} log records replayed{4}", dir,
         gallery.count - replay.records(), snapshotSeq, replay.records(),
         replay.tornBytes() > 0 ? ", torn log tail of " + replay.tornBytes() + " bytes truncated" : "");
-    return new State(trimmed(gallery), lastSeq, replay.tornBytes());
+    return new State(trimmed(gallery), lastSeq, replay.tornBytes(), snapshotSeq);
   }
 
   /** Adds or replaces {@code id} at {@code seq}: the old entry is tombstoned, the new one appended. */

@@ -45,7 +45,9 @@ final class WriteAheadLog implements AutoCloseable {
   private final Thread flusher;
   private final long maxSegmentBytes;
   private FileChannel channel;
+  private long segmentFirstSeq;
   private long segmentBytes;
+  private volatile long appendedBytes; // written under the monitor, read without it
   private long appendedSeq;
   private volatile long durableSeq;
   private volatile boolean closed;
@@ -90,7 +92,34 @@ final class WriteAheadLog implements AutoCloseable {
     channel.write(ByteBuffer.wrap(header));
     channel.force(true);
     Storage.fsyncDirectory(dir);
+    segmentFirstSeq = firstSeq;
     segmentBytes = header.length;
+  }
+
+  /**
+   * Closes the current segment (written and fsynced) and starts the next, unless it holds no record, so
+   * that every record appended so far lies in segments a snapshot of this state covers.
+   */
+  synchronized void roll() {
+    checkUsable();
+    if (appendedSeq < segmentFirstSeq) {
+      return;
+    }
+    try {
+      flushBuffer();
+      channel.force(false);
+      channel.close();
+      durableSeq = appendedSeq;
+      notifyAll();
+      startSegment(appendedSeq + 1);
+    } catch (IOException e) {
+      throw fail(e);
+    }
+  }
+
+  /** Bytes of records appended since open. */
+  long appendedBytes() {
+    return appendedBytes;
   }
 
   /** Buffers {@code record}; durable only after a {@link #commit} that follows. */
@@ -119,6 +148,7 @@ final class WriteAheadLog implements AutoCloseable {
     crc.update(buffer.array(), start + 8, length);
     buffer.putInt(start, length).putInt(start + 4, (int) crc.getValue());
     segmentBytes += 8 + length;
+    appendedBytes = appendedBytes + 8 + length;
     appendedSeq = record.seq();
   }
 

@@ -31,5 +31,14 @@
  * {@code KernelProvider} picks the Panama (Vector API) kernel when {@code --add-modules
  * jdk.incubator.vector} is given and C2 is on, else the scalar one, logs the choice, and reports it in
  * {@link dev.pipit.index.IndexStats#kernel()}. {@code -Dpipit.index.kernel=scalar|panama} forces one.
+ * Batches of 8 or more queries over one-word codes (up to 64 bits) go through {@code BitSlicedBatch}
+ * (tiles of 256 codes transposed into bit-planes in a scratch buffer, summed by carry-save adders) where
+ * 256-bit vectors are native; {@code -Dpipit.index.batch=popcount} keeps the popcount bodies instead.
+ *
+ * <h2>Durability</h2>
+ * A write is acknowledged once its log record is durable ({@link dev.pipit.index.FsyncPolicy}). The
+ * {@link dev.pipit.index.SnapshotPolicy} snapshots a durable index in the background after N records,
+ * N log bytes or T since the last snapshot; each snapshot rolls the log, and segments covered by the
+ * older of the two kept snapshots are deleted.
  */
 package dev.pipit.index;

@@ -17,11 +17,14 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue item 6: a writer in a child JVM is killed with SIGKILL at a random point mid-ingest, many times
  * over the same directory (so recovery also replays earlier crashes, snapshots and torn tails). After
  * each kill the index must open, hold every acknowledged add that was not acknowledged as deleted, and
- * hold nothing but valid entries of the writers.
+ * hold nothing but valid entries of the writers. Two runs in three also let the writer kill itself inside
+ * a snapshot: right after the log roll, or right after the snapshot's rename before old segments go.
  */
 class CrashRecoveryTests {
 
-  private static final int RUNS = 12;
+  private static final int RUNS = 15;
+  /** Where a run's writer kills itself, if not killed from outside first: none, or inside a snapshot. */
+  private static final String[] CRASH_POINTS = {"", "snapshot-rolled", "snapshot-written"};
 
   @TempDir
   Path dir;
@@ -31,13 +34,20 @@ class CrashRecoveryTests {
     Random rnd = new Random(20261123);
     Set<String> acknowledged = new HashSet<>();
     long tornReports = 0;
+    int selfKills = 0;
     for (int run = 0; run < RUNS; run++) {
       String policy = run % 2 == 0 ? "always" : "group";
       int killAfter = rnd.nextInt(400);
-      Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xmx96m", "-cp", System.getProperty("java.class.path"),
-          CrashWriter.class.getName(), dir.toString(), Integer.toString(run), policy))
-          .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      List<String> command = new java.util.ArrayList<>(List.of(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+          "-Xshare:auto", "-Xmx96m", "-cp", System.getProperty("java.class.path"), CrashWriter.class.getName(),
+          dir.toString(), Integer.toString(run), policy));
+      String crashPoint = CRASH_POINTS[run % CRASH_POINTS.length];
+      if (!crashPoint.isEmpty()) {
+        command.add(crashPoint);
+        killAfter += 400; // leave time to reach the step
+      }
+      Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
       Set<String> deletedThisRun = new HashSet<>();
       try (BufferedReader out = new BufferedReader(
           new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -56,7 +66,9 @@ class CrashRecoveryTests {
           }
         }
         child.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no close()
-        child.waitFor();
+        if (child.waitFor() == CrashWriter.SELF_KILL) {
+          selfKills++;
+        }
       }
 
       try (HammingIndex index = HammingIndex.open(dir, CrashWriter.options(policy))) {
@@ -78,8 +90,9 @@ class CrashRecoveryTests {
       }
     }
     assertThat(acknowledged).isNotEmpty();
-    System.out.println("crash test: " + RUNS + " kills, " + acknowledged.size() + " acknowledged entries, "
-        + tornReports + " torn tails truncated");
+    assertThat(selfKills).as("writers killed inside a snapshot").isPositive();
+    System.out.println("crash test: " + RUNS + " kills (" + selfKills + " inside a snapshot), "
+        + acknowledged.size() + " acknowledged entries, " + tornReports + " torn tails truncated");
   }
 
   private static void checkValid(Entry entry) {

@@ -5,10 +5,15 @@ import java.util.Random;
 
 /**
  * The child process of {@link CrashRecoveryTests}: opens the index, adds entries {@code r<run>-<i>} with
- * codes from {@link #codeOf} as fast as it can, deletes some, snapshots now and then, and prints
- * {@code ACK <i>} / {@code DEL <i>} after each call returns (is acknowledged), until it is killed.
+ * codes from {@link #codeOf} as fast as it can, deletes some, snapshots now and then (by hand, and in
+ * the background every 60 records), and prints {@code ACK <i>} / {@code DEL <i>} after each call returns
+ * (is acknowledged), until it is killed. With a snapshot step as fourth argument it also kills itself
+ * ({@code Runtime.halt}: no hooks, no close) at a random pass through that step.
  */
 public final class CrashWriter {
+
+  /** Exit status of a writer that killed itself inside a snapshot (SIGKILL gives 137). */
+  static final int SELF_KILL = 77;
 
   private CrashWriter() {}
 
@@ -19,13 +24,22 @@ public final class CrashWriter {
 
   static IndexOptions options(String policy) {
     return IndexOptions.of(128, "crash-model")
-        .withFsync(policy.equals("always") ? FsyncPolicy.always() : FsyncPolicy.group(2)).withThreads(1);
+        .withFsync(policy.equals("always") ? FsyncPolicy.always() : FsyncPolicy.group(2)).withThreads(1)
+        .withSnapshots(new SnapshotPolicy(60, 0, java.time.Duration.ZERO));
   }
 
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
     int run = Integer.parseInt(args[1]);
     Random rnd = new Random(run);
+    if (args.length > 3) {
+      Random crash = new Random(run + 1);
+      HammingIndex.crashPoint = point -> {
+        if (point.equals(args[3]) && crash.nextInt(4) == 0) {
+          Runtime.getRuntime().halt(CrashWriter.SELF_KILL);
+        }
+      };
+    }
     try (HammingIndex index = HammingIndex.open(dir, options(args[2]), 16 * 1024)) {
       System.out.println("OPEN");
       System.out.flush();

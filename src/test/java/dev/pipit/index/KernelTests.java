@@ -114,6 +114,49 @@ class KernelTests {
     }
   }
 
+  /**
+   * The bit-sliced batch path against the scalar kernel: short codes (zero high planes), every limit
+   * around the counter's bit boundaries, all-zero and all-one fills, unaligned ranges over several tiles.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 12, 24, 48, 63, 64})
+  void bitSlicedBatchOffersWhatTheScalarKernelOffers(int bits) {
+    assumeTrue(PANAMA != null && BitSlicedBatch.supported());
+    HammingKernel bitSliced = new PanamaKernel(true);
+    Random rnd = new Random(bits);
+    long tail = bits == 64 ? -1L : (1L << bits) - 1;
+    int n = 3 * BitSlicedBatch.TILE + 77;
+    for (String fill : List.of("random", "zeros", "ones", "clustered")) {
+      long centre = rnd.nextLong() & tail;
+      long[] codes = new long[n];
+      for (int i = 0; i < n; i++) {
+        codes[i] = tail & switch (fill) {
+          case "zeros" -> 0L;
+          case "ones" -> -1L;
+          case "clustered" -> centre ^ (1L << rnd.nextInt(bits)) ^ (1L << rnd.nextInt(bits));
+          default -> rnd.nextLong();
+        };
+      }
+      long[][] queries = new long[BitSlicedBatch.MIN_QUERIES + 3][];
+      for (int q = 0; q < queries.length; q++) {
+        queries[q] = new long[] {tail & (q == 0 ? centre : q == 1 ? ~0L : q == 2 ? 0L : rnd.nextLong())};
+      }
+      for (int limit : new int[] {0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, Integer.MAX_VALUE}) {
+        int from = rnd.nextInt(40);
+        int to = n - rnd.nextInt(40);
+        Collector[] batched = new Collector[queries.length];
+        for (int q = 0; q < queries.length; q++) {
+          batched[q] = new Recorder(limit);
+        }
+        bitSliced.scanBatch(codes, 1, queries, from, to, batched);
+        for (int q = 0; q < queries.length; q++) {
+          assertThat(batched[q].sortedKeys()).as(fill + " limit " + limit + " query " + q)
+              .containsExactly(offers(SCALAR, codes, 1, queries[q], from, to, limit));
+        }
+      }
+    }
+  }
+
   private static long[] offers(HammingKernel kernel, long[] codes, int words, long[] query, int from, int to,
       int limit) {
     Recorder recorder = new Recorder(limit);

@@ -74,7 +74,7 @@ class SearchEquivalenceTests {
     View view = gallery.publish(seq);
 
     List<Code> queries = new ArrayList<>();
-    for (int q = 0; q < 9; q++) {
+    for (int q = 0; q < 11; q++) { // enough for the bit-sliced batch path
       queries.add(q % 2 == 0 ? TestCodes.noisy(initial.get(rnd.nextInt(n)), 0.03, rnd)
           : TestCodes.random(bits, rnd));
     }
@@ -87,6 +87,9 @@ class SearchEquivalenceTests {
     List<HammingKernel> kernels = new ArrayList<>(List.of(KernelProvider.scalar()));
     if (KernelProvider.panamaOrNull() != null) {
       kernels.add(KernelProvider.panamaOrNull());
+      // Both batched paths of one-word codes: bit-sliced tiles and the popcount bodies.
+      kernels.add(new PanamaKernel(true));
+      kernels.add(new PanamaKernel(false));
     }
     for (HammingKernel kernel : kernels) {
       for (SearchStrategy strategy : List.of(SearchStrategy.LINEAR, SearchStrategy.MIH)) {
@@ -94,7 +97,8 @@ class SearchEquivalenceTests {
         for (int threads : strategy == SearchStrategy.MIH ? new int[] {1} : new int[] {1, 3}) {
           MihMaintainer mih = new MihMaintainer(Runnable::run, () -> view);
           Searcher searcher = new Searcher(kernel, strategy, pool, threads, mih, 64);
-          String path = kernel.name() + "/" + strategy + "/" + threads + " threads";
+          String path = kernel.name() + "#" + kernels.indexOf(kernel) + "/" + strategy + "/" + threads
+              + " threads";
           for (int k : new int[] {1, 10, 100, n + 50}) {
             long[][] batched = searcher.knnBatch(view, packed, k);
             for (int q = 0; q < queries.size(); q++) {

@@ -2,8 +2,12 @@ package dev.pipit.index.jmh;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -20,9 +24,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * index-bench mih bits=64 n=10000000 k=10 data=clustered linear=7890.1us mih=61.2us speedup=128.9x
  * </pre>
  *
+ * plus two side-by-side comparisons, each measured in one run: the batched 64-bit scan with the
+ * bit-sliced and the popcount kernel ({@code batch-kernel=…} lines and their ratio), and the single-query
+ * 10 M × 64-bit scan on one thread and on every core ({@code threads=1}, {@code threads=2}, speed-up).
+ *
  * Arguments: {@code quick} runs a small smoke matrix (1 M codes, short iterations); otherwise the full
  * matrix of issue 3 (1 M and 10 M codes × 64/128/256 bits × k 10/100 × single/batched, plus multi-index
- * hashing on 10 M clustered codes).
+ * hashing on 10 M clustered codes). Any of {@code matrix kernels threads mih} runs only those parts.
  */
 public final class IndexBench {
 
@@ -30,15 +38,41 @@ public final class IndexBench {
 
   public static void main(String[] args) throws Exception {
     boolean quick = List.of(args).contains("quick");
+    List<String> parts = List.of(args).stream().filter(a -> !a.equals("quick")).toList();
     List<String> lines = new ArrayList<>();
-    lines.addAll(scans(options(quick).include(ScanBenchmark.class.getName()), quick));
-    // Multi-threaded scan of a large gallery (all cores of this machine).
-    lines.addAll(scans(options(quick).include(ScanBenchmark.class.getName()).param("bits", "64")
-        .param("n", quick ? "1000000" : "10000000").param("k", "10")
-        .param("threads", Integer.toString(Runtime.getRuntime().availableProcessors())), false));
-    lines.addAll(mih(quick));
+    if (parts.isEmpty() || parts.contains("matrix")) {
+      lines.addAll(scans(options(quick).include(ScanBenchmark.class.getName()), quick));
+    }
+    String large = quick ? "1000000" : "10000000";
+    if (parts.isEmpty() || parts.contains("kernels")) {
+      lines.addAll(batchKernels(quick, large));
+    }
+    if (parts.isEmpty() || parts.contains("threads")) {
+      lines.addAll(threads(quick, large));
+    }
+    if (parts.isEmpty() || parts.contains("mih")) {
+      lines.addAll(mih(quick));
+    }
     System.out.println();
     lines.forEach(System.out::println);
+  }
+
+  /** Batched 64-bit scans, bit-sliced against the popcount bodies, side by side. */
+  private static List<String> batchKernels(boolean quick, String large) throws Exception {
+    ChainedOptionsBuilder kernels = options(quick).include(ScanBenchmark.class.getName() + ".batch$")
+        .param("bits", "64").param("batchKernel", "popcount", "bitsliced");
+    if (quick) {
+      kernels.param("n", large);
+    }
+    return sideBySide(scans(kernels, false, true), "batch-kernel=", "bitsliced", "popcount");
+  }
+
+  /** The single-query scan of a large gallery on one thread and split over every core, side by side. */
+  private static List<String> threads(boolean quick, String large) throws Exception {
+    String cores = Integer.toString(Runtime.getRuntime().availableProcessors());
+    return sideBySide(scans(options(quick).include(ScanBenchmark.class.getName() + ".single$")
+        .param("bits", "64").param("n", large).param("k", "10").param("threads", "1", cores), false),
+        "threads=", cores, "1");
   }
 
   private static ChainedOptionsBuilder options(boolean quick) {
@@ -51,6 +85,11 @@ public final class IndexBench {
   }
 
   private static List<String> scans(ChainedOptionsBuilder options, boolean quick) throws Exception {
+    return scans(options, quick, false);
+  }
+
+  private static List<String> scans(ChainedOptionsBuilder options, boolean quick, boolean labelKernel)
+      throws Exception {
     if (quick) {
       options.param("n", "1000000").param("bits", "64", "256");
     }
@@ -61,10 +100,39 @@ public final class IndexBench {
       boolean batch = p.getBenchmark().endsWith(".batch");
       double micros = median(r);
       double pairs = (double) n * (batch ? ScanBenchmark.BATCH : 1);
-      lines.add(String.format(Locale.ROOT, "index-bench bits=%s n=%d k=%s queries=%s threads=%s %.2f Gcodes/s",
+      String kernel = labelKernel ? " batch-kernel=" + p.getParam("batchKernel") : "";
+      lines.add(String.format(Locale.ROOT, "index-bench bits=%s n=%d k=%s queries=%s threads=%s%s %.2f Gcodes/s",
           p.getParam("bits"), n, p.getParam("k"), batch ? "batch" + ScanBenchmark.BATCH : "single",
-          p.getParam("threads"), pairs / micros / 1e3));
+          p.getParam("threads"), kernel, pairs / micros / 1e3));
     }
+    return lines;
+  }
+
+  /**
+   * The case lines, then for each pair of cases that differ only in {@code key<value>} a line with the
+   * ratio of their throughputs, {@code numerator} over {@code denominator}.
+   */
+  private static List<String> sideBySide(List<String> cases, String key, String numerator, String denominator) {
+    Map<String, Map<String, Double>> byRest = new LinkedHashMap<>();
+    Pattern varied = Pattern.compile(" " + Pattern.quote(key) + "(\\S+)");
+    for (String line : cases) {
+      Matcher m = varied.matcher(line);
+      if (!m.find()) {
+        continue;
+      }
+      String[] words = line.split(" ");
+      String rest = (line.substring(0, m.start()) + line.substring(m.end())).replaceFirst(" [0-9.]+ Gcodes/s$", "");
+      byRest.computeIfAbsent(rest, r -> new LinkedHashMap<>())
+          .put(m.group(1), Double.parseDouble(words[words.length - 2]));
+    }
+    List<String> lines = new ArrayList<>(cases);
+    byRest.forEach((rest, values) -> {
+      if (values.containsKey(numerator) && values.containsKey(denominator)) {
+        lines.add(String.format(Locale.ROOT, "%s %s%s/%s%s=%.2fx (same run)", rest.replace("index-bench",
+            "index-bench side-by-side"), key, numerator, key, denominator,
+            values.get(numerator) / values.get(denominator)));
+      }
+    });
     return lines;
   }
 

@@ -50,6 +50,10 @@ public class ScanBenchmark {
   @Param({"1"})
   public int threads;
 
+  /** Batched path for one-word codes: {@code bitsliced} (the default choice) or {@code popcount}. */
+  @Param({"bitsliced"})
+  public String batchKernel;
+
   private HammingIndex index;
   private Code[] queries;
   private List<Code> batchQueries;
@@ -57,6 +61,7 @@ public class ScanBenchmark {
 
   @Setup(Level.Trial)
   public void build() {
+    System.setProperty("pipit.index.batch", batchKernel); // read once, when the first index starts
     index = Galleries.build(bits, n, 0, 0, SearchStrategy.LINEAR, threads, 42);
     SplittableRandom rnd = new SplittableRandom(7);
     queries = new Code[64];
