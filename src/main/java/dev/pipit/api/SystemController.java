@@ -1,5 +1,6 @@
 package dev.pipit.api;
 
+import dev.pipit.jobs.ServingModel;
 import dev.pipit.model.EngineDevice;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -17,9 +18,11 @@ class SystemController {
 
   private final EngineDevice engine;
   private final String version;
+  private final ObjectProvider<ServingModel> serving;
 
-  SystemController(EngineDevice engine, ObjectProvider<BuildProperties> build) {
+  SystemController(EngineDevice engine, ObjectProvider<BuildProperties> build, ObjectProvider<ServingModel> serving) {
     this.engine = engine;
+    this.serving = serving;
     BuildProperties properties = build.getIfAvailable();
     this.version = properties == null ? "dev" : properties.getVersion();
   }
@@ -37,6 +40,12 @@ class SystemController {
             engine.deviceType(),
             engine.requested().name().toLowerCase(),
             engine.fallback(),
-            engine.gpuCount()));
+            engine.gpuCount()),
+        servingInfo());
+  }
+
+  private SystemInfo.Serving servingInfo() {
+    ServingModel model = serving.getIfAvailable();
+    return model == null ? null : new SystemInfo.Serving(model.ref().id(), model.model().servingPath());
   }
 }

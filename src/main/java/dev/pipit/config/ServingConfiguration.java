@@ -70,7 +70,7 @@ class ServingConfiguration {
   ServingModel servingModel(ServingProperties serving, StorageProperties storage, EngineDevice engine)
       throws IOException {
     ModelArtifact artifact = ModelArtifact.open(serving.model());
-    LoadedModel model = LoadedModel.load(artifact, engine.device());
+    LoadedModel model = LoadedModel.load(artifact, engine.device(), serving.compile());
     BatchingEncoder batching =
         new BatchingEncoder(
             model.backends(serving.workers()),
@@ -86,8 +86,8 @@ class ServingConfiguration {
         HammingIndex.open(
             storage.dataDir().resolve("index").resolve(artifact.manifest().name()),
             IndexOptions.of(artifact.manifest().bits(), artifact.fingerprint()).withFsync(fsync));
-    log.info("Serving model {} ({} bits, {}) with {} gallery items", artifact.manifest().name(),
-        artifact.manifest().bits(), artifact.manifest().architecture(), index.size());
+    log.info("Serving model {} ({} bits, {}, {}) with {} gallery items", artifact.manifest().name(),
+        artifact.manifest().bits(), artifact.manifest().architecture(), model.servingPath(), index.size());
     return new ServingModel(model, encoder, index, batching);
   }
 }

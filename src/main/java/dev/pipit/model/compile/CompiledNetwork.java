@@ -11,18 +11,23 @@ import dev.pipit.model.TorchScriptModule;
 public final class CompiledNetwork implements AutoCloseable {
 
   private final TorchScriptModule module;
+  private final Block block;
   private final String description;
   private final double maxDifference;
 
-  CompiledNetwork(TorchScriptModule module, String description, double maxDifference) {
+  CompiledNetwork(TorchScriptModule module, Block block, String description, double maxDifference) {
     this.module = module;
+    this.block = block;
     this.description = description;
     this.maxDifference = maxDifference;
   }
 
-  /** The module as a DJL block; valid until {@link #close()}. */
+  /**
+   * The module as a DJL block that runs it with the graph executor's optimisation off ({@link
+   * SimpleExecutorBlock}); valid until {@link #close()}.
+   */
   public Block block() {
-    return module.block();
+    return block;
   }
 
   /** What was compiled, for logs: layout, number of convolutions, checked difference. */

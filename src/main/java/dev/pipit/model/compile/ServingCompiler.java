@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
@@ -45,7 +46,7 @@ public final class ServingCompiler {
    *     compiled module fails to load, prepack or agree with the eager path
    */
   public static CompiledNetwork compile(HashingNetwork network, Device device, int side) {
-    return compile(network, device, side, ServingProgram.Layout.DENSE_FUSED);
+    return compile(network, device, side, ServingProgram.Layout.MKLDNN);
   }
 
   static CompiledNetwork compile(HashingNetwork network, Device device, int side, ServingProgram.Layout layout) {
@@ -66,14 +67,15 @@ public final class ServingCompiler {
       try (IValue none = IValueUtils.runMethod((PtSymbolBlock) module.block(), "prepack")) {
         // prepack() returns None; the kernels are now in oneDNN's layout inside the module
       }
-      double diff = maxDifference(network, module, device, side);
+      Block block = new SimpleExecutorBlock(module.block());
+      double diff = maxDifference(network, block, device, side);
       if (!(diff <= TOLERANCE)) {
         throw new CompileException("compiled module differs from the eager network by " + diff);
       }
       String description = String.format(
           java.util.Locale.ROOT, "TorchScript/oneDNN (%s, %d attributes), max |u| diff %.1e on %d probe images",
           layout.name().toLowerCase(java.util.Locale.ROOT), program.attributes().size(), diff, PROBES);
-      return new CompiledNetwork(module, description, diff);
+      return new CompiledNetwork(module, block, description, diff);
     } catch (RuntimeException e) {
       module.close();
       throw e instanceof CompileException ce ? ce : new CompileException(e.getMessage(), e);
@@ -96,7 +98,7 @@ public final class ServingCompiler {
     }
   }
 
-  private static double maxDifference(HashingNetwork network, TorchScriptModule module, Device device, int side) {
+  private static double maxDifference(HashingNetwork network, Block compiledBlock, Device device, int side) {
     Random random = new Random(PROBE_SEED);
     float[] images = new float[PROBES * 3 * side * side];
     for (int i = 0; i < images.length; i++) {
@@ -107,7 +109,7 @@ public final class ServingCompiler {
       NDArray x = manager.create(images, new Shape(PROBES, 3, side, side));
       ParameterStore ps = new ParameterStore(manager, false);
       NDArray eager = network.forward(ps, new NDList(x), false).singletonOrThrow();
-      NDArray compiled = module.block().forward(ps, new NDList(x), false).singletonOrThrow();
+      NDArray compiled = compiledBlock.forward(ps, new NDList(x), false).singletonOrThrow();
       if (!compiled.getShape().equals(eager.getShape())) {
         throw new CompileException("compiled module returned " + compiled.getShape() + ", eager " + eager.getShape());
       }

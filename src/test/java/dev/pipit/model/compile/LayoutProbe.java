@@ -41,8 +41,8 @@ final class LayoutProbe {
   }
 
   private static void time(String name, Block block, NDManager manager, int side) {
-    for (int b : new int[] {8, 1}) {
-      int iters = b == 1 ? 10 : 2;
+    for (int b : Integer.getInteger("probe.b32", 0) == 1 ? new int[] {8, 1, 32} : new int[] {8, 1}) {
+      int iters = b == 1 ? 10 : b == 8 ? 2 : 1;
       double best = 0;
       for (int rep = 0; rep < 3; rep++) {
         try (NDManager scope = manager.newSubManager();

@@ -1,0 +1,42 @@
+package dev.pipit.model.compile;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * Runs a compiled module with the TorchScript graph executor's optimisation off on the calling thread
+ * (a thread-local libtorch setting, on by default in every thread). The compiled program is already a
+ * straight line of oneDNN calls, so the profiling executor has nothing to fuse; it only re-profiles for
+ * every new batch size, and its type guards do not settle on oneDNN-layout tensors, which measured
+ * ~10× slower at batch 1.
+ */
+final class SimpleExecutorBlock extends AbstractBlock {
+
+  private static final byte VERSION = 1;
+
+  private final Block module;
+
+  SimpleExecutorBlock(Block module) {
+    super(VERSION);
+    this.module = module;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    JniUtils.setGraphExecutorOptimize(false);
+    return module.forward(ps, inputs, training, params);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    return module.getOutputShapes(inputShapes);
+  }
+}
