@@ -27,8 +27,12 @@ import java.util.Map;
  *     FCAENet, ADSH-R50: GAP (B, 2048) → linear → tanh
  * </pre>
  *
- * Each convolution is one oneDNN call with its ReLU, or its residual addition and ReLU, fused as post-ops
- * ({@code mkldnn::_convolution_pointwise}); the residual addition writes into the shortcut in place.
+ * In the default {@link Layout#MKLDNN} layout the input is converted to a oneDNN tensor once, every
+ * convolution ({@code aten::mkldnn_convolution}) reads and writes oneDNN's blocked layout with a kernel
+ * reordered once by {@code prepack()} (eager convolutions reorder plain kernels on every call), ReLU and
+ * residual additions run in place, and only the pooled features return to a plain tensor. The fused
+ * layouts run each convolution with its ReLU, or its residual addition and ReLU, as oneDNN post-ops
+ * ({@code mkldnn::_convolution_pointwise}), the residual written into the shortcut in place.
  */
 final class ServingProgram {
 
@@ -36,20 +40,19 @@ final class ServingProgram {
   private static final String SELF = "self: __torch__." + CLASS;
   private static final String NO_SCALARS = "annotate(List[Optional[number]], [])";
 
-  /** How activations and kernels are laid out between oneDNN calls. */
+  /**
+   * How activations and kernels are laid out between oneDNN calls. libtorch 2.0.1 fuses post-ops
+   * ({@code mkldnn::_convolution_pointwise}) only on plain tensors, and prepacked kernels only on oneDNN
+   * tensors, so no layout has both; {@link #MKLDNN} measured fastest on this machine ({@code LayoutProbe},
+   * docs/benchmarks.md).
+   */
   enum Layout {
-    /** oneDNN tensors between layers, prepacked kernels, no fused post-ops. */
+    /** oneDNN tensors between layers, prepacked kernels; ReLU and residual additions in place. */
     MKLDNN,
-    /** oneDNN tensors between layers, prepacked kernels, fused post-ops. */
-    MKLDNN_FUSED,
-    /** Plain NCHW tensors between layers, prepacked kernels, fused post-ops. */
+    /** Plain NCHW tensors between layers, prepacked kernels, fused post-ops (activations reordered per call). */
     DENSE_FUSED,
-    /** Channels-last tensors between layers, plain kernels, fused post-ops. */
-    CHANNELS_LAST_FUSED,
-    /** Channels-last tensors between layers, channels-last kernels, fused post-ops. */
-    CHANNELS_LAST_KERNELS_FUSED,
-    /** Channels-last tensors between layers, prepacked kernels, fused post-ops. */
-    CHANNELS_LAST_PACKED_FUSED
+    /** Channels-last tensors between layers, plain kernels (reordered per call), fused post-ops. */
+    CHANNELS_LAST_FUSED
   }
 
   private final Layout layout;
@@ -100,9 +103,9 @@ final class ServingProgram {
 
   private String backbone(ResNet50 backbone) {
     String x = "x";
-    if (layout == Layout.MKLDNN || layout == Layout.MKLDNN_FUSED) {
+    if (layout == Layout.MKLDNN) {
       x = assign("torch.to_mkldnn(x)");
-    } else if (layout.name().startsWith("CHANNELS_LAST")) {
+    } else if (layout == Layout.CHANNELS_LAST_FUSED) {
       x = assign("torch.contiguous(x, memory_format=2)");
     }
     ConvBn stem = backbone.stem();
@@ -134,7 +137,7 @@ final class ServingProgram {
 
   private void head(String features, Linear hash, boolean bias) {
     String pooled = assign("torch.adaptive_avg_pool2d(" + features + ", [1, 1])");
-    if (layout == Layout.MKLDNN || layout == Layout.MKLDNN_FUSED) {
+    if (layout == Layout.MKLDNN) {
       pooled = assign("torch.to_dense(" + pooled + ")");
     }
     String v = assign("torch.flatten(" + pooled + ", 1)");
@@ -165,9 +168,7 @@ final class ServingProgram {
     int i = convs++;
     String w = attribute("w" + i, kernel.weight(), kernel.shape());
     String b = attribute("b" + i, kernel.bias(), new long[] {kernel.bias().length});
-    if (layout == Layout.CHANNELS_LAST_KERNELS_FUSED) {
-      prepack.append("    self.").append(w).append(" = torch.contiguous(self.").append(w).append(", memory_format=2)\n");
-    } else if (layout != Layout.CHANNELS_LAST_FUSED) {
+    if (layout != Layout.CHANNELS_LAST_FUSED) {
       prepack.append("    self.").append(w).append(" = torch.mkldnn_reorder_conv2d_weight(torch.to_mkldnn(self.")
           .append(w).append("), ").append(pair(kernel.padding())).append(", ").append(pair(kernel.stride()))
           .append(", [1, 1], 1)\n");

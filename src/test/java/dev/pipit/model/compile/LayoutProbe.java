@@ -28,7 +28,7 @@ final class LayoutProbe {
       BatchNormFolding.fold(net);
       ai.djl.pytorch.jni.JniUtils.setGraphExecutorOptimize(Boolean.getBoolean("probe.optimize"));
       time("eager", net, manager, side);
-      for (String name : args.length > 0 ? args : new String[] {"MKLDNN", "CHANNELS_LAST_FUSED", "CHANNELS_LAST_KERNELS_FUSED", "CHANNELS_LAST_PACKED_FUSED"}) {
+      for (String name : args.length > 0 ? args : new String[] {"MKLDNN", "DENSE_FUSED", "CHANNELS_LAST_FUSED"}) {
         ServingProgram.Layout layout = ServingProgram.Layout.valueOf(name);
         try (CompiledNetwork c = ServingCompiler.compile(net, Device.cpu(), side, layout)) {
           System.out.println(c.description());
