@@ -11,9 +11,8 @@ import ai.djl.util.PairList;
 /**
  * Runs a compiled module with the TorchScript graph executor's optimisation off on the calling thread
  * (a thread-local libtorch setting, on by default in every thread). The compiled program is already a
- * straight line of oneDNN calls, so the profiling executor has nothing to fuse; it only re-profiles for
- * every new batch size, and its type guards do not settle on oneDNN-layout tensors, which measured
- * ~10× slower at batch 1.
+ * straight line of oneDNN calls, so the profiling executor has nothing to fuse; with it on, batch 1
+ * measured several times slower (docs/benchmarks.md, "Encoder").
  */
 final class SimpleExecutorBlock extends AbstractBlock {
 
