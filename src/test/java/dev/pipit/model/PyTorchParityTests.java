@@ -206,8 +206,6 @@ class PyTorchParityTests {
     Safetensors.Tensor ref = torch.get(name).get("u_eval");
     assertClose(name + " compiled u_eval", compiled, ref, TOLERANCE);
     assertThat(signs(compiled.toFloatArray())).as("sign codes").isEqualTo(signs(ref.data()));
-    System.out.printf("parity %s compiled vs torch max|diff|=%.3g%n", name,
-        maxAbsDiff(compiled.toFloatArray(), ref.data()));
   }
 
   private static void assertServingParity(String name) {
