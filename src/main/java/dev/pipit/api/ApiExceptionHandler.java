@@ -2,6 +2,9 @@ package dev.pipit.api;
 
 import dev.pipit.encode.EncoderOverloadedException;
 import dev.pipit.encode.ImageDecodeException;
+import dev.pipit.gallery.NoModelServingException;
+import dev.pipit.gallery.RequestTimeoutException;
+import dev.pipit.gallery.SwitchConflictException;
 import dev.pipit.index.DuplicateIdException;
 import dev.pipit.index.IndexMismatchException;
 import dev.pipit.index.InvalidCodeException;
@@ -25,6 +28,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
  */
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ApiExceptionHandler.class);
 
   static final String PROBLEM_BASE = "https://pipit.dev/problems/";
 
@@ -85,9 +90,29 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     return problem(HttpStatus.CONFLICT, "invalid-model", "Invalid model artifact", e.getMessage());
   }
 
-  @ExceptionHandler(NoModelException.class)
-  ProblemDetail noModel(NoModelException e) {
+  @ExceptionHandler(NoModelServingException.class)
+  ProblemDetail noModel(NoModelServingException e) {
     return problem(HttpStatus.SERVICE_UNAVAILABLE, "no-model", "No model", e.getMessage());
+  }
+
+  @ExceptionHandler(RequestTimeoutException.class)
+  ResponseEntity<ProblemDetail> timedOut(RequestTimeoutException e) {
+    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+        .header(HttpHeaders.RETRY_AFTER, "1")
+        .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "timeout", "Request timed out", e.getMessage()));
+  }
+
+  @ExceptionHandler(SwitchConflictException.class)
+  ProblemDetail switchConflict(SwitchConflictException e) {
+    return problem(HttpStatus.CONFLICT, "switch-conflict", "Model switch not started", e.getMessage());
+  }
+
+  /** Anything unforeseen: logged with its stack, answered without internals. */
+  @ExceptionHandler(Exception.class)
+  ProblemDetail unexpected(Exception e) {
+    log.error("Unhandled error", e);
+    return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error",
+        "The service failed to answer this request; its log has the details.");
   }
 
   static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {

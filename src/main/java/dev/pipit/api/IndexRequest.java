@@ -1,5 +1,6 @@
 package dev.pipit.api;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
@@ -12,6 +13,8 @@ import java.util.Map;
  *
  * @param items what to add or replace, by id
  */
+@Schema(example = """
+    {"items":[{"id":"sku-1","code":"a3f09c11e7d2","label":"Sneaker","metadata":{"shop":"north"}}]}""")
 record IndexRequest(@NotEmpty List<@Valid Item> items) {
 
   /**

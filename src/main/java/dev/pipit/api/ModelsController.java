@@ -1,7 +1,9 @@
 package dev.pipit.api;
 
-import dev.pipit.jobs.ModelRef;
-import dev.pipit.jobs.ServingModel;
+import dev.pipit.gallery.ActiveModel;
+import dev.pipit.gallery.ModelRef;
+import dev.pipit.gallery.ModelSwitch;
+import dev.pipit.gallery.ServingModel;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelArtifactException;
 import dev.pipit.model.ModelManifest;
@@ -13,7 +15,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.springframework.beans.factory.ObjectProvider;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import java.net.URI;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
@@ -34,11 +39,31 @@ class ModelsController {
   record ModelInfo(String id, boolean active, String fingerprint, ModelManifest manifest) {}
 
   private final ModelsDirectory models;
-  private final ObjectProvider<ServingModel> serving;
+  private final ActiveModel active;
+  private final ModelSwitch switcher;
 
-  ModelsController(ModelsDirectory models, ObjectProvider<ServingModel> serving) {
+  ModelsController(ModelsDirectory models, ActiveModel active, ModelSwitch switcher) {
     this.models = models;
-    this.serving = serving;
+    this.active = active;
+    this.switcher = switcher;
+  }
+
+  @PostMapping("/v1/models/{id}/activate")
+  @Operation(summary = "Switch the served model (admin)",
+      description = "Re-encodes the kept gallery originals with the model in the background, then swaps atomically; "
+          + "searches keep answering from the current model meanwhile and never mix codes of two models. "
+          + "Follow progress at GET /v1/models/activation. 409 while another switch runs or if the model "
+          + "already serves.",
+      security = @SecurityRequirement(name = "admin"))
+  ResponseEntity<ModelSwitch.Status> activate(@PathVariable String id) {
+    ModelSwitch.Status status = switcher.start(directory(id));
+    return ResponseEntity.accepted().location(URI.create("/v1/models/activation")).body(status);
+  }
+
+  @GetMapping("/v1/models/activation")
+  @Operation(summary = "Progress of the latest model switch", description = "404 if no switch was started.")
+  ModelSwitch.Status activation() {
+    return switcher.status().orElseThrow(() -> new dev.pipit.index.UnknownIdException("no model switch was started"));
   }
 
   @GetMapping("/v1/models")
@@ -63,6 +88,10 @@ class ModelsController {
   @GetMapping("/v1/models/{id}")
   @Operation(summary = "One model artifact, verified")
   ModelInfo get(@PathVariable String id) {
+    return info(ModelArtifact.open(directory(id)));
+  }
+
+  private Path directory(String id) {
     if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
       throw new IllegalArgumentException("model ids are letters, digits, '.', '_' and '-'");
     }
@@ -70,12 +99,11 @@ class ModelsController {
     if (!Files.isDirectory(dir)) {
       throw new dev.pipit.index.UnknownIdException("no model has id " + id);
     }
-    return info(ModelArtifact.open(dir));
+    return dir;
   }
 
   private ModelInfo info(ModelArtifact artifact) {
-    ServingModel active = serving.getIfAvailable();
-    ModelRef ref = active == null ? null : active.ref();
+    ModelRef ref = active.current().map(ServingModel::ref).orElse(null);
     boolean isActive = ref != null && ref.fingerprint().equals(artifact.fingerprint());
     return new ModelInfo(artifact.manifest().name(), isActive, artifact.fingerprint(), artifact.manifest());
   }

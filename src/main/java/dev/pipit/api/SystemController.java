@@ -1,6 +1,7 @@
 package dev.pipit.api;
 
-import dev.pipit.jobs.ServingModel;
+import dev.pipit.gallery.ActiveModel;
+import dev.pipit.gallery.ServingModel;
 import dev.pipit.model.EngineDevice;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -18,9 +19,9 @@ class SystemController {
 
   private final EngineDevice engine;
   private final String version;
-  private final ObjectProvider<ServingModel> serving;
+  private final ObjectProvider<ActiveModel> serving;
 
-  SystemController(EngineDevice engine, ObjectProvider<BuildProperties> build, ObjectProvider<ServingModel> serving) {
+  SystemController(EngineDevice engine, ObjectProvider<BuildProperties> build, ObjectProvider<ActiveModel> serving) {
     this.engine = engine;
     this.serving = serving;
     BuildProperties properties = build.getIfAvailable();
@@ -45,7 +46,8 @@ class SystemController {
   }
 
   private SystemInfo.Serving servingInfo() {
-    ServingModel model = serving.getIfAvailable();
+    ActiveModel active = serving.getIfAvailable();
+    ServingModel model = active == null ? null : active.current().orElse(null);
     return model == null ? null : new SystemInfo.Serving(model.ref().id(), model.model().servingPath());
   }
 }

@@ -1,5 +1,7 @@
 package dev.pipit.api;
 
+import dev.pipit.gallery.GalleryDatasetExport;
+import java.nio.file.Path;
 import dev.pipit.jobs.TrainJob;
 import dev.pipit.jobs.TrainJobRequest;
 import dev.pipit.jobs.TrainJobs;
@@ -26,17 +28,30 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 class TrainJobController {
 
   private final TrainJobs jobs;
+  private final GalleryDatasetExport galleryExport;
+  private final Path datasetsDir;
 
-  TrainJobController(TrainJobs jobs) {
+  TrainJobController(TrainJobs jobs, GalleryDatasetExport galleryExport, StorageLocations storage) {
     this.jobs = jobs;
+    this.galleryExport = galleryExport;
+    this.datasetsDir = storage.datasetsDir();
   }
 
   @PostMapping("/v1/train-jobs")
   @Operation(summary = "Start a training job (admin)", security = @SecurityRequirement(name = "admin"),
-      description = "Queues a job; jobs run one at a time. The dataset root must lie under an allowed root.")
+      description = "Queues a job; jobs run one at a time. The dataset root must lie under an allowed root. "
+          + "With `\"dataset\": \"gallery\"` the job trains on the served gallery's labelled items (their kept "
+          + "originals, exported as an image-folder dataset; one in five per label becomes a query).")
   ResponseEntity<TrainJob> submit(@Valid @RequestBody TrainJobRequest request) throws IOException {
-    TrainJob job = jobs.submit(request);
+    TrainJob job = "gallery".equals(request.dataset())
+        ? submitOnGallery(request)
+        : jobs.submit(request);
     return ResponseEntity.accepted().location(URI.create("/v1/train-jobs/" + job.id())).body(job);
+  }
+
+  private TrainJob submitOnGallery(TrainJobRequest request) throws IOException {
+    Path root = galleryExport.export(datasetsDir);
+    return jobs.submitExported(request.onDataset("image-folder", root.toString()), root);
   }
 
   @GetMapping("/v1/train-jobs")

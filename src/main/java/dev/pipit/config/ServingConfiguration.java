@@ -2,6 +2,7 @@ package dev.pipit.config;
 
 import dev.pipit.api.ApiLimits;
 import dev.pipit.api.ModelsDirectory;
+import dev.pipit.api.StorageLocations;
 import dev.pipit.encode.BatchingEncoder;
 import dev.pipit.encode.EncoderOptions;
 import dev.pipit.encode.ImageDecoder;
@@ -11,18 +12,24 @@ import dev.pipit.encode.LoadedModel;
 import dev.pipit.index.FsyncPolicy;
 import dev.pipit.index.HammingIndex;
 import dev.pipit.index.IndexOptions;
-import dev.pipit.jobs.DemoGallery;
-import dev.pipit.jobs.GalleryCodec;
-import dev.pipit.jobs.ServingModel;
+import dev.pipit.gallery.ActiveModel;
+import dev.pipit.gallery.DemoGallery;
+import dev.pipit.gallery.GalleryCodec;
+import dev.pipit.gallery.GalleryDatasetExport;
+import dev.pipit.gallery.GalleryItems;
+import dev.pipit.gallery.ImageStore;
+import dev.pipit.gallery.ModelSwitch;
+import dev.pipit.gallery.ServingModel;
+import dev.pipit.gallery.ServingState;
 import dev.pipit.model.EngineDevice;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.train.data.Dataset;
 import dev.pipit.train.data.DatasetLoader;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -34,26 +41,86 @@ import org.springframework.context.annotation.Configuration;
 class ServingConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(ServingConfiguration.class);
+  /** How long a retired model stays open for requests that still hold it. */
+  private static final Duration SWITCH_CLOSE_GRACE = Duration.ofSeconds(10);
 
   @Bean
   GalleryCodec galleryCodec() {
     return new GalleryCodec();
   }
 
+  @Bean
+  ServingState servingState(StorageProperties storage) {
+    return new ServingState(storage.dataDir());
+  }
+
+  @Bean
+  ImageStore imageStore(StorageProperties storage) throws IOException {
+    return ImageStore.open(storage.dataDir().resolve("originals"), storage.maxOriginalBytes());
+  }
+
+  @Bean
+  ModelSwitch.Opener servingModelOpener(ServingProperties serving, EngineDevice engine) {
+    return (modelDir, indexDir) -> open(serving, engine, modelDir, indexDir);
+  }
+
+  /**
+   * The model served at start: the one a completed switch recorded, else {@code pipit.serving.model}, else
+   * none (search and index answer 503). Also rebuilds which kept originals the gallery refers to.
+   */
+  @Bean(destroyMethod = "close")
+  ActiveModel activeModel(ServingProperties serving, ServingState state, ModelSwitch.Opener opener, ImageStore store,
+      GalleryCodec codec) throws IOException {
+    ServingModel model = null;
+    var recorded = state.recorded();
+    if (recorded.isPresent()) {
+      log.info("Serving {} as recorded by the last model switch (overrides pipit.serving.model)", recorded.get().model());
+      model = opener.open(recorded.get().model(), recorded.get().index());
+    } else if (serving.model() != null) {
+      ModelArtifact artifact = ModelArtifact.open(serving.model());
+      model = opener.open(serving.model(), state.defaultIndexDir(artifact.manifest().name()));
+    }
+    if (model != null) {
+      model.index().forEach(entry -> store.retain(codec.read(entry.payload()).image()));
+    }
+    store.sweep();
+    return new ActiveModel(model);
+  }
+
+  @Bean
+  GalleryItems galleryItems(ActiveModel active, ImageStore store, GalleryCodec codec, ServingProperties serving) {
+    return new GalleryItems(active, store, codec, Duration.ofMillis(serving.requestTimeoutMillis()));
+  }
+
+  @Bean(destroyMethod = "close")
+  ModelSwitch modelSwitch(ActiveModel active, ImageStore store, GalleryCodec codec, ModelSwitch.Opener opener,
+      ServingState state) {
+    return new ModelSwitch(active, store, codec, opener, state, SWITCH_CLOSE_GRACE);
+  }
+
   /** Indexes the demo gallery during start-up, so that a ready service can be searched at once. */
   @Bean
-  @ConditionalOnProperty("pipit.serving.model")
-  DemoGalleryLoaded demoGallery(ServingModel serving, DemoProperties demo) throws Exception {
-    if (demo.gallerySize() == 0) {
+  DemoGalleryLoaded demoGallery(ActiveModel active, GalleryItems items, DemoProperties demo) throws Exception {
+    if (demo.gallerySize() == 0 || active.current().isEmpty()) {
       return new DemoGalleryLoaded(0);
     }
     Dataset dataset = DatasetLoader.load(demo.dataset(), demo.root());
-    return new DemoGalleryLoaded(
-        DemoGallery.load(serving, dataset.test(), dataset.classes(), demo.gallerySize(), demo.queries(), demo.queriesDir()));
+    return new DemoGalleryLoaded(DemoGallery.load(active, items, dataset.test(), dataset.classes(),
+        demo.gallerySize(), demo.queries(), demo.queriesDir()));
   }
 
   /** Marker of a finished demo gallery load. */
   record DemoGalleryLoaded(int indexed) {}
+
+  @Bean
+  GalleryDatasetExport galleryDatasetExport(ActiveModel active, ImageStore store, GalleryCodec codec) {
+    return new GalleryDatasetExport(active, store, codec, 5);
+  }
+
+  @Bean
+  StorageLocations storageLocations(StorageProperties storage) {
+    return new StorageLocations(storage.dataDir().resolve("datasets"));
+  }
 
   @Bean
   ModelsDirectory modelsDirectory(StorageProperties storage) {
@@ -62,14 +129,12 @@ class ServingConfiguration {
 
   @Bean
   ApiLimits apiLimits(ServingProperties serving) {
-    return new ApiLimits(serving.maxK(), serving.maxItems());
+    return new ApiLimits(serving.maxK(), serving.maxItems(), Duration.ofMillis(serving.requestTimeoutMillis()));
   }
 
-  @Bean(destroyMethod = "close")
-  @ConditionalOnProperty("pipit.serving.model")
-  ServingModel servingModel(ServingProperties serving, StorageProperties storage, EngineDevice engine)
+  private static ServingModel open(ServingProperties serving, EngineDevice engine, Path modelDir, Path indexDir)
       throws IOException {
-    ModelArtifact artifact = ModelArtifact.open(serving.model());
+    ModelArtifact artifact = ModelArtifact.open(modelDir);
     LoadedModel model = LoadedModel.load(artifact, engine.device(), serving.compile());
     BatchingEncoder batching =
         new BatchingEncoder(
@@ -83,9 +148,7 @@ class ServingConfiguration {
     FsyncPolicy fsync =
         serving.groupCommitMillis() == 0 ? FsyncPolicy.always() : FsyncPolicy.group(serving.groupCommitMillis());
     HammingIndex index =
-        HammingIndex.open(
-            storage.dataDir().resolve("index").resolve(artifact.manifest().name()),
-            IndexOptions.of(artifact.manifest().bits(), artifact.fingerprint()).withFsync(fsync));
+        HammingIndex.open(indexDir, IndexOptions.of(artifact.manifest().bits(), artifact.fingerprint()).withFsync(fsync));
     log.info("Serving model {} ({} bits, {}, {}) with {} gallery items", artifact.manifest().name(),
         artifact.manifest().bits(), artifact.manifest().architecture(), model.servingPath(), index.size());
     return new ServingModel(model, encoder, index, batching);

@@ -32,14 +32,19 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * Turns untrusted bytes into an upright 8-bit RGB image, refusing hostile input before it costs memory.
  *
  * <p>Order of checks: byte limit (a stream is read only up to the limit + 1 byte) → empty → format by
- * leading bytes ({@link ImageFormat}) → header dimensions through the format's {@link ImageReader},
- * checked against the pixel limit <em>before</em> any pixel is decoded → decode of the first image
- * (first frame of a GIF) → conversion to {@code TYPE_INT_RGB} → EXIF orientation (JPEG). Failures are
- * {@link ImageDecodeException}s with a {@link ImageDecodeException.Reason}.
+ * leading bytes ({@link ImageFormat}) → header dimensions (JPEG: the frame header as pipit's decoder
+ * reads it; others: the format's {@link ImageReader}), checked against the pixel limit <em>before</em>
+ * any pixel is decoded → decode of the first image (first frame of a GIF) → conversion to {@code
+ * TYPE_INT_RGB} → EXIF orientation (JPEG). Failures are {@link ImageDecodeException}s with a {@link
+ * ImageDecodeException.Reason}.
+ *
+ * <p>JPEG is decoded by {@link JpegReading} (libjpeg-turbo's fast integer IDCT and fancy upsampling,
+ * byte-identical to TensorFlow's default decoding, which pretrained TF/Keras weights saw); the few
+ * variants it does not implement (arithmetic, lossless, 12-bit, ...) go to ImageIO, logged.
  *
  * <p>Conversion: grayscale is replicated to R=G=B; 16-bit samples are scaled to 8 bits with rounding;
- * alpha is composited over white; CMYK/YCCK JPEGs are converted by the TwelveMonkeys reader (embedded ICC
- * profile when present); palettes are looked up. Samples are used as they are, without colour
+ * alpha is composited over white; CMYK/YCCK JPEGs are converted through their embedded ICC profile, else a
+ * generic CMYK profile; palettes are looked up. Samples are used as they are, without colour
  * management — Java's own gray→sRGB conversion would apply a gamma curve and brighten grayscale images.
  *
  * <p>Thread-safe: each call uses its own reader.
@@ -130,6 +135,12 @@ public final class ImageDecoder {
   }
 
   private BufferedImage read(byte[] bytes, ImageFormat format) {
+    if (format == ImageFormat.JPEG) {
+      BufferedImage jpeg = JpegReading.decode(bytes, maxPixels);
+      if (jpeg != null) {
+        return jpeg;
+      }
+    }
     Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.imageIoName());
     if (!readers.hasNext()) {
       throw new ImageDecodeException(

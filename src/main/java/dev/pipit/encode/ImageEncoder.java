@@ -1,6 +1,7 @@
 package dev.pipit.encode;
 
 import dev.pipit.index.Code;
+import java.awt.image.BufferedImage;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -16,8 +17,9 @@ public final class ImageEncoder {
    * @param decodeNanos decoding and preprocessing
    * @param queueNanos waiting for a batch and a worker
    * @param forwardNanos the forward pass of its batch
+   * @param image the decoded, upright image (for thumbnails)
    */
-  public record Result(Code code, long decodeNanos, long queueNanos, long forwardNanos) {}
+  public record Result(Code code, long decodeNanos, long queueNanos, long forwardNanos, BufferedImage image) {}
 
   private final ImageDecoder decoder;
   private final ImagePreprocessor preprocessor;
@@ -37,11 +39,12 @@ public final class ImageEncoder {
    */
   public CompletableFuture<Result> encode(byte[] bytes) {
     long start = System.nanoTime();
-    float[] input = preprocessor.apply(decoder.decode(bytes).image());
+    BufferedImage image = decoder.decode(bytes).image();
+    float[] input = preprocessor.apply(image);
     long decoded = System.nanoTime() - start;
     return encoder
         .submit(input)
-        .thenApply(e -> new Result(e.code(), decoded, e.queueNanos(), e.forwardNanos()));
+        .thenApply(e -> new Result(e.code(), decoded, e.queueNanos(), e.forwardNanos(), image));
   }
 
   /** Code length of the model. */

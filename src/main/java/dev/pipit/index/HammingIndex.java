@@ -283,6 +283,21 @@ public final class HammingIndex implements AutoCloseable {
     return hits;
   }
 
+  /**
+   * Visits every live entry of one consistent state of the index, in insertion order. Writes made
+   * meanwhile are not seen (a re-encode records them separately).
+   */
+  public void forEach(java.util.function.Consumer<Entry> visitor) {
+    View v = liveView();
+    for (int ordinal = 0; ordinal < v.count; ordinal++) {
+      if (v.isLive(ordinal)) {
+        byte[] payload = v.payloads[ordinal];
+        visitor.accept(new Entry(v.ids[ordinal], Code.of(options.bits(), CodeLayout.load(v.codes, v.gallery.words, ordinal)),
+            payload == null ? null : payload.clone()));
+      }
+    }
+  }
+
   /** Live entries. */
   public int size() {
     return view.liveCount();

@@ -1,5 +1,6 @@
 package dev.pipit.jobs;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -11,8 +12,9 @@ import jakarta.validation.constraints.Pattern;
  * @param name name of the model to register (letters, digits, '.', '_', '-')
  * @param method agmh, fcaenet or adsh-r50
  * @param bits code length
- * @param dataset dataset kind (fashion-mnist, image-folder, cub200, aircraft, food101, nabirds, vegfru)
- * @param root dataset directory; must lie under a configured allowed root
+ * @param dataset dataset kind (fashion-mnist, image-folder, cub200, aircraft, food101, nabirds, vegfru), or
+ *     {@code gallery}: the served gallery's labelled items with kept originals
+ * @param root dataset directory; must lie under a configured allowed root (not used with {@code gallery})
  * @param trainPerClass database images per class (0 = all)
  * @param testPerClass query images per class (0 = all)
  * @param outerIterations T_out override
@@ -20,15 +22,26 @@ import jakarta.validation.constraints.Pattern;
  * @param samples m override
  * @param inputSize network input side override
  */
+@Schema(example = """
+    {"name": "agmh-fmnist-48-v2", "method": "agmh", "bits": 48, "dataset": "fashion-mnist",
+     "root": "/usr/share/datasets/fashion-mnist", "trainPerClass": 500, "testPerClass": 100,
+     "outerIterations": 6, "innerEpochs": 2}""")
 public record TrainJobRequest(
     @NotBlank @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}") String name,
     @NotBlank String method,
     @Min(1) @Max(1024) int bits,
     @NotBlank String dataset,
-    @NotBlank String root,
+    String root,
     @Min(0) Integer trainPerClass,
     @Min(0) Integer testPerClass,
     @Min(1) @Max(1000) Integer outerIterations,
     @Min(1) @Max(1000) Integer innerEpochs,
     @Min(1) Integer samples,
-    @Min(32) @Max(1024) Integer inputSize) {}
+    @Min(32) @Max(1024) Integer inputSize) {
+
+  /** The same request on another dataset (the gallery's export). */
+  public TrainJobRequest onDataset(String kind, String datasetRoot) {
+    return new TrainJobRequest(name, method, bits, kind, datasetRoot, trainPerClass, testPerClass, outerIterations,
+        innerEpochs, samples, inputSize);
+  }
+}

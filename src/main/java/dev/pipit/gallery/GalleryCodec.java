@@ -1,4 +1,4 @@
-package dev.pipit.jobs;
+package dev.pipit.gallery;
 
 import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
@@ -8,9 +8,15 @@ public final class GalleryCodec {
 
   private final JsonMapper json = JsonMapper.builder().build();
 
-  /** The payload bytes of an item. */
+  /** The payload bytes of an item without a kept original. */
   public byte[] write(String label, Map<String, String> metadata) {
-    return json.writeValueAsBytes(new GalleryPayload(label, metadata == null ? Map.of() : metadata));
+    return write(new GalleryPayload(label, metadata));
+  }
+
+  /** The payload bytes of an item. */
+  public byte[] write(GalleryPayload payload) {
+    Map<String, String> metadata = payload.metadata() == null ? Map.of() : payload.metadata();
+    return json.writeValueAsBytes(new GalleryPayload(payload.label(), metadata, payload.image()));
   }
 
   /** Reads payload bytes (empty: no label, no metadata). */

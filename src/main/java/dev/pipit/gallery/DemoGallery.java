@@ -1,6 +1,5 @@
-package dev.pipit.jobs;
+package dev.pipit.gallery;
 
-import dev.pipit.encode.ImageEncoder;
 import dev.pipit.train.data.DatasetSplit;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -10,8 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import javax.imageio.ImageIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,38 +27,33 @@ public final class DemoGallery {
 
   /**
    * Indexes images {@code 0 .. size−1} of {@code split} (ids {@code demo-00000…}, labels from {@code
-   * classes}) unless the index already holds items, and writes images {@code size .. size+queries−1} to
-   * {@code queriesDir} as {@code <class>-<n>.png}.
+   * classes}, originals kept so a model switch can re-encode them) unless the gallery already holds items,
+   * and writes images {@code size .. size+queries−1} to {@code queriesDir} as {@code <class>-<n>.png}.
    *
    * @return the number of items indexed now (0 when the gallery was already there)
    */
-  public static int load(
-      ServingModel serving, DatasetSplit split, List<String> classes, int size, int queries, Path queriesDir)
-      throws IOException, InterruptedException {
+  public static int load(ActiveModel active, GalleryItems items, DatasetSplit split, List<String> classes, int size,
+      int queries, Path queriesDir) throws IOException {
     Files.createDirectories(queriesDir);
     for (int i = size; i < Math.min(split.size(), size + queries); i++) {
       Files.write(queriesDir.resolve(classes.get(split.label(i)).replaceAll("[^A-Za-z0-9]+", "_") + "-" + i + ".png"),
           png(split.image(i)));
     }
-    if (serving.index().size() > 0) {
-      log.info("Demo gallery present: {} items", serving.index().size());
+    int present = active.current().orElseThrow(NoModelServingException::new).index().size();
+    if (present > 0) {
+      log.info("Demo gallery present: {} items", present);
       return 0;
     }
-    GalleryCodec codec = new GalleryCodec();
     int count = Math.min(size, split.size());
-    List<CompletableFuture<ImageEncoder.Result>> window = new ArrayList<>();
     for (int start = 0; start < count; start += IN_FLIGHT) {
-      int end = Math.min(count, start + IN_FLIGHT);
-      window.clear();
-      for (int i = start; i < end; i++) {
-        window.add(serving.encoder().encode(png(split.image(i))));
+      List<GalleryItems.Item> window = new ArrayList<>();
+      for (int i = start; i < Math.min(count, start + IN_FLIGHT); i++) {
+        window.add(new GalleryItems.Item(String.format("demo-%05d", i), png(split.image(i)), null,
+            classes.get(split.label(i)), Map.of("source", split.id(i))));
       }
-      for (int i = start; i < end; i++) {
-        try {
-          serving.index().upsert(String.format("demo-%05d", i), window.get(i - start).get().code(),
-              codec.write(classes.get(split.label(i)), Map.of("source", split.id(i))));
-        } catch (ExecutionException e) {
-          throw new IOException("encoding demo image " + i + " failed", e.getCause());
+      for (GalleryItems.Outcome outcome : items.index(window).outcomes()) {
+        if (!outcome.indexed()) {
+          throw new IOException("indexing demo image " + outcome.id() + " failed: " + outcome.reason());
         }
       }
     }

@@ -1,0 +1,109 @@
+package dev.pipit.gallery;
+
+import java.util.Collection;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The model (and its gallery index) that answers now. Searches read it without waiting. Gallery writes run
+ * inside {@link #write}, which hands them the model under a shared lock; a model switch takes that lock
+ * exclusively for its last step only, so a write lands entirely in the old model's index or entirely in
+ * the new one, and the codes of two models never mix.
+ */
+public final class ActiveModel implements AutoCloseable {
+
+  /** A gallery write against one model. */
+  public interface Write<T> {
+    T apply(ServingModel model);
+  }
+
+  /** The last step of a switch: brings the new index up to date with the writes made meanwhile. */
+  public interface CatchUp {
+    void apply(Set<String> changedIds) throws Exception;
+  }
+
+  private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+  private volatile ServingModel current;
+  private volatile Set<String> changedDuringSwitch;
+
+  /** @param initial the model served at start, or null for none */
+  public ActiveModel(ServingModel initial) {
+    this.current = initial;
+  }
+
+  /** The model serving now, if any. */
+  public Optional<ServingModel> current() {
+    return Optional.ofNullable(current);
+  }
+
+  /**
+   * Runs a gallery write touching {@code ids} against the current model.
+   *
+   * @throws IllegalStateException if no model is serving
+   */
+  public <T> T write(Collection<String> ids, Write<T> write) {
+    gate.readLock().lock();
+    try {
+      ServingModel model = current;
+      if (model == null) {
+        throw new NoModelServingException();
+      }
+      Set<String> changed = changedDuringSwitch;
+      if (changed != null) {
+        changed.addAll(ids);
+      }
+      return write.apply(model);
+    } finally {
+      gate.readLock().unlock();
+    }
+  }
+
+  /**
+   * Starts recording the ids that writes touch, once no write is in flight: every write either finished
+   * before (and is in any view of the index taken after this returns) or is recorded.
+   */
+  void beginSwitch() {
+    gate.writeLock().lock();
+    try {
+      changedDuringSwitch = ConcurrentHashMap.newKeySet();
+    } finally {
+      gate.writeLock().unlock();
+    }
+  }
+
+  /**
+   * With writes held back: lets {@code catchUp} replay the recorded ids into {@code next}, then makes
+   * {@code next} the active model.
+   *
+   * @return the model that was active before
+   */
+  ServingModel finishSwitch(ServingModel next, CatchUp catchUp) throws Exception {
+    gate.writeLock().lock();
+    try {
+      catchUp.apply(Set.copyOf(changedDuringSwitch));
+      ServingModel previous = current;
+      current = next;
+      return previous;
+    } finally {
+      changedDuringSwitch = null;
+      gate.writeLock().unlock();
+    }
+  }
+
+  /** Stops recording after a failed switch; the active model stays. */
+  void abandonSwitch() {
+    changedDuringSwitch = null;
+  }
+
+  /** Closes the serving model (at shutdown). */
+  @Override
+  public void close() throws Exception {
+    ServingModel model = current;
+    current = null;
+    if (model != null) {
+      model.close();
+    }
+  }
+}

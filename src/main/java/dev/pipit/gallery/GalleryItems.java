@@ -1,0 +1,181 @@
+package dev.pipit.gallery;
+
+import dev.pipit.encode.EncoderOverloadedException;
+import dev.pipit.encode.ImageDecodeException;
+import dev.pipit.encode.ImageEncoder;
+import dev.pipit.index.Code;
+import dev.pipit.index.Entry;
+import dev.pipit.index.UnknownIdException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Writes to the served gallery: items by image (encoded, original kept, upserted) or by precomputed code,
+ * and deletes. Each request's items land in the index of one model ({@link ActiveModel#write}).
+ */
+public final class GalleryItems {
+
+  /**
+   * An item to index.
+   *
+   * @param id external id
+   * @param image the image bytes, or null when {@code code} is given
+   * @param code a precomputed code (hex), or null when {@code image} is given
+   * @param label class label, or null
+   * @param metadata free-form metadata, or null
+   */
+  public record Item(String id, byte[] image, String code, String label, Map<String, String> metadata) {}
+
+  /**
+   * What happened to one item.
+   *
+   * @param id its id
+   * @param indexed whether it is in the gallery now
+   * @param reason why not, or null
+   * @param image sha-256 of its kept original, or null when none was kept
+   */
+  public record Outcome(String id, boolean indexed, String reason, String image) {}
+
+  /**
+   * The outcome of an index request.
+   *
+   * @param model the model whose index received the items
+   * @param outcomes one per item, in order
+   */
+  public record Indexed(ModelRef model, List<Outcome> outcomes) {}
+
+  private static final int ID_LOCKS = 64;
+  /** Images of one request in the encoder at once. */
+  private static final int IN_FLIGHT = 32;
+
+  private final ActiveModel active;
+  private final ImageStore store;
+  private final GalleryCodec codec;
+  private final Duration timeout;
+  private final ReentrantLock[] idLocks = new ReentrantLock[ID_LOCKS];
+
+  /**
+   * @param timeout longest a request waits for its encodings
+   */
+  public GalleryItems(ActiveModel active, ImageStore store, GalleryCodec codec, Duration timeout) {
+    this.active = active;
+    this.store = store;
+    this.codec = codec;
+    this.timeout = timeout;
+    for (int i = 0; i < ID_LOCKS; i++) {
+      idLocks[i] = new ReentrantLock();
+    }
+  }
+
+  /**
+   * Indexes (upserts) {@code items}. Images are submitted to the encoder ahead of the first await so
+   * they share batches; when the encoder queue is full the request waits for its own oldest image
+   * instead of failing, so a request may carry more images than the queue holds. A bad image or code
+   * fails its own item only.
+   *
+   * @throws EncoderOverloadedException if the queue is full and this request has nothing in flight to
+   *     wait for (nothing was indexed)
+   */
+  public Indexed index(List<Item> items) {
+    return active.write(items.stream().map(Item::id).toList(), model -> {
+      Outcome[] outcomes = new Outcome[items.size()];
+      EncodingWindow<Integer> window = new EncodingWindow<>(model.encoder(), IN_FLIGHT,
+          (i, encoding) -> outcomes[i] = store(model, items.get(i), encoding, null));
+      for (int i = 0; i < items.size(); i++) {
+        Item item = items.get(i);
+        if (item.image() == null) {
+          outcomes[i] = store(model, item, null, null);
+          continue;
+        }
+        try {
+          window.submit(i, item.image());
+        } catch (ImageDecodeException e) {
+          outcomes[i] = store(model, item, null, e);
+        } catch (EncoderOverloadedException e) {
+          if (i == 0) {
+            throw e; // nothing done yet: the whole request gets 429
+          }
+          outcomes[i] = store(model, item, null, e);
+        }
+      }
+      window.drain();
+      return new Indexed(model.ref(), List.of(outcomes));
+    });
+  }
+
+  /**
+   * Deletes the item {@code id} and releases its original.
+   *
+   * @throws UnknownIdException if there is none
+   */
+  public void delete(String id) {
+    active.write(List.of(id), model -> {
+      ReentrantLock lock = lockFor(id);
+      lock.lock();
+      try {
+        Optional<Entry> old = model.index().get(id);
+        model.index().delete(id);
+        old.ifPresent(e -> store.release(codec.read(e.payload()).image()));
+        return null;
+      } finally {
+        lock.unlock();
+      }
+    });
+  }
+
+  /** The store of kept originals. */
+  public ImageStore store() {
+    return store;
+  }
+
+  private Outcome store(
+      ServingModel model, Item item, CompletableFuture<ImageEncoder.Result> encoding, RuntimeException refusal) {
+    try {
+      if (refusal != null) {
+        throw refusal;
+      }
+      Code code;
+      String image = null;
+      if (encoding != null) {
+        ImageEncoder.Result result = Timeouts.await(encoding, timeout);
+        code = result.code();
+        image = store.keep(item.image(), result.image()).orElse(null);
+      } else if (item.code() != null) {
+        code = Code.fromHex(model.ref().bits(), item.code());
+      } else {
+        throw new IllegalArgumentException("item " + item.id() + " has neither an image nor a code");
+      }
+      upsert(model, item.id(), code, new GalleryPayload(item.label(), item.metadata(), image));
+      return new Outcome(item.id(), true, null, image);
+    } catch (ImageDecodeException | IllegalArgumentException | EncoderOverloadedException | RequestTimeoutException e) {
+      // InvalidCodeException and InvalidRequestException (bad code, oversize id) are IllegalArgumentExceptions
+      return new Outcome(item.id(), false, e.getMessage(), null);
+    }
+  }
+
+  private void upsert(ServingModel model, String id, Code code, GalleryPayload payload) {
+    ReentrantLock lock = lockFor(id);
+    lock.lock();
+    try {
+      Optional<Entry> old = model.index().get(id);
+      try {
+        model.index().upsert(id, code, codec.write(payload));
+      } catch (RuntimeException e) {
+        store.release(payload.image());
+        throw e;
+      }
+      old.ifPresent(e -> store.release(codec.read(e.payload()).image()));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private ReentrantLock lockFor(String id) {
+    return idLocks[Math.floorMod(id.hashCode(), ID_LOCKS)];
+  }
+}

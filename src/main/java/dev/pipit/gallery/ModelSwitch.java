@@ -1,0 +1,264 @@
+package dev.pipit.gallery;
+
+import dev.pipit.encode.ImageEncoder;
+import dev.pipit.index.Code;
+import dev.pipit.index.Entry;
+import dev.pipit.model.ModelArtifact;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Switches the served model: opens the new model with a fresh index, re-encodes every kept original of
+ * the gallery into it in the background while searches and writes go on against the old model, replays
+ * the writes made meanwhile, records the choice, then swaps atomically ({@link ActiveModel}). Items
+ * without a kept original (indexed by code, or past the store's cap) cannot be re-encoded and are left
+ * out of the new index; the status counts them. One switch at a time.
+ */
+public final class ModelSwitch implements AutoCloseable {
+
+  /** Opens a model artifact for serving with its gallery index in {@code indexDir}. */
+  public interface Opener {
+    ServingModel open(Path modelDir, Path indexDir) throws IOException;
+  }
+
+  /** Where a switch stands. */
+  public enum State { RUNNING, SUCCEEDED, FAILED }
+
+  /**
+   * A switch's progress.
+   *
+   * @param model the model switched to
+   * @param state where it stands
+   * @param total gallery items when it started
+   * @param reencoded items encoded by the new model so far
+   * @param withoutOriginal items left out: no kept original to re-encode
+   * @param failed items whose original could not be encoded by the new model (left out)
+   * @param startedAt when it started
+   * @param finishedAt when it ended, or null
+   * @param error why it failed, or null
+   */
+  public record Status(String model, State state, int total, int reencoded, int withoutOriginal, int failed,
+      Instant startedAt, Instant finishedAt, String error) {}
+
+  private static final Logger log = LoggerFactory.getLogger(ModelSwitch.class);
+  private static final int IN_FLIGHT = 32;
+
+  private final ActiveModel active;
+  private final ImageStore store;
+  private final GalleryCodec codec;
+  private final Opener opener;
+  private final ServingState state;
+  private final Duration closeGrace;
+  private volatile Status status;
+  private Thread worker;
+
+  /**
+   * @param state where the served model and index are recorded across restarts
+   * @param closeGrace how long the old model stays open after the swap, for requests still using it
+   */
+  public ModelSwitch(ActiveModel active, ImageStore store, GalleryCodec codec, Opener opener, ServingState state,
+      Duration closeGrace) {
+    this.active = active;
+    this.store = store;
+    this.codec = codec;
+    this.opener = opener;
+    this.state = state;
+    this.closeGrace = closeGrace;
+  }
+
+  /**
+   * Starts switching to the model in {@code modelDir} (verified first).
+   *
+   * @throws SwitchConflictException if a switch is running or the model already serves
+   * @throws dev.pipit.model.ModelArtifactException if the artifact is invalid
+   */
+  public synchronized Status start(Path modelDir) {
+    if (status != null && status.state() == State.RUNNING) {
+      throw new SwitchConflictException("a switch to " + status.model() + " is running; wait for it to finish");
+    }
+    ServingModel current = active.current().orElseThrow(NoModelServingException::new);
+    ModelArtifact artifact = ModelArtifact.open(modelDir);
+    if (artifact.fingerprint().equals(current.ref().fingerprint())) {
+      throw new SwitchConflictException("model " + artifact.manifest().name() + " is already serving");
+    }
+    String name = artifact.manifest().name();
+    status = new Status(name, State.RUNNING, current.index().size(), 0, 0, 0, Instant.now(), null, null);
+    worker = Thread.ofPlatform().name("model-switch").daemon().start(() -> run(modelDir, name));
+    return status;
+  }
+
+  /** The latest switch, if any. */
+  public Optional<Status> status() {
+    return Optional.ofNullable(status);
+  }
+
+  private void run(Path modelDir, String name) {
+    ServingModel next = null;
+    try {
+      Path indexDir = state.newIndexDir(name);
+      next = opener.open(modelDir, indexDir);
+      ServingModel old = active.current().orElseThrow(NoModelServingException::new);
+      active.beginSwitch();
+      List<Entry> entries = new ArrayList<>();
+      old.index().forEach(entries::add);
+      AtomicInteger reencoded = new AtomicInteger();
+      AtomicInteger withoutOriginal = new AtomicInteger();
+      AtomicInteger failed = new AtomicInteger();
+      status = progress(entries.size(), 0, 0, 0);
+      ServingModel encoding = next;
+      EncodingWindow<Entry> window = new EncodingWindow<>(next.encoder(), IN_FLIGHT, (entry, result) -> {
+        count(upsert(encoding, entry, result), reencoded, failed);
+        status = progress(entries.size(), reencoded.get(), withoutOriginal.get(), failed.get());
+      });
+      for (Entry entry : entries) {
+        Optional<byte[]> original = original(entry);
+        if (original.isEmpty()) {
+          withoutOriginal.incrementAndGet();
+          continue;
+        }
+        try {
+          window.submit(entry, original.get());
+        } catch (RuntimeException e) {
+          log.warn("Model switch: item {} could not be re-encoded: {}", entry.id(), e.toString());
+          failed.incrementAndGet();
+        }
+      }
+      window.drain();
+      ServingModel target = next;
+      ServingModel previous = active.finishSwitch(next, changed -> {
+        catchUp(old, target, changed);
+        state.record(modelDir, indexDir);
+      });
+      status = finished(State.SUCCEEDED, reencoded.get(), withoutOriginal.get(), failed.get(), null);
+      log.info("Model switch to {} done: {} re-encoded, {} without original, {} failed", name, reencoded.get(),
+          withoutOriginal.get(), failed.get());
+      retire(previous);
+    } catch (Exception | LinkageError e) {
+      active.abandonSwitch();
+      log.warn("Model switch to {} failed", name, e);
+      Status s = status;
+      status = finished(State.FAILED, s.reencoded(), s.withoutOriginal(), s.failed(),
+          e.getMessage() == null ? e.toString() : e.getMessage());
+      if (next != null) {
+        closeQuietly(next);
+      }
+    }
+  }
+
+  private static void count(boolean reencoded, AtomicInteger done, AtomicInteger failed) {
+    (reencoded ? done : failed).incrementAndGet();
+  }
+
+  private boolean upsert(ServingModel next, Entry entry, CompletableFuture<ImageEncoder.Result> encoding) {
+    try {
+      next.index().upsert(entry.id(), encoding.join().code(), entry.payload());
+      return true;
+    } catch (RuntimeException e) {
+      log.warn("Model switch: item {} could not be re-encoded: {}", entry.id(), e.toString());
+      return false;
+    }
+  }
+
+  /** Replays into {@code next} what writes did to {@code changed} ids in the old index during the switch. */
+  private void catchUp(ServingModel old, ServingModel next, Set<String> changed) {
+    for (String id : changed) {
+      try {
+        catchUp(old, next, id);
+      } catch (RuntimeException e) {
+        // the write itself was refused (a malformed id, say): nothing to replay
+        log.debug("Model switch: nothing to replay for {}: {}", id, e.toString());
+      }
+    }
+  }
+
+  private void catchUp(ServingModel old, ServingModel next, String id) {
+    {
+      Optional<Entry> now = old.index().get(id);
+      Optional<byte[]> original = now.flatMap(this::original);
+      if (original.isPresent()) {
+        try {
+          Code code = next.encoder().encode(original.get()).join().code();
+          next.index().upsert(id, code, now.get().payload());
+          return;
+        } catch (RuntimeException e) {
+          log.warn("Model switch: item {} written during the switch could not be re-encoded: {}", id, e.toString());
+        }
+      }
+      if (next.index().get(id).isPresent()) {
+        next.index().delete(id);
+      }
+    }
+  }
+
+  private Optional<byte[]> original(Entry entry) {
+    return store.original(codec.read(entry.payload()).image()).flatMap(path -> {
+      try {
+        return Optional.of(Files.readAllBytes(path));
+      } catch (IOException e) {
+        log.warn("Model switch: original of {} unreadable: {}", entry.id(), e.toString());
+        return Optional.empty();
+      }
+    });
+  }
+
+  private void retire(ServingModel previous) {
+    if (previous == null) {
+      return;
+    }
+    Thread.ofVirtual().start(() -> {
+      try {
+        Thread.sleep(closeGrace);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      closeQuietly(previous);
+      state.discardUnused();
+    });
+  }
+
+  private static void closeQuietly(ServingModel model) {
+    try {
+      model.close();
+    } catch (Exception e) {
+      log.warn("Closing a retired model failed: {}", e.toString());
+    }
+  }
+
+  private Status progress(int total, int reencoded, int withoutOriginal, int failed) {
+    Status s = status;
+    return new Status(s.model(), State.RUNNING, total, reencoded, withoutOriginal, failed, s.startedAt(), null, null);
+  }
+
+  private Status finished(State end, int reencoded, int withoutOriginal, int failed, String error) {
+    Status s = status;
+    return new Status(s.model(), end, s.total(), reencoded, withoutOriginal, failed, s.startedAt(), Instant.now(),
+        error);
+  }
+
+  /** Waits for a running switch to end (tests, shutdown). */
+  public void awaitIdle(Duration timeout) throws InterruptedException {
+    Thread t;
+    synchronized (this) {
+      t = worker;
+    }
+    if (t != null) {
+      t.join(timeout);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    awaitIdle(Duration.ofMinutes(1));
+  }
+}

@@ -1,0 +1,11 @@
+package dev.pipit.gallery;
+
+/** No model is loaded, so there is nothing to search or index with (the API answers 503). */
+public final class NoModelServingException extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
+
+  public NoModelServingException() {
+    super("no model is serving: start the service with pipit.serving.model=<artifact directory>");
+  }
+}

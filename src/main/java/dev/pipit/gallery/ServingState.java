@@ -1,0 +1,122 @@
+package dev.pipit.gallery;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Which model serves and which index directory holds its gallery, recorded in {@code
+ * <data>/serving.json} when a switch completes, so a restart serves what was switched to rather than the
+ * configured default. Index directories live under {@code <data>/index/}.
+ */
+public final class ServingState {
+
+  /**
+   * The recorded choice.
+   *
+   * @param model the model's artifact directory
+   * @param index its gallery index directory
+   */
+  public record Recorded(Path model, Path index) {}
+
+  private record Stored(String model, String index) {}
+
+  private static final Logger log = LoggerFactory.getLogger(ServingState.class);
+  private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS");
+
+  private final Path dataDir;
+  private final JsonMapper json = JsonMapper.builder().build();
+  private Path building;
+
+  public ServingState(Path dataDir) {
+    this.dataDir = dataDir;
+  }
+
+  /** The recorded model and index, if a switch ever completed. */
+  public synchronized Optional<Recorded> recorded() {
+    Path file = file();
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    try {
+      Stored stored = json.readValue(file.toFile(), Stored.class);
+      return Optional.of(new Recorded(Path.of(stored.model()), Path.of(stored.index())));
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The index directory of a model served without a switch (the configured default). */
+  public Path defaultIndexDir(String modelName) {
+    return dataDir.resolve("index").resolve(modelName);
+  }
+
+  /** A fresh, empty index directory for a switch to {@code modelName}. */
+  public synchronized Path newIndexDir(String modelName) {
+    building = dataDir.resolve("index")
+        .resolve(modelName + "-" + STAMP.format(ZonedDateTime.now(ZoneOffset.UTC)));
+    return building;
+  }
+
+  /** Records the switch's outcome atomically (temp file, fsync, rename). */
+  public synchronized void record(Path model, Path index) {
+    try {
+      Files.createDirectories(dataDir);
+      Path tmp = dataDir.resolve("serving.json.tmp");
+      Files.write(tmp, json.writeValueAsBytes(
+          new Stored(model.toAbsolutePath().toString(), index.toAbsolutePath().toString())));
+      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        channel.force(true);
+      }
+      Files.move(tmp, file(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      building = null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot record the served model", e);
+    }
+  }
+
+  /** Deletes index directories neither recorded nor being built (the gallery of a retired model). */
+  public synchronized void discardUnused() {
+    Path indexRoot = dataDir.resolve("index");
+    Optional<Path> keep = recorded().map(r -> r.index().toAbsolutePath().normalize());
+    if (keep.isEmpty() || !Files.isDirectory(indexRoot)) {
+      return;
+    }
+    try (Stream<Path> dirs = Files.list(indexRoot)) {
+      for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+        Path abs = dir.toAbsolutePath().normalize();
+        if (!abs.equals(keep.get()) && (building == null || !abs.equals(building.toAbsolutePath().normalize()))) {
+          deleteTree(dir);
+          log.info("Removed the index of a retired model: {}", dir);
+        }
+      }
+    } catch (IOException e) {
+      log.warn("Could not clean up retired indexes: {}", e.toString());
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  private Path file() {
+    return dataDir.resolve("serving.json");
+  }
+}
