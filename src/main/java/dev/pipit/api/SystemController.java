@@ -1,5 +1,7 @@
 package dev.pipit.api;
 
+import dev.pipit.gallery.ActiveModel;
+import dev.pipit.gallery.ServingModel;
 import dev.pipit.model.EngineDevice;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -17,9 +19,11 @@ class SystemController {
 
   private final EngineDevice engine;
   private final String version;
+  private final ObjectProvider<ActiveModel> serving;
 
-  SystemController(EngineDevice engine, ObjectProvider<BuildProperties> build) {
+  SystemController(EngineDevice engine, ObjectProvider<BuildProperties> build, ObjectProvider<ActiveModel> serving) {
     this.engine = engine;
+    this.serving = serving;
     BuildProperties properties = build.getIfAvailable();
     this.version = properties == null ? "dev" : properties.getVersion();
   }
@@ -37,6 +41,13 @@ class SystemController {
             engine.deviceType(),
             engine.requested().name().toLowerCase(),
             engine.fallback(),
-            engine.gpuCount()));
+            engine.gpuCount()),
+        servingInfo());
+  }
+
+  private SystemInfo.Serving servingInfo() {
+    ActiveModel active = serving.getIfAvailable();
+    ServingModel model = active == null ? null : active.current().orElse(null);
+    return model == null ? null : new SystemInfo.Serving(model.ref().id(), model.model().servingPath());
   }
 }

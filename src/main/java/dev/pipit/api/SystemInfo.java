@@ -7,8 +7,17 @@ package dev.pipit.api;
  * @param java Java runtime version
  * @param cpus processors available to the JVM
  * @param engine deep-learning engine and device
+ * @param serving how the served model's network runs; null when no model is served
  */
-record SystemInfo(String version, String java, int cpus, Engine engine) {
+record SystemInfo(String version, String java, int cpus, Engine engine, Serving serving) {
+
+  /**
+   * The served model's network.
+   *
+   * @param model model name
+   * @param path {@code compiled: …} (TorchScript/oneDNN), {@code eager (reason)} or {@code torchscript}
+   */
+  record Serving(String model, String path) {}
 
   /**
    * The engine networks run on.

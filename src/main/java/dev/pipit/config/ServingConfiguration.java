@@ -137,7 +137,7 @@ class ServingConfiguration {
       Path modelDir, Path indexDir)
       throws IOException {
     ModelArtifact artifact = ModelArtifact.open(modelDir);
-    LoadedModel model = LoadedModel.load(artifact, engine.device());
+    LoadedModel model = LoadedModel.load(artifact, engine.device(), serving.compile());
     BatchingEncoder batching =
         new BatchingEncoder(
             model.backends(serving.workers()),
@@ -153,8 +153,8 @@ class ServingConfiguration {
         HammingIndex.open(indexDir, IndexOptions.of(artifact.manifest().bits(), artifact.fingerprint()).withFsync(fsync)
             .withSnapshots(new SnapshotPolicy(storage.snapshotEveryRecords(), storage.snapshotLogSize().toBytes(),
                 storage.snapshotInterval())));
-    log.info("Serving model {} ({} bits, {}) with {} gallery items", artifact.manifest().name(),
-        artifact.manifest().bits(), artifact.manifest().architecture(), index.size());
+    log.info("Serving model {} ({} bits, {}, {}) with {} gallery items", artifact.manifest().name(),
+        artifact.manifest().bits(), artifact.manifest().architecture(), model.servingPath(), index.size());
     return new ServingModel(model, encoder, index, batching);
   }
 }

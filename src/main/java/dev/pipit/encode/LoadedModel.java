@@ -13,20 +13,29 @@ import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelArtifactException;
 import dev.pipit.model.ModelManifest;
 import dev.pipit.model.TorchScriptModule;
+import dev.pipit.model.compile.CompileException;
+import dev.pipit.model.compile.CompileMode;
+import dev.pipit.model.compile.CompiledNetwork;
+import dev.pipit.model.compile.ServingCompiler;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A verified model artifact loaded for serving: its network on a device (BatchNorm folded into the
- * convolutions for pipit's own networks), the preprocessing it expects, and encoder backends that share
- * its parameters. Close it to free the native memory.
+ * convolutions for pipit's own networks, and compiled to a TorchScript/oneDNN module where {@link
+ * ServingCompiler} applies), the preprocessing it expects, and encoder backends that share its
+ * parameters. Close it to free the native memory.
  */
 public final class LoadedModel implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(LoadedModel.class);
 
   private final ModelArtifact artifact;
   private final Preprocessing preprocessing;
@@ -34,6 +43,8 @@ public final class LoadedModel implements AutoCloseable {
   private final NDManager manager;
   private final TorchScriptModule torchScript;
   private final ai.djl.nn.Block block;
+  private final CompiledNetwork compiled;
+  private final String servingPath;
   private LinearHasher hasher;
 
   /** Where the ImageNet ResNet-50 that LSH and ITQ artifacts reference is looked for by default. */
@@ -41,6 +52,19 @@ public final class LoadedModel implements AutoCloseable {
 
   private LoadedModel(
       ModelArtifact artifact, Device device, NDManager manager, TorchScriptModule torchScript, ai.djl.nn.Block block) {
+    this(artifact, device, manager, torchScript, block, null, torchScript != null ? "torchscript" : "eager");
+  }
+
+  private LoadedModel(
+      ModelArtifact artifact,
+      Device device,
+      NDManager manager,
+      TorchScriptModule torchScript,
+      ai.djl.nn.Block block,
+      CompiledNetwork compiled,
+      String servingPath) {
+    this.compiled = compiled;
+    this.servingPath = servingPath;
     this.artifact = artifact;
     this.preprocessing = Preprocessing.fromManifest(artifact.manifest().preprocessing());
     this.device = device;
@@ -49,9 +73,22 @@ public final class LoadedModel implements AutoCloseable {
     this.block = block;
   }
 
-  /** Loads an artifact onto {@code device}; LSH and ITQ use the backbone at {@link #DEFAULT_BACKBONE}. */
+  /**
+   * Loads an artifact onto {@code device}, compiling pipit's networks where possible; LSH and ITQ use the
+   * backbone at {@link #DEFAULT_BACKBONE}.
+   */
   public static LoadedModel load(ModelArtifact artifact, Device device) {
-    return load(artifact, device, DEFAULT_BACKBONE);
+    return load(artifact, device, DEFAULT_BACKBONE, CompileMode.AUTO);
+  }
+
+  /** Loads an artifact onto {@code device}; LSH and ITQ use the backbone at {@link #DEFAULT_BACKBONE}. */
+  public static LoadedModel load(ModelArtifact artifact, Device device, CompileMode compile) {
+    return load(artifact, device, DEFAULT_BACKBONE, compile);
+  }
+
+  /** Loads an artifact onto {@code device}, compiling pipit's networks where possible. */
+  public static LoadedModel load(ModelArtifact artifact, Device device, Path backboneWeights) {
+    return load(artifact, device, backboneWeights, CompileMode.AUTO);
   }
 
   /**
@@ -59,9 +96,11 @@ public final class LoadedModel implements AutoCloseable {
    *
    * @param backboneWeights the ImageNet ResNet-50 ({@code model.json}) that LSH and ITQ artifacts reference
    *     by sha256 ({@code backbone_sha256} in their provenance); checked, and unused for other architectures
+   * @param compile whether pipit's own networks are compiled ({@link ServingCompiler}); where compiling
+   *     fails the eager blocks serve and the reason is logged and reported by {@link #servingPath()}
    * @throws ModelArtifactException if the architecture cannot be served or the weights do not fit it
    */
-  public static LoadedModel load(ModelArtifact artifact, Device device, Path backboneWeights) {
+  public static LoadedModel load(ModelArtifact artifact, Device device, Path backboneWeights, CompileMode compile) {
     ModelManifest m = artifact.manifest();
     if (m.input().channels() != 3 || m.input().height() != m.input().width()
         || m.input().height() != m.preprocessing().crop()) {
@@ -83,7 +122,18 @@ public final class LoadedModel implements AutoCloseable {
         network.loadParameters(manager, in);
       }
       BatchNormFolding.fold(network);
-      return new LoadedModel(artifact, device, manager, null, network);
+      if (compile == CompileMode.OFF) {
+        return new LoadedModel(artifact, device, manager, null, network, null, "eager (compile off)");
+      }
+      try {
+        CompiledNetwork compiled = ServingCompiler.compile(network, device, m.input().height());
+        manager.close(); // the compiled module holds its own copy of the weights
+        log.info("Model {}: serving the compiled network: {}", m.name(), compiled.description());
+        return new LoadedModel(artifact, device, null, null, compiled.block(), compiled, "compiled: " + compiled.description());
+      } catch (CompileException e) {
+        log.warn("Model {}: serving the eager DJL blocks, compiling failed: {}", m.name(), e.getMessage());
+        return new LoadedModel(artifact, device, manager, null, network, null, "eager (compile failed: " + e.getMessage() + ")");
+      }
     } catch (IOException | MalformedModelException | RuntimeException e) {
       manager.close();
       if (e instanceof ModelArtifactException mae) {
@@ -150,6 +200,14 @@ public final class LoadedModel implements AutoCloseable {
     return artifact;
   }
 
+  /**
+   * How the network runs: {@code compiled: …} (TorchScript/oneDNN, {@link ServingCompiler}), {@code eager
+   * (reason)}, or {@code torchscript} for an imported TorchScript artifact.
+   */
+  public String servingPath() {
+    return servingPath;
+  }
+
   /** The preprocessing its inputs need. */
   public Preprocessing preprocessing() {
     return preprocessing;
@@ -159,6 +217,9 @@ public final class LoadedModel implements AutoCloseable {
   public void close() {
     if (torchScript != null) {
       torchScript.close();
+    }
+    if (compiled != null) {
+      compiled.close();
     }
     if (manager != null) {
       manager.close();

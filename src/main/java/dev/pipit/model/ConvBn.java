@@ -179,6 +179,24 @@ public final class ConvBn extends AbstractBlock {
     }
   }
 
+  /** The BN-folded kernel (F, C, k, k); only while {@link #isFolded()}. */
+  public NDArray foldedWeight() {
+    requireFolded();
+    return foldedWeight;
+  }
+
+  /** The BN-folded bias (F); only while {@link #isFolded()}. */
+  public NDArray foldedBias() {
+    requireFolded();
+    return foldedBias;
+  }
+
+  private void requireFolded() {
+    if (foldedWeight == null) {
+      throw new IllegalStateException("this unit is not BatchNorm-folded");
+    }
+  }
+
   /** Whether inference currently runs the folded convolution. */
   public boolean isFolded() {
     return foldedWeight != null;
@@ -245,6 +263,11 @@ public final class ConvBn extends AbstractBlock {
   /** Stride (same in both directions). */
   public int stride() {
     return stride;
+  }
+
+  /** Zero padding on every side. */
+  public int padding() {
+    return padding;
   }
 
   /** Number of filters F. */

@@ -58,6 +58,14 @@ class ServingIntegrationTests {
   }
 
   @Test
+  void theSystemEndpointReportsThatTheModelServesCompiled() throws Exception {
+    mvc.perform(get("/v1/system"))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.serving.model").value("adsh-test-32"))
+        .andExpect(jsonPath("$.serving.path").value(startsWith("compiled: TorchScript/oneDNN")));
+  }
+
+  @Test
   void indexedImagesAreFoundByTheirOwnPhotoAndABadImageFailsOnlyItsItem() throws Exception {
     mvc.perform(multipart("/v1/index")
             .file(new MockMultipartFile("image", "eagle.jpg", "image/jpeg", photo("eagle.jpg")))

@@ -31,7 +31,8 @@ class SystemControllerTests {
         .andExpect(jsonPath("$.engine.device").value("cpu"))
         .andExpect(jsonPath("$.engine.requested").value("cuda"))
         .andExpect(jsonPath("$.engine.fallback").value(true))
-        .andExpect(jsonPath("$.cpus").isNumber());
+        .andExpect(jsonPath("$.cpus").isNumber())
+        .andExpect(jsonPath("$.serving").doesNotExist());
   }
 
   @Test

@@ -16,6 +16,8 @@ import dev.pipit.model.EngineDefaults;
 import dev.pipit.model.HashingNetwork;
 import dev.pipit.model.Safetensors;
 import dev.pipit.model.TorchScriptModule;
+import dev.pipit.model.compile.CompiledNetwork;
+import dev.pipit.model.compile.ServingCompiler;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +35,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>Paths:
  *
  * <ul>
- *   <li>{@code pipit}: the service's path: BN-folded network in a {@link BlockBackend} behind a {@link
+ *   <li>{@code pipit}: the service's path: the network compiled by {@link ServingCompiler} (BN folded,
+ *       TorchScript on oneDNN with prepacked kernels) in a {@link BlockBackend} behind a {@link
  *       BatchingEncoder} (one worker thread); B images are submitted at once and the time runs until the
  *       last code is back.
  *   <li>{@code torchscript}: {@code torch.jit.trace} of the reference AGMH (same weights) loaded with
@@ -42,8 +45,9 @@ import java.util.concurrent.CompletableFuture;
  *       {@code torch.inference_mode()}.
  * </ul>
  *
- * With {@code --explain}, also: {@code pipit-forward} (the pipit backend called directly, no batching
- * encoder), {@code pipit-unfolded} (BN not folded) and {@code pipit-grad} (unfolded, autograd recording
+ * With {@code --explain}, also: {@code pipit-forward} (the compiled backend called directly, no batching
+ * encoder), {@code pipit-eager} (the BN-folded DJL blocks, as served with {@code pipit.serving.compile=off},
+ * called directly), {@code pipit-unfolded} (BN not folded) and {@code pipit-grad} (unfolded, autograd recording
  * on: what a worker thread ran before {@link dev.pipit.model.InferenceScope}).
  *
  * <p>Every case is warmed up, then each repeat runs every (batch, path) pair once, in turn, each over at
@@ -90,10 +94,13 @@ public final class EncodeBenchmark {
           TorchScriptModule script = TorchScriptModule.load(o.work.resolve("agmh.pt"), Device.cpu())) {
         System.out.println("settings python " + python.banner());
         int folded = BatchNormFolding.fold(net);
-        BlockBackend pipit = backend(net, o.bits);
+        CompiledNetwork compiled = ServingCompiler.compile(net, Device.cpu(), SIDE);
+        BlockBackend eager = backend(net, o.bits);
+        BlockBackend pipit = backend(compiled.block(), o.bits);
         BlockBackend torchscript = backend(script.block(), o.bits);
         checkSameFunction(o.work, pipit, torchscript, images);
-        System.out.printf("settings pipit: %d BN units folded into their convolutions%n", folded);
+        System.out.printf("settings pipit: %d BN units folded into their convolutions; %s%n", folded,
+            compiled.description());
 
         Map<Integer, float[]> flat = new LinkedHashMap<>();
         for (int b : o.batches) {
@@ -101,18 +108,20 @@ public final class EncodeBenchmark {
         }
         Map<Integer, BatchingEncoder> encoders = new LinkedHashMap<>();
         Map<String, Case> cases = new LinkedHashMap<>();
-        cases.put("pipit", (b, n) -> viaEncoder(encoders, net, o.bits, images, b, n));
+        cases.put("pipit", (b, n) -> viaEncoder(encoders, compiled.block(), o.bits, images, b, n));
         cases.put("torchscript", (b, n) -> direct(torchscript, flat.get(b), b, n));
         cases.put("pytorch", python::run);
         if (o.explain) {
           cases.put("pipit-forward", (b, n) -> direct(pipit, flat.get(b), b, n));
-          cases.put("pipit-unfolded", (b, n) -> unfolded(net, pipit, flat.get(b), b, n));
+          cases.put("pipit-eager", (b, n) -> direct(eager, flat.get(b), b, n));
+          cases.put("pipit-unfolded", (b, n) -> unfolded(net, eager, flat.get(b), b, n));
           cases.put("pipit-grad", (b, n) -> withGrad(net, manager, flat.get(b), b, n));
         }
         try {
           measure(o, cases, new CpuMonitor(List.of(python.pid())));
         } finally {
           encoders.values().forEach(BatchingEncoder::close);
+          compiled.close();
         }
         System.out.printf(
             "rss bench JVM peak %s (pipit, torchscript and the network import in one process); python peak %s%n",
@@ -199,13 +208,13 @@ public final class EncodeBenchmark {
 
   /** The service's path: B requests into a batching encoder whose batches hold up to B images. */
   private static double viaEncoder(
-      Map<Integer, BatchingEncoder> encoders, HashingNetwork net, int bits, float[][] images, int b, int n)
+      Map<Integer, BatchingEncoder> encoders, ai.djl.nn.Block block, int bits, float[][] images, int b, int n)
       throws Exception {
     BatchingEncoder encoder =
         encoders.computeIfAbsent(
             b,
             k -> new BatchingEncoder(
-                List.of(backend(net, bits)), new EncoderOptions(k, Duration.ofMillis(20), 4 * k)));
+                List.of(backend(block, bits)), new EncoderOptions(k, Duration.ofMillis(20), 4 * k)));
     long start = System.nanoTime();
     for (int i = 0; i < n; i++) {
       List<CompletableFuture<Encoded>> pending = new ArrayList<>(b);

@@ -2,12 +2,16 @@ package dev.pipit.bench;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
 import dev.pipit.encode.BatchingEncoder;
 import dev.pipit.encode.BlockBackend;
 import dev.pipit.encode.EncoderOptions;
 import dev.pipit.model.BatchNormFolding;
 import dev.pipit.model.EngineDefaults;
 import dev.pipit.model.HashingNetwork;
+import dev.pipit.model.compile.CompileMode;
+import dev.pipit.model.compile.CompiledNetwork;
+import dev.pipit.model.compile.ServingCompiler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Peak RSS of a JVM that does what the service does to encode: loads AGMH with the ImageNet backbone,
- * folds BN, and serves a {@link BatchingEncoder} (max batch 32) under load from concurrent clients. Run in
+ * folds BN, compiles it ({@link ServingCompiler}) and frees the eager network as {@code LoadedModel} does
+ * (unless {@code --compile off}), and serves a {@link BatchingEncoder} (max batch 32) under load from concurrent clients. Run in
  * its own JVM ({@code make bench-encode} does) so nothing else inflates the numbers.
  */
 public final class EncodeRss {
@@ -27,25 +32,36 @@ public final class EncodeRss {
   private EncodeRss() {}
 
   /**
-   * @param args {@code [--images 256] [--clients 64] [--max-batch 32]}
+   * @param args {@code [--images 256] [--clients 64] [--max-batch 32] [--compile auto|off]}
    */
   public static void main(String[] args) throws Exception {
     int images = 256;
     int clients = 64;
     int maxBatch = 32;
+    CompileMode compile = CompileMode.AUTO;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--images" -> images = Integer.parseInt(args[i + 1]);
         case "--clients" -> clients = Integer.parseInt(args[i + 1]);
         case "--max-batch" -> maxBatch = Integer.parseInt(args[i + 1]);
+        case "--compile" -> compile = CompileMode.valueOf(args[i + 1].toUpperCase(Locale.ROOT));
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
     EngineDefaults.applyOfflineDefaults();
     long start = Machine.statusKib("VmRSS");
     try (NDManager manager = NDManager.newBaseManager()) {
-      HashingNetwork net = BenchNetwork.agmh(manager, 48, SIDE, 68);
+      NDManager eagerManager = manager.newSubManager();
+      HashingNetwork net = BenchNetwork.agmh(eagerManager, 48, SIDE, 68);
       BatchNormFolding.fold(net);
+      CompiledNetwork compiled = null;
+      Block block = net;
+      if (compile == CompileMode.AUTO) {
+        compiled = ServingCompiler.compile(net, Device.cpu(), SIDE);
+        eagerManager.close();
+        block = compiled.block();
+      }
+      System.out.println("encode-rss serving " + (compiled == null ? "eager DJL blocks" : compiled.description()));
       float[][] inputs = BenchNetwork.inputs(clients, SIDE, 69);
       System.gc();
       long loaded = Machine.statusKib("VmRSS");
@@ -55,7 +71,7 @@ public final class EncodeRss {
       long t0 = System.nanoTime();
       try (BatchingEncoder encoder =
           new BatchingEncoder(
-              List.of(new BlockBackend(net, Device.cpu(), net.bits(), 3, SIDE, SIDE)),
+              List.of(new BlockBackend(block, Device.cpu(), 48, 3, SIDE, SIDE)),
               new EncoderOptions(maxBatch, Duration.ofMillis(20), 4 * clients))) {
         // Closed loop: each client resubmits as soon as its code is back, so batches stay full.
         int perClient = Math.max(1, images / clients);
@@ -85,6 +101,9 @@ public final class EncodeRss {
               + "(VmHWM %s); heap max %s%n",
           Machine.mib(start), Machine.mib(loaded), Machine.mib(loadedPeak), Machine.mib(sampledPeak.get()),
           Machine.mib(Machine.statusKib("VmHWM")), Machine.mib(Runtime.getRuntime().maxMemory() / 1024));
+      if (compiled != null) {
+        compiled.close();
+      }
     }
   }
 

@@ -12,6 +12,7 @@ import dev.pipit.model.HashingNetwork;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelArtifactException;
 import dev.pipit.model.ModelManifest;
+import dev.pipit.model.compile.CompileMode;
 import java.io.DataOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +65,40 @@ class LoadedModelTests {
 
       assertThat(encoded.values()).containsExactly(expected, Offset.offset(1e-4f));
       assertThat(model.preprocessing().crop()).isEqualTo(SIDE);
+      assertThat(model.servingPath()).startsWith("compiled: TorchScript/oneDNN");
     }
+  }
+
+  @Test
+  void compilingOffServesTheEagerBlocksWithTheSameOutputs() throws Exception {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      HashingNetwork net = Architecture.AGMH.build(12);
+      net.initialize(manager, SIDE);
+      try (var out = new DataOutputStream(Files.newOutputStream(dir.resolve("weights.params")))) {
+        net.saveParameters(out);
+      }
+    }
+    ModelArtifact artifact = ModelArtifact.write(dir, manifest("agmh", 12));
+    float[] image = new float[3 * SIDE * SIDE];
+    Random random = new Random(6);
+    for (int i = 0; i < image.length; i++) {
+      image[i] = (float) random.nextGaussian() * 50;
+    }
+    float[][] outputs = new float[2][];
+    String[] paths = new String[2];
+    CompileMode[] modes = {CompileMode.OFF, CompileMode.AUTO};
+    for (int m = 0; m < modes.length; m++) {
+      try (LoadedModel model = LoadedModel.load(artifact, Device.cpu(), modes[m])) {
+        EncoderBackend backend = model.backends(1).get(0);
+        outputs[m] = backend.forward(image, 1)[0];
+        backend.close();
+        paths[m] = model.servingPath();
+      }
+    }
+
+    assertThat(paths[0]).isEqualTo("eager (compile off)");
+    assertThat(paths[1]).startsWith("compiled: ");
+    assertThat(outputs[1]).containsExactly(outputs[0], Offset.offset(1e-4f));
   }
 
   @Test

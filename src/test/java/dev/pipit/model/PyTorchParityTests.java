@@ -3,6 +3,7 @@ package dev.pipit.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -13,6 +14,8 @@ import dev.pipit.TestModels;
 import dev.pipit.encode.ImageDecoder;
 import dev.pipit.encode.ImagePreprocessor;
 import dev.pipit.encode.Preprocessing;
+import dev.pipit.model.compile.CompiledNetwork;
+import dev.pipit.model.compile.ServingCompiler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,6 +48,7 @@ class PyTorchParityTests {
   private static NDManager manager;
   private static final Map<String, HashingNetwork> networks = new LinkedHashMap<>();
   private static final Map<String, NDList> javaEval = new LinkedHashMap<>();
+  private static final Map<String, NDArray> javaCompiled = new LinkedHashMap<>();
   private static final Map<String, NDList> javaTrain = new LinkedHashMap<>();
   private static final Map<String, Map<String, Safetensors.Tensor>> torch = new LinkedHashMap<>();
   private static NDArray agmhFolded;
@@ -94,6 +98,12 @@ class PyTorchParityTests {
               e.getKey(), net.architecture().id(), net.bits(), e.getKey(), train));
       // Java side, serving first (training mode updates BN running statistics afterwards).
       javaEval.put(e.getKey(), net.forward(new ParameterStore(manager, false), new NDList(images), false));
+      try (CompiledNetwork compiled = ServingCompiler.compile(net, Device.cpu(), 224)) {
+        javaCompiled.put(
+            e.getKey(),
+            compiled.block().forward(new ParameterStore(manager, false), new NDList(images), false).singletonOrThrow());
+      }
+      BatchNormFolding.unfold(net);
       if (net.architecture() == Architecture.AGMH) {
         foldedUnits = BatchNormFolding.fold(net);
         agmhFolded = net.serve(new ParameterStore(manager, false), images);
@@ -142,6 +152,21 @@ class PyTorchParityTests {
   }
 
   @Test
+  void agmhCompiledServingOutputsAndCodesMatch() {
+    assertCompiledParity("agmh48");
+  }
+
+  @Test
+  void fcaenetCompiledServingOutputsAndCodesMatch() {
+    assertCompiledParity("fcaenet64");
+  }
+
+  @Test
+  void adshR50CompiledServingOutputsAndCodesMatch() {
+    assertCompiledParity("adsh32");
+  }
+
+  @Test
   void agmhTrainingOutputsSieaAndAdlMatch() {
     NDList java = javaTrain.get("agmh48");
     Map<String, Safetensors.Tensor> ref = torch.get("agmh48");
@@ -173,6 +198,14 @@ class PyTorchParityTests {
     assertThat(diff).isLessThan(TOLERANCE);
     assertThat(signs(folded)).isEqualTo(signs(unfolded));
     assertClose("agmh48 folded vs torch", agmhFolded, torch.get("agmh48").get("u_eval"), TOLERANCE);
+  }
+
+  /** The serving compiler's TorchScript/oneDNN module against the PyTorch reference. */
+  private static void assertCompiledParity(String name) {
+    NDArray compiled = javaCompiled.get(name);
+    Safetensors.Tensor ref = torch.get(name).get("u_eval");
+    assertClose(name + " compiled u_eval", compiled, ref, TOLERANCE);
+    assertThat(signs(compiled.toFloatArray())).as("sign codes").isEqualTo(signs(ref.data()));
   }
 
   private static void assertServingParity(String name) {
