@@ -57,12 +57,13 @@ class CrashRecoveryTests {
         while (acks < killAfter && (line = out.readLine()) != null) {
           String[] parts = line.split(" ");
           String id = "r" + run + "-" + parts[1];
-          if (parts[0].equals("ACK")) {
-            acknowledged.add(id);
-            acks++;
-          } else {
-            acknowledged.remove(id);
-            deletedThisRun.add(id);
+          switch (parts[0]) {
+            case "ACK" -> {
+              acknowledged.add(id);
+              acks++;
+            }
+            case "DELETING" -> acknowledged.remove(id); // in flight: present or not, both are correct
+            default -> deletedThisRun.add(id);
           }
         }
         child.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no close()

@@ -7,7 +7,7 @@ import java.util.Random;
  * The child process of {@link CrashRecoveryTests}: opens the index, adds entries {@code r<run>-<i>} with
  * codes from {@link #codeOf} as fast as it can, deletes some, snapshots now and then (by hand, and in
  * the background every 60 records), and prints {@code ACK <i>} / {@code DEL <i>} after each call returns
- * (is acknowledged), until it is killed. With a snapshot step as fourth argument it also kills itself
+ * (is acknowledged), and {@code DELETING <i>} before a delete, until it is killed. With a snapshot step as fourth argument it also kills itself
  * ({@code Runtime.halt}: no hooks, no close) at a random pass through that step.
  */
 public final class CrashWriter {
@@ -50,6 +50,10 @@ public final class CrashWriter {
         if (i > 10 && rnd.nextInt(10) == 0) {
           int victim = i - 1 - rnd.nextInt(10);
           if (index.get("r" + run + "-" + victim).isPresent()) {
+            // Announced first: if the writer dies between the delete and its DEL line, the delete may or
+            // may not have happened, and the checker must not count the entry as acknowledged present.
+            System.out.println("DELETING " + victim);
+            System.out.flush();
             index.delete("r" + run + "-" + victim);
             System.out.println("DEL " + victim);
           }
