@@ -150,7 +150,7 @@ public final class AdshTrainer {
     for (int t = from; t < settings.outerIterations(); t++) {
       long start = System.nanoTime();
       currentLearningRate = settings.learningRateAt(t);
-      Random random = new Random(settings.seed() ^ (0x9E3779B97F4A7C15L * (t + 1)));
+      Random random = iterationRandom(settings.seed(), t);
       int[] omega = sample(n, settings.samples(), random);
       int[] omegaLabels = new int[omega.length];
       for (int i = 0; i < omega.length; i++) {
@@ -247,9 +247,10 @@ public final class AdshTrainer {
       // Update outside the collector: in-place changes of leaves are not recorded.
       for (Parameter p : trainable.values()) {
         NDArray array = p.getArray();
-        NDArray gradient = array.getGradient();
-        optimizer.update(p.getId(), array, gradient);
-        zero(gradient);
+        try (NDArray gradient = array.getGradient()) { // a handle on the weight's .grad, not a copy
+          optimizer.update(p.getId(), array, gradient);
+        }
+        zeroGradient(array);
       }
       if (recordU != null) {
         float[] values = u.toFloatArray();
@@ -261,11 +262,18 @@ public final class AdshTrainer {
     }
   }
 
-  private static void zero(NDArray gradient) {
-    if (gradient instanceof PtNDArray pt) {
+  /**
+   * Zeroes a weight's accumulated gradient (PyTorch adds every backward into {@code .grad}). Takes the
+   * weight: {@code JniUtils.zeroGrad} zeroes the {@code .grad} of the tensor it is given, so handing it the
+   * gradient itself silently does nothing and the gradients of all earlier steps pile up.
+   */
+  static void zeroGradient(NDArray weight) {
+    if (weight instanceof PtNDArray pt) {
       JniUtils.zeroGrad(pt);
     } else {
-      gradient.subi(gradient);
+      try (NDArray gradient = weight.getGradient()) {
+        gradient.subi(gradient);
+      }
     }
   }
 
@@ -285,6 +293,11 @@ public final class AdshTrainer {
       System.arraycopy(v, items[i] * bits, out, i * bits, bits);
     }
     return scope.create(out, new Shape(items.length, bits));
+  }
+
+  /** The random stream of outer iteration {@code t}: Ω, then the batch order of each epoch, then positives. */
+  static Random iterationRandom(long seed, int t) {
+    return new Random(seed ^ (0x9E3779B97F4A7C15L * (t + 1)));
   }
 
   static int[] sample(int n, int m, Random random) {
