@@ -8,8 +8,12 @@ Test-only; run with Debian's python3-torch:  /usr/bin/python3 adsh_train.py WORK
 WORKDIR/job.json:
   {"arch": "agmh"|"adsh-r50", "groups": G, "dim": D (AGMH descriptors), "bits": c, "classes": k, "batch": B, "gamma": g, "adl": w,
    "momentum": mu, "nesterov": bool, "weight_decay": wd,
-   "outer": [{"lr": lr, "omega": [...], "orders": [[...], ...]}, ...]}   # Ω and the batch order per epoch
-WORKDIR/inputs.safetensors: "maps" (N, 2048, h, w), "labels" (N) as floats, "v0" (N, c) ±1
+   "esrl_alpha": a, "esrl_beta": b,                         # FCAENet
+   "outer": [{"lr": lr, "omega": [...], "orders": [[...], ...], "positives": [[...], ...]}, ...]}
+  # per outer iteration: Ω, the batch order of each epoch and (FCAENet) the same-class positive of each
+  # position of that order
+WORKDIR/inputs.safetensors: "maps" (N, 2048, h, w), "erased" (FCAENet: the SREM-erased copies' maps),
+  "labels" (N) as floats, "v0" (N, c) ±1
 WORKDIR/weights.safetensors: the head's initial parameters and BN buffers, by PyTorch name
 Writes WORKDIR/out.safetensors: "loss" (steps), "u.<t>" (m, c) and "v.<t>" (N, c) per outer iteration,
 "step1.<name>" (weights after the first step) and "final.<name>".
@@ -91,6 +95,7 @@ def main(workdir):
     missing, unexpected = net.load_state_dict(read_safetensors(workdir / "weights.safetensors"), strict=False)
     missing = [k for k in missing if not k.endswith("num_batches_tracked")]
     assert not missing and not unexpected, (missing, unexpected)
+    fcaenet = job["arch"] == "fcaenet"
     opt = torch.optim.SGD(net.parameters(), lr=1.0, momentum=job["momentum"], nesterov=job["nesterov"],
                           weight_decay=job["weight_decay"])
     out, losses = {}, []
@@ -102,15 +107,24 @@ def main(workdir):
         d = soft_dissimilar(omega_labels, labels, classes)
         u_rec = torch.zeros(len(omega), bits)
         net.train()
-        for e, order in enumerate(it["orders"]):
-            order = torch.tensor(order)
+        for e, (order, positives) in enumerate(zip(it["orders"], it["positives"])):
+            order, positives = torch.tensor(order), torch.tensor(positives)
             for b in range(0, len(order), job["batch"]):
                 rows = order[b:b + job["batch"]]
                 items = omega[rows]
                 s_rows = torch.where(labels[items][:, None] == labels[None, :], 1.0, d)
-                u, extra = net(maps[items])
-                h, qn = adsh_loss(u, v, s_rows, v[items], gamma)
-                loss = h + qn + job["adl"] * extra
+                if fcaenet:
+                    pos = positives[b:b + job["batch"]]
+                    u_all, _ = net(torch.cat([maps[items], maps[pos], inputs["erased"][items]]))
+                    u, u_pos, u_erased = u_all.split(len(rows))
+                    loss = job["esrl_alpha"] * (u - u_pos).square().sum(1).mean() / bits \
+                        + job["esrl_beta"] * (u - u_erased).square().sum(1).mean() / bits
+                    for x, v_x in ((u, v[items]), (u_pos, v[pos]), (u_erased, v[items])):
+                        loss = loss + sum(adsh_loss(x, v, s_rows, v_x, gamma))
+                else:
+                    u, extra = net(maps[items])
+                    h, qn = adsh_loss(u, v, s_rows, v[items], gamma)
+                    loss = h + qn + job["adl"] * extra
                 opt.zero_grad()
                 loss.backward()
                 opt.step()

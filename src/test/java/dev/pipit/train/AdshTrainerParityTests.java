@@ -43,7 +43,7 @@ class AdshTrainerParityTests {
   @TempDir Path work;
 
   @ParameterizedTest
-  @EnumSource(value = Architecture.class, names = {"ADSH_R50", "AGMH"})
+  @EnumSource(value = Architecture.class, names = {"ADSH_R50", "FCAENET", "AGMH"})
   void theFirstStepMatchesPyTorch(Architecture method) throws Exception {
     Run run = run(method, 1, 1, 8, 8);
     assertThat(run.javaLosses).hasSize(1);
@@ -52,7 +52,7 @@ class AdshTrainerParityTests {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Architecture.class, names = {"ADSH_R50", "AGMH"})
+  @EnumSource(value = Architecture.class, names = {"ADSH_R50", "FCAENET", "AGMH"})
   void twoOuterIterationsMatchPyTorch(Architecture method) throws Exception {
     Run run = run(method, 2, 2, 24, 8);
     float[] torchLosses = run.torch.get("loss").data();
@@ -85,6 +85,7 @@ class AdshTrainerParityTests {
       labels[i] = i % CLASSES;
     }
     FeatureMaps maps = syntheticMaps(labels, new Random(5));
+    FeatureMaps erased = method == Architecture.FCAENET ? syntheticMaps(labels, new Random(6)) : null;
     float[] v0 = AdshTrainer.initialCodes(N, BITS, settings.seed());
     float[] v = v0.clone();
     List<Double> losses = new ArrayList<>();
@@ -110,7 +111,7 @@ class AdshTrainerParityTests {
 
       AdshTrainer trainer = new AdshTrainer(settings, network, manager);
       trainer.train(
-          new AdshTrainer.Inputs(maps, null, labels, CLASSES), v, 0,
+          new AdshTrainer.Inputs(maps, erased, labels, CLASSES), v, 0,
           new TrainingListener() {
             @Override
             public void onStep(int iteration, long step, long steps, double loss) {
@@ -129,34 +130,53 @@ class AdshTrainerParityTests {
     for (int i = 0; i < N; i++) {
       labelValues[i] = labels[i];
     }
-    Safetensors.write(work.resolve("inputs.safetensors"), Map.of(
-        "maps", new Safetensors.Tensor(new long[] {N, maps.channels(), maps.height(), maps.width()}, maps.data()),
-        "labels", new Safetensors.Tensor(new long[] {N}, labelValues),
-        "v0", new Safetensors.Tensor(new long[] {N, BITS}, v0)));
-    Files.writeString(work.resolve("job.json"), job(settings, method, N));
+    Map<String, Safetensors.Tensor> inputs = new LinkedHashMap<>();
+    long[] shape = {N, maps.channels(), maps.height(), maps.width()};
+    inputs.put("maps", new Safetensors.Tensor(shape, maps.data()));
+    if (erased != null) {
+      inputs.put("erased", new Safetensors.Tensor(shape, erased.data()));
+    }
+    inputs.put("labels", new Safetensors.Tensor(new long[] {N}, labelValues));
+    inputs.put("v0", new Safetensors.Tensor(new long[] {N, BITS}, v0));
+    Safetensors.write(work.resolve("inputs.safetensors"), inputs);
+    Files.writeString(work.resolve("job.json"), job(settings, method, labels));
     PythonReference.run("adsh_train.py", work.toString());
     return new Run(losses, codes, finalWeights, v0, Safetensors.read(work.resolve("out.safetensors")));
   }
 
-  /** The trainer's own Ω and batch orders, drawn from the same seeded streams it uses. */
-  private static String job(TrainingSettings s, Architecture method, int n) {
+  /**
+   * The trainer's own Ω, batch orders and (FCAENet) same-class positives, drawn from the same seeded
+   * streams in the same order as it draws them.
+   */
+  private static String job(TrainingSettings s, Architecture method, int[] labels) {
     StringBuilder outer = new StringBuilder();
     for (int t = 0; t < s.outerIterations(); t++) {
       Random random = AdshTrainer.iterationRandom(s.seed(), t);
-      int[] omega = AdshTrainer.sample(n, s.samples(), random);
-      StringBuilder orders = new StringBuilder();
+      int[] omega = AdshTrainer.sample(labels.length, s.samples(), random);
+      List<String> orders = new ArrayList<>();
+      List<String> positives = new ArrayList<>();
       for (int e = 0; e < s.innerEpochs(); e++) {
-        orders.append(e == 0 ? "" : ",").append(java.util.Arrays.toString(AdshTrainer.permutation(omega.length, random)));
+        int[] order = AdshTrainer.permutation(omega.length, random);
+        int[] positive = new int[order.length];
+        if (method == Architecture.FCAENET) {
+          for (int i = 0; i < order.length; i++) { // batch after batch, item after item: the trainer's order
+            int label = labels[omega[order[i]]];
+            positive[i] = label + CLASSES * random.nextInt(N / CLASSES); // class members: label, label + k, …
+          }
+        }
+        orders.add(java.util.Arrays.toString(order));
+        positives.add(java.util.Arrays.toString(positive));
       }
       outer.append(t == 0 ? "" : ",")
-          .append(String.format(java.util.Locale.ROOT, "{\"lr\": %s, \"omega\": %s, \"orders\": [%s]}",
-              s.learningRateAt(t), java.util.Arrays.toString(omega), orders));
+          .append(String.format(java.util.Locale.ROOT,
+              "{\"lr\": %s, \"omega\": %s, \"orders\": %s, \"positives\": %s}",
+              s.learningRateAt(t), java.util.Arrays.toString(omega), orders, positives));
     }
     return String.format(java.util.Locale.ROOT,
         "{\"arch\": \"%s\", \"groups\": %d, \"dim\": %d, \"bits\": %d, \"classes\": %d, \"batch\": %d,"
-            + " \"gamma\": %s, \"adl\": %s,"
+            + " \"gamma\": %s, \"adl\": %s, \"esrl_alpha\": %s, \"esrl_beta\": %s,"
             + " \"momentum\": %s, \"nesterov\": %s, \"weight_decay\": %s, \"outer\": [%s]}",
-        method.id(), GROUPS, CHANNELS, s.bits(), CLASSES, s.batchSize(), s.gamma(), s.adlWeight(), s.momentum(), s.nesterov(),
+        method.id(), GROUPS, CHANNELS, s.bits(), CLASSES, s.batchSize(), s.gamma(), s.adlWeight(), s.esrlAlpha(), s.esrlBeta(), s.momentum(), s.nesterov(),
         s.weightDecay(), outer);
   }
 
