@@ -8,8 +8,9 @@ import dev.pipit.train.data.Dataset;
 import java.io.IOException;
 
 /**
- * Frozen-backbone feature maps (at a {@link FeatureCut}) of a dataset's database (train) and query (test) splits, read from a
- * {@link FeatureCache} when present and computed with a {@link FeatureExtractor} otherwise.
+ * Frozen-backbone feature maps, taken at a {@link FeatureCut}, of a dataset's database (train) and query
+ * (test) splits, read from a {@link FeatureCache} when present and computed with a {@link FeatureExtractor}
+ * otherwise.
  *
  * @param database maps of the database images
  * @param erased maps of their SREM-erased copies (FCAENet), else null
