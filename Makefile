@@ -36,7 +36,7 @@ run: build $(DEFAULT_MODEL)/manifest.json ## build, train the default model once
 	  --pipit.demo.gallery-size=$(DEMO_GALLERY)
 
 # The embedded default: AGMH, 48 bits, trained on Fashion-MNIST by pipit's own trainer (CPU protocol:
-# frozen ImageNet backbone, 5,000 database images, 6 outer iterations). Trained once, then reused; an
+# ImageNet backbone cached to layer 3, conv5_x + head trained, 5,000 database images, 6 outer iterations). Trained once, then reused; an
 # interrupted first run resumes from its checkpoint.
 $(DEFAULT_MODEL)/manifest.json:
 	@echo "make run: training the default model $(DEFAULT_MODEL) once (a few minutes on 2 cores)"

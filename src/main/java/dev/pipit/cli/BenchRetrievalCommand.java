@@ -1,6 +1,7 @@
 package dev.pipit.cli;
 
 import dev.pipit.model.EngineDefaults;
+import dev.pipit.train.BackboneMode;
 import dev.pipit.train.RetrievalBench;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Option;
     name = "bench-retrieval",
     mixinStandardHelpOptions = true,
     description = "Train and evaluate LSH, ITQ, ADSH-R50, FCAENet and AGMH at several code lengths on one"
-        + " dataset (frozen backbone, cached features) and write docs/results.md, results.json and plots.")
+        + " dataset (cached backbone features; conv5_x and the heads trained) and write docs/results.md, results.json and plots.")
 final class BenchRetrievalCommand implements Callable<Integer> {
 
   @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "dataset kind")
@@ -33,22 +34,26 @@ final class BenchRetrievalCommand implements Callable<Integer> {
   @Option(names = "--bits", split = ",", defaultValue = "12,24,32,48", description = "code lengths")
   List<Integer> bits;
 
-  @Option(names = "--train-per-class", defaultValue = "200", description = "database images per class (0 = all)")
+  @Option(names = "--train-per-class", defaultValue = "1000", description = "database images per class (0 = all)")
   int trainPerClass;
 
-  @Option(names = "--test-per-class", defaultValue = "50", description = "query images per class (0 = all)")
+  @Option(names = "--test-per-class", defaultValue = "500", description = "query images per class (0 = all)")
   int testPerClass;
 
   @Option(names = "--input-size", defaultValue = "64", description = "network input side")
   int inputSize;
 
-  @Option(names = "--outer", defaultValue = "8", description = "T_out of the deep methods")
+  @Option(names = "--backbone", defaultValue = "last_stage",
+      description = "what deep methods train besides the head: frozen (nothing) or last_stage (conv5_x)")
+  String backbone;
+
+  @Option(names = "--outer", defaultValue = "10", description = "T_out of the deep methods")
   int outer;
 
-  @Option(names = "--inner", defaultValue = "2", description = "T_in")
+  @Option(names = "--inner", defaultValue = "1", description = "T_in")
   int inner;
 
-  @Option(names = "--samples", defaultValue = "800", description = "m")
+  @Option(names = "--samples", defaultValue = "1000", description = "m")
   int samples;
 
   @Option(names = "--batch", defaultValue = "64", description = "mini-batch size")
@@ -84,7 +89,7 @@ final class BenchRetrievalCommand implements Callable<Integer> {
 
   /** Options that change what is measured; giving any of them makes a reduced (or different) run. */
   static final List<String> PROTOCOL_OPTIONS = List.of("--dataset", "--data-root", "--methods", "--bits",
-      "--train-per-class", "--test-per-class", "--input-size", "--outer", "--inner", "--samples", "--batch", "--seed");
+      "--train-per-class", "--test-per-class", "--input-size", "--backbone", "--outer", "--inner", "--samples", "--batch", "--seed");
 
   private List<String> arguments() {
     if (spec == null || spec.commandLine().getParseResult() == null) {
@@ -104,8 +109,8 @@ final class BenchRetrievalCommand implements Callable<Integer> {
 
   RetrievalBench.Config config() {
     Path root = dataRoot != null ? dataRoot : TrainCommand.defaultRoot(dataset);
-    return new RetrievalBench.Config(dataset, root, methods, bits, trainPerClass, testPerClass, inputSize, outer,
-        inner, samples, batch, seed, backboneWeights, modelsDir, featureCache, docs,
+    return new RetrievalBench.Config(dataset, root, methods, bits, trainPerClass, testPerClass, inputSize,
+        BackboneMode.valueOf(backbone.toUpperCase(java.util.Locale.ROOT)), outer, inner, samples, batch, seed, backboneWeights, modelsDir, featureCache, docs,
         ("pipit bench-retrieval " + String.join(" ", arguments())).strip(), GitRevision.current(), reduced());
   }
 }

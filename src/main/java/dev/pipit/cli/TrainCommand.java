@@ -2,6 +2,7 @@ package dev.pipit.cli;
 
 import dev.pipit.model.Architecture;
 import dev.pipit.model.EngineDefaults;
+import dev.pipit.train.BackboneMode;
 import dev.pipit.train.TrainingListener;
 import dev.pipit.train.TrainingRun;
 import dev.pipit.train.TrainingSettings;
@@ -44,8 +45,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "continue from <out>/checkpoint")
   boolean resume;
 
-  @Option(names = "--protocol", defaultValue = "cpu", description = "cpu (frozen backbone, small input; default) or paper (the published settings)")
+  @Option(names = "--protocol", defaultValue = "cpu", description = "cpu (cached backbone to layer 3, conv5_x + head trained, small input; default) or paper (the published settings)")
   String protocol;
+
+  @Option(names = "--backbone", description = "frozen (head only) or last_stage (conv5_x + head); default: the protocol's")
+  String backbone;
 
   @Option(names = "--input-size", description = "network input side in pixels")
   Integer inputSize;
@@ -151,8 +155,9 @@ final class TrainCommand implements Callable<Integer> {
         inner != null ? inner : s.innerEpochs(),
         samples != null ? samples : s.samples(),
         batch != null ? batch : s.batchSize());
-    if (inputSize != null) {
-      s = s.withInput(inputSize, s.backbone());
+    if (inputSize != null || backbone != null) {
+      s = s.withInput(inputSize != null ? inputSize : s.inputSize(),
+          backbone != null ? BackboneMode.valueOf(backbone.toUpperCase(java.util.Locale.ROOT)) : s.backbone());
     }
     if (learningRate != null) {
       s = s.withLearningRate(learningRate, s.learningRateDrops());

@@ -68,6 +68,20 @@ public abstract class HashingNetwork extends AbstractBlock {
   public abstract NDList forwardHead(
       ParameterStore ps, NDArray features, boolean training, PairList<String, Object> params);
 
+  /**
+   * Stage 4 of the backbone, then the head: cached stage-3 maps (B, 1024, h', w') → the outputs of
+   * {@link #forwardHead}. Lets a trainer keep stem–stage 3 frozen and cached while it trains conv5_x with
+   * the head; in training mode stage 4's BatchNorm uses batch statistics.
+   */
+  public NDList forwardFromStage3(ParameterStore ps, NDArray stage3, boolean training) {
+    NDArray features = backbone().forwardStage4(ps, stage3, training);
+    NDList out = forwardHead(ps, features, training, null);
+    if (!training && out.stream().noneMatch(a -> a == features)) {
+      features.close();
+    }
+    return out;
+  }
+
   /** {@inheritDoc} */
   @Override
   protected final NDList forwardInternal(

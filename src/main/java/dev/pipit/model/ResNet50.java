@@ -48,6 +48,9 @@ public final class ResNet50 extends AbstractBlock {
   /** Channels of the output feature map. */
   public static final int FEATURES = 2048;
 
+  /** Channels of stage 3's output. */
+  public static final int STAGE3_FEATURES = 1024;
+
   /** Layout of the residual blocks and conventions of the convolutions. */
   public enum Style {
     /** Keras / Caffe v1: conv biases, BN ε = 1e-3, stride on the first 1×1 of a block. */
@@ -120,20 +123,47 @@ public final class ResNet50 extends AbstractBlock {
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDArray x = stem.forward(ps, inputs, training, params).singletonOrThrow();
+    NDArray f3 = forwardToStage3(ps, inputs.singletonOrThrow(), training);
+    return new NDList(forwardStage4(ps, f3, training));
+  }
+
+  /**
+   * Stem and stages 1–3 (Keras {@code res2}–{@code res4}): {@code (B, 3, H, W) → (B, 1024, H/16, W/16)}.
+   * With {@link #forwardStage4} this is the whole forward pass, split where a trainer caches the frozen
+   * part and trains the last stage.
+   */
+  public NDArray forwardToStage3(ParameterStore ps, NDArray images, boolean training) {
+    NDArray x = stem.forward(ps, new NDList(images), training, null).singletonOrThrow();
     // (B, 64, H/2, W/2) → (B, 64, H/4, W/4)
     NDArray y = Pool.maxPool2d(x, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
     ConvBn.release(x, training);
-    // Block by block rather than through the layer SequentialBlocks (same blocks, same order), so that
-    // inference can free each block's input as soon as the next block has consumed it.
-    for (List<Bottleneck> stage : stages) {
+    return blocks(ps, y, stages.subList(0, 3), training);
+  }
+
+  /**
+   * Stage 4 (conv5_x, Keras {@code res5}): {@code (B, 1024, H/16, W/16) → (B, 2048, H/32, W/32)}. When
+   * inferring it frees its input, as every block does.
+   */
+  public NDArray forwardStage4(ParameterStore ps, NDArray stage3, boolean training) {
+    return blocks(ps, stage3, stages.subList(3, 4), training);
+  }
+
+  // Block by block rather than through the layer SequentialBlocks (same blocks, same order), so that
+  // inference can free each block's input as soon as the next block has consumed it.
+  private static NDArray blocks(ParameterStore ps, NDArray y, List<List<Bottleneck>> stageList, boolean training) {
+    for (List<Bottleneck> stage : stageList) {
       for (Bottleneck block : stage) {
-        NDArray next = block.forward(ps, new NDList(y), training, params).singletonOrThrow();
+        NDArray next = block.forward(ps, new NDList(y), training, null).singletonOrThrow();
         ConvBn.release(y, training);
         y = next;
       }
     }
-    return new NDList(y);
+    return y;
+  }
+
+  /** The last stage's blocks (conv5_x), the part {@code LAST_STAGE} training updates. */
+  public List<Bottleneck> lastStage() {
+    return stages.get(3);
   }
 
   /** {@inheritDoc} */
@@ -147,9 +177,14 @@ public final class ResNet50 extends AbstractBlock {
 
   /** Spatial size of the output for an input side of {@code n} pixels. */
   public static long outSize(long n) {
+    return (stage3Size(n) - 1) / 2 + 1; // stage 4's stride-2 convolution
+  }
+
+  /** Spatial size of stage 3's output ({@link #forwardToStage3}) for an input side of {@code n} pixels. */
+  public static long stage3Size(long n) {
     long x = (n + 2 * 3 - 7) / 2 + 1; // stem conv
     x = (x + 2 - 3) / 2 + 1; // max-pool
-    for (int s = 1; s < DEPTHS.length; s++) {
+    for (int s = 1; s < DEPTHS.length - 1; s++) {
       x = (x - 1) / 2 + 1; // 1×1 (or 3×3 pad 1) convolution with stride 2
     }
     return x;

@@ -23,7 +23,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Asymmetric deep supervised hashing (ADSH, Jiang &amp; Li 2018) with AGMH's and FCAENet's additions, on
- * cached backbone feature maps ({@link BackboneMode#FROZEN}). Each outer iteration:
+ * cached backbone feature maps: the backbone's output with the head trained ({@link BackboneMode#FROZEN}),
+ * or stage 3's output with conv5_x trained beside the head ({@link BackboneMode#LAST_STAGE}). Each outer
+ * iteration:
  *
  * <ol>
  *   <li>sample Ω (m database items) and form the soft similarity S̃ (m × N);
@@ -61,18 +63,27 @@ public final class AdshTrainer {
   private float currentLearningRate;
 
   /**
-   * @param settings run settings ({@link BackboneMode#FROZEN})
-   * @param network initialised network; its backbone is frozen here
+   * @param settings run settings ({@link BackboneMode#FROZEN} or {@link BackboneMode#LAST_STAGE})
+   * @param network initialised network; its backbone (but for conv5_x in LAST_STAGE) is frozen here
    * @param manager manager on the training device
    */
   public AdshTrainer(TrainingSettings settings, HashingNetwork network, NDManager manager) {
-    if (settings.backbone() != BackboneMode.FROZEN) {
-      throw new IllegalArgumentException("this trainer runs on cached features: backbone mode FROZEN");
+    if (settings.backbone().featureCut() == null) {
+      throw new IllegalArgumentException("this trainer runs on cached features: backbone mode FROZEN or LAST_STAGE");
     }
     this.settings = settings;
     this.network = network;
     this.manager = manager;
     network.backbone().freezeParameters(true);
+    if (settings.backbone() == BackboneMode.LAST_STAGE) {
+      // Parameter.freeze(false) would make BN running statistics require gradients too: learnable ones only.
+      network.backbone().lastStage().forEach(block -> block.getParameters().forEach(pair -> {
+        Parameter.Type type = pair.getValue().getType();
+        if (type != Parameter.Type.RUNNING_MEAN && type != Parameter.Type.RUNNING_VAR) {
+          pair.getValue().freeze(false);
+        }
+      }));
+    }
     network.getParameters().forEach(pair -> {
       if (pair.getValue().requiresGradient()) {
         trainable.put(pair.getKey(), pair.getValue());
@@ -150,7 +161,7 @@ public final class AdshTrainer {
     for (int t = from; t < settings.outerIterations(); t++) {
       long start = System.nanoTime();
       currentLearningRate = settings.learningRateAt(t);
-      Random random = new Random(settings.seed() ^ (0x9E3779B97F4A7C15L * (t + 1)));
+      Random random = iterationRandom(settings.seed(), t);
       int[] omega = sample(n, settings.samples(), random);
       int[] omegaLabels = new int[omega.length];
       for (int i = 0; i < omega.length; i++) {
@@ -221,7 +232,11 @@ public final class AdshTrainer {
       NDArray u;
       double[] terms = new double[3];
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-        NDList out = network.forwardHead(new ParameterStore(scope, false), x, true, null);
+        ParameterStore ps = new ParameterStore(scope, false);
+        NDList out =
+            settings.backbone() == BackboneMode.LAST_STAGE
+                ? network.forwardFromStage3(ps, x, true)
+                : network.forwardHead(ps, x, true, null);
         NDArray uAll = out.get(0);
         u = fcaenet ? uAll.get("0:" + batch) : uAll;
         AdshLoss.Terms main = AdshLoss.compute(u, vAll, sRows, vItems, settings.gamma());
@@ -247,9 +262,10 @@ public final class AdshTrainer {
       // Update outside the collector: in-place changes of leaves are not recorded.
       for (Parameter p : trainable.values()) {
         NDArray array = p.getArray();
-        NDArray gradient = array.getGradient();
-        optimizer.update(p.getId(), array, gradient);
-        zero(gradient);
+        try (NDArray gradient = array.getGradient()) { // a handle on the weight's .grad, not a copy
+          optimizer.update(p.getId(), array, gradient);
+        }
+        zeroGradient(array);
       }
       if (recordU != null) {
         float[] values = u.toFloatArray();
@@ -261,11 +277,18 @@ public final class AdshTrainer {
     }
   }
 
-  private static void zero(NDArray gradient) {
-    if (gradient instanceof PtNDArray pt) {
+  /**
+   * Zeroes a weight's accumulated gradient (PyTorch adds every backward into {@code .grad}). Takes the
+   * weight: {@code JniUtils.zeroGrad} zeroes the {@code .grad} of the tensor it is given, so handing it the
+   * gradient itself silently does nothing and the gradients of all earlier steps pile up.
+   */
+  static void zeroGradient(NDArray weight) {
+    if (weight instanceof PtNDArray pt) {
       JniUtils.zeroGrad(pt);
     } else {
-      gradient.subi(gradient);
+      try (NDArray gradient = weight.getGradient()) {
+        gradient.subi(gradient);
+      }
     }
   }
 
@@ -285,6 +308,11 @@ public final class AdshTrainer {
       System.arraycopy(v, items[i] * bits, out, i * bits, bits);
     }
     return scope.create(out, new Shape(items.length, bits));
+  }
+
+  /** The random stream of outer iteration {@code t}: Ω, then the batch order of each epoch, then positives. */
+  static Random iterationRandom(long seed, int t) {
+    return new Random(seed ^ (0x9E3779B97F4A7C15L * (t + 1)));
   }
 
   static int[] sample(int n, int m, Random random) {

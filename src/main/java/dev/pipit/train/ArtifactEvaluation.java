@@ -109,10 +109,12 @@ public final class ArtifactEvaluation {
         DatasetFeatures.Source source =
             new DatasetFeatures.Source(dataKey, request.trainPerClass(), request.testPerClass(), side,
                 backboneIdentity(m));
+        FeatureCut cut = cachedCut(m);
         DatasetFeatures features =
-            DatasetFeatures.of(dataset, source, network.backbone(), preprocessing, null, cache, manager, listener);
-        queries = TrainingRun.encode(network, features.queries(), manager);
-        database = TrainingRun.encode(network, features.database(), manager);
+            DatasetFeatures.of(dataset, source, cut, network.backbone(), preprocessing, null, cache, manager,
+                listener);
+        queries = TrainingRun.encode(network, features.queries(), cut, manager);
+        database = TrainingRun.encode(network, features.database(), cut, manager);
       }
     }
     int[] queryLabels = dataset.test().labels();
@@ -126,14 +128,26 @@ public final class ArtifactEvaluation {
 
   /**
    * The cache identity of a network artifact's backbone: the ImageNet backbone's when it was trained
-   * frozen (its backbone weights are then the ImageNet ones, unchanged), else the artifact's weights.
+   * frozen or only its last stage was (the cached part is then the ImageNet one, unchanged), else the
+   * artifact's weights.
    */
   static String backboneIdentity(ModelManifest m) {
     Map<String, String> s = settings(m);
-    if ("frozen".equals(s.get("backbone")) && s.get(BaselineRun.BACKBONE_SHA256) != null) {
+    boolean imageNetPart = cachedCut(m) == FeatureCut.STAGE3 || "frozen".equals(s.get("backbone"));
+    if (imageNetPart && s.get(BaselineRun.BACKBONE_SHA256) != null) {
       return s.get(BaselineRun.BACKBONE_SHA256);
     }
     return "artifact-" + m.files().get(m.weights());
+  }
+
+  /**
+   * Where cached features of an artifact's backbone may be cut: after stage 3 when only conv5_x was
+   * trained (stem to stage 3 are still the ImageNet ones), else the backbone's output.
+   */
+  static FeatureCut cachedCut(ModelManifest m) {
+    Map<String, String> s = settings(m);
+    boolean lastStage = BackboneMode.LAST_STAGE.name().toLowerCase().equals(s.get("backbone"));
+    return lastStage && s.get(BaselineRun.BACKBONE_SHA256) != null ? FeatureCut.STAGE3 : FeatureCut.STAGE4;
   }
 
   private static Map<String, String> settings(ModelManifest m) {

@@ -18,10 +18,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * An on-disk cache of frozen-backbone feature maps ({@link BackboneMode#FROZEN}), so that every method
- * and code length of a results table reuses one backbone pass per (dataset, subset, input size,
- * backbone). A file is found by the hash of its {@link Key} and also stores the key itself, which is
- * checked on read: any change of dataset, subset, input size, backbone weights or SREM settings is a miss.
+ * An on-disk cache of frozen-backbone feature maps (layer 4 for {@link BackboneMode#FROZEN}, layer 3 for
+ * {@link BackboneMode#LAST_STAGE}), so that every method and code length of a results table reuses one
+ * backbone pass per (dataset, subset, input size, backbone, cut). A file is found by the hash of its
+ * {@link Key} and also stores the key itself, which is checked on read: any change of dataset, subset,
+ * input size, backbone weights, cut (in the variant) or SREM settings is a miss.
  *
  * <p>File form: {@code int magic "PFM1", UTF key, int N, int C, int h, int w, float[N·C·h·w]}
  * (big-endian).

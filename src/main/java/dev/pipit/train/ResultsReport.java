@@ -153,20 +153,24 @@ public final class ResultsReport {
         .append(" split, ").append(perClass(c.trainPerClass())).append(any == null ? "" : " = " + any.database() + " images")
         .append("; queries = test split, ").append(perClass(c.testPerClass()))
         .append(any == null ? "" : " = " + any.queries() + " images").append(".\n");
+    boolean lastStage = c.backbone() == BackboneMode.LAST_STAGE;
     out.append("- Input ").append(c.inputSize()).append("×").append(c.inputSize())
         .append(" (whole image, area resampling, Caffe BGR means); backbone: ImageNet ResNet-50 (Keras weights),")
-        .append(" frozen; its layer-4 maps are computed once and cached (`").append(c.featureCache())
-        .append("`), shared by every method and code length.\n");
+        .append(lastStage
+            ? " stem to layer 3 frozen, their layer-3 maps computed once and cached (`"
+            : " frozen; its layer-4 maps are computed once and cached (`")
+        .append(c.featureCache()).append("`), shared by every method and code length.\n");
     TrainingSettings deep = c.settings("agmh", c.bits().getFirst());
     out.append(String.format(Locale.ROOT,
-        "- Deep methods (ADSH-R50, FCAENet, AGMH): heads trained with ADSH on the cached maps; T_out %d, T_in %d,"
+        "- Deep methods (ADSH-R50, FCAENet, AGMH): %s trained with ADSH on the cached maps; T_out %d, T_in %d,"
             + " m %d, batch %d, lr %s (÷10 at outer iterations %s), γ %.0f, seed %d; other settings as published"
             + " (`TrainingSettings.cpuProtocol`).\n",
+        lastStage ? "layer 4 (conv5_x, BatchNorm in training mode) and heads" : "heads",
         deep.outerIterations(), deep.innerEpochs(), deep.samples(), deep.batchSize(), deep.learningRate(),
         deep.learningRateDrops().stream().filter(t -> t < deep.outerIterations()).toList(), deep.gamma(),
         deep.seed()));
     out.append("- Baselines: LSH (random Gaussian hyperplanes through the mean) and ITQ (PCA + 50 rotation steps)")
-        .append(" on the 2048-d globally pooled layer-4 features, seed ").append(c.seed()).append(".\n");
+        .append( " on the 2048-d globally pooled layer-4 features of the ImageNet backbone, seed ").append(c.seed()).append(".\n");
     out.append("- Evaluation: mAP over the whole database, Hamming ranking, ties by database index, queries with no")
         .append(" relevant item count 0. Main table: queries encoded by the network against the learned database")
         .append(" codes V (the papers' protocol); second table: against network-encoded database codes.\n\n");

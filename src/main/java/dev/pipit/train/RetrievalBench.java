@@ -27,6 +27,7 @@ public final class RetrievalBench {
    * @param trainPerClass database images per class (0 = all)
    * @param testPerClass query images per class (0 = all)
    * @param inputSize network input side
+   * @param backbone what the deep methods train besides their heads (FROZEN or LAST_STAGE)
    * @param outer T_out of the deep methods
    * @param inner T_in
    * @param samples m
@@ -42,7 +43,8 @@ public final class RetrievalBench {
    */
   public record Config(
       String dataset, Path dataRoot, List<String> methods, List<Integer> bits, int trainPerClass, int testPerClass,
-      int inputSize, int outer, int inner, int samples, int batch, long seed, Path backboneWeights, Path modelsDir,
+      int inputSize, BackboneMode backbone, int outer, int inner, int samples, int batch, long seed,
+      Path backboneWeights, Path modelsDir,
       Path featureCache, Path docs, String command, String gitRevision, boolean reduced) {
 
     public Config {
@@ -58,7 +60,7 @@ public final class RetrievalBench {
     /** The settings of a deep method: the CPU protocol with this bench's input size and schedule. */
     public TrainingSettings settings(String method, int codeBits) {
       return TrainingSettings.cpuProtocol(Architecture.fromId(method), codeBits)
-          .withInput(inputSize, BackboneMode.FROZEN)
+          .withInput(inputSize, backbone)
           .withSchedule(outer, inner, samples, batch)
           .withSeed(seed);
     }

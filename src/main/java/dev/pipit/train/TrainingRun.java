@@ -2,6 +2,8 @@ package dev.pipit.train;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
@@ -112,9 +114,9 @@ public final class TrainingRun {
     Engine.getEngine(EngineDevice.ENGINE); // loads the native library before any direct JNI call
     JniUtils.setGradMode(false); // per thread, on by default in new ones: feature extraction records nothing
     TrainingSettings s = plan.settings();
-    if (s.backbone() != BackboneMode.FROZEN) {
+    if (s.backbone().featureCut() == null) {
       throw new IllegalArgumentException(
-          "backbone mode " + s.backbone() + " is not implemented by this trainer yet; use FROZEN");
+          "backbone mode " + s.backbone() + " is not implemented by this trainer yet; use FROZEN or LAST_STAGE");
     }
     Dataset dataset =
         DatasetLoader.load(plan.datasetKind(), plan.datasetRoot(),
@@ -138,12 +140,13 @@ public final class TrainingRun {
               : null;
       FeatureCache cache = plan.featureCache() == null ? FeatureCache.disabled() : new FeatureCache(plan.featureCache());
       DatasetFeatures features =
-          DatasetFeatures.of(dataset, plan.featureSource(), network.backbone(), preprocessing, erasing, cache, manager,
-              listener);
+          DatasetFeatures.of(dataset, plan.featureSource(), s.backbone().featureCut(), network.backbone(),
+              preprocessing, erasing, cache, manager, listener);
       if (cache.enabled()) {
         log.accept(String.format("backbone features: %d cached, %d computed", cache.hits(), cache.misses()));
       }
       FeatureMaps queries = features.queries();
+      FeatureCut cut = s.backbone().featureCut();
       int[] dbLabels = dataset.train().labels();
       int[] queryLabels = dataset.test().labels();
 
@@ -169,16 +172,17 @@ public final class TrainingRun {
             Checkpoint.write(checkpointDir, network, current, trainer.momentumState(), t + 1, n, settingsHash);
             boolean evaluate = (t + 1) % Math.max(1, plan.evaluateEvery()) == 0 || t == s.outerIterations() - 1;
             return evaluate
-                ? RetrievalEvaluator.evaluate(encode(network, queries, manager), queryLabels,
+                ? RetrievalEvaluator.evaluate(encode(network, queries, cut, manager), queryLabels,
                     CodeSet.fromSigns(s.bits(), current), dbLabels).map()
                 : Double.NaN;
           });
 
-      CodeSet queryCodes = encode(network, queries, manager);
+      CodeSet queryCodes = encode(network, queries, cut, manager);
       RetrievalMetrics learned =
           RetrievalEvaluator.evaluate(queryCodes, queryLabels, CodeSet.fromSigns(s.bits(), v), dbLabels);
       RetrievalMetrics encoded =
-          RetrievalEvaluator.evaluate(queryCodes, queryLabels, encode(network, features.database(), manager), dbLabels);
+          RetrievalEvaluator.evaluate(queryCodes, queryLabels, encode(network, features.database(), cut, manager),
+              dbLabels);
       log.accept(String.format("mAP %.4f (learned database codes), %.4f (network-encoded database)",
           learned.map(), encoded.map()));
 
@@ -190,18 +194,27 @@ public final class TrainingRun {
     }
   }
 
-  /** Serving codes of cached feature maps, through the network head. */
+  /** Serving codes of cached backbone output maps, through the network head. */
   static CodeSet encode(HashingNetwork network, FeatureMaps maps, NDManager manager) {
+    return encode(network, maps, FeatureCut.STAGE4, manager);
+  }
+
+  /**
+   * Serving codes of cached maps taken at {@code cut}: through the head, or through stage 4 and the head
+   * for stage-3 maps (BN in inference mode).
+   */
+  static CodeSet encode(HashingNetwork network, FeatureMaps maps, FeatureCut cut, NDManager manager) {
     int bits = network.bits();
     float[] all = new float[maps.count() * bits];
     int batch = 256;
     for (int start = 0; start < maps.count(); start += batch) {
       int end = Math.min(maps.count(), start + batch);
       try (NDManager scope = manager.newSubManager()) {
-        float[] u =
-            network.forwardHead(new ParameterStore(scope, false), maps.batch(range(start, end), scope), false, null)
-                .head()
-                .toFloatArray();
+        ParameterStore ps = new ParameterStore(scope, false);
+        NDArray x = maps.batch(range(start, end), scope);
+        NDList out =
+            cut == FeatureCut.STAGE3 ? network.forwardFromStage3(ps, x, false) : network.forwardHead(ps, x, false, null);
+        float[] u = out.head().toFloatArray();
         System.arraycopy(u, 0, all, start * bits, u.length);
       }
     }

@@ -54,9 +54,13 @@ class TrainConfigTests {
     TrainCommand c = parse("--config", "configs/cub200-agmh-48.properties", "--bits", "12", "--out", "/tmp/m",
         "--protocol", "cpu");
     assertThat(c.settings().bits()).isEqualTo(12);
-    assertThat(c.settings().backbone()).isEqualTo(BackboneMode.FROZEN);
+    assertThat(c.settings().backbone()).isEqualTo(BackboneMode.LAST_STAGE);
     assertThat(c.settings().outerIterations()).isEqualTo(40); // still from the file
     assertThat(c.out).isEqualTo(Path.of("/tmp/m"));
+    TrainCommand frozen = parse("--config", "configs/cub200-agmh-48.properties", "--protocol", "cpu",
+        "--backbone", "frozen");
+    assertThat(frozen.settings().backbone()).isEqualTo(BackboneMode.FROZEN);
+    assertThat(frozen.settings().inputSize()).isEqualTo(224); // from the file
   }
 
   @Test

@@ -30,7 +30,7 @@ class ResultsReportTests {
 
   RetrievalBench.Config config() {
     return new RetrievalBench.Config("fashion-mnist", Path.of("/data"), RetrievalBench.METHODS, List.of(12, 48),
-        100, 20, 64, 10, 3, 1000, 64, 68, Path.of("b/model.json"), dir.resolve("models"), dir.resolve("cache"),
+        100, 20, 64, BackboneMode.LAST_STAGE, 10, 3, 1000, 64, 68, Path.of("b/model.json"), dir.resolve("models"), dir.resolve("cache"),
         dir.resolve("docs"), "pipit bench-retrieval --bits 12,48", "test", true);
   }
 
