@@ -215,7 +215,17 @@ class GalleryIntegrationTests {
     assertThat(dataset.classes()).containsExactly("art", "dog", "horse");
     assertThat(dataset.train().size()).isEqualTo(3);
     assertThat(dataset.test().size()).isEqualTo(1);
-    mvc.perform(post("/v1/train-jobs/" + JsonPath.read(job, "$.id") + "/cancel")
+    String id = JsonPath.read(job, "$.id");
+    mvc.perform(post("/v1/train-jobs/" + id + "/cancel")
         .header("Authorization", "Bearer " + TOKEN)).andExpect(status().isAccepted());
+    // Wait for the job to stop: a job left running would compete with later tests in this JVM.
+    String state = "";
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (!List.of("CANCELLED", "SUCCEEDED", "FAILED").contains(state) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      state = JsonPath.read(mvc.perform(get("/v1/train-jobs/" + id)).andReturn().getResponse().getContentAsString(),
+          "$.state");
+    }
+    assertThat(state).isIn("CANCELLED", "SUCCEEDED", "FAILED");
   }
 }
