@@ -36,12 +36,12 @@ run: build $(DEFAULT_MODEL)/manifest.json ## build, train the default model once
 	  --pipit.demo.gallery-size=$(DEMO_GALLERY)
 
 # The embedded default: AGMH, 48 bits, trained on Fashion-MNIST by pipit's own trainer (CPU protocol:
-# ImageNet backbone cached to layer 3, conv5_x + head trained, 5,000 database images, 6 outer iterations). Trained once, then reused; an
-# interrupted first run resumes from its checkpoint.
+# ImageNet backbone cached to layer 3, conv5_x + head trained, 5,000 database images, 8 outer iterations
+# of one epoch). Trained once, then reused; an interrupted first run resumes from its checkpoint.
 $(DEFAULT_MODEL)/manifest.json:
 	@echo "make run: training the default model $(DEFAULT_MODEL) once (a few minutes on 2 cores)"
 	java $(JVM_FLAGS) -jar $(JAR) train --method agmh --bits 48 --dataset fashion-mnist --out $(DEFAULT_MODEL) \
-	  --train-per-class 500 --test-per-class 100 --outer 6 --inner 2 \
+	  --train-per-class 500 --test-per-class 100 --outer 8 --inner 1 \
 	  $(if $(wildcard $(DEFAULT_MODEL)/checkpoint/state.bin),--resume,)
 
 test: ## the whole test suite: unit tests, then integration tests on the packaged jar
