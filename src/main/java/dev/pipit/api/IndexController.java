@@ -4,7 +4,6 @@ import dev.pipit.gallery.ActiveModel;
 import dev.pipit.gallery.GalleryCodec;
 import dev.pipit.gallery.GalleryItems;
 import dev.pipit.gallery.GalleryPayload;
-import dev.pipit.gallery.NoModelServingException;
 import dev.pipit.gallery.ServingModel;
 import dev.pipit.index.Entry;
 import dev.pipit.index.IndexStats;
@@ -146,6 +145,6 @@ class IndexController {
   }
 
   private ServingModel model() {
-    return active.current().orElseThrow(NoModelServingException::new);
+    return active.require();
   }
 }

@@ -6,7 +6,6 @@ import dev.pipit.encode.ImageEncoder;
 import dev.pipit.gallery.ActiveModel;
 import dev.pipit.gallery.GalleryCodec;
 import dev.pipit.gallery.GalleryPayload;
-import dev.pipit.gallery.NoModelServingException;
 import dev.pipit.gallery.ServingModel;
 import dev.pipit.gallery.Timeouts;
 import dev.pipit.index.Code;
@@ -192,7 +191,7 @@ class SearchController {
   }
 
   private ServingModel model() {
-    return active.current().orElseThrow(NoModelServingException::new);
+    return active.require();
   }
 
   static double millis(long nanos) {

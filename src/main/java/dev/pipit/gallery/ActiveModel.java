@@ -39,6 +39,15 @@ public final class ActiveModel implements AutoCloseable {
   }
 
   /**
+   * The model serving now.
+   *
+   * @throws NoModelServingException if none is
+   */
+  public ServingModel require() {
+    return current().orElseThrow(NoModelServingException::new);
+  }
+
+  /**
    * Runs a gallery write touching {@code ids} against the current model.
    *
    * @throws IllegalStateException if no model is serving

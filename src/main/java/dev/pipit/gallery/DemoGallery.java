@@ -39,7 +39,7 @@ public final class DemoGallery {
       Files.write(queriesDir.resolve(classes.get(split.label(i)).replaceAll("[^A-Za-z0-9]+", "_") + "-" + i + ".png"),
           png(split.image(i)));
     }
-    int present = active.current().orElseThrow(NoModelServingException::new).index().size();
+    int present = active.require().index().size();
     if (present > 0) {
       log.info("Demo gallery present: {} items", present);
       return 0;

@@ -44,7 +44,7 @@ public final class GalleryDatasetExport {
    * @throws IllegalArgumentException if fewer than two labels have kept originals
    */
   public Path export(Path datasetsDir) throws IOException {
-    ServingModel model = active.current().orElseThrow(NoModelServingException::new);
+    ServingModel model = active.require();
     Map<String, List<Entry>> byLabel = new TreeMap<>();
     model.index().forEach(entry -> {
       GalleryPayload payload = codec.read(entry.payload());

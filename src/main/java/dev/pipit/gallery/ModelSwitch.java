@@ -87,7 +87,7 @@ public final class ModelSwitch implements AutoCloseable {
     if (status != null && status.state() == State.RUNNING) {
       throw new SwitchConflictException("a switch to " + status.model() + " is running; wait for it to finish");
     }
-    ServingModel current = active.current().orElseThrow(NoModelServingException::new);
+    ServingModel current = active.require();
     ModelArtifact artifact = ModelArtifact.open(modelDir);
     if (artifact.fingerprint().equals(current.ref().fingerprint())) {
       throw new SwitchConflictException("model " + artifact.manifest().name() + " is already serving");
@@ -108,7 +108,7 @@ public final class ModelSwitch implements AutoCloseable {
     try {
       Path indexDir = state.newIndexDir(name);
       next = opener.open(modelDir, indexDir);
-      ServingModel old = active.current().orElseThrow(NoModelServingException::new);
+      ServingModel old = active.require();
       active.beginSwitch();
       List<Entry> entries = new ArrayList<>();
       old.index().forEach(entries::add);
@@ -183,21 +183,19 @@ public final class ModelSwitch implements AutoCloseable {
   }
 
   private void catchUp(ServingModel old, ServingModel next, String id) {
-    {
-      Optional<Entry> now = old.index().get(id);
-      Optional<byte[]> original = now.flatMap(this::original);
-      if (original.isPresent()) {
-        try {
-          Code code = next.encoder().encode(original.get()).join().code();
-          next.index().upsert(id, code, now.get().payload());
-          return;
-        } catch (RuntimeException e) {
-          log.warn("Model switch: item {} written during the switch could not be re-encoded: {}", id, e.toString());
-        }
+    Optional<Entry> now = old.index().get(id);
+    Optional<byte[]> original = now.flatMap(this::original);
+    if (original.isPresent()) {
+      try {
+        Code code = next.encoder().encode(original.get()).join().code();
+        next.index().upsert(id, code, now.get().payload());
+        return;
+      } catch (RuntimeException e) {
+        log.warn("Model switch: item {} written during the switch could not be re-encoded: {}", id, e.toString());
       }
-      if (next.index().get(id).isPresent()) {
-        next.index().delete(id);
-      }
+    }
+    if (next.index().get(id).isPresent()) {
+      next.index().delete(id);
     }
   }
 
