@@ -1,6 +1,7 @@
 package dev.pipit.cli;
 
 import dev.pipit.model.EngineDefaults;
+import dev.pipit.train.BackboneMode;
 import dev.pipit.train.TrainThroughput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,14 +19,18 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code pipit bench-train}: training throughput per method in pipit (DJL on PyTorch) and, in the same
- * run, in PyTorch eager from Python on the same head, batch and feature size; prints a Markdown table for
- * docs/benchmarks.md.
+ * {@code pipit bench-train}: training-step throughput per method in pipit (DJL on PyTorch) and in PyTorch
+ * eager from Python on the same trained modules, batch, map size and thread count, method by method in
+ * one run (pipit, then Python, so both see the same machine load); prints a Markdown table for
+ * docs/benchmarks.md. Both sides report how many weights they train, and the run fails if the counts
+ * differ (a sign the two sides do different work). The machine is shared and a step is hundreds of small
+ * multi-threaded ops, each waiting for its slowest thread, so a competing process slows it out of all
+ * proportion: the table gives, per side, the cores other processes kept busy while it was timed.
  */
 @Command(
     name = "bench-train",
     mixinStandardHelpOptions = true,
-    description = "Time training steps (frozen-backbone protocol: head on cached features) in pipit and in"
+    description = "Time training steps (CPU protocol: conv5_x + head on cached stage-3 maps) in pipit and in"
         + " PyTorch eager (Python), side by side.")
 final class BenchTrainCommand implements Callable<Integer> {
 
@@ -38,8 +43,12 @@ final class BenchTrainCommand implements Callable<Integer> {
   @Option(names = "--batch", defaultValue = "64", description = "mini-batch size")
   int batch;
 
-  @Option(names = "--input-size", defaultValue = "64", description = "input side the cached maps stand for (64 → 2×2)")
+  @Option(names = "--input-size", defaultValue = "64", description = "input side the cached maps stand for (64: 4×4 stage-3 maps)")
   int inputSize;
+
+  @Option(names = "--backbone", defaultValue = "last_stage",
+      description = "last_stage (conv5_x + head on stage-3 maps, the CPU protocol) or frozen (head on layer-4 maps)")
+  String backbone;
 
   @Option(names = "--database", defaultValue = "2000", description = "N, database codes in the loss")
   int database;
@@ -50,6 +59,9 @@ final class BenchTrainCommand implements Callable<Integer> {
   @Option(names = "--steps", defaultValue = "20", description = "timed steps")
   int steps;
 
+  @Option(names = "--threads", defaultValue = "2", description = "intra-op threads on both sides (inter-op: 1)")
+  int threads;
+
   @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch ('none' to skip)")
   String python;
 
@@ -59,24 +71,46 @@ final class BenchTrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     EngineDefaults.applyOfflineDefaults();
+    EngineDefaults.applyThreads(1, threads);
+    BackboneMode mode = BackboneMode.valueOf(backbone.toUpperCase(Locale.ROOT));
     String loadBefore = loadAverage();
     Map<String, TrainThroughput.Result> java = new LinkedHashMap<>();
+    Map<String, JsonNode> py = new LinkedHashMap<>();
+    Map<String, double[]> foreign = new LinkedHashMap<>();
+    CpuMonitor cpu = new CpuMonitor(List.of());
+    String torchVersion = null;
     for (String method : methods) {
-      java.put(method, TrainThroughput.measure(method, bits, batch, inputSize, database, warmup, steps));
-      System.err.printf(Locale.ROOT, "pipit %s: %.1f ms/step%n", method, java.get(method).msPerStep());
+      CpuMonitor.Sample start = cpu.sample();
+      TrainThroughput.Result r = TrainThroughput.measure(method, bits, batch, inputSize, mode, database, warmup, steps);
+      CpuMonitor.Sample javaDone = cpu.sample();
+      java.put(method, r);
+      foreign.put(method, new double[] {CpuMonitor.foreignCores(start, javaDone), Double.NaN});
+      System.err.printf(Locale.ROOT, "pipit %s: %.1f ms/step, %d trained weights, others used %.1f cores%n", method,
+          r.msPerStep(), r.trainedParameters(), foreign.get(method)[0]);
+      if (!python.equals("none")) {
+        JsonNode out = runPython(method, mode);
+        foreign.get(method)[1] = CpuMonitor.foreignCores(javaDone, cpu.sample());
+        torchVersion = out.get("torch").asText();
+        JsonNode p = out.get("results").get(method);
+        py.put(method, p);
+        System.err.printf(Locale.ROOT, "pytorch %s: %.1f ms/step, %d trained weights, others used %.1f cores%n",
+            method, p.get("ms_per_step").asDouble(), p.get("trained_parameters").asLong(), foreign.get(method)[1]);
+        if (p.get("trained_parameters").asLong() != r.trainedParameters()) {
+          throw new IllegalStateException(method + ": pipit trains " + r.trainedParameters() + " weights, the Python"
+              + " harness " + p.get("trained_parameters").asLong() + ": they do not run the same step");
+        }
+      }
     }
-    JsonNode py = python.equals("none") ? null : runPython();
     String loadAfter = loadAverage();
-    System.out.println(table(java, py, loadBefore, loadAfter));
+    System.out.println(table(mode, java, py, foreign, torchVersion, loadBefore, loadAfter));
     return 0;
   }
 
-  private JsonNode runPython() throws IOException, InterruptedException {
-    int side = (int) dev.pipit.model.ResNet50.outSize(inputSize);
-    List<String> command = new ArrayList<>(List.of(python, script.toString(), "--methods", String.join(",", methods),
-        "--bits", "" + bits, "--batch", "" + batch, "--side", "" + side, "--database", "" + database,
-        "--warmup", "" + warmup, "--steps", "" + steps, "--threads",
-        "" + Runtime.getRuntime().availableProcessors()));
+  private JsonNode runPython(String method, BackboneMode mode) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(python, script.toString(), "--methods", method,
+        "--bits", "" + bits, "--batch", "" + batch, "--backbone", mode == BackboneMode.FROZEN ? "frozen" : "last-stage",
+        "--side", "" + mode.featureCut().side(inputSize), "--database", "" + database,
+        "--warmup", "" + warmup, "--steps", "" + steps, "--threads", "" + threads));
     Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (process.waitFor() != 0) {
@@ -85,23 +119,30 @@ final class BenchTrainCommand implements Callable<Integer> {
     return JsonMapper.builder().build().readTree(out);
   }
 
-  private String table(Map<String, TrainThroughput.Result> java, JsonNode py, String before, String after) {
+  private String table(BackboneMode mode, Map<String, TrainThroughput.Result> java, Map<String, JsonNode> py,
+      Map<String, double[]> foreign, String torchVersion, String before, String after) {
+    int side = mode.featureCut().side(inputSize);
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT,
-        "Batch %d, %d bits, cached %d×%d maps (input %d), N = %d database codes, %d timed steps after %d warm-up;"
-            + " load average before %s, after %s.%n%n",
-        batch, bits, dev.pipit.model.ResNet50.outSize(inputSize), dev.pipit.model.ResNet50.outSize(inputSize),
-        inputSize, database, steps, warmup, before, after));
-    md.append("| method | pipit (DJL 0.25, PyTorch 2.0.1) ms/step | images/s | PyTorch eager")
-        .append(py == null ? "" : " " + py.get("torch").asText()).append(" ms/step | images/s | pipit / eager |\n");
-    md.append("|---|---:|---:|---:|---:|---:|\n");
+        "%s: batch %d, %d bits, cached %d×%d×%d maps (input %d), N = %d database codes, %d timed steps after %d"
+            + " warm-up, %d intra-op threads; load average before %s, after %s.%n%n",
+        mode == BackboneMode.FROZEN ? "FROZEN (head trained)" : "LAST_STAGE (conv5_x + head trained)", batch, bits,
+        mode.featureCut().channels(), side, side, inputSize, database, steps, warmup, threads, before, after));
+    md.append("| method | trained weights | pipit (DJL 0.25, libtorch 2.0.1) ms/step | images/s | PyTorch eager")
+        .append(torchVersion == null ? "" : " " + torchVersion)
+        .append(" ms/step | images/s | pipit / eager | others' cores during pipit / eager |\n");
+    md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (TrainThroughput.Result r : java.values()) {
-      JsonNode p = py == null ? null : py.get("results").get(r.method());
-      md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %s | %s | %s |%n", r.method(), r.msPerStep(),
-          r.imagesPerSecond(),
+      JsonNode p = py.get(r.method());
+      double[] others = foreign.get(r.method());
+      md.append(String.format(Locale.ROOT, "| %s | %,d | %.1f | %.1f | %s | %s | %s | %s |%n", r.method(),
+          r.trainedParameters(), r.msPerStep(), r.imagesPerSecond(),
           p == null ? "–" : String.format(Locale.ROOT, "%.1f", p.get("ms_per_step").asDouble()),
           p == null ? "–" : String.format(Locale.ROOT, "%.1f", p.get("images_per_s").asDouble()),
-          p == null ? "–" : String.format(Locale.ROOT, "%.2f×", r.imagesPerSecond() / p.get("images_per_s").asDouble())));
+          p == null ? "–" : String.format(Locale.ROOT, "%.2f×", r.imagesPerSecond() / p.get("images_per_s").asDouble()),
+          p == null
+              ? String.format(Locale.ROOT, "%.1f / –", others[0])
+              : String.format(Locale.ROOT, "%.1f / %.1f", others[0], others[1])));
     }
     return md.toString();
   }

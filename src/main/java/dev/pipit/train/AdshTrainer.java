@@ -99,6 +99,11 @@ public final class AdshTrainer {
             .build();
   }
 
+  /** Number of weights the trainer updates (conv5_x's in {@link BackboneMode#LAST_STAGE}, and the head's). */
+  public long trainedParameterCount() {
+    return trainable.values().stream().mapToLong(p -> p.getArray().size()).sum();
+  }
+
   /**
    * The optimiser's momentum buffers, for a checkpoint, keyed by the parameters' hierarchical names
    * (stable across processes, unlike their ids).

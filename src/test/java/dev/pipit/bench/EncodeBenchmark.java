@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
+import dev.pipit.cli.CpuMonitor;
 import dev.pipit.encode.BatchingEncoder;
 import dev.pipit.encode.BlockBackend;
 import dev.pipit.encode.Encoded;
