@@ -62,6 +62,13 @@ final class BenchTrainCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "2", description = "intra-op threads on both sides (inter-op: 1)")
   int threads;
 
+  @Option(names = "--quiet-cores", defaultValue = "0.5",
+      description = "before each side, wait until other processes use fewer cores than this")
+  double quietCores;
+
+  @Option(names = "--max-wait", defaultValue = "120", description = "seconds to wait for that, then time anyway")
+  double maxWait;
+
   @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch ('none' to skip)")
   String python;
 
@@ -80,6 +87,7 @@ final class BenchTrainCommand implements Callable<Integer> {
     CpuMonitor cpu = new CpuMonitor(List.of());
     String torchVersion = null;
     for (String method : methods) {
+      awaitQuiet(cpu);
       CpuMonitor.Sample start = cpu.sample();
       TrainThroughput.Result r = TrainThroughput.measure(method, bits, batch, inputSize, mode, database, warmup, steps);
       CpuMonitor.Sample javaDone = cpu.sample();
@@ -88,8 +96,10 @@ final class BenchTrainCommand implements Callable<Integer> {
       System.err.printf(Locale.ROOT, "pipit %s: %.1f ms/step, %d trained weights, others used %.1f cores%n", method,
           r.msPerStep(), r.trainedParameters(), foreign.get(method)[0]);
       if (!python.equals("none")) {
+        awaitQuiet(cpu);
+        CpuMonitor.Sample pythonStart = cpu.sample();
         JsonNode out = runPython(method, mode);
-        foreign.get(method)[1] = CpuMonitor.foreignCores(javaDone, cpu.sample());
+        foreign.get(method)[1] = CpuMonitor.foreignCores(pythonStart, cpu.sample());
         torchVersion = out.get("torch").asText();
         JsonNode p = out.get("results").get(method);
         py.put(method, p);
@@ -104,6 +114,14 @@ final class BenchTrainCommand implements Callable<Integer> {
     String loadAfter = loadAverage();
     System.out.println(table(mode, java, py, foreign, torchVersion, loadBefore, loadAfter));
     return 0;
+  }
+
+  private void awaitQuiet(CpuMonitor cpu) throws InterruptedException {
+    double waited = cpu.awaitQuiet(quietCores, maxWait);
+    if (waited < 0) {
+      System.err.printf(Locale.ROOT, "others kept more than %.1f cores busy for %.0f s: timing anyway%n", quietCores,
+          maxWait);
+    }
   }
 
   private JsonNode runPython(String method, BackboneMode mode) throws IOException, InterruptedException {
