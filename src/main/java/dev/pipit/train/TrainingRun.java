@@ -129,9 +129,8 @@ public final class TrainingRun {
     long settingsHash = (s.toString() + plan.datasetKind() + n).hashCode();
     Preprocessing preprocessing = preprocessing(s.inputSize());
     try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-      Engine.getInstance().setRandomSeed((int) s.seed());
       HashingNetwork network = s.method().build(s.bits());
-      network.initialize(manager, s.inputSize());
+      SeededInitialization.initialize(network, manager, s.inputSize(), s.seed());
       KerasResNet50Importer.importBackbone(plan.backboneWeights(), network.backbone());
 
       SelectiveRegionErasing erasing =
