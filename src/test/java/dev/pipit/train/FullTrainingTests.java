@@ -49,9 +49,9 @@ class FullTrainingTests {
   @TempDir Path dir;
 
   private static TrainingRun.Plan plan(Architecture method, TrainingSettings settings, Path out, int perClass,
-      boolean resume) {
+      int queriesPerClass, boolean resume) {
     return new TrainingRun.Plan(method.id() + "-full", settings, "fashion-mnist", TrainingRunTests.FASHION, perClass,
-        4, TrainingRunTests.BACKBONE, out, resume, 1, "test");
+        queriesPerClass, TrainingRunTests.BACKBONE, out, resume, 1, "test");
   }
 
   @Test
@@ -64,7 +64,7 @@ class FullTrainingTests {
     Path out = dir.resolve("adsh");
     TrainingRunTests.Recorder recorder = new TrainingRunTests.Recorder();
     TrainingRun.Result result =
-        TrainingRun.run(plan(Architecture.ADSH_R50, settings, out, 6, false), recorder, line -> {}, () -> false);
+        TrainingRun.run(plan(Architecture.ADSH_R50, settings, out, 6, 4, false), recorder, line -> {}, () -> false);
 
     assertThat(recorder.iterations).hasSize(2);
     assertThat(recorder.iterations.getLast().losses().total())
@@ -154,10 +154,10 @@ class FullTrainingTests {
             .withLearningRate(0.01f, List.of());
     TrainingRunTests.Recorder straightRecorder = new TrainingRunTests.Recorder();
     TrainingRun.Result straight =
-        TrainingRun.run(plan(Architecture.FCAENET, settings, dir.resolve("a"), 3, false), straightRecorder,
+        TrainingRun.run(plan(Architecture.FCAENET, settings, dir.resolve("a"), 2, 2, false), straightRecorder,
             line -> {}, () -> false);
     TrainingRun.Result again =
-        TrainingRun.run(plan(Architecture.FCAENET, settings, dir.resolve("b"), 3, false),
+        TrainingRun.run(plan(Architecture.FCAENET, settings, dir.resolve("b"), 2, 2, false),
             new TrainingRunTests.Recorder(), line -> {}, () -> false);
     assertThat(Files.readAllBytes(dir.resolve("b/checkpoint/state.bin")))
         .as("database codes V")
@@ -168,16 +168,20 @@ class FullTrainingTests {
 
     TrainingRunTests.Recorder interrupted = new TrainingRunTests.Recorder();
     interrupted.cancelAfter = 1;
-    assertThatThrownBy(() -> TrainingRun.run(plan(Architecture.FCAENET, settings, dir.resolve("c"), 3, false),
+    assertThatThrownBy(() -> TrainingRun.run(plan(Architecture.FCAENET, settings, dir.resolve("c"), 2, 2, false),
         interrupted, line -> {}, interrupted.cancel::get)).isInstanceOf(TrainingCancelledException.class);
     TrainingRunTests.Recorder resumed = new TrainingRunTests.Recorder();
-    TrainingRun.run(plan(Architecture.FCAENET, settings, dir.resolve("c"), 3, true), resumed, line -> {},
+    TrainingRun.run(plan(Architecture.FCAENET, settings, dir.resolve("c"), 2, 2, true), resumed, line -> {},
         () -> false);
     // Only the second iteration ran, from the restored network, codes and momentum (not bit-exact: see
     // TrainingRunTests).
     assertThat(resumed.iterations).extracting(TrainingListener.Iteration::iteration).containsExactly(1);
+    double first = straightRecorder.iterations.get(0).losses().total();
     double second = straightRecorder.iterations.get(1).losses().total();
-    assertThat(resumed.iterations.getFirst().losses().total()).isBetween(second * 0.9, second * 1.1);
+    assertThat(resumed.iterations.getFirst().losses().total())
+        .isBetween(second * 0.9, second * 1.1)
+        .as("a restart would show the first iteration's loss")
+        .isLessThan(first);
   }
 
   @Test
