@@ -45,10 +45,12 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "continue from <out>/checkpoint")
   boolean resume;
 
-  @Option(names = "--protocol", defaultValue = "cpu", description = "cpu (cached backbone to layer 3, conv5_x + head trained, small input; default) or paper (the published settings)")
+  @Option(names = "--protocol", defaultValue = "cpu", description = "cpu (cached backbone to layer 3, conv5_x + head trained, small input; default) or paper (the published"
+          + " settings: 224 px, the whole network fine-tuned end to end, a GPU protocol)")
   String protocol;
 
-  @Option(names = "--backbone", description = "frozen (head only) or last_stage (conv5_x + head); default: the protocol's")
+  @Option(names = "--backbone", description = "frozen (head only), last_stage (conv5_x + head) or full (everything, end to end on augmented images);"
+          + " default: the protocol's")
   String backbone;
 
   @Option(names = "--input-size", description = "network input side in pixels")
@@ -157,7 +159,7 @@ final class TrainCommand implements Callable<Integer> {
         batch != null ? batch : s.batchSize());
     if (inputSize != null || backbone != null) {
       s = s.withInput(inputSize != null ? inputSize : s.inputSize(),
-          backbone != null ? BackboneMode.valueOf(backbone.toUpperCase(java.util.Locale.ROOT)) : s.backbone());
+          backbone != null ? backboneMode(backbone) : s.backbone());
     }
     if (learningRate != null) {
       s = s.withLearningRate(learningRate, s.learningRateDrops());
@@ -166,6 +168,14 @@ final class TrainCommand implements Callable<Integer> {
       s = s.withSeed(seed);
     }
     return s;
+  }
+
+  private static BackboneMode backboneMode(String name) {
+    try {
+      return BackboneMode.valueOf(name.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--backbone must be frozen, last_stage or full, got " + name);
+    }
   }
 
   static Path defaultRoot(String dataset) {
