@@ -1,6 +1,7 @@
 package dev.pipit.cli;
 
 import dev.pipit.model.Architecture;
+import dev.pipit.model.DevicePreference;
 import dev.pipit.model.EngineDefaults;
 import dev.pipit.train.BackboneMode;
 import dev.pipit.train.TrainingListener;
@@ -53,6 +54,11 @@ final class TrainCommand implements Callable<Integer> {
           + " default: the protocol's")
   String backbone;
 
+  @Option(names = "--device", defaultValue = "auto",
+      description = "auto (the first GPU when one is visible, else the CPU), cpu or cuda; default: ${DEFAULT-VALUE}",
+      converter = DevicePreferenceConverter.class)
+  DevicePreference device;
+
   @Option(names = "--input-size", description = "network input side in pixels")
   Integer inputSize;
 
@@ -103,7 +109,7 @@ final class TrainCommand implements Callable<Integer> {
     ConsoleProgress progress = ConsoleProgress.onStderr();
     TrainingRun.Plan plan =
         new TrainingRun.Plan(name, settings, dataset, root, trainPerClass, testPerClass, backboneWeights, out,
-            resume, evaluateEvery, GitRevision.current(), EvalCommand.cacheDirectory(featureCache));
+            resume, evaluateEvery, GitRevision.current(), EvalCommand.cacheDirectory(featureCache), device);
     System.err.println("pipit train: " + settings);
     TrainingRun.Result result =
         TrainingRun.run(plan, new ConsoleTrainingListener(progress), System.err::println, () -> false);

@@ -1,6 +1,5 @@
 package dev.pipit.train;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -9,6 +8,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.pipit.encode.ImagePreprocessor;
 import dev.pipit.encode.Preprocessing;
+import dev.pipit.model.DevicePreference;
 import dev.pipit.model.EngineDevice;
 import dev.pipit.model.HashingNetwork;
 import dev.pipit.model.KerasResNet50Importer;
@@ -54,6 +54,8 @@ public final class TrainingRun {
    * @param evaluateEvery evaluate mAP every this many outer iterations (the last is always evaluated)
    * @param gitRevision recorded in the manifest's provenance
    * @param featureCache directory of the {@link FeatureCache} for backbone features, or null for none
+   * @param device where to train: {@code AUTO} takes the first GPU when the engine sees one (the paper
+   *     configs' case), else the CPU; {@code CUDA} without a GPU falls back to the CPU with a warning
    */
   public record Plan(
       String name,
@@ -67,7 +69,17 @@ public final class TrainingRun {
       boolean resume,
       int evaluateEvery,
       String gitRevision,
-      Path featureCache) {
+      Path featureCache,
+      DevicePreference device) {
+
+    /** A plan on the {@code AUTO} device. */
+    public Plan(
+        String name, TrainingSettings settings, String datasetKind, Path datasetRoot, int trainPerClass,
+        int testPerClass, Path backboneWeights, Path out, boolean resume, int evaluateEvery, String gitRevision,
+        Path featureCache) {
+      this(name, settings, datasetKind, datasetRoot, trainPerClass, testPerClass, backboneWeights, out, resume,
+          evaluateEvery, gitRevision, featureCache, DevicePreference.AUTO);
+    }
 
     /** A plan without a feature cache. */
     public Plan(
@@ -125,7 +137,9 @@ public final class TrainingRun {
     // String hashes are stable across JVMs (an enum's hashCode is not): resume checks them.
     long settingsHash = (s.toString() + plan.datasetKind() + n).hashCode();
     Preprocessing preprocessing = preprocessing(s.inputSize());
-    try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+    EngineDevice engine = EngineDevice.resolve(plan.device());
+    log.accept("training on " + engine.device() + (engine.fallback() ? " (CUDA requested, no GPU visible)" : ""));
+    try (NDManager manager = NDManager.newBaseManager(engine.device())) {
       HashingNetwork network = s.method().build(s.bits());
       SeededInitialization.initialize(network, manager, s.inputSize(), s.seed());
       KerasResNet50Importer.importBackbone(plan.backboneWeights(), network.backbone());

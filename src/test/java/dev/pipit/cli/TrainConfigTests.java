@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pipit.model.Architecture;
+import dev.pipit.model.DevicePreference;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.train.BackboneMode;
 import dev.pipit.train.TrainingSettings;
@@ -65,6 +66,17 @@ class TrainConfigTests {
         "--backbone", "frozen");
     assertThat(frozen.settings().backbone()).isEqualTo(BackboneMode.FROZEN);
     assertThat(frozen.settings().inputSize()).isEqualTo(224); // from the file
+  }
+
+  @Test
+  void theTrainingDeviceIsChosenOnTheCommandLine() throws Exception {
+    String[] base = {"--config", "configs/cub200-agmh-48.properties"};
+    assertThat(parse(base).device).isEqualTo(DevicePreference.AUTO); // a GPU when one is visible
+    assertThat(parse(base[0], base[1], "--device", "CPU").device).isEqualTo(DevicePreference.CPU);
+    assertThat(parse(base[0], base[1], "--device", "cuda").device).isEqualTo(DevicePreference.CUDA);
+    assertThatThrownBy(() -> parse(base[0], base[1], "--device", "tpu"))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("'tpu' is not a device; use one of [auto, cpu, cuda]");
   }
 
   @Test
