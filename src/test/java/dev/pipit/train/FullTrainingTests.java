@@ -74,12 +74,7 @@ class FullTrainingTests {
     assertEveryStageChanged(artifact);
 
     // The reloaded artifact (BatchNorm unfolded) evaluates to the run's network-encoded database mAP.
-    ArtifactEvaluation.Outcome evaluated =
-        ArtifactEvaluation.run(
-            new ArtifactEvaluation.Request(out, "fashion-mnist", TrainingRunTests.FASHION, 6, 4,
-                TrainingRunTests.BACKBONE, null, dir.resolve("eval"), 0, 0),
-            TrainingListener.NONE, line -> {});
-    assertThat(evaluated.metrics().map()).isEqualTo(result.encoded().map());
+    TrainingRunTests.assertReevaluatesTo(out, 6, 4, null, dir.resolve("eval"), result.encoded().map());
 
     // Served from raw images with BatchNorm folded: the outputs of the unfolded trained network.
     Dataset dataset =
