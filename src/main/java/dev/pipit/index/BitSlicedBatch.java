@@ -41,6 +41,16 @@ final class BitSlicedBatch {
   private static final int STEP = 4;
   /** Vectors per triple: its sum bit for even and odd query parity, its carry for each query pattern. */
   private static final int VARIANTS = 10;
+  /**
+   * Triples that seed the counters before the loop ({@link #candidates}) when the triple count leaves 1
+   * or 2 over a multiple of {@link #STEP}: 64-bit codes need 22 triples, which would otherwise take 6
+   * steps (24 triples, 2 of them zero). Seeding costs 5 instructions, a step about 36.
+   */
+  private static final int LEAD = 2;
+  /** Picks per query: the two seed picks, then one per triple. */
+  static final int PICKS = LEAD + TRIPLES;
+  /** Where in the variants a zero vector stays, for the seed picks of batches that do not seed. */
+  private static final int ZERO_SLOT = TRIPLES * VARIANTS * LANES;
 
   /**
    * Low {@code j} bits of every {@code 2j}-bit group, for the transpose rounds j = 32, 16, …, 1, one
@@ -76,26 +86,20 @@ final class BitSlicedBatch {
    * @return the first ordinal not scanned (fewer than {@link #TILE} codes before {@code to})
    */
   static int scan(long[] codes, long[][] queries, int from, int to, Collector[] outs) {
-    long[] planes = new long[3 * TRIPLES * LANES]; // planes 64.. stay zero
-    long[] variants = new long[TRIPLES * VARIANTS * LANES];
-    // Per query and triple, where its sum (low 16 bits) and carry (high 16 bits) are in the variants.
-    int[] picks = new int[queries.length * TRIPLES];
+    long[] planes = newPlanes();
+    long[] variants = newVariants();
     long queryBits = 0;
-    for (int q = 0; q < queries.length; q++) {
-      long query = queries[q][0];
-      queryBits |= query;
-      for (int t = 0; t < TRIPLES; t++) {
-        int pattern = 3 * t < 64 ? (int) (query >>> (3 * t)) & 7 : 0;
-        int sum = (t * VARIANTS + (Integer.bitCount(pattern) & 1)) * LANES;
-        int carry = (t * VARIANTS + 2 + pattern) * LANES;
-        picks[q * TRIPLES + t] = sum | carry << 16;
-      }
+    for (long[] query : queries) {
+      queryBits |= query[0];
     }
+    // Codes and queries of one gallery have one length: the queries' width stands for the tiles'.
+    int lead = leadTriples(64 - Long.numberOfLeadingZeros(queryBits));
+    int[] picks = picks(queries, lead);
     long[] hits = new long[LANES];
     int end = from + (to - from) / TILE * TILE;
     for (int base = from; base < end; base += TILE) {
-      int bits = prepareTile(codes, base, queryBits, planes, variants);
-      int steps = (bits + 3 * STEP - 1) / (3 * STEP);
+      int bits = prepareTile(codes, base, queryBits, lead, planes, variants);
+      int steps = steps(bits, lead);
       for (int q = 0; q < queries.length; q++) {
         Collector out = outs[q];
         int limit = out.limit;
@@ -104,13 +108,58 @@ final class BitSlicedBatch {
         }
         if (limit > bits) {
           java.util.Arrays.fill(hits, -1L); // every distance is below the limit
-        } else if (!candidates(variants, picks, q * TRIPLES, steps, limit, hits)) {
+        } else if (!candidates(variants, picks, q * PICKS, steps, limit, hits)) {
           continue;
         }
         offer(codes, queries[q][0], base, hits, out);
       }
     }
     return end;
+  }
+
+  /** Scratch for the transposed tile: 72 planes of one vector, planes 64.. staying zero. */
+  static long[] newPlanes() {
+    return new long[3 * TRIPLES * LANES];
+  }
+
+  /** Scratch for the triples' sums and carries, plus the zero slot. */
+  static long[] newVariants() {
+    return new long[TRIPLES * VARIANTS * LANES + LANES];
+  }
+
+  /**
+   * Per query ({@link #PICKS} apiece): where each pick's sum (low 16 bits) and carry (high 16 bits) are in
+   * the variants. The first {@link #LEAD} picks seed the counters: triples 0 and 1 when {@code lead} is
+   * {@link #LEAD}, else the zero slot, and the loop's picks start at triple {@code lead}.
+   */
+  static int[] picks(long[][] queries, int lead) {
+    int[] picks = new int[queries.length * PICKS];
+    for (int q = 0; q < queries.length; q++) {
+      long query = queries[q][0];
+      for (int e = 0; e < PICKS; e++) {
+        int t = lead == LEAD ? e : e - LEAD;
+        if (t < 0 || t >= TRIPLES) {
+          picks[q * PICKS + e] = ZERO_SLOT | ZERO_SLOT << 16;
+          continue;
+        }
+        int pattern = 3 * t < 64 ? (int) (query >>> (3 * t)) & 7 : 0;
+        int sum = (t * VARIANTS + (Integer.bitCount(pattern) & 1)) * LANES;
+        int carry = (t * VARIANTS + 2 + pattern) * LANES;
+        picks[q * PICKS + e] = sum | carry << 16;
+      }
+    }
+    return picks;
+  }
+
+  /** {@link #LEAD} when codes of {@code width} bits leave 1 or 2 triples over whole steps, else 0. */
+  static int leadTriples(int width) {
+    int over = (width + 2) / 3 % STEP;
+    return over == 1 || over == 2 ? LEAD : 0;
+  }
+
+  /** Steps of the counter loop after {@code lead} seed triples, for tiles of {@code bits} significant bits. */
+  static int steps(int bits, int lead) {
+    return (Math.max(0, (bits + 2) / 3 - lead) + STEP - 1) / STEP;
   }
 
   /**
@@ -132,7 +181,8 @@ final class BitSlicedBatch {
    * API call intrinsified. Split in two, C2 inlined the halves into {@link #scan} or not depending on the
    * profile it happened to see, and the kernel's speed differed between JVM runs by up to 1.5×.
    */
-  private static int prepareTile(long[] codes, int base, long queryBits, long[] planes, long[] variants) {
+  static int prepareTile(long[] codes, int base, long queryBits, int lead, long[] planes,
+      long[] variants) {
     LongVector any = LongVector.zero(SPECIES);
     for (int r = 0; r < 64; r++) {
       LongVector row = LongVector.fromArray(SPECIES, codes, base + r * LANES);
@@ -151,7 +201,7 @@ final class BitSlicedBatch {
       }
     }
     int bits = 64 - Long.numberOfLeadingZeros(any.reduceLanes(OR) | queryBits);
-    int triples = (bits + 3 * STEP - 1) / (3 * STEP) * STEP;
+    int triples = lead + steps(bits, lead) * STEP; // at most TRIPLES: 2 + 5 steps or 6 steps for 64 bits
     LongVector ones = LongVector.fromArray(SPECIES, ZERO_ONES, ONES);
     for (int t = 0; t < triples; t++) {
       LongVector a = LongVector.fromArray(SPECIES, planes, 3 * t * LANES);
@@ -185,7 +235,7 @@ final class BitSlicedBatch {
    * Writes into {@code hits} the codes of the tile whose distance to the query is below {@code limit};
    * returns whether there is any. {@code query} indexes the query's first pick.
    */
-  private static boolean candidates(long[] variants, int[] picks, int query, int steps, int limit,
+  static boolean candidates(long[] variants, int[] picks, int query, int steps, int limit,
       long[] hits) {
     LongVector zero = LongVector.zero(SPECIES);
     // The distance of each code as a bit-sliced counter c1 … c64, summed by carry-save adders, STEP
@@ -193,14 +243,23 @@ final class BitSlicedBatch {
     // u = c ^ a, carry = BITWISE_BLEND(c, b, u) (b where c and a differ, else c), sum = u ^ b.
     // No helper methods here: past a node budget per compiled method C2 still inlines the Vector API's
     // own @ForceInline methods but not ours, and a vector boxed at a failed inline costs far more.
-    LongVector c1 = zero;
-    LongVector c2 = zero;
-    LongVector c4 = zero;
+    // Seed: the two lead picks summed into c1, c2, c4 (zero vectors when the batch does not seed).
+    int pa = picks[query];
+    int pb = picks[query + 1];
+    LongVector sa = LongVector.fromArray(SPECIES, variants, pa & 0xFFFF);
+    LongVector sb = LongVector.fromArray(SPECIES, variants, pb & 0xFFFF);
+    LongVector ka = LongVector.fromArray(SPECIES, variants, pa >>> 16);
+    LongVector kb = LongVector.fromArray(SPECIES, variants, pb >>> 16);
+    LongVector c1 = sa.lanewise(XOR, sb);
+    LongVector twos = sa.and(sb);
+    LongVector kx = ka.lanewise(XOR, kb);
+    LongVector c2 = kx.lanewise(XOR, twos);
+    LongVector c4 = ka.lanewise(BITWISE_BLEND, twos, kx);
     LongVector c8 = zero;
     LongVector c16 = zero;
     LongVector c32 = zero;
     LongVector c64 = zero;
-    for (int step = 0, t = query; step < steps; step++, t += STEP) {
+    for (int step = 0, t = query + LEAD; step < steps; step++, t += STEP) {
       int p0 = picks[t];
       LongVector s0 = LongVector.fromArray(SPECIES, variants, p0 & 0xFFFF);
       int p1 = picks[t + 1];
