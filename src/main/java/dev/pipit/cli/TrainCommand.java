@@ -1,6 +1,7 @@
 package dev.pipit.cli;
 
 import dev.pipit.model.Architecture;
+import dev.pipit.model.DevicePreference;
 import dev.pipit.model.EngineDefaults;
 import dev.pipit.train.BackboneMode;
 import dev.pipit.train.TrainingListener;
@@ -45,11 +46,18 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "continue from <out>/checkpoint")
   boolean resume;
 
-  @Option(names = "--protocol", defaultValue = "cpu", description = "cpu (cached backbone to layer 3, conv5_x + head trained, small input; default) or paper (the published settings)")
+  @Option(names = "--protocol", defaultValue = "cpu", description = "cpu (cached backbone to layer 3, conv5_x + head trained, small input; default) or paper (the published"
+          + " settings: 224 px, the whole network fine-tuned end to end, a GPU protocol)")
   String protocol;
 
-  @Option(names = "--backbone", description = "frozen (head only) or last_stage (conv5_x + head); default: the protocol's")
+  @Option(names = "--backbone", description = "frozen (head only), last_stage (conv5_x + head) or full (everything, end to end on augmented images);"
+          + " default: the protocol's")
   String backbone;
+
+  @Option(names = "--device", defaultValue = "auto",
+      description = "auto (the first GPU when one is visible, else the CPU), cpu or cuda; default: ${DEFAULT-VALUE}",
+      converter = DevicePreferenceConverter.class)
+  DevicePreference device;
 
   @Option(names = "--input-size", description = "network input side in pixels")
   Integer inputSize;
@@ -101,7 +109,7 @@ final class TrainCommand implements Callable<Integer> {
     ConsoleProgress progress = ConsoleProgress.onStderr();
     TrainingRun.Plan plan =
         new TrainingRun.Plan(name, settings, dataset, root, trainPerClass, testPerClass, backboneWeights, out,
-            resume, evaluateEvery, GitRevision.current(), EvalCommand.cacheDirectory(featureCache));
+            resume, evaluateEvery, GitRevision.current(), EvalCommand.cacheDirectory(featureCache), device);
     System.err.println("pipit train: " + settings);
     TrainingRun.Result result =
         TrainingRun.run(plan, new ConsoleTrainingListener(progress), System.err::println, () -> false);
@@ -157,7 +165,7 @@ final class TrainCommand implements Callable<Integer> {
         batch != null ? batch : s.batchSize());
     if (inputSize != null || backbone != null) {
       s = s.withInput(inputSize != null ? inputSize : s.inputSize(),
-          backbone != null ? BackboneMode.valueOf(backbone.toUpperCase(java.util.Locale.ROOT)) : s.backbone());
+          backbone != null ? backboneMode(backbone) : s.backbone());
     }
     if (learningRate != null) {
       s = s.withLearningRate(learningRate, s.learningRateDrops());
@@ -166,6 +174,14 @@ final class TrainCommand implements Callable<Integer> {
       s = s.withSeed(seed);
     }
     return s;
+  }
+
+  private static BackboneMode backboneMode(String name) {
+    try {
+      return BackboneMode.valueOf(name.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--backbone must be frozen, last_stage or full, got " + name);
+    }
   }
 
   static Path defaultRoot(String dataset) {

@@ -19,9 +19,10 @@ class JobsConfiguration {
   private static final Logger log = LoggerFactory.getLogger(JobsConfiguration.class);
 
   @Bean(destroyMethod = "close")
-  TrainJobs trainJobs(JobsProperties jobs, StorageProperties storage) throws IOException {
+  TrainJobs trainJobs(JobsProperties jobs, StorageProperties storage, EngineProperties engine) throws IOException {
+    // Jobs train where the service was told to run its networks (pipit.engine.device).
     return new TrainJobs(storage.dataDir().resolve("jobs"), storage.modelsDir(), jobs.allowedRoots(),
-        jobs.backboneWeights(), "service");
+        jobs.backboneWeights(), "service", engine.device());
   }
 
   @Bean

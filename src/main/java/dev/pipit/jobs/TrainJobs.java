@@ -1,6 +1,7 @@
 package dev.pipit.jobs;
 
 import dev.pipit.model.Architecture;
+import dev.pipit.model.DevicePreference;
 import dev.pipit.train.TrainingCancelledException;
 import dev.pipit.train.TrainingListener;
 import dev.pipit.train.TrainingRun;
@@ -37,6 +38,7 @@ public final class TrainJobs implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(TrainJobs.class);
 
+  private final DevicePreference device;
   private final Path jobsDir;
   private final Path modelsDir;
   private final List<Path> allowedRoots;
@@ -58,6 +60,13 @@ public final class TrainJobs implements AutoCloseable {
    */
   public TrainJobs(Path jobsDir, Path modelsDir, List<Path> allowedRoots, Path backboneWeights, String gitRevision)
       throws IOException {
+    this(jobsDir, modelsDir, allowedRoots, backboneWeights, gitRevision, DevicePreference.AUTO);
+  }
+
+  /** As above, training on {@code device} (see {@link TrainingRun.Plan#device()}). */
+  public TrainJobs(Path jobsDir, Path modelsDir, List<Path> allowedRoots, Path backboneWeights, String gitRevision,
+      DevicePreference device) throws IOException {
+    this.device = device;
     this.jobsDir = Files.createDirectories(jobsDir);
     this.modelsDir = modelsDir;
     this.allowedRoots = List.copyOf(allowedRoots);
@@ -152,7 +161,7 @@ public final class TrainJobs implements AutoCloseable {
     Path out = modelsDir.resolve(r.name());
     boolean resume = Files.exists(out.resolve("checkpoint/state.bin")) && !Files.exists(out.resolve("manifest.json"));
     TrainingRun.Plan plan = new TrainingRun.Plan(r.name(), s, r.dataset(), root, or(r.trainPerClass(), 0),
-        or(r.testPerClass(), 0), backboneWeights, out, resume, 1, gitRevision);
+        or(r.testPerClass(), 0), backboneWeights, out, resume, 1, gitRevision, null, device);
     List<TrainJob.Iteration> history = new CopyOnWriteArrayList<>();
     int outer = s.outerIterations();
     try {

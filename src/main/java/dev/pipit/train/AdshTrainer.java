@@ -23,9 +23,10 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Asymmetric deep supervised hashing (ADSH, Jiang &amp; Li 2018) with AGMH's and FCAENet's additions, on
- * cached backbone feature maps: the backbone's output with the head trained ({@link BackboneMode#FROZEN}),
- * or stage 3's output with conv5_x trained beside the head ({@link BackboneMode#LAST_STAGE}). Each outer
- * iteration:
+ * cached backbone feature maps (the backbone's output with the head trained, {@link BackboneMode#FROZEN},
+ * or stage 3's output with conv5_x trained beside the head, {@link BackboneMode#LAST_STAGE}) or on images
+ * with the whole network trained ({@link BackboneMode#FULL}); {@link TrainingBatches} supplies either.
+ * Each outer iteration:
  *
  * <ol>
  *   <li>sample Ω (m database items) and form the soft similarity S̃ (m × N);
@@ -42,12 +43,17 @@ public final class AdshTrainer {
   /**
    * What the trainer learns from.
    *
-   * @param database feature maps of the N database (training) images
-   * @param erased maps of their SREM-erased copies (FCAENet), else null
+   * @param batches mini-batches of the N database (training) images, in the form the backbone mode takes
    * @param labels class of each database image
    * @param classes number of classes
    */
-  public record Inputs(FeatureMaps database, FeatureMaps erased, int[] labels, int classes) {}
+  public record Inputs(TrainingBatches batches, int[] labels, int classes) {
+
+    /** Cached maps of the database images and (FCAENet) of their SREM-erased copies, else null. */
+    public Inputs(FeatureMaps database, FeatureMaps erased, int[] labels, int classes) {
+      this(new CachedBatches(database, erased), labels, classes);
+    }
+  }
 
   /** Called after every outer iteration with the current codes; returns mAP or NaN. */
   @FunctionalInterface
@@ -63,27 +69,16 @@ public final class AdshTrainer {
   private float currentLearningRate;
 
   /**
-   * @param settings run settings ({@link BackboneMode#FROZEN} or {@link BackboneMode#LAST_STAGE})
-   * @param network initialised network; its backbone (but for conv5_x in LAST_STAGE) is frozen here
+   * @param settings run settings
+   * @param network initialised network; the parts of its backbone the mode does not train are frozen here
+   *     ({@link BackboneMode#selectTrainable})
    * @param manager manager on the training device
    */
   public AdshTrainer(TrainingSettings settings, HashingNetwork network, NDManager manager) {
-    if (settings.backbone().featureCut() == null) {
-      throw new IllegalArgumentException("this trainer runs on cached features: backbone mode FROZEN or LAST_STAGE");
-    }
     this.settings = settings;
     this.network = network;
     this.manager = manager;
-    network.backbone().freezeParameters(true);
-    if (settings.backbone() == BackboneMode.LAST_STAGE) {
-      // Parameter.freeze(false) would make BN running statistics require gradients too: learnable ones only.
-      network.backbone().lastStage().forEach(block -> block.getParameters().forEach(pair -> {
-        Parameter.Type type = pair.getValue().getType();
-        if (type != Parameter.Type.RUNNING_MEAN && type != Parameter.Type.RUNNING_VAR) {
-          pair.getValue().freeze(false);
-        }
-      }));
-    }
+    settings.backbone().selectTrainable(network);
     network.getParameters().forEach(pair -> {
       if (pair.getValue().requiresGradient()) {
         trainable.put(pair.getKey(), pair.getValue());
@@ -167,6 +162,8 @@ public final class AdshTrainer {
       long start = System.nanoTime();
       currentLearningRate = settings.learningRateAt(t);
       Random random = iterationRandom(settings.seed(), t);
+      // Its own stream, so that augmenting images leaves Ω, the batch order and the positives unchanged.
+      Random augmentation = augmentationRandom(settings.seed(), t);
       int[] omega = sample(n, settings.samples(), random);
       int[] omegaLabels = new int[omega.length];
       for (int i = 0; i < omega.length; i++) {
@@ -190,7 +187,8 @@ public final class AdshTrainer {
             }
             int[] rows = java.util.Arrays.copyOfRange(order, b, Math.min(order.length, b + settings.batchSize()));
             double[] terms =
-                step(inputs, omega, rows, v, vAll, dbLabels, similarity, byClass, random, last ? u : null, iteration);
+                step(inputs, omega, rows, v, vAll, dbLabels, similarity, byClass, random, augmentation,
+                    last ? u : null, iteration);
             for (int k = 0; k < 3; k++) {
               sums[k] += terms[k];
             }
@@ -211,7 +209,8 @@ public final class AdshTrainer {
   /** One mini-batch: forward, loss, backward, update. Returns the [hash, quantisation, extra] terms. */
   private double[] step(
       Inputs inputs, int[] omega, int[] rows, float[] v, NDArray vAll, NDArray dbLabels, SoftSimilarity similarity,
-      List<List<Integer>> byClass, Random random, float[] recordU, NDManager parent) {
+      List<List<Integer>> byClass, Random random, Random augmentation, float[] recordU, NDManager parent)
+      throws java.io.IOException {
     int bits = settings.bits();
     int batch = rows.length;
     int[] items = new int[batch];
@@ -220,7 +219,8 @@ public final class AdshTrainer {
     }
     boolean fcaenet = settings.method() == Architecture.FCAENET;
     try (NDManager scope = parent.newSubManager()) {
-      NDArray x = inputs.database().batch(items, scope);
+      TrainingBatches source = inputs.batches();
+      NDArray x = source.batch(items, augmentation, scope);
       int[] positives = null;
       if (fcaenet) {
         positives = new int[batch];
@@ -228,8 +228,10 @@ public final class AdshTrainer {
           List<Integer> same = byClass.get(inputs.labels()[items[i]]);
           positives[i] = same.get(random.nextInt(same.size()));
         }
+        // x_e before the training forward: on images, SREM reads the network as it is at this step.
+        NDArray erased = source.erased(items, x, scope);
         // One forward over [x; x⁺; x_e] so BatchNorm sees the whole triplet batch.
-        x = NDArrays.concat(new NDList(x, inputs.database().batch(positives, scope), inputs.erased().batch(items, scope)));
+        x = NDArrays.concat(new NDList(x, source.batch(positives, augmentation, scope), erased));
       }
       NDArray sRows = similarityRows(items, inputs.labels(), dbLabels, similarity.dissimilar(), scope);
       NDArray vItems = rowsOf(v, items, bits, scope);
@@ -238,10 +240,7 @@ public final class AdshTrainer {
       double[] terms = new double[3];
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
         ParameterStore ps = new ParameterStore(scope, false);
-        NDList out =
-            settings.backbone() == BackboneMode.LAST_STAGE
-                ? network.forwardFromStage3(ps, x, true)
-                : network.forwardHead(ps, x, true, null);
+        NDList out = settings.backbone().forward(network, ps, x, true);
         NDArray uAll = out.get(0);
         u = fcaenet ? uAll.get("0:" + batch) : uAll;
         AdshLoss.Terms main = AdshLoss.compute(u, vAll, sRows, vItems, settings.gamma());
@@ -318,6 +317,11 @@ public final class AdshTrainer {
   /** The random stream of outer iteration {@code t}: Ω, then the batch order of each epoch, then positives. */
   static Random iterationRandom(long seed, int t) {
     return new Random(seed ^ (0x9E3779B97F4A7C15L * (t + 1)));
+  }
+
+  /** The random stream of train-time augmentation during outer iteration {@code t}. */
+  static Random augmentationRandom(long seed, int t) {
+    return new Random(~seed ^ (0xC2B2AE3D27D4EB4FL * (t + 1)));
   }
 
   static int[] sample(int n, int m, Random random) {

@@ -34,6 +34,11 @@ public enum FeatureCut {
     return cacheSuffix;
   }
 
+  /** The backbone mode that trains on maps taken here. */
+  BackboneMode mode() {
+    return this == STAGE3 ? BackboneMode.LAST_STAGE : BackboneMode.FROZEN;
+  }
+
   /** The cached part of the backbone, in inference mode: images → maps at this cut. */
   NDArray forward(ResNet50 backbone, ParameterStore ps, NDArray images) {
     NDArray f3 = backbone.forwardToStage3(ps, images, false);

@@ -1,7 +1,6 @@
 package dev.pipit.train;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.pipit.model.Architecture;
 import dev.pipit.model.HashingNetwork;
@@ -78,9 +77,8 @@ public final class TrainThroughput {
     };
     long trained;
     try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-      Engine.getInstance().setRandomSeed(68);
       HashingNetwork network = architecture.build(bits);
-      network.initialize(manager, inputSize);
+      SeededInitialization.initialize(network, manager, inputSize, 68);
       AdshTrainer trainer = new AdshTrainer(settings, network, manager);
       trained = trainer.trainedParameterCount();
       try {

@@ -1,6 +1,5 @@
 package dev.pipit.train;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -9,6 +8,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.pipit.encode.ImagePreprocessor;
 import dev.pipit.encode.Preprocessing;
+import dev.pipit.model.DevicePreference;
 import dev.pipit.model.EngineDevice;
 import dev.pipit.model.HashingNetwork;
 import dev.pipit.model.KerasResNet50Importer;
@@ -32,8 +32,9 @@ import java.util.function.Consumer;
 
 /**
  * One training run from dataset to model artifact, shared by {@code pipit train} and the service's train
- * jobs: load the dataset, build the network on the ImageNet backbone, cache backbone features, run
- * {@link AdshTrainer} with a checkpoint after every outer iteration, evaluate, and write
+ * jobs: load the dataset, build the network on the ImageNet backbone, cache backbone features (or, training
+ * end to end, decode image batches as the trainer asks), run {@link AdshTrainer} with a checkpoint after
+ * every outer iteration, evaluate, and write
  * {@code <out>/manifest.json} + {@code weights.params} (+ {@code evaluation.json}).
  */
 public final class TrainingRun {
@@ -53,6 +54,8 @@ public final class TrainingRun {
    * @param evaluateEvery evaluate mAP every this many outer iterations (the last is always evaluated)
    * @param gitRevision recorded in the manifest's provenance
    * @param featureCache directory of the {@link FeatureCache} for backbone features, or null for none
+   * @param device where to train: {@code AUTO} takes the first GPU when the engine sees one (the paper
+   *     configs' case), else the CPU; {@code CUDA} without a GPU falls back to the CPU with a warning
    */
   public record Plan(
       String name,
@@ -66,7 +69,17 @@ public final class TrainingRun {
       boolean resume,
       int evaluateEvery,
       String gitRevision,
-      Path featureCache) {
+      Path featureCache,
+      DevicePreference device) {
+
+    /** A plan on the {@code AUTO} device. */
+    public Plan(
+        String name, TrainingSettings settings, String datasetKind, Path datasetRoot, int trainPerClass,
+        int testPerClass, Path backboneWeights, Path out, boolean resume, int evaluateEvery, String gitRevision,
+        Path featureCache) {
+      this(name, settings, datasetKind, datasetRoot, trainPerClass, testPerClass, backboneWeights, out, resume,
+          evaluateEvery, gitRevision, featureCache, DevicePreference.AUTO);
+    }
 
     /** A plan without a feature cache. */
     public Plan(
@@ -114,10 +127,6 @@ public final class TrainingRun {
     Engine.getEngine(EngineDevice.ENGINE); // loads the native library before any direct JNI call
     JniUtils.setGradMode(false); // per thread, on by default in new ones: feature extraction records nothing
     TrainingSettings s = plan.settings();
-    if (s.backbone().featureCut() == null) {
-      throw new IllegalArgumentException(
-          "backbone mode " + s.backbone() + " is not implemented by this trainer yet; use FROZEN or LAST_STAGE");
-    }
     Dataset dataset =
         DatasetLoader.load(plan.datasetKind(), plan.datasetRoot(),
             LoadOptions.defaults().withSubset(plan.trainPerClass(), plan.testPerClass()));
@@ -128,25 +137,21 @@ public final class TrainingRun {
     // String hashes are stable across JVMs (an enum's hashCode is not): resume checks them.
     long settingsHash = (s.toString() + plan.datasetKind() + n).hashCode();
     Preprocessing preprocessing = preprocessing(s.inputSize());
-    try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-      Engine.getInstance().setRandomSeed((int) s.seed());
+    EngineDevice engine = EngineDevice.resolve(plan.device());
+    log.accept("training on " + engine.device() + (engine.fallback() ? " (CUDA requested, no GPU visible)" : ""));
+    try (NDManager manager = NDManager.newBaseManager(engine.device())) {
       HashingNetwork network = s.method().build(s.bits());
-      network.initialize(manager, s.inputSize());
+      SeededInitialization.initialize(network, manager, s.inputSize(), s.seed());
       KerasResNet50Importer.importBackbone(plan.backboneWeights(), network.backbone());
 
       SelectiveRegionErasing erasing =
           s.method() == dev.pipit.model.Architecture.FCAENET
               ? new SelectiveRegionErasing(s.sremRegions(), s.sremSize())
               : null;
-      FeatureCache cache = plan.featureCache() == null ? FeatureCache.disabled() : new FeatureCache(plan.featureCache());
-      DatasetFeatures features =
-          DatasetFeatures.of(dataset, plan.featureSource(), s.backbone().featureCut(), network.backbone(),
-              preprocessing, erasing, cache, manager, listener);
-      if (cache.enabled()) {
-        log.accept(String.format("backbone features: %d cached, %d computed", cache.hits(), cache.misses()));
-      }
-      FeatureMaps queries = features.queries();
-      FeatureCut cut = s.backbone().featureCut();
+      Sources sources =
+          s.backbone() == BackboneMode.FULL
+              ? images(dataset, network, preprocessing, erasing, manager)
+              : cached(plan, dataset, network, preprocessing, erasing, manager, listener, log);
       int[] dbLabels = dataset.train().labels();
       int[] queryLabels = dataset.test().labels();
 
@@ -163,7 +168,7 @@ public final class TrainingRun {
       }
       float[] v = codes;
       trainer.train(
-          new AdshTrainer.Inputs(features.database(), features.erased(), dbLabels, dataset.classCount()),
+          new AdshTrainer.Inputs(sources.batches(), dbLabels, dataset.classCount()),
           v,
           from,
           listener,
@@ -172,17 +177,16 @@ public final class TrainingRun {
             Checkpoint.write(checkpointDir, network, current, trainer.momentumState(), t + 1, n, settingsHash);
             boolean evaluate = (t + 1) % Math.max(1, plan.evaluateEvery()) == 0 || t == s.outerIterations() - 1;
             return evaluate
-                ? RetrievalEvaluator.evaluate(encode(network, queries, cut, manager), queryLabels,
+                ? RetrievalEvaluator.evaluate(sources.queries().encode(), queryLabels,
                     CodeSet.fromSigns(s.bits(), current), dbLabels).map()
                 : Double.NaN;
           });
 
-      CodeSet queryCodes = encode(network, queries, cut, manager);
+      CodeSet queryCodes = sources.queries().encode();
       RetrievalMetrics learned =
           RetrievalEvaluator.evaluate(queryCodes, queryLabels, CodeSet.fromSigns(s.bits(), v), dbLabels);
       RetrievalMetrics encoded =
-          RetrievalEvaluator.evaluate(queryCodes, queryLabels, encode(network, features.database(), cut, manager),
-              dbLabels);
+          RetrievalEvaluator.evaluate(queryCodes, queryLabels, sources.database().encode(), dbLabels);
       log.accept(String.format("mAP %.4f (learned database codes), %.4f (network-encoded database)",
           learned.map(), encoded.map()));
 
@@ -192,6 +196,51 @@ public final class TrainingRun {
       encoded.writeJson(plan.out().resolve("evaluation-encoded-database.json"));
       return new Result(artifact, learned, encoded, (System.nanoTime() - start) / 1e9);
     }
+  }
+
+  /** Codes of one split through the network as it is now. */
+  @FunctionalInterface
+  interface SplitCodes {
+    CodeSet encode() throws java.io.IOException;
+  }
+
+  /**
+   * What a run trains on and evaluates with.
+   *
+   * @param batches the trainer's mini-batches
+   * @param queries network codes of the queries
+   * @param database network codes of the database images
+   */
+  record Sources(TrainingBatches batches, SplitCodes queries, SplitCodes database) {}
+
+  /** {@link BackboneMode#FULL}: images decoded per batch, augmented for training; nothing cached. */
+  private static Sources images(
+      Dataset dataset, HashingNetwork network, Preprocessing preprocessing, SelectiveRegionErasing erasing,
+      NDManager manager) {
+    ImagePreprocessor serving = new ImagePreprocessor(preprocessing);
+    return new Sources(
+        new ImageBatches(dataset.train(), new TrainAugmentation(preprocessing), network, erasing),
+        () -> ImageCodes.of(network, dataset.test(), serving, manager),
+        () -> ImageCodes.of(network, dataset.train(), serving, manager));
+  }
+
+  /** {@link BackboneMode#FROZEN} and {@link BackboneMode#LAST_STAGE}: maps cached once at the mode's cut. */
+  private static Sources cached(
+      Plan plan, Dataset dataset, HashingNetwork network, Preprocessing preprocessing,
+      SelectiveRegionErasing erasing, NDManager manager, TrainingListener listener, Consumer<String> log)
+      throws java.io.IOException {
+    FeatureCut cut = plan.settings().backbone().featureCut();
+    FeatureCache cache = plan.featureCache() == null ? FeatureCache.disabled() : new FeatureCache(plan.featureCache());
+    DatasetFeatures features =
+        DatasetFeatures.of(dataset, plan.featureSource(), cut, network.backbone(), preprocessing, erasing, cache,
+            manager, listener);
+    if (cache.enabled()) {
+      log.accept(String.format("backbone features: %d cached, %d computed", cache.hits(), cache.misses()));
+    }
+    return new Sources(
+        new CachedBatches(features.database(), features.erased()),
+        () -> encode(network, features.queries(), cut, manager),
+        () -> encode(network, features.database(), cut, manager));
   }
 
   /** Serving codes of cached backbone output maps, through the network head. */
@@ -212,8 +261,7 @@ public final class TrainingRun {
       try (NDManager scope = manager.newSubManager()) {
         ParameterStore ps = new ParameterStore(scope, false);
         NDArray x = maps.batch(range(start, end), scope);
-        NDList out =
-            cut == FeatureCut.STAGE3 ? network.forwardFromStage3(ps, x, false) : network.forwardHead(ps, x, false, null);
+        NDList out = cut.mode().forward(network, ps, x, false);
         float[] u = out.head().toFloatArray();
         System.arraycopy(u, 0, all, start * bits, u.length);
       }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pipit.model.Architecture;
+import dev.pipit.model.DevicePreference;
+import dev.pipit.model.ModelArtifact;
 import dev.pipit.train.BackboneMode;
 import dev.pipit.train.TrainingSettings;
 import java.nio.file.Files;
@@ -13,7 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code pipit train --config}: the shipped paper-protocol configs parse to the published settings. */
+/**
+ * {@code pipit train --config}: the shipped paper-protocol configs parse to the published settings, and
+ * one runs end to end with its sizes overridden on the command line.
+ */
 class TrainConfigTests {
 
   @TempDir Path dir;
@@ -64,6 +69,17 @@ class TrainConfigTests {
   }
 
   @Test
+  void theTrainingDeviceIsChosenOnTheCommandLine() throws Exception {
+    String[] base = {"--config", "configs/cub200-agmh-48.properties"};
+    assertThat(parse(base).device).isEqualTo(DevicePreference.AUTO); // a GPU when one is visible
+    assertThat(parse(base[0], base[1], "--device", "CPU").device).isEqualTo(DevicePreference.CPU);
+    assertThat(parse(base[0], base[1], "--device", "cuda").device).isEqualTo(DevicePreference.CUDA);
+    assertThatThrownBy(() -> parse(base[0], base[1], "--device", "tpu"))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("'tpu' is not a device; use one of [auto, cpu, cuda]");
+  }
+
+  @Test
   void unknownKeysAndMissingRequiredOptionsAreRefused() throws Exception {
     Path bad = dir.resolve("bad.properties");
     Files.writeString(bad, "method=agmh\nbitz=12\n");
@@ -71,5 +87,26 @@ class TrainConfigTests {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown option bitz");
     assertThatThrownBy(() -> parse("--method", "agmh", "--dataset", "fashion-mnist", "--out", "x"))
         .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--bits");
+  }
+
+  @Test
+  void aPaperConfigWithTinySizesFromTheCommandLineTrainsEndToEnd() throws Exception {
+    Path out = dir.resolve("fcaenet-full");
+    int exit = new CommandLine(new TrainCommand()).execute(
+        "--config", "configs/cub200-fcaenet-12.properties",
+        "--dataset", "fashion-mnist", "--data-root", "/usr/share/datasets/fashion-mnist",
+        "--train-per-class", "2", "--test-per-class", "1",
+        "--input-size", "32", "--outer", "2", "--inner", "1", "--samples", "20", "--batch", "10",
+        "--out", out.toString());
+
+    assertThat(exit).isZero();
+    ModelArtifact artifact = ModelArtifact.open(out);
+    assertThat(artifact.manifest().architecture()).isEqualTo("fcaenet");
+    assertThat(artifact.manifest().bits()).isEqualTo(12);
+    assertThat(artifact.manifest().input().height()).isEqualTo(32);
+    assertThat(artifact.manifest().provenance().settings())
+        .containsEntry("backbone", "full")
+        .containsEntry("outer_iterations", "2")
+        .containsEntry("samples", "20");
   }
 }

@@ -116,17 +116,19 @@ class KernelTests {
 
   /**
    * The bit-sliced batch path against the scalar kernel: short codes (zero high planes), every limit
-   * around the counter's bit boundaries, all-zero and all-one fills, unaligned ranges over several tiles.
+   * around the counter's bit boundaries, all-zero and all-one fills, unaligned ranges over several tiles,
+   * queries narrower than the codes (the batch chooses whether to seed the counters from the queries'
+   * width, each tile's loop from its own); lengths with and without seed triples.
    */
   @ParameterizedTest
-  @ValueSource(ints = {1, 12, 24, 48, 63, 64})
+  @ValueSource(ints = {1, 2, 4, 7, 12, 13, 18, 24, 31, 32, 40, 48, 54, 61, 63, 64})
   void bitSlicedBatchOffersWhatTheScalarKernelOffers(int bits) {
     assumeTrue(PANAMA != null && BitSlicedBatch.supported());
     HammingKernel bitSliced = new PanamaKernel(true);
     Random rnd = new Random(bits);
     long tail = bits == 64 ? -1L : (1L << bits) - 1;
     int n = 3 * BitSlicedBatch.TILE + 77;
-    for (String fill : List.of("random", "zeros", "ones", "clustered")) {
+    for (String fill : List.of("random", "zeros", "ones", "clustered", "narrow queries")) {
       long centre = rnd.nextLong() & tail;
       long[] codes = new long[n];
       for (int i = 0; i < n; i++) {
@@ -139,7 +141,8 @@ class KernelTests {
       }
       long[][] queries = new long[BitSlicedBatch.MIN_QUERIES + 3][];
       for (int q = 0; q < queries.length; q++) {
-        queries[q] = new long[] {tail & (q == 0 ? centre : q == 1 ? ~0L : q == 2 ? 0L : rnd.nextLong())};
+        long width = fill.equals("narrow queries") ? tail >>> (bits + 1) / 2 : tail;
+        queries[q] = new long[] {width & (q == 0 ? centre : q == 1 ? ~0L : q == 2 ? 0L : rnd.nextLong())};
       }
       for (int limit : new int[] {0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, Integer.MAX_VALUE}) {
         int from = rnd.nextInt(40);

@@ -70,11 +70,7 @@ class LastStageTrainingTests {
     assertOnlyConv5Changed(artifact);
 
     ArtifactEvaluation.Outcome evaluated =
-        ArtifactEvaluation.run(
-            new ArtifactEvaluation.Request(out, "fashion-mnist", TrainingRunTests.FASHION, 20, 8,
-                TrainingRunTests.BACKBONE, cache, dir.resolve("eval"), 0, 0),
-            TrainingListener.NONE, line -> {});
-    assertThat(evaluated.metrics().map()).as("mAP of the reloaded artifact").isEqualTo(result.encoded().map());
+        TrainingRunTests.assertReevaluatesTo(out, 20, 8, cache, dir.resolve("eval"), result.encoded().map());
 
     Dataset dataset =
         DatasetLoader.load("fashion-mnist", TrainingRunTests.FASHION, LoadOptions.defaults().withSubset(20, 8));

@@ -35,6 +35,22 @@ class TrainingRunTests {
         method.id() + "-test", settings, "fashion-mnist", FASHION, 20, 8, BACKBONE, out, resume, 1, "test");
   }
 
+  /**
+   * Evaluates the artifact in {@code out} afresh on the same subset (as {@code pipit eval} would) and checks
+   * that it scores the run's own network-encoded mAP: the written artifact is the network that was trained.
+   * Returns that evaluation.
+   */
+  static ArtifactEvaluation.Outcome assertReevaluatesTo(Path out, int perClass, int queriesPerClass, Path cache, Path evalDir, double map)
+      throws Exception {
+    ArtifactEvaluation.Outcome evaluated =
+        ArtifactEvaluation.run(
+            new ArtifactEvaluation.Request(out, "fashion-mnist", FASHION, perClass, queriesPerClass, BACKBONE, cache,
+                evalDir, 0, 0),
+            TrainingListener.NONE, line -> {});
+    assertThat(evaluated.metrics().map()).as("mAP of the reloaded artifact").isEqualTo(map);
+    return evaluated;
+  }
+
   static final class Recorder implements TrainingListener {
     final List<Iteration> iterations = new ArrayList<>();
     final AtomicBoolean cancel = new AtomicBoolean();

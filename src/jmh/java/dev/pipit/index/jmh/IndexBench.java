@@ -28,7 +28,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * bit-sliced and the popcount kernel ({@code batch-kernel=…} lines and their ratio), and the single-query
  * 10 M × 64-bit scan on one thread and on every core ({@code threads=1}, {@code threads=2}, speed-up).
  *
- * Arguments: {@code quick} runs a small smoke matrix (1 M codes, short iterations); otherwise the full
+ * Arguments: {@code forks=N} runs every case in N JVMs (default 1) and adds each fork's median to its
+ * line; {@code quick} runs a small smoke matrix (1 M codes, short iterations); otherwise the full
  * matrix of issue 3 (1 M and 10 M codes × 64/128/256 bits × k 10/100 × single/batched, plus multi-index
  * hashing on 10 M clustered codes). Any of {@code matrix kernels threads mih} runs only those parts.
  */
@@ -36,9 +37,17 @@ public final class IndexBench {
 
   private IndexBench() {}
 
+  /** JVM forks per case ({@code forks=N}); more than one adds each fork's median to the case's line. */
+  private static int forks = 1;
+
   public static void main(String[] args) throws Exception {
     boolean quick = List.of(args).contains("quick");
-    List<String> parts = List.of(args).stream().filter(a -> !a.equals("quick")).toList();
+    for (String arg : args) {
+      if (arg.startsWith("forks=")) {
+        forks = Integer.parseInt(arg.substring("forks=".length()));
+      }
+    }
+    List<String> parts = List.of(args).stream().filter(a -> !a.equals("quick") && !a.startsWith("forks=")).toList();
     List<String> lines = new ArrayList<>();
     if (parts.isEmpty() || parts.contains("matrix")) {
       lines.addAll(scans(options(quick).include(ScanBenchmark.class.getName()), quick));
@@ -76,7 +85,7 @@ public final class IndexBench {
   }
 
   private static ChainedOptionsBuilder options(boolean quick) {
-    ChainedOptionsBuilder options = new OptionsBuilder().shouldFailOnError(true);
+    ChainedOptionsBuilder options = new OptionsBuilder().shouldFailOnError(true).forks(forks);
     if (quick) {
       options.warmupIterations(2).warmupTime(TimeValue.milliseconds(500)).measurementIterations(3)
           .measurementTime(TimeValue.milliseconds(500));
@@ -101,9 +110,9 @@ public final class IndexBench {
       double micros = median(r);
       double pairs = (double) n * (batch ? ScanBenchmark.BATCH : 1);
       String kernel = labelKernel ? " batch-kernel=" + p.getParam("batchKernel") : "";
-      lines.add(String.format(Locale.ROOT, "index-bench bits=%s n=%d k=%s queries=%s threads=%s%s %.2f Gcodes/s",
+      lines.add(String.format(Locale.ROOT, "index-bench bits=%s n=%d k=%s queries=%s threads=%s%s %.2f Gcodes/s%s",
           p.getParam("bits"), n, p.getParam("k"), batch ? "batch" + ScanBenchmark.BATCH : "single",
-          p.getParam("threads"), kernel, pairs / micros / 1e3));
+          p.getParam("threads"), kernel, pairs / micros / 1e3, perFork(r, pairs)));
     }
     return lines;
   }
@@ -115,7 +124,8 @@ public final class IndexBench {
   private static List<String> sideBySide(List<String> cases, String key, String numerator, String denominator) {
     Map<String, Map<String, Double>> byRest = new LinkedHashMap<>();
     Pattern varied = Pattern.compile(" " + Pattern.quote(key) + "(\\S+)");
-    for (String line : cases) {
+    for (String withForks : cases) {
+      String line = withForks.replaceFirst("  \\(forks:.*\\)$", "");
       Matcher m = varied.matcher(line);
       if (!m.find()) {
         continue;
@@ -159,6 +169,20 @@ public final class IndexBench {
 
   private static Collection<RunResult> run(ChainedOptionsBuilder options) throws Exception {
     return new Runner(options.build()).run();
+  }
+
+  /** With several forks: "  (forks: 4.21 4.18 …)", each fork's median, to show whether JVMs differ. */
+  private static String perFork(RunResult r, double pairs) {
+    if (r.getBenchmarkResults().size() < 2) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder("  (forks:");
+    for (var fork : r.getBenchmarkResults()) {
+      double[] scores = fork.getIterationResults().stream().mapToDouble(i -> i.getPrimaryResult().getScore())
+          .sorted().toArray();
+      out.append(String.format(Locale.ROOT, " %.2f", pairs / scores[scores.length / 2] / 1e3));
+    }
+    return out.append(')').toString();
   }
 
   private static double median(RunResult r) {
