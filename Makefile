@@ -56,6 +56,9 @@ BENCH_RETRIEVAL_ARGS ?=
 bench-retrieval: build ## train + evaluate every method and code length; writes docs/results.md (about 2 h on 2 cores)
 	java $(JVM_FLAGS) -jar $(JAR) bench-retrieval $(BENCH_RETRIEVAL_ARGS)
 
+# The CPU protocol's training step (conv5_x + head on cached stage-3 maps, batch 64, 48 bits) in pipit and in
+# PyTorch eager, method by method; waits for a quiet machine before each side. Head only on layer-4 maps:
+#   make bench-train BENCH_TRAIN_ARGS="--backbone frozen"
 bench-train: build ## training-step throughput per method, pipit vs PyTorch eager (Python), side by side
 	java $(JVM_FLAGS) -jar $(JAR) bench-train $(BENCH_TRAIN_ARGS)
 
