@@ -251,10 +251,10 @@ final class BitSlicedBatch {
     LongVector ka = LongVector.fromArray(SPECIES, variants, pa >>> 16);
     LongVector kb = LongVector.fromArray(SPECIES, variants, pb >>> 16);
     LongVector c1 = sa.lanewise(XOR, sb);
-    LongVector twos = sa.and(sb);
+    LongVector seedTwos = sa.and(sb);
     LongVector kx = ka.lanewise(XOR, kb);
-    LongVector c2 = kx.lanewise(XOR, twos);
-    LongVector c4 = ka.lanewise(BITWISE_BLEND, twos, kx);
+    LongVector c2 = kx.lanewise(XOR, seedTwos);
+    LongVector c4 = ka.lanewise(BITWISE_BLEND, seedTwos, kx);
     LongVector c8 = zero;
     LongVector c16 = zero;
     LongVector c32 = zero;
@@ -272,29 +272,31 @@ final class BitSlicedBatch {
       LongVector k1 = LongVector.fromArray(SPECIES, variants, p1 >>> 16);
       LongVector k2 = LongVector.fromArray(SPECIES, variants, p2 >>> 16);
       LongVector k3 = LongVector.fromArray(SPECIES, variants, p3 >>> 16);
-      // Weight 1: four sums.
-      LongVector u = c1.lanewise(XOR, s0);
-      LongVector twosA = c1.lanewise(BITWISE_BLEND, s1, u);
-      c1 = u.lanewise(XOR, s1);
-      u = c1.lanewise(XOR, s2);
+      // Each weight first adds the step's new inputs among themselves (a tree, free of the loop), then
+      // the running counter once: every counter is one adder deep per step, so steps overlap in the core.
+      // Weight 1: s0 + s1 + s2, then c1 + that + s3.
+      LongVector u = s0.lanewise(XOR, s1);
+      LongVector ones = u.lanewise(XOR, s2);
+      LongVector twosA = s0.lanewise(BITWISE_BLEND, s2, u);
+      u = c1.lanewise(XOR, ones);
       LongVector twosB = c1.lanewise(BITWISE_BLEND, s3, u);
       c1 = u.lanewise(XOR, s3);
-      // Weight 2: four carries and the two carries of weight 1.
-      u = c2.lanewise(XOR, k0);
-      LongVector foursA = c2.lanewise(BITWISE_BLEND, k1, u);
-      c2 = u.lanewise(XOR, k1);
-      u = c2.lanewise(XOR, k2);
-      LongVector foursB = c2.lanewise(BITWISE_BLEND, k3, u);
-      c2 = u.lanewise(XOR, k3);
-      u = c2.lanewise(XOR, twosA);
-      LongVector foursC = c2.lanewise(BITWISE_BLEND, twosB, u);
-      c2 = u.lanewise(XOR, twosB);
-      // Weight 4: three carries.
-      u = c4.lanewise(XOR, foursA);
-      LongVector eightsA = c4.lanewise(BITWISE_BLEND, foursB, u);
-      c4 = u.lanewise(XOR, foursB);
-      LongVector eightsB = c4.and(foursC);
-      c4 = c4.lanewise(XOR, foursC);
+      // Weight 2: k0 + k1 + k2 and k3 + twosA + twosB, then c2 + both.
+      u = k0.lanewise(XOR, k1);
+      LongVector twos = u.lanewise(XOR, k2);
+      LongVector foursA = k0.lanewise(BITWISE_BLEND, k2, u);
+      u = k3.lanewise(XOR, twosA);
+      LongVector twosC = u.lanewise(XOR, twosB);
+      LongVector foursB = k3.lanewise(BITWISE_BLEND, twosB, u);
+      u = c2.lanewise(XOR, twos);
+      LongVector foursC = c2.lanewise(BITWISE_BLEND, twosC, u);
+      c2 = u.lanewise(XOR, twosC);
+      // Weight 4: foursA + foursB + foursC, then c4 + that (a half adder).
+      u = foursA.lanewise(XOR, foursB);
+      LongVector fours = u.lanewise(XOR, foursC);
+      LongVector eightsA = foursA.lanewise(BITWISE_BLEND, foursC, u);
+      LongVector eightsB = c4.and(fours);
+      c4 = c4.lanewise(XOR, fours);
       // Weight 8: two carries; then at most 72 / 16 sixteens rippled into weights 16 to 64, exactly.
       u = c8.lanewise(XOR, eightsA);
       LongVector sixteens = c8.lanewise(BITWISE_BLEND, eightsB, u);
