@@ -2,7 +2,6 @@ package dev.pipit.gallery;
 
 import dev.pipit.index.Entry;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
@@ -93,15 +92,12 @@ public final class GalleryDatasetExport {
     return n == 1 ? base : base + "-" + n;
   }
 
-  private static void link(Path original, Path target) {
+  private static void link(Path original, Path target) throws IOException {
     try {
       Files.createLink(target, original);
-    } catch (IOException | UnsupportedOperationException e) {
-      try {
-        Files.copy(original, target);
-      } catch (IOException copyFailed) {
-        throw new UncheckedIOException(copyFailed);
-      }
+    } catch (IOException | UnsupportedOperationException noHardLinks) {
+      // Another file system than the originals', or one without hard links: a copy serves the same.
+      Files.copy(original, target);
     }
   }
 }

@@ -1,6 +1,5 @@
 package dev.pipit.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -124,7 +123,7 @@ public final class TrainingRun {
   public static Result run(Plan plan, TrainingListener listener, Consumer<String> log, BooleanSupplier cancelled)
       throws Exception {
     long start = System.nanoTime();
-    Engine.getEngine(EngineDevice.ENGINE); // loads the native library before any direct JNI call
+    EngineDevice engine = EngineDevice.resolve(plan.device()); // loads the native library before any JNI call
     JniUtils.setGradMode(false); // per thread, on by default in new ones: feature extraction records nothing
     TrainingSettings s = plan.settings();
     Dataset dataset =
@@ -137,7 +136,6 @@ public final class TrainingRun {
     // String hashes are stable across JVMs (an enum's hashCode is not): resume checks them.
     long settingsHash = (s.toString() + plan.datasetKind() + n).hashCode();
     Preprocessing preprocessing = preprocessing(s.inputSize());
-    EngineDevice engine = EngineDevice.resolve(plan.device());
     log.accept("training on " + engine.device() + (engine.fallback() ? " (CUDA requested, no GPU visible)" : ""));
     try (NDManager manager = NDManager.newBaseManager(engine.device())) {
       HashingNetwork network = s.method().build(s.bits());

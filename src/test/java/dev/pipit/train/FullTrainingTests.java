@@ -10,10 +10,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import dev.pipit.encode.EncoderBackend;
-import dev.pipit.encode.ImagePreprocessor;
-import dev.pipit.encode.LoadedModel;
-import dev.pipit.encode.Preprocessing;
 import dev.pipit.model.Architecture;
 import dev.pipit.model.ConvBn;
 import dev.pipit.model.HashingNetwork;
@@ -77,21 +73,9 @@ class FullTrainingTests {
     TrainingRunTests.assertReevaluatesTo(out, 6, 4, null, dir.resolve("eval"), result.encoded().map());
 
     // Served from raw images with BatchNorm folded: the outputs of the unfolded trained network.
-    Dataset dataset =
-        DatasetLoader.load("fashion-mnist", TrainingRunTests.FASHION, LoadOptions.defaults().withSubset(6, 4));
-    int n = dataset.test().size();
-    ImagePreprocessor preprocessor =
-        new ImagePreprocessor(Preprocessing.fromManifest(artifact.manifest().preprocessing()));
-    int length = 3 * 32 * 32;
-    float[] images = new float[n * length];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(preprocessor.apply(dataset.test().image(i)), 0, images, i * length, length);
-    }
-    float[][] served;
-    try (LoadedModel model = LoadedModel.load(artifact, Device.cpu());
-        EncoderBackend backend = model.backends(1).getFirst()) {
-      served = backend.forward(images, n);
-    }
+    float[] images = TrainingRunTests.testImages(artifact, 6, 4, 32);
+    int n = images.length / (3 * 32 * 32);
+    float[][] served = TrainingRunTests.served(artifact, images, n);
     try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
       HashingNetwork trained = load(artifact, manager);
       float[] direct =

@@ -6,18 +6,11 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
-import dev.pipit.encode.EncoderBackend;
-import dev.pipit.encode.ImagePreprocessor;
-import dev.pipit.encode.LoadedModel;
-import dev.pipit.encode.Preprocessing;
 import dev.pipit.model.Architecture;
 import dev.pipit.model.HashingNetwork;
 import dev.pipit.model.KerasResNet50Importer;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.TorchParameterNames;
-import dev.pipit.train.data.Dataset;
-import dev.pipit.train.data.DatasetLoader;
-import dev.pipit.train.data.LoadOptions;
 import dev.pipit.train.eval.CodeSet;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -72,21 +65,9 @@ class LastStageTrainingTests {
     ArtifactEvaluation.Outcome evaluated =
         TrainingRunTests.assertReevaluatesTo(out, 20, 8, cache, dir.resolve("eval"), result.encoded().map());
 
-    Dataset dataset =
-        DatasetLoader.load("fashion-mnist", TrainingRunTests.FASHION, LoadOptions.defaults().withSubset(20, 8));
-    int n = dataset.test().size();
-    int length = 3 * 32 * 32;
-    ImagePreprocessor preprocessor =
-        new ImagePreprocessor(Preprocessing.fromManifest(artifact.manifest().preprocessing()));
-    float[] images = new float[n * length];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(preprocessor.apply(dataset.test().image(i)), 0, images, i * length, length);
-    }
-    float[][] served;
-    try (LoadedModel model = LoadedModel.load(artifact, Device.cpu());
-        EncoderBackend backend = model.backends(1).getFirst()) {
-      served = backend.forward(images, n);
-    }
+    float[] images = TrainingRunTests.testImages(artifact, 20, 8, 32);
+    int n = images.length / (3 * 32 * 32);
+    float[][] served = TrainingRunTests.served(artifact, images, n);
     float[] flat = new float[n * BITS];
     for (int i = 0; i < n; i++) {
       System.arraycopy(served[i], 0, flat, i * BITS, BITS);

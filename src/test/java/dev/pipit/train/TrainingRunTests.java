@@ -3,8 +3,16 @@ package dev.pipit.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.Device;
+import dev.pipit.encode.EncoderBackend;
+import dev.pipit.encode.ImagePreprocessor;
+import dev.pipit.encode.LoadedModel;
+import dev.pipit.encode.Preprocessing;
 import dev.pipit.model.Architecture;
 import dev.pipit.model.ModelArtifact;
+import dev.pipit.train.data.Dataset;
+import dev.pipit.train.data.DatasetLoader;
+import dev.pipit.train.data.LoadOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,6 +57,32 @@ class TrainingRunTests {
             TrainingListener.NONE, line -> {});
     assertThat(evaluated.metrics().map()).as("mAP of the reloaded artifact").isEqualTo(map);
     return evaluated;
+  }
+
+  /**
+   * The test split's images (first {@code perClass} / {@code queriesPerClass} per class), preprocessed as
+   * the artifact's manifest says, in one flat array of {@code 3·side·side} floats each.
+   */
+  static float[] testImages(ModelArtifact artifact, int perClass, int queriesPerClass, int side) throws Exception {
+    Dataset dataset = DatasetLoader.load("fashion-mnist", FASHION,
+        LoadOptions.defaults().withSubset(perClass, queriesPerClass));
+    int n = dataset.test().size();
+    ImagePreprocessor preprocessor =
+        new ImagePreprocessor(Preprocessing.fromManifest(artifact.manifest().preprocessing()));
+    int length = 3 * side * side;
+    float[] images = new float[n * length];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(preprocessor.apply(dataset.test().image(i)), 0, images, i * length, length);
+    }
+    return images;
+  }
+
+  /** The outputs the service computes for {@code n} preprocessed images: the artifact as it is served. */
+  static float[][] served(ModelArtifact artifact, float[] images, int n) throws Exception {
+    try (LoadedModel model = LoadedModel.load(artifact, Device.cpu());
+        EncoderBackend backend = model.backends(1).getFirst()) {
+      return backend.forward(images, n);
+    }
   }
 
   static final class Recorder implements TrainingListener {
