@@ -1,7 +1,8 @@
 package dev.pipit.index;
 
+import static jdk.incubator.vector.VectorOperators.AND_NOT;
 import static jdk.incubator.vector.VectorOperators.BITWISE_BLEND;
-import static jdk.incubator.vector.VectorOperators.EQ;
+import static jdk.incubator.vector.VectorOperators.IS_DEFAULT;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.OR;
@@ -14,15 +15,16 @@ import jdk.incubator.vector.VectorSpecies;
  * The batched scan of one-word codes over bit-sliced tiles: each {@link #TILE} codes are transposed once
  * into 64 bit-planes of 256 bits (plane {@code b} holds bit {@code b} of every code, one code per bit of
  * the plane), in a 2 KiB scratch buffer that stays in L1 while every query of the batch passes over it.
- * Per query, the planes are XOR-ed with the query's bit (broadcast) and summed by a Harley-Seal tree of
- * carry-save adders into a bit-sliced 7-bit counter per code; a bit-sliced compare against the query's
- * limit leaves the (rare) candidate codes, whose exact distance is then computed with
- * {@link Long#bitCount}.
+ * Per query, the planes XOR-ed with the query's bits are summed by carry-save adders into a bit-sliced
+ * counter per code that starts at {@code 64 - limit}: its top bit marks the codes whose distance reached
+ * the query's limit, the counting stops as soon as every code of the tile has, and the (rare) codes left
+ * below it get their exact distance from {@link Long#bitCount}.
  *
  * <p>Why: AVX2 has no vector popcount, and {@code lanewise(BIT_COUNT)} costs about 2.5 vector
- * instructions per (query, code) pair; the adder tree costs about 1.5 and needs no popcount at all. The
- * transpose (about 4.5 instructions per code) is shared by the whole batch. Memory stays 1×: the gallery
- * is not re-laid out, only the tile being scanned.
+ * instructions per (query, code) pair; the adder tree costs about 1.5 and needs no popcount at all, less
+ * when the limit is tight (random 64-bit codes, k = 10 of 10 M: 4.3 of 6 counter steps). The transpose
+ * and the per-triple sums (about 6 instructions per code) are shared by the whole batch. Memory stays
+ * 1×: the gallery is not re-laid out, only the tile being scanned.
  *
  * <p>Inside a tile, code {@code base + 4r + m} is bit {@code r} of long {@code m} of each plane, so a row
  * of the transpose is one contiguous 4-long load.
@@ -39,18 +41,10 @@ final class BitSlicedBatch {
   private static final int TRIPLES = 24;
   /** Triples summed per step of the counter loop. */
   private static final int STEP = 4;
-  /** Vectors per triple: its sum bit for even and odd query parity, its carry for each query pattern. */
-  private static final int VARIANTS = 10;
-  /**
-   * Triples that seed the counters before the loop ({@link #candidates}) when the triple count leaves 1
-   * or 2 over a multiple of {@link #STEP}: 64-bit codes need 22 triples, which would otherwise take 6
-   * steps (24 triples, 2 of them zero). Seeding costs 5 instructions, a step about 36.
-   */
-  private static final int LEAD = 2;
-  /** Picks per query: the two seed picks, then one per triple. */
-  static final int PICKS = LEAD + TRIPLES;
-  /** Where in the variants a zero vector stays, for the seed picks of batches that do not seed. */
-  private static final int ZERO_SLOT = TRIPLES * VARIANTS * LANES;
+  /** Vectors per triple: for each query bit pattern, its sum and its carry side by side. */
+  private static final int VARIANTS = 16;
+  /** Picks per query: one per triple. */
+  static final int PICKS = TRIPLES;
 
   /**
    * Low {@code j} bits of every {@code 2j}-bit group, for the transpose rounds j = 32, 16, …, 1, one
@@ -59,6 +53,8 @@ final class BitSlicedBatch {
   private static final long[] SWAP_MASKS = lanes(
       0x00000000FFFFFFFFL, 0x0000FFFF0000FFFFL, 0x00FF00FF00FF00FFL, 0x0F0F0F0F0F0F0F0FL,
       0x3333333333333333L, 0x5555555555555555L);
+  /** The shift of each transpose round, as a vector: a shift by a vector is one instruction on AVX2. */
+  private static final long[] SWAP_SHIFTS = lanes(32, 16, 8, 4, 2, 1);
   /** All bits clear, then all bits set: one vector each. */
   private static final long[] ZERO_ONES = lanes(0L, -1L);
   private static final int ONES = LANES;
@@ -92,14 +88,12 @@ final class BitSlicedBatch {
     for (long[] query : queries) {
       queryBits |= query[0];
     }
-    // Codes and queries of one gallery have one length: the queries' width stands for the tiles'.
-    int lead = leadTriples(64 - Long.numberOfLeadingZeros(queryBits));
-    int[] picks = picks(queries, lead);
+    int[] picks = picks(queries);
     long[] hits = new long[LANES];
     int end = from + (to - from) / TILE * TILE;
     for (int base = from; base < end; base += TILE) {
-      int bits = prepareTile(codes, base, queryBits, lead, planes, variants);
-      int steps = steps(bits, lead);
+      int bits = prepareTile(codes, base, queryBits, planes, variants);
+      int steps = steps(bits);
       for (int q = 0; q < queries.length; q++) {
         Collector out = outs[q];
         int limit = out.limit;
@@ -122,44 +116,30 @@ final class BitSlicedBatch {
     return new long[3 * TRIPLES * LANES];
   }
 
-  /** Scratch for the triples' sums and carries, plus the zero slot. */
+  /** Scratch for the triples' sums and carries. */
   static long[] newVariants() {
-    return new long[TRIPLES * VARIANTS * LANES + LANES];
+    return new long[TRIPLES * VARIANTS * LANES];
   }
 
   /**
-   * Per query ({@link #PICKS} apiece): where each pick's sum (low 16 bits) and carry (high 16 bits) are in
-   * the variants. The first {@link #LEAD} picks seed the counters: triples 0 and 1 when {@code lead} is
-   * {@link #LEAD}, else the zero slot, and the loop's picks start at triple {@code lead}.
+   * Per query ({@link #PICKS} apiece): where each triple's sum (low 16 bits) and carry (high 16 bits) for
+   * the query's bits of that triple are in the variants.
    */
-  static int[] picks(long[][] queries, int lead) {
+  static int[] picks(long[][] queries) {
     int[] picks = new int[queries.length * PICKS];
     for (int q = 0; q < queries.length; q++) {
       long query = queries[q][0];
-      for (int e = 0; e < PICKS; e++) {
-        int t = lead == LEAD ? e : e - LEAD;
-        if (t < 0 || t >= TRIPLES) {
-          picks[q * PICKS + e] = ZERO_SLOT | ZERO_SLOT << 16;
-          continue;
-        }
+      for (int t = 0; t < TRIPLES; t++) {
         int pattern = 3 * t < 64 ? (int) (query >>> (3 * t)) & 7 : 0;
-        int sum = (t * VARIANTS + (Integer.bitCount(pattern) & 1)) * LANES;
-        int carry = (t * VARIANTS + 2 + pattern) * LANES;
-        picks[q * PICKS + e] = sum | carry << 16;
+        picks[q * PICKS + t] = (t * VARIANTS + 2 * pattern) * LANES;
       }
     }
     return picks;
   }
 
-  /** {@link #LEAD} when codes of {@code width} bits leave 1 or 2 triples over whole steps, else 0. */
-  static int leadTriples(int width) {
-    int over = (width + 2) / 3 % STEP;
-    return over == 1 || over == 2 ? LEAD : 0;
-  }
-
-  /** Steps of the counter loop after {@code lead} seed triples, for tiles of {@code bits} significant bits. */
-  static int steps(int bits, int lead) {
-    return (Math.max(0, (bits + 2) / 3 - lead) + STEP - 1) / STEP;
+  /** Steps of the counter loop for tiles of {@code bits} significant bits. */
+  static int steps(int bits) {
+    return ((bits + 2) / 3 + STEP - 1) / STEP;
   }
 
   /**
@@ -168,40 +148,33 @@ final class BitSlicedBatch {
    * their empty planes).
    *
    * <ol>
-   *   <li>Transpose: the tile's 256 codes are copied into {@code planes} and each lane's 64 × 64 bit
-   *       matrix is transposed in place (recursive block swap), so that long {@code 4b + m} holds bit
-   *       {@code b} of codes {@code base + 4r + m} at bit {@code r}.
+   *   <li>Transpose: each lane's 64 × 64 bit matrix is transposed by block swaps, one round per shift
+   *       32, 16, …, 1 (the round of shift 2^i exchanges bit i of the row index with bit i of the
+   *       column index, so the rounds commute), so that long {@code 4b + m} of {@code planes} holds
+   *       bit {@code b} of codes {@code base + 4r + m} at bit {@code r}. The six rounds run as two passes of three
+   *       ({@link #transposeOctet}): rounds 4, 2, 1 only pair rows within an aligned group of eight, and
+   *       rounds 32, 16, 8 only rows eight apart, so each pass holds eight rows in registers and every
+   *       row is loaded and stored once per pass instead of once per round. The first pass reads the
+   *       gallery's 256 contiguous bytes at a time, in order: the hardware prefetcher keeps up (read
+   *       eight rows apart, the tile cost twice as many cycles when it came from DRAM).
    *   <li>Triples: for each triple of planes, the full adder of the three planes each XOR-ed with a query
    *       bit, for every query bit pattern. A query then picks its sum and carry by address, with no
-   *       vector work, and only (21 + padding) × 2 counter inputs remain instead of 64.
+   *       vector work, and only 22 × 2 counter inputs remain instead of 64.
    * </ol>
    *
-   * <p>One method on purpose, larger than C2's hot-inlining limit (325 bytes of bytecode), with no
-   * scalar-to-vector broadcast inside its loops: it is then always compiled on its own with every Vector
-   * API call intrinsified. Split in two, C2 inlined the halves into {@link #scan} or not depending on the
-   * profile it happened to see, and the kernel's speed differed between JVM runs by up to 1.5×.
+   * <p>No scalar-to-vector broadcast inside the loops (vector constants are loaded): C2 then compiles
+   * the same shape whatever the profile saw.
    */
-  static int prepareTile(long[] codes, int base, long queryBits, int lead, long[] planes,
-      long[] variants) {
-    LongVector any = LongVector.zero(SPECIES);
-    for (int r = 0; r < 64; r++) {
-      LongVector row = LongVector.fromArray(SPECIES, codes, base + r * LANES);
-      any = any.or(row);
-      row.intoArray(planes, r * LANES);
+  static int prepareTile(long[] codes, int base, long queryBits, long[] planes, long[] variants) {
+    long any = queryBits;
+    for (int g = 0; g < 8; g++) {
+      any |= transposeOctet(codes, base + 8 * g * LANES, planes, 8 * g * LANES, LANES, 3);
     }
-    for (int round = 0, j = 32; j != 0; round++, j >>>= 1) {
-      LongVector mask = LongVector.fromArray(SPECIES, SWAP_MASKS, round * LANES);
-      for (int k = 0; k < 64; k = (k + j + 1) & ~j) {
-        // Swap the high half of row k with the low half of row k + j, per 2j-bit group.
-        LongVector a = LongVector.fromArray(SPECIES, planes, k * LANES);
-        LongVector b = LongVector.fromArray(SPECIES, planes, (k + j) * LANES);
-        LongVector t = a.lanewise(LSHR, j).lanewise(XOR, b).and(mask);
-        a.lanewise(XOR, t.lanewise(LSHL, j)).intoArray(planes, k * LANES);
-        b.lanewise(XOR, t).intoArray(planes, (k + j) * LANES);
-      }
+    for (int g = 0; g < 8; g++) {
+      transposeOctet(planes, g * LANES, planes, g * LANES, 8 * LANES, 0);
     }
-    int bits = 64 - Long.numberOfLeadingZeros(any.reduceLanes(OR) | queryBits);
-    int triples = lead + steps(bits, lead) * STEP; // at most TRIPLES: 2 + 5 steps or 6 steps for 64 bits
+    int bits = 64 - Long.numberOfLeadingZeros(any);
+    int triples = steps(bits) * STEP; // at most TRIPLES (64 bits: 22 triples and 2 of zero planes)
     LongVector ones = LongVector.fromArray(SPECIES, ZERO_ONES, ONES);
     for (int t = 0; t < triples; t++) {
       LongVector a = LongVector.fromArray(SPECIES, planes, 3 * t * LANES);
@@ -210,25 +183,105 @@ final class BitSlicedBatch {
       LongVector notA = a.lanewise(XOR, ones);
       LongVector notB = b.lanewise(XOR, ones);
       int at = t * VARIANTS * LANES;
-      LongVector sum = a.lanewise(XOR, b).lanewise(XOR, c);
-      sum.intoArray(variants, at);
-      sum.lanewise(XOR, ones).intoArray(variants, at + LANES);
-      // Carry of pattern p (query bits x = a ^ p0, y = b ^ p1): the majority, c where x and y differ,
-      // else x; the carry of pattern p ^ 7 is its complement (flipping all three inputs flips it).
+      // Pattern p (query bits p0, p1, p2 of the triple) at 2p: the sum, then the carry. The sum only
+      // depends on p's parity; the carry of p ^ 7 is the complement of p's (flipping all three inputs
+      // flips the majority). Carry of p (inputs x = a ^ p0, y = b ^ p1, c ^ p2): c where x and y differ,
+      // else x.
+      LongVector even = a.lanewise(XOR, b).lanewise(XOR, c);
+      LongVector odd = even.lanewise(XOR, ones);
       LongVector carry = a.lanewise(BITWISE_BLEND, c, a.lanewise(XOR, b));
-      carry.intoArray(variants, at + 2 * LANES);
-      carry.lanewise(XOR, ones).intoArray(variants, at + 9 * LANES);
+      even.intoArray(variants, at);
+      carry.intoArray(variants, at + LANES);
+      odd.intoArray(variants, at + 14 * LANES);
+      carry.lanewise(XOR, ones).intoArray(variants, at + 15 * LANES);
       carry = notA.lanewise(BITWISE_BLEND, c, notA.lanewise(XOR, b));
+      odd.intoArray(variants, at + 2 * LANES);
       carry.intoArray(variants, at + 3 * LANES);
-      carry.lanewise(XOR, ones).intoArray(variants, at + 8 * LANES);
+      even.intoArray(variants, at + 12 * LANES);
+      carry.lanewise(XOR, ones).intoArray(variants, at + 13 * LANES);
       carry = a.lanewise(BITWISE_BLEND, c, a.lanewise(XOR, notB));
-      carry.intoArray(variants, at + 4 * LANES);
-      carry.lanewise(XOR, ones).intoArray(variants, at + 7 * LANES);
-      carry = notA.lanewise(BITWISE_BLEND, c, notA.lanewise(XOR, notB));
+      odd.intoArray(variants, at + 4 * LANES);
       carry.intoArray(variants, at + 5 * LANES);
-      carry.lanewise(XOR, ones).intoArray(variants, at + 6 * LANES);
+      even.intoArray(variants, at + 10 * LANES);
+      carry.lanewise(XOR, ones).intoArray(variants, at + 11 * LANES);
+      carry = notA.lanewise(BITWISE_BLEND, c, notA.lanewise(XOR, notB));
+      even.intoArray(variants, at + 6 * LANES);
+      carry.intoArray(variants, at + 7 * LANES);
+      odd.intoArray(variants, at + 8 * LANES);
+      carry.lanewise(XOR, ones).intoArray(variants, at + 9 * LANES);
     }
     return bits;
+  }
+
+  /**
+   * Three transpose rounds (shifts and masks from vector {@code round} of {@code SWAP_SHIFTS} and
+   * {@code SWAP_MASKS} on: 32, 16, 8 or 4, 2, 1) over the eight rows {@code from + i * stride} of
+   * {@code src}, written to {@code to + i * stride} of {@code dst}. The round of shift j swaps, per
+   * {@code 2j}-bit group, the high half of row {@code k} with the low half of the row paired with it.
+   * Returns the OR of the rows read.
+   */
+  static long transposeOctet(long[] src, int from, long[] dst, int to, int stride, int round) {
+    LongVector r0 = LongVector.fromArray(SPECIES, src, from);
+    LongVector r1 = LongVector.fromArray(SPECIES, src, from + stride);
+    LongVector r2 = LongVector.fromArray(SPECIES, src, from + 2 * stride);
+    LongVector r3 = LongVector.fromArray(SPECIES, src, from + 3 * stride);
+    LongVector r4 = LongVector.fromArray(SPECIES, src, from + 4 * stride);
+    LongVector r5 = LongVector.fromArray(SPECIES, src, from + 5 * stride);
+    LongVector r6 = LongVector.fromArray(SPECIES, src, from + 6 * stride);
+    LongVector r7 = LongVector.fromArray(SPECIES, src, from + 7 * stride);
+    long any = r0.or(r1).or(r2).or(r3).or(r4).or(r5).or(r6).or(r7).reduceLanes(OR);
+    // No swap helper: a vector passed to a method C2 does not inline is boxed (see candidates).
+    LongVector mask = LongVector.fromArray(SPECIES, SWAP_MASKS, round * LANES);
+    LongVector j = LongVector.fromArray(SPECIES, SWAP_SHIFTS, round * LANES);
+    LongVector t = r0.lanewise(LSHR, j).lanewise(XOR, r4).and(mask);
+    r0 = r0.lanewise(XOR, t.lanewise(LSHL, j));
+    r4 = r4.lanewise(XOR, t);
+    t = r1.lanewise(LSHR, j).lanewise(XOR, r5).and(mask);
+    r1 = r1.lanewise(XOR, t.lanewise(LSHL, j));
+    r5 = r5.lanewise(XOR, t);
+    t = r2.lanewise(LSHR, j).lanewise(XOR, r6).and(mask);
+    r2 = r2.lanewise(XOR, t.lanewise(LSHL, j));
+    r6 = r6.lanewise(XOR, t);
+    t = r3.lanewise(LSHR, j).lanewise(XOR, r7).and(mask);
+    r3 = r3.lanewise(XOR, t.lanewise(LSHL, j));
+    r7 = r7.lanewise(XOR, t);
+    mask = LongVector.fromArray(SPECIES, SWAP_MASKS, (round + 1) * LANES);
+    LongVector h = LongVector.fromArray(SPECIES, SWAP_SHIFTS, (round + 1) * LANES);
+    t = r0.lanewise(LSHR, h).lanewise(XOR, r2).and(mask);
+    r0 = r0.lanewise(XOR, t.lanewise(LSHL, h));
+    r2 = r2.lanewise(XOR, t);
+    t = r1.lanewise(LSHR, h).lanewise(XOR, r3).and(mask);
+    r1 = r1.lanewise(XOR, t.lanewise(LSHL, h));
+    r3 = r3.lanewise(XOR, t);
+    t = r4.lanewise(LSHR, h).lanewise(XOR, r6).and(mask);
+    r4 = r4.lanewise(XOR, t.lanewise(LSHL, h));
+    r6 = r6.lanewise(XOR, t);
+    t = r5.lanewise(LSHR, h).lanewise(XOR, r7).and(mask);
+    r5 = r5.lanewise(XOR, t.lanewise(LSHL, h));
+    r7 = r7.lanewise(XOR, t);
+    mask = LongVector.fromArray(SPECIES, SWAP_MASKS, (round + 2) * LANES);
+    LongVector q = LongVector.fromArray(SPECIES, SWAP_SHIFTS, (round + 2) * LANES);
+    t = r0.lanewise(LSHR, q).lanewise(XOR, r1).and(mask);
+    r0 = r0.lanewise(XOR, t.lanewise(LSHL, q));
+    r1 = r1.lanewise(XOR, t);
+    t = r2.lanewise(LSHR, q).lanewise(XOR, r3).and(mask);
+    r2 = r2.lanewise(XOR, t.lanewise(LSHL, q));
+    r3 = r3.lanewise(XOR, t);
+    t = r4.lanewise(LSHR, q).lanewise(XOR, r5).and(mask);
+    r4 = r4.lanewise(XOR, t.lanewise(LSHL, q));
+    r5 = r5.lanewise(XOR, t);
+    t = r6.lanewise(LSHR, q).lanewise(XOR, r7).and(mask);
+    r6 = r6.lanewise(XOR, t.lanewise(LSHL, q));
+    r7 = r7.lanewise(XOR, t);
+    r0.intoArray(dst, to);
+    r1.intoArray(dst, to + stride);
+    r2.intoArray(dst, to + 2 * stride);
+    r3.intoArray(dst, to + 3 * stride);
+    r4.intoArray(dst, to + 4 * stride);
+    r5.intoArray(dst, to + 5 * stride);
+    r6.intoArray(dst, to + 6 * stride);
+    r7.intoArray(dst, to + 7 * stride);
+    return any;
   }
 
   /**
@@ -237,41 +290,37 @@ final class BitSlicedBatch {
    */
   static boolean candidates(long[] variants, int[] picks, int query, int steps, int limit,
       long[] hits) {
-    LongVector zero = LongVector.zero(SPECIES);
-    // The distance of each code as a bit-sliced counter c1 … c64, summed by carry-save adders, STEP
-    // triples (weight-1 sums, weight-2 carries) per step. A full adder of (c, a, b) is
-    // u = c ^ a, carry = BITWISE_BLEND(c, b, u) (b where c and a differ, else c), sum = u ^ b.
-    // No helper methods here: past a node budget per compiled method C2 still inlines the Vector API's
-    // own @ForceInline methods but not ours, and a vector boxed at a failed inline costs far more.
-    // Seed: the two lead picks summed into c1, c2, c4 (zero vectors when the batch does not seed).
-    int pa = picks[query];
-    int pb = picks[query + 1];
-    LongVector sa = LongVector.fromArray(SPECIES, variants, pa & 0xFFFF);
-    LongVector sb = LongVector.fromArray(SPECIES, variants, pb & 0xFFFF);
-    LongVector ka = LongVector.fromArray(SPECIES, variants, pa >>> 16);
-    LongVector kb = LongVector.fromArray(SPECIES, variants, pb >>> 16);
-    LongVector c1 = sa.lanewise(XOR, sb);
-    LongVector seedTwos = sa.and(sb);
-    LongVector kx = ka.lanewise(XOR, kb);
-    LongVector c2 = kx.lanewise(XOR, seedTwos);
-    LongVector c4 = ka.lanewise(BITWISE_BLEND, seedTwos, kx);
-    LongVector c8 = zero;
-    LongVector c16 = zero;
-    LongVector c32 = zero;
-    LongVector c64 = zero;
-    for (int step = 0, t = query + LEAD; step < steps; step++, t += STEP) {
+    // Each code's distance is summed into a bit-sliced counter c1 … c64 that starts at 64 - limit, so a
+    // code's c64 is set exactly when its distance reached the limit: the sum stays below 128 (distance
+    // ≤ 64, limit ≥ 1), so c64, once set, is never carried out. {@code below} holds its complement, the
+    // codes still below the limit. The start bits are loaded as all-0 / all-1 vectors: no branch on the
+    // limit, so the compiled shape does not depend on which limits the profile saw.
+    int start = 64 - limit;
+    LongVector c1 = LongVector.fromArray(SPECIES, ZERO_ONES, (start & 1) * LANES);
+    LongVector c2 = LongVector.fromArray(SPECIES, ZERO_ONES, (start >>> 1 & 1) * LANES);
+    LongVector c4 = LongVector.fromArray(SPECIES, ZERO_ONES, (start >>> 2 & 1) * LANES);
+    LongVector c8 = LongVector.fromArray(SPECIES, ZERO_ONES, (start >>> 3 & 1) * LANES);
+    LongVector c16 = LongVector.fromArray(SPECIES, ZERO_ONES, (start >>> 4 & 1) * LANES);
+    LongVector c32 = LongVector.fromArray(SPECIES, ZERO_ONES, (start >>> 5 & 1) * LANES);
+    LongVector below = LongVector.fromArray(SPECIES, ZERO_ONES, ONES);
+    // STEP triples (weight-1 sums, weight-2 carries) per step, summed by carry-save adders. A full adder
+    // of (c, a, b) is u = c ^ a, carry = BITWISE_BLEND(c, b, u) (b where c and a differ, else c),
+    // sum = u ^ b. No helper methods here: past a node budget per compiled method C2 still inlines the
+    // Vector API's own @ForceInline methods but not ours, and a vector boxed at a failed inline costs far
+    // more.
+    for (int step = 0, t = query; step < steps; step++, t += STEP) {
       int p0 = picks[t];
-      LongVector s0 = LongVector.fromArray(SPECIES, variants, p0 & 0xFFFF);
+      LongVector s0 = LongVector.fromArray(SPECIES, variants, p0);
+      LongVector k0 = LongVector.fromArray(SPECIES, variants, p0 + LANES);
       int p1 = picks[t + 1];
-      LongVector s1 = LongVector.fromArray(SPECIES, variants, p1 & 0xFFFF);
+      LongVector s1 = LongVector.fromArray(SPECIES, variants, p1);
+      LongVector k1 = LongVector.fromArray(SPECIES, variants, p1 + LANES);
       int p2 = picks[t + 2];
-      LongVector s2 = LongVector.fromArray(SPECIES, variants, p2 & 0xFFFF);
+      LongVector s2 = LongVector.fromArray(SPECIES, variants, p2);
+      LongVector k2 = LongVector.fromArray(SPECIES, variants, p2 + LANES);
       int p3 = picks[t + 3];
-      LongVector s3 = LongVector.fromArray(SPECIES, variants, p3 & 0xFFFF);
-      LongVector k0 = LongVector.fromArray(SPECIES, variants, p0 >>> 16);
-      LongVector k1 = LongVector.fromArray(SPECIES, variants, p1 >>> 16);
-      LongVector k2 = LongVector.fromArray(SPECIES, variants, p2 >>> 16);
-      LongVector k3 = LongVector.fromArray(SPECIES, variants, p3 >>> 16);
+      LongVector s3 = LongVector.fromArray(SPECIES, variants, p3);
+      LongVector k3 = LongVector.fromArray(SPECIES, variants, p3 + LANES);
       // Each weight first adds the step's new inputs among themselves (a tree, free of the loop), then
       // the running counter once: every counter is one adder deep per step, so steps overlap in the core.
       // Weight 1: s0 + s1 + s2, then c1 + that + s3.
@@ -297,7 +346,7 @@ final class BitSlicedBatch {
       LongVector eightsA = foursA.lanewise(BITWISE_BLEND, foursC, u);
       LongVector eightsB = c4.and(fours);
       c4 = c4.lanewise(XOR, fours);
-      // Weight 8: two carries; then at most 72 / 16 sixteens rippled into weights 16 to 64, exactly.
+      // Weight 8: two carries; then the step's one sixteen at most (it adds 12 or less) rippled up.
       u = c8.lanewise(XOR, eightsA);
       LongVector sixteens = c8.lanewise(BITWISE_BLEND, eightsB, u);
       c8 = u.lanewise(XOR, eightsB);
@@ -305,30 +354,14 @@ final class BitSlicedBatch {
       c16 = c16.lanewise(XOR, sixteens);
       LongVector carry64 = c32.and(carry32);
       c32 = c32.lanewise(XOR, carry32);
-      c64 = c64.or(carry64);
+      below = below.lanewise(AND_NOT, carry64);
+      // Every code of the tile has reached the limit: the remaining planes cannot bring one back below.
+      // Once the limit has tightened this is the common exit for all but the closest tiles.
+      if (below.test(IS_DEFAULT).allTrue()) {
+        return false;
+      }
     }
-    // count < limit  <=>  count + (128 - limit) < 128  <=>  no carry out of bit 6 of that sum. The
-    // carry out of bit k is the majority of (c_k, carry in, addend bit k): the addend bit where c_k and
-    // the carry differ, else c_k. Addend bits are loaded as all-0 / all-1 vectors: no branch on the
-    // limit, so the compiled shape does not depend on which limits the profile saw.
-    int addend = 128 - limit;
-    LongVector carry = zero;
-    LongVector bit = LongVector.fromArray(SPECIES, ZERO_ONES, (addend & 1) * LANES);
-    carry = c1.lanewise(BITWISE_BLEND, bit, c1.lanewise(XOR, carry));
-    bit = LongVector.fromArray(SPECIES, ZERO_ONES, (addend >>> 1 & 1) * LANES);
-    carry = c2.lanewise(BITWISE_BLEND, bit, c2.lanewise(XOR, carry));
-    bit = LongVector.fromArray(SPECIES, ZERO_ONES, (addend >>> 2 & 1) * LANES);
-    carry = c4.lanewise(BITWISE_BLEND, bit, c4.lanewise(XOR, carry));
-    bit = LongVector.fromArray(SPECIES, ZERO_ONES, (addend >>> 3 & 1) * LANES);
-    carry = c8.lanewise(BITWISE_BLEND, bit, c8.lanewise(XOR, carry));
-    bit = LongVector.fromArray(SPECIES, ZERO_ONES, (addend >>> 4 & 1) * LANES);
-    carry = c16.lanewise(BITWISE_BLEND, bit, c16.lanewise(XOR, carry));
-    bit = LongVector.fromArray(SPECIES, ZERO_ONES, (addend >>> 5 & 1) * LANES);
-    carry = c32.lanewise(BITWISE_BLEND, bit, c32.lanewise(XOR, carry));
-    bit = LongVector.fromArray(SPECIES, ZERO_ONES, (addend >>> 6 & 1) * LANES);
-    carry = c64.lanewise(BITWISE_BLEND, bit, c64.lanewise(XOR, carry));
-    LongVector below = carry.lanewise(XOR, LongVector.fromArray(SPECIES, ZERO_ONES, ONES));
-    if (below.compare(EQ, zero).allTrue()) {
+    if (below.test(IS_DEFAULT).allTrue()) {
       return false;
     }
     below.intoArray(hits, 0);

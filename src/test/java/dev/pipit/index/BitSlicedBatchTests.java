@@ -32,12 +32,11 @@ class BitSlicedBatchTests {
         queries[q] = new long[] {q == 0 ? codes[5] & width : rnd.nextLong() & width};
         queryBits |= queries[q][0];
       }
-      int lead = BitSlicedBatch.leadTriples(64 - Long.numberOfLeadingZeros(queryBits));
-      int[] picks = BitSlicedBatch.picks(queries, lead);
+      int[] picks = BitSlicedBatch.picks(queries);
       long[] planes = BitSlicedBatch.newPlanes();
       long[] variants = BitSlicedBatch.newVariants();
-      int significant = BitSlicedBatch.prepareTile(codes, 0, queryBits, lead, planes, variants);
-      int steps = BitSlicedBatch.steps(significant, lead);
+      int significant = BitSlicedBatch.prepareTile(codes, 0, queryBits, planes, variants);
+      int steps = BitSlicedBatch.steps(significant);
       for (int q = 0; q < queries.length; q++) {
         for (int limit = 1; limit <= significant; limit++) {
           long[] hits = new long[4];
