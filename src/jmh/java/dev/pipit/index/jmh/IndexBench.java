@@ -66,10 +66,10 @@ public final class IndexBench {
     lines.forEach(System.out::println);
   }
 
-  /** Batched 64-bit scans, bit-sliced against the popcount bodies, side by side. */
+  /** Batched 64-bit scans of 32 and 64 queries, bit-sliced against the popcount bodies, side by side. */
   private static List<String> batchKernels(boolean quick, String large) throws Exception {
     ChainedOptionsBuilder kernels = options(quick).include(ScanBenchmark.class.getName() + ".batch$")
-        .param("bits", "64").param("batchKernel", "popcount", "bitsliced");
+        .param("bits", "64").param("batchKernel", "popcount", "bitsliced").param("queries", "32", "64");
     if (quick) {
       kernels.param("n", large);
     }
@@ -108,10 +108,11 @@ public final class IndexBench {
       int n = Integer.parseInt(p.getParam("n"));
       boolean batch = p.getBenchmark().endsWith(".batch");
       double micros = median(r);
-      double pairs = (double) n * (batch ? ScanBenchmark.BATCH : 1);
+      int queries = batch ? Integer.parseInt(p.getParam("queries")) : 1;
+      double pairs = (double) n * queries;
       String kernel = labelKernel ? " batch-kernel=" + p.getParam("batchKernel") : "";
       lines.add(String.format(Locale.ROOT, "index-bench bits=%s n=%d k=%s queries=%s threads=%s%s %.2f Gcodes/s%s",
-          p.getParam("bits"), n, p.getParam("k"), batch ? "batch" + ScanBenchmark.BATCH : "single",
+          p.getParam("bits"), n, p.getParam("k"), batch ? "batch" + queries : "single",
           p.getParam("threads"), kernel, pairs / micros / 1e3, perFork(r, pairs)));
     }
     return lines;
