@@ -122,8 +122,8 @@ final class BitSlicedBatch {
   }
 
   /**
-   * Per query ({@link #PICKS} apiece): where each triple's sum (low 16 bits) and carry (high 16 bits) for
-   * the query's bits of that triple are in the variants.
+   * Per query ({@link #PICKS} apiece): for each triple, where in the variants the sum for the query's
+   * three bits of that triple starts (its carry follows it).
    */
   static int[] picks(long[][] queries) {
     int[] picks = new int[queries.length * PICKS];
@@ -151,12 +151,13 @@ final class BitSlicedBatch {
    *   <li>Transpose: each lane's 64 × 64 bit matrix is transposed by block swaps, one round per shift
    *       32, 16, …, 1 (the round of shift 2^i exchanges bit i of the row index with bit i of the
    *       column index, so the rounds commute), so that long {@code 4b + m} of {@code planes} holds
-   *       bit {@code b} of codes {@code base + 4r + m} at bit {@code r}. The six rounds run as two passes of three
-   *       ({@link #transposeOctet}): rounds 4, 2, 1 only pair rows within an aligned group of eight, and
-   *       rounds 32, 16, 8 only rows eight apart, so each pass holds eight rows in registers and every
-   *       row is loaded and stored once per pass instead of once per round. The first pass reads the
-   *       gallery's 256 contiguous bytes at a time, in order: the hardware prefetcher keeps up (read
-   *       eight rows apart, the tile cost twice as many cycles when it came from DRAM).
+   *       bit {@code b} of codes {@code base + 4r + m} at bit {@code r}. The six rounds run as two
+   *       passes of three ({@link #transposeOctet}): rounds 4, 2, 1 only pair rows within an aligned
+   *       group of eight, and rounds 32, 16, 8 only rows eight apart, so each pass holds eight rows in
+   *       registers and every row is loaded and stored once per pass instead of once per round. The
+   *       first pass reads the gallery's 256 contiguous bytes at a time, in order: the hardware
+   *       prefetcher keeps up (read eight rows apart, the tile cost twice as many cycles when it came
+   *       from DRAM).
    *   <li>Triples: for each triple of planes, the full adder of the three planes each XOR-ed with a query
    *       bit, for every query bit pattern. A query then picks its sum and carry by address, with no
    *       vector work, and only 22 × 2 counter inputs remain instead of 64.
@@ -361,9 +362,7 @@ final class BitSlicedBatch {
         return false;
       }
     }
-    if (below.test(IS_DEFAULT).allTrue()) {
-      return false;
-    }
+    // steps ≥ 1 here (the scan calls only when limit ≤ bits): the last step has checked for no hits.
     below.intoArray(hits, 0);
     return true;
   }

@@ -1,8 +1,10 @@
 package dev.pipit.index.jmh;
 
+import com.sun.management.ThreadMXBean;
 import dev.pipit.index.Code;
 import dev.pipit.index.HammingIndex;
 import dev.pipit.index.SearchStrategy;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -46,7 +48,7 @@ public final class BatchPerCycle {
       double[] perSecond = new double[batches];
       double[] clock = new double[batches];
       double[] allocated = new double[batches];
-      var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+      var threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
       long self = Thread.currentThread().threadId();
       long sink = 0;
       for (int b = 0; b < batches; b++) {
@@ -69,7 +71,8 @@ public final class BatchPerCycle {
           "batch-per-cycle bits=%d n=%d k=%d queries=batch%d kernel=%s %.3f pairs/cycle, %.2f G pairs/s, "
               + "clock %.2f-%.2f GHz (median %.2f), %.0f KiB allocated per batch, over %d batches [%d]%n",
           bits, n, k, queries.size(), System.getProperty("pipit.index.batch", "bitsliced"), median(perCycle),
-          median(perSecond), min(clock), max(clock), median(clock), median(allocated) / 1024, batches, sink & 1);
+          median(perSecond), min(clock), max(clock), median(clock), median(allocated) / 1024, batches,
+          sink & 1);
     }
   }
 
