@@ -44,7 +44,7 @@ public final class TestModels {
     Path model = Files.createDirectories(dir.resolve(name));
     try (NDManager manager = NDManager.newBaseManager()) {
       HashingNetwork net = architecture.build(bits);
-      net.initialize(manager, side);
+      net.initialize(manager, side, 68);
       if (imageNet) {
         if (!Files.exists(IMAGENET)) {
           throw new IllegalStateException(IMAGENET + " is missing: run bin/fetch-assets");

@@ -117,7 +117,7 @@ public final class LoadedModel implements AutoCloseable {
     NDManager manager = NDManager.newBaseManager(device);
     try {
       HashingNetwork network = Architecture.fromId(m.architecture()).build(m.bits());
-      network.initialize(manager, m.input().height());
+      network.allocate(manager, m.input().height());
       try (var in = new DataInputStream(new BufferedInputStream(Files.newInputStream(artifact.weightsFile())))) {
         network.loadParameters(manager, in);
       }
@@ -168,7 +168,7 @@ public final class LoadedModel implements AutoCloseable {
             + m.bits());
       }
       HashingNetwork carrier = Architecture.ADSH_R50.build(m.bits());
-      carrier.initialize(manager, m.input().height());
+      carrier.allocate(manager, m.input().height());
       KerasResNet50Importer.importBackbone(backboneWeights, carrier.backbone());
       LoadedModel model = new LoadedModel(artifact, device, manager, null, carrier.backbone());
       model.hasher = hasher;

@@ -6,7 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 
 /**
@@ -118,12 +120,24 @@ public abstract class HashingNetwork extends AbstractBlock {
   }
 
   /**
-   * Initialises all parameters (random) for inputs of {@code side×side}.
+   * Initialises all parameters for training from {@code seed}: weights He-normal from a generator of this
+   * call's own (see {@link SeededHeNormal}), biases and BatchNorm shifts 0, BatchNorm scales 1. The same seed
+   * gives the same parameters whatever other threads do.
    *
    * @param manager the manager that will own the parameters (e.g. the model's)
    * @param side input side, e.g. 224
    */
-  public void initialize(NDManager manager, int side) {
+  public void initialize(NDManager manager, int side, long seed) {
+    setInitializer(new SeededHeNormal(seed), Parameter.Type.WEIGHT);
+    initialize(manager, DataType.FLOAT32, new Shape(1, 3, side, side));
+  }
+
+  /**
+   * Allocates all parameters for inputs of {@code side×side}, weights zero, for values loaded or imported
+   * next: nothing random is drawn.
+   */
+  public void allocate(NDManager manager, int side) {
+    setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT);
     initialize(manager, DataType.FLOAT32, new Shape(1, 3, side, side));
   }
 }

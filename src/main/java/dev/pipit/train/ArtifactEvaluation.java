@@ -102,7 +102,7 @@ public final class ArtifactEvaluation {
     } else {
       try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
         HashingNetwork network = Architecture.fromId(m.architecture()).build(m.bits());
-        network.initialize(manager, side);
+        network.allocate(manager, side);
         try (var in = new DataInputStream(new BufferedInputStream(Files.newInputStream(artifact.weightsFile())))) {
           network.loadParameters(manager, in);
         }

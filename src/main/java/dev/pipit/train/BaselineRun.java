@@ -133,7 +133,7 @@ public final class BaselineRun {
     }
     try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
       HashingNetwork network = Architecture.ADSH_R50.build(16);
-      network.initialize(manager, source.inputSize());
+      network.allocate(manager, source.inputSize());
       KerasResNet50Importer.importBackbone(backboneWeights, network.backbone());
       return DatasetFeatures.of(dataset, source, network.backbone(), preprocessing, null, cache, manager, listener);
     }

@@ -78,7 +78,7 @@ public final class TrainThroughput {
     long trained;
     try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
       HashingNetwork network = architecture.build(bits);
-      SeededInitialization.initialize(network, manager, inputSize, 68);
+      network.initialize(manager, inputSize, 68);
       AdshTrainer trainer = new AdshTrainer(settings, network, manager);
       trained = trainer.trainedParameterCount();
       try {

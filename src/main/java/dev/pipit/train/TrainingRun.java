@@ -139,7 +139,7 @@ public final class TrainingRun {
     log.accept("training on " + engine.device() + (engine.fallback() ? " (CUDA requested, no GPU visible)" : ""));
     try (NDManager manager = NDManager.newBaseManager(engine.device())) {
       HashingNetwork network = s.method().build(s.bits());
-      SeededInitialization.initialize(network, manager, s.inputSize(), s.seed());
+      network.initialize(manager, s.inputSize(), s.seed());
       KerasResNet50Importer.importBackbone(plan.backboneWeights(), network.backbone());
 
       SelectiveRegionErasing erasing =

@@ -32,7 +32,7 @@ final class BenchNetwork {
       throw new IllegalStateException(IMAGENET + " is missing: run bin/fetch-assets");
     }
     HashingNetwork net = Architecture.AGMH.build(bits);
-    net.initialize(manager, side);
+    net.allocate(manager, side);
     KerasResNet50Importer.importBackbone(IMAGENET, net.backbone());
     TestModels.randomiseHead(TorchParameterNames.of(net), new Random(seed));
     return net;

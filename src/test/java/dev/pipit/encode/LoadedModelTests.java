@@ -50,7 +50,7 @@ class LoadedModelTests {
     float[] expected;
     try (NDManager manager = NDManager.newBaseManager()) {
       HashingNetwork net = Architecture.ADSH_R50.build(24);
-      net.initialize(manager, SIDE);
+      net.initialize(manager, SIDE, 68);
       try (var out = new DataOutputStream(Files.newOutputStream(dir.resolve("weights.params")))) {
         net.saveParameters(out);
       }
@@ -73,7 +73,7 @@ class LoadedModelTests {
   void compilingOffServesTheEagerBlocksWithTheSameOutputs() throws Exception {
     try (NDManager manager = NDManager.newBaseManager()) {
       HashingNetwork net = Architecture.AGMH.build(12);
-      net.initialize(manager, SIDE);
+      net.initialize(manager, SIDE, 68);
       try (var out = new DataOutputStream(Files.newOutputStream(dir.resolve("weights.params")))) {
         net.saveParameters(out);
       }
@@ -105,7 +105,7 @@ class LoadedModelTests {
   void weightsOfAnotherArchitectureAreRefused() throws Exception {
     try (NDManager manager = NDManager.newBaseManager()) {
       HashingNetwork net = Architecture.ADSH_R50.build(24);
-      net.initialize(manager, SIDE);
+      net.initialize(manager, SIDE, 68);
       try (var out = new DataOutputStream(Files.newOutputStream(dir.resolve("weights.params")))) {
         net.saveParameters(out);
       }

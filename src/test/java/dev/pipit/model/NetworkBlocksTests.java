@@ -110,7 +110,7 @@ class NetworkBlocksTests {
   @ValueSource(ints = {12, 24, 32, 48, 64, 128})
   void agmhServesEveryCodeLength(int bits) {
     AgmhNetwork net = (AgmhNetwork) Architecture.AGMH.build(bits);
-    net.initialize(manager, 32);
+    net.initialize(manager, 32, 68);
     NDArray u = net.serve(new ParameterStore(manager, false), manager.randomNormal(new Shape(2, 3, 32, 32)));
     assertThat(u.getShape()).isEqualTo(new Shape(2, bits));
     assertThat(net.hashLayer().getParameters().get("weight").getArray().getShape())
@@ -123,7 +123,7 @@ class NetworkBlocksTests {
     NDArray x = manager.randomNormal(new Shape(2, 3, 64, 64));
     for (Architecture arch : Architecture.values()) {
       HashingNetwork net = arch.build(bits);
-      net.initialize(manager, 64);
+      net.initialize(manager, 64, 68);
       ParameterStore ps = new ParameterStore(manager, false);
 
       NDList serving = net.forward(ps, new NDList(x), false);
@@ -152,7 +152,7 @@ class NetworkBlocksTests {
   @Test
   void sieaIsNotRunOnTheServingPath() {
     AgmhNetwork agmh = AgmhNetwork.builder().setBits(12).build();
-    agmh.initialize(manager, 64);
+    agmh.initialize(manager, 64, 68);
     for (Siea s : agmh.siea()) {
       s.getParameters().forEach(p -> p.getValue().getArray().set(nanLike(p.getValue().getArray())));
     }
@@ -204,7 +204,7 @@ class NetworkBlocksTests {
   void everyParameterHasExactlyOneTorchName() {
     for (Architecture arch : Architecture.values()) {
       HashingNetwork net = arch.build(32);
-      net.initialize(manager, 64);
+      net.initialize(manager, 64, 68);
       var names = TorchParameterNames.of(net);
       assertThat(names).hasSize(net.getParameters().size());
     }

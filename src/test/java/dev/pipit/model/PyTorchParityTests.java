@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -58,7 +57,6 @@ class PyTorchParityTests {
   static void runBothSides() throws Exception {
     assumeTrue(Files.exists(ResNet50EagleTests.MODEL), "assets missing: run bin/fetch-assets");
     assumeTrue(torchAvailable(), "/usr/bin/python3 cannot import torch: run bin/fetch-assets");
-    Engine.getInstance().setRandomSeed(68);
     manager = NDManager.newBaseManager();
     TfjsLayersModel imagenet = TfjsLayersModel.read(ResNet50EagleTests.MODEL);
     networks.put("agmh48", Architecture.AGMH.build(48));
@@ -78,7 +76,7 @@ class PyTorchParityTests {
     Random random = new Random(68);
     for (Map.Entry<String, HashingNetwork> e : networks.entrySet()) {
       HashingNetwork net = e.getValue();
-      net.initialize(manager, 224);
+      net.allocate(manager, 224);
       KerasResNet50Importer.importInto(imagenet, net.backbone(), null, null);
       Map<String, Parameter> names = TorchParameterNames.of(net);
       TestModels.randomiseHead(names, random);

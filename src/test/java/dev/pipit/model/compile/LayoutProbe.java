@@ -24,7 +24,7 @@ final class LayoutProbe {
     int side = 224;
     try (NDManager manager = NDManager.newBaseManager()) {
       HashingNetwork net = Architecture.AGMH.build(48);
-      net.initialize(manager, side);
+      net.initialize(manager, side, 68);
       BatchNormFolding.fold(net);
       ai.djl.pytorch.jni.JniUtils.setGraphExecutorOptimize(Boolean.getBoolean("probe.optimize"));
       time("eager", net, manager, side);

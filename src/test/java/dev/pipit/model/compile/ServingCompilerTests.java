@@ -82,7 +82,7 @@ class ServingCompilerTests {
   void aNetworkOnAGpuIsNotCompiledAndTheReasonSaysWhy() {
     try (NDManager manager = NDManager.newBaseManager()) {
       HashingNetwork net = Architecture.ADSH_R50.build(12);
-      net.initialize(manager, 32);
+      net.initialize(manager, 32, 68);
 
       assertThatThrownBy(() -> ServingCompiler.compile(net, Device.gpu(), 32))
           .isInstanceOf(CompileException.class)
@@ -94,7 +94,7 @@ class ServingCompilerTests {
   void theServingProgramKeepsActivationsInOneDnnLayoutWithEveryKernelPrepacked() {
     try (NDManager manager = NDManager.newBaseManager()) {
       HashingNetwork net = Architecture.AGMH.build(12);
-      net.initialize(manager, 32);
+      net.initialize(manager, 32, 68);
       dev.pipit.model.BatchNormFolding.fold(net);
 
       ServingProgram program = ServingProgram.of(net, ServingProgram.Layout.MKLDNN);
