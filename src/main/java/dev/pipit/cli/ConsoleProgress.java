@@ -3,6 +3,7 @@ package dev.pipit.cli;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /**
  * A one-line console progress bar with rate and ETA. On a terminal it redraws in place; elsewhere (CI
@@ -15,7 +16,8 @@ public final class ConsoleProgress {
   private final PrintStream out;
   private final boolean terminal;
   private final Duration quietInterval;
-  private final long startNanos;
+  private final LongSupplier nanoTime;
+  private long taskStartNanos;
   private long lastPrintNanos;
   private String task = "";
 
@@ -25,10 +27,16 @@ public final class ConsoleProgress {
    * @param quietInterval least time between lines when not on a terminal
    */
   public ConsoleProgress(PrintStream out, boolean terminal, Duration quietInterval) {
+    this(out, terminal, quietInterval, System::nanoTime);
+  }
+
+  /** With a clock of its own (tests). */
+  ConsoleProgress(PrintStream out, boolean terminal, Duration quietInterval, LongSupplier nanoTime) {
     this.out = out;
     this.terminal = terminal;
     this.quietInterval = quietInterval;
-    this.startNanos = System.nanoTime();
+    this.nanoTime = nanoTime;
+    this.taskStartNanos = nanoTime.getAsLong();
     this.lastPrintNanos = Long.MIN_VALUE / 2;
   }
 
@@ -37,9 +45,15 @@ public final class ConsoleProgress {
     return new ConsoleProgress(System.err, System.console() != null, Duration.ofSeconds(10));
   }
 
-  /** Starts a new task label (e.g. "iteration 3/40"). */
+  /**
+   * Names the current task (e.g. "iteration 3/40"). A new name starts a new task, whose elapsed time and
+   * ETA count from now; the same name again (callers may set it with every update) changes nothing.
+   */
   public void task(String label) {
-    this.task = label;
+    if (!label.equals(task)) {
+      this.task = label;
+      this.taskStartNanos = nanoTime.getAsLong();
+    }
   }
 
   /**
@@ -48,12 +62,12 @@ public final class ConsoleProgress {
    * @param force print even if the quiet interval has not passed (e.g. at the end of a task)
    */
   public void update(long done, long total, String status, boolean force) {
-    long now = System.nanoTime();
+    long now = nanoTime.getAsLong();
     if (!terminal && !force && now - lastPrintNanos < quietInterval.toNanos()) {
       return;
     }
     lastPrintNanos = now;
-    String line = render(done, total, status, Duration.ofNanos(now - startNanos));
+    String line = render(done, total, status, Duration.ofNanos(now - taskStartNanos));
     if (terminal) {
       out.print("\r" + line + "\u001b[K");
       if (done >= total) {

@@ -39,6 +39,26 @@ class ConsoleProgressTests {
   }
 
   @Test
+  void eachTaskCountsItsElapsedTimeAndEtaFromItsOwnStart() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    long[] now = {0};
+    ConsoleProgress progress = new ConsoleProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), false,
+        Duration.ZERO, () -> now[0]);
+    progress.task("iteration 1/2");
+    now[0] = Duration.ofSeconds(100).toNanos();
+    progress.update(10, 10, "", true);
+    progress.task("iteration 2/2");
+    now[0] += Duration.ofSeconds(5).toNanos();
+    progress.task("iteration 2/2"); // named again with every update: still the same task
+    now[0] += Duration.ofSeconds(5).toNanos();
+    progress.update(1, 10, "", true);
+
+    String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
+    assertThat(lines[0]).contains("elapsed 01:40 eta 00:00");
+    assertThat(lines[1]).startsWith("iteration 2/2").contains("elapsed 00:10 eta 01:30");
+  }
+
+  @Test
   void formatsLongDurationsWithHours() {
     assertThat(ConsoleProgress.format(Duration.ofSeconds(3725))).isEqualTo("1:02:05");
     assertThat(ConsoleProgress.format(Duration.ofSeconds(65))).isEqualTo("01:05");
