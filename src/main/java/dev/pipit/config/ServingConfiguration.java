@@ -151,6 +151,7 @@ class ServingConfiguration {
         serving.groupCommitMillis() == 0 ? FsyncPolicy.always() : FsyncPolicy.group(serving.groupCommitMillis());
     HammingIndex index =
         HammingIndex.open(indexDir, IndexOptions.of(artifact.manifest().bits(), artifact.fingerprint()).withFsync(fsync)
+            .withMaxCoalesced(serving.maxCoalescedSearches())
             .withSnapshots(new SnapshotPolicy(storage.snapshotEveryRecords(), storage.snapshotLogSize().toBytes(),
                 storage.snapshotInterval())));
     log.info("Serving model {} ({} bits, {}, {}) with {} gallery items", artifact.manifest().name(),

@@ -1,6 +1,7 @@
 package dev.pipit.config;
 
 import dev.pipit.model.compile.CompileMode;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
@@ -20,6 +21,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxImageBytes largest upload decoded
  * @param maxImagePixels largest image (width × height) decoded
  * @param groupCommitMillis index log group-commit window; 0 fsyncs every write
+ * @param maxCoalescedSearches most concurrent searches the index answers in one pass over its codes; 1 each
+ *     alone
  * @param requestTimeoutMillis longest a request waits for its encodings; past it the answer is 503
  * @param compile {@code auto}: pipit's networks are compiled to a TorchScript/oneDNN module on the CPU,
  *     with the eager blocks (and the reason logged) where that fails or does not apply; {@code off}: eager
@@ -37,5 +40,6 @@ public record ServingProperties(
     @Min(1) long maxImageBytes,
     @Min(1) long maxImagePixels,
     @Min(0) int groupCommitMillis,
+    @Min(1) @Max(1024) int maxCoalescedSearches,
     @Min(1) long requestTimeoutMillis,
     @NotNull CompileMode compile) {}

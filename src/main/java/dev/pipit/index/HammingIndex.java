@@ -66,6 +66,7 @@ public final class HammingIndex implements AutoCloseable {
   private final ExecutorService searchPool;
   private final ScheduledExecutorService maintenance;
   private final Searcher searcher;
+  private final SearchCoalescer coalescer;
   private final AtomicBoolean compacting = new AtomicBoolean();
   private final AtomicBoolean snapshotting = new AtomicBoolean();
   private final Object snapshotLock = new Object();
@@ -100,6 +101,7 @@ public final class HammingIndex implements AutoCloseable {
     MihMaintainer mih = new MihMaintainer(maintenance, () -> view);
     this.searcher = new Searcher(KernelProvider.kernel(), options.strategy(), searchPool,
         options.threads(), mih);
+    this.coalescer = new SearchCoalescer(searcher, this::liveView, options.maxCoalesced());
     this.lastSnapshotSeq = state.snapshotSeq();
     this.lastSnapshotTime = snapshotTime(dir, state.snapshotSeq());
     long interval = options.snapshots().interval().toMillis();
@@ -278,12 +280,20 @@ public final class HammingIndex implements AutoCloseable {
     return Optional.of(new Entry(id, Code.of(options.bits(), words), payload == null ? null : payload.clone()));
   }
 
-  /** The {@code k} nearest entries to {@code query}, by (distance, insertion order). */
+  /**
+   * The {@code k} nearest entries to {@code query}, by (distance, insertion order). Concurrent calls are
+   * answered together in one pass over the codes (up to {@link IndexOptions#maxCoalesced()}), with the
+   * same results.
+   */
   public List<SearchHit> search(Code query, int k) {
     Requests.checkCode(options.bits(), query);
     Requests.checkK(k);
-    View v = liveView();
-    return hits(v, searcher.knn(v, query.words(), k));
+    if (options.maxCoalesced() == 1) {
+      View v = liveView();
+      return hits(v, searcher.knn(v, query.words(), k));
+    }
+    SearchCoalescer.Answer answer = coalescer.knn(query.words(), k);
+    return hits(answer.view(), answer.keys());
   }
 
   /** Every entry within Hamming distance {@code radius} of {@code query}, by (distance, insertion order). */
@@ -304,6 +314,7 @@ public final class HammingIndex implements AutoCloseable {
       Requests.checkCode(options.bits(), queries.get(q));
       packed[q] = queries.get(q).words();
     }
+    searcher.batchedQueries.add(packed.length);
     View v = liveView();
     long[][] keys = packed.length == 0 ? new long[0][] : searcher.knnBatch(v, packed, k);
     List<List<SearchHit>> results = new ArrayList<>(packed.length);
@@ -355,7 +366,7 @@ public final class HammingIndex implements AutoCloseable {
     double ideal = (double) v.count * (8 * v.gallery.words + 8);
     return new IndexStats(v.liveCount(), options.bits(), v.tombstones, hot, v.count == 0 ? 0 : hot / ideal,
         searcher.mihBytes(), searcher.kernel.name(), options.strategy(), searcher.linearSearches.sum(),
-        searcher.mihSearches.sum(), searcher.mihFallbacks.sum(), searcher.batchedQueries.sum(),
+        searcher.mihSearches.sum(), searcher.mihFallbacks.sum(), searcher.batchedQueries.sum(), coalescer.coalesced.sum(),
         searcher.radiusSearches.sum(), searcher.ndis.sum(), v.seq, wal == null ? v.seq : wal.durableSeq(),
         wal == null ? 0 : wal.fsyncCount(), tornBytes, compactionCount(), snapshots, lastSnapshotSeq,
         lastSnapshotTime);

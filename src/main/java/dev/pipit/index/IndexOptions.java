@@ -10,9 +10,14 @@ package dev.pipit.index;
  * @param strategy linear scan, multi-index hashing, or automatic choice
  * @param threads most threads one linear scan uses (large galleries only); 1 to disable
  * @param snapshots when a durable index snapshots itself in the background
+ * @param maxCoalesced most concurrent k-NN searches answered together in one pass over the codes
+ *     ({@link HammingIndex#search}); 1 answers each alone
  */
 public record IndexOptions(int bits, String modelFingerprint, FsyncPolicy fsync, SearchStrategy strategy,
-    int threads, SnapshotPolicy snapshots) {
+    int threads, SnapshotPolicy snapshots, int maxCoalesced) {
+
+  /** Searches per shared pass by default: the bit-sliced kernel's best batch with its scratch in L1. */
+  public static final int DEFAULT_MAX_COALESCED = 64;
 
   /** Validates the options. */
   public IndexOptions {
@@ -29,6 +34,15 @@ public record IndexOptions(int bits, String modelFingerprint, FsyncPolicy fsync,
     if (threads < 1 || threads > 1024) {
       throw new InvalidRequestException("threads must be 1..1024, got " + threads);
     }
+    if (maxCoalesced < 1 || maxCoalesced > 1024) {
+      throw new InvalidRequestException("maxCoalesced must be 1..1024, got " + maxCoalesced);
+    }
+  }
+
+  /** With {@value #DEFAULT_MAX_COALESCED} searches per shared pass at most. */
+  public IndexOptions(int bits, String modelFingerprint, FsyncPolicy fsync, SearchStrategy strategy,
+      int threads, SnapshotPolicy snapshots) {
+    this(bits, modelFingerprint, fsync, strategy, threads, snapshots, DEFAULT_MAX_COALESCED);
   }
 
   /** With the {@linkplain SnapshotPolicy#defaults() default snapshot policy}. */
@@ -39,7 +53,7 @@ public record IndexOptions(int bits, String modelFingerprint, FsyncPolicy fsync,
 
   /**
    * Defaults: group commit within 5 ms, {@link SearchStrategy#AUTO}, one thread per available processor,
-   * {@link SnapshotPolicy#defaults()}.
+   * {@link SnapshotPolicy#defaults()}, up to {@value #DEFAULT_MAX_COALESCED} concurrent searches per pass.
    */
   public static IndexOptions of(int bits, String modelFingerprint) {
     return new IndexOptions(bits, modelFingerprint, FsyncPolicy.group(5), SearchStrategy.AUTO,
@@ -48,21 +62,26 @@ public record IndexOptions(int bits, String modelFingerprint, FsyncPolicy fsync,
 
   /** These options with another fsync policy. */
   public IndexOptions withFsync(FsyncPolicy policy) {
-    return new IndexOptions(bits, modelFingerprint, policy, strategy, threads, snapshots);
+    return new IndexOptions(bits, modelFingerprint, policy, strategy, threads, snapshots, maxCoalesced);
   }
 
   /** These options with another search strategy. */
   public IndexOptions withStrategy(SearchStrategy searchStrategy) {
-    return new IndexOptions(bits, modelFingerprint, fsync, searchStrategy, threads, snapshots);
+    return new IndexOptions(bits, modelFingerprint, fsync, searchStrategy, threads, snapshots, maxCoalesced);
   }
 
   /** These options with another thread count. */
   public IndexOptions withThreads(int searchThreads) {
-    return new IndexOptions(bits, modelFingerprint, fsync, strategy, searchThreads, snapshots);
+    return new IndexOptions(bits, modelFingerprint, fsync, strategy, searchThreads, snapshots, maxCoalesced);
   }
 
   /** These options with another snapshot policy. */
   public IndexOptions withSnapshots(SnapshotPolicy policy) {
-    return new IndexOptions(bits, modelFingerprint, fsync, strategy, threads, policy);
+    return new IndexOptions(bits, modelFingerprint, fsync, strategy, threads, policy, maxCoalesced);
+  }
+
+  /** These options with another most searches per shared pass (1: each search alone). */
+  public IndexOptions withMaxCoalesced(int searches) {
+    return new IndexOptions(bits, modelFingerprint, fsync, strategy, threads, snapshots, searches);
   }
 }

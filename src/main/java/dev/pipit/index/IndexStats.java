@@ -17,6 +17,7 @@ package dev.pipit.index;
  * @param mihSearches k-NN searches answered by multi-index hashing
  * @param mihFallbacks multi-index searches abandoned for the scan because they would not pay
  * @param batchedQueries queries answered through {@link HammingIndex#searchBatch}
+ * @param coalescedSearches {@link HammingIndex#search} calls answered in a pass shared with concurrent ones
  * @param radiusSearches radius searches
  * @param ndis candidates checked exactly by multi-index hashing (faiss's {@code ndis})
  * @param lastSeq sequence number of the last mutation
@@ -30,6 +31,6 @@ package dev.pipit.index;
  */
 public record IndexStats(int size, int bits, int tombstones, long hotBytes, double hotBytesPerEntryRatio,
     long mihBytes, String kernel, SearchStrategy strategy, long linearSearches, long mihSearches,
-    long mihFallbacks, long batchedQueries, long radiusSearches, long ndis, long lastSeq, long durableSeq,
+    long mihFallbacks, long batchedQueries, long coalescedSearches, long radiusSearches, long ndis, long lastSeq, long durableSeq,
     long fsyncs, long tornBytesTruncated, long compactions, long snapshots, long lastSnapshotSeq,
     java.time.Instant lastSnapshotTime) {}

@@ -84,7 +84,6 @@ final class Searcher {
 
   /** Top-k keys for each query, in one pass over memory per thread. */
   long[][] knnBatch(View view, long[][] queries, int k) {
-    batchedQueries.add(queries.length);
     if (mih.usable(view, strategy) != null) {
       long[][] results = new long[queries.length][];
       for (int q = 0; q < queries.length; q++) {

@@ -42,14 +42,20 @@ final class Galleries {
   /** An in-memory index of {@code n} codes: uniform, or around {@code centres} centres with bit noise. */
   static HammingIndex build(int bits, int n, int centres, double noise, SearchStrategy strategy, int threads,
       long seed) {
+    return build(bits, n, centres, noise, strategy, threads, IndexOptions.DEFAULT_MAX_COALESCED, seed);
+  }
+
+  /** The same, answering at most {@code maxCoalesced} concurrent searches per pass. */
+  static HammingIndex build(int bits, int n, int centres, double noise, SearchStrategy strategy, int threads,
+      int maxCoalesced, long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
     List<Code> centreCodes = new ArrayList<>();
     for (int c = 0; c < centres; c++) {
       centreCodes.add(random(bits, rnd));
     }
     long before = usedHeap();
-    HammingIndex index = HammingIndex.inMemory(new IndexOptions(bits, "bench", IndexOptions.of(bits, "b").fsync(),
-        strategy, threads));
+    HammingIndex index = HammingIndex.inMemory(IndexOptions.of(bits, "bench").withStrategy(strategy)
+        .withThreads(threads).withMaxCoalesced(maxCoalesced));
     List<Entry> chunk = new ArrayList<>(100_000);
     for (int i = 0; i < n; i++) {
       Code code = centres == 0 ? random(bits, rnd) : noisy(centreCodes.get(rnd.nextInt(centres)), noise, rnd);

@@ -31,7 +31,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Arguments: {@code forks=N} runs every case in N JVMs (default 1) and adds each fork's median to its
  * line; {@code quick} runs a small smoke matrix (1 M codes, short iterations); otherwise the full
  * matrix of issue 3 (1 M and 10 M codes × 64/128/256 bits × k 10/100 × single/batched, plus multi-index
- * hashing on 10 M clustered codes). Any of {@code matrix kernels threads mih} runs only those parts.
+ * hashing on 10 M clustered codes), then single searches from 1 and 16 concurrent clients with and
+ * without shared passes ({@code concurrent}). Any of {@code matrix kernels threads mih concurrent} runs
+ * only those parts.
  */
 public final class IndexBench {
 
@@ -62,6 +64,9 @@ public final class IndexBench {
     if (parts.isEmpty() || parts.contains("mih")) {
       lines.addAll(mih(quick));
     }
+    if (parts.isEmpty() || parts.contains("concurrent")) {
+      lines.addAll(concurrent(quick, large));
+    }
     System.out.println();
     lines.forEach(System.out::println);
   }
@@ -82,6 +87,24 @@ public final class IndexBench {
     return sideBySide(scans(options(quick).include(ScanBenchmark.class.getName() + ".single$")
         .param("bits", "64").param("n", large).param("k", "10").param("threads", "1", cores), false),
         "threads=", cores, "1");
+  }
+
+  /**
+   * Single searches from 1 and 16 concurrent clients, each search alone against concurrent searches
+   * sharing passes, side by side: total searches per second.
+   */
+  private static List<String> concurrent(boolean quick, String large) throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (int clients : new int[] {1, 16}) {
+      for (RunResult r : run(options(quick).include(ConcurrentSearchBenchmark.class.getName()).param("n", large)
+          .threads(clients))) {
+        var p = r.getParams();
+        lines.add(String.format(Locale.ROOT, "index-bench concurrent bits=%s n=%s k=%s clients=%d coalesce=%s %.0f"
+            + " searches/s%s", p.getParam("bits"), p.getParam("n"), p.getParam("k"), clients,
+            p.getParam("maxCoalesced"), median(r), perForkScores(r)));
+      }
+    }
+    return sideBySide(lines, "coalesce=", "64", "1", " searches/s");
   }
 
   private static ChainedOptionsBuilder options(boolean quick) {
@@ -123,6 +146,12 @@ public final class IndexBench {
    * ratio of their throughputs, {@code numerator} over {@code denominator}.
    */
   private static List<String> sideBySide(List<String> cases, String key, String numerator, String denominator) {
+    return sideBySide(cases, key, numerator, denominator, " Gcodes/s");
+  }
+
+  /** The same for case lines whose figure is in {@code unit}. */
+  private static List<String> sideBySide(List<String> cases, String key, String numerator, String denominator,
+      String unit) {
     Map<String, Map<String, Double>> byRest = new LinkedHashMap<>();
     Pattern varied = Pattern.compile(" " + Pattern.quote(key) + "(\\S+)");
     for (String withForks : cases) {
@@ -132,7 +161,8 @@ public final class IndexBench {
         continue;
       }
       String[] words = line.split(" ");
-      String rest = (line.substring(0, m.start()) + line.substring(m.end())).replaceFirst(" [0-9.]+ Gcodes/s$", "");
+      String rest = (line.substring(0, m.start()) + line.substring(m.end()))
+          .replaceFirst(" [0-9.]+" + Pattern.quote(unit) + "$", "");
       byRest.computeIfAbsent(rest, r -> new LinkedHashMap<>())
           .put(m.group(1), Double.parseDouble(words[words.length - 2]));
     }
@@ -172,8 +202,17 @@ public final class IndexBench {
     return new Runner(options.build()).run();
   }
 
-  /** With several forks: "  (forks: 4.21 4.18 …)", each fork's median, to show whether JVMs differ. */
+  /** With several forks: "  (forks: 4.21 4.18 …)", each fork's median in G pairs/s, to show whether JVMs differ. */
   private static String perFork(RunResult r, double pairs) {
+    return perFork(r, micros -> pairs / micros / 1e3, "%.2f");
+  }
+
+  /** With several forks: "  (forks: 812 790 …)", each fork's median score as it is. */
+  private static String perForkScores(RunResult r) {
+    return perFork(r, score -> score, "%.0f");
+  }
+
+  private static String perFork(RunResult r, java.util.function.DoubleUnaryOperator figure, String format) {
     if (r.getBenchmarkResults().size() < 2) {
       return "";
     }
@@ -181,7 +220,7 @@ public final class IndexBench {
     for (var fork : r.getBenchmarkResults()) {
       double[] scores = fork.getIterationResults().stream().mapToDouble(i -> i.getPrimaryResult().getScore())
           .sorted().toArray();
-      out.append(String.format(Locale.ROOT, " %.2f", pairs / scores[scores.length / 2] / 1e3));
+      out.append(' ').append(String.format(Locale.ROOT, format, figure.applyAsDouble(scores[scores.length / 2])));
     }
     return out.append(')').toString();
   }
