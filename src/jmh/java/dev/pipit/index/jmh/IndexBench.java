@@ -31,7 +31,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Arguments: {@code forks=N} runs every case in N JVMs (default 1) and adds each fork's median to its
  * line; {@code quick} runs a small smoke matrix (1 M codes, short iterations); otherwise the full
  * matrix of issue 3 (1 M and 10 M codes × 64/128/256 bits × k 10/100 × single/batched, plus multi-index
- * hashing on 10 M clustered codes), then single searches from 1 and 16 concurrent clients with and
+ * hashing on 10 M clustered codes), then single searches from 1, 16 and 64 concurrent clients with and
  * without shared passes ({@code concurrent}). Any of {@code matrix kernels threads mih concurrent} runs
  * only those parts.
  */
@@ -90,12 +90,12 @@ public final class IndexBench {
   }
 
   /**
-   * Single searches from 1 and 16 concurrent clients, each search alone against concurrent searches
+   * Single searches from 1, 16 and 64 concurrent clients, each search alone against concurrent searches
    * sharing passes, side by side: total searches per second.
    */
   private static List<String> concurrent(boolean quick, String large) throws Exception {
     List<String> lines = new ArrayList<>();
-    for (int clients : new int[] {1, 16}) {
+    for (int clients : new int[] {1, 16, 64}) {
       for (RunResult r : run(options(quick).include(ConcurrentSearchBenchmark.class.getName()).param("n", large)
           .threads(clients))) {
         var p = r.getParams();
