@@ -366,8 +366,9 @@ public final class HammingIndex implements AutoCloseable {
     double ideal = (double) v.count * (8 * v.gallery.words + 8);
     return new IndexStats(v.liveCount(), options.bits(), v.tombstones, hot, v.count == 0 ? 0 : hot / ideal,
         searcher.mihBytes(), searcher.kernel.name(), options.strategy(), searcher.linearSearches.sum(),
-        searcher.mihSearches.sum(), searcher.mihFallbacks.sum(), searcher.batchedQueries.sum(), coalescer.coalesced.sum(),
-        searcher.radiusSearches.sum(), searcher.ndis.sum(), v.seq, wal == null ? v.seq : wal.durableSeq(),
+        searcher.mihSearches.sum(), searcher.mihFallbacks.sum(), searcher.batchedQueries.sum(),
+        coalescer.coalesced.sum(), searcher.radiusSearches.sum(), searcher.ndis.sum(), v.seq,
+        wal == null ? v.seq : wal.durableSeq(),
         wal == null ? 0 : wal.fsyncCount(), tornBytes, compactionCount(), snapshots, lastSnapshotSeq,
         lastSnapshotTime);
   }

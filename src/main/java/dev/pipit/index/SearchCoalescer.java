@@ -64,6 +64,7 @@ final class SearchCoalescer {
   Answer knn(long[] query, int k) {
     Pending mine = new Pending(query, k);
     queued.add(mine);
+    boolean interrupted = false;
     while (!mine.done()) {
       if (passRunning.tryLock()) {
         try {
@@ -80,7 +81,12 @@ final class SearchCoalescer {
         }
       } else {
         LockSupport.park(this); // until answered, or woken to run a pass; spurious returns loop
+        // Park returns at once while the flag is set: keep it for the caller, but wait without it.
+        interrupted |= Thread.interrupted();
       }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
     if (mine.failure != null) {
       throw mine.failure;
