@@ -368,9 +368,8 @@ public final class HammingIndex implements AutoCloseable {
         searcher.mihBytes(), searcher.kernel.name(), options.strategy(), searcher.linearSearches.sum(),
         searcher.mihSearches.sum(), searcher.mihFallbacks.sum(), searcher.batchedQueries.sum(),
         coalescer.coalesced.sum(), searcher.radiusSearches.sum(), searcher.ndis.sum(), v.seq,
-        wal == null ? v.seq : wal.durableSeq(),
-        wal == null ? 0 : wal.fsyncCount(), tornBytes, compactionCount(), snapshots, lastSnapshotSeq,
-        lastSnapshotTime);
+        wal == null ? v.seq : wal.durableSeq(), wal == null ? 0 : wal.fsyncCount(), tornBytes, compactionCount(),
+        snapshots, lastSnapshotSeq, lastSnapshotTime);
   }
 
   private synchronized long compactionCount() {

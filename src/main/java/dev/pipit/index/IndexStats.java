@@ -32,6 +32,5 @@ package dev.pipit.index;
 public record IndexStats(int size, int bits, int tombstones, long hotBytes, double hotBytesPerEntryRatio,
     long mihBytes, String kernel, SearchStrategy strategy, long linearSearches, long mihSearches,
     long mihFallbacks, long batchedQueries, long coalescedSearches, long radiusSearches, long ndis, long lastSeq,
-    long durableSeq,
-    long fsyncs, long tornBytesTruncated, long compactions, long snapshots, long lastSnapshotSeq,
+    long durableSeq, long fsyncs, long tornBytesTruncated, long compactions, long snapshots, long lastSnapshotSeq,
     java.time.Instant lastSnapshotTime) {}
