@@ -1,7 +1,7 @@
 # pipit — the two commands are `make run` and `make test`; everything else is optional.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help assets build run test clean bench-index bench-retrieval bench-train bench-encode
+.PHONY: help assets build run test format clean bench-index bench-retrieval bench-train bench-encode
 
 PORT ?= 8080
 
@@ -61,6 +61,9 @@ bench-retrieval: build ## train + evaluate every method and code length; writes 
 #   make bench-train BENCH_TRAIN_ARGS="--backbone frozen"
 bench-train: build ## training-step throughput per method, pipit vs PyTorch eager (Python), side by side
 	java $(JVM_FLAGS) -jar $(JAR) bench-train $(BENCH_TRAIN_ARGS)
+
+format: ## rewrite every Java source with the project's formatter (google-java-format via Spotless)
+	$(MVN) -q spotless:apply
 
 clean: ## remove build output (keeps fetched assets)
 	$(MVN) -q clean
