@@ -8,18 +8,24 @@ import dev.pipit.config.ServingProperties;
 import dev.pipit.config.StorageProperties;
 import dev.pipit.model.EngineDefaults;
 import org.springframework.boot.SpringApplication;
-import picocli.CommandLine;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import picocli.CommandLine;
 
 /** The pipit service: fine-grained image search over learned binary codes. */
 @SpringBootApplication
-@EnableConfigurationProperties({EngineProperties.class, StorageProperties.class, ServingProperties.class, DemoProperties.class, JobsProperties.class})
+@EnableConfigurationProperties({
+  EngineProperties.class,
+  StorageProperties.class,
+  ServingProperties.class,
+  DemoProperties.class,
+  JobsProperties.class
+})
 public class PipitApplication {
 
   /**
-   * {@code pipit train …} runs the command line; anything else ({@code serve}, or no subcommand) starts
-   * the service.
+   * {@code pipit train …} runs the command line; anything else ({@code serve}, or no subcommand)
+   * starts the service.
    */
   public static void main(String[] args) {
     EngineDefaults.applyOfflineDefaults();
@@ -27,7 +33,10 @@ public class PipitApplication {
       PipitCommand.quietLibraries();
       System.exit(new CommandLine(new PipitCommand()).execute(args));
     }
-    String[] serviceArgs = args.length > 0 && args[0].equals("serve") ? java.util.Arrays.copyOfRange(args, 1, args.length) : args;
+    String[] serviceArgs =
+        args.length > 0 && args[0].equals("serve")
+            ? java.util.Arrays.copyOfRange(args, 1, args.length)
+            : args;
     SpringApplication.run(PipitApplication.class, serviceArgs);
   }
 }

@@ -9,7 +9,10 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Holds the package dependency direction of STYLE.md: api → jobs → train/encode → model, index alone. */
+/**
+ * Holds the package dependency direction of STYLE.md: api → jobs → train/encode → model, index
+ * alone.
+ */
 class ArchitectureTests {
 
   private static JavaClasses pipit;
@@ -26,26 +29,45 @@ class ArchitectureTests {
   void layersDependInOneDirection() {
     layeredArchitecture()
         .consideringOnlyDependenciesInLayers()
-        .layer("cli").definedBy("dev.pipit.cli..")
-        .layer("api").definedBy("dev.pipit.api..")
-        .layer("jobs").definedBy("dev.pipit.jobs..")
-        .layer("gallery").definedBy("dev.pipit.gallery..")
-        .layer("train").definedBy("dev.pipit.train..")
-        .layer("encode").definedBy("dev.pipit.encode..")
-        .layer("model").definedBy("dev.pipit.model..")
-        .layer("index").definedBy("dev.pipit.index..")
-        .layer("metrics").definedBy("dev.pipit.metrics..")
-        .layer("config").definedBy("dev.pipit.config..")
-        .whereLayer("cli").mayNotBeAccessedByAnyLayer()
-        .whereLayer("api").mayOnlyBeAccessedByLayers("config")
-        .whereLayer("metrics").mayOnlyBeAccessedByLayers("config")
-        .whereLayer("jobs").mayOnlyBeAccessedByLayers("api", "metrics", "config")
-        .whereLayer("gallery").mayOnlyBeAccessedByLayers("api", "jobs", "metrics", "config")
-        .whereLayer("train").mayOnlyBeAccessedByLayers("jobs", "gallery", "api", "cli", "config")
-        .whereLayer("encode").mayOnlyBeAccessedByLayers("train", "jobs", "gallery", "api", "cli", "metrics", "config")
+        .layer("cli")
+        .definedBy("dev.pipit.cli..")
+        .layer("api")
+        .definedBy("dev.pipit.api..")
+        .layer("jobs")
+        .definedBy("dev.pipit.jobs..")
+        .layer("gallery")
+        .definedBy("dev.pipit.gallery..")
+        .layer("train")
+        .definedBy("dev.pipit.train..")
+        .layer("encode")
+        .definedBy("dev.pipit.encode..")
+        .layer("model")
+        .definedBy("dev.pipit.model..")
+        .layer("index")
+        .definedBy("dev.pipit.index..")
+        .layer("metrics")
+        .definedBy("dev.pipit.metrics..")
+        .layer("config")
+        .definedBy("dev.pipit.config..")
+        .whereLayer("cli")
+        .mayNotBeAccessedByAnyLayer()
+        .whereLayer("api")
+        .mayOnlyBeAccessedByLayers("config")
+        .whereLayer("metrics")
+        .mayOnlyBeAccessedByLayers("config")
+        .whereLayer("jobs")
+        .mayOnlyBeAccessedByLayers("api", "metrics", "config")
+        .whereLayer("gallery")
+        .mayOnlyBeAccessedByLayers("api", "jobs", "metrics", "config")
+        .whereLayer("train")
+        .mayOnlyBeAccessedByLayers("jobs", "gallery", "api", "cli", "config")
+        .whereLayer("encode")
+        .mayOnlyBeAccessedByLayers("train", "jobs", "gallery", "api", "cli", "metrics", "config")
         .whereLayer("model")
-        .mayOnlyBeAccessedByLayers("encode", "train", "jobs", "gallery", "api", "cli", "metrics", "config")
-        .whereLayer("config").mayNotBeAccessedByAnyLayer()
+        .mayOnlyBeAccessedByLayers(
+            "encode", "train", "jobs", "gallery", "api", "cli", "metrics", "config")
+        .whereLayer("config")
+        .mayNotBeAccessedByAnyLayer()
         .withOptionalLayers(true)
         .check(pipit);
   }
@@ -53,9 +75,12 @@ class ArchitectureTests {
   @Test
   void indexDependsOnTheJdkOnly() {
     classes()
-        .that().resideInAPackage("dev.pipit.index..")
-        .should().onlyDependOnClassesThat()
-        .resideInAnyPackage("dev.pipit.index..", "java..", "javax.annotation..", "jdk.incubator.vector..")
+        .that()
+        .resideInAPackage("dev.pipit.index..")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.pipit.index..", "java..", "javax.annotation..", "jdk.incubator.vector..")
         .allowEmptyShould(true)
         .check(pipit);
   }
@@ -63,8 +88,10 @@ class ArchitectureTests {
   @Test
   void modelDependsOnDjlOnly() {
     classes()
-        .that().resideInAPackage("dev.pipit.model..")
-        .should().onlyDependOnClassesThat()
+        .that()
+        .resideInAPackage("dev.pipit.model..")
+        .should()
+        .onlyDependOnClassesThat()
         .resideInAnyPackage(
             "dev.pipit.model..", "java..", "ai.djl..", "com.google.gson..", "org.slf4j..")
         .allowEmptyShould(true)

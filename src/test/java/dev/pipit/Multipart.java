@@ -13,8 +13,13 @@ public final class Multipart {
 
   /** Adds a file part. */
   public Multipart file(String name, String filename, String contentType, byte[] bytes) {
-    head("Content-Disposition: form-data; name=\"" + name + "\"; filename=\"" + filename + "\"\r\nContent-Type: "
-        + contentType);
+    head(
+        "Content-Disposition: form-data; name=\""
+            + name
+            + "\"; filename=\""
+            + filename
+            + "\"\r\nContent-Type: "
+            + contentType);
     body.writeBytes(bytes);
     body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
     return this;
@@ -26,7 +31,8 @@ public final class Multipart {
   }
 
   private void head(String headers) {
-    body.writeBytes(("--" + boundary + "\r\n" + headers + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+    body.writeBytes(
+        ("--" + boundary + "\r\n" + headers + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
   }
 
   /** The Content-Type header value. */

@@ -11,7 +11,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Starts the packaged jar as a real process, the way {@code make run} does, and talks HTTP to it. */
+/**
+ * Starts the packaged jar as a real process, the way {@code make run} does, and talks HTTP to it.
+ */
 class PackagedJarIT {
 
   @TempDir static Path workDir;
@@ -60,8 +62,8 @@ class PackagedJarIT {
     HttpResponse<String> missing = service.get("/v1/does-not-exist");
 
     assertThat(missing.statusCode()).isEqualTo(404);
-    assertThat(missing.headers().firstValue("Content-Type")).hasValueSatisfying(
-        type -> assertThat(type).startsWith("application/problem+json"));
+    assertThat(missing.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
   }
 
   @Test

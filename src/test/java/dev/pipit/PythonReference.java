@@ -13,18 +13,24 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the test-only Python references in {@code src/test/python} with Debian's {@code python3-torch}
- * ({@code /usr/bin/python3}, installed by {@code bin/fetch-assets}), and reads the raw float32 files they
- * exchange with the Java side.
+ * Runs the test-only Python references in {@code src/test/python} with Debian's {@code
+ * python3-torch} ({@code /usr/bin/python3}, installed by {@code bin/fetch-assets}), and reads the
+ * raw float32 files they exchange with the Java side.
  */
 public final class PythonReference {
 
-  /** The interpreter that has Debian's torch; not the pyenv {@code python3} that may be first on PATH. */
+  /**
+   * The interpreter that has Debian's torch; not the pyenv {@code python3} that may be first on
+   * PATH.
+   */
   public static final Path PYTHON = Path.of("/usr/bin/python3");
 
   private PythonReference() {}
 
-  /** Runs {@code src/test/python/<script>} with {@code args}; fails the test with its output on error. */
+  /**
+   * Runs {@code src/test/python/<script>} with {@code args}; fails the test with its output on
+   * error.
+   */
   public static String run(String script, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(PYTHON.toString(), "src/test/python/" + script));
     command.addAll(List.of(args));

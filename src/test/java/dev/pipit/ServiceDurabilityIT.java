@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Acknowledged means durable: the packaged service is killed with SIGKILL in the middle of a stream of
- * index requests, restarted on the same data directory, and must still hold every item it acknowledged,
- * with the same code.
+ * Acknowledged means durable: the packaged service is killed with SIGKILL in the middle of a stream
+ * of index requests, restarted on the same data directory, and must still hold every item it
+ * acknowledged, with the same code.
  */
 class ServiceDurabilityIT {
 
@@ -30,8 +30,11 @@ class ServiceDurabilityIT {
   @TempDir Path dir;
 
   static List<String> args(Path model, Path data) {
-    return List.of("--pipit.serving.model=" + model, "--pipit.storage.data-dir=" + data,
-        "--pipit.engine.device=cpu", "--pipit.serving.group-commit-millis=5");
+    return List.of(
+        "--pipit.serving.model=" + model,
+        "--pipit.storage.data-dir=" + data,
+        "--pipit.engine.device=cpu",
+        "--pipit.serving.group-commit-millis=5");
   }
 
   @Test
@@ -46,31 +49,43 @@ class ServiceDurabilityIT {
       List<Thread> writers = new ArrayList<>();
       for (int w = 0; w < 4; w++) {
         int writer = w;
-        writers.add(Thread.ofVirtual().start(() -> {
-          Random codes = new Random(writer);
-          for (int i = 0; ; i++) {
-            String id = "w" + writer + "-" + i;
-            byte[] raw = new byte[BITS / 8];
-            codes.nextBytes(raw);
-            String code = HexFormat.of().formatHex(raw);
-            try {
-              HttpResponse<String> response = service.http().send(
-                  HttpRequest.newBuilder(service.uri("/v1/index"))
-                      .header("Content-Type", "application/json")
-                      .POST(HttpRequest.BodyPublishers.ofString(
-                          "{\"items\":[{\"id\":\"" + id + "\",\"code\":\"" + code + "\"}]}"))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-              if (response.statusCode() == 200 && response.body().contains("\"indexed\":1")) {
-                synchronized (acknowledged) {
-                  acknowledged.put(id, code);
-                }
-              }
-            } catch (Exception killed) {
-              return; // the service is gone
-            }
-          }
-        }));
+        writers.add(
+            Thread.ofVirtual()
+                .start(
+                    () -> {
+                      Random codes = new Random(writer);
+                      for (int i = 0; ; i++) {
+                        String id = "w" + writer + "-" + i;
+                        byte[] raw = new byte[BITS / 8];
+                        codes.nextBytes(raw);
+                        String code = HexFormat.of().formatHex(raw);
+                        try {
+                          HttpResponse<String> response =
+                              service
+                                  .http()
+                                  .send(
+                                      HttpRequest.newBuilder(service.uri("/v1/index"))
+                                          .header("Content-Type", "application/json")
+                                          .POST(
+                                              HttpRequest.BodyPublishers.ofString(
+                                                  "{\"items\":[{\"id\":\""
+                                                      + id
+                                                      + "\",\"code\":\""
+                                                      + code
+                                                      + "\"}]}"))
+                                          .build(),
+                                      HttpResponse.BodyHandlers.ofString());
+                          if (response.statusCode() == 200
+                              && response.body().contains("\"indexed\":1")) {
+                            synchronized (acknowledged) {
+                              acknowledged.put(id, code);
+                            }
+                          }
+                        } catch (Exception killed) {
+                          return; // the service is gone
+                        }
+                      }
+                    }));
       }
       while (System.nanoTime() < killAt) {
         Thread.sleep(50);
@@ -91,7 +106,9 @@ class ServiceDurabilityIT {
       }
       for (Map.Entry<String, String> item : snapshot.entrySet()) {
         HttpResponse<String> response = restarted.get("/v1/index/" + item.getKey());
-        assertThat(response.statusCode()).as("acknowledged %s after SIGKILL", item.getKey()).isEqualTo(200);
+        assertThat(response.statusCode())
+            .as("acknowledged %s after SIGKILL", item.getKey())
+            .isEqualTo(200);
         assertThat(response.body()).contains("\"code\":\"" + item.getValue() + "\"");
       }
       assertThat(restarted.get("/v1/index").body()).contains("\"bits\":" + BITS);

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.jayway.jsonpath.JsonPath;
 import dev.pipit.model.Architecture;
-import java.io.ByteArrayOutputStream;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -30,9 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged service as a real process, driven only over HTTP: real photos indexed, searched and
- * deleted; admin auth; a corpus of hostile inputs that each get a precise problem and change nothing;
- * the 429 path; a training job on a tiny dataset to completion, its model activated (gallery re-encoded)
- * and still serving after a restart. (SIGKILL durability: {@link ServiceDurabilityIT}.)
+ * deleted; admin auth; a corpus of hostile inputs that each get a precise problem and change
+ * nothing; the 429 path; a training job on a tiny dataset to completion, its model activated
+ * (gallery re-encoded) and still serving after a restart. (SIGKILL durability: {@link
+ * ServiceDurabilityIT}.)
  */
 class ServiceEndToEndIT {
 
@@ -42,12 +43,18 @@ class ServiceEndToEndIT {
   @TempDir Path dir;
 
   List<String> args(Path model) {
-    return List.of("--pipit.serving.model=" + model, "--pipit.storage.data-dir=" + dir.resolve("data"),
-        "--pipit.storage.models-dir=" + dir.resolve("models"), "--pipit.engine.device=cpu",
-        "--pipit.jobs.admin-token=" + TOKEN, "--pipit.jobs.allowed-roots=/usr/share/datasets",
+    return List.of(
+        "--pipit.serving.model=" + model,
+        "--pipit.storage.data-dir=" + dir.resolve("data"),
+        "--pipit.storage.models-dir=" + dir.resolve("models"),
+        "--pipit.engine.device=cpu",
+        "--pipit.jobs.admin-token=" + TOKEN,
+        "--pipit.jobs.allowed-roots=/usr/share/datasets",
         "--pipit.jobs.backbone-weights=" + TestModels.IMAGENET.toAbsolutePath(),
-        "--pipit.serving.queue-capacity=1", "--pipit.serving.max-batch=1",
-        "--spring.servlet.multipart.max-file-size=3MB", "--spring.servlet.multipart.max-request-size=16MB");
+        "--pipit.serving.queue-capacity=1",
+        "--pipit.serving.max-batch=1",
+        "--spring.servlet.multipart.max-file-size=3MB",
+        "--spring.servlet.multipart.max-request-size=16MB");
   }
 
   static byte[] photo(String name) throws Exception {
@@ -56,7 +63,8 @@ class ServiceEndToEndIT {
 
   @Test
   void theServiceWorksEndToEndOverHttp() throws Exception {
-    Path model = TestModels.writeImageNet(dir.resolve("models"), "random-64", Architecture.ADSH_R50, 64, 64);
+    Path model =
+        TestModels.writeImageNet(dir.resolve("models"), "random-64", Architecture.ADSH_R50, 64, 64);
     try (ServiceProcess service = ServiceProcess.start(dir, List.of(), args(model))) {
       service.awaitReady(Duration.ofMinutes(3));
       realPhotosAreIndexedSearchedAndDeleted(service);
@@ -70,8 +78,10 @@ class ServiceEndToEndIT {
       HttpResponse<String> index = restarted.get("/v1/index");
       assertThat((String) JsonPath.read(index.body(), "$.model.id")).isEqualTo("e2e-job");
       assertThat((Integer) JsonPath.read(index.body(), "$.size")).isEqualTo(3);
-      HttpResponse<String> search = restarted.post("/v1/search?k=1",
-          new Multipart().file("image", "kite.jpg", "image/jpeg", photo("kite.jpg")));
+      HttpResponse<String> search =
+          restarted.post(
+              "/v1/search?k=1",
+              new Multipart().file("image", "kite.jpg", "image/jpeg", photo("kite.jpg")));
       assertThat((String) JsonPath.read(search.body(), "$.results[0].id")).isEqualTo("kite");
       assertThat((Integer) JsonPath.read(search.body(), "$.results[0].distance")).isZero();
     }
@@ -82,16 +92,21 @@ class ServiceEndToEndIT {
     for (String name : List.of("eagle", "dog", "horses", "kite")) {
       form.file("image", name + ".jpg", "image/jpeg", photo(name + ".jpg"));
     }
-    form.json("items", """
+    form.json(
+        "items",
+        """
         {"items": [{"id": "eagle", "label": "bird"}, {"id": "dog", "label": "dog"},
-                   {"id": "horses", "label": "horse"}, {"id": "kite", "label": "kite"}]}""");
+                   {"id": "horses", "label": "horse"}, {"id": "kite", "label": "kite"}]}\
+        """);
     HttpResponse<String> indexed = service.post("/v1/index", form);
     assertThat(indexed.statusCode()).as(indexed.body()).isEqualTo(200);
     assertThat((Integer) JsonPath.read(indexed.body(), "$.indexed")).isEqualTo(4);
 
     for (String name : List.of("eagle", "dog", "horses", "kite")) {
-      HttpResponse<String> found = service.post("/v1/search?k=3",
-          new Multipart().file("image", name + ".jpg", "image/jpeg", photo(name + ".jpg")));
+      HttpResponse<String> found =
+          service.post(
+              "/v1/search?k=3",
+              new Multipart().file("image", name + ".jpg", "image/jpeg", photo(name + ".jpg")));
       assertThat(found.statusCode()).isEqualTo(200);
       assertThat((String) JsonPath.read(found.body(), "$.results[0].id")).isEqualTo(name);
       assertThat((Integer) JsonPath.read(found.body(), "$.results[0].distance")).isZero();
@@ -103,8 +118,10 @@ class ServiceEndToEndIT {
     }
     assertThat(service.delete("/v1/index/eagle").statusCode()).isEqualTo(204);
     assertThat(service.get("/v1/index/eagle").statusCode()).isEqualTo(404);
-    HttpResponse<String> after = service.post("/v1/search?k=3",
-        new Multipart().file("image", "eagle.jpg", "image/jpeg", photo("eagle.jpg")));
+    HttpResponse<String> after =
+        service.post(
+            "/v1/search?k=3",
+            new Multipart().file("image", "eagle.jpg", "image/jpeg", photo("eagle.jpg")));
     assertThat(after.body()).doesNotContain("\"id\":\"eagle\"");
   }
 
@@ -113,56 +130,152 @@ class ServiceEndToEndIT {
     Map<String, Callable<HttpResponse<String>>> corpus = new LinkedHashMap<>();
     Map<String, Integer> expected = new LinkedHashMap<>();
     byte[] dog = photo("dog.jpg");
-    hostileImage(corpus, expected, service, "truncated jpeg", Arrays.copyOf(dog, dog.length / 3), 400);
-    hostileImage(corpus, expected, service, "png bomb 60000x60000", pngClaiming(60_000, 60_000), 413);
-    hostileImage(corpus, expected, service, "jpeg bomb 65000x65000", jpegClaiming(dog, 65_000, 65_000), 413);
-    hostileImage(corpus, expected, service, "text", "hello, not an image".getBytes(StandardCharsets.UTF_8), 415);
+    hostileImage(
+        corpus, expected, service, "truncated jpeg", Arrays.copyOf(dog, dog.length / 3), 400);
+    hostileImage(
+        corpus, expected, service, "png bomb 60000x60000", pngClaiming(60_000, 60_000), 413);
+    hostileImage(
+        corpus, expected, service, "jpeg bomb 65000x65000", jpegClaiming(dog, 65_000, 65_000), 413);
+    hostileImage(
+        corpus,
+        expected,
+        service,
+        "text",
+        "hello, not an image".getBytes(StandardCharsets.UTF_8),
+        415);
     hostileImage(corpus, expected, service, "empty", new byte[0], 400);
     byte[] noise = new byte[5000];
     new Random(3).nextBytes(noise);
     hostileImage(corpus, expected, service, "random bytes", noise, 415);
     byte[] huge = Arrays.copyOf(dog, 3_500_000); // over the 3 MB upload limit
     hostileImage(corpus, expected, service, "oversized upload", huge, 413);
-    add(corpus, expected, "wrong content type", 415, () -> service.post("/v1/search", "text/plain",
-        HttpRequest.BodyPublishers.ofString("eagle")));
-    add(corpus, expected, "malformed json", 400, () -> service.postJson("/v1/search", "{\"code\": "));
-    add(corpus, expected, "code of the wrong length", 400, () -> service.postJson("/v1/search", "{\"code\": \"abcd\"}"));
-    add(corpus, expected, "k out of range", 400, () -> service.postJson("/v1/search", "{\"code\": \"0000000000000000\", \"k\": 0}"));
-    add(corpus, expected, "malformed items part", 400, () -> service.post("/v1/index",
-        new Multipart().file("image", "dog.jpg", "image/jpeg", dog).json("items", "{\"items\": [")));
-    add(corpus, expected, "items not matching images", 400, () -> service.post("/v1/index",
-        new Multipart().file("image", "dog.jpg", "image/jpeg", dog).json("items", "{\"items\": []}")));
+    add(
+        corpus,
+        expected,
+        "wrong content type",
+        415,
+        () ->
+            service.post("/v1/search", "text/plain", HttpRequest.BodyPublishers.ofString("eagle")));
+    add(
+        corpus,
+        expected,
+        "malformed json",
+        400,
+        () -> service.postJson("/v1/search", "{\"code\": "));
+    add(
+        corpus,
+        expected,
+        "code of the wrong length",
+        400,
+        () -> service.postJson("/v1/search", "{\"code\": \"abcd\"}"));
+    add(
+        corpus,
+        expected,
+        "k out of range",
+        400,
+        () -> service.postJson("/v1/search", "{\"code\": \"0000000000000000\", \"k\": 0}"));
+    add(
+        corpus,
+        expected,
+        "malformed items part",
+        400,
+        () ->
+            service.post(
+                "/v1/index",
+                new Multipart()
+                    .file("image", "dog.jpg", "image/jpeg", dog)
+                    .json("items", "{\"items\": [")));
+    add(
+        corpus,
+        expected,
+        "items not matching images",
+        400,
+        () ->
+            service.post(
+                "/v1/index",
+                new Multipart()
+                    .file("image", "dog.jpg", "image/jpeg", dog)
+                    .json("items", "{\"items\": []}")));
     add(corpus, expected, "unknown id", 404, () -> service.get("/v1/index/no-such-item"));
     add(corpus, expected, "delete unknown id", 404, () -> service.delete("/v1/index/no-such-item"));
-    failedItems.put("oversize id", () -> service.postJson("/v1/index",
-        "{\"items\": [{\"id\": \"" + "x".repeat(300) + "\", \"code\": \"0000000000000000\"}]}"));
+    failedItems.put(
+        "oversize id",
+        () ->
+            service.postJson(
+                "/v1/index",
+                "{\"items\": [{\"id\": \""
+                    + "x".repeat(300)
+                    + "\", \"code\": \"0000000000000000\"}]}"));
     add(corpus, expected, "unknown model", 404, () -> service.get("/v1/models/no-such-model"));
-    add(corpus, expected, "model id escaping the models directory", 400,
-        () -> service.post("/v1/models/..etc/activate", "application/json", HttpRequest.BodyPublishers.noBody(),
-            "Authorization", BEARER));
+    add(
+        corpus,
+        expected,
+        "model id escaping the models directory",
+        400,
+        () ->
+            service.post(
+                "/v1/models/..etc/activate",
+                "application/json",
+                HttpRequest.BodyPublishers.noBody(),
+                "Authorization",
+                BEARER));
     add(corpus, expected, "bad image name", 400, () -> service.get("/v1/images/ETC-PASSWD"));
-    add(corpus, expected, "admin without token", 401, () -> service.postJson("/v1/train-jobs", job("x", "/usr/share/datasets/fashion-mnist")));
-    add(corpus, expected, "admin with a wrong token", 403, () -> service.postJson("/v1/train-jobs",
-        job("x", "/usr/share/datasets/fashion-mnist"), "Authorization", "Bearer wrong"));
-    add(corpus, expected, "dataset outside the allowed roots", 403,
+    add(
+        corpus,
+        expected,
+        "admin without token",
+        401,
+        () -> service.postJson("/v1/train-jobs", job("x", "/usr/share/datasets/fashion-mnist")));
+    add(
+        corpus,
+        expected,
+        "admin with a wrong token",
+        403,
+        () ->
+            service.postJson(
+                "/v1/train-jobs",
+                job("x", "/usr/share/datasets/fashion-mnist"),
+                "Authorization",
+                "Bearer wrong"));
+    add(
+        corpus,
+        expected,
+        "dataset outside the allowed roots",
+        403,
         () -> service.postJson("/v1/train-jobs", job("x", "/etc"), "Authorization", BEARER));
-    add(corpus, expected, "dataset escaping an allowed root", 403, () -> service.postJson("/v1/train-jobs",
-        job("x", "/usr/share/datasets/../../etc"), "Authorization", BEARER));
+    add(
+        corpus,
+        expected,
+        "dataset escaping an allowed root",
+        403,
+        () ->
+            service.postJson(
+                "/v1/train-jobs",
+                job("x", "/usr/share/datasets/../../etc"),
+                "Authorization",
+                BEARER));
     add(corpus, expected, "unknown job", 404, () -> service.get("/v1/train-jobs/no-such-job"));
 
     for (Map.Entry<String, Callable<HttpResponse<String>>> input : corpus.entrySet()) {
       HttpResponse<String> response = input.getValue().call();
-      assertThat(response.statusCode()).as(input.getKey() + ": " + response.body())
+      assertThat(response.statusCode())
+          .as(input.getKey() + ": " + response.body())
           .isEqualTo(expected.get(input.getKey()));
       assertThat(response.headers().firstValue("Content-Type").orElse(""))
-          .as(input.getKey()).startsWith("application/problem+json");
-      assertThat((Integer) JsonPath.read(response.body(), "$.status")).isEqualTo(response.statusCode());
+          .as(input.getKey())
+          .startsWith("application/problem+json");
+      assertThat((Integer) JsonPath.read(response.body(), "$.status"))
+          .isEqualTo(response.statusCode());
     }
     for (Map.Entry<String, Callable<HttpResponse<String>>> input : failedItems.entrySet()) {
       HttpResponse<String> response = input.getValue().call();
       assertThat(response.statusCode()).as(input.getKey()).isEqualTo(200);
-      assertThat((Integer) JsonPath.read(response.body(), "$.failed")).as(input.getKey()).isEqualTo(1);
-      assertThat((String) JsonPath.read(response.body(), "$.items[0].reason")).as(input.getKey()).isNotBlank();
+      assertThat((Integer) JsonPath.read(response.body(), "$.failed"))
+          .as(input.getKey())
+          .isEqualTo(1);
+      assertThat((String) JsonPath.read(response.body(), "$.items[0].reason"))
+          .as(input.getKey())
+          .isNotBlank();
     }
     assertThat((Integer) JsonPath.read(service.get("/v1/index").body(), "$.size"))
         .isEqualTo((Integer) JsonPath.read(before, "$.size"));
@@ -176,8 +289,12 @@ class ServiceEndToEndIT {
     ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
     List<Future<HttpResponse<String>>> calls = new ArrayList<>();
     for (int i = 0; i < 24; i++) {
-      calls.add(clients.submit(() -> service.post("/v1/search?k=1",
-          new Multipart().file("image", "giraffe.jpg", "image/jpeg", image))));
+      calls.add(
+          clients.submit(
+              () ->
+                  service.post(
+                      "/v1/search?k=1",
+                      new Multipart().file("image", "giraffe.jpg", "image/jpeg", image))));
     }
     int ok = 0;
     int tooMany = 0;
@@ -188,7 +305,8 @@ class ServiceEndToEndIT {
       } else {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(429);
         assertThat(response.headers().firstValue("Retry-After")).isPresent();
-        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(response.headers().firstValue("Content-Type").orElse(""))
+            .startsWith("application/problem+json");
         tooMany++;
       }
     }
@@ -198,8 +316,12 @@ class ServiceEndToEndIT {
   }
 
   String aTrainingJobRunsToCompletion(ServiceProcess service) throws Exception {
-    HttpResponse<String> accepted = service.postJson("/v1/train-jobs",
-        job("e2e-job", "/usr/share/datasets/fashion-mnist"), "Authorization", BEARER);
+    HttpResponse<String> accepted =
+        service.postJson(
+            "/v1/train-jobs",
+            job("e2e-job", "/usr/share/datasets/fashion-mnist"),
+            "Authorization",
+            BEARER);
     assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
     String location = accepted.headers().firstValue("Location").orElseThrow();
     String state = "";
@@ -219,8 +341,13 @@ class ServiceEndToEndIT {
   }
 
   void activate(ServiceProcess service, String model) throws Exception {
-    HttpResponse<String> accepted = service.post("/v1/models/" + model + "/activate", "application/json",
-        HttpRequest.BodyPublishers.noBody(), "Authorization", BEARER);
+    HttpResponse<String> accepted =
+        service.post(
+            "/v1/models/" + model + "/activate",
+            "application/json",
+            HttpRequest.BodyPublishers.noBody(),
+            "Authorization",
+            BEARER);
     assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
     String status = "";
     String state = "RUNNING";
@@ -232,8 +359,10 @@ class ServiceEndToEndIT {
     }
     assertThat(state).as(status).isEqualTo("SUCCEEDED");
     assertThat((Integer) JsonPath.read(status, "$.reencoded")).isEqualTo(3);
-    HttpResponse<String> search = service.post("/v1/search?k=1",
-        new Multipart().file("image", "dog.jpg", "image/jpeg", photo("dog.jpg")));
+    HttpResponse<String> search =
+        service.post(
+            "/v1/search?k=1",
+            new Multipart().file("image", "dog.jpg", "image/jpeg", photo("dog.jpg")));
     assertThat((String) JsonPath.read(search.body(), "$.model.id")).isEqualTo(model);
     assertThat((Integer) JsonPath.read(search.body(), "$.model.bits")).isEqualTo(16);
     assertThat((String) JsonPath.read(search.body(), "$.results[0].id")).isEqualTo("dog");
@@ -241,25 +370,49 @@ class ServiceEndToEndIT {
 
   static String job(String name, String root) {
     return """
-        {"name": "%s", "method": "adsh-r50", "bits": 16, "dataset": "fashion-mnist", "root": "%s",
-         "trainPerClass": 12, "testPerClass": 4, "outerIterations": 2, "innerEpochs": 1, "samples": 60,
-         "inputSize": 32}""".formatted(name, root);
+    {"name": "%s", "method": "adsh-r50", "bits": 16, "dataset": "fashion-mnist", "root": "%s",
+     "trainPerClass": 12, "testPerClass": 4, "outerIterations": 2, "innerEpochs": 1, "samples": 60,
+     "inputSize": 32}\
+    """
+        .formatted(name, root);
   }
 
-  private static void add(Map<String, Callable<HttpResponse<String>>> corpus, Map<String, Integer> expected,
-      String name, int status, Callable<HttpResponse<String>> call) {
+  private static void add(
+      Map<String, Callable<HttpResponse<String>>> corpus,
+      Map<String, Integer> expected,
+      String name,
+      int status,
+      Callable<HttpResponse<String>> call) {
     corpus.put(name, call);
     expected.put(name, status);
   }
 
-  /** As a search: a problem with {@code status}. As an index item: that item fails with a reason. */
-  private void hostileImage(Map<String, Callable<HttpResponse<String>>> corpus, Map<String, Integer> expected,
-      ServiceProcess service, String name, byte[] bytes, int status) {
-    add(corpus, expected, "search: " + name, status, () -> service.post("/v1/search",
-        new Multipart().file("image", "upload.bin", "application/octet-stream", bytes)));
-    Callable<HttpResponse<String>> index = () -> service.post("/v1/index",
-        new Multipart().file("image", "upload.bin", "application/octet-stream", bytes)
-            .json("items", "{\"items\": [{\"id\": \"hostile\"}]}"));
+  /**
+   * As a search: a problem with {@code status}. As an index item: that item fails with a reason.
+   */
+  private void hostileImage(
+      Map<String, Callable<HttpResponse<String>>> corpus,
+      Map<String, Integer> expected,
+      ServiceProcess service,
+      String name,
+      byte[] bytes,
+      int status) {
+    add(
+        corpus,
+        expected,
+        "search: " + name,
+        status,
+        () ->
+            service.post(
+                "/v1/search",
+                new Multipart().file("image", "upload.bin", "application/octet-stream", bytes)));
+    Callable<HttpResponse<String>> index =
+        () ->
+            service.post(
+                "/v1/index",
+                new Multipart()
+                    .file("image", "upload.bin", "application/octet-stream", bytes)
+                    .json("items", "{\"items\": [{\"id\": \"hostile\"}]}"));
     if (bytes.length > 3_000_000) {
       add(corpus, expected, "index: " + name, 413, index); // refused whole by the upload limit
     } else {

@@ -14,15 +14,16 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The packaged pipit jar started as a real process on a free port, for end-to-end tests that talk to it
- * over HTTP only. Its console output goes to a log file that failures can quote.
+ * The packaged pipit jar started as a real process on a free port, for end-to-end tests that talk
+ * to it over HTTP only. Its console output goes to a log file that failures can quote.
  */
 public final class ServiceProcess implements AutoCloseable {
 
   private final Process process;
   private final int port;
   private final Path log;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private ServiceProcess(Process process, int port, Path log) {
     this.process = process;
@@ -31,7 +32,8 @@ public final class ServiceProcess implements AutoCloseable {
   }
 
   /**
-   * Starts {@code java -jar} on the jar the build just packaged (system property {@code pipit.jar}).
+   * Starts {@code java -jar} on the jar the build just packaged (system property {@code
+   * pipit.jar}).
    *
    * @param workDir working directory (data lands under it)
    * @param jvmArgs extra JVM options
@@ -41,14 +43,16 @@ public final class ServiceProcess implements AutoCloseable {
       throws IOException {
     String jar = System.getProperty("pipit.jar");
     if (jar == null || !Files.isRegularFile(Path.of(jar))) {
-      throw new IllegalStateException("system property pipit.jar must name the packaged jar, was " + jar);
+      throw new IllegalStateException(
+          "system property pipit.jar must name the packaged jar, was " + jar);
     }
     int port = freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("--add-modules=jdk.incubator.vector");
     command.addAll(jvmArgs);
-    command.addAll(List.of("-jar", Path.of(jar).toAbsolutePath().toString(), "--server.port=" + port));
+    command.addAll(
+        List.of("-jar", Path.of(jar).toAbsolutePath().toString(), "--server.port=" + port));
     command.addAll(appArgs);
     Path log = workDir.resolve("service.log");
     ProcessBuilder builder =
@@ -70,7 +74,8 @@ public final class ServiceProcess implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("service exited with " + process.exitValue() + ":\n" + log());
+        throw new IllegalStateException(
+            "service exited with " + process.exitValue() + ":\n" + log());
       }
       try {
         if (get("/readyz").statusCode() == 200) {
@@ -90,11 +95,17 @@ public final class ServiceProcess implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  /** POSTs {@code body} with {@code contentType} and optional extra header pairs (name, value, …). */
-  public HttpResponse<String> post(String path, String contentType, HttpRequest.BodyPublisher body, String... headers)
+  /**
+   * POSTs {@code body} with {@code contentType} and optional extra header pairs (name, value, …).
+   */
+  public HttpResponse<String> post(
+      String path, String contentType, HttpRequest.BodyPublisher body, String... headers)
       throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
-        .header("Content-Type", contentType).POST(body);
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(path))
+            .timeout(Duration.ofSeconds(60))
+            .header("Content-Type", contentType)
+            .POST(body);
     for (int i = 0; i + 1 < headers.length; i += 2) {
       request.header(headers[i], headers[i + 1]);
     }
@@ -115,7 +126,8 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** DELETE. */
   public HttpResponse<String> delete(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).DELETE().build(),
+    return http.send(
+        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).DELETE().build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

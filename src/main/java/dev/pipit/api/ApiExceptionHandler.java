@@ -15,21 +15,22 @@ import dev.pipit.model.ModelArtifactException;
 import java.net.URI;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
- * Turns every error into an {@code application/problem+json} body (RFC 9457). Spring's own exceptions
- * (malformed JSON, wrong media type, missing parts, unknown paths, oversized uploads) are handled by the
- * base class; domain exceptions from the feature packages are mapped here.
+ * Turns every error into an {@code application/problem+json} body (RFC 9457). Spring's own
+ * exceptions (malformed JSON, wrong media type, missing parts, unknown paths, oversized uploads)
+ * are handled by the base class; domain exceptions from the feature packages are mapped here.
  */
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ApiExceptionHandler.class);
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(ApiExceptionHandler.class);
 
   static final String PROBLEM_BASE = "https://pipit.dev/problems/";
 
@@ -62,7 +63,11 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
           case EMPTY, TRUNCATED, CORRUPT -> HttpStatus.BAD_REQUEST;
         };
     ProblemDetail problem =
-        problem(status, "image-" + e.reason().name().toLowerCase().replace('_', '-'), "Image refused", e.getMessage());
+        problem(
+            status,
+            "image-" + e.reason().name().toLowerCase().replace('_', '-'),
+            "Image refused",
+            e.getMessage());
     problem.setProperty("reason", e.reason().name());
     return problem;
   }
@@ -99,19 +104,25 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   ResponseEntity<ProblemDetail> timedOut(RequestTimeoutException e) {
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
         .header(HttpHeaders.RETRY_AFTER, "1")
-        .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "timeout", "Request timed out", e.getMessage()));
+        .body(
+            problem(
+                HttpStatus.SERVICE_UNAVAILABLE, "timeout", "Request timed out", e.getMessage()));
   }
 
   @ExceptionHandler(SwitchConflictException.class)
   ProblemDetail switchConflict(SwitchConflictException e) {
-    return problem(HttpStatus.CONFLICT, "switch-conflict", "Model switch not started", e.getMessage());
+    return problem(
+        HttpStatus.CONFLICT, "switch-conflict", "Model switch not started", e.getMessage());
   }
 
   /** Anything unforeseen: logged with its stack, answered without internals. */
   @ExceptionHandler(Exception.class)
   ProblemDetail unexpected(Exception e) {
     log.error("Unhandled error", e);
-    return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error",
+    return problem(
+        HttpStatus.INTERNAL_SERVER_ERROR,
+        "internal",
+        "Internal error",
         "The service failed to answer this request; its log has the details.");
   }
 

@@ -12,6 +12,10 @@ import jakarta.validation.constraints.NotBlank;
  * @param radius if set, every item within this Hamming distance instead of the top k
  * @param label if set, only items with this label
  */
-@Schema(example = """
-    {"code":"a3f09c11e7d2","k":10,"label":"Sneaker"}""")
-record CodeSearchRequest(@NotBlank String code, @Min(1) Integer k, @Min(0) Integer radius, String label) {}
+@Schema(
+    example =
+        """
+        {"code":"a3f09c11e7d2","k":10,"label":"Sneaker"}\
+        """)
+record CodeSearchRequest(
+    @NotBlank String code, @Min(1) Integer k, @Min(0) Integer radius, String label) {}

@@ -16,12 +16,16 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The kept originals of gallery items and their thumbnails, by content hash (immutable, so cached long). */
+/**
+ * The kept originals of gallery items and their thumbnails, by content hash (immutable, so cached
+ * long).
+ */
 @RestController
 @Tag(name = "images", description = "Kept gallery originals and thumbnails")
 class ImagesController {
 
-  private static final CacheControl IMMUTABLE = CacheControl.maxAge(Duration.ofDays(365)).cachePublic().immutable();
+  private static final CacheControl IMMUTABLE =
+      CacheControl.maxAge(Duration.ofDays(365)).cachePublic().immutable();
 
   private final ImageStore store;
 
@@ -33,14 +37,22 @@ class ImagesController {
   @Operation(summary = "A kept original", description = "The bytes as uploaded; 404 if not kept.")
   ResponseEntity<Resource> original(@PathVariable String sha256) {
     Path file = store.original(checked(sha256)).orElseThrow(() -> missing(sha256));
-    return ResponseEntity.ok().cacheControl(IMMUTABLE).contentType(sniff(file)).body(new FileSystemResource(file));
+    return ResponseEntity.ok()
+        .cacheControl(IMMUTABLE)
+        .contentType(sniff(file))
+        .body(new FileSystemResource(file));
   }
 
   @GetMapping("/v1/images/{sha256}/thumbnail")
-  @Operation(summary = "Thumbnail of a kept original", description = "JPEG, longest side 160 px; 404 if not kept.")
+  @Operation(
+      summary = "Thumbnail of a kept original",
+      description = "JPEG, longest side 160 px; 404 if not kept.")
   ResponseEntity<Resource> thumbnail(@PathVariable String sha256) {
     Path file = store.thumbnail(checked(sha256)).orElseThrow(() -> missing(sha256));
-    return ResponseEntity.ok().cacheControl(IMMUTABLE).contentType(MediaType.IMAGE_JPEG).body(new FileSystemResource(file));
+    return ResponseEntity.ok()
+        .cacheControl(IMMUTABLE)
+        .contentType(MediaType.IMAGE_JPEG)
+        .body(new FileSystemResource(file));
   }
 
   private static String checked(String sha256) {
@@ -61,13 +73,22 @@ class ImagesController {
       if (n >= 3 && (head[0] & 0xff) == 0xFF && (head[1] & 0xff) == 0xD8) {
         return MediaType.IMAGE_JPEG;
       }
-      if (n >= 8 && (head[0] & 0xff) == 0x89 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G') {
+      if (n >= 8
+          && (head[0] & 0xff) == 0x89
+          && head[1] == 'P'
+          && head[2] == 'N'
+          && head[3] == 'G') {
         return MediaType.IMAGE_PNG;
       }
       if (n >= 3 && head[0] == 'G' && head[1] == 'I' && head[2] == 'F') {
         return MediaType.IMAGE_GIF;
       }
-      if (n >= 12 && head[0] == 'R' && head[8] == 'W' && head[9] == 'E' && head[10] == 'B' && head[11] == 'P') {
+      if (n >= 12
+          && head[0] == 'R'
+          && head[8] == 'W'
+          && head[9] == 'E'
+          && head[10] == 'B'
+          && head[11] == 'P') {
         return MediaType.parseMediaType("image/webp");
       }
       if (n >= 2 && head[0] == 'B' && head[1] == 'M') {
@@ -76,6 +97,7 @@ class ImagesController {
     } catch (java.io.IOException e) {
       // fall through: served as bytes
     }
-    return MediaTypeFactory.getMediaType(file.toString()).orElse(MediaType.APPLICATION_OCTET_STREAM);
+    return MediaTypeFactory.getMediaType(file.toString())
+        .orElse(MediaType.APPLICATION_OCTET_STREAM);
   }
 }

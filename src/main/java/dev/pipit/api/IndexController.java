@@ -49,9 +49,11 @@ class IndexController {
   }
 
   @PostMapping(path = "/v1/index", consumes = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "Index precomputed codes",
-      description = "Upserts items whose codes the caller computed with the active model. Such items keep no "
-          + "original, so a model switch cannot re-encode them and leaves them out.")
+  @Operation(
+      summary = "Index precomputed codes",
+      description =
+          "Upserts items whose codes the caller computed with the active model. Such items keep no "
+              + "original, so a model switch cannot re-encode them and leaves them out.")
   IndexResponse indexCodes(@Valid @RequestBody IndexRequest request) {
     checkCount(request.items().size());
     List<GalleryItems.Item> batch = new ArrayList<>();
@@ -62,20 +64,25 @@ class IndexController {
   }
 
   @PostMapping(path = "/v1/index", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-  @Operation(summary = "Index images",
-      description = "Encodes each `image` part and upserts it under the matching entry of the `items` part "
-          + "(JSON, same shape as the JSON form without codes). Originals are kept (content-addressed, capped) "
-          + "with thumbnails. A bad image fails its item only.")
-  IndexResponse indexImages(@RequestPart("image") List<MultipartFile> images, @RequestPart("items") String itemsJson)
+  @Operation(
+      summary = "Index images",
+      description =
+          "Encodes each `image` part and upserts it under the matching entry of the `items` part"
+              + " (JSON, same shape as the JSON form without codes). Originals are kept"
+              + " (content-addressed, capped) with thumbnails. A bad image fails its item only.")
+  IndexResponse indexImages(
+      @RequestPart("image") List<MultipartFile> images, @RequestPart("items") String itemsJson)
       throws IOException {
     IndexRequest request;
     try {
       request = json.readValue(itemsJson, IndexRequest.class);
     } catch (JacksonException e) {
-      throw new IllegalArgumentException("the items part is not valid JSON: " + e.getOriginalMessage());
+      throw new IllegalArgumentException(
+          "the items part is not valid JSON: " + e.getOriginalMessage());
     }
     if (request.items() == null || request.items().size() != images.size()) {
-      throw new IllegalArgumentException("the items part must describe each of the " + images.size() + " images, in order");
+      throw new IllegalArgumentException(
+          "the items part must describe each of the " + images.size() + " images, in order");
     }
     checkCount(images.size());
     List<GalleryItems.Item> batch = new ArrayList<>();
@@ -84,7 +91,9 @@ class IndexController {
       if (item.id() == null || item.id().isBlank()) {
         throw new IllegalArgumentException("item " + i + " has no id");
       }
-      batch.add(new GalleryItems.Item(item.id(), images.get(i).getBytes(), null, item.label(), item.metadata()));
+      batch.add(
+          new GalleryItems.Item(
+              item.id(), images.get(i).getBytes(), null, item.label(), item.metadata()));
     }
     return response(items.index(batch));
   }
@@ -93,7 +102,11 @@ class IndexController {
   @Operation(summary = "Read one gallery item")
   Map<String, Object> get(@PathVariable String id) {
     ServingModel model = model();
-    Entry entry = model.index().get(id).orElseThrow(() -> new UnknownIdException("no gallery item has id " + id));
+    Entry entry =
+        model
+            .index()
+            .get(id)
+            .orElseThrow(() -> new UnknownIdException("no gallery item has id " + id));
     GalleryPayload payload = codec.read(entry.payload());
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", entry.id());
@@ -116,23 +129,44 @@ class IndexController {
   }
 
   @GetMapping("/v1/index")
-  @Operation(summary = "Describe the index",
-      description = "Size, code length, model, memory, last snapshot, and the store of kept originals.")
+  @Operation(
+      summary = "Describe the index",
+      description =
+          "Size, code length, model, memory, last snapshot, and the store of kept originals.")
   Map<String, Object> describe() {
     ServingModel model = model();
     IndexStats stats = model.index().stats();
-    Map<String, Object> originals = Map.of("count", items.store().originals(), "bytes", items.store().usedBytes(),
-        "maxBytes", items.store().maxBytes());
-    return Map.of("model", model.ref(), "size", stats.size(), "bits", stats.bits(), "stats", stats,
-        "originals", originals);
+    Map<String, Object> originals =
+        Map.of(
+            "count",
+            items.store().originals(),
+            "bytes",
+            items.store().usedBytes(),
+            "maxBytes",
+            items.store().maxBytes());
+    return Map.of(
+        "model",
+        model.ref(),
+        "size",
+        stats.size(),
+        "bits",
+        stats.bits(),
+        "stats",
+        stats,
+        "originals",
+        originals);
   }
 
   private static IndexResponse response(GalleryItems.Indexed indexed) {
     List<GalleryItems.Outcome> outcomes = indexed.outcomes();
     List<IndexResponse.ItemResult> results = new ArrayList<>();
     for (GalleryItems.Outcome o : outcomes) {
-      results.add(new IndexResponse.ItemResult(o.id(), o.indexed() ? "indexed" : "failed", o.reason(),
-          o.image() == null ? null : "/v1/images/" + o.image()));
+      results.add(
+          new IndexResponse.ItemResult(
+              o.id(),
+              o.indexed() ? "indexed" : "failed",
+              o.reason(),
+              o.image() == null ? null : "/v1/images/" + o.image()));
     }
     int stored = (int) outcomes.stream().filter(GalleryItems.Outcome::indexed).count();
     return new IndexResponse(indexed.model(), stored, results.size() - stored, results);
@@ -140,7 +174,8 @@ class IndexController {
 
   private void checkCount(int count) {
     if (count > limits.maxItems()) {
-      throw new IllegalArgumentException("at most " + limits.maxItems() + " items per request, got " + count);
+      throw new IllegalArgumentException(
+          "at most " + limits.maxItems() + " items per request, got " + count);
     }
   }
 

@@ -8,13 +8,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * JSON body of {@code POST /v1/index}, and the {@code items} part of its multipart form (where {@code
- * code} is left out: the images are encoded, in part order).
+ * JSON body of {@code POST /v1/index}, and the {@code items} part of its multipart form (where
+ * {@code code} is left out: the images are encoded, in part order).
  *
  * @param items what to add or replace, by id
  */
-@Schema(example = """
-    {"items":[{"id":"sku-1","code":"a3f09c11e7d2","label":"Sneaker","metadata":{"shop":"north"}}]}""")
+@Schema(
+    example =
+        """
+        {"items":[{"id":"sku-1","code":"a3f09c11e7d2","label":"Sneaker","metadata":{"shop":"north"}}]}\
+        """)
 record IndexRequest(@NotEmpty List<@Valid Item> items) {
 
   /**

@@ -12,19 +12,23 @@ import java.util.List;
  * @param failed how many were refused
  * @param items per-item outcome
  */
-@Schema(example = """
-    {"model":{"id":"agmh-fmnist-48","architecture":"agmh","bits":48,"fingerprint":"9f2c41d07a3b5e88"},
-     "indexed":1,"failed":1,
-     "items":[{"id":"sku-1","status":"indexed",
-               "image":"/v1/images/5d41402abc4b2a76b9719d911017c592ae8b1c0f6a2e1b6c2f3b1a0e9d8c7b6a"},
-              {"id":"sku-2","status":"failed","reason":"the image is truncated"}]}""")
+@Schema(
+    example =
+        """
+        {"model":{"id":"agmh-fmnist-48","architecture":"agmh","bits":48,"fingerprint":"9f2c41d07a3b5e88"},
+         "indexed":1,"failed":1,
+         "items":[{"id":"sku-1","status":"indexed",
+                   "image":"/v1/images/5d41402abc4b2a76b9719d911017c592ae8b1c0f6a2e1b6c2f3b1a0e9d8c7b6a"},
+                  {"id":"sku-2","status":"failed","reason":"the image is truncated"}]}\
+        """)
 record IndexResponse(ModelRef model, int indexed, int failed, List<ItemResult> items) {
 
   /**
    * @param id the item's id
    * @param status {@code indexed} or {@code failed}
    * @param reason why it failed
-   * @param image URL of its kept original (the store keeps none past its cap, or for items given by code)
+   * @param image URL of its kept original (the store keeps none past its cap, or for items given by
+   *     code)
    */
   record ItemResult(String id, String status, String reason, String image) {}
 }

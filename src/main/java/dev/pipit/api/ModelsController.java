@@ -8,19 +8,19 @@ import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelArtifactException;
 import dev.pipit.model.ModelManifest;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import io.swagger.v3.oas.annotations.security.SecurityRequirement;
-import java.net.URI;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /** The model artifacts under the models directory, and which one is serving. */
@@ -49,11 +49,13 @@ class ModelsController {
   }
 
   @PostMapping("/v1/models/{id}/activate")
-  @Operation(summary = "Switch the served model (admin)",
-      description = "Re-encodes the kept gallery originals with the model in the background, then swaps atomically; "
-          + "searches keep answering from the current model meanwhile and never mix codes of two models. "
-          + "Follow progress at GET /v1/models/activation. 409 while another switch runs or if the model "
-          + "already serves.",
+  @Operation(
+      summary = "Switch the served model (admin)",
+      description =
+          "Re-encodes the kept gallery originals with the model in the background, then swaps"
+              + " atomically; searches keep answering from the current model meanwhile and never"
+              + " mix codes of two models. Follow progress at GET /v1/models/activation. 409 while"
+              + " another switch runs or if the model already serves.",
       security = @SecurityRequirement(name = "admin"))
   ResponseEntity<ModelSwitch.Status> activate(@PathVariable String id) {
     ModelSwitch.Status status = switcher.start(directory(id));
@@ -61,9 +63,13 @@ class ModelsController {
   }
 
   @GetMapping("/v1/models/activation")
-  @Operation(summary = "Progress of the latest model switch", description = "404 if no switch was started.")
+  @Operation(
+      summary = "Progress of the latest model switch",
+      description = "404 if no switch was started.")
   ModelSwitch.Status activation() {
-    return switcher.status().orElseThrow(() -> new dev.pipit.index.UnknownIdException("no model switch was started"));
+    return switcher
+        .status()
+        .orElseThrow(() -> new dev.pipit.index.UnknownIdException("no model switch was started"));
   }
 
   @GetMapping("/v1/models")
@@ -74,7 +80,10 @@ class ModelsController {
       return out;
     }
     try (Stream<Path> dirs = Files.list(models.root())) {
-      for (Path dir : dirs.filter(d -> Files.isRegularFile(d.resolve(ModelArtifact.MANIFEST))).sorted().toList()) {
+      for (Path dir :
+          dirs.filter(d -> Files.isRegularFile(d.resolve(ModelArtifact.MANIFEST)))
+              .sorted()
+              .toList()) {
         try {
           out.add(info(ModelArtifact.open(dir)));
         } catch (ModelArtifactException invalid) {
@@ -105,6 +114,7 @@ class ModelsController {
   private ModelInfo info(ModelArtifact artifact) {
     ModelRef ref = active.current().map(ServingModel::ref).orElse(null);
     boolean isActive = ref != null && ref.fingerprint().equals(artifact.fingerprint());
-    return new ModelInfo(artifact.manifest().name(), isActive, artifact.fingerprint(), artifact.manifest());
+    return new ModelInfo(
+        artifact.manifest().name(), isActive, artifact.fingerprint(), artifact.manifest());
   }
 }

@@ -12,12 +12,15 @@ import java.util.Map;
  * @param results hits in (distance, insertion order) order
  * @param timings where the time went, in milliseconds: decode (and preprocess), queue, encode, scan
  */
-@Schema(example = """
-    {"model":{"id":"agmh-fmnist-48","architecture":"agmh","bits":48,"fingerprint":"9f2c41d07a3b5e88"},
-     "results":[{"id":"demo-00042","distance":3,"label":"Sneaker","metadata":{"source":"test/42"},
-       "image":"/v1/images/5d41402abc4b2a76b9719d911017c592ae8b1c0f6a2e1b6c2f3b1a0e9d8c7b6a",
-       "thumbnail":"/v1/images/5d41402abc4b2a76b9719d911017c592ae8b1c0f6a2e1b6c2f3b1a0e9d8c7b6a/thumbnail"}],
-     "timings":{"decode":1.8,"queue":0.4,"encode":61.2,"scan":0.05}}""")
+@Schema(
+    example =
+        """
+        {"model":{"id":"agmh-fmnist-48","architecture":"agmh","bits":48,"fingerprint":"9f2c41d07a3b5e88"},
+         "results":[{"id":"demo-00042","distance":3,"label":"Sneaker","metadata":{"source":"test/42"},
+           "image":"/v1/images/5d41402abc4b2a76b9719d911017c592ae8b1c0f6a2e1b6c2f3b1a0e9d8c7b6a",
+           "thumbnail":"/v1/images/5d41402abc4b2a76b9719d911017c592ae8b1c0f6a2e1b6c2f3b1a0e9d8c7b6a/thumbnail"}],
+         "timings":{"decode":1.8,"queue":0.4,"encode":61.2,"scan":0.05}}\
+        """)
 record SearchResponse(ModelRef model, List<Hit> results, Map<String, Double> timings) {
 
   /**
@@ -30,5 +33,11 @@ record SearchResponse(ModelRef model, List<Hit> results, Map<String, Double> tim
    * @param image URL of its kept original, if one is kept
    * @param thumbnail URL of its thumbnail, if an original is kept
    */
-  record Hit(String id, int distance, String label, Map<String, String> metadata, String image, String thumbnail) {}
+  record Hit(
+      String id,
+      int distance,
+      String label,
+      Map<String, String> metadata,
+      String image,
+      String thumbnail) {}
 }

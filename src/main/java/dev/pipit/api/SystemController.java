@@ -5,8 +5,8 @@ import dev.pipit.gallery.ServingModel;
 import dev.pipit.model.EngineDevice;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import org.springframework.boot.info.BuildProperties;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.BuildProperties;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -21,7 +21,10 @@ class SystemController {
   private final String version;
   private final ObjectProvider<ActiveModel> serving;
 
-  SystemController(EngineDevice engine, ObjectProvider<BuildProperties> build, ObjectProvider<ActiveModel> serving) {
+  SystemController(
+      EngineDevice engine,
+      ObjectProvider<BuildProperties> build,
+      ObjectProvider<ActiveModel> serving) {
     this.engine = engine;
     this.serving = serving;
     BuildProperties properties = build.getIfAvailable();
@@ -48,6 +51,8 @@ class SystemController {
   private SystemInfo.Serving servingInfo() {
     ActiveModel active = serving.getIfAvailable();
     ServingModel model = active == null ? null : active.current().orElse(null);
-    return model == null ? null : new SystemInfo.Serving(model.ref().id(), model.model().servingPath());
+    return model == null
+        ? null
+        : new SystemInfo.Serving(model.ref().id(), model.model().servingPath());
   }
 }

@@ -15,7 +15,8 @@ record SystemInfo(String version, String java, int cpus, Engine engine, Serving 
    * The served model's network.
    *
    * @param model model name
-   * @param path {@code compiled: …} (TorchScript/oneDNN), {@code eager (reason)} or {@code torchscript}
+   * @param path {@code compiled: …} (TorchScript/oneDNN), {@code eager (reason)} or {@code
+   *     torchscript}
    */
   record Serving(String model, String path) {}
 
@@ -29,5 +30,6 @@ record SystemInfo(String version, String java, int cpus, Engine engine, Serving 
    * @param fallback true when CUDA was requested but the CPU is used
    * @param gpus GPUs visible to the engine
    */
-  record Engine(String name, String version, String device, String requested, boolean fallback, int gpus) {}
+  record Engine(
+      String name, String version, String device, String requested, boolean fallback, int gpus) {}
 }

@@ -1,7 +1,6 @@
 package dev.pipit.api;
 
 import dev.pipit.gallery.GalleryDatasetExport;
-import java.nio.file.Path;
 import dev.pipit.jobs.TrainJob;
 import dev.pipit.jobs.TrainJobRequest;
 import dev.pipit.jobs.TrainJobs;
@@ -12,6 +11,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
 import org.springframework.http.ResponseEntity;
@@ -38,14 +38,17 @@ class TrainJobController {
   }
 
   @PostMapping("/v1/train-jobs")
-  @Operation(summary = "Start a training job (admin)", security = @SecurityRequirement(name = "admin"),
-      description = "Queues a job; jobs run one at a time. The dataset root must lie under an allowed root. "
-          + "With `\"dataset\": \"gallery\"` the job trains on the served gallery's labelled items (their kept "
-          + "originals, exported as an image-folder dataset; one in five per label becomes a query).")
+  @Operation(
+      summary = "Start a training job (admin)",
+      security = @SecurityRequirement(name = "admin"),
+      description =
+          "Queues a job; jobs run one at a time. The dataset root must lie under an allowed root."
+              + " With `\"dataset\": \"gallery\"` the job trains on the served gallery's labelled"
+              + " items (their kept originals, exported as an image-folder dataset; one in five per"
+              + " label becomes a query).")
   ResponseEntity<TrainJob> submit(@Valid @RequestBody TrainJobRequest request) throws IOException {
-    TrainJob job = "gallery".equals(request.dataset())
-        ? submitOnGallery(request)
-        : jobs.submit(request);
+    TrainJob job =
+        "gallery".equals(request.dataset()) ? submitOnGallery(request) : jobs.submit(request);
     return ResponseEntity.accepted().location(URI.create("/v1/train-jobs/" + job.id())).body(job);
   }
 
@@ -67,7 +70,9 @@ class TrainJobController {
   }
 
   @PostMapping("/v1/train-jobs/{id}/cancel")
-  @Operation(summary = "Cancel a training job (admin)", security = @SecurityRequirement(name = "admin"))
+  @Operation(
+      summary = "Cancel a training job (admin)",
+      security = @SecurityRequirement(name = "admin"))
   ResponseEntity<TrainJob> cancel(@PathVariable String id) {
     return ResponseEntity.accepted().body(jobs.cancel(id));
   }
@@ -82,28 +87,32 @@ class TrainJobController {
       emitter.complete();
       return emitter;
     }
-    Consumer<TrainJob> listener = new Consumer<>() {
-      private long lastStep;
+    Consumer<TrainJob> listener =
+        new Consumer<>() {
+          private long lastStep;
 
-      @Override
-      public void accept(TrainJob job) {
-        boolean ended = job.state() != TrainJob.State.QUEUED && job.state() != TrainJob.State.RUNNING;
-        long now = System.nanoTime();
-        if (!ended && now - lastStep < 1_000_000_000L && job.iterations().size() == current.iterations().size()) {
-          return; // at most one progress event per second
-        }
-        lastStep = now;
-        try {
-          emitter.send(SseEmitter.event().name("job").data(job));
-          if (ended) {
-            jobs.unsubscribe(id, this);
-            emitter.complete();
+          @Override
+          public void accept(TrainJob job) {
+            boolean ended =
+                job.state() != TrainJob.State.QUEUED && job.state() != TrainJob.State.RUNNING;
+            long now = System.nanoTime();
+            if (!ended
+                && now - lastStep < 1_000_000_000L
+                && job.iterations().size() == current.iterations().size()) {
+              return; // at most one progress event per second
+            }
+            lastStep = now;
+            try {
+              emitter.send(SseEmitter.event().name("job").data(job));
+              if (ended) {
+                jobs.unsubscribe(id, this);
+                emitter.complete();
+              }
+            } catch (IOException | IllegalStateException gone) {
+              jobs.unsubscribe(id, this);
+            }
           }
-        } catch (IOException | IllegalStateException gone) {
-          jobs.unsubscribe(id, this);
-        }
-      }
-    };
+        };
     jobs.subscribe(id, listener);
     emitter.onCompletion(() -> jobs.unsubscribe(id, listener));
     emitter.onTimeout(() -> jobs.unsubscribe(id, listener));

@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
- * A one-line console progress bar with rate and ETA. On a terminal it redraws in place; elsewhere (CI
- * logs, files) it prints a new line at most every {@code quietInterval}, so logs stay readable.
+ * A one-line console progress bar with rate and ETA. On a terminal it redraws in place; elsewhere
+ * (CI logs, files) it prints a new line at most every {@code quietInterval}, so logs stay readable.
  */
 public final class ConsoleProgress {
 
@@ -31,7 +31,8 @@ public final class ConsoleProgress {
   }
 
   /** With a clock of its own (tests). */
-  ConsoleProgress(PrintStream out, boolean terminal, Duration quietInterval, LongSupplier nanoTime) {
+  ConsoleProgress(
+      PrintStream out, boolean terminal, Duration quietInterval, LongSupplier nanoTime) {
     this.out = out;
     this.terminal = terminal;
     this.quietInterval = quietInterval;
@@ -46,8 +47,9 @@ public final class ConsoleProgress {
   }
 
   /**
-   * Names the current task (e.g. "iteration 3/40"). A new name starts a new task, whose elapsed time and
-   * ETA count from now; the same name again (callers may set it with every update) changes nothing.
+   * Names the current task (e.g. "iteration 3/40"). A new name starts a new task, whose elapsed
+   * time and ETA count from now; the same name again (callers may set it with every update) changes
+   * nothing.
    */
   public void task(String label) {
     if (!label.equals(task)) {
@@ -94,16 +96,17 @@ public final class ConsoleProgress {
     String bar = "#".repeat(filled) + "-".repeat(WIDTH - filled);
     String eta = done <= 0 ? "--:--" : format(elapsed.multipliedBy(total - done).dividedBy(done));
     return String.format(
-        Locale.ROOT,
-        "%s [%s] %3.0f%% %d/%d elapsed %s eta %s %s",
-        task,
-        bar,
-        100 * fraction,
-        done,
-        total,
-        format(elapsed),
-        eta,
-        status == null ? "" : status).strip();
+            Locale.ROOT,
+            "%s [%s] %3.0f%% %d/%d elapsed %s eta %s %s",
+            task,
+            bar,
+            100 * fraction,
+            done,
+            total,
+            format(elapsed),
+            eta,
+            status == null ? "" : status)
+        .strip();
   }
 
   static String format(Duration d) {

@@ -6,17 +6,20 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * CPU used by processes other than the benchmark's own, from {@code /proc}: the machine is shared, and a
- * number measured while another build runs is not a number about pipit. Before each case a benchmark can
- * wait until the machine is quiet ({@link #awaitQuiet}); after it, {@link #foreignCores} says how much
- * CPU others took meanwhile, so contended samples can be told apart. The benchmark's own CPU is this JVM's,
- * its children's that have been waited for, and that of the processes named.
+ * CPU used by processes other than the benchmark's own, from {@code /proc}: the machine is shared,
+ * and a number measured while another build runs is not a number about pipit. Before each case a
+ * benchmark can wait until the machine is quiet ({@link #awaitQuiet}); after it, {@link
+ * #foreignCores} says how much CPU others took meanwhile, so contended samples can be told apart.
+ * The benchmark's own CPU is this JVM's, its children's that have been waited for, and that of the
+ * processes named.
  */
 public final class CpuMonitor {
 
   private final List<Long> ownPids;
 
-  /** @param ownPids the benchmark's processes besides this JVM (the Python child) */
+  /**
+   * @param ownPids the benchmark's processes besides this JVM (the Python child)
+   */
   public CpuMonitor(List<Long> ownPids) {
     this.ownPids = List.copyOf(ownPids);
   }
@@ -41,7 +44,8 @@ public final class CpuMonitor {
 
   /**
    * Waits (while the benchmark itself is idle) until others use less than {@code maxCores} over one
-   * second, for at most {@code maxWaitSeconds}; returns the seconds waited, or −1 if it never got quiet.
+   * second, for at most {@code maxWaitSeconds}; returns the seconds waited, or −1 if it never got
+   * quiet.
    */
   public double awaitQuiet(double maxCores, double maxWaitSeconds) throws InterruptedException {
     long start = System.nanoTime();

@@ -5,7 +5,10 @@ import java.util.Arrays;
 import java.util.Locale;
 import picocli.CommandLine;
 
-/** {@code auto}, {@code cpu} or {@code cuda}, in any case, with the choices named when it is none of them. */
+/**
+ * {@code auto}, {@code cpu} or {@code cuda}, in any case, with the choices named when it is none of
+ * them.
+ */
 final class DevicePreferenceConverter implements CommandLine.ITypeConverter<DevicePreference> {
 
   @Override
@@ -13,8 +16,13 @@ final class DevicePreferenceConverter implements CommandLine.ITypeConverter<Devi
     try {
       return DevicePreference.valueOf(value.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.TypeConversionException("'" + value + "' is not a device; use one of "
-          + Arrays.stream(DevicePreference.values()).map(d -> d.name().toLowerCase(Locale.ROOT)).toList());
+      throw new CommandLine.TypeConversionException(
+          "'"
+              + value
+              + "' is not a device; use one of "
+              + Arrays.stream(DevicePreference.values())
+                  .map(d -> d.name().toLowerCase(Locale.ROOT))
+                  .toList());
     }
   }
 }

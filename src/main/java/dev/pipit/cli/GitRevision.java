@@ -10,7 +10,10 @@ final class GitRevision {
 
   static String current() {
     try {
-      Process git = new ProcessBuilder("git", "rev-parse", "--short=12", "HEAD").redirectErrorStream(true).start();
+      Process git =
+          new ProcessBuilder("git", "rev-parse", "--short=12", "HEAD")
+              .redirectErrorStream(true)
+              .start();
       String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       return git.waitFor(5, TimeUnit.SECONDS) && git.exitValue() == 0 ? out : "unknown";
     } catch (Exception e) {

@@ -6,8 +6,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * The demo gallery indexed at start when the index is empty ({@code pipit.demo.*}); {@code make run} turns
- * it on.
+ * The demo gallery indexed at start when the index is empty ({@code pipit.demo.*}); {@code make
+ * run} turns it on.
  *
  * @param gallerySize test images to index; 0 turns the demo off
  * @param dataset dataset kind (see the train package's DatasetLoader)
@@ -17,4 +17,5 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("pipit.demo")
-public record DemoProperties(@Min(0) int gallerySize, String dataset, Path root, @Min(0) int queries, Path queriesDir) {}
+public record DemoProperties(
+    @Min(0) int gallerySize, String dataset, Path root, @Min(0) int queries, Path queriesDir) {}

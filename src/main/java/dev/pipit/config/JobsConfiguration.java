@@ -19,22 +19,33 @@ class JobsConfiguration {
   private static final Logger log = LoggerFactory.getLogger(JobsConfiguration.class);
 
   @Bean(destroyMethod = "close")
-  TrainJobs trainJobs(JobsProperties jobs, StorageProperties storage, EngineProperties engine) throws IOException {
+  TrainJobs trainJobs(JobsProperties jobs, StorageProperties storage, EngineProperties engine)
+      throws IOException {
     // Jobs train where the service was told to run its networks (pipit.engine.device).
-    return new TrainJobs(storage.dataDir().resolve("jobs"), storage.modelsDir(), jobs.allowedRoots(),
-        jobs.backboneWeights(), "service", engine.device());
+    return new TrainJobs(
+        storage.dataDir().resolve("jobs"),
+        storage.modelsDir(),
+        jobs.allowedRoots(),
+        jobs.backboneWeights(),
+        "service",
+        engine.device());
   }
 
   @Bean
-  FilterRegistrationBean<AdminAuthFilter> adminAuthFilter(JobsProperties jobs, Environment environment) {
+  FilterRegistrationBean<AdminAuthFilter> adminAuthFilter(
+      JobsProperties jobs, Environment environment) {
     String token = jobs.adminToken();
     if (token == null || token.isBlank()) {
       byte[] random = new byte[24];
       new SecureRandom().nextBytes(random);
       token = HexFormat.of().formatHex(random);
-      log.warn("PIPIT_ADMIN_TOKEN is not set: admin endpoints accept this generated token for this run: {}", token);
+      log.warn(
+          "PIPIT_ADMIN_TOKEN is not set: admin endpoints accept this generated token for this run:"
+              + " {}",
+          token);
     }
-    FilterRegistrationBean<AdminAuthFilter> registration = new FilterRegistrationBean<>(new AdminAuthFilter(token));
+    FilterRegistrationBean<AdminAuthFilter> registration =
+        new FilterRegistrationBean<>(new AdminAuthFilter(token));
     registration.addUrlPatterns("/v1/*");
     return registration;
   }

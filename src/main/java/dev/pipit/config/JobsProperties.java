@@ -16,4 +16,5 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("pipit.jobs")
-public record JobsProperties(@NotNull List<Path> allowedRoots, @NotNull Path backboneWeights, String adminToken) {}
+public record JobsProperties(
+    @NotNull List<Path> allowedRoots, @NotNull Path backboneWeights, String adminToken) {}

@@ -14,13 +14,22 @@ class OpenApiConfiguration {
   @Bean
   OpenAPI pipitOpenApi() {
     return new OpenAPI()
-        .info(new Info()
-            .title("pipit")
-            .description("Fine-grained image search with learned binary codes (AGMH, FCAENet). Errors are "
-                + "application/problem+json. Admin operations need `Authorization: Bearer <PIPIT_ADMIN_TOKEN>`.")
-            .version("v1"))
-        .components(new Components().addSecuritySchemes("admin",
-            new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")
-                .description("the admin token (pipit.jobs.admin-token / PIPIT_ADMIN_TOKEN)")));
+        .info(
+            new Info()
+                .title("pipit")
+                .description(
+                    "Fine-grained image search with learned binary codes (AGMH, FCAENet). Errors"
+                        + " are application/problem+json. Admin operations need `Authorization:"
+                        + " Bearer <PIPIT_ADMIN_TOKEN>`.")
+                .version("v1"))
+        .components(
+            new Components()
+                .addSecuritySchemes(
+                    "admin",
+                    new SecurityScheme()
+                        .type(SecurityScheme.Type.HTTP)
+                        .scheme("bearer")
+                        .description(
+                            "the admin token (pipit.jobs.admin-token / PIPIT_ADMIN_TOKEN)")));
   }
 }

@@ -9,9 +9,6 @@ import dev.pipit.encode.ImageDecoder;
 import dev.pipit.encode.ImageEncoder;
 import dev.pipit.encode.ImagePreprocessor;
 import dev.pipit.encode.LoadedModel;
-import dev.pipit.index.FsyncPolicy;
-import dev.pipit.index.HammingIndex;
-import dev.pipit.index.IndexOptions;
 import dev.pipit.gallery.ActiveModel;
 import dev.pipit.gallery.DemoGallery;
 import dev.pipit.gallery.GalleryCodec;
@@ -21,6 +18,9 @@ import dev.pipit.gallery.ImageStore;
 import dev.pipit.gallery.ModelSwitch;
 import dev.pipit.gallery.ServingModel;
 import dev.pipit.gallery.ServingState;
+import dev.pipit.index.FsyncPolicy;
+import dev.pipit.index.HammingIndex;
+import dev.pipit.index.IndexOptions;
 import dev.pipit.index.SnapshotPolicy;
 import dev.pipit.model.EngineDevice;
 import dev.pipit.model.ModelArtifact;
@@ -42,6 +42,7 @@ import org.springframework.context.annotation.Configuration;
 class ServingConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(ServingConfiguration.class);
+
   /** How long a retired model stays open for requests that still hold it. */
   private static final Duration SWITCH_CLOSE_GRACE = Duration.ofSeconds(10);
 
@@ -61,21 +62,30 @@ class ServingConfiguration {
   }
 
   @Bean
-  ModelSwitch.Opener servingModelOpener(ServingProperties serving, StorageProperties storage, EngineDevice engine) {
+  ModelSwitch.Opener servingModelOpener(
+      ServingProperties serving, StorageProperties storage, EngineDevice engine) {
     return (modelDir, indexDir) -> open(serving, storage, engine, modelDir, indexDir);
   }
 
   /**
-   * The model served at start: the one a completed switch recorded, else {@code pipit.serving.model}, else
-   * none (search and index answer 503). Also rebuilds which kept originals the gallery refers to.
+   * The model served at start: the one a completed switch recorded, else {@code
+   * pipit.serving.model}, else none (search and index answer 503). Also rebuilds which kept
+   * originals the gallery refers to.
    */
   @Bean(destroyMethod = "close")
-  ActiveModel activeModel(ServingProperties serving, ServingState state, ModelSwitch.Opener opener, ImageStore store,
-      GalleryCodec codec) throws IOException {
+  ActiveModel activeModel(
+      ServingProperties serving,
+      ServingState state,
+      ModelSwitch.Opener opener,
+      ImageStore store,
+      GalleryCodec codec)
+      throws IOException {
     ServingModel model = null;
     var recorded = state.recorded();
     if (recorded.isPresent()) {
-      log.info("Serving {} as recorded by the last model switch (overrides pipit.serving.model)", recorded.get().model());
+      log.info(
+          "Serving {} as recorded by the last model switch (overrides pipit.serving.model)",
+          recorded.get().model());
       model = opener.open(recorded.get().model(), recorded.get().index());
     } else if (serving.model() != null) {
       ModelArtifact artifact = ModelArtifact.open(serving.model());
@@ -89,32 +99,47 @@ class ServingConfiguration {
   }
 
   @Bean
-  GalleryItems galleryItems(ActiveModel active, ImageStore store, GalleryCodec codec, ServingProperties serving) {
-    return new GalleryItems(active, store, codec, Duration.ofMillis(serving.requestTimeoutMillis()));
+  GalleryItems galleryItems(
+      ActiveModel active, ImageStore store, GalleryCodec codec, ServingProperties serving) {
+    return new GalleryItems(
+        active, store, codec, Duration.ofMillis(serving.requestTimeoutMillis()));
   }
 
   @Bean(destroyMethod = "close")
-  ModelSwitch modelSwitch(ActiveModel active, ImageStore store, GalleryCodec codec, ModelSwitch.Opener opener,
+  ModelSwitch modelSwitch(
+      ActiveModel active,
+      ImageStore store,
+      GalleryCodec codec,
+      ModelSwitch.Opener opener,
       ServingState state) {
     return new ModelSwitch(active, store, codec, opener, state, SWITCH_CLOSE_GRACE);
   }
 
   /** Indexes the demo gallery during start-up, so that a ready service can be searched at once. */
   @Bean
-  DemoGalleryLoaded demoGallery(ActiveModel active, GalleryItems items, DemoProperties demo) throws Exception {
+  DemoGalleryLoaded demoGallery(ActiveModel active, GalleryItems items, DemoProperties demo)
+      throws Exception {
     if (demo.gallerySize() == 0 || active.current().isEmpty()) {
       return new DemoGalleryLoaded(0);
     }
     Dataset dataset = DatasetLoader.load(demo.dataset(), demo.root());
-    return new DemoGalleryLoaded(DemoGallery.load(active, items, dataset.test(), dataset.classes(),
-        demo.gallerySize(), demo.queries(), demo.queriesDir()));
+    return new DemoGalleryLoaded(
+        DemoGallery.load(
+            active,
+            items,
+            dataset.test(),
+            dataset.classes(),
+            demo.gallerySize(),
+            demo.queries(),
+            demo.queriesDir()));
   }
 
   /** Marker of a finished demo gallery load. */
   record DemoGalleryLoaded(int indexed) {}
 
   @Bean
-  GalleryDatasetExport galleryDatasetExport(ActiveModel active, ImageStore store, GalleryCodec codec) {
+  GalleryDatasetExport galleryDatasetExport(
+      ActiveModel active, ImageStore store, GalleryCodec codec) {
     return new GalleryDatasetExport(active, store, codec, 5);
   }
 
@@ -130,32 +155,53 @@ class ServingConfiguration {
 
   @Bean
   ApiLimits apiLimits(ServingProperties serving) {
-    return new ApiLimits(serving.maxK(), serving.maxItems(), Duration.ofMillis(serving.requestTimeoutMillis()));
+    return new ApiLimits(
+        serving.maxK(), serving.maxItems(), Duration.ofMillis(serving.requestTimeoutMillis()));
   }
 
-  private static ServingModel open(ServingProperties serving, StorageProperties storage, EngineDevice engine,
-      Path modelDir, Path indexDir)
+  private static ServingModel open(
+      ServingProperties serving,
+      StorageProperties storage,
+      EngineDevice engine,
+      Path modelDir,
+      Path indexDir)
       throws IOException {
     ModelArtifact artifact = ModelArtifact.open(modelDir);
     LoadedModel model = LoadedModel.load(artifact, engine.device(), serving.compile());
     BatchingEncoder batching =
         new BatchingEncoder(
             model.backends(serving.workers()),
-            new EncoderOptions(serving.maxBatch(), Duration.ofMillis(serving.maxWaitMillis()), serving.queueCapacity()));
+            new EncoderOptions(
+                serving.maxBatch(),
+                Duration.ofMillis(serving.maxWaitMillis()),
+                serving.queueCapacity()));
     ImageEncoder encoder =
         new ImageEncoder(
             new ImageDecoder(serving.maxImageBytes(), serving.maxImagePixels()),
             new ImagePreprocessor(model.preprocessing()),
             batching);
     FsyncPolicy fsync =
-        serving.groupCommitMillis() == 0 ? FsyncPolicy.always() : FsyncPolicy.group(serving.groupCommitMillis());
+        serving.groupCommitMillis() == 0
+            ? FsyncPolicy.always()
+            : FsyncPolicy.group(serving.groupCommitMillis());
     HammingIndex index =
-        HammingIndex.open(indexDir, IndexOptions.of(artifact.manifest().bits(), artifact.fingerprint()).withFsync(fsync)
-            .withMaxCoalesced(serving.maxCoalescedSearches())
-            .withSnapshots(new SnapshotPolicy(storage.snapshotEveryRecords(), storage.snapshotLogSize().toBytes(),
-                storage.snapshotInterval())));
-    log.info("Serving model {} ({} bits, {}, {}) with {} gallery items", artifact.manifest().name(),
-        artifact.manifest().bits(), artifact.manifest().architecture(), model.servingPath(), index.size());
+        HammingIndex.open(
+            indexDir,
+            IndexOptions.of(artifact.manifest().bits(), artifact.fingerprint())
+                .withFsync(fsync)
+                .withMaxCoalesced(serving.maxCoalescedSearches())
+                .withSnapshots(
+                    new SnapshotPolicy(
+                        storage.snapshotEveryRecords(),
+                        storage.snapshotLogSize().toBytes(),
+                        storage.snapshotInterval())));
+    log.info(
+        "Serving model {} ({} bits, {}, {}) with {} gallery items",
+        artifact.manifest().name(),
+        artifact.manifest().bits(),
+        artifact.manifest().architecture(),
+        model.servingPath(),
+        index.size());
     return new ServingModel(model, encoder, index, batching);
   }
 }

@@ -12,7 +12,8 @@ import org.springframework.validation.annotation.Validated;
  * The model the service serves and how it encodes ({@code pipit.serving.*}).
  *
  * @param model artifact directory of the model to serve; none: search and index answer 503
- * @param workers encoder workers (one network instance each); 1 keeps all cores for one forward pass
+ * @param workers encoder workers (one network instance each); 1 keeps all cores for one forward
+ *     pass
  * @param maxBatch most images per forward pass
  * @param maxWaitMillis longest a request waits for its batch to fill
  * @param queueCapacity requests that may wait; more are answered 429
@@ -21,11 +22,12 @@ import org.springframework.validation.annotation.Validated;
  * @param maxImageBytes largest upload decoded
  * @param maxImagePixels largest image (width × height) decoded
  * @param groupCommitMillis index log group-commit window; 0 fsyncs every write
- * @param maxCoalescedSearches most concurrent searches the index answers in one pass over its codes; 1 each
- *     alone
+ * @param maxCoalescedSearches most concurrent searches the index answers in one pass over its
+ *     codes; 1 each alone
  * @param requestTimeoutMillis longest a request waits for its encodings; past it the answer is 503
- * @param compile {@code auto}: pipit's networks are compiled to a TorchScript/oneDNN module on the CPU,
- *     with the eager blocks (and the reason logged) where that fails or does not apply; {@code off}: eager
+ * @param compile {@code auto}: pipit's networks are compiled to a TorchScript/oneDNN module on the
+ *     CPU, with the eager blocks (and the reason logged) where that fails or does not apply; {@code
+ *     off}: eager
  */
 @Validated
 @ConfigurationProperties("pipit.serving")

@@ -16,11 +16,13 @@ import org.springframework.validation.annotation.Validated;
  * @param dataDir index log, snapshots, kept originals and job state
  * @param modelsDir model artifacts, one directory per model
  * @param cacheDir assets fetched from the registries (pretrained weights, sample images)
- * @param maxOriginalBytes most bytes of kept gallery originals and thumbnails; past it, new items keep none
- * @param snapshotEveryRecords the index snapshots itself in the background after this many log records
- *     since its last snapshot (0: never by count)
+ * @param maxOriginalBytes most bytes of kept gallery originals and thumbnails; past it, new items
+ *     keep none
+ * @param snapshotEveryRecords the index snapshots itself in the background after this many log
+ *     records since its last snapshot (0: never by count)
  * @param snapshotLogSize … or once the log has grown by this much (0: never by size)
- * @param snapshotInterval … or this long after its last snapshot, if anything changed (0: never by time)
+ * @param snapshotInterval … or this long after its last snapshot, if anything changed (0: never by
+ *     time)
  */
 @Validated
 @ConfigurationProperties("pipit.storage")

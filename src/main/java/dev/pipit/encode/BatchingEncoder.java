@@ -12,13 +12,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Encodes preprocessed images with dynamic batching: requests wait in a bounded queue, and each worker
- * (one per {@link EncoderBackend}, i.e. one predictor per thread) takes the oldest request plus whatever
- * else arrives within {@code maxWait} of it, up to {@code maxBatch}, and runs one forward pass for all.
+ * Encodes preprocessed images with dynamic batching: requests wait in a bounded queue, and each
+ * worker (one per {@link EncoderBackend}, i.e. one predictor per thread) takes the oldest request
+ * plus whatever else arrives within {@code maxWait} of it, up to {@code maxBatch}, and runs one
+ * forward pass for all.
  *
  * <p>Workers are platform threads on purpose: JNI calls into the engine pin virtual threads, so
- * inference runs on this bounded pool while request threads (virtual) only wait on futures. A full queue
- * rejects at once with {@link EncoderOverloadedException} rather than letting latency grow without bound.
+ * inference runs on this bounded pool while request threads (virtual) only wait on futures. A full
+ * queue rejects at once with {@link EncoderOverloadedException} rather than letting latency grow
+ * without bound.
  */
 public final class BatchingEncoder implements AutoCloseable {
 
@@ -50,7 +52,9 @@ public final class BatchingEncoder implements AutoCloseable {
    * @param observer called after every forward pass (on the worker thread); keep it cheap
    */
   public BatchingEncoder(
-      List<? extends EncoderBackend> backends, EncoderOptions options, Consumer<BatchEvent> observer) {
+      List<? extends EncoderBackend> backends,
+      EncoderOptions options,
+      Consumer<BatchEvent> observer) {
     if (backends.isEmpty()) {
       throw new IllegalArgumentException("at least one backend is needed");
     }
@@ -67,7 +71,8 @@ public final class BatchingEncoder implements AutoCloseable {
     this.queue = new ArrayBlockingQueue<>(options.queueCapacity());
     for (int i = 0; i < this.backends.size(); i++) {
       EncoderBackend backend = this.backends.get(i);
-      workers.add(Thread.ofPlatform().name("pipit-encoder-" + i).daemon().start(() -> work(backend)));
+      workers.add(
+          Thread.ofPlatform().name("pipit-encoder-" + i).daemon().start(() -> work(backend)));
     }
   }
 
@@ -117,14 +122,15 @@ public final class BatchingEncoder implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      batch.forEach(r -> r.result.completeExceptionally(new CancellationException("encoder closed")));
+      batch.forEach(
+          r -> r.result.completeExceptionally(new CancellationException("encoder closed")));
     }
   }
 
   /**
    * Waits for the oldest request, then gathers more until the batch is full or its wait is over.
-   * Returns false once the encoder is closed and nothing was gathered. Polls rather than blocking forever
-   * so that {@link #close()} never has to interrupt a forward pass in native code.
+   * Returns false once the encoder is closed and nothing was gathered. Polls rather than blocking
+   * forever so that {@link #close()} never has to interrupt a forward pass in native code.
    */
   private boolean collect(List<Request> batch) throws InterruptedException {
     Request first = null;
@@ -203,8 +209,8 @@ public final class BatchingEncoder implements AutoCloseable {
   }
 
   /**
-   * Stops taking requests, lets each worker finish the batch it is running, fails what is still queued
-   * and closes the backends.
+   * Stops taking requests, lets each worker finish the batch it is running, fails what is still
+   * queued and closes the backends.
    */
   @Override
   public void close() {

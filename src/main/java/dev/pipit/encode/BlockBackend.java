@@ -10,10 +10,11 @@ import ai.djl.training.ParameterStore;
 import dev.pipit.model.InferenceScope;
 
 /**
- * Runs a DJL block (a pipit network's serving path, or a TorchScript module) as an encoder backend. The
- * block's parameters are shared read-only between backends; each forward pass gets its own NDManager
- * scope so nothing outlives the call, and runs with autograd recording off ({@link InferenceScope}): the
- * worker threads that call it would otherwise record a gradient graph for every operation.
+ * Runs a DJL block (a pipit network's serving path, or a TorchScript module) as an encoder backend.
+ * The block's parameters are shared read-only between backends; each forward pass gets its own
+ * NDManager scope so nothing outlives the call, and runs with autograd recording off ({@link
+ * InferenceScope}): the worker threads that call it would otherwise record a gradient graph for
+ * every operation.
  */
 public final class BlockBackend implements EncoderBackend {
 

@@ -2,14 +2,16 @@ package dev.pipit.encode;
 
 /**
  * One network instance that turns a batch of preprocessed images into real-valued codes (the tanh
- * outputs). Each {@link BatchingEncoder} worker owns one backend; a backend is used by one thread at a time.
+ * outputs). Each {@link BatchingEncoder} worker owns one backend; a backend is used by one thread
+ * at a time.
  */
 public interface EncoderBackend extends AutoCloseable {
 
   /**
    * Runs the serving forward pass.
    *
-   * @param batch {@code n} preprocessed inputs of {@link #inputLength()} floats each, concatenated (CHW)
+   * @param batch {@code n} preprocessed inputs of {@link #inputLength()} floats each, concatenated
+   *     (CHW)
    * @param n number of inputs in the batch
    * @return {@code n} rows of {@link #bits()} real outputs
    */

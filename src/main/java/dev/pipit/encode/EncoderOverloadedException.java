@@ -2,7 +2,9 @@ package dev.pipit.encode;
 
 import java.time.Duration;
 
-/** The encode queue is full; the caller should retry after {@link #retryAfter()}. Maps to HTTP 429. */
+/**
+ * The encode queue is full; the caller should retry after {@link #retryAfter()}. Maps to HTTP 429.
+ */
 public class EncoderOverloadedException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
@@ -10,7 +12,12 @@ public class EncoderOverloadedException extends RuntimeException {
   private final transient Duration retryAfter;
 
   public EncoderOverloadedException(int capacity, Duration retryAfter) {
-    super("encode queue is full (" + capacity + " waiting); retry after " + retryAfter.toMillis() + " ms");
+    super(
+        "encode queue is full ("
+            + capacity
+            + " waiting); retry after "
+            + retryAfter.toMillis()
+            + " ms");
     this.retryAfter = retryAfter;
   }
 

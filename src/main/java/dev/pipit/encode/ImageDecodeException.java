@@ -2,7 +2,9 @@ package dev.pipit.encode;
 
 import java.util.Objects;
 
-/** An image was refused or could not be decoded; {@link #reason()} says which, for the API to map. */
+/**
+ * An image was refused or could not be decoded; {@link #reason()} says which, for the API to map.
+ */
 public final class ImageDecodeException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
@@ -13,7 +15,10 @@ public final class ImageDecodeException extends RuntimeException {
     EMPTY,
     /** More bytes than the configured limit; refused before reading the rest [413]. */
     TOO_LARGE_BYTES,
-    /** The header declares more pixels than the limit (decompression bomb); refused before decoding [413]. */
+    /**
+     * The header declares more pixels than the limit (decompression bomb); refused before decoding
+     * [413].
+     */
     TOO_MANY_PIXELS,
     /** Not a JPEG, PNG, BMP, GIF or WebP, or no decoder for it [415]. */
     UNKNOWN_FORMAT,

@@ -29,23 +29,26 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * Turns untrusted bytes into an upright 8-bit RGB image, refusing hostile input before it costs memory.
+ * Turns untrusted bytes into an upright 8-bit RGB image, refusing hostile input before it costs
+ * memory.
  *
- * <p>Order of checks: byte limit (a stream is read only up to the limit + 1 byte) → empty → format by
- * leading bytes ({@link ImageFormat}) → header dimensions (JPEG: the frame header as pipit's decoder
- * reads it; others: the format's {@link ImageReader}), checked against the pixel limit <em>before</em>
- * any pixel is decoded → decode of the first image (first frame of a GIF) → conversion to {@code
- * TYPE_INT_RGB} → EXIF orientation (JPEG). Failures are {@link ImageDecodeException}s with a {@link
- * ImageDecodeException.Reason}.
+ * <p>Order of checks: byte limit (a stream is read only up to the limit + 1 byte) → empty → format
+ * by leading bytes ({@link ImageFormat}) → header dimensions (JPEG: the frame header as pipit's
+ * decoder reads it; others: the format's {@link ImageReader}), checked against the pixel limit
+ * <em>before</em> any pixel is decoded → decode of the first image (first frame of a GIF) →
+ * conversion to {@code TYPE_INT_RGB} → EXIF orientation (JPEG). Failures are {@link
+ * ImageDecodeException}s with a {@link ImageDecodeException.Reason}.
  *
- * <p>JPEG is decoded by {@link JpegReading} (libjpeg-turbo's fast integer IDCT and fancy upsampling,
- * byte-identical to TensorFlow's default decoding, which pretrained TF/Keras weights saw); the few
- * variants it does not implement (arithmetic, lossless, 12-bit, ...) go to ImageIO, logged.
+ * <p>JPEG is decoded by {@link JpegReading} (libjpeg-turbo's fast integer IDCT and fancy
+ * upsampling, byte-identical to TensorFlow's default decoding, which pretrained TF/Keras weights
+ * saw); the few variants it does not implement (arithmetic, lossless, 12-bit, ...) go to ImageIO,
+ * logged.
  *
- * <p>Conversion: grayscale is replicated to R=G=B; 16-bit samples are scaled to 8 bits with rounding;
- * alpha is composited over white; CMYK/YCCK JPEGs are converted through their embedded ICC profile, else a
- * generic CMYK profile; palettes are looked up. Samples are used as they are, without colour
- * management — Java's own gray→sRGB conversion would apply a gamma curve and brighten grayscale images.
+ * <p>Conversion: grayscale is replicated to R=G=B; 16-bit samples are scaled to 8 bits with
+ * rounding; alpha is composited over white; CMYK/YCCK JPEGs are converted through their embedded
+ * ICC profile, else a generic CMYK profile; palettes are looked up. Samples are used as they are,
+ * without colour management — Java's own gray→sRGB conversion would apply a gamma curve and
+ * brighten grayscale images.
  *
  * <p>Thread-safe: each call uses its own reader.
  */
@@ -53,11 +56,13 @@ public final class ImageDecoder {
 
   /** Default byte limit: 20 MiB. */
   public static final long DEFAULT_MAX_BYTES = 20L << 20;
+
   /** Default pixel limit: 40 megapixels (160 MB as packed RGB). */
   public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
 
   static {
-    // Picks up the TwelveMonkeys readers also when the first ImageIO use came from another class loader
+    // Picks up the TwelveMonkeys readers also when the first ImageIO use came from another class
+    // loader
     // (e.g. a Spring Boot fat jar).
     ImageIO.scanForPlugins();
     ImageIO.setUseCache(false);
@@ -148,7 +153,8 @@ public final class ImageDecoder {
     }
     ImageReader reader = readers.next();
     List<String> warnings = new ArrayList<>();
-    try (ImageInputStream stream = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+    try (ImageInputStream stream =
+        new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
       reader.setInput(stream, true, true);
       reader.addIIOReadWarningListener(collect(warnings));
       long width;
@@ -161,13 +167,21 @@ public final class ImageDecoder {
       }
       if (width < 1 || height < 1) {
         throw new ImageDecodeException(
-            ImageDecodeException.Reason.CORRUPT, format + " header declares " + width + "×" + height);
+            ImageDecodeException.Reason.CORRUPT,
+            format + " header declares " + width + "×" + height);
       }
       if (width * height > maxPixels) {
         throw new ImageDecodeException(
             ImageDecodeException.Reason.TOO_MANY_PIXELS,
-            format + " header declares " + width + "×" + height + " = " + width * height
-                + " pixels, more than the limit of " + maxPixels);
+            format
+                + " header declares "
+                + width
+                + "×"
+                + height
+                + " = "
+                + width * height
+                + " pixels, more than the limit of "
+                + maxPixels);
       }
       BufferedImage image;
       try {
@@ -195,7 +209,9 @@ public final class ImageDecoder {
     return n >= 12 && b[n - 8] == 'I' && b[n - 7] == 'E' && b[n - 6] == 'N' && b[n - 5] == 'D';
   }
 
-  /** Whether a JPEG's EOI marker (FF D9) is among its last 64 bytes (tolerating trailing padding). */
+  /**
+   * Whether a JPEG's EOI marker (FF D9) is among its last 64 bytes (tolerating trailing padding).
+   */
   private static boolean endsWithEoi(byte[] b) {
     for (int i = b.length - 2; i >= Math.max(2, b.length - 64); i--) {
       if ((b[i] & 0xff) == 0xFF && (b[i + 1] & 0xff) == 0xD9) {
@@ -211,31 +227,39 @@ public final class ImageDecoder {
 
   private static boolean looksTruncated(String message) {
     String m = message == null ? "" : message.toLowerCase(Locale.ROOT);
-    return m.contains("premature end") || m.contains("unexpected end") || m.contains("eof")
+    return m.contains("premature end")
+        || m.contains("unexpected end")
+        || m.contains("eof")
         || m.contains("truncated");
   }
 
   private static ImageDecodeException failure(ImageFormat format, String part, Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof EOFException || t instanceof IndexOutOfBoundsException || looksTruncated(t.getMessage())) {
+      if (t instanceof EOFException
+          || t instanceof IndexOutOfBoundsException
+          || looksTruncated(t.getMessage())) {
         return new ImageDecodeException(
             ImageDecodeException.Reason.TRUNCATED, format + " " + part + " ends early", e);
       }
     }
     return new ImageDecodeException(
-        ImageDecodeException.Reason.CORRUPT, format + " " + part + " is malformed: " + e.getMessage(), e);
+        ImageDecodeException.Reason.CORRUPT,
+        format + " " + part + " is malformed: " + e.getMessage(),
+        e);
   }
 
   /** The EXIF orientation tag (1–8) of a JPEG, 1 when absent or unreadable. */
   static int exifOrientation(byte[] jpeg) {
-    try (ImageInputStream stream = new MemoryCacheImageInputStream(new ByteArrayInputStream(jpeg))) {
+    try (ImageInputStream stream =
+        new MemoryCacheImageInputStream(new ByteArrayInputStream(jpeg))) {
       List<JPEGSegment> segments = JPEGSegmentUtil.readSegments(stream, JPEG.APP1, "Exif");
       for (JPEGSegment segment : segments) {
         byte[] payload;
         try (InputStream data = segment.data()) {
           payload = data.readAllBytes();
         }
-        // The payload after the "Exif" identifier starts, after padding, with a TIFF header: II*\0 or MM\0*.
+        // The payload after the "Exif" identifier starts, after padding, with a TIFF header: II*\0
+        // or MM\0*.
         int start = tiffHeader(payload);
         if (start < 0) {
           continue;
@@ -285,13 +309,34 @@ public final class ImageDecoder {
         int sx;
         int sy;
         switch (orientation) {
-          case 2 -> { sx = w - 1 - x; sy = y; } // mirror horizontal
-          case 3 -> { sx = w - 1 - x; sy = h - 1 - y; } // rotate 180
-          case 4 -> { sx = x; sy = h - 1 - y; } // mirror vertical
-          case 5 -> { sx = y; sy = x; } // transpose
-          case 6 -> { sx = y; sy = h - 1 - x; } // rotate 90 clockwise
-          case 7 -> { sx = w - 1 - y; sy = h - 1 - x; } // transverse
-          case 8 -> { sx = w - 1 - y; sy = x; } // rotate 90 counter-clockwise
+          case 2 -> {
+            sx = w - 1 - x;
+            sy = y;
+          } // mirror horizontal
+          case 3 -> {
+            sx = w - 1 - x;
+            sy = h - 1 - y;
+          } // rotate 180
+          case 4 -> {
+            sx = x;
+            sy = h - 1 - y;
+          } // mirror vertical
+          case 5 -> {
+            sx = y;
+            sy = x;
+          } // transpose
+          case 6 -> {
+            sx = y;
+            sy = h - 1 - x;
+          } // rotate 90 clockwise
+          case 7 -> {
+            sx = w - 1 - y;
+            sy = h - 1 - x;
+          } // transverse
+          case 8 -> {
+            sx = w - 1 - y;
+            sy = x;
+          } // rotate 90 counter-clockwise
           default -> throw new IllegalArgumentException("EXIF orientation " + orientation);
         }
         dst[y * ow + x] = src[sy * w + sx];
@@ -301,8 +346,8 @@ public final class ImageDecoder {
   }
 
   /**
-   * Converts any decoded image to a fresh-rastered {@code TYPE_INT_RGB} image (returned as is when it
-   * already is one): gray replicated, 16-bit scaled, alpha composited over white.
+   * Converts any decoded image to a fresh-rastered {@code TYPE_INT_RGB} image (returned as is when
+   * it already is one): gray replicated, 16-bit scaled, alpha composited over white.
    */
   public static BufferedImage toIntRgb(BufferedImage image) {
     int w = image.getWidth();
@@ -323,16 +368,21 @@ public final class ImageDecoder {
         raster.getTransferType() == DataBuffer.TYPE_BYTE
             || raster.getTransferType() == DataBuffer.TYPE_USHORT
             || raster.getTransferType() == DataBuffer.TYPE_INT;
-    if (cm instanceof ComponentColorModel && integral
+    if (cm instanceof ComponentColorModel
+        && integral
         && (csType == ColorSpace.TYPE_GRAY || csType == ColorSpace.TYPE_RGB)) {
       fromComponents(raster, cm, csType == ColorSpace.TYPE_GRAY, dst);
     } else {
-      // Palettes, packed ints and other colour spaces (e.g. CMYK): the colour model's own sRGB mapping.
+      // Palettes, packed ints and other colour spaces (e.g. CMYK): the colour model's own sRGB
+      // mapping.
       int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
       for (int i = 0; i < argb.length; i++) {
         int p = argb[i];
         int a = p >>> 24;
-        dst[i] = a == 255 ? p & 0xffffff : overWhite(p >> 16 & 0xff, p >> 8 & 0xff, p & 0xff, a / 255f, false);
+        dst[i] =
+            a == 255
+                ? p & 0xffffff
+                : overWhite(p >> 16 & 0xff, p >> 8 & 0xff, p & 0xff, a / 255f, false);
       }
     }
     return out;

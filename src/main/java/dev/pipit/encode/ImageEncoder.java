@@ -5,8 +5,9 @@ import java.awt.image.BufferedImage;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Uploaded image bytes to a code: hardened decode, the model's preprocessing, then the batching encoder.
- * Decoding and preprocessing run on the caller's (virtual) thread; only the forward pass is queued.
+ * Uploaded image bytes to a code: hardened decode, the model's preprocessing, then the batching
+ * encoder. Decoding and preprocessing run on the caller's (virtual) thread; only the forward pass
+ * is queued.
  */
 public final class ImageEncoder {
 
@@ -19,13 +20,15 @@ public final class ImageEncoder {
    * @param forwardNanos the forward pass of its batch
    * @param image the decoded, upright image (for thumbnails)
    */
-  public record Result(Code code, long decodeNanos, long queueNanos, long forwardNanos, BufferedImage image) {}
+  public record Result(
+      Code code, long decodeNanos, long queueNanos, long forwardNanos, BufferedImage image) {}
 
   private final ImageDecoder decoder;
   private final ImagePreprocessor preprocessor;
   private final BatchingEncoder encoder;
 
-  public ImageEncoder(ImageDecoder decoder, ImagePreprocessor preprocessor, BatchingEncoder encoder) {
+  public ImageEncoder(
+      ImageDecoder decoder, ImagePreprocessor preprocessor, BatchingEncoder encoder) {
     this.decoder = decoder;
     this.preprocessor = preprocessor;
     this.encoder = encoder;

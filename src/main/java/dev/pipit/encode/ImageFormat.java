@@ -1,6 +1,8 @@
 package dev.pipit.encode;
 
-/** Image formats pipit decodes, recognised by their leading bytes, never by name or content type. */
+/**
+ * Image formats pipit decodes, recognised by their leading bytes, never by name or content type.
+ */
 public enum ImageFormat {
   /** JPEG/JFIF/EXIF: {@code FF D8 FF}. */
   JPEG("jpeg"),
@@ -30,19 +32,37 @@ public enum ImageFormat {
       return JPEG;
     }
     if (length >= 8
-        && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G'
-        && b[4] == 0x0D && b[5] == 0x0A && b[6] == 0x1A && b[7] == 0x0A) {
+        && (b[0] & 0xff) == 0x89
+        && b[1] == 'P'
+        && b[2] == 'N'
+        && b[3] == 'G'
+        && b[4] == 0x0D
+        && b[5] == 0x0A
+        && b[6] == 0x1A
+        && b[7] == 0x0A) {
       return PNG;
     }
-    if (length >= 6 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F' && b[3] == '8'
-        && (b[4] == '7' || b[4] == '9') && b[5] == 'a') {
+    if (length >= 6
+        && b[0] == 'G'
+        && b[1] == 'I'
+        && b[2] == 'F'
+        && b[3] == '8'
+        && (b[4] == '7' || b[4] == '9')
+        && b[5] == 'a') {
       return GIF;
     }
     if (length >= 14 && b[0] == 'B' && b[1] == 'M') {
       return BMP;
     }
-    if (length >= 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F'
-        && b[8] == 'W' && b[9] == 'E' && b[10] == 'B' && b[11] == 'P') {
+    if (length >= 12
+        && b[0] == 'R'
+        && b[1] == 'I'
+        && b[2] == 'F'
+        && b[3] == 'F'
+        && b[8] == 'W'
+        && b[9] == 'E'
+        && b[10] == 'B'
+        && b[11] == 'P') {
       return WEBP;
     }
     return null;

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Applies a {@link Preprocessing} to decoded images: RGB samples → resize → centre crop → normalise →
- * float CHW. Stateless and thread-safe; pure Java, so training evaluation and serving compute
+ * Applies a {@link Preprocessing} to decoded images: RGB samples → resize → centre crop → normalise
+ * → float CHW. Stateless and thread-safe; pure Java, so training evaluation and serving compute
  * bit-identical inputs on any device.
  */
 public final class ImagePreprocessor {
@@ -31,9 +31,10 @@ public final class ImagePreprocessor {
   /**
    * Preprocesses one image.
    *
-   * @param image an RGB image as {@link ImageDecoder} returns ({@code TYPE_INT_RGB}); other types are
-   *     converted first
-   * @return {@code 3·crop·crop} floats, channel-major (C, H, W), channel order per the normalisation
+   * @param image an RGB image as {@link ImageDecoder} returns ({@code TYPE_INT_RGB}); other types
+   *     are converted first
+   * @return {@code 3·crop·crop} floats, channel-major (C, H, W), channel order per the
+   *     normalisation
    */
   public float[] apply(BufferedImage image) {
     int w = image.getWidth();
@@ -62,16 +63,15 @@ public final class ImagePreprocessor {
     if (outW == w && outH == h) {
       out = crop(rgb, w, x0, y0, crop);
     } else {
-      out =
-          Resizer.resample(
-              rgb, w, h, outW, outH, x0, y0, crop, crop, spec.resampling());
+      out = Resizer.resample(rgb, w, h, outW, outH, x0, y0, crop, crop, spec.resampling());
     }
     spec.normalization().apply(out, crop * crop);
     return out;
   }
 
   /**
-   * Stacks preprocessed images into one (B, 3, crop, crop) float32 array created in {@code manager}.
+   * Stacks preprocessed images into one (B, 3, crop, crop) float32 array created in {@code
+   * manager}.
    *
    * @throws IllegalArgumentException if the list is empty or an image has the wrong size
    */

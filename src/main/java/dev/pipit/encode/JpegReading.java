@@ -21,14 +21,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * JPEG through pipit's own decoder ({@link JpegDecoder}, libjpeg-turbo's fast integer IDCT and fancy
- * upsampling, so pixels equal TensorFlow's default decode), with the pixel limit checked on the frame
- * header before anything is decoded.
+ * JPEG through pipit's own decoder ({@link JpegDecoder}, libjpeg-turbo's fast integer IDCT and
+ * fancy upsampling, so pixels equal TensorFlow's default decode), with the pixel limit checked on
+ * the frame header before anything is decoded.
  *
- * <p>JPEG variants the decoder does not implement (arithmetic coding, lossless, hierarchical, 12-bit,
- * DNL heights, 2 components, non-integral sampling) are left to ImageIO: {@link #decode} returns null
- * and logs why. CMYK/YCCK is decoded here and converted to sRGB with the embedded ICC profile, else
- * TwelveMonkeys' generic CMYK profile, as the TwelveMonkeys reader did before.
+ * <p>JPEG variants the decoder does not implement (arithmetic coding, lossless, hierarchical,
+ * 12-bit, DNL heights, 2 components, non-integral sampling) are left to ImageIO: {@link #decode}
+ * returns null and logs why. CMYK/YCCK is decoded here and converted to sRGB with the embedded ICC
+ * profile, else TwelveMonkeys' generic CMYK profile, as the TwelveMonkeys reader did before.
  */
 final class JpegReading {
 
@@ -39,7 +39,8 @@ final class JpegReading {
   /**
    * Decodes a JPEG into a {@code TYPE_INT_RGB} image, or returns null when ImageIO should try.
    *
-   * @throws ImageDecodeException when the header exceeds {@code maxPixels} or the data is truncated or corrupt
+   * @throws ImageDecodeException when the header exceeds {@code maxPixels} or the data is truncated
+   *     or corrupt
    */
   static BufferedImage decode(byte[] bytes, long maxPixels) {
     JpegInfo info;
@@ -49,7 +50,9 @@ final class JpegReading {
       throw failure(e, "header");
     }
     if (!info.supported()) {
-      log.info("JPEG coding {} is not handled by pipit's decoder; decoding with ImageIO", info.process());
+      log.info(
+          "JPEG coding {} is not handled by pipit's decoder; decoding with ImageIO",
+          info.process());
       return null;
     }
     long width = info.width();
@@ -57,8 +60,14 @@ final class JpegReading {
     if (width * height > maxPixels) {
       throw new ImageDecodeException(
           ImageDecodeException.Reason.TOO_MANY_PIXELS,
-          "JPEG header declares " + width + "×" + height + " = " + width * height
-              + " pixels, more than the limit of " + maxPixels);
+          "JPEG header declares "
+              + width
+              + "×"
+              + height
+              + " = "
+              + width * height
+              + " pixels, more than the limit of "
+              + maxPixels);
     }
     JpegImage image;
     try {
@@ -73,7 +82,8 @@ final class JpegReading {
     if (image.colors() == JpegImage.Colors.CMYK) {
       return cmykToRgb(image);
     }
-    BufferedImage out = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
+    BufferedImage out =
+        new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
     int[] packed = image.toPackedRgb();
     int[] target = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
     System.arraycopy(packed, 0, target, 0, packed.length);
@@ -81,14 +91,18 @@ final class JpegReading {
   }
 
   private static ImageDecodeException failure(JpegException e, String part) {
-    ImageDecodeException.Reason reason = switch (e.kind()) {
-      case TRUNCATED -> ImageDecodeException.Reason.TRUNCATED;
-      case CORRUPT, UNSUPPORTED -> ImageDecodeException.Reason.CORRUPT;
-    };
+    ImageDecodeException.Reason reason =
+        switch (e.kind()) {
+          case TRUNCATED -> ImageDecodeException.Reason.TRUNCATED;
+          case CORRUPT, UNSUPPORTED -> ImageDecodeException.Reason.CORRUPT;
+        };
     return new ImageDecodeException(reason, "JPEG " + part + ": " + e.getMessage(), e);
   }
 
-  /** CMYK samples (inverted when Adobe-written) through the embedded or a generic CMYK profile to sRGB. */
+  /**
+   * CMYK samples (inverted when Adobe-written) through the embedded or a generic CMYK profile to
+   * sRGB.
+   */
   private static BufferedImage cmykToRgb(JpegImage image) {
     byte[] cmyk = image.samples();
     if (image.adobe()) {
@@ -99,9 +113,12 @@ final class JpegReading {
     ColorSpace space = profileSpace(image.iccProfile());
     int w = image.width();
     int h = image.height();
-    WritableRaster raster = Raster.createWritableRaster(
-        new PixelInterleavedSampleModel(DataBuffer.TYPE_BYTE, w, h, 4, 4 * w, new int[] {0, 1, 2, 3}),
-        new DataBufferByte(cmyk, cmyk.length), null);
+    WritableRaster raster =
+        Raster.createWritableRaster(
+            new PixelInterleavedSampleModel(
+                DataBuffer.TYPE_BYTE, w, h, 4, 4 * w, new int[] {0, 1, 2, 3}),
+            new DataBufferByte(cmyk, cmyk.length),
+            null);
     ComponentColorModel model =
         new ComponentColorModel(space, false, false, Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
     BufferedImage source = new BufferedImage(model, raster, false, null);

@@ -11,8 +11,8 @@ import dev.pipit.model.ResNet50;
 
 /**
  * Serves a classical baseline (LSH or ITQ): the ImageNet ResNet-50's layer-4 maps, globally average
- * pooled to 2048 floats, then the {@link LinearHasher}'s projection {@code (x − μ)·P}; the code is its sign.
- * The backbone's parameters are shared read-only between backends.
+ * pooled to 2048 floats, then the {@link LinearHasher}'s projection {@code (x − μ)·P}; the code is
+ * its sign. The backbone's parameters are shared read-only between backends.
  */
 public final class LinearHashBackend implements EncoderBackend {
 
@@ -31,7 +31,10 @@ public final class LinearHashBackend implements EncoderBackend {
   public LinearHashBackend(ResNet50 backbone, LinearHasher hasher, Device device, int side) {
     if (hasher.dimensions() != ResNet50.FEATURES) {
       throw new IllegalArgumentException(
-          "hasher takes " + hasher.dimensions() + " features, the backbone gives " + ResNet50.FEATURES);
+          "hasher takes "
+              + hasher.dimensions()
+              + " features, the backbone gives "
+              + ResNet50.FEATURES);
     }
     this.backbone = backbone;
     this.hasher = hasher;
@@ -45,7 +48,10 @@ public final class LinearHashBackend implements EncoderBackend {
     float[] pooled;
     try (NDManager scope = manager.newSubManager(device)) {
       NDArray x = scope.create(batch, new Shape(n, 3, side, side));
-      NDArray maps = backbone.forward(new ParameterStore(scope, false), new NDList(x), false).singletonOrThrow();
+      NDArray maps =
+          backbone
+              .forward(new ParameterStore(scope, false), new NDList(x), false)
+              .singletonOrThrow();
       pooled = maps.reshape(n, ResNet50.FEATURES, -1).mean(new int[] {2}).toFloatArray();
     }
     int d = hasher.dimensions();

@@ -3,13 +3,13 @@ package dev.pipit.encode;
 /** How RGB samples in [0, 255] become network input. */
 public enum Normalization {
   /**
-   * Keras/Caffe ImageNet models: channels reordered to BGR, per-channel means [103.939, 116.779, 123.68]
-   * (B, G, R) subtracted, no scaling. The shipped ResNet-50 weights expect this.
+   * Keras/Caffe ImageNet models: channels reordered to BGR, per-channel means [103.939, 116.779,
+   * 123.68] (B, G, R) subtracted, no scaling. The shipped ResNet-50 weights expect this.
    */
   CAFFE_BGR,
   /**
-   * torchvision ImageNet models: RGB, {@code (x/255 − mean)/std} with mean [0.485, 0.456, 0.406], std
-   * [0.229, 0.224, 0.225].
+   * torchvision ImageNet models: RGB, {@code (x/255 − mean)/std} with mean [0.485, 0.456, 0.406],
+   * std [0.229, 0.224, 0.225].
    */
   IMAGENET_RGB;
 

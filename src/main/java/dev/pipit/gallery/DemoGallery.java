@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The demo gallery of {@code make run}: the first images of a dataset's test split, indexed through the
- * real serving path (PNG bytes → decoder → encoder → index) so the service can be searched at once, plus a
- * few other test images written as PNG files to search with.
+ * The demo gallery of {@code make run}: the first images of a dataset's test split, indexed through
+ * the real serving path (PNG bytes → decoder → encoder → index) so the service can be searched at
+ * once, plus a few other test images written as PNG files to search with.
  */
 public final class DemoGallery {
 
@@ -26,17 +26,27 @@ public final class DemoGallery {
   private DemoGallery() {}
 
   /**
-   * Indexes images {@code 0 .. size−1} of {@code split} (ids {@code demo-00000…}, labels from {@code
-   * classes}, originals kept so a model switch can re-encode them) unless the gallery already holds items,
-   * and writes images {@code size .. size+queries−1} to {@code queriesDir} as {@code <class>-<n>.png}.
+   * Indexes images {@code 0 .. size−1} of {@code split} (ids {@code demo-00000…}, labels from
+   * {@code classes}, originals kept so a model switch can re-encode them) unless the gallery
+   * already holds items, and writes images {@code size .. size+queries−1} to {@code queriesDir} as
+   * {@code <class>-<n>.png}.
    *
    * @return the number of items indexed now (0 when the gallery was already there)
    */
-  public static int load(ActiveModel active, GalleryItems items, DatasetSplit split, List<String> classes, int size,
-      int queries, Path queriesDir) throws IOException {
+  public static int load(
+      ActiveModel active,
+      GalleryItems items,
+      DatasetSplit split,
+      List<String> classes,
+      int size,
+      int queries,
+      Path queriesDir)
+      throws IOException {
     Files.createDirectories(queriesDir);
     for (int i = size; i < Math.min(split.size(), size + queries); i++) {
-      Files.write(queriesDir.resolve(classes.get(split.label(i)).replaceAll("[^A-Za-z0-9]+", "_") + "-" + i + ".png"),
+      Files.write(
+          queriesDir.resolve(
+              classes.get(split.label(i)).replaceAll("[^A-Za-z0-9]+", "_") + "-" + i + ".png"),
           png(split.image(i)));
     }
     int present = active.require().index().size();
@@ -48,16 +58,25 @@ public final class DemoGallery {
     for (int start = 0; start < count; start += IN_FLIGHT) {
       List<GalleryItems.Item> window = new ArrayList<>();
       for (int i = start; i < Math.min(count, start + IN_FLIGHT); i++) {
-        window.add(new GalleryItems.Item(String.format("demo-%05d", i), png(split.image(i)), null,
-            classes.get(split.label(i)), Map.of("source", split.id(i))));
+        window.add(
+            new GalleryItems.Item(
+                String.format("demo-%05d", i),
+                png(split.image(i)),
+                null,
+                classes.get(split.label(i)),
+                Map.of("source", split.id(i))));
       }
       for (GalleryItems.Outcome outcome : items.index(window).outcomes()) {
         if (!outcome.indexed()) {
-          throw new IOException("indexing demo image " + outcome.id() + " failed: " + outcome.reason());
+          throw new IOException(
+              "indexing demo image " + outcome.id() + " failed: " + outcome.reason());
         }
       }
     }
-    log.info("Demo gallery: indexed {} images; query examples in {}", count, queriesDir.toAbsolutePath());
+    log.info(
+        "Demo gallery: indexed {} images; query examples in {}",
+        count,
+        queriesDir.toAbsolutePath());
     return count;
   }
 

@@ -6,9 +6,10 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Keeps up to {@code maxInFlight} images of one caller in the encoder (so they share batches) and hands
- * each finished encoding to a sink in submission order. When the shared encoder queue is full, it waits
- * for its own oldest image instead of failing; only a caller with nothing in flight is refused.
+ * Keeps up to {@code maxInFlight} images of one caller in the encoder (so they share batches) and
+ * hands each finished encoding to a sink in submission order. When the shared encoder queue is
+ * full, it waits for its own oldest image instead of failing; only a caller with nothing in flight
+ * is refused.
  *
  * @param <T> what the caller tracks per image
  */
@@ -64,7 +65,10 @@ final class EncodingWindow<T> {
 
   private void completeOldest() {
     InFlight<T> oldest = inFlight.poll();
-    oldest.encoding().exceptionally(e -> null).join(); // wait; the sink sees the outcome, failure included
+    oldest
+        .encoding()
+        .exceptionally(e -> null)
+        .join(); // wait; the sink sees the outcome, failure included
     sink.accept(oldest.item(), oldest.encoding());
   }
 }

@@ -14,10 +14,11 @@ import java.util.TreeMap;
 
 /**
  * Writes the gallery's labelled items that have a kept original as an image-folder dataset ({@code
- * <class>/<sha-256>} files plus {@code split.txt}), so a training job can learn from the gallery itself.
- * Files are hard links to the kept originals where the file system allows, copies otherwise. Within each
- * label, items sorted by id go to the test split every {@code testEvery}-th; a label with fewer items but
- * at least two gives its last one, and a label with one item keeps it for training.
+ * <class>/<sha-256>} files plus {@code split.txt}), so a training job can learn from the gallery
+ * itself. Files are hard links to the kept originals where the file system allows, copies
+ * otherwise. Within each label, items sorted by id go to the test split every {@code testEvery}-th;
+ * a label with fewer items but at least two gives its last one, and a label with one item keeps it
+ * for training.
  */
 public final class GalleryDatasetExport {
 
@@ -28,8 +29,12 @@ public final class GalleryDatasetExport {
   private final GalleryCodec codec;
   private final int testEvery;
 
-  /** @param testEvery one image in this many goes to the test split (queries of the job's evaluation) */
-  public GalleryDatasetExport(ActiveModel active, ImageStore store, GalleryCodec codec, int testEvery) {
+  /**
+   * @param testEvery one image in this many goes to the test split (queries of the job's
+   *     evaluation)
+   */
+  public GalleryDatasetExport(
+      ActiveModel active, ImageStore store, GalleryCodec codec, int testEvery) {
     this.active = active;
     this.store = store;
     this.codec = codec;
@@ -45,16 +50,23 @@ public final class GalleryDatasetExport {
   public Path export(Path datasetsDir) throws IOException {
     ServingModel model = active.require();
     Map<String, List<Entry>> byLabel = new TreeMap<>();
-    model.index().forEach(entry -> {
-      GalleryPayload payload = codec.read(entry.payload());
-      if (payload.label() != null && !payload.label().isBlank() && store.original(payload.image()).isPresent()) {
-        byLabel.computeIfAbsent(payload.label(), l -> new ArrayList<>()).add(entry);
-      }
-    });
+    model
+        .index()
+        .forEach(
+            entry -> {
+              GalleryPayload payload = codec.read(entry.payload());
+              if (payload.label() != null
+                  && !payload.label().isBlank()
+                  && store.original(payload.image()).isPresent()) {
+                byLabel.computeIfAbsent(payload.label(), l -> new ArrayList<>()).add(entry);
+              }
+            });
     if (byLabel.size() < 2 || byLabel.values().stream().allMatch(items -> items.size() < 2)) {
-      throw new IllegalArgumentException("training on the gallery needs labelled items with kept originals in at "
-          + "least two labels, one of them with two or more items (for the evaluation's queries); it has "
-          + byLabel.size() + " labels");
+      throw new IllegalArgumentException(
+          "training on the gallery needs labelled items with kept originals in at least two labels,"
+              + " one of them with two or more items (for the evaluation's queries); it has "
+              + byLabel.size()
+              + " labels");
     }
     Path root = datasetsDir.resolve("gallery-" + STAMP.format(ZonedDateTime.now(ZoneOffset.UTC)));
     Files.createDirectories(root);

@@ -7,7 +7,6 @@ import dev.pipit.index.Code;
 import dev.pipit.index.Entry;
 import dev.pipit.index.UnknownIdException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,8 +14,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Writes to the served gallery: items by image (encoded, original kept, upserted) or by precomputed code,
- * and deletes. Each request's items land in the index of one model ({@link ActiveModel#write}).
+ * Writes to the served gallery: items by image (encoded, original kept, upserted) or by precomputed
+ * code, and deletes. Each request's items land in the index of one model ({@link
+ * ActiveModel#write}).
  */
 public final class GalleryItems {
 
@@ -29,7 +29,8 @@ public final class GalleryItems {
    * @param label class label, or null
    * @param metadata free-form metadata, or null
    */
-  public record Item(String id, byte[] image, String code, String label, Map<String, String> metadata) {}
+  public record Item(
+      String id, byte[] image, String code, String label, Map<String, String> metadata) {}
 
   /**
    * What happened to one item.
@@ -50,6 +51,7 @@ public final class GalleryItems {
   public record Indexed(ModelRef model, List<Outcome> outcomes) {}
 
   private static final int ID_LOCKS = 64;
+
   /** Images of one request in the encoder at once. */
   private static final int IN_FLIGHT = 32;
 
@@ -73,39 +75,44 @@ public final class GalleryItems {
   }
 
   /**
-   * Indexes (upserts) {@code items}. Images are submitted to the encoder ahead of the first await so
-   * they share batches; when the encoder queue is full the request waits for its own oldest image
-   * instead of failing, so a request may carry more images than the queue holds. A bad image or code
-   * fails its own item only.
+   * Indexes (upserts) {@code items}. Images are submitted to the encoder ahead of the first await
+   * so they share batches; when the encoder queue is full the request waits for its own oldest
+   * image instead of failing, so a request may carry more images than the queue holds. A bad image
+   * or code fails its own item only.
    *
-   * @throws EncoderOverloadedException if the queue is full and this request has nothing in flight to
-   *     wait for (nothing was indexed)
+   * @throws EncoderOverloadedException if the queue is full and this request has nothing in flight
+   *     to wait for (nothing was indexed)
    */
   public Indexed index(List<Item> items) {
-    return active.write(items.stream().map(Item::id).toList(), model -> {
-      Outcome[] outcomes = new Outcome[items.size()];
-      EncodingWindow<Integer> window = new EncodingWindow<>(model.encoder(), IN_FLIGHT,
-          (i, encoding) -> outcomes[i] = store(model, items.get(i), encoding, null));
-      for (int i = 0; i < items.size(); i++) {
-        Item item = items.get(i);
-        if (item.image() == null) {
-          outcomes[i] = store(model, item, null, null);
-          continue;
-        }
-        try {
-          window.submit(i, item.image());
-        } catch (ImageDecodeException e) {
-          outcomes[i] = store(model, item, null, e);
-        } catch (EncoderOverloadedException e) {
-          if (i == 0) {
-            throw e; // nothing done yet: the whole request gets 429
+    return active.write(
+        items.stream().map(Item::id).toList(),
+        model -> {
+          Outcome[] outcomes = new Outcome[items.size()];
+          EncodingWindow<Integer> window =
+              new EncodingWindow<>(
+                  model.encoder(),
+                  IN_FLIGHT,
+                  (i, encoding) -> outcomes[i] = store(model, items.get(i), encoding, null));
+          for (int i = 0; i < items.size(); i++) {
+            Item item = items.get(i);
+            if (item.image() == null) {
+              outcomes[i] = store(model, item, null, null);
+              continue;
+            }
+            try {
+              window.submit(i, item.image());
+            } catch (ImageDecodeException e) {
+              outcomes[i] = store(model, item, null, e);
+            } catch (EncoderOverloadedException e) {
+              if (i == 0) {
+                throw e; // nothing done yet: the whole request gets 429
+              }
+              outcomes[i] = store(model, item, null, e);
+            }
           }
-          outcomes[i] = store(model, item, null, e);
-        }
-      }
-      window.drain();
-      return new Indexed(model.ref(), List.of(outcomes));
-    });
+          window.drain();
+          return new Indexed(model.ref(), List.of(outcomes));
+        });
   }
 
   /**
@@ -114,18 +121,20 @@ public final class GalleryItems {
    * @throws UnknownIdException if there is none
    */
   public void delete(String id) {
-    active.write(List.of(id), model -> {
-      ReentrantLock lock = lockFor(id);
-      lock.lock();
-      try {
-        Optional<Entry> old = model.index().get(id);
-        model.index().delete(id);
-        old.ifPresent(e -> store.release(codec.read(e.payload()).image()));
-        return null;
-      } finally {
-        lock.unlock();
-      }
-    });
+    active.write(
+        List.of(id),
+        model -> {
+          ReentrantLock lock = lockFor(id);
+          lock.lock();
+          try {
+            Optional<Entry> old = model.index().get(id);
+            model.index().delete(id);
+            old.ifPresent(e -> store.release(codec.read(e.payload()).image()));
+            return null;
+          } finally {
+            lock.unlock();
+          }
+        });
   }
 
   /** The store of kept originals. */
@@ -134,7 +143,10 @@ public final class GalleryItems {
   }
 
   private Outcome store(
-      ServingModel model, Item item, CompletableFuture<ImageEncoder.Result> encoding, RuntimeException refusal) {
+      ServingModel model,
+      Item item,
+      CompletableFuture<ImageEncoder.Result> encoding,
+      RuntimeException refusal) {
     try {
       if (refusal != null) {
         throw refusal;
@@ -148,12 +160,17 @@ public final class GalleryItems {
       } else if (item.code() != null) {
         code = Code.fromHex(model.ref().bits(), item.code());
       } else {
-        throw new IllegalArgumentException("item " + item.id() + " has neither an image nor a code");
+        throw new IllegalArgumentException(
+            "item " + item.id() + " has neither an image nor a code");
       }
       upsert(model, item.id(), code, new GalleryPayload(item.label(), item.metadata(), image));
       return new Outcome(item.id(), true, null, image);
-    } catch (ImageDecodeException | IllegalArgumentException | EncoderOverloadedException | RequestTimeoutException e) {
-      // InvalidCodeException and InvalidRequestException (bad code, oversize id) are IllegalArgumentExceptions
+    } catch (ImageDecodeException
+        | IllegalArgumentException
+        | EncoderOverloadedException
+        | RequestTimeoutException e) {
+      // InvalidCodeException and InvalidRequestException (bad code, oversize id) are
+      // IllegalArgumentExceptions
       return new Outcome(item.id(), false, e.getMessage(), null);
     }
   }

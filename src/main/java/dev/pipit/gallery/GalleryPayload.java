@@ -7,8 +7,9 @@ import java.util.Map;
  *
  * @param label class label, or null
  * @param metadata free-form string metadata
- * @param image sha-256 of the kept original in the {@link ImageStore}, or null when none is kept (the
- *     item was indexed by code, or the store was full): such an item cannot be re-encoded by another model
+ * @param image sha-256 of the kept original in the {@link ImageStore}, or null when none is kept
+ *     (the item was indexed by code, or the store was full): such an item cannot be re-encoded by
+ *     another model
  */
 public record GalleryPayload(String label, Map<String, String> metadata, String image) {
 

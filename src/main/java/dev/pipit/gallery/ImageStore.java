@@ -27,19 +27,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The kept originals of gallery images, content-addressed ({@code <root>/ab/<sha-256>}) with a JPEG
- * thumbnail beside each ({@code <sha-256>.thumb.jpg}), so that the gallery can be re-encoded when the
- * model changes and search results can show what they found.
+ * thumbnail beside each ({@code <sha-256>.thumb.jpg}), so that the gallery can be re-encoded when
+ * the model changes and search results can show what they found.
  *
- * <p>Each original is counted once however many items refer to it; it is deleted when the last one goes.
- * The store holds at most {@code maxBytes} (originals and thumbnails together): past that, new originals
- * are not kept and their items say so. Files are written to a temporary name, forced to disk and renamed,
- * so a crash leaves either the whole file or none; files no item refers to after a restart are swept.
+ * <p>Each original is counted once however many items refer to it; it is deleted when the last one
+ * goes. The store holds at most {@code maxBytes} (originals and thumbnails together): past that,
+ * new originals are not kept and their items say so. Files are written to a temporary name, forced
+ * to disk and renamed, so a crash leaves either the whole file or none; files no item refers to
+ * after a restart are swept.
  */
 public final class ImageStore {
 
   private static final Logger log = LoggerFactory.getLogger(ImageStore.class);
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   private static final String THUMBNAIL_SUFFIX = ".thumb.jpg";
+
   /** Longest side of a thumbnail, in pixels. */
   public static final int THUMBNAIL_SIZE = 160;
 
@@ -95,7 +97,9 @@ public final class ImageStore {
     return Optional.of(sha);
   }
 
-  /** Counts one more item referring to an original already on disk (rebuilding the counts at start). */
+  /**
+   * Counts one more item referring to an original already on disk (rebuilding the counts at start).
+   */
   public synchronized void retain(String sha256) {
     if (isName(sha256) && Files.exists(originalPath(sha256))) {
       references.merge(sha256, 1, Integer::sum);
@@ -119,7 +123,9 @@ public final class ImageStore {
     }
   }
 
-  /** Deletes every original no item refers to (after the counts were rebuilt with {@link #retain}). */
+  /**
+   * Deletes every original no item refers to (after the counts were rebuilt with {@link #retain}).
+   */
   public synchronized int sweep() throws IOException {
     Set<String> live = Set.copyOf(references.keySet());
     int swept = 0;
@@ -192,8 +198,12 @@ public final class ImageStore {
     try {
       Files.createDirectories(target.getParent());
       Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel out =
+          FileChannel.open(
+              tmp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.TRUNCATE_EXISTING)) {
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
         while (buffer.hasRemaining()) {
           out.write(buffer);
@@ -210,11 +220,15 @@ public final class ImageStore {
   }
 
   static byte[] thumbnail(BufferedImage image) {
-    double scale = Math.min(1.0, (double) THUMBNAIL_SIZE / Math.max(image.getWidth(), image.getHeight()));
+    double scale =
+        Math.min(1.0, (double) THUMBNAIL_SIZE / Math.max(image.getWidth(), image.getHeight()));
     BufferedImage current = image;
-    // Halving steps, then one bilinear step: a single bilinear step from a large image aliases badly.
+    // Halving steps, then one bilinear step: a single bilinear step from a large image aliases
+    // badly.
     while (current.getWidth() * scale < current.getWidth() / 2.0) {
-      current = scaled(current, Math.max(1, current.getWidth() / 2), Math.max(1, current.getHeight() / 2));
+      current =
+          scaled(
+              current, Math.max(1, current.getWidth() / 2), Math.max(1, current.getHeight() / 2));
       scale *= 2;
     }
     int width = Math.max(1, (int) Math.round(current.getWidth() * scale));
@@ -232,7 +246,8 @@ public final class ImageStore {
   private static BufferedImage scaled(BufferedImage image, int width, int height) {
     BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.setRenderingHint(
+        RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
     g.drawImage(image, 0, 0, width, height, null);
     g.dispose();
     return out;

@@ -19,11 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Switches the served model: opens the new model with a fresh index, re-encodes every kept original of
- * the gallery into it in the background while searches and writes go on against the old model, replays
- * the writes made meanwhile, records the choice, then swaps atomically ({@link ActiveModel}). Items
- * without a kept original (indexed by code, or past the store's cap) cannot be re-encoded and are left
- * out of the new index; the status counts them. One switch at a time.
+ * Switches the served model: opens the new model with a fresh index, re-encodes every kept original
+ * of the gallery into it in the background while searches and writes go on against the old model,
+ * replays the writes made meanwhile, records the choice, then swaps atomically ({@link
+ * ActiveModel}). Items without a kept original (indexed by code, or past the store's cap) cannot be
+ * re-encoded and are left out of the new index; the status counts them. One switch at a time.
  */
 public final class ModelSwitch implements AutoCloseable {
 
@@ -33,7 +33,11 @@ public final class ModelSwitch implements AutoCloseable {
   }
 
   /** Where a switch stands. */
-  public enum State { RUNNING, SUCCEEDED, FAILED }
+  public enum State {
+    RUNNING,
+    SUCCEEDED,
+    FAILED
+  }
 
   /**
    * A switch's progress.
@@ -48,8 +52,16 @@ public final class ModelSwitch implements AutoCloseable {
    * @param finishedAt when it ended, or null
    * @param error why it failed, or null
    */
-  public record Status(String model, State state, int total, int reencoded, int withoutOriginal, int failed,
-      Instant startedAt, Instant finishedAt, String error) {}
+  public record Status(
+      String model,
+      State state,
+      int total,
+      int reencoded,
+      int withoutOriginal,
+      int failed,
+      Instant startedAt,
+      Instant finishedAt,
+      String error) {}
 
   private static final Logger log = LoggerFactory.getLogger(ModelSwitch.class);
   private static final int IN_FLIGHT = 32;
@@ -67,7 +79,12 @@ public final class ModelSwitch implements AutoCloseable {
    * @param state where the served model and index are recorded across restarts
    * @param closeGrace how long the old model stays open after the swap, for requests still using it
    */
-  public ModelSwitch(ActiveModel active, ImageStore store, GalleryCodec codec, Opener opener, ServingState state,
+  public ModelSwitch(
+      ActiveModel active,
+      ImageStore store,
+      GalleryCodec codec,
+      Opener opener,
+      ServingState state,
       Duration closeGrace) {
     this.active = active;
     this.store = store;
@@ -85,15 +102,18 @@ public final class ModelSwitch implements AutoCloseable {
    */
   public synchronized Status start(Path modelDir) {
     if (status != null && status.state() == State.RUNNING) {
-      throw new SwitchConflictException("a switch to " + status.model() + " is running; wait for it to finish");
+      throw new SwitchConflictException(
+          "a switch to " + status.model() + " is running; wait for it to finish");
     }
     ServingModel current = active.require();
     ModelArtifact artifact = ModelArtifact.open(modelDir);
     if (artifact.fingerprint().equals(current.ref().fingerprint())) {
-      throw new SwitchConflictException("model " + artifact.manifest().name() + " is already serving");
+      throw new SwitchConflictException(
+          "model " + artifact.manifest().name() + " is already serving");
     }
     String name = artifact.manifest().name();
-    status = new Status(name, State.RUNNING, current.index().size(), 0, 0, 0, Instant.now(), null, null);
+    status =
+        new Status(name, State.RUNNING, current.index().size(), 0, 0, 0, Instant.now(), null, null);
     worker = Thread.ofPlatform().name("model-switch").daemon().start(() -> run(modelDir, name));
     return status;
   }
@@ -117,10 +137,15 @@ public final class ModelSwitch implements AutoCloseable {
       AtomicInteger failed = new AtomicInteger();
       status = progress(entries.size(), 0, 0, 0);
       ServingModel encoding = next;
-      EncodingWindow<Entry> window = new EncodingWindow<>(next.encoder(), IN_FLIGHT, (entry, result) -> {
-        count(upsert(encoding, entry, result), reencoded, failed);
-        status = progress(entries.size(), reencoded.get(), withoutOriginal.get(), failed.get());
-      });
+      EncodingWindow<Entry> window =
+          new EncodingWindow<>(
+              next.encoder(),
+              IN_FLIGHT,
+              (entry, result) -> {
+                count(upsert(encoding, entry, result), reencoded, failed);
+                status =
+                    progress(entries.size(), reencoded.get(), withoutOriginal.get(), failed.get());
+              });
       for (Entry entry : entries) {
         Optional<byte[]> original = original(entry);
         if (original.isEmpty()) {
@@ -136,20 +161,33 @@ public final class ModelSwitch implements AutoCloseable {
       }
       window.drain();
       ServingModel target = next;
-      ServingModel previous = active.finishSwitch(next, changed -> {
-        catchUp(old, target, changed);
-        state.record(modelDir, indexDir);
-      });
-      status = finished(State.SUCCEEDED, reencoded.get(), withoutOriginal.get(), failed.get(), null);
-      log.info("Model switch to {} done: {} re-encoded, {} without original, {} failed", name, reencoded.get(),
-          withoutOriginal.get(), failed.get());
+      ServingModel previous =
+          active.finishSwitch(
+              next,
+              changed -> {
+                catchUp(old, target, changed);
+                state.record(modelDir, indexDir);
+              });
+      status =
+          finished(State.SUCCEEDED, reencoded.get(), withoutOriginal.get(), failed.get(), null);
+      log.info(
+          "Model switch to {} done: {} re-encoded, {} without original, {} failed",
+          name,
+          reencoded.get(),
+          withoutOriginal.get(),
+          failed.get());
       retire(previous);
     } catch (Exception | LinkageError e) {
       active.abandonSwitch();
       log.warn("Model switch to {} failed", name, e);
       Status s = status;
-      status = finished(State.FAILED, s.reencoded(), s.withoutOriginal(), s.failed(),
-          e.getMessage() == null ? e.toString() : e.getMessage());
+      status =
+          finished(
+              State.FAILED,
+              s.reencoded(),
+              s.withoutOriginal(),
+              s.failed(),
+              e.getMessage() == null ? e.toString() : e.getMessage());
       if (next != null) {
         closeQuietly(next);
       }
@@ -160,7 +198,8 @@ public final class ModelSwitch implements AutoCloseable {
     (reencoded ? done : failed).incrementAndGet();
   }
 
-  private boolean upsert(ServingModel next, Entry entry, CompletableFuture<ImageEncoder.Result> encoding) {
+  private boolean upsert(
+      ServingModel next, Entry entry, CompletableFuture<ImageEncoder.Result> encoding) {
     try {
       next.index().upsert(entry.id(), encoding.join().code(), entry.payload());
       return true;
@@ -170,7 +209,10 @@ public final class ModelSwitch implements AutoCloseable {
     }
   }
 
-  /** Replays into {@code next} what writes did to {@code changed} ids in the old index during the switch. */
+  /**
+   * Replays into {@code next} what writes did to {@code changed} ids in the old index during the
+   * switch.
+   */
   private void catchUp(ServingModel old, ServingModel next, Set<String> changed) {
     for (String id : changed) {
       try {
@@ -191,7 +233,10 @@ public final class ModelSwitch implements AutoCloseable {
         next.index().upsert(id, code, now.get().payload());
         return;
       } catch (RuntimeException e) {
-        log.warn("Model switch: item {} written during the switch could not be re-encoded: {}", id, e.toString());
+        log.warn(
+            "Model switch: item {} written during the switch could not be re-encoded: {}",
+            id,
+            e.toString());
       }
     }
     if (next.index().get(id).isPresent()) {
@@ -200,29 +245,34 @@ public final class ModelSwitch implements AutoCloseable {
   }
 
   private Optional<byte[]> original(Entry entry) {
-    return store.original(codec.read(entry.payload()).image()).flatMap(path -> {
-      try {
-        return Optional.of(Files.readAllBytes(path));
-      } catch (IOException e) {
-        log.warn("Model switch: original of {} unreadable: {}", entry.id(), e.toString());
-        return Optional.empty();
-      }
-    });
+    return store
+        .original(codec.read(entry.payload()).image())
+        .flatMap(
+            path -> {
+              try {
+                return Optional.of(Files.readAllBytes(path));
+              } catch (IOException e) {
+                log.warn("Model switch: original of {} unreadable: {}", entry.id(), e.toString());
+                return Optional.empty();
+              }
+            });
   }
 
   private void retire(ServingModel previous) {
     if (previous == null) {
       return;
     }
-    Thread.ofVirtual().start(() -> {
-      try {
-        Thread.sleep(closeGrace);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      closeQuietly(previous);
-      state.discardUnused();
-    });
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try {
+                Thread.sleep(closeGrace);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              closeQuietly(previous);
+              state.discardUnused();
+            });
   }
 
   private static void closeQuietly(ServingModel model) {
@@ -235,12 +285,29 @@ public final class ModelSwitch implements AutoCloseable {
 
   private Status progress(int total, int reencoded, int withoutOriginal, int failed) {
     Status s = status;
-    return new Status(s.model(), State.RUNNING, total, reencoded, withoutOriginal, failed, s.startedAt(), null, null);
+    return new Status(
+        s.model(),
+        State.RUNNING,
+        total,
+        reencoded,
+        withoutOriginal,
+        failed,
+        s.startedAt(),
+        null,
+        null);
   }
 
   private Status finished(State end, int reencoded, int withoutOriginal, int failed, String error) {
     Status s = status;
-    return new Status(s.model(), end, s.total(), reencoded, withoutOriginal, failed, s.startedAt(), Instant.now(),
+    return new Status(
+        s.model(),
+        end,
+        s.total(),
+        reencoded,
+        withoutOriginal,
+        failed,
+        s.startedAt(),
+        Instant.now(),
         error);
   }
 

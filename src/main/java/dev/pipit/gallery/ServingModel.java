@@ -7,8 +7,8 @@ import dev.pipit.model.ModelManifest;
 import java.io.IOException;
 
 /**
- * The model the service answers with and the gallery index of its codes: one model at a time, and the
- * index only ever holds codes of that model (its files carry the model's fingerprint).
+ * The model the service answers with and the gallery index of its codes: one model at a time, and
+ * the index only ever holds codes of that model (its files carry the model's fingerprint).
  */
 public final class ServingModel implements AutoCloseable {
 
@@ -23,7 +23,8 @@ public final class ServingModel implements AutoCloseable {
    * @param index the gallery index opened with the model's bits and fingerprint
    * @param encoderResources closed with this (the batching encoder)
    */
-  public ServingModel(LoadedModel model, ImageEncoder encoder, HammingIndex index, AutoCloseable encoderResources) {
+  public ServingModel(
+      LoadedModel model, ImageEncoder encoder, HammingIndex index, AutoCloseable encoderResources) {
     this.model = model;
     this.encoder = encoder;
     this.index = index;

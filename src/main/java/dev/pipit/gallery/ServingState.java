@@ -19,8 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Which model serves and which index directory holds its gallery, recorded in {@code
- * <data>/serving.json} when a switch completes, so a restart serves what was switched to rather than the
- * configured default. Index directories live under {@code <data>/index/}.
+ * <data>/serving.json} when a switch completes, so a restart serves what was switched to rather
+ * than the configured default. Index directories live under {@code <data>/index/}.
  */
 public final class ServingState {
 
@@ -66,8 +66,10 @@ public final class ServingState {
 
   /** A fresh, empty index directory for a switch to {@code modelName}. */
   public synchronized Path newIndexDir(String modelName) {
-    building = dataDir.resolve("index")
-        .resolve(modelName + "-" + STAMP.format(ZonedDateTime.now(ZoneOffset.UTC)));
+    building =
+        dataDir
+            .resolve("index")
+            .resolve(modelName + "-" + STAMP.format(ZonedDateTime.now(ZoneOffset.UTC)));
     return building;
   }
 
@@ -76,8 +78,10 @@ public final class ServingState {
     try {
       Files.createDirectories(dataDir);
       Path tmp = dataDir.resolve("serving.json.tmp");
-      Files.write(tmp, json.writeValueAsBytes(
-          new Stored(model.toAbsolutePath().toString(), index.toAbsolutePath().toString())));
+      Files.write(
+          tmp,
+          json.writeValueAsBytes(
+              new Stored(model.toAbsolutePath().toString(), index.toAbsolutePath().toString())));
       try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         channel.force(true);
       }
@@ -88,7 +92,9 @@ public final class ServingState {
     }
   }
 
-  /** Deletes index directories neither recorded nor being built (the gallery of a retired model). */
+  /**
+   * Deletes index directories neither recorded nor being built (the gallery of a retired model).
+   */
   public synchronized void discardUnused() {
     Path indexRoot = dataDir.resolve("index");
     Optional<Path> keep = recorded().map(r -> r.index().toAbsolutePath().normalize());
@@ -98,7 +104,8 @@ public final class ServingState {
     try (Stream<Path> dirs = Files.list(indexRoot)) {
       for (Path dir : dirs.filter(Files::isDirectory).toList()) {
         Path abs = dir.toAbsolutePath().normalize();
-        if (!abs.equals(keep.get()) && (building == null || !abs.equals(building.toAbsolutePath().normalize()))) {
+        if (!abs.equals(keep.get())
+            && (building == null || !abs.equals(building.toAbsolutePath().normalize()))) {
           deleteTree(dir);
           log.info("Removed the index of a retired model: {}", dir);
         }

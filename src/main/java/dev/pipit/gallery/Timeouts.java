@@ -5,7 +5,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
-/** Waits for encoder futures on a request thread, up to the request timeout, unwrapping the real failure. */
+/**
+ * Waits for encoder futures on a request thread, up to the request timeout, unwrapping the real
+ * failure.
+ */
 public final class Timeouts {
 
   private Timeouts() {}

@@ -12,51 +12,72 @@ import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The batched scan of one-word codes over bit-sliced tiles: each {@link #TILE} codes are transposed once
- * into 64 bit-planes of 256 bits (plane {@code b} holds bit {@code b} of every code, one code per bit of
- * the plane), in a 2 KiB scratch buffer that stays in L1 while every query of the batch passes over it.
- * Per query, the planes XOR-ed with the query's bits are summed by carry-save adders into a bit-sliced
- * counter per code that starts at {@code 64 - limit}: its top bit marks the codes whose distance reached
- * the query's limit, the counting stops as soon as every code of the tile has, and the (rare) codes left
- * below it get their exact distance from {@link Long#bitCount}.
+ * The batched scan of one-word codes over bit-sliced tiles: each {@link #TILE} codes are transposed
+ * once into 64 bit-planes of 256 bits (plane {@code b} holds bit {@code b} of every code, one code
+ * per bit of the plane), in a 2 KiB scratch buffer that stays in L1 while every query of the batch
+ * passes over it. Per query, the planes XOR-ed with the query's bits are summed by carry-save
+ * adders into a bit-sliced counter per code that starts at {@code 64 - limit}: its top bit marks
+ * the codes whose distance reached the query's limit, the counting stops as soon as every code of
+ * the tile has, and the (rare) codes left below it get their exact distance from {@link
+ * Long#bitCount}.
  *
  * <p>Why: AVX2 has no vector popcount, and {@code lanewise(BIT_COUNT)} costs about 2.5 vector
- * instructions per (query, code) pair; the adder tree costs about 1.5 and needs no popcount at all, less
- * when the limit is tight (random 64-bit codes, k = 10 of 10 M: 4.3 of 6 counter steps). The transpose
- * and the per-triple sums (about 6 instructions per code) are shared by the whole batch. Memory stays
- * 1×: the gallery is not re-laid out, only the tile being scanned.
+ * instructions per (query, code) pair; the adder tree costs about 1.5 and needs no popcount at all,
+ * less when the limit is tight (random 64-bit codes, k = 10 of 10 M: 4.3 of 6 counter steps). The
+ * transpose and the per-triple sums (about 6 instructions per code) are shared by the whole batch.
+ * Memory stays 1×: the gallery is not re-laid out, only the tile being scanned.
  *
- * <p>Inside a tile, code {@code base + 4r + m} is bit {@code r} of long {@code m} of each plane, so a row
- * of the transpose is one contiguous 4-long load.
+ * <p>Inside a tile, code {@code base + 4r + m} is bit {@code r} of long {@code m} of each plane, so
+ * a row of the transpose is one contiguous 4-long load.
  */
 final class BitSlicedBatch {
 
   private static final VectorSpecies<Long> SPECIES = LongVector.SPECIES_256;
   private static final int LANES = 4;
+
   /** Codes per tile: one per bit of a 256-bit plane. */
   static final int TILE = 64 * LANES;
-  /** Fewest queries for which the per-tile work pays (measured: below 8 the popcount bodies win). */
+
+  /**
+   * Fewest queries for which the per-tile work pays (measured: below 8 the popcount bodies win).
+   */
   static final int MIN_QUERIES = 8;
-  /** Planes are summed three at a time; 24 triples cover 64 planes plus 8 zero planes of padding. */
+
+  /**
+   * Planes are summed three at a time; 24 triples cover 64 planes plus 8 zero planes of padding.
+   */
   private static final int TRIPLES = 24;
+
   /** Triples summed per step of the counter loop. */
   private static final int STEP = 4;
+
   /** Vectors per triple: for each query bit pattern, its sum and its carry side by side. */
   private static final int VARIANTS = 16;
+
   /** Picks per query: one per triple. */
   static final int PICKS = TRIPLES;
 
   /**
-   * Low {@code j} bits of every {@code 2j}-bit group, for the transpose rounds j = 32, 16, …, 1, one
-   * vector each: vector constants are loaded, not broadcast (see {@link #prepareTile}).
+   * Low {@code j} bits of every {@code 2j}-bit group, for the transpose rounds j = 32, 16, …, 1,
+   * one vector each: vector constants are loaded, not broadcast (see {@link #prepareTile}).
    */
-  private static final long[] SWAP_MASKS = lanes(
-      0x00000000FFFFFFFFL, 0x0000FFFF0000FFFFL, 0x00FF00FF00FF00FFL, 0x0F0F0F0F0F0F0F0FL,
-      0x3333333333333333L, 0x5555555555555555L);
-  /** The shift of each transpose round, as a vector: a shift by a vector is one instruction on AVX2. */
+  private static final long[] SWAP_MASKS =
+      lanes(
+          0x00000000FFFFFFFFL,
+          0x0000FFFF0000FFFFL,
+          0x00FF00FF00FF00FFL,
+          0x0F0F0F0F0F0F0F0FL,
+          0x3333333333333333L,
+          0x5555555555555555L);
+
+  /**
+   * The shift of each transpose round, as a vector: a shift by a vector is one instruction on AVX2.
+   */
   private static final long[] SWAP_SHIFTS = lanes(32, 16, 8, 4, 2, 1);
+
   /** All bits clear, then all bits set: one vector each. */
   private static final long[] ZERO_ONES = lanes(0L, -1L);
+
   private static final int ONES = LANES;
 
   private BitSlicedBatch() {}
@@ -76,8 +97,8 @@ final class BitSlicedBatch {
   }
 
   /**
-   * Offers to {@code outs[q]} every code in whole tiles from {@code from} whose distance to
-   * {@code queries[q][0]} is below the collector's limit, in ascending ordinal order per query.
+   * Offers to {@code outs[q]} every code in whole tiles from {@code from} whose distance to {@code
+   * queries[q][0]} is below the collector's limit, in ascending ordinal order per query.
    *
    * @return the first ordinal not scanned (fewer than {@link #TILE} codes before {@code to})
    */
@@ -122,8 +143,8 @@ final class BitSlicedBatch {
   }
 
   /**
-   * Per query ({@link #PICKS} apiece): for each triple, where in the variants the sum for the query's
-   * three bits of that triple starts (its carry follows it).
+   * Per query ({@link #PICKS} apiece): for each triple, where in the variants the sum for the
+   * query's three bits of that triple starts (its carry follows it).
    */
   static int[] picks(long[][] queries) {
     int[] picks = new int[queries.length * PICKS];
@@ -143,28 +164,28 @@ final class BitSlicedBatch {
   }
 
   /**
-   * The work shared by every query of the batch for one tile; returns the number of significant bits
-   * (above the highest set one, bits are zero in codes and queries: short codes of 12, 24, 48 bits skip
-   * their empty planes).
+   * The work shared by every query of the batch for one tile; returns the number of significant
+   * bits (above the highest set one, bits are zero in codes and queries: short codes of 12, 24, 48
+   * bits skip their empty planes).
    *
    * <ol>
-   *   <li>Transpose: each lane's 64 × 64 bit matrix is transposed by block swaps, one round per shift
-   *       32, 16, …, 1 (the round of shift 2^i exchanges bit i of the row index with bit i of the
-   *       column index, so the rounds commute), so that long {@code 4b + m} of {@code planes} holds
-   *       bit {@code b} of codes {@code base + 4r + m} at bit {@code r}. The six rounds run as two
-   *       passes of three ({@link #transposeOctet}): rounds 4, 2, 1 only pair rows within an aligned
-   *       group of eight, and rounds 32, 16, 8 only rows eight apart, so each pass holds eight rows in
-   *       registers and every row is loaded and stored once per pass instead of once per round. The
-   *       first pass reads the gallery's 256 contiguous bytes at a time, in order: the hardware
-   *       prefetcher keeps up (read eight rows apart, the tile cost twice as many cycles when it came
-   *       from DRAM).
-   *   <li>Triples: for each triple of planes, the full adder of the three planes each XOR-ed with a query
-   *       bit, for every query bit pattern. A query then picks its sum and carry by address, with no
-   *       vector work, and only 22 × 2 counter inputs remain instead of 64.
+   *   <li>Transpose: each lane's 64 × 64 bit matrix is transposed by block swaps, one round per
+   *       shift 32, 16, …, 1 (the round of shift 2^i exchanges bit i of the row index with bit i of
+   *       the column index, so the rounds commute), so that long {@code 4b + m} of {@code planes}
+   *       holds bit {@code b} of codes {@code base + 4r + m} at bit {@code r}. The six rounds run
+   *       as two passes of three ({@link #transposeOctet}): rounds 4, 2, 1 only pair rows within an
+   *       aligned group of eight, and rounds 32, 16, 8 only rows eight apart, so each pass holds
+   *       eight rows in registers and every row is loaded and stored once per pass instead of once
+   *       per round. The first pass reads the gallery's 256 contiguous bytes at a time, in order:
+   *       the hardware prefetcher keeps up (read eight rows apart, the tile cost twice as many
+   *       cycles when it came from DRAM).
+   *   <li>Triples: for each triple of planes, the full adder of the three planes each XOR-ed with a
+   *       query bit, for every query bit pattern. A query then picks its sum and carry by address,
+   *       with no vector work, and only 22 × 2 counter inputs remain instead of 64.
    * </ol>
    *
-   * <p>No scalar-to-vector broadcast inside the loops (vector constants are loaded): C2 then compiles
-   * the same shape whatever the profile saw.
+   * <p>No scalar-to-vector broadcast inside the loops (vector constants are loaded): C2 then
+   * compiles the same shape whatever the profile saw.
    */
   static int prepareTile(long[] codes, int base, long queryBits, long[] planes, long[] variants) {
     long any = queryBits;
@@ -184,9 +205,12 @@ final class BitSlicedBatch {
       LongVector notA = a.lanewise(XOR, ones);
       LongVector notB = b.lanewise(XOR, ones);
       int at = t * VARIANTS * LANES;
-      // Pattern p (query bits p0, p1, p2 of the triple) at 2p: the sum, then the carry. The sum only
-      // depends on p's parity; the carry of p ^ 7 is the complement of p's (flipping all three inputs
-      // flips the majority). Carry of p (inputs x = a ^ p0, y = b ^ p1, c ^ p2): c where x and y differ,
+      // Pattern p (query bits p0, p1, p2 of the triple) at 2p: the sum, then the carry. The sum
+      // only
+      // depends on p's parity; the carry of p ^ 7 is the complement of p's (flipping all three
+      // inputs
+      // flips the majority). Carry of p (inputs x = a ^ p0, y = b ^ p1, c ^ p2): c where x and y
+      // differ,
       // else x.
       LongVector even = a.lanewise(XOR, b).lanewise(XOR, c);
       LongVector odd = even.lanewise(XOR, ones);
@@ -218,8 +242,8 @@ final class BitSlicedBatch {
    * Three transpose rounds (shifts and masks from vector {@code round} of {@code SWAP_SHIFTS} and
    * {@code SWAP_MASKS} on: 32, 16, 8 or 4, 2, 1) over the eight rows {@code from + i * stride} of
    * {@code src}, written to {@code to + i * stride} of {@code dst}. The round of shift j swaps, per
-   * {@code 2j}-bit group, the high half of row {@code k} with the low half of the row paired with it.
-   * Returns the OR of the rows read.
+   * {@code 2j}-bit group, the high half of row {@code k} with the low half of the row paired with
+   * it. Returns the OR of the rows read.
    */
   static long transposeOctet(long[] src, int from, long[] dst, int to, int stride, int round) {
     LongVector r0 = LongVector.fromArray(SPECIES, src, from);
@@ -286,15 +310,19 @@ final class BitSlicedBatch {
   }
 
   /**
-   * Writes into {@code hits} the codes of the tile whose distance to the query is below {@code limit};
-   * returns whether there is any. {@code query} indexes the query's first pick.
+   * Writes into {@code hits} the codes of the tile whose distance to the query is below {@code
+   * limit}; returns whether there is any. {@code query} indexes the query's first pick.
    */
-  static boolean candidates(long[] variants, int[] picks, int query, int steps, int limit,
-      long[] hits) {
-    // Each code's distance is summed into a bit-sliced counter c1 … c64 that starts at 64 - limit, so a
-    // code's c64 is set exactly when its distance reached the limit: the sum stays below 128 (distance
-    // ≤ 64, limit ≥ 1), so c64, once set, is never carried out. {@code below} holds its complement, the
-    // codes still below the limit. The start bits are loaded as all-0 / all-1 vectors: no branch on the
+  static boolean candidates(
+      long[] variants, int[] picks, int query, int steps, int limit, long[] hits) {
+    // Each code's distance is summed into a bit-sliced counter c1 … c64 that starts at 64 - limit,
+    // so a
+    // code's c64 is set exactly when its distance reached the limit: the sum stays below 128
+    // (distance
+    // ≤ 64, limit ≥ 1), so c64, once set, is never carried out. {@code below} holds its complement,
+    // the
+    // codes still below the limit. The start bits are loaded as all-0 / all-1 vectors: no branch on
+    // the
     // limit, so the compiled shape does not depend on which limits the profile saw.
     int start = 64 - limit;
     LongVector c1 = LongVector.fromArray(SPECIES, ZERO_ONES, (start & 1) * LANES);
@@ -304,10 +332,13 @@ final class BitSlicedBatch {
     LongVector c16 = LongVector.fromArray(SPECIES, ZERO_ONES, (start >>> 4 & 1) * LANES);
     LongVector c32 = LongVector.fromArray(SPECIES, ZERO_ONES, (start >>> 5 & 1) * LANES);
     LongVector below = LongVector.fromArray(SPECIES, ZERO_ONES, ONES);
-    // STEP triples (weight-1 sums, weight-2 carries) per step, summed by carry-save adders. A full adder
+    // STEP triples (weight-1 sums, weight-2 carries) per step, summed by carry-save adders. A full
+    // adder
     // of (c, a, b) is u = c ^ a, carry = BITWISE_BLEND(c, b, u) (b where c and a differ, else c),
-    // sum = u ^ b. No helper methods here: past a node budget per compiled method C2 still inlines the
-    // Vector API's own @ForceInline methods but not ours, and a vector boxed at a failed inline costs far
+    // sum = u ^ b. No helper methods here: past a node budget per compiled method C2 still inlines
+    // the
+    // Vector API's own @ForceInline methods but not ours, and a vector boxed at a failed inline
+    // costs far
     // more.
     for (int step = 0, t = query; step < steps; step++, t += STEP) {
       int p0 = picks[t];
@@ -322,8 +353,10 @@ final class BitSlicedBatch {
       int p3 = picks[t + 3];
       LongVector s3 = LongVector.fromArray(SPECIES, variants, p3);
       LongVector k3 = LongVector.fromArray(SPECIES, variants, p3 + LANES);
-      // Each weight first adds the step's new inputs among themselves (a tree, free of the loop), then
-      // the running counter once: every counter is one adder deep per step, so steps overlap in the core.
+      // Each weight first adds the step's new inputs among themselves (a tree, free of the loop),
+      // then
+      // the running counter once: every counter is one adder deep per step, so steps overlap in the
+      // core.
       // Weight 1: s0 + s1 + s2, then c1 + that + s3.
       LongVector u = s0.lanewise(XOR, s1);
       LongVector ones = u.lanewise(XOR, s2);
@@ -356,18 +389,23 @@ final class BitSlicedBatch {
       LongVector carry64 = c32.and(carry32);
       c32 = c32.lanewise(XOR, carry32);
       below = below.lanewise(AND_NOT, carry64);
-      // Every code of the tile has reached the limit: the remaining planes cannot bring one back below.
+      // Every code of the tile has reached the limit: the remaining planes cannot bring one back
+      // below.
       // Once the limit has tightened this is the common exit for all but the closest tiles.
       if (below.test(IS_DEFAULT).allTrue()) {
         return false;
       }
     }
-    // steps ≥ 1 here (the scan calls only when limit ≤ bits): the last step has checked for no hits.
+    // steps ≥ 1 here (the scan calls only when limit ≤ bits): the last step has checked for no
+    // hits.
     below.intoArray(hits, 0);
     return true;
   }
 
-  /** Offers the codes flagged in {@code hits}, in ascending ordinal order, with their exact distance. */
+  /**
+   * Offers the codes flagged in {@code hits}, in ascending ordinal order, with their exact
+   * distance.
+   */
   private static void offer(long[] codes, long query, int base, long[] hits, Collector out) {
     long rows = hits[0] | hits[1] | hits[2] | hits[3];
     while (rows != 0) {

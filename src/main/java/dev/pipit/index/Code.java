@@ -5,17 +5,18 @@ import java.util.Base64;
 import java.util.HexFormat;
 
 /**
- * A binary code of 1 to 1024 bits, packed into {@code ceil(bits/64)} longs: bit {@code i} of the code is
- * bit {@code i mod 64} of word {@code i/64}. Bits past {@code bits} in the last word are always zero.
+ * A binary code of 1 to 1024 bits, packed into {@code ceil(bits/64)} longs: bit {@code i} of the
+ * code is bit {@code i mod 64} of word {@code i/64}. Bits past {@code bits} in the last word are
+ * always zero.
  *
- * <p>Bit {@code i} is set when component {@code i} of the network output is {@code >= 0}, i.e. the code is
- * {@code sign(u)} with 0 mapped to +1, stored as +1 → 1 and −1 → 0. The Hamming distance between two codes
- * is then {@code (bits − qᵀb) / 2} for their ±1 vectors.
+ * <p>Bit {@code i} is set when component {@code i} of the network output is {@code >= 0}, i.e. the
+ * code is {@code sign(u)} with 0 mapped to +1, stored as +1 → 1 and −1 → 0. The Hamming distance
+ * between two codes is then {@code (bits − qᵀb) / 2} for their ±1 vectors.
  *
- * <p>Text forms (used by the API, files and tests) encode the little-endian bytes of the words, truncated
- * to {@code ceil(bits/8)} bytes: byte {@code j} holds bits {@code 8j .. 8j+7}, least significant first.
- * {@link #toHex()} writes them as lowercase hex, {@link #toBase64()} as RFC 4648 base64 with padding;
- * {@link #fromBase64} also accepts the URL-safe alphabet and missing padding.
+ * <p>Text forms (used by the API, files and tests) encode the little-endian bytes of the words,
+ * truncated to {@code ceil(bits/8)} bytes: byte {@code j} holds bits {@code 8j .. 8j+7}, least
+ * significant first. {@link #toHex()} writes them as lowercase hex, {@link #toBase64()} as RFC 4648
+ * base64 with padding; {@link #fromBase64} also accepts the URL-safe alphabet and missing padding.
  */
 public final class Code {
 
@@ -39,8 +40,8 @@ public final class Code {
   /**
    * Wraps packed words (copied).
    *
-   * @throws InvalidCodeException if the word count does not match {@code bits} or a bit past {@code bits}
-   *     is set
+   * @throws InvalidCodeException if the word count does not match {@code bits} or a bit past {@code
+   *     bits} is set
    */
   public static Code of(int bits, long... words) {
     int expected = wordsFor(bits);
@@ -50,7 +51,8 @@ public final class Code {
     }
     long tail = tailMask(bits);
     if ((words[expected - 1] & ~tail) != 0) {
-      throw new InvalidCodeException("bits past bit " + (bits - 1) + " are set in a " + bits + "-bit code");
+      throw new InvalidCodeException(
+          "bits past bit " + (bits - 1) + " are set in a " + bits + "-bit code");
     }
     return new Code(bits, words.clone());
   }
@@ -189,7 +191,8 @@ public final class Code {
   /** Hamming distance to a code of the same length. */
   public int distance(Code other) {
     if (other.bits != bits) {
-      throw new InvalidCodeException("cannot compare a " + bits + "-bit code with a " + other.bits + "-bit code");
+      throw new InvalidCodeException(
+          "cannot compare a " + bits + "-bit code with a " + other.bits + "-bit code");
     }
     int d = 0;
     for (int w = 0; w < words.length; w++) {

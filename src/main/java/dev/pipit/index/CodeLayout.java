@@ -4,10 +4,11 @@ package dev.pipit.index;
  * Where a code lives in the one contiguous {@code long[]} of a gallery (like faiss's {@code xb}).
  *
  * <p>Codes are stored column-blocked in blocks of {@link #BLOCK} codes: block {@code b} occupies
- * {@code BLOCK * words} longs starting at {@code b * BLOCK * words}, and inside it word {@code w} of the
- * {@code BLOCK} codes sits side by side ({@code w * BLOCK + lane}). A SIMD kernel then loads word
- * {@code w} of several codes with one instruction and keeps one code per lane, which beat per-code vectors
- * for multi-word codes on this machine. For one-word codes the layout is plainly {@code codes[ordinal]}.
+ * {@code BLOCK * words} longs starting at {@code b * BLOCK * words}, and inside it word {@code w}
+ * of the {@code BLOCK} codes sits side by side ({@code w * BLOCK + lane}). A SIMD kernel then loads
+ * word {@code w} of several codes with one instruction and keeps one code per lane, which beat
+ * per-code vectors for multi-word codes on this machine. For one-word codes the layout is plainly
+ * {@code codes[ordinal]}.
  */
 final class CodeLayout {
 

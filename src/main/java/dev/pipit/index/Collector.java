@@ -1,11 +1,11 @@
 package dev.pipit.index;
 
 /**
- * Receives candidate codes from a scan. Kernels offer a code only when its distance is below
- * {@link #limit}, so a collector that tightens the limit lets the scan skip almost everything.
+ * Receives candidate codes from a scan. Kernels offer a code only when its distance is below {@link
+ * #limit}, so a collector that tightens the limit lets the scan skip almost everything.
  *
- * <p>Visibility (tombstones, snapshot isolation) is checked here, on the rare offers, rather than in the
- * scan loop.
+ * <p>Visibility (tombstones, snapshot isolation) is checked here, on the rare offers, rather than
+ * in the scan loop.
  */
 abstract class Collector {
 

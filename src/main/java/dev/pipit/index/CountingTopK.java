@@ -4,9 +4,9 @@ package dev.pipit.index;
  * Top-k for large k by counting, as faiss's {@code hammings_knn_mc}: distances are small integers
  * ({@code <= bits}), so candidates go into one bucket per distance and no heap is needed.
  *
- * <p>Invariant: {@link #limit} is the smallest distance {@code t} with at least k kept candidates at
- * distance {@code <= t}. A later code at distance {@code >= t} is worse than k kept ones (equal distance
- * loses on ordinal), so the scan skips it. Requires offers in ascending ordinal order.
+ * <p>Invariant: {@link #limit} is the smallest distance {@code t} with at least k kept candidates
+ * at distance {@code <= t}. A later code at distance {@code >= t} is worse than k kept ones (equal
+ * distance loses on ordinal), so the scan skips it. Requires offers in ascending ordinal order.
  */
 final class CountingTopK extends Collector {
 

@@ -28,8 +28,12 @@ record FileHeader(int magic, int version, int bits, String fingerprint, long seq
   byte[] encode() {
     byte[] fp = fingerprint.getBytes(StandardCharsets.UTF_8);
     ByteBuffer buf = ByteBuffer.allocate(4 + 2 + 2 + 2 + fp.length + 8 + 4);
-    buf.putInt(magic).putShort((short) version).putShort((short) bits).putShort((short) fp.length)
-        .put(fp).putLong(seq);
+    buf.putInt(magic)
+        .putShort((short) version)
+        .putShort((short) bits)
+        .putShort((short) fp.length)
+        .put(fp)
+        .putLong(seq);
     CRC32C crc = new CRC32C();
     crc.update(buf.array(), 0, buf.position());
     buf.putInt((int) crc.getValue());
@@ -71,21 +75,32 @@ record FileHeader(int magic, int version, int bits, String fingerprint, long seq
       throw new CorruptIndexException(file + ": header checksum mismatch");
     }
     if (version != VERSION) {
-      throw new IndexMismatchException(file + ": format version " + version + ", this build reads " + VERSION);
+      throw new IndexMismatchException(
+          file + ": format version " + version + ", this build reads " + VERSION);
     }
-    return new FileHeader(magic, version, bits,
-        new String(rest, 0, fpLength, StandardCharsets.UTF_8), seq);
+    return new FileHeader(
+        magic, version, bits, new String(rest, 0, fpLength, StandardCharsets.UTF_8), seq);
   }
 
   /** Fails with a clear message when the file was written for another code length or model. */
   void checkMatches(int expectedBits, String expectedFingerprint, String file) {
     if (bits != expectedBits) {
-      throw new IndexMismatchException(file + " holds " + bits + "-bit codes but the index was opened for "
-          + expectedBits + "-bit codes");
+      throw new IndexMismatchException(
+          file
+              + " holds "
+              + bits
+              + "-bit codes but the index was opened for "
+              + expectedBits
+              + "-bit codes");
     }
     if (!fingerprint.equals(expectedFingerprint)) {
-      throw new IndexMismatchException(file + " was written for model '" + fingerprint
-          + "' but the index was opened for model '" + expectedFingerprint + "'");
+      throw new IndexMismatchException(
+          file
+              + " was written for model '"
+              + fingerprint
+              + "' but the index was opened for model '"
+              + expectedFingerprint
+              + "'");
     }
   }
 }

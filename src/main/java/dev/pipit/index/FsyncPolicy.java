@@ -1,12 +1,12 @@
 package dev.pipit.index;
 
 /**
- * When the write-ahead log is forced to disk. A mutation returns (is acknowledged) only once its record
- * is durable under this policy.
+ * When the write-ahead log is forced to disk. A mutation returns (is acknowledged) only once its
+ * record is durable under this policy.
  *
  * @param mode {@link Mode#ALWAYS}: every mutation fsyncs before it returns; {@link Mode#GROUP}: a
- *     background thread fsyncs at most {@code windowMillis} after the first pending record, and every
- *     mutation waits for the fsync that covers it (one fsync for all writers in the window)
+ *     background thread fsyncs at most {@code windowMillis} after the first pending record, and
+ *     every mutation waits for the fsync that covers it (one fsync for all writers in the window)
  * @param windowMillis the group-commit window; 0 for {@link Mode#ALWAYS}
  */
 public record FsyncPolicy(Mode mode, int windowMillis) {
@@ -25,8 +25,8 @@ public record FsyncPolicy(Mode mode, int windowMillis) {
       throw new InvalidRequestException("fsync mode is missing");
     }
     if (windowMillis < 0 || windowMillis > 10_000 || (mode == Mode.ALWAYS && windowMillis != 0)) {
-      throw new InvalidRequestException("group-commit window must be 0..10000 ms (0 for ALWAYS), got "
-          + windowMillis);
+      throw new InvalidRequestException(
+          "group-commit window must be 0..10000 ms (0 for ALWAYS), got " + windowMillis);
     }
   }
 

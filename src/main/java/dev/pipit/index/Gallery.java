@@ -5,12 +5,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One generation of entries, append-only, mutated by the single writer. Hot data (scanned by every
- * search): the blocked codes ({@code long[]}, see {@link CodeLayout}) and one {@code long} per entry, its
- * death sequence. Cold data (touched only for results and lookups): external ids, payloads and the
- * id → ordinal map.
+ * search): the blocked codes ({@code long[]}, see {@link CodeLayout}) and one {@code long} per
+ * entry, its death sequence. Cold data (touched only for results and lookups): external ids,
+ * payloads and the id → ordinal map.
  *
- * <p>Arrays grow by 1/8 so that allocated hot memory stays within 1.125 × what is used (plus one block).
- * Compaction builds a new generation; views of the old one stay valid until no search holds them.
+ * <p>Arrays grow by 1/8 so that allocated hot memory stays within 1.125 × what is used (plus one
+ * block). Compaction builds a new generation; views of the old one stay valid until no search holds
+ * them.
  */
 final class Gallery {
 

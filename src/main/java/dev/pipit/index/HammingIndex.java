@@ -23,22 +23,23 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * A top-k Hamming index over binary codes with external ids and payloads, durable through a write-ahead
- * log and snapshots. Thread-safe: one writer at a time, searches lock-free on an immutable {@link View}
- * published after every mutation, so a search never sees a torn state.
+ * A top-k Hamming index over binary codes with external ids and payloads, durable through a
+ * write-ahead log and snapshots. Thread-safe: one writer at a time, searches lock-free on an
+ * immutable {@link View} published after every mutation, so a search never sees a torn state.
  *
- * <p>Results are ordered by (distance, insertion order); an upsert counts as a new insertion. Every search
- * path (scalar or SIMD kernel, threaded, batched, multi-index hashing) returns the same list.
+ * <p>Results are ordered by (distance, insertion order); an upsert counts as a new insertion. Every
+ * search path (scalar or SIMD kernel, threaded, batched, multi-index hashing) returns the same
+ * list.
  *
- * <p>A mutation is acknowledged (returns) only once its log record is durable under the
- * {@link FsyncPolicy}. It is applied in memory before that, so a concurrent search may see it a few
- * milliseconds before it is acknowledged; after a crash, every acknowledged mutation is recovered. A
- * rejected call (exception) leaves the index unchanged.
+ * <p>A mutation is acknowledged (returns) only once its log record is durable under the {@link
+ * FsyncPolicy}. It is applied in memory before that, so a concurrent search may see it a few
+ * milliseconds before it is acknowledged; after a crash, every acknowledged mutation is recovered.
+ * A rejected call (exception) leaves the index unchanged.
  *
- * <p>Files in the directory: {@code wal-<seq>.log} ({@link WriteAheadLog}), {@code snapshot-<seq>.bin}
- * ({@link SnapshotFile}), {@code LOCK}. Opening = newest intact snapshot + replay of the later log.
- * Snapshots are written on demand ({@link #snapshot}) and in the background by the
- * {@link SnapshotPolicy}.
+ * <p>Files in the directory: {@code wal-<seq>.log} ({@link WriteAheadLog}), {@code
+ * snapshot-<seq>.bin} ({@link SnapshotFile}), {@code LOCK}. Opening = newest intact snapshot +
+ * replay of the later log. Snapshots are written on demand ({@link #snapshot}) and in the
+ * background by the {@link SnapshotPolicy}.
  */
 public final class HammingIndex implements AutoCloseable {
 
@@ -46,16 +47,22 @@ public final class HammingIndex implements AutoCloseable {
 
   /** Longest external id, in bytes of UTF-8. */
   public static final int MAX_ID_BYTES = 256;
+
   /** Largest payload in bytes. */
   public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
+
   /** Largest k for one search. */
   public static final int MAX_K = 100_000;
+
   /** Compaction starts once this many tombstones make up a quarter of the entries. */
   static final int COMPACT_MIN_TOMBSTONES = 4096;
+
   /** After a failed background snapshot, the policy waits this long before the next try. */
   static final long SNAPSHOT_RETRY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-  /** Called at the steps of a snapshot where a crash leaves a distinct state on disk (crash tests). */
+  /**
+   * Called at the steps of a snapshot where a crash leaves a distinct state on disk (crash tests).
+   */
   static volatile Consumer<String> crashPoint = point -> {};
 
   private final IndexOptions options;
@@ -83,7 +90,11 @@ public final class HammingIndex implements AutoCloseable {
   private volatile View view;
   private volatile boolean closed;
 
-  private HammingIndex(IndexOptions options, Path dir, FileChannel lockChannel, Recovery.State state,
+  private HammingIndex(
+      IndexOptions options,
+      Path dir,
+      FileChannel lockChannel,
+      Recovery.State state,
       WriteAheadLog wal) {
     this.options = options;
     this.dir = dir;
@@ -93,21 +104,27 @@ public final class HammingIndex implements AutoCloseable {
     this.lastSeq = state.lastSeq();
     this.tornBytes = state.tornBytes();
     this.view = gallery.publish(lastSeq);
-    this.searchPool = options.threads() > 1
-        ? Executors.newFixedThreadPool(options.threads() - 1, Thread.ofPlatform().daemon()
-            .name("pipit-search-", 0).factory()) : null;
-    this.maintenance = Executors.newSingleThreadScheduledExecutor(
-        Thread.ofPlatform().daemon().name("pipit-index-maintenance").factory());
+    this.searchPool =
+        options.threads() > 1
+            ? Executors.newFixedThreadPool(
+                options.threads() - 1,
+                Thread.ofPlatform().daemon().name("pipit-search-", 0).factory())
+            : null;
+    this.maintenance =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("pipit-index-maintenance").factory());
     MihMaintainer mih = new MihMaintainer(maintenance, () -> view);
-    this.searcher = new Searcher(KernelProvider.kernel(), options.strategy(), searchPool,
-        options.threads(), mih);
+    this.searcher =
+        new Searcher(
+            KernelProvider.kernel(), options.strategy(), searchPool, options.threads(), mih);
     this.coalescer = new SearchCoalescer(searcher, this::liveView, options.maxCoalesced());
     this.lastSnapshotSeq = state.snapshotSeq();
     this.lastSnapshotTime = snapshotTime(dir, state.snapshotSeq());
     long interval = options.snapshots().interval().toMillis();
     if (wal != null && interval > 0) {
       long period = Math.clamp(interval / 4, 10, 1000);
-      maintenance.scheduleWithFixedDelay(this::maybeSnapshot, period, period, TimeUnit.MILLISECONDS);
+      maintenance.scheduleWithFixedDelay(
+          this::maybeSnapshot, period, period, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -123,9 +140,9 @@ public final class HammingIndex implements AutoCloseable {
   }
 
   /**
-   * Opens (or creates) the index in {@code dir}: loads the newest intact snapshot, replays the log after
-   * it (truncating a torn tail, reported in {@link IndexStats#tornBytesTruncated}), and starts a new log
-   * segment.
+   * Opens (or creates) the index in {@code dir}: loads the newest intact snapshot, replays the log
+   * after it (truncating a torn tail, reported in {@link IndexStats#tornBytesTruncated}), and
+   * starts a new log segment.
    *
    * @throws IndexMismatchException if the files were written for another code length or model
    * @throws CorruptIndexException if the files are damaged beyond a torn log tail
@@ -135,11 +152,13 @@ public final class HammingIndex implements AutoCloseable {
     return open(dir, options, WriteAheadLog.SEGMENT_BYTES);
   }
 
-  /** {@link #open(Path, IndexOptions)} with log segments rolled past {@code segmentBytes} (tests). */
+  /**
+   * {@link #open(Path, IndexOptions)} with log segments rolled past {@code segmentBytes} (tests).
+   */
   static HammingIndex open(Path dir, IndexOptions options, long segmentBytes) throws IOException {
     Files.createDirectories(dir);
-    FileChannel lockChannel = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE);
+    FileChannel lockChannel =
+        FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     try {
       FileLock lock;
       try {
@@ -156,8 +175,14 @@ public final class HammingIndex implements AutoCloseable {
         }
       }
       Recovery.State state = Recovery.recover(dir, options);
-      WriteAheadLog wal = WriteAheadLog.open(dir, options.bits(), options.modelFingerprint(),
-          options.fsync(), state.lastSeq(), segmentBytes);
+      WriteAheadLog wal =
+          WriteAheadLog.open(
+              dir,
+              options.bits(),
+              options.modelFingerprint(),
+              options.fsync(),
+              state.lastSeq(),
+              segmentBytes);
       return new HammingIndex(options, dir, lockChannel, state, wal);
     } catch (IOException | RuntimeException e) {
       lockChannel.close();
@@ -181,12 +206,16 @@ public final class HammingIndex implements AutoCloseable {
     write(List.of(new Entry(id, code, payload)), false);
   }
 
-  /** Adds an entry, or replaces the one with the same id (it then counts as the newest insertion). */
+  /**
+   * Adds an entry, or replaces the one with the same id (it then counts as the newest insertion).
+   */
   public void upsert(String id, Code code, byte[] payload) {
     write(List.of(new Entry(id, code, payload)), true);
   }
 
-  /** Upserts many entries with one log write and one fsync; all are checked before any is applied. */
+  /**
+   * Upserts many entries with one log write and one fsync; all are checked before any is applied.
+   */
   public void upsertAll(List<Entry> entries) {
     write(entries, true);
   }
@@ -204,7 +233,8 @@ public final class HammingIndex implements AutoCloseable {
     try {
       checkOpen();
       if (!replace && gallery.ordinals.containsKey(checked.getFirst().id())) {
-        throw new DuplicateIdException("id '" + checked.getFirst().id() + "' is already in the index");
+        throw new DuplicateIdException(
+            "id '" + checked.getFirst().id() + "' is already in the index");
       }
       for (Entry e : checked) {
         long[] words = e.code().words();
@@ -223,7 +253,8 @@ public final class HammingIndex implements AutoCloseable {
   }
 
   /**
-   * Deletes the entry with {@code id} (a tombstone; compaction reclaims the space in the background).
+   * Deletes the entry with {@code id} (a tombstone; compaction reclaims the space in the
+   * background).
    *
    * @throws UnknownIdException if no entry has this id
    */
@@ -277,13 +308,14 @@ public final class HammingIndex implements AutoCloseable {
     }
     long[] words = CodeLayout.load(v.codes, v.gallery.words, ordinal);
     byte[] payload = v.payloads[ordinal];
-    return Optional.of(new Entry(id, Code.of(options.bits(), words), payload == null ? null : payload.clone()));
+    return Optional.of(
+        new Entry(id, Code.of(options.bits(), words), payload == null ? null : payload.clone()));
   }
 
   /**
-   * The {@code k} nearest entries to {@code query}, by (distance, insertion order). Concurrent calls are
-   * answered together in one pass over the codes (up to {@link IndexOptions#maxCoalesced()}), with the
-   * same results.
+   * The {@code k} nearest entries to {@code query}, by (distance, insertion order). Concurrent
+   * calls are answered together in one pass over the codes (up to {@link
+   * IndexOptions#maxCoalesced()}), with the same results.
    */
   public List<SearchHit> search(Code query, int k) {
     Requests.checkCode(options.bits(), query);
@@ -296,7 +328,10 @@ public final class HammingIndex implements AutoCloseable {
     return hits(answer.view(), answer.keys());
   }
 
-  /** Every entry within Hamming distance {@code radius} of {@code query}, by (distance, insertion order). */
+  /**
+   * Every entry within Hamming distance {@code radius} of {@code query}, by (distance, insertion
+   * order).
+   */
   public List<SearchHit> searchRadius(Code query, int radius) {
     Requests.checkCode(options.bits(), query);
     if (radius < 0) {
@@ -329,7 +364,9 @@ public final class HammingIndex implements AutoCloseable {
     for (long key : keys) {
       int ordinal = Collector.ordinalOf(key);
       byte[] payload = v.payloads[ordinal];
-      hits.add(new SearchHit(v.ids[ordinal], Collector.distOf(key), payload == null ? null : payload.clone()));
+      hits.add(
+          new SearchHit(
+              v.ids[ordinal], Collector.distOf(key), payload == null ? null : payload.clone()));
     }
     return hits;
   }
@@ -343,8 +380,11 @@ public final class HammingIndex implements AutoCloseable {
     for (int ordinal = 0; ordinal < v.count; ordinal++) {
       if (v.isLive(ordinal)) {
         byte[] payload = v.payloads[ordinal];
-        visitor.accept(new Entry(v.ids[ordinal], Code.of(options.bits(), CodeLayout.load(v.codes, v.gallery.words, ordinal)),
-            payload == null ? null : payload.clone()));
+        visitor.accept(
+            new Entry(
+                v.ids[ordinal],
+                Code.of(options.bits(), CodeLayout.load(v.codes, v.gallery.words, ordinal)),
+                payload == null ? null : payload.clone()));
       }
     }
   }
@@ -364,12 +404,30 @@ public final class HammingIndex implements AutoCloseable {
     View v = view;
     long hot = 8L * v.codes.length + 8L * v.deaths.length;
     double ideal = (double) v.count * (8 * v.gallery.words + 8);
-    return new IndexStats(v.liveCount(), options.bits(), v.tombstones, hot, v.count == 0 ? 0 : hot / ideal,
-        searcher.mihBytes(), searcher.kernel.name(), options.strategy(), searcher.linearSearches.sum(),
-        searcher.mihSearches.sum(), searcher.mihFallbacks.sum(), searcher.batchedQueries.sum(),
-        coalescer.coalesced.sum(), searcher.radiusSearches.sum(), searcher.ndis.sum(), v.seq,
-        wal == null ? v.seq : wal.durableSeq(), wal == null ? 0 : wal.fsyncCount(), tornBytes, compactionCount(),
-        snapshots, lastSnapshotSeq, lastSnapshotTime);
+    return new IndexStats(
+        v.liveCount(),
+        options.bits(),
+        v.tombstones,
+        hot,
+        v.count == 0 ? 0 : hot / ideal,
+        searcher.mihBytes(),
+        searcher.kernel.name(),
+        options.strategy(),
+        searcher.linearSearches.sum(),
+        searcher.mihSearches.sum(),
+        searcher.mihFallbacks.sum(),
+        searcher.batchedQueries.sum(),
+        coalescer.coalesced.sum(),
+        searcher.radiusSearches.sum(),
+        searcher.ndis.sum(),
+        v.seq,
+        wal == null ? v.seq : wal.durableSeq(),
+        wal == null ? 0 : wal.fsyncCount(),
+        tornBytes,
+        compactionCount(),
+        snapshots,
+        lastSnapshotSeq,
+        lastSnapshotTime);
   }
 
   private synchronized long compactionCount() {
@@ -377,10 +435,10 @@ public final class HammingIndex implements AutoCloseable {
   }
 
   /**
-   * Writes a snapshot of the current state (atomically), then deletes older snapshots beyond the newest
-   * two and the log segments they cover. The log is first rolled to a new segment (writers wait for that
-   * one fsync), so every older segment is covered by this snapshot and goes at the next one. Runs
-   * concurrently with searches and writes.
+   * Writes a snapshot of the current state (atomically), then deletes older snapshots beyond the
+   * newest two and the log segments they cover. The log is first rolled to a new segment (writers
+   * wait for that one fsync), so every older segment is covered by this snapshot and goes at the
+   * next one. Runs concurrently with searches and writes.
    *
    * @return the sequence number the snapshot includes
    */
@@ -410,7 +468,11 @@ public final class HammingIndex implements AutoCloseable {
       logBytesAtSnapshot = logBytes;
       lastSnapshotTime = Instant.now();
       snapshots++;
-      LOG.log(Level.DEBUG, "snapshot at {0} ({1} entries) in {2} ms", v.seq, v.liveCount(),
+      LOG.log(
+          Level.DEBUG,
+          "snapshot at {0} ({1} entries) in {2} ms",
+          v.seq,
+          v.liveCount(),
           (System.nanoTime() - start) / 1_000_000);
       return v.seq;
     }
@@ -418,33 +480,46 @@ public final class HammingIndex implements AutoCloseable {
 
   /** Starts a background snapshot when the {@link SnapshotPolicy} says one is due. */
   private void maybeSnapshot() {
-    if (wal == null || closed || !options.snapshots().automatic()
+    if (wal == null
+        || closed
+        || !options.snapshots().automatic()
         || System.nanoTime() - snapshotRetryAt < 0) {
       return;
     }
-    boolean due = options.snapshots().due(view.seq - lastSnapshotSeq, wal.appendedBytes() - logBytesAtSnapshot,
-        System.nanoTime() - lastSnapshotNanos);
+    boolean due =
+        options
+            .snapshots()
+            .due(
+                view.seq - lastSnapshotSeq,
+                wal.appendedBytes() - logBytesAtSnapshot,
+                System.nanoTime() - lastSnapshotNanos);
     if (due && snapshotting.compareAndSet(false, true)) {
       try {
-        maintenance.execute(() -> {
-          try {
-            snapshot();
-          } catch (IOException | RuntimeException e) {
-            if (!closed) {
-              snapshotRetryAt = System.nanoTime() + SNAPSHOT_RETRY_NANOS;
-              LOG.log(Level.WARNING, "background snapshot failed; the log keeps growing until one succeeds", e);
-            }
-          } finally {
-            snapshotting.set(false);
-          }
-        });
+        maintenance.execute(
+            () -> {
+              try {
+                snapshot();
+              } catch (IOException | RuntimeException e) {
+                if (!closed) {
+                  snapshotRetryAt = System.nanoTime() + SNAPSHOT_RETRY_NANOS;
+                  LOG.log(
+                      Level.WARNING,
+                      "background snapshot failed; the log keeps growing until one succeeds",
+                      e);
+                }
+              } finally {
+                snapshotting.set(false);
+              }
+            });
       } catch (RejectedExecutionException closing) {
         snapshotting.set(false);
       }
     }
   }
 
-  /** Rewrites the entries without tombstones, keeping their order. Writers wait; searches do not. */
+  /**
+   * Rewrites the entries without tombstones, keeping their order. Writers wait; searches do not.
+   */
   public void compact() {
     writeLock.lock();
     try {
@@ -461,18 +536,20 @@ public final class HammingIndex implements AutoCloseable {
 
   private void maybeCompact() {
     Gallery g = gallery; // racy read is fine: only a trigger
-    if (g.tombstones >= COMPACT_MIN_TOMBSTONES && g.tombstones * 4L > g.count
+    if (g.tombstones >= COMPACT_MIN_TOMBSTONES
+        && g.tombstones * 4L > g.count
         && compacting.compareAndSet(false, true)) {
       try {
-        maintenance.execute(() -> {
-          try {
-            compact();
-          } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "background compaction failed", e);
-          } finally {
-            compacting.set(false);
-          }
-        });
+        maintenance.execute(
+            () -> {
+              try {
+                compact();
+              } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "background compaction failed", e);
+              } finally {
+                compacting.set(false);
+              }
+            });
       } catch (RuntimeException rejected) {
         compacting.set(false);
       }
@@ -503,7 +580,8 @@ public final class HammingIndex implements AutoCloseable {
       writeLock.unlock();
     }
     synchronized (snapshotLock) {
-      // A background snapshot in flight finishes first: interrupting it could close the log's channel.
+      // A background snapshot in flight finishes first: interrupting it could close the log's
+      // channel.
       maintenance.shutdownNow();
     }
     if (searchPool != null) {

@@ -6,10 +6,10 @@ package dev.pipit.index;
  * @param size live entries
  * @param bits code length
  * @param tombstones deleted or replaced entries not yet compacted away
- * @param hotBytes bytes of the arrays every scan reads: packed codes plus one {@code long} per entry, as
- *     allocated (slack included)
- * @param hotBytesPerEntryRatio {@code hotBytes / (slots × (8 × words + 8))}: allocated hot memory over
- *     the ideal of packed code bytes plus 8 bytes per stored entry (live or tombstoned)
+ * @param hotBytes bytes of the arrays every scan reads: packed codes plus one {@code long} per
+ *     entry, as allocated (slack included)
+ * @param hotBytesPerEntryRatio {@code hotBytes / (slots × (8 × words + 8))}: allocated hot memory
+ *     over the ideal of packed code bytes plus 8 bytes per stored entry (live or tombstoned)
  * @param mihBytes bytes of the multi-index hash tables (0 when not built)
  * @param kernel the popcount kernel in use ({@code scalar} or {@code panama-<bits>})
  * @param strategy the configured search strategy
@@ -17,7 +17,8 @@ package dev.pipit.index;
  * @param mihSearches k-NN searches answered by multi-index hashing
  * @param mihFallbacks multi-index searches abandoned for the scan because they would not pay
  * @param batchedQueries queries answered through {@link HammingIndex#searchBatch}
- * @param coalescedSearches {@link HammingIndex#search} calls answered in a pass shared with concurrent ones
+ * @param coalescedSearches {@link HammingIndex#search} calls answered in a pass shared with
+ *     concurrent ones
  * @param radiusSearches radius searches
  * @param ndis candidates checked exactly by multi-index hashing (faiss's {@code ndis})
  * @param lastSeq sequence number of the last mutation
@@ -29,8 +30,27 @@ package dev.pipit.index;
  * @param lastSnapshotSeq sequence number the newest snapshot includes (0 if none)
  * @param lastSnapshotTime when the newest snapshot was written; {@code null} if none
  */
-public record IndexStats(int size, int bits, int tombstones, long hotBytes, double hotBytesPerEntryRatio,
-    long mihBytes, String kernel, SearchStrategy strategy, long linearSearches, long mihSearches,
-    long mihFallbacks, long batchedQueries, long coalescedSearches, long radiusSearches, long ndis, long lastSeq,
-    long durableSeq, long fsyncs, long tornBytesTruncated, long compactions, long snapshots, long lastSnapshotSeq,
+public record IndexStats(
+    int size,
+    int bits,
+    int tombstones,
+    long hotBytes,
+    double hotBytesPerEntryRatio,
+    long mihBytes,
+    String kernel,
+    SearchStrategy strategy,
+    long linearSearches,
+    long mihSearches,
+    long mihFallbacks,
+    long batchedQueries,
+    long coalescedSearches,
+    long radiusSearches,
+    long ndis,
+    long lastSeq,
+    long durableSeq,
+    long fsyncs,
+    long tornBytesTruncated,
+    long compactions,
+    long snapshots,
+    long lastSnapshotSeq,
     java.time.Instant lastSnapshotTime) {}

@@ -3,10 +3,11 @@ package dev.pipit.index;
 import java.lang.System.Logger.Level;
 
 /**
- * Picks the kernel once per JVM, like Lucene's {@code VectorizationProvider}: the Panama kernel when the
- * {@code jdk.incubator.vector} module is readable and C2 is on, else the scalar one, with a log line that
- * says how to enable it. {@code -Dpipit.index.kernel=scalar|panama} forces a choice (tests, benchmarks);
- * {@code -Dpipit.index.batch=popcount} turns off the bit-sliced batched scan (benchmarks compare both).
+ * Picks the kernel once per JVM, like Lucene's {@code VectorizationProvider}: the Panama kernel
+ * when the {@code jdk.incubator.vector} module is readable and C2 is on, else the scalar one, with
+ * a log line that says how to enable it. {@code -Dpipit.index.kernel=scalar|panama} forces a choice
+ * (tests, benchmarks); {@code -Dpipit.index.batch=popcount} turns off the bit-sliced batched scan
+ * (benchmarks compare both).
  */
 final class KernelProvider {
 
@@ -36,40 +37,51 @@ final class KernelProvider {
 
     private static HammingKernel choose() {
       String forced = System.getProperty("pipit.index.kernel", "auto");
-      HammingKernel chosen = switch (forced) {
-        case "scalar" -> SCALAR;
-        case "panama" -> {
-          if (PANAMA == null) {
-            throw new IllegalStateException("-Dpipit.index.kernel=panama but the Vector API is unavailable");
-          }
-          yield PANAMA;
-        }
-        default -> PANAMA != null ? PANAMA : SCALAR;
-      };
+      HammingKernel chosen =
+          switch (forced) {
+            case "scalar" -> SCALAR;
+            case "panama" -> {
+              if (PANAMA == null) {
+                throw new IllegalStateException(
+                    "-Dpipit.index.kernel=panama but the Vector API is unavailable");
+              }
+              yield PANAMA;
+            }
+            default -> PANAMA != null ? PANAMA : SCALAR;
+          };
       LOG.log(Level.INFO, "Hamming kernel: {0}", chosen.name());
       return chosen;
     }
 
     private static HammingKernel loadPanama() {
       if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-        LOG.log(Level.WARNING,
+        LOG.log(
+            Level.WARNING,
             "Vector API not loaded: Hamming scans use the scalar kernel. "
                 + "Start the JVM with --add-modules jdk.incubator.vector for the SIMD kernel.");
         return null;
       }
       if (Boolean.FALSE.equals(isC2Enabled())) {
-        LOG.log(Level.WARNING, "C2 compiler is off (-XX:TieredStopAtLevel): the Vector API would be slow; "
-            + "using the scalar kernel.");
+        LOG.log(
+            Level.WARNING,
+            "C2 compiler is off (-XX:TieredStopAtLevel): the Vector API would be slow; "
+                + "using the scalar kernel.");
         return null;
       }
       try {
         if (!PanamaKernel.supported()) {
-          LOG.log(Level.WARNING, "Preferred vector width does not fit the code layout; using the scalar kernel.");
+          LOG.log(
+              Level.WARNING,
+              "Preferred vector width does not fit the code layout; using the scalar kernel.");
           return null;
         }
-        boolean bitSliced = BitSlicedBatch.supported()
-            && !"popcount".equals(System.getProperty("pipit.index.batch"));
-        LOG.log(Level.INFO, "Batched scans of one-word codes: {0}", bitSliced ? "bit-sliced" : "popcount");
+        boolean bitSliced =
+            BitSlicedBatch.supported()
+                && !"popcount".equals(System.getProperty("pipit.index.batch"));
+        LOG.log(
+            Level.INFO,
+            "Batched scans of one-word codes: {0}",
+            bitSliced ? "bit-sliced" : "popcount");
         return new PanamaKernel(bitSliced);
       } catch (LinkageError e) {
         LOG.log(Level.WARNING, "Vector API failed to load (" + e + "); using the scalar kernel.");
@@ -78,8 +90,11 @@ final class KernelProvider {
     }
 
     private static Boolean isC2Enabled() {
-      String level = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-          .filter(a -> a.startsWith("-XX:TieredStopAtLevel=")).findFirst().orElse(null);
+      String level =
+          java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+              .filter(a -> a.startsWith("-XX:TieredStopAtLevel="))
+              .findFirst()
+              .orElse(null);
       return level == null ? null : level.endsWith("=4");
     }
   }

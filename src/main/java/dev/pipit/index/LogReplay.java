@@ -16,10 +16,10 @@ import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
 /**
- * Reads the write-ahead log back at open: every record after the snapshot's sequence is handed to the
- * caller in order. A record cut short or failing its checksum at the end of the newest segment is a torn
- * tail from a crash: the segment is truncated there and the loss reported (never fatal). The same damage
- * in an older segment, or a gap in the sequence numbers, is corruption.
+ * Reads the write-ahead log back at open: every record after the snapshot's sequence is handed to
+ * the caller in order. A record cut short or failing its checksum at the end of the newest segment
+ * is a torn tail from a crash: the segment is truncated there and the loss reported (never fatal).
+ * The same damage in an older segment, or a gap in the sequence numbers, is corruption.
  */
 final class LogReplay {
 
@@ -30,7 +30,8 @@ final class LogReplay {
 
   private LogReplay() {}
 
-  static Result replay(Path dir, int bits, String fingerprint, long afterSeq, Consumer<LogRecord> apply)
+  static Result replay(
+      Path dir, int bits, String fingerprint, long afterSeq, Consumer<LogRecord> apply)
       throws IOException {
     List<Long> firsts = Storage.sequences(dir, "wal-", ".log");
     long expected = afterSeq + 1; // next sequence number the state needs
@@ -39,7 +40,8 @@ final class LogReplay {
     for (int i = 0; i < firsts.size(); i++) {
       boolean newest = i == firsts.size() - 1;
       Path path = WriteAheadLog.segmentPath(dir, firsts.get(i));
-      Segment segment = readSegment(path, bits, fingerprint, firsts.get(i), newest, expected, apply);
+      Segment segment =
+          readSegment(path, bits, fingerprint, firsts.get(i), newest, expected, apply);
       expected = segment.next;
       records += segment.applied;
       torn += segment.tornBytes;
@@ -49,8 +51,15 @@ final class LogReplay {
 
   private record Segment(long next, long applied, long tornBytes) {}
 
-  private static Segment readSegment(Path path, int bits, String fingerprint, long first, boolean newest,
-      long expected, Consumer<LogRecord> apply) throws IOException {
+  private static Segment readSegment(
+      Path path,
+      int bits,
+      String fingerprint,
+      long first,
+      boolean newest,
+      long expected,
+      Consumer<LogRecord> apply)
+      throws IOException {
     String name = path.getFileName().toString();
     long size = Files.size(path);
     int words = Code.wordsFor(bits);
@@ -99,12 +108,13 @@ final class LogReplay {
         }
         LogRecord record = LogRecord.readBody(ByteBuffer.wrap(body), words);
         if (record.seq() != seq) {
-          throw new CorruptIndexException(name + ": record " + record.seq() + " where " + seq + " belongs");
+          throw new CorruptIndexException(
+              name + ": record " + record.seq() + " where " + seq + " belongs");
         }
         if (seq >= expected) {
           if (seq != expected) {
-            throw new CorruptIndexException(name + ": log gap, records " + expected + ".." + (seq - 1)
-                + " are missing");
+            throw new CorruptIndexException(
+                name + ": log gap, records " + expected + ".." + (seq - 1) + " are missing");
           }
           apply.accept(record);
           applied++;
@@ -118,10 +128,16 @@ final class LogReplay {
       return new Segment(expected, applied, 0);
     }
     if (!newest) {
-      throw new CorruptIndexException(name + ": " + damage + " at byte " + offset + " of an older segment");
+      throw new CorruptIndexException(
+          name + ": " + damage + " at byte " + offset + " of an older segment");
     }
     long tornBytes = size - offset;
-    LOG.log(Level.WARNING, "{0}: torn tail ({1}) at byte {2}; truncating {3} bytes", name, damage, offset,
+    LOG.log(
+        Level.WARNING,
+        "{0}: torn tail ({1}) at byte {2}; truncating {3} bytes",
+        name,
+        damage,
+        offset,
         tornBytes);
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
       channel.truncate(offset);

@@ -7,8 +7,9 @@ import java.util.function.Supplier;
 
 /**
  * Keeps the multi-index hash tables in step with the gallery: built in the background when they pay
- * ({@link SearchStrategy#AUTO}) or on demand ({@link SearchStrategy#MIH}), and rebuilt when the codes
- * appended since the last build (scanned linearly meanwhile) grow past 1/8 of it, or after compaction.
+ * ({@link SearchStrategy#AUTO}) or on demand ({@link SearchStrategy#MIH}), and rebuilt when the
+ * codes appended since the last build (scanned linearly meanwhile) grow past 1/8 of it, or after
+ * compaction.
  */
 final class MihMaintainer {
 
@@ -44,7 +45,9 @@ final class MihMaintainer {
     return fits ? hash : null;
   }
 
-  /** Whether multi-index hashing is expected to beat the scan: a large gallery cut into few tables. */
+  /**
+   * Whether multi-index hashing is expected to beat the scan: a large gallery cut into few tables.
+   */
   static boolean pays(View view) {
     return view.liveCount() >= Searcher.MIH_MIN
         && MultiIndexHash.tablesFor(view.gallery.bits, view.count) <= Searcher.MIH_MAX_TABLES;
@@ -77,19 +80,23 @@ final class MihMaintainer {
       return;
     }
     try {
-      background.execute(() -> {
-        try {
-          View view = latest.get();
-          long start = System.nanoTime();
-          install(MultiIndexHash.build(view));
-          LOG.log(Level.DEBUG, "multi-index hash over {0} codes built in {1} ms", view.count,
-              (System.nanoTime() - start) / 1_000_000);
-        } catch (RuntimeException | OutOfMemoryError e) {
-          LOG.log(Level.WARNING, "multi-index hash build failed; searches keep scanning", e);
-        } finally {
-          building.set(false);
-        }
-      });
+      background.execute(
+          () -> {
+            try {
+              View view = latest.get();
+              long start = System.nanoTime();
+              install(MultiIndexHash.build(view));
+              LOG.log(
+                  Level.DEBUG,
+                  "multi-index hash over {0} codes built in {1} ms",
+                  view.count,
+                  (System.nanoTime() - start) / 1_000_000);
+            } catch (RuntimeException | OutOfMemoryError e) {
+              LOG.log(Level.WARNING, "multi-index hash build failed; searches keep scanning", e);
+            } finally {
+              building.set(false);
+            }
+          });
     } catch (RuntimeException rejected) { // executor shut down: the index is closing
       building.set(false);
     }

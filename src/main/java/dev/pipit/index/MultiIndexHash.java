@@ -1,23 +1,24 @@
 package dev.pipit.index;
 
 /**
- * Multi-index hashing (Norouzi, Punjani, Fleet, TPAMI 2014) for exact k-NN and radius search, built over
- * the first {@link #size} codes of one gallery generation.
+ * Multi-index hashing (Norouzi, Punjani, Fleet, TPAMI 2014) for exact k-NN and radius search, built
+ * over the first {@link #size} codes of one gallery generation.
  *
- * <p>The {@code bits} are cut into {@code m} disjoint substrings of about {@code log2(n)} bits; table
- * {@code j} maps substring {@code j} of each code to the ordinals holding it (CSR arrays, direct-addressed,
- * ordinals ascending). By the pigeonhole principle a code within distance {@code d} of the query has some
- * substring within {@code floor(d/m)} of the query's. After probing every table at substring radius
- * {@code r - 1} and tables {@code 0..j} at radius {@code r}, every code with distance {@code <= m*r + j}
- * has been seen; the k-NN search stops as soon as its k-th best distance is within that bound. Candidates
- * are checked exactly, so results equal the linear scan's.
+ * <p>The {@code bits} are cut into {@code m} disjoint substrings of about {@code log2(n)} bits;
+ * table {@code j} maps substring {@code j} of each code to the ordinals holding it (CSR arrays,
+ * direct-addressed, ordinals ascending). By the pigeonhole principle a code within distance {@code
+ * d} of the query has some substring within {@code floor(d/m)} of the query's. After probing every
+ * table at substring radius {@code r - 1} and tables {@code 0..j} at radius {@code r}, every code
+ * with distance {@code <= m*r + j} has been seen; the k-NN search stops as soon as its k-th best
+ * distance is within that bound. Candidates are checked exactly, so results equal the linear
+ * scan's.
  *
- * <p>Each table stores, next to the ordinals, a copy of the codes in bucket order: a probe then reads
- * its candidates sequentially instead of one cache miss each in the gallery. That costs
- * {@code tables × (4 + 8 × words)} bytes per entry, on top of the gallery. The copy also de-duplicates
- * for free: a candidate met in table {@code j} at radius {@code r} was already met iff some table has
- * substring distance {@code < r}, or a table before {@code j} has exactly {@code r}; both are computed
- * from the copy, so no visited set is needed.
+ * <p>Each table stores, next to the ordinals, a copy of the codes in bucket order: a probe then
+ * reads its candidates sequentially instead of one cache miss each in the gallery. That costs
+ * {@code tables × (4 + 8 × words)} bytes per entry, on top of the gallery. The copy also
+ * de-duplicates for free: a candidate met in table {@code j} at radius {@code r} was already met
+ * iff some table has substring distance {@code < r}, or a table before {@code j} has exactly {@code
+ * r}; both are computed from the copy, so no visited set is needed.
  */
 final class MultiIndexHash {
 
@@ -61,9 +62,13 @@ final class MultiIndexHash {
     return new MultiIndexHash(view.gallery, view.codes, view.count);
   }
 
-  /** Number of tables for {@code n} codes of {@code bits} bits: substrings of about {@code log2(n)} bits. */
+  /**
+   * Number of tables for {@code n} codes of {@code bits} bits: substrings of about {@code log2(n)}
+   * bits.
+   */
   static int tablesFor(int bits, int n) {
-    int substring = Math.max(4, Math.min(MAX_SUBSTRING_BITS, 64 - Long.numberOfLeadingZeros(Math.max(1, n))));
+    int substring =
+        Math.max(4, Math.min(MAX_SUBSTRING_BITS, 64 - Long.numberOfLeadingZeros(Math.max(1, n))));
     return Math.max(1, Math.min(bits, (bits + substring - 1) / substring));
   }
 
@@ -119,11 +124,13 @@ final class MultiIndexHash {
   }
 
   /**
-   * Exact k-NN over ordinals {@code [0, size)} into {@code heap} (which may already hold later ordinals).
+   * Exact k-NN over ordinals {@code [0, size)} into {@code heap} (which may already hold later
+   * ordinals).
    *
-   * @param budget give up after this many probes plus candidate checks; {@code Long.MAX_VALUE} for none
-   * @return the number of candidates checked exactly (faiss's {@code ndis}), or {@code -1} when the budget
-   *     ran out and the caller must scan instead
+   * @param budget give up after this many probes plus candidate checks; {@code Long.MAX_VALUE} for
+   *     none
+   * @return the number of candidates checked exactly (faiss's {@code ndis}), or {@code -1} when the
+   *     budget ran out and the caller must scan instead
    */
   long searchKnn(View view, long[] query, TopKHeap heap, long budget) {
     int[] keys = queryKeys(query);
@@ -158,7 +165,9 @@ final class MultiIndexHash {
     int[] keys = queryKeys(query);
     long ndis = 0;
     int subRadius = radius / tables;
-    for (int r = 0; r <= subRadius; r++) { // the same stage order as k-NN: de-duplication relies on it
+    for (int r = 0;
+        r <= subRadius;
+        r++) { // the same stage order as k-NN: de-duplication relies on it
       for (int j = 0; j < tables; j++) {
         if (r <= lengths[j]) {
           ndis += probe(view, query, keys[j], j, r, null, out, radius)[0];
@@ -176,9 +185,19 @@ final class MultiIndexHash {
     return keys;
   }
 
-  /** Probes every bucket of table {@code j} at substring distance exactly {@code r}; {checked, probes}. */
-  private long[] probe(View view, long[] query, int key, int j, int r, TopKHeap heap,
-      RadiusCollector radiusOut, int radius) {
+  /**
+   * Probes every bucket of table {@code j} at substring distance exactly {@code r}; {checked,
+   * probes}.
+   */
+  private long[] probe(
+      View view,
+      long[] query,
+      int key,
+      int j,
+      int r,
+      TopKHeap heap,
+      RadiusCollector radiusOut,
+      int radius) {
     int[] offs = offsets[j];
     int[] ords = ordinals[j];
     long[] copies = bucketCodes[j];
@@ -219,7 +238,10 @@ final class MultiIndexHash {
     return d;
   }
 
-  /** Whether the candidate at {@code p} of table {@code j} was met at an earlier (radius, table) stage. */
+  /**
+   * Whether the candidate at {@code p} of table {@code j} was met at an earlier (radius, table)
+   * stage.
+   */
   private boolean seenBefore(long[] copies, int p, long[] query, int j, int r) {
     long[] code = new long[words];
     System.arraycopy(copies, p * words, code, 0, words);

@@ -6,9 +6,9 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The SIMD kernel on the JDK Vector API: {@code LongVector} XOR, {@code lanewise(BIT_COUNT)}, add, then a
- * compare against the collector's limit so that only the rare candidate leaves the vector loop. Only
- * loaded when {@link KernelProvider} has found the {@code jdk.incubator.vector} module.
+ * The SIMD kernel on the JDK Vector API: {@code LongVector} XOR, {@code lanewise(BIT_COUNT)}, add,
+ * then a compare against the collector's limit so that only the rare candidate leaves the vector
+ * loop. Only loaded when {@link KernelProvider} has found the {@code jdk.incubator.vector} module.
  */
 final class PanamaKernel implements HammingKernel {
 
@@ -24,9 +24,9 @@ final class PanamaKernel implements HammingKernel {
   }
 
   /**
-   * @param bitSliced whether batches of at least {@link BitSlicedBatch#MIN_QUERIES} queries over one-word
-   *     codes use {@link BitSlicedBatch} rather than {@link #batch8Body} (docs/benchmarks.md compares
-   *     both)
+   * @param bitSliced whether batches of at least {@link BitSlicedBatch#MIN_QUERIES} queries over
+   *     one-word codes use {@link BitSlicedBatch} rather than {@link #batch8Body}
+   *     (docs/benchmarks.md compares both)
    */
   PanamaKernel(boolean bitSliced) {
     this.bitSliced = bitSliced;
@@ -52,11 +52,12 @@ final class PanamaKernel implements HammingKernel {
     int first = Math.min(to, (from + CodeLayout.BLOCK - 1) & -CodeLayout.BLOCK);
     int last = Math.max(first, to & -CodeLayout.BLOCK);
     scalar.scan(codes, words, query, from, first, out);
-    int done = switch (words) {
-      case 1 -> scan1Body(codes, query[0], first, last, out);
-      case 2 -> scan2Body(codes, query[0], query[1], first, last, out);
-      default -> scanNBody(codes, words, query, first, last, out);
-    };
+    int done =
+        switch (words) {
+          case 1 -> scan1Body(codes, query[0], first, last, out);
+          case 2 -> scan2Body(codes, query[0], query[1], first, last, out);
+          default -> scanNBody(codes, words, query, first, last, out);
+        };
     scalar.scan(codes, words, query, done, to, out);
   }
 
@@ -65,12 +66,17 @@ final class PanamaKernel implements HammingKernel {
     LongVector qv = LongVector.broadcast(SPECIES, q);
     int limit = out.limit;
     int end = from + (to - from) / (2 * LANES) * (2 * LANES);
-    // Two vectors per iteration, one branch: the loop is load-bound and the branch almost never taken.
+    // Two vectors per iteration, one branch: the loop is load-bound and the branch almost never
+    // taken.
     for (int i = from; i < end; i += 2 * LANES) {
-      LongVector d0 = LongVector.fromArray(SPECIES, codes, i).lanewise(VectorOperators.XOR, qv)
-          .lanewise(VectorOperators.BIT_COUNT);
-      LongVector d1 = LongVector.fromArray(SPECIES, codes, i + LANES)
-          .lanewise(VectorOperators.XOR, qv).lanewise(VectorOperators.BIT_COUNT);
+      LongVector d0 =
+          LongVector.fromArray(SPECIES, codes, i)
+              .lanewise(VectorOperators.XOR, qv)
+              .lanewise(VectorOperators.BIT_COUNT);
+      LongVector d1 =
+          LongVector.fromArray(SPECIES, codes, i + LANES)
+              .lanewise(VectorOperators.XOR, qv)
+              .lanewise(VectorOperators.BIT_COUNT);
       VectorMask<Long> hit = d0.lt(limit).or(d1.lt(limit));
       if (hit.anyTrue()) {
         limit = offerLanes(codes, 1, new long[] {q}, i, 2 * LANES, out);
@@ -86,10 +92,14 @@ final class PanamaKernel implements HammingKernel {
     for (int i = from; i < to; i += CodeLayout.BLOCK) {
       int base = i << 1; // block start: word 0 of 8 codes, then word 1 of the same 8
       for (int lane = 0; lane < CodeLayout.BLOCK; lane += LANES) {
-        LongVector d = LongVector.fromArray(SPECIES, codes, base + lane).lanewise(VectorOperators.XOR, qv0)
-            .lanewise(VectorOperators.BIT_COUNT)
-            .add(LongVector.fromArray(SPECIES, codes, base + 8 + lane).lanewise(VectorOperators.XOR, qv1)
-                .lanewise(VectorOperators.BIT_COUNT));
+        LongVector d =
+            LongVector.fromArray(SPECIES, codes, base + lane)
+                .lanewise(VectorOperators.XOR, qv0)
+                .lanewise(VectorOperators.BIT_COUNT)
+                .add(
+                    LongVector.fromArray(SPECIES, codes, base + 8 + lane)
+                        .lanewise(VectorOperators.XOR, qv1)
+                        .lanewise(VectorOperators.BIT_COUNT));
         if (d.lt(limit).anyTrue()) {
           limit = offerLanes(codes, 2, new long[] {q0, q1}, i + lane, LANES, out);
         }
@@ -98,7 +108,8 @@ final class PanamaKernel implements HammingKernel {
     return to;
   }
 
-  private static int scanNBody(long[] codes, int words, long[] query, int from, int to, Collector out) {
+  private static int scanNBody(
+      long[] codes, int words, long[] query, int from, int to, Collector out) {
     int limit = out.limit;
     int stride = CodeLayout.BLOCK * words;
     for (int i = from; i < to; i += CodeLayout.BLOCK) {
@@ -106,9 +117,13 @@ final class PanamaKernel implements HammingKernel {
       for (int lane = 0; lane < CodeLayout.BLOCK; lane += LANES) {
         LongVector acc = LongVector.zero(SPECIES);
         for (int w = 0; w < words; w++) {
-          // One code per lane: word w of LANES neighbouring codes is contiguous in the blocked layout.
-          acc = acc.add(LongVector.fromArray(SPECIES, codes, base + (w << 3) + lane)
-              .lanewise(VectorOperators.XOR, query[w]).lanewise(VectorOperators.BIT_COUNT));
+          // One code per lane: word w of LANES neighbouring codes is contiguous in the blocked
+          // layout.
+          acc =
+              acc.add(
+                  LongVector.fromArray(SPECIES, codes, base + (w << 3) + lane)
+                      .lanewise(VectorOperators.XOR, query[w])
+                      .lanewise(VectorOperators.BIT_COUNT));
         }
         if (acc.lt(limit).anyTrue()) {
           limit = offerLanes(codes, words, query, i + lane, LANES, out);
@@ -118,8 +133,12 @@ final class PanamaKernel implements HammingKernel {
     return to;
   }
 
-  /** The slow path: recompute {@code count} codes from {@code first} one by one. Returns the new limit. */
-  private static int offerLanes(long[] codes, int words, long[] query, int first, int count, Collector out) {
+  /**
+   * The slow path: recompute {@code count} codes from {@code first} one by one. Returns the new
+   * limit.
+   */
+  private static int offerLanes(
+      long[] codes, int words, long[] query, int first, int count, Collector out) {
     for (int i = first; i < first + count; i++) {
       int d = CodeLayout.distance(codes, words, i, query);
       if (d < out.limit) {
@@ -130,7 +149,8 @@ final class PanamaKernel implements HammingKernel {
   }
 
   @Override
-  public void scanBatch(long[] codes, int words, long[][] queries, int from, int to, Collector[] outs) {
+  public void scanBatch(
+      long[] codes, int words, long[][] queries, int from, int to, Collector[] outs) {
     if (bitSliced && words == 1 && queries.length >= BitSlicedBatch.MIN_QUERIES) {
       int done = BitSlicedBatch.scan(codes, queries, from, to, outs);
       for (int q = 0; q < queries.length; q++) {
@@ -165,9 +185,11 @@ final class PanamaKernel implements HammingKernel {
 
   /**
    * Eight queries against one-word codes: each code vector is loaded once (from L1/L2, the tile is
-   * resident) and the eight compare masks are OR-ed into one branch. Popcount, not memory, bounds it.
+   * resident) and the eight compare masks are OR-ed into one branch. Popcount, not memory, bounds
+   * it.
    */
-  private static void batch8Body(long[] codes, long[][] queries, int q, int from, int to, Collector[] outs) {
+  private static void batch8Body(
+      long[] codes, long[][] queries, int q, int from, int to, Collector[] outs) {
     LongVector q0 = LongVector.broadcast(SPECIES, queries[q][0]);
     LongVector q1 = LongVector.broadcast(SPECIES, queries[q + 1][0]);
     LongVector q2 = LongVector.broadcast(SPECIES, queries[q + 2][0]);
@@ -186,10 +208,16 @@ final class PanamaKernel implements HammingKernel {
     long l7 = outs[q + 7].limit;
     for (int i = from; i < to; i += LANES) {
       LongVector c = LongVector.fromArray(SPECIES, codes, i);
-      VectorMask<Long> hit = popcount(c, q0).lt(l0).or(popcount(c, q1).lt(l1))
-          .or(popcount(c, q2).lt(l2)).or(popcount(c, q3).lt(l3))
-          .or(popcount(c, q4).lt(l4)).or(popcount(c, q5).lt(l5))
-          .or(popcount(c, q6).lt(l6)).or(popcount(c, q7).lt(l7));
+      VectorMask<Long> hit =
+          popcount(c, q0)
+              .lt(l0)
+              .or(popcount(c, q1).lt(l1))
+              .or(popcount(c, q2).lt(l2))
+              .or(popcount(c, q3).lt(l3))
+              .or(popcount(c, q4).lt(l4))
+              .or(popcount(c, q5).lt(l5))
+              .or(popcount(c, q6).lt(l6))
+              .or(popcount(c, q7).lt(l7));
       if (hit.anyTrue()) {
         offerBatch(codes, queries, q, 8, i, outs);
         l0 = outs[q].limit;
@@ -205,7 +233,8 @@ final class PanamaKernel implements HammingKernel {
   }
 
   /** Four queries against one-word codes, as {@link #batch8Body}. */
-  private static void batch4Body(long[] codes, long[][] queries, int q, int from, int to, Collector[] outs) {
+  private static void batch4Body(
+      long[] codes, long[][] queries, int q, int from, int to, Collector[] outs) {
     LongVector q0 = LongVector.broadcast(SPECIES, queries[q][0]);
     LongVector q1 = LongVector.broadcast(SPECIES, queries[q + 1][0]);
     LongVector q2 = LongVector.broadcast(SPECIES, queries[q + 2][0]);
@@ -216,8 +245,12 @@ final class PanamaKernel implements HammingKernel {
     long l3 = outs[q + 3].limit;
     for (int i = from; i < to; i += LANES) {
       LongVector c = LongVector.fromArray(SPECIES, codes, i);
-      VectorMask<Long> hit = popcount(c, q0).lt(l0).or(popcount(c, q1).lt(l1))
-          .or(popcount(c, q2).lt(l2)).or(popcount(c, q3).lt(l3));
+      VectorMask<Long> hit =
+          popcount(c, q0)
+              .lt(l0)
+              .or(popcount(c, q1).lt(l1))
+              .or(popcount(c, q2).lt(l2))
+              .or(popcount(c, q3).lt(l3));
       if (hit.anyTrue()) {
         offerBatch(codes, queries, q, 4, i, outs);
         l0 = outs[q].limit;
@@ -232,8 +265,11 @@ final class PanamaKernel implements HammingKernel {
     return codes.lanewise(VectorOperators.XOR, query).lanewise(VectorOperators.BIT_COUNT);
   }
 
-  /** Slow path of the batch bodies: the lanes at {@code first}, query by query, in ordinal order. */
-  private static void offerBatch(long[] codes, long[][] queries, int q, int count, int first, Collector[] outs) {
+  /**
+   * Slow path of the batch bodies: the lanes at {@code first}, query by query, in ordinal order.
+   */
+  private static void offerBatch(
+      long[] codes, long[][] queries, int q, int count, int first, Collector[] outs) {
     for (int j = q; j < q + count; j++) {
       long query = queries[j][0];
       Collector out = outs[j];

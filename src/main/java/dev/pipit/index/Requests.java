@@ -2,7 +2,9 @@ package dev.pipit.index;
 
 import java.nio.charset.StandardCharsets;
 
-/** Argument checks of the public API; each throws an exception the API layer maps to a 4xx status. */
+/**
+ * Argument checks of the public API; each throws an exception the API layer maps to a 4xx status.
+ */
 final class Requests {
 
   private Requests() {}
@@ -12,8 +14,8 @@ final class Requests {
       throw new InvalidCodeException("code is missing");
     }
     if (code.bits() != bits) {
-      throw new InvalidCodeException("the index holds " + bits + "-bit codes, got a " + code.bits()
-          + "-bit code");
+      throw new InvalidCodeException(
+          "the index holds " + bits + "-bit codes, got a " + code.bits() + "-bit code");
     }
   }
 
@@ -23,15 +25,15 @@ final class Requests {
     }
     int bytes = id.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > HammingIndex.MAX_ID_BYTES) {
-      throw new InvalidRequestException("id is " + bytes + " bytes of UTF-8; at most "
-          + HammingIndex.MAX_ID_BYTES);
+      throw new InvalidRequestException(
+          "id is " + bytes + " bytes of UTF-8; at most " + HammingIndex.MAX_ID_BYTES);
     }
   }
 
   static void checkPayload(byte[] payload) {
     if (payload != null && payload.length > HammingIndex.MAX_PAYLOAD_BYTES) {
-      throw new InvalidRequestException("payload is " + payload.length + " bytes; at most "
-          + HammingIndex.MAX_PAYLOAD_BYTES);
+      throw new InvalidRequestException(
+          "payload is " + payload.length + " bytes; at most " + HammingIndex.MAX_PAYLOAD_BYTES);
     }
   }
 

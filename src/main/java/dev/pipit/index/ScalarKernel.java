@@ -3,7 +3,9 @@ package dev.pipit.index;
 /** The portable kernel: {@link Long#bitCount} (one POPCNT instruction on x86-64 and ARMv8). */
 final class ScalarKernel implements HammingKernel {
 
-  /** Codes per tile of a batched scan: 128 KiB of one-word codes, resident in L2 while queries loop. */
+  /**
+   * Codes per tile of a batched scan: 128 KiB of one-word codes, resident in L2 while queries loop.
+   */
   static final int TILE = 16 * 1024;
 
   @Override
@@ -61,7 +63,8 @@ final class ScalarKernel implements HammingKernel {
     }
   }
 
-  private static void scanN(long[] codes, int words, long[] query, int from, int to, Collector out) {
+  private static void scanN(
+      long[] codes, int words, long[] query, int from, int to, Collector out) {
     int limit = out.limit;
     for (int i = from; i < to; i++) {
       int d = CodeLayout.distance(codes, words, i, query);
@@ -73,7 +76,8 @@ final class ScalarKernel implements HammingKernel {
   }
 
   @Override
-  public void scanBatch(long[] codes, int words, long[][] queries, int from, int to, Collector[] outs) {
+  public void scanBatch(
+      long[] codes, int words, long[][] queries, int from, int to, Collector[] outs) {
     for (int tile = from; tile < to; tile += TILE) {
       int end = Math.min(to, tile + TILE);
       int q = 0;
@@ -88,7 +92,9 @@ final class ScalarKernel implements HammingKernel {
     }
   }
 
-  /** Four queries against one-word codes: each code is loaded once and tested against four limits. */
+  /**
+   * Four queries against one-word codes: each code is loaded once and tested against four limits.
+   */
   static void scan1x4(long[] codes, long[][] queries, int q, int from, int to, Collector[] outs) {
     long q0 = queries[q][0];
     long q1 = queries[q + 1][0];

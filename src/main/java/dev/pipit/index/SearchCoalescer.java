@@ -12,14 +12,15 @@ import java.util.function.Supplier;
 
 /**
  * Answers concurrent k-NN searches together, in one pass over the codes: group commit, for reads. A
- * search first queues itself; the thread that finds no pass running runs one for every search queued
- * then (up to {@code maxPerPass}, grouped by k, through {@link Searcher#knnBatch}: the bit-sliced kernel
- * for 8 or more short codes); searches that arrive meanwhile wait, and the first of them runs the next
- * pass. A search with none beside it runs at once, as it would alone.
+ * search first queues itself; the thread that finds no pass running runs one for every search
+ * queued then (up to {@code maxPerPass}, grouped by k, through {@link Searcher#knnBatch}: the
+ * bit-sliced kernel for 8 or more short codes); searches that arrive meanwhile wait, and the first
+ * of them runs the next pass. A search with none beside it runs at once, as it would alone.
  *
  * <p>Every search path returns the same (distance, insertion order) list, so a search answered in a
- * shared pass gets exactly what it would have got alone, from a state of the index at least as new as the
- * one when it was called (the pass reads the newest view after taking its searches off the queue).
+ * shared pass gets exactly what it would have got alone, from a state of the index at least as new
+ * as the one when it was called (the pass reads the newest view after taking its searches off the
+ * queue).
  */
 final class SearchCoalescer {
 
@@ -48,12 +49,14 @@ final class SearchCoalescer {
   private final int maxPerPass;
   private final ConcurrentLinkedQueue<Pending> queued = new ConcurrentLinkedQueue<>();
   private final ReentrantLock passRunning = new ReentrantLock();
+
   /** Searches answered in a pass shared with at least one other. */
   final LongAdder coalesced = new LongAdder();
 
   /**
    * @param views the index's newest view
-   * @param maxPerPass most searches one pass answers (64 keeps the bit-sliced kernel's scratch in L1)
+   * @param maxPerPass most searches one pass answers (64 keeps the bit-sliced kernel's scratch in
+   *     L1)
    */
   SearchCoalescer(Searcher searcher, Supplier<View> views, int maxPerPass) {
     this.searcher = searcher;

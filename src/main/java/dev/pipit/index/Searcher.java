@@ -10,17 +10,20 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntFunction;
 
 /**
- * Runs searches on a {@link View}: picks linear scan or multi-index hashing, splits large scans over
- * threads, and merges partial results by key so that every path returns the same ordered list.
+ * Runs searches on a {@link View}: picks linear scan or multi-index hashing, splits large scans
+ * over threads, and merges partial results by key so that every path returns the same ordered list.
  */
 final class Searcher {
 
   /** Fewest codes per thread worth a task hand-off. */
   static final int PARALLEL_MIN = 1 << 18;
+
   /** Above this k, top-k by counting per distance rather than a heap. */
   static final int HEAP_MAX_K = 32;
+
   /** Smallest gallery for which {@link SearchStrategy#AUTO} builds multi-index hashing. */
   static final int MIH_MIN = 1 << 16;
+
   /** Most tables for which {@link SearchStrategy#AUTO} builds multi-index hashing. */
   static final int MIH_MAX_TABLES = 4;
 
@@ -38,14 +41,23 @@ final class Searcher {
   final LongAdder radiusSearches = new LongAdder();
   final LongAdder ndis = new LongAdder();
 
-  Searcher(HammingKernel kernel, SearchStrategy strategy, ExecutorService pool, int threads,
+  Searcher(
+      HammingKernel kernel,
+      SearchStrategy strategy,
+      ExecutorService pool,
+      int threads,
       MihMaintainer mih) {
     this(kernel, strategy, pool, threads, mih, PARALLEL_MIN);
   }
 
   /** With {@code parallelMin} codes per thread at least (tests use small values). */
-  Searcher(HammingKernel kernel, SearchStrategy strategy, ExecutorService pool, int threads,
-      MihMaintainer mih, int parallelMin) {
+  Searcher(
+      HammingKernel kernel,
+      SearchStrategy strategy,
+      ExecutorService pool,
+      int threads,
+      MihMaintainer mih,
+      int parallelMin) {
     this.parallelMin = parallelMin;
     this.kernel = kernel;
     this.strategy = strategy;
@@ -63,9 +75,12 @@ final class Searcher {
     MultiIndexHash hash = mih.usable(view, strategy);
     if (hash != null) {
       TopKHeap heap = new TopKHeap(view, k);
-      kernel.scan(view.codes, view.gallery.words, query, Math.min(hash.size, view.count), view.count, heap);
-      long budget = strategy == SearchStrategy.MIH ? Long.MAX_VALUE
-          : Math.max(1024, (long) view.count * view.gallery.words / 32);
+      kernel.scan(
+          view.codes, view.gallery.words, query, Math.min(hash.size, view.count), view.count, heap);
+      long budget =
+          strategy == SearchStrategy.MIH
+              ? Long.MAX_VALUE
+              : Math.max(1024, (long) view.count * view.gallery.words / 32);
       long checked = hash.searchKnn(view, query, heap, budget);
       if (checked >= 0) {
         mihSearches.increment();
@@ -75,11 +90,14 @@ final class Searcher {
       mihFallbacks.increment();
     }
     linearSearches.increment();
-    return scanParallel(view, k, (from, to) -> {
-      Collector out = topK(view, k);
-      kernel.scan(view.codes, view.gallery.words, query, from, to, out);
-      return new Collector[] {out};
-    })[0];
+    return scanParallel(
+        view,
+        k,
+        (from, to) -> {
+          Collector out = topK(view, k);
+          kernel.scan(view.codes, view.gallery.words, query, from, to, out);
+          return new Collector[] {out};
+        })[0];
   }
 
   /** Top-k keys for each query, in one pass over memory per thread. */
@@ -91,14 +109,17 @@ final class Searcher {
       }
       return results;
     }
-    return scanParallel(view, k, (from, to) -> {
-      Collector[] outs = new Collector[queries.length];
-      for (int q = 0; q < outs.length; q++) {
-        outs[q] = topK(view, k);
-      }
-      kernel.scanBatch(view.codes, view.gallery.words, queries, from, to, outs);
-      return outs;
-    });
+    return scanParallel(
+        view,
+        k,
+        (from, to) -> {
+          Collector[] outs = new Collector[queries.length];
+          for (int q = 0; q < outs.length; q++) {
+            outs[q] = topK(view, k);
+          }
+          kernel.scanBatch(view.codes, view.gallery.words, queries, from, to, outs);
+          return outs;
+        });
   }
 
   /** Keys of every live code within {@code radius}, ascending. */
@@ -107,15 +128,19 @@ final class Searcher {
     MultiIndexHash hash = mih.usable(view, strategy);
     if (hash != null && (strategy == SearchStrategy.MIH || radius / hash.tables <= 1)) {
       RadiusCollector out = new RadiusCollector(view, radius);
-      kernel.scan(view.codes, view.gallery.words, query, Math.min(hash.size, view.count), view.count, out);
+      kernel.scan(
+          view.codes, view.gallery.words, query, Math.min(hash.size, view.count), view.count, out);
       ndis.add(hash.searchRadius(view, query, radius, out));
       return out.sortedKeys();
     }
-    return scanParallel(view, Integer.MAX_VALUE, (from, to) -> {
-      Collector out = new RadiusCollector(view, radius);
-      kernel.scan(view.codes, view.gallery.words, query, from, to, out);
-      return new Collector[] {out};
-    })[0];
+    return scanParallel(
+        view,
+        Integer.MAX_VALUE,
+        (from, to) -> {
+          Collector out = new RadiusCollector(view, radius);
+          kernel.scan(view.codes, view.gallery.words, query, from, to, out);
+          return new Collector[] {out};
+        })[0];
   }
 
   private Collector topK(View view, int k) {

@@ -19,9 +19,9 @@ import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
 
 /**
- * A snapshot: every live entry as of one sequence number, in insertion order, named
- * {@code snapshot-<seq, 20 digits>.bin}. Written to a temporary file, fsynced, then renamed with
- * {@code ATOMIC_MOVE} and the directory fsynced, so a crash leaves either the old or the new snapshot.
+ * A snapshot: every live entry as of one sequence number, in insertion order, named {@code
+ * snapshot-<seq, 20 digits>.bin}. Written to a temporary file, fsynced, then renamed with {@code
+ * ATOMIC_MOVE} and the directory fsynced, so a crash leaves either the old or the new snapshot.
  * Big-endian:
  *
  * <pre>
@@ -58,12 +58,23 @@ final class SnapshotFile {
     Path target = path(dir, view.seq);
     Path temp = dir.resolve(target.getFileName() + ".tmp");
     CRC32C crc = new CRC32C();
-    try (OutputStream file = Files.newOutputStream(temp, StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
-        DataOutputStream out = new DataOutputStream(
-            new BufferedOutputStream(new CheckedOutputStream(file, crc), 1 << 16))) {
-      out.write(new FileHeader(FileHeader.SNAPSHOT_MAGIC, FileHeader.VERSION, view.gallery.bits,
-          fingerprint, view.seq).encode());
+    try (OutputStream file =
+            Files.newOutputStream(
+                temp,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE);
+        DataOutputStream out =
+            new DataOutputStream(
+                new BufferedOutputStream(new CheckedOutputStream(file, crc), 1 << 16))) {
+      out.write(
+          new FileHeader(
+                  FileHeader.SNAPSHOT_MAGIC,
+                  FileHeader.VERSION,
+                  view.gallery.bits,
+                  fingerprint,
+                  view.seq)
+              .encode());
       out.flush();
       crc.reset();
       out.writeInt(live);
@@ -110,7 +121,10 @@ final class SnapshotFile {
       try {
         return read(file, bits, fingerprint, sink);
       } catch (CorruptIndexException | EOFException e) {
-        LOG.log(Level.WARNING, "snapshot {0} is damaged ({1}); trying an older one", file.getFileName(),
+        LOG.log(
+            Level.WARNING,
+            "snapshot {0} is damaged ({1}); trying an older one",
+            file.getFileName(),
             e.getMessage());
         reset.run();
       }
@@ -118,7 +132,8 @@ final class SnapshotFile {
     return 0;
   }
 
-  private static long read(Path file, int bits, String fingerprint, EntrySink sink) throws IOException {
+  private static long read(Path file, int bits, String fingerprint, EntrySink sink)
+      throws IOException {
     String name = file.getFileName().toString();
     int words = Code.wordsFor(bits);
     try (InputStream raw = Files.newInputStream(file);

@@ -4,10 +4,11 @@ import java.time.Duration;
 
 /**
  * When a durable index writes a snapshot on its own, in the background: once the log has grown by
- * {@code everyRecords} records or {@code everyLogBytes} bytes since the last snapshot, or
- * {@code interval} has passed since it with at least one new record, whichever comes first. A snapshot
- * rolls the log to a new segment, and the segments older than the snapshot before it are deleted, so the
- * log (and the time to replay it at open) stays bounded. In-memory indexes ignore the policy.
+ * {@code everyRecords} records or {@code everyLogBytes} bytes since the last snapshot, or {@code
+ * interval} has passed since it with at least one new record, whichever comes first. A snapshot
+ * rolls the log to a new segment, and the segments older than the snapshot before it are deleted,
+ * so the log (and the time to replay it at open) stays bounded. In-memory indexes ignore the
+ * policy.
  *
  * @param everyRecords log records since the last snapshot that trigger one; 0 to disable
  * @param everyLogBytes log bytes since the last snapshot that trigger one; 0 to disable
@@ -38,12 +39,16 @@ public record SnapshotPolicy(long everyRecords, long everyLogBytes, Duration int
     return everyRecords > 0 || everyLogBytes > 0 || !interval.isZero();
   }
 
-  /** Whether a log grown by {@code records} and {@code logBytes} since the last snapshot needs one now. */
+  /**
+   * Whether a log grown by {@code records} and {@code logBytes} since the last snapshot needs one
+   * now.
+   */
   boolean due(long records, long logBytes, long nanosSinceSnapshot) {
     if (records == 0) {
       return false;
     }
-    return (everyRecords > 0 && records >= everyRecords) || (everyLogBytes > 0 && logBytes >= everyLogBytes)
+    return (everyRecords > 0 && records >= everyRecords)
+        || (everyLogBytes > 0 && logBytes >= everyLogBytes)
         || (!interval.isZero() && nanosSinceSnapshot >= interval.toNanos());
   }
 }

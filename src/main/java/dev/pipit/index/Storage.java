@@ -15,7 +15,9 @@ final class Storage {
 
   private Storage() {}
 
-  /** Makes a file creation, rename or deletion in {@code dir} durable (Linux: fsync the directory). */
+  /**
+   * Makes a file creation, rename or deletion in {@code dir} durable (Linux: fsync the directory).
+   */
   static void fsyncDirectory(Path dir) throws IOException {
     try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
       channel.force(true);
@@ -31,7 +33,8 @@ final class Storage {
   static List<Long> sequences(Path dir, String prefix, String suffix) throws IOException {
     List<Long> found = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
-      files.map(p -> p.getFileName().toString())
+      files
+          .map(p -> p.getFileName().toString())
           .filter(n -> n.startsWith(prefix) && n.endsWith(suffix))
           .map(n -> n.substring(prefix.length(), n.length() - suffix.length()))
           .filter(s -> !s.isEmpty() && s.chars().allMatch(Character::isDigit))

@@ -3,9 +3,10 @@ package dev.pipit.index;
 import java.util.Arrays;
 
 /**
- * The k best codes so far, as a binary max-heap of primitive keys {@code (dist << 32) | ordinal} (like
- * Lucene's {@code NeighborQueue}): comparing keys orders by distance, then by ordinal, so ties break by
- * insertion order with no extra work. The top is replaced only by a strictly better key.
+ * The k best codes so far, as a binary max-heap of primitive keys {@code (dist << 32) | ordinal}
+ * (like Lucene's {@code NeighborQueue}): comparing keys orders by distance, then by ordinal, so
+ * ties break by insertion order with no extra work. The top is replaced only by a strictly better
+ * key.
  */
 final class TopKHeap extends Collector {
 
@@ -19,7 +20,8 @@ final class TopKHeap extends Collector {
 
   @Override
   void accept(int dist, int ordinal) {
-    // Sequential scans call this only with dist < limit, and every earlier key has a smaller ordinal, so
+    // Sequential scans call this only with dist < limit, and every earlier key has a smaller
+    // ordinal, so
     // the new key is better than the top whenever the heap is full.
     push(key(dist, ordinal));
   }

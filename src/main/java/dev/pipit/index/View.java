@@ -4,9 +4,10 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * An immutable, consistent state of the index as of write sequence {@link #seq}, published by the writer
- * through one volatile field. Searches work on a view and never see a torn state: the arrays are only
- * appended to past {@link #count}, and a tombstone written after this view carries a larger sequence.
+ * An immutable, consistent state of the index as of write sequence {@link #seq}, published by the
+ * writer through one volatile field. Searches work on a view and never see a torn state: the arrays
+ * are only appended to past {@link #count}, and a tombstone written after this view carries a
+ * larger sequence.
  *
  * <p>An entry is live in this view when {@code ordinal < count} and its death sequence (the one hot
  * {@code long} per entry; {@link Long#MAX_VALUE} while alive) is greater than {@code seq}.
@@ -24,7 +25,14 @@ final class View {
   final long seq;
   final int tombstones;
 
-  View(Gallery gallery, long[] codes, long[] deaths, String[] ids, byte[][] payloads, int count, long seq,
+  View(
+      Gallery gallery,
+      long[] codes,
+      long[] deaths,
+      String[] ids,
+      byte[][] payloads,
+      int count,
+      long seq,
       int tombstones) {
     this.gallery = gallery;
     this.codes = codes;

@@ -13,18 +13,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 /**
- * The write-ahead log, in segments like ZooKeeper's {@code FileTxnLog}: {@link #append} only buffers,
- * {@link #commit} writes and fsyncs (timed, with a warning when slow). Each segment is named by the
- * sequence number of its first record, {@code wal-<seq, 20 digits>.log}, and starts with a
- * {@link FileHeader} (magic {@code "PWAL"}). Big-endian:
+ * The write-ahead log, in segments like ZooKeeper's {@code FileTxnLog}: {@link #append} only
+ * buffers, {@link #commit} writes and fsyncs (timed, with a warning when slow). Each segment is
+ * named by the sequence number of its first record, {@code wal-<seq, 20 digits>.log}, and starts
+ * with a {@link FileHeader} (magic {@code "PWAL"}). Big-endian:
  *
  * <pre>
  * segment := header record*
  * record  := length:u32 crc:u32 body:byte[length]   -- crc = CRC32C(body); body as in {@link LogRecord}
  * </pre>
  *
- * Records carry consecutive sequence numbers across segments. A segment is fsynced before the next one
- * is created, so only the newest segment can end in a torn record; {@link LogReplay} truncates it there.
+ * Records carry consecutive sequence numbers across segments. A segment is fsynced before the next
+ * one is created, so only the newest segment can end in a torn record; {@link LogReplay} truncates
+ * it there.
  */
 final class WriteAheadLog implements AutoCloseable {
 
@@ -32,8 +33,10 @@ final class WriteAheadLog implements AutoCloseable {
 
   /** A segment is closed and a new one started past this size (default). */
   static final long SEGMENT_BYTES = 64L << 20;
+
   /** Largest record body (an id of 256 bytes, a 64 KiB payload and a 1024-bit code fit easily). */
   static final int MAX_BODY = 1 << 20;
+
   private static final long SLOW_FSYNC_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final Path dir;
@@ -55,7 +58,12 @@ final class WriteAheadLog implements AutoCloseable {
   private long fsyncs;
   private long fsyncNanos;
 
-  private WriteAheadLog(Path dir, int bits, String fingerprint, FsyncPolicy policy, long lastSeq,
+  private WriteAheadLog(
+      Path dir,
+      int bits,
+      String fingerprint,
+      FsyncPolicy policy,
+      long lastSeq,
       long maxSegmentBytes) {
     this.dir = dir;
     this.maxSegmentBytes = maxSegmentBytes;
@@ -64,13 +72,21 @@ final class WriteAheadLog implements AutoCloseable {
     this.policy = policy;
     this.appendedSeq = lastSeq;
     this.durableSeq = lastSeq;
-    this.flusher = policy.mode() == FsyncPolicy.Mode.GROUP
-        ? Thread.ofPlatform().daemon().name("pipit-wal-flusher").unstarted(this::flushLoop) : null;
+    this.flusher =
+        policy.mode() == FsyncPolicy.Mode.GROUP
+            ? Thread.ofPlatform().daemon().name("pipit-wal-flusher").unstarted(this::flushLoop)
+            : null;
   }
 
   /** Starts a new segment for records after {@code lastSeq} (the last one recovered). */
-  static WriteAheadLog open(Path dir, int bits, String fingerprint, FsyncPolicy policy, long lastSeq,
-      long maxSegmentBytes) throws IOException {
+  static WriteAheadLog open(
+      Path dir,
+      int bits,
+      String fingerprint,
+      FsyncPolicy policy,
+      long lastSeq,
+      long maxSegmentBytes)
+      throws IOException {
     WriteAheadLog log = new WriteAheadLog(dir, bits, fingerprint, policy, lastSeq, maxSegmentBytes);
     log.startSegment(lastSeq + 1);
     if (log.flusher != null) {
@@ -87,8 +103,9 @@ final class WriteAheadLog implements AutoCloseable {
     Path path = segmentPath(dir, firstSeq);
     Files.deleteIfExists(path); // only an empty segment can carry the name of the next record
     channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    byte[] header = new FileHeader(FileHeader.LOG_MAGIC, FileHeader.VERSION, bits, fingerprint, firstSeq)
-        .encode();
+    byte[] header =
+        new FileHeader(FileHeader.LOG_MAGIC, FileHeader.VERSION, bits, fingerprint, firstSeq)
+            .encode();
     channel.write(ByteBuffer.wrap(header));
     channel.force(true);
     Storage.fsyncDirectory(dir);
@@ -97,8 +114,8 @@ final class WriteAheadLog implements AutoCloseable {
   }
 
   /**
-   * Closes the current segment (written and fsynced) and starts the next, unless it holds no record, so
-   * that every record appended so far lies in segments a snapshot of this state covers.
+   * Closes the current segment (written and fsynced) and starts the next, unless it holds no
+   * record, so that every record appended so far lies in segments a snapshot of this state covers.
    */
   synchronized void roll() {
     checkUsable();
@@ -221,7 +238,8 @@ final class WriteAheadLog implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
-        LOG.log(Level.ERROR, "write-ahead log flush failed; the index refuses writes from now on", e);
+        LOG.log(
+            Level.ERROR, "write-ahead log flush failed; the index refuses writes from now on", e);
         return;
       }
     }
@@ -237,7 +255,8 @@ final class WriteAheadLog implements AutoCloseable {
 
   private void checkUsable() {
     if (failure != null) {
-      throw new UncheckedIOException("the write-ahead log failed earlier; reopen the index", failure);
+      throw new UncheckedIOException(
+          "the write-ahead log failed earlier; reopen the index", failure);
     }
     if (closed) {
       throw new IllegalStateException("the write-ahead log is closed");

@@ -1,44 +1,53 @@
 /**
  * The Hamming index: binary codes in memory, exact top-k and radius search, multi-index hashing, a
- * write-ahead log and snapshots. Depends on the JDK only ({@code jdk.incubator.vector} when present).
+ * write-ahead log and snapshots. Depends on the JDK only ({@code jdk.incubator.vector} when
+ * present).
  *
  * <h2>API</h2>
- * {@link dev.pipit.index.HammingIndex} is the facade: {@code open(dir, options)} or {@code inMemory(options)},
- * then {@code add/upsert/upsertAll/delete/get}, {@code search(query, k)}, {@code searchRadius(query, r)},
- * {@code searchBatch(queries, k)}, {@code snapshot()}, {@code compact()}, {@code stats()}, {@code close()}.
- * Codes are {@link dev.pipit.index.Code} values (hex and base64 text forms). Results are
- * {@link dev.pipit.index.SearchHit}s ordered by (distance, insertion order); an upsert counts as a new
- * insertion. Exceptions map to HTTP: {@link dev.pipit.index.InvalidCodeException} and
- * {@link dev.pipit.index.InvalidRequestException} → 400, {@link dev.pipit.index.UnknownIdException} → 404,
- * {@link dev.pipit.index.DuplicateIdException} and {@link dev.pipit.index.IndexMismatchException} → 409.
+ *
+ * {@link dev.pipit.index.HammingIndex} is the facade: {@code open(dir, options)} or {@code
+ * inMemory(options)}, then {@code add/upsert/upsertAll/delete/get}, {@code search(query, k)},
+ * {@code searchRadius(query, r)}, {@code searchBatch(queries, k)}, {@code snapshot()}, {@code
+ * compact()}, {@code stats()}, {@code close()}. Codes are {@link dev.pipit.index.Code} values (hex
+ * and base64 text forms). Results are {@link dev.pipit.index.SearchHit}s ordered by (distance,
+ * insertion order); an upsert counts as a new insertion. Exceptions map to HTTP: {@link
+ * dev.pipit.index.InvalidCodeException} and {@link dev.pipit.index.InvalidRequestException} → 400,
+ * {@link dev.pipit.index.UnknownIdException} → 404, {@link dev.pipit.index.DuplicateIdException}
+ * and {@link dev.pipit.index.IndexMismatchException} → 409.
  *
  * <h2>Memory</h2>
- * Hot data, read by every scan: the codes in one contiguous {@code long[]} (column-blocked by 8 codes, see
- * {@code CodeLayout}) and one {@code long} per entry (its death sequence, for tombstones and snapshot
- * isolation). Arrays grow by 1/8, so hot memory stays within 1.125 × (8 × words + 8) bytes per entry plus
- * one block; {@link dev.pipit.index.IndexStats#hotBytesPerEntryRatio()} reports the actual ratio. Cold
- * data (ids, payloads, the id map) lives in separate arrays touched only for results and lookups.
- * Multi-index hashing, when built, adds {@code tables × (4 + 8 × words)} bytes per entry plus
- * {@code tables × 2^substringBits × 4} bytes of offsets ({@link dev.pipit.index.IndexStats#mihBytes()}).
+ *
+ * Hot data, read by every scan: the codes in one contiguous {@code long[]} (column-blocked by 8
+ * codes, see {@code CodeLayout}) and one {@code long} per entry (its death sequence, for tombstones
+ * and snapshot isolation). Arrays grow by 1/8, so hot memory stays within 1.125 × (8 × words + 8)
+ * bytes per entry plus one block; {@link dev.pipit.index.IndexStats#hotBytesPerEntryRatio()}
+ * reports the actual ratio. Cold data (ids, payloads, the id map) lives in separate arrays touched
+ * only for results and lookups. Multi-index hashing, when built, adds {@code tables × (4 + 8 ×
+ * words)} bytes per entry plus {@code tables × 2^substringBits × 4} bytes of offsets ({@link
+ * dev.pipit.index.IndexStats#mihBytes()}).
  *
  * <h2>Concurrency</h2>
- * One writer at a time (a lock); searches never lock. Each mutation publishes an immutable view (codes,
- * count, sequence number) through a volatile field; an entry is visible in a view when it was appended
- * before it and its death sequence is later. Compaction builds a new generation under the write lock and
- * publishes it; searches on the old one finish undisturbed.
+ *
+ * One writer at a time (a lock); searches never lock. Each mutation publishes an immutable view
+ * (codes, count, sequence number) through a volatile field; an entry is visible in a view when it
+ * was appended before it and its death sequence is later. Compaction builds a new generation under
+ * the write lock and publishes it; searches on the old one finish undisturbed.
  *
  * <h2>Kernels</h2>
+ *
  * {@code KernelProvider} picks the Panama (Vector API) kernel when {@code --add-modules
- * jdk.incubator.vector} is given and C2 is on, else the scalar one, logs the choice, and reports it in
- * {@link dev.pipit.index.IndexStats#kernel()}. {@code -Dpipit.index.kernel=scalar|panama} forces one.
- * Batches of 8 or more queries over one-word codes (up to 64 bits) go through {@code BitSlicedBatch}
- * (tiles of 256 codes transposed into bit-planes in a scratch buffer, summed by carry-save adders) where
- * 256-bit vectors are native; {@code -Dpipit.index.batch=popcount} keeps the popcount bodies instead.
+ * jdk.incubator.vector} is given and C2 is on, else the scalar one, logs the choice, and reports it
+ * in {@link dev.pipit.index.IndexStats#kernel()}. {@code -Dpipit.index.kernel=scalar|panama} forces
+ * one. Batches of 8 or more queries over one-word codes (up to 64 bits) go through {@code
+ * BitSlicedBatch} (tiles of 256 codes transposed into bit-planes in a scratch buffer, summed by
+ * carry-save adders) where 256-bit vectors are native; {@code -Dpipit.index.batch=popcount} keeps
+ * the popcount bodies instead.
  *
  * <h2>Durability</h2>
+ *
  * A write is acknowledged once its log record is durable ({@link dev.pipit.index.FsyncPolicy}). The
- * {@link dev.pipit.index.SnapshotPolicy} snapshots a durable index in the background after N records,
- * N log bytes or T since the last snapshot; each snapshot rolls the log, and segments covered by the
- * older of the two kept snapshots are deleted.
+ * {@link dev.pipit.index.SnapshotPolicy} snapshots a durable index in the background after N
+ * records, N log bytes or T since the last snapshot; each snapshot rolls the log, and segments
+ * covered by the older of the two kept snapshots are deleted.
  */
 package dev.pipit.index;

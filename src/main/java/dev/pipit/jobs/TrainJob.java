@@ -33,8 +33,15 @@ public record TrainJob(
 
   /** Lifecycle of a job. */
   public enum State {
-    QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED,
-    /** The service stopped while the job ran; its checkpoint lets a new job with the same request resume. */
+    QUEUED,
+    RUNNING,
+    SUCCEEDED,
+    FAILED,
+    CANCELLED,
+    /**
+     * The service stopped while the job ran; its checkpoint lets a new job with the same request
+     * resume.
+     */
     INTERRUPTED;
 
     boolean finished() {
@@ -52,9 +59,26 @@ public record TrainJob(
    */
   public record Iteration(int iteration, double loss, Double map, double seconds) {}
 
-  TrainJob with(State newState, double newProgress, List<Iteration> newIterations, Long eta, String newModel,
-      String newError, Instant newStarted, Instant newFinished) {
-    return new TrainJob(id, newState, request, newProgress, List.copyOf(newIterations), eta, newModel, newError,
-        created, newStarted, newFinished);
+  TrainJob with(
+      State newState,
+      double newProgress,
+      List<Iteration> newIterations,
+      Long eta,
+      String newModel,
+      String newError,
+      Instant newStarted,
+      Instant newFinished) {
+    return new TrainJob(
+        id,
+        newState,
+        request,
+        newProgress,
+        List.copyOf(newIterations),
+        eta,
+        newModel,
+        newError,
+        created,
+        newStarted,
+        newFinished);
   }
 }

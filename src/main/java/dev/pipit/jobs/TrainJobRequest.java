@@ -12,9 +12,10 @@ import jakarta.validation.constraints.Pattern;
  * @param name name of the model to register (letters, digits, '.', '_', '-')
  * @param method agmh, fcaenet or adsh-r50
  * @param bits code length
- * @param dataset dataset kind (fashion-mnist, image-folder, cub200, aircraft, food101, nabirds, vegfru), or
- *     {@code gallery}: the served gallery's labelled items with kept originals
- * @param root dataset directory; must lie under a configured allowed root (not used with {@code gallery})
+ * @param dataset dataset kind (fashion-mnist, image-folder, cub200, aircraft, food101, nabirds,
+ *     vegfru), or {@code gallery}: the served gallery's labelled items with kept originals
+ * @param root dataset directory; must lie under a configured allowed root (not used with {@code
+ *     gallery})
  * @param trainPerClass database images per class (0 = all)
  * @param testPerClass query images per class (0 = all)
  * @param outerIterations T_out override
@@ -22,10 +23,13 @@ import jakarta.validation.constraints.Pattern;
  * @param samples m override
  * @param inputSize network input side override
  */
-@Schema(example = """
-    {"name": "agmh-fmnist-48-v2", "method": "agmh", "bits": 48, "dataset": "fashion-mnist",
-     "root": "/usr/share/datasets/fashion-mnist", "trainPerClass": 500, "testPerClass": 100,
-     "outerIterations": 6, "innerEpochs": 2}""")
+@Schema(
+    example =
+        """
+        {"name": "agmh-fmnist-48-v2", "method": "agmh", "bits": 48, "dataset": "fashion-mnist",
+         "root": "/usr/share/datasets/fashion-mnist", "trainPerClass": 500, "testPerClass": 100,
+         "outerIterations": 6, "innerEpochs": 2}\
+        """)
 public record TrainJobRequest(
     @NotBlank @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}") String name,
     @NotBlank String method,
@@ -41,7 +45,17 @@ public record TrainJobRequest(
 
   /** The same request on another dataset (the gallery's export). */
   public TrainJobRequest onDataset(String kind, String datasetRoot) {
-    return new TrainJobRequest(name, method, bits, kind, datasetRoot, trainPerClass, testPerClass, outerIterations,
-        innerEpochs, samples, inputSize);
+    return new TrainJobRequest(
+        name,
+        method,
+        bits,
+        kind,
+        datasetRoot,
+        trainPerClass,
+        testPerClass,
+        outerIterations,
+        innerEpochs,
+        samples,
+        inputSize);
   }
 }

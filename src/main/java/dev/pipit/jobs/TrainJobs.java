@@ -28,11 +28,11 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Training jobs: a queue run one at a time (one device, one job), progress kept in memory for the API and
- * pushed to subscribers, state persisted as {@code <jobs dir>/<id>.json} on every state change and every
- * outer iteration. After a restart, jobs that were queued or running are marked {@link
- * TrainJob.State#INTERRUPTED}: never silently lost, and their checkpoint lets a new job with the same
- * request resume. A job that succeeds registers its model in the models directory.
+ * Training jobs: a queue run one at a time (one device, one job), progress kept in memory for the
+ * API and pushed to subscribers, state persisted as {@code <jobs dir>/<id>.json} on every state
+ * change and every outer iteration. After a restart, jobs that were queued or running are marked
+ * {@link TrainJob.State#INTERRUPTED}: never silently lost, and their checkpoint lets a new job with
+ * the same request resume. A job that succeeds registers its model in the models directory.
  */
 public final class TrainJobs implements AutoCloseable {
 
@@ -49,7 +49,8 @@ public final class TrainJobs implements AutoCloseable {
   private final Map<String, Boolean> cancelled = new ConcurrentHashMap<>();
   private final Map<String, List<Consumer<TrainJob>>> subscribers = new ConcurrentHashMap<>();
   private final ExecutorService runner =
-      Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("pipit-train-jobs").daemon().unstarted(r));
+      Executors.newSingleThreadExecutor(
+          r -> Thread.ofPlatform().name("pipit-train-jobs").daemon().unstarted(r));
 
   /**
    * @param jobsDir where job states are kept
@@ -58,14 +59,25 @@ public final class TrainJobs implements AutoCloseable {
    * @param backboneWeights the ImageNet backbone's TF.js model.json
    * @param gitRevision recorded in trained models' provenance
    */
-  public TrainJobs(Path jobsDir, Path modelsDir, List<Path> allowedRoots, Path backboneWeights, String gitRevision)
+  public TrainJobs(
+      Path jobsDir,
+      Path modelsDir,
+      List<Path> allowedRoots,
+      Path backboneWeights,
+      String gitRevision)
       throws IOException {
     this(jobsDir, modelsDir, allowedRoots, backboneWeights, gitRevision, DevicePreference.AUTO);
   }
 
   /** As above, training on {@code device} (see {@link TrainingRun.Plan#device()}). */
-  public TrainJobs(Path jobsDir, Path modelsDir, List<Path> allowedRoots, Path backboneWeights, String gitRevision,
-      DevicePreference device) throws IOException {
+  public TrainJobs(
+      Path jobsDir,
+      Path modelsDir,
+      List<Path> allowedRoots,
+      Path backboneWeights,
+      String gitRevision,
+      DevicePreference device)
+      throws IOException {
     this.device = device;
     this.jobsDir = Files.createDirectories(jobsDir);
     this.modelsDir = modelsDir;
@@ -80,10 +92,18 @@ public final class TrainJobs implements AutoCloseable {
       for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
         TrainJob job = json.readValue(file.toFile(), TrainJob.class);
         if (!job.state().finished()) {
-          job = job.with(TrainJob.State.INTERRUPTED, job.progress(), job.iterations(), null, null,
-              "the service stopped while this job was " + job.state().name().toLowerCase()
-                  + "; submit the same request again to resume from its checkpoint",
-              job.started(), Instant.now());
+          job =
+              job.with(
+                  TrainJob.State.INTERRUPTED,
+                  job.progress(),
+                  job.iterations(),
+                  null,
+                  null,
+                  "the service stopped while this job was "
+                      + job.state().name().toLowerCase()
+                      + "; submit the same request again to resume from its checkpoint",
+                  job.started(),
+                  Instant.now());
           persist(job);
         }
         jobs.put(job.id(), job);
@@ -99,13 +119,15 @@ public final class TrainJobs implements AutoCloseable {
    */
   public TrainJob submit(TrainJobRequest request) throws IOException {
     if (request.root() == null || request.root().isBlank()) {
-      throw new IllegalArgumentException("root is required: the dataset directory (or use dataset \"gallery\")");
+      throw new IllegalArgumentException(
+          "root is required: the dataset directory (or use dataset \"gallery\")");
     }
     return queue(request, allowedRoot(request.root()));
   }
 
   /**
-   * Queues a job on a dataset the service wrote itself (the gallery's export), so no allowed-root check.
+   * Queues a job on a dataset the service wrote itself (the gallery's export), so no allowed-root
+   * check.
    *
    * @throws IllegalArgumentException for an unknown method
    */
@@ -116,8 +138,19 @@ public final class TrainJobs implements AutoCloseable {
   private TrainJob queue(TrainJobRequest request, Path root) throws IOException {
     Architecture.fromId(request.method());
     String id = UUID.randomUUID().toString();
-    TrainJob job = new TrainJob(id, TrainJob.State.QUEUED, request, 0, List.of(), null, null, null,
-        Instant.now(), null, null);
+    TrainJob job =
+        new TrainJob(
+            id,
+            TrainJob.State.QUEUED,
+            request,
+            0,
+            List.of(),
+            null,
+            null,
+            null,
+            Instant.now(),
+            null,
+            null);
     jobs.put(id, job);
     persist(job);
     runner.submit(() -> run(id, root));
@@ -140,56 +173,130 @@ public final class TrainJobs implements AutoCloseable {
         // an allowed root that does not exist allows nothing
       }
     }
-    throw new PathNotAllowedException("dataset root " + root + " is outside the allowed roots " + allowedRoots);
+    throw new PathNotAllowedException(
+        "dataset root " + root + " is outside the allowed roots " + allowedRoots);
   }
 
   private void run(String id, Path root) {
     TrainJob job = jobs.get(id);
     if (Boolean.TRUE.equals(cancelled.get(id))) {
-      update(job.with(TrainJob.State.CANCELLED, 0, List.of(), null, null, null, null, Instant.now()), true);
+      update(
+          job.with(TrainJob.State.CANCELLED, 0, List.of(), null, null, null, null, Instant.now()),
+          true);
       return;
     }
     Instant started = Instant.now();
     update(job.with(TrainJob.State.RUNNING, 0, List.of(), null, null, null, started, null), true);
     TrainJobRequest r = job.request();
     TrainingSettings s = TrainingSettings.cpuProtocol(Architecture.fromId(r.method()), r.bits());
-    s = s.withSchedule(or(r.outerIterations(), s.outerIterations()), or(r.innerEpochs(), s.innerEpochs()),
-        or(r.samples(), s.samples()), s.batchSize());
+    s =
+        s.withSchedule(
+            or(r.outerIterations(), s.outerIterations()),
+            or(r.innerEpochs(), s.innerEpochs()),
+            or(r.samples(), s.samples()),
+            s.batchSize());
     if (r.inputSize() != null) {
       s = s.withInput(r.inputSize(), s.backbone());
     }
     Path out = modelsDir.resolve(r.name());
-    boolean resume = Files.exists(out.resolve("checkpoint/state.bin")) && !Files.exists(out.resolve("manifest.json"));
-    TrainingRun.Plan plan = new TrainingRun.Plan(r.name(), s, r.dataset(), root, or(r.trainPerClass(), 0),
-        or(r.testPerClass(), 0), backboneWeights, out, resume, 1, gitRevision, null, device);
+    boolean resume =
+        Files.exists(out.resolve("checkpoint/state.bin"))
+            && !Files.exists(out.resolve("manifest.json"));
+    TrainingRun.Plan plan =
+        new TrainingRun.Plan(
+            r.name(),
+            s,
+            r.dataset(),
+            root,
+            or(r.trainPerClass(), 0),
+            or(r.testPerClass(), 0),
+            backboneWeights,
+            out,
+            resume,
+            1,
+            gitRevision,
+            null,
+            device);
     List<TrainJob.Iteration> history = new CopyOnWriteArrayList<>();
     int outer = s.outerIterations();
     try {
-      TrainingRun.run(plan, new TrainingListener() {
-        @Override
-        public void onStep(int iteration, long step, long steps, double loss) {
-          double progress = (iteration + (double) step / steps) / outer;
-          update(jobs.get(id).with(TrainJob.State.RUNNING, progress, history, eta(started, progress), null, null,
-              started, null), false);
-        }
+      TrainingRun.run(
+          plan,
+          new TrainingListener() {
+            @Override
+            public void onStep(int iteration, long step, long steps, double loss) {
+              double progress = (iteration + (double) step / steps) / outer;
+              update(
+                  jobs.get(id)
+                      .with(
+                          TrainJob.State.RUNNING,
+                          progress,
+                          history,
+                          eta(started, progress),
+                          null,
+                          null,
+                          started,
+                          null),
+                  false);
+            }
 
-        @Override
-        public void onIteration(Iteration it) {
-          history.add(new TrainJob.Iteration(it.iteration() + 1, it.losses().total(),
-              Double.isNaN(it.map()) ? null : it.map(), it.seconds()));
-          double progress = (it.iteration() + 1.0) / outer;
-          update(jobs.get(id).with(TrainJob.State.RUNNING, progress, history, eta(started, progress), null, null,
-              started, null), true);
-        }
-      }, line -> log.info("job {}: {}", id, line), () -> Boolean.TRUE.equals(cancelled.get(id)));
-      update(jobs.get(id).with(TrainJob.State.SUCCEEDED, 1, history, 0L, r.name(), null, started, Instant.now()), true);
+            @Override
+            public void onIteration(Iteration it) {
+              history.add(
+                  new TrainJob.Iteration(
+                      it.iteration() + 1,
+                      it.losses().total(),
+                      Double.isNaN(it.map()) ? null : it.map(),
+                      it.seconds()));
+              double progress = (it.iteration() + 1.0) / outer;
+              update(
+                  jobs.get(id)
+                      .with(
+                          TrainJob.State.RUNNING,
+                          progress,
+                          history,
+                          eta(started, progress),
+                          null,
+                          null,
+                          started,
+                          null),
+                  true);
+            }
+          },
+          line -> log.info("job {}: {}", id, line),
+          () -> Boolean.TRUE.equals(cancelled.get(id)));
+      update(
+          jobs.get(id)
+              .with(
+                  TrainJob.State.SUCCEEDED, 1, history, 0L, r.name(), null, started, Instant.now()),
+          true);
     } catch (TrainingCancelledException e) {
-      update(jobs.get(id).with(TrainJob.State.CANCELLED, jobs.get(id).progress(), history, null, null, e.getMessage(),
-          started, Instant.now()), true);
+      update(
+          jobs.get(id)
+              .with(
+                  TrainJob.State.CANCELLED,
+                  jobs.get(id).progress(),
+                  history,
+                  null,
+                  null,
+                  e.getMessage(),
+                  started,
+                  Instant.now()),
+          true);
     } catch (Exception | Error e) {
       log.warn("training job {} failed", id, e);
-      update(jobs.get(id).with(TrainJob.State.FAILED, jobs.get(id).progress(), history, null, null,
-          reason(e), started, Instant.now()), true);
+      update(
+          jobs.get(id)
+              .with(
+                  TrainJob.State.FAILED,
+                  jobs.get(id).progress(),
+                  history,
+                  null,
+                  null,
+                  reason(e),
+                  started,
+                  Instant.now()),
+          true);
     }
   }
 
@@ -216,7 +323,9 @@ public final class TrainJobs implements AutoCloseable {
     return value == null ? fallback : value;
   }
 
-  /** Requests cancellation; a queued job is cancelled at once, a running one at its next mini-batch. */
+  /**
+   * Requests cancellation; a queued job is cancelled at once, a running one at its next mini-batch.
+   */
   public TrainJob cancel(String id) {
     TrainJob job = get(id).orElseThrow(() -> new UnknownJobException(id));
     if (!job.state().finished()) {
@@ -265,7 +374,10 @@ public final class TrainJobs implements AutoCloseable {
   private void persist(TrainJob job) throws IOException {
     Path temp = jobsDir.resolve(job.id() + ".json.tmp");
     json.writeValue(temp.toFile(), job);
-    Files.move(temp, jobsDir.resolve(job.id() + ".json"), StandardCopyOption.ATOMIC_MOVE,
+    Files.move(
+        temp,
+        jobsDir.resolve(job.id() + ".json"),
+        StandardCopyOption.ATOMIC_MOVE,
         StandardCopyOption.REPLACE_EXISTING);
   }
 

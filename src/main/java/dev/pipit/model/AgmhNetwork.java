@@ -15,11 +15,11 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * AGMH (attribute-grouped mutual hashing): ResNet-50 → K attribute descriptors → GAP → concat → hash
- * layer without bias → tanh; SIEA per descriptor in training only.
+ * AGMH (attribute-grouped mutual hashing): ResNet-50 → K attribute descriptors → GAP → concat →
+ * hash layer without bias → tanh; SIEA per descriptor in training only.
  *
- * <p>Dimensions: B = batch, K = bits, G = descriptors (6), D = descriptor channels (512), h×w = H/32 ×
- * W/32.
+ * <p>Dimensions: B = batch, K = bits, G = descriptors (6), D = descriptor channels (512), h×w =
+ * H/32 × W/32.
  *
  * <pre>
  *   x (B, 3, H, W) → backbone F (B, 2048, h, w)
@@ -75,7 +75,8 @@ public final class AgmhNetwork extends HashingNetwork {
     NDList pooled = new NDList(descriptors.size());
     NDList attended = new NDList(training ? descriptors.size() : 0);
     for (int i = 0; i < descriptors.size(); i++) {
-      NDArray di = descriptors.get(i).forward(ps, new NDList(f), training, params).singletonOrThrow();
+      NDArray di =
+          descriptors.get(i).forward(ps, new NDList(f), training, params).singletonOrThrow();
       pooled.add(Pool.globalAvgPool2d(di)); // (B, D)
       if (training) { // SIEA feeds only the Attention Dispersion Loss: never run when serving
         attended.add(siea.get(i).forward(ps, new NDList(di), true, params).singletonOrThrow());
@@ -88,7 +89,8 @@ public final class AgmhNetwork extends HashingNetwork {
     return out;
   }
 
-  private NDArray hash(ParameterStore ps, NDList pooled, boolean training, PairList<String, Object> params) {
+  private NDArray hash(
+      ParameterStore ps, NDList pooled, boolean training, PairList<String, Object> params) {
     NDArray v = NDArrays.concat(pooled, 1); // (B, G·D)
     return hash.forward(ps, new NDList(v), training, params).singletonOrThrow().tanh(); // (B, K)
   }
@@ -105,7 +107,8 @@ public final class AgmhNetwork extends HashingNetwork {
     for (Siea s : siea) {
       s.initialize(manager, dataType, d);
     }
-    hash.initialize(manager, dataType, new Shape(f.get(0), (long) descriptorChannels * descriptors.size()));
+    hash.initialize(
+        manager, dataType, new Shape(f.get(0), (long) descriptorChannels * descriptors.size()));
   }
 
   /** {@inheritDoc} */
@@ -182,7 +185,8 @@ public final class AgmhNetwork extends HashingNetwork {
         throw new IllegalArgumentException("AGMH needs at least 2 descriptors, got " + descriptors);
       }
       if (descriptorChannels < 1 || memory < 1 || steps < 1) {
-        throw new IllegalArgumentException("descriptor channels, memory and steps must be positive");
+        throw new IllegalArgumentException(
+            "descriptor channels, memory and steps must be positive");
       }
       return new AgmhNetwork(this);
     }

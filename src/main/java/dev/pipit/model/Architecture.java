@@ -4,9 +4,15 @@ import java.util.Locale;
 
 /** The deep-hashing networks pipit can build, by their identifiers in manifests and the API. */
 public enum Architecture {
-  /** AGMH (Lu et al., ACM MM 2023): six attribute descriptors, SIEA + Attention Dispersion Loss in training. */
+  /**
+   * AGMH (Lu et al., ACM MM 2023): six attribute descriptors, SIEA + Attention Dispersion Loss in
+   * training.
+   */
   AGMH("agmh"),
-  /** FCAENet (Zhao et al., PR 2022): pooled backbone + hash layer; exposes the last feature map for SREM. */
+  /**
+   * FCAENet (Zhao et al., PR 2022): pooled backbone + hash layer; exposes the last feature map for
+   * SREM.
+   */
   FCAENET("fcaenet"),
   /** ADSH with a ResNet-50: pooled backbone + hash layer, the plain baseline. */
   ADSH_R50("adsh-r50");
@@ -37,7 +43,8 @@ public enum Architecture {
         return a;
       }
     }
-    throw new IllegalArgumentException("unknown architecture '" + id + "'; known: agmh, fcaenet, adsh-r50");
+    throw new IllegalArgumentException(
+        "unknown architecture '" + id + "'; known: agmh, fcaenet, adsh-r50");
   }
 
   /** Builds the network with a Keras-layout backbone (the shipped ImageNet weights fit it). */

@@ -5,14 +5,15 @@ import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.Loss;
 
 /**
- * AGMH's Attention Dispersion Loss: pushes the K attribute descriptors to attend to different places.
+ * AGMH's Attention Dispersion Loss: pushes the K attribute descriptors to attend to different
+ * places.
  *
  * <p>For each SIEA output {@code A^(i)} (B, C, h, w): {@code m_i[b, p] = max_c A^(i)[b, c, p]},
- * {@code a_i = softmax_p(m_i)} over the N = h·w positions;
- * {@code L = Σ_b Σ_{i<j} Σ_p a_i[b, p]·a_j[b, p] / (B · K(K−1)/2)}.
+ * {@code a_i = softmax_p(m_i)} over the N = h·w positions; {@code L = Σ_b Σ_{i<j} Σ_p a_i[b,
+ * p]·a_j[b, p] / (B · K(K−1)/2)}.
  *
- * <p>As a DJL {@link Loss} it reads AGMH's training outputs {@code [u, A^(1), …, A^(K)]} and ignores the
- * labels.
+ * <p>As a DJL {@link Loss} it reads AGMH's training outputs {@code [u, A^(1), …, A^(K)]} and
+ * ignores the labels.
  */
 public final class AttentionDispersionLoss extends Loss {
 

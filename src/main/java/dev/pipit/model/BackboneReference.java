@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * How an artifact names the ImageNet backbone it relies on without copying it (LSH and ITQ): the sha256
- * identity of the backbone's TF.js weights directory, stored in the provenance settings under
- * {@link #SETTING}.
+ * How an artifact names the ImageNet backbone it relies on without copying it (LSH and ITQ): the
+ * sha256 identity of the backbone's TF.js weights directory, stored in the provenance settings
+ * under {@link #SETTING}.
  */
 public final class BackboneReference {
 
@@ -26,8 +26,9 @@ public final class BackboneReference {
   private BackboneReference() {}
 
   /**
-   * The identity of a backbone given as a TF.js {@code model.json}: the sha256 over the name and sha256 of
-   * every file in its directory (the json and the weight shards), in name order. Memoised per path.
+   * The identity of a backbone given as a TF.js {@code model.json}: the sha256 over the name and
+   * sha256 of every file in its directory (the json and the weight shards), in name order. Memoised
+   * per path.
    */
   public static String id(Path modelJson) throws IOException {
     Path key = modelJson.toAbsolutePath().normalize();
@@ -49,7 +50,9 @@ public final class BackboneReference {
 
   /** The identity an artifact's manifest records, or null. */
   public static String of(ModelManifest m) {
-    return m.provenance() == null || m.provenance().settings() == null ? null : m.provenance().settings().get(SETTING);
+    return m.provenance() == null || m.provenance().settings() == null
+        ? null
+        : m.provenance().settings().get(SETTING);
   }
 
   /** Lowercase hex sha256 of a file. */

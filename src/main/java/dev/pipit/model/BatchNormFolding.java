@@ -5,9 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Serving-time transformation: folds every BatchNorm into the convolution before it ({@link ConvBn#fold()}),
- * so inference runs one convolution with a bias instead of a convolution plus a BN pass. The parameters
- * themselves are untouched (saving still writes the trained values); {@link #unfold} reverses it.
+ * Serving-time transformation: folds every BatchNorm into the convolution before it ({@link
+ * ConvBn#fold()}), so inference runs one convolution with a bias instead of a convolution plus a BN
+ * pass. The parameters themselves are untouched (saving still writes the trained values); {@link
+ * #unfold} reverses it.
  */
 public final class BatchNormFolding {
 

@@ -14,10 +14,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One ResNet bottleneck residual block: 1×1 reduce → 3×3 → 1×1 expand, plus an identity or projection
- * shortcut, then ReLU.
+ * One ResNet bottleneck residual block: 1×1 reduce → 3×3 → 1×1 expand, plus an identity or
+ * projection shortcut, then ReLU.
  *
- * <p>Dimensions: B = batch, C = input channels, P = bottleneck width, 4P = output channels, s = stride.
+ * <p>Dimensions: B = batch, C = input channels, P = bottleneck width, 4P = output channels, s =
+ * stride.
  *
  * <pre>
  *   x (B, C, H, W)
@@ -43,7 +44,8 @@ public final class Bottleneck extends AbstractBlock {
     reduce = addChildBlock("reduce", unit(style, 1, width, strideFirst ? stride : 1, 0, true));
     spatial = addChildBlock("spatial", unit(style, 3, width, strideFirst ? 1 : stride, 1, true));
     expand = addChildBlock("expand", unit(style, 1, 4 * width, 1, 0, false));
-    projection = project ? addChildBlock("projection", unit(style, 1, 4 * width, stride, 0, false)) : null;
+    projection =
+        project ? addChildBlock("projection", unit(style, 1, 4 * width, stride, 0, false)) : null;
   }
 
   private static ConvBn unit(
@@ -70,7 +72,9 @@ public final class Bottleneck extends AbstractBlock {
     NDArray out = expand.forward(ps, new NDList(b), training, params).singletonOrThrow();
     ConvBn.release(b, training);
     NDArray shortcut =
-        projection == null ? x : projection.forward(ps, inputs, training, params).singletonOrThrow();
+        projection == null
+            ? x
+            : projection.forward(ps, inputs, training, params).singletonOrThrow();
     if (training) {
       return new NDList(Activation.relu(out.add(shortcut)));
     }

@@ -14,8 +14,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * A 2-D convolution followed by batch normalisation and an optional ReLU: the unit every ResNet layer is
- * made of, and the unit {@link BatchNormFolding} works on.
+ * A 2-D convolution followed by batch normalisation and an optional ReLU: the unit every ResNet
+ * layer is made of, and the unit {@link BatchNormFolding} works on.
  *
  * <p>Dimensions: B = batch, C = input channels, F = filters, H×W input size, H'×W' output size.
  *
@@ -23,12 +23,12 @@ import ai.djl.util.PairList;
  *   x (B, C, H, W) → conv (B, F, H', W') → BN (B, F, H', W') → [ReLU] → (B, F, H', W')
  * </pre>
  *
- * <p>Two forward paths. The <b>training path</b> (and the unfolded inference path) runs the convolution
- * and the {@link BatchNorm} child as they are; in training mode BN uses batch statistics. The <b>folded
- * path</b> exists only for inference: once {@link #fold()} has rescaled the convolution by the BN's
- * running statistics, one convolution with a bias does the work of both. Folded arrays are held beside the
- * parameters, not in them, so saving and loading parameters is unaffected and {@link #unfold()} restores
- * the original behaviour.
+ * <p>Two forward paths. The <b>training path</b> (and the unfolded inference path) runs the
+ * convolution and the {@link BatchNorm} child as they are; in training mode BN uses batch
+ * statistics. The <b>folded path</b> exists only for inference: once {@link #fold()} has rescaled
+ * the convolution by the BN's running statistics, one convolution with a bias does the work of
+ * both. Folded arrays are held beside the parameters, not in them, so saving and loading parameters
+ * is unaffected and {@link #unfold()} restores the original behaviour.
  */
 public final class ConvBn extends AbstractBlock {
 
@@ -84,7 +84,8 @@ public final class ConvBn extends AbstractBlock {
     NDArray y;
     if (foldedWeight != null) {
       if (training) {
-        throw new IllegalStateException("a BatchNorm-folded network serves only; unfold it to train");
+        throw new IllegalStateException(
+            "a BatchNorm-folded network serves only; unfold it to train");
       }
       NDArray w = onDeviceOf(foldedWeight, x);
       NDArray b = onDeviceOf(foldedBias, x);
@@ -112,10 +113,10 @@ public final class ConvBn extends AbstractBlock {
   }
 
   /**
-   * Frees an intermediate array at once when inferring. DJL would otherwise keep every intermediate of a
-   * forward pass alive until the caller's manager closes: the whole network's activations at the same
-   * time (gigabytes at batch 32), each in freshly allocated memory. Training keeps them (autograd, and
-   * callers that inspect them).
+   * Frees an intermediate array at once when inferring. DJL would otherwise keep every intermediate
+   * of a forward pass alive until the caller's manager closes: the whole network's activations at
+   * the same time (gigabytes at batch 32), each in freshly allocated memory. Training keeps them
+   * (autograd, and callers that inspect them).
    */
   static void release(NDArray intermediate, boolean training) {
     if (!training) {
@@ -141,9 +142,10 @@ public final class ConvBn extends AbstractBlock {
   }
 
   /**
-   * Folds the BN's running statistics into the convolution: {@code s = γ / sqrt(σ² + ε)}, {@code W' = W·s}
-   * per output channel, {@code b' = (b − μ)·s + β}. Afterwards inference runs one convolution; training
-   * is refused until {@link #unfold()}. Folding twice recomputes from the current parameters.
+   * Folds the BN's running statistics into the convolution: {@code s = γ / sqrt(σ² + ε)}, {@code W'
+   * = W·s} per output channel, {@code b' = (b − μ)·s + β}. Afterwards inference runs one
+   * convolution; training is refused until {@link #unfold()}. Folding twice recomputes from the
+   * current parameters.
    */
   public void fold() {
     unfold();
@@ -336,8 +338,8 @@ public final class ConvBn extends AbstractBlock {
     }
 
     /**
-     * BN running-statistics momentum in DJL's sense: {@code running = m·running + (1 − m)·batch} (default
-     * 0.9, i.e. PyTorch's momentum 0.1).
+     * BN running-statistics momentum in DJL's sense: {@code running = m·running + (1 − m)·batch}
+     * (default 0.9, i.e. PyTorch's momentum 0.1).
      */
     public Builder optMomentum(float momentum) {
       this.momentum = momentum;
@@ -349,7 +351,13 @@ public final class ConvBn extends AbstractBlock {
       if (kernel < 1 || filters < 1 || stride < 1 || padding < 0) {
         throw new IllegalArgumentException(
             "kernel, filters and stride must be positive and padding non-negative: k="
-                + kernel + " F=" + filters + " s=" + stride + " p=" + padding);
+                + kernel
+                + " F="
+                + filters
+                + " s="
+                + stride
+                + " p="
+                + padding);
       }
       if (!(epsilon > 0)) {
         throw new IllegalArgumentException("BN epsilon must be positive: " + epsilon);

@@ -6,8 +6,8 @@ public final class EngineDefaults {
   private EngineDefaults() {}
 
   /**
-   * Keeps DJL offline and silent: no model-zoo or native-library downloads, no usage tracking. Values
-   * already set on the command line win.
+   * Keeps DJL offline and silent: no model-zoo or native-library downloads, no usage tracking.
+   * Values already set on the command line win.
    */
   public static void applyOfflineDefaults() {
     System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
@@ -15,8 +15,8 @@ public final class EngineDefaults {
   }
 
   /**
-   * Sets PyTorch's thread pools. PyTorch reads these once per process, so call this before the engine
-   * loads; 0 leaves PyTorch's own default.
+   * Sets PyTorch's thread pools. PyTorch reads these once per process, so call this before the
+   * engine loads; 0 leaves PyTorch's own default.
    *
    * @param interopThreads threads for inter-op parallelism
    * @param intraopThreads threads inside one operator (0 = one per core)

@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
  *
  * @param device the device networks are placed on
  * @param requested what the configuration asked for
- * @param fallback true when CUDA was asked for explicitly but no GPU was visible, so the CPU is used
+ * @param fallback true when CUDA was asked for explicitly but no GPU was visible, so the CPU is
+ *     used
  * @param engineName the DJL engine name ({@code PyTorch})
  * @param engineVersion the native library version (e.g. {@code 2.0.1})
  * @param gpuCount GPUs the engine can see
@@ -44,14 +45,21 @@ public record EngineDevice(
         };
     boolean fallback = preference == DevicePreference.CUDA && gpus == 0;
     EngineDevice resolved =
-        new EngineDevice(device, preference, fallback, engine.getEngineName(), engine.getVersion(), gpus);
+        new EngineDevice(
+            device, preference, fallback, engine.getEngineName(), engine.getVersion(), gpus);
     if (fallback) {
       log.warn(
-          "CUDA was requested but {} {} sees no GPU: falling back to the CPU", engine.getEngineName(), engine.getVersion());
+          "CUDA was requested but {} {} sees no GPU: falling back to the CPU",
+          engine.getEngineName(),
+          engine.getVersion());
     }
     log.info(
         "Engine {} {} on {} (requested {}, {} GPU(s) visible)",
-        resolved.engineName, resolved.engineVersion, device, preference, gpus);
+        resolved.engineName,
+        resolved.engineVersion,
+        device,
+        preference,
+        gpus);
     return resolved;
   }
 

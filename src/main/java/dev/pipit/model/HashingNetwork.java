@@ -12,23 +12,25 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 
 /**
- * A deep-hashing network: images in, {@code bits} real outputs in (−1, 1) out; codes are their signs.
+ * A deep-hashing network: images in, {@code bits} real outputs in (−1, 1) out; codes are their
+ * signs.
  *
  * <p>Dimensions: B = batch, K = bits (code length).
  *
  * <p>Two forward paths, chosen by DJL's {@code training} flag:
  *
  * <ul>
- *   <li><b>serving</b> ({@code training = false}): {@code (B, 3, H, W) → [u (B, K)]}, u = tanh(·). Used for
- *       serving and for evaluation during training; training-only branches are never run.
+ *   <li><b>serving</b> ({@code training = false}): {@code (B, 3, H, W) → [u (B, K)]}, u = tanh(·).
+ *       Used for serving and for evaluation during training; training-only branches are never run.
  *   <li><b>training</b> ({@code training = true}): {@code [u (B, K), extras…]}; the extras per
- *       architecture are documented on the subclass (AGMH: the SIEA outputs for the Attention Dispersion
- *       Loss; FCAENet: the last feature map for SREM; ADSH-R50: none). BatchNorm uses batch statistics.
+ *       architecture are documented on the subclass (AGMH: the SIEA outputs for the Attention
+ *       Dispersion Loss; FCAENet: the last feature map for SREM; ADSH-R50: none). BatchNorm uses
+ *       batch statistics.
  * </ul>
  *
- * Both paths share all parameters, so parameters saved from training load into a serving network of the
- * same architecture and code length. {@link BatchNormFolding} can fold every BN into its convolution for
- * serving.
+ * Both paths share all parameters, so parameters saved from training load into a serving network of
+ * the same architecture and code length. {@link BatchNormFolding} can fold every BN into its
+ * convolution for serving.
  */
 public abstract class HashingNetwork extends AbstractBlock {
 
@@ -43,7 +45,8 @@ public abstract class HashingNetwork extends AbstractBlock {
   protected HashingNetwork(byte version, Architecture architecture, int bits) {
     super(version);
     if (bits < 1 || bits > Architecture.MAX_BITS) {
-      throw new IllegalArgumentException("bits must be in 1.." + Architecture.MAX_BITS + ", got " + bits);
+      throw new IllegalArgumentException(
+          "bits must be in 1.." + Architecture.MAX_BITS + ", got " + bits);
     }
     this.architecture = architecture;
     this.bits = bits;
@@ -63,8 +66,8 @@ public abstract class HashingNetwork extends AbstractBlock {
   public abstract ResNet50 backbone();
 
   /**
-   * Everything after the backbone: features (B, 2048, h, w) → serving [u (B, K)] or training
-   * [u (B, K), extras…]. Lets a trainer with a frozen backbone compute the backbone once and train the
+   * Everything after the backbone: features (B, 2048, h, w) → serving [u (B, K)] or training [u (B,
+   * K), extras…]. Lets a trainer with a frozen backbone compute the backbone once and train the
    * head on cached features.
    */
   public abstract NDList forwardHead(
@@ -72,8 +75,8 @@ public abstract class HashingNetwork extends AbstractBlock {
 
   /**
    * Stage 4 of the backbone, then the head: cached stage-3 maps (B, 1024, h', w') → the outputs of
-   * {@link #forwardHead}. Lets a trainer keep stem–stage 3 frozen and cached while it trains conv5_x with
-   * the head; in training mode stage 4's BatchNorm uses batch statistics.
+   * {@link #forwardHead}. Lets a trainer keep stem–stage 3 frozen and cached while it trains
+   * conv5_x with the head; in training mode stage 4's BatchNorm uses batch statistics.
    */
   public NDList forwardFromStage3(ParameterStore ps, NDArray stage3, boolean training) {
     NDArray features = backbone().forwardStage4(ps, stage3, training);
@@ -92,7 +95,8 @@ public abstract class HashingNetwork extends AbstractBlock {
     if (images.getShape().dimension() != 4 || images.getShape().get(1) != 3) {
       throw new IllegalArgumentException("expected images (B, 3, H, W), got " + images.getShape());
     }
-    NDArray features = backbone().forward(ps, new NDList(images), training, params).singletonOrThrow();
+    NDArray features =
+        backbone().forward(ps, new NDList(images), training, params).singletonOrThrow();
     NDList out = forwardHead(ps, features, training, params);
     if (!training && out.stream().noneMatch(a -> a == features)) {
       features.close(); // inference frees intermediates as it goes (see ConvBn)
@@ -101,8 +105,8 @@ public abstract class HashingNetwork extends AbstractBlock {
   }
 
   /**
-   * Runs the serving path outside a predictor: {@code (B, 3, H, W) → (B, K)}, with autograd recording
-   * off on the calling thread ({@link InferenceScope}).
+   * Runs the serving path outside a predictor: {@code (B, 3, H, W) → (B, K)}, with autograd
+   * recording off on the calling thread ({@link InferenceScope}).
    *
    * @param ps parameter store of the caller's manager
    * @param images preprocessed images
@@ -120,9 +124,9 @@ public abstract class HashingNetwork extends AbstractBlock {
   }
 
   /**
-   * Initialises all parameters for training from {@code seed}: weights He-normal from a generator of this
-   * call's own (see {@link SeededHeNormal}), biases and BatchNorm shifts 0, BatchNorm scales 1. The same seed
-   * gives the same parameters whatever other threads do.
+   * Initialises all parameters for training from {@code seed}: weights He-normal from a generator
+   * of this call's own (see {@link SeededHeNormal}), biases and BatchNorm shifts 0, BatchNorm
+   * scales 1. The same seed gives the same parameters whatever other threads do.
    *
    * @param manager the manager that will own the parameters (e.g. the model's)
    * @param side input side, e.g. 224
@@ -133,8 +137,8 @@ public abstract class HashingNetwork extends AbstractBlock {
   }
 
   /**
-   * Allocates all parameters for inputs of {@code side×side}, weights zero, for values loaded or imported
-   * next: nothing random is drawn.
+   * Allocates all parameters for inputs of {@code side×side}, weights zero, for values loaded or
+   * imported next: nothing random is drawn.
    */
   public void allocate(NDManager manager, int side) {
     setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT);

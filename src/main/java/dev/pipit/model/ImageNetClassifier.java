@@ -12,12 +12,12 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * ResNet-50 with its ImageNet head: backbone → global average pool → fully connected 2048→1000 → softmax.
- * Used to check imported weights against a known classification; pipit's hashing networks use the
- * backbone alone.
+ * ResNet-50 with its ImageNet head: backbone → global average pool → fully connected 2048→1000 →
+ * softmax. Used to check imported weights against a known classification; pipit's hashing networks
+ * use the backbone alone.
  *
- * <p>Dimensions: B = batch. Input (B, 3, H, W) preprocessed for the backbone; output (B, 1000) class
- * probabilities.
+ * <p>Dimensions: B = batch. Input (B, 3, H, W) preprocessed for the backbone; output (B, 1000)
+ * class probabilities.
  */
 public final class ImageNetClassifier extends AbstractBlock {
 

@@ -4,16 +4,17 @@ import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
- * Turns PyTorch's autograd recording off on the current thread for the length of a try-with-resources
- * block, and restores the previous state afterwards (PyTorch's {@code torch.no_grad()}).
+ * Turns PyTorch's autograd recording off on the current thread for the length of a
+ * try-with-resources block, and restores the previous state afterwards (PyTorch's {@code
+ * torch.no_grad()}).
  *
  * <p>Why this is needed: libtorch keeps grad mode per thread and starts every thread with it
  * <em>enabled</em>. DJL turns it off only on the thread that loads the engine, and its gradient
- * collector leaves it as it found it. Every other thread (an encoder worker, a request thread) would
- * therefore run with grad mode on, and could record autograd graphs for parameters that require
- * gradients (a network served in the process that trains it). Serving paths run inside this scope as
- * insurance; for parameters loaded from a file (no gradients attached) it costs two JNI calls and
- * changes nothing.
+ * collector leaves it as it found it. Every other thread (an encoder worker, a request thread)
+ * would therefore run with grad mode on, and could record autograd graphs for parameters that
+ * require gradients (a network served in the process that trains it). Serving paths run inside this
+ * scope as insurance; for parameters loaded from a file (no gradients attached) it costs two JNI
+ * calls and changes nothing.
  *
  * <pre>{@code
  * try (InferenceScope scope = InferenceScope.enter()) {

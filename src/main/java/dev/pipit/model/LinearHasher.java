@@ -7,11 +7,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * A linear hash function on feature vectors: {@code code = sign((x − μ) · P)} with μ the feature mean
- * (d) and P a d × c projection, as fitted by the LSH and ITQ baselines ({@code dev.pipit.train.baseline}).
+ * A linear hash function on feature vectors: {@code code = sign((x − μ) · P)} with μ the feature
+ * mean (d) and P a d × c projection, as fitted by the LSH and ITQ baselines ({@code
+ * dev.pipit.train.baseline}).
  *
- * <p>Stored form ({@link #write}): big-endian {@code int magic "PLH1", int d, int c, float μ[d], float
- * P[d·c]} (P row-major).
+ * <p>Stored form ({@link #write}): big-endian {@code int magic "PLH1", int d, int c, float μ[d],
+ * float P[d·c]} (P row-major).
  */
 public record LinearHasher(float[] mean, float[] projection, int dimensions, int bits) {
 
@@ -26,7 +27,8 @@ public record LinearHasher(float[] mean, float[] projection, int dimensions, int
   /** The real-valued projection {@code (x − μ)·P} of one feature vector. */
   public float[] project(float[] x) {
     if (x.length != dimensions) {
-      throw new IllegalArgumentException("feature has " + x.length + " dimensions, expected " + dimensions);
+      throw new IllegalArgumentException(
+          "feature has " + x.length + " dimensions, expected " + dimensions);
     }
     float[] out = new float[bits];
     for (int i = 0; i < dimensions; i++) {

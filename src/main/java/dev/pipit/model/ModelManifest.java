@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The {@code manifest.json} of a model artifact directory: what the network is, how to feed it, where it
- * came from, and the sha256 of every file it needs. Example:
+ * The {@code manifest.json} of a model artifact directory: what the network is, how to feed it,
+ * where it came from, and the sha256 of every file it needs. Example:
  *
  * <pre>{@code
  * {
@@ -33,7 +33,8 @@ import java.util.Set;
  * @param preprocessing how images become that input
  * @param classes class names of the training labels, in label order (may be empty)
  * @param weights the file holding the parameters, relative to the artifact directory
- * @param files sha256 (lowercase hex) of every file of the artifact but the manifest, by relative path
+ * @param files sha256 (lowercase hex) of every file of the artifact but the manifest, by relative
+ *     path
  * @param provenance where the weights came from
  */
 public record ModelManifest(
@@ -51,7 +52,9 @@ public record ModelManifest(
   /** The manifest format this code reads and writes. */
   public static final int FORMAT = 1;
 
-  /** Architectures pipit can load: its own networks, classical baselines, and TorchScript modules. */
+  /**
+   * Architectures pipit can load: its own networks, classical baselines, and TorchScript modules.
+   */
   public static final Set<String> ARCHITECTURES =
       Set.of("agmh", "fcaenet", "adsh-r50", "lsh", "itq", "torchscript");
 
@@ -71,14 +74,14 @@ public record ModelManifest(
   }
 
   /**
-   * Image preprocessing, shared by training, evaluation and serving (the encode package's
-   * {@code Preprocessing} in text form).
+   * Image preprocessing, shared by training, evaluation and serving (the encode package's {@code
+   * Preprocessing} in text form).
    *
    * @param resizeMode {@code shorter-side} (aspect kept) or {@code square} (whole image)
    * @param resize target size of the resize
    * @param crop centre crop to {@code crop × crop}, the network input
-   * @param normalization {@code caffe-bgr} (RGB→BGR, subtract ImageNet BGR means, no scaling: the Keras
-   *     ResNet-50) or {@code imagenet-rgb} (scale to [0,1], torchvision mean/std)
+   * @param normalization {@code caffe-bgr} (RGB→BGR, subtract ImageNet BGR means, no scaling: the
+   *     Keras ResNet-50) or {@code imagenet-rgb} (scale to [0,1], torchvision mean/std)
    * @param resampling {@code bilinear}, {@code bilinear-antialias} or {@code area}
    */
   public record Preprocessing(

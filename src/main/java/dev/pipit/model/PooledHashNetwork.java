@@ -20,7 +20,8 @@ import ai.djl.util.PairList;
  * </pre>
  *
  * Training outputs: FCAENet {@code [u, F]} — F is the last conv feature map that SREM turns into an
- * erasing mask; ADSH-R50 {@code [u]}. SREM and ESRL live in training code; serving is the same for both.
+ * erasing mask; ADSH-R50 {@code [u]}. SREM and ESRL live in training code; serving is the same for
+ * both.
  */
 public final class PooledHashNetwork extends HashingNetwork {
 
@@ -38,17 +39,24 @@ public final class PooledHashNetwork extends HashingNetwork {
     hash = addChildBlock("hash", Linear.builder().setUnits(bits).optBias(true).build());
   }
 
-  /** {@inheritDoc} Training: FCAENet [u (B, K), F (B, 2048, h, w)] for SREM; ADSH-R50 [u (B, K)]. */
+  /**
+   * {@inheritDoc} Training: FCAENet [u (B, K), F (B, 2048, h, w)] for SREM; ADSH-R50 [u (B, K)].
+   */
   @Override
   public NDList forwardHead(
       ParameterStore ps, NDArray features, boolean training, PairList<String, Object> params) {
     NDArray u = head(ps, features, training, params);
-    return training && architecture() == Architecture.FCAENET ? new NDList(u, features) : new NDList(u);
+    return training && architecture() == Architecture.FCAENET
+        ? new NDList(u, features)
+        : new NDList(u);
   }
 
-  private NDArray head(ParameterStore ps, NDArray features, boolean training, PairList<String, Object> params) {
+  private NDArray head(
+      ParameterStore ps, NDArray features, boolean training, PairList<String, Object> params) {
     NDArray pooled = Pool.globalAvgPool2d(features); // (B, 2048)
-    return hash.forward(ps, new NDList(pooled), training, params).singletonOrThrow().tanh(); // (B, K)
+    return hash.forward(ps, new NDList(pooled), training, params)
+        .singletonOrThrow()
+        .tanh(); // (B, K)
   }
 
   /** {@inheritDoc} */

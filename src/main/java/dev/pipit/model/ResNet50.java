@@ -15,8 +15,8 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * ResNet-50 up to its last convolutional stage (no pooling, no classifier): the backbone of every pipit
- * network.
+ * ResNet-50 up to its last convolutional stage (no pooling, no classifier): the backbone of every
+ * pipit network.
  *
  * <p>Dimensions: B = batch, H×W = input size (224×224 in the papers).
  *
@@ -30,11 +30,11 @@ import java.util.List;
  * </pre>
  *
  * <p>Two layouts ({@link Style}). {@link Style#KERAS_V1} is the network of Keras' {@code ResNet50}
- * (Caffe-style v1): every convolution has a bias, BN epsilon 1e-3, and a downsampling block strides its
- * first 1×1 convolution. That is the layout of the only ImageNet weights pipit ships with ({@link
- * KerasResNet50Importer}). {@link Style#TORCHVISION_V15} is torchvision's (no conv biases, epsilon 1e-5,
- * stride on the 3×3), for weights trained in PyTorch. Max-pool pads with −∞ where Keras zero-pads; after
- * a ReLU both give the same result.
+ * (Caffe-style v1): every convolution has a bias, BN epsilon 1e-3, and a downsampling block strides
+ * its first 1×1 convolution. That is the layout of the only ImageNet weights pipit ships with
+ * ({@link KerasResNet50Importer}). {@link Style#TORCHVISION_V15} is torchvision's (no conv biases,
+ * epsilon 1e-5, stride on the 3×3), for weights trained in PyTorch. Max-pool pads with −∞ where
+ * Keras zero-pads; after a ReLU both give the same result.
  */
 public final class ResNet50 extends AbstractBlock {
 
@@ -42,6 +42,7 @@ public final class ResNet50 extends AbstractBlock {
 
   /** Blocks per stage. */
   private static final int[] DEPTHS = {3, 4, 6, 3};
+
   /** Bottleneck width per stage. */
   private static final int[] WIDTHS = {64, 128, 256, 512};
 
@@ -128,9 +129,9 @@ public final class ResNet50 extends AbstractBlock {
   }
 
   /**
-   * Stem and stages 1–3 (Keras {@code res2}–{@code res4}): {@code (B, 3, H, W) → (B, 1024, H/16, W/16)}.
-   * With {@link #forwardStage4} this is the whole forward pass, split where a trainer caches the frozen
-   * part and trains the last stage.
+   * Stem and stages 1–3 (Keras {@code res2}–{@code res4}): {@code (B, 3, H, W) → (B, 1024, H/16,
+   * W/16)}. With {@link #forwardStage4} this is the whole forward pass, split where a trainer
+   * caches the frozen part and trains the last stage.
    */
   public NDArray forwardToStage3(ParameterStore ps, NDArray images, boolean training) {
     NDArray x = stem.forward(ps, new NDList(images), training, null).singletonOrThrow();
@@ -141,16 +142,18 @@ public final class ResNet50 extends AbstractBlock {
   }
 
   /**
-   * Stage 4 (conv5_x, Keras {@code res5}): {@code (B, 1024, H/16, W/16) → (B, 2048, H/32, W/32)}. When
-   * inferring it frees its input, as every block does.
+   * Stage 4 (conv5_x, Keras {@code res5}): {@code (B, 1024, H/16, W/16) → (B, 2048, H/32, W/32)}.
+   * When inferring it frees its input, as every block does.
    */
   public NDArray forwardStage4(ParameterStore ps, NDArray stage3, boolean training) {
     return blocks(ps, stage3, stages.subList(3, 4), training);
   }
 
-  // Block by block rather than through the layer SequentialBlocks (same blocks, same order), so that
+  // Block by block rather than through the layer SequentialBlocks (same blocks, same order), so
+  // that
   // inference can free each block's input as soon as the next block has consumed it.
-  private static NDArray blocks(ParameterStore ps, NDArray y, List<List<Bottleneck>> stageList, boolean training) {
+  private static NDArray blocks(
+      ParameterStore ps, NDArray y, List<List<Bottleneck>> stageList, boolean training) {
     for (List<Bottleneck> stage : stageList) {
       for (Bottleneck block : stage) {
         NDArray next = block.forward(ps, new NDList(y), training, null).singletonOrThrow();
@@ -170,9 +173,7 @@ public final class ResNet50 extends AbstractBlock {
   @Override
   public Shape[] getOutputShapes(Shape[] inputShapes) {
     Shape in = inputShapes[0];
-    return new Shape[] {
-      new Shape(in.get(0), FEATURES, outSize(in.get(2)), outSize(in.get(3)))
-    };
+    return new Shape[] {new Shape(in.get(0), FEATURES, outSize(in.get(2)), outSize(in.get(3)))};
   }
 
   /** Spatial size of the output for an input side of {@code n} pixels. */
@@ -180,7 +181,10 @@ public final class ResNet50 extends AbstractBlock {
     return (stage3Size(n) - 1) / 2 + 1; // stage 4's stride-2 convolution
   }
 
-  /** Spatial size of stage 3's output ({@link #forwardToStage3}) for an input side of {@code n} pixels. */
+  /**
+   * Spatial size of stage 3's output ({@link #forwardToStage3}) for an input side of {@code n}
+   * pixels.
+   */
   public static long stage3Size(long n) {
     long x = (n + 2 * 3 - 7) / 2 + 1; // stem conv
     x = (x + 2 - 3) / 2 + 1; // max-pool
@@ -195,7 +199,9 @@ public final class ResNet50 extends AbstractBlock {
   protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
     stem.initialize(manager, dataType, inputShapes);
     Shape s = stem.getOutputShapes(inputShapes)[0];
-    Shape[] shapes = {new Shape(s.get(0), s.get(1), (s.get(2) - 1) / 2 + 1, (s.get(3) - 1) / 2 + 1)};
+    Shape[] shapes = {
+      new Shape(s.get(0), s.get(1), (s.get(2) - 1) / 2 + 1, (s.get(3) - 1) / 2 + 1)
+    };
     for (SequentialBlock layer : layers) {
       layer.initialize(manager, dataType, shapes);
       shapes = layer.getOutputShapes(shapes);

@@ -78,7 +78,8 @@ public final class Safetensors {
       }
       out.write(prefix.array());
       for (Tensor t : tensors.values()) {
-        ByteBuffer buf = ByteBuffer.allocate(t.data().length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf =
+            ByteBuffer.allocate(t.data().length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         buf.asFloatBuffer().put(t.data());
         out.write(buf.array());
       }
@@ -98,7 +99,8 @@ public final class Safetensors {
     byte[] json = new byte[(int) n];
     bytes.get(json);
     int dataStart = bytes.position();
-    JsonObject header = JsonParser.parseString(new String(json, StandardCharsets.UTF_8)).getAsJsonObject();
+    JsonObject header =
+        JsonParser.parseString(new String(json, StandardCharsets.UTF_8)).getAsJsonObject();
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (Map.Entry<String, JsonElement> e : header.entrySet()) {
       if (e.getKey().equals("__metadata__")) {
@@ -115,11 +117,20 @@ public final class Safetensors {
       }
       long begin = t.getAsJsonArray("data_offsets").get(0).getAsLong();
       long end = t.getAsJsonArray("data_offsets").get(1).getAsLong();
-      if (begin < 0 || end < begin || dataStart + end > bytes.limit() || (end - begin) % Float.BYTES != 0) {
-        throw new IOException(e.getKey() + ": data offsets [" + begin + ", " + end + ") out of range");
+      if (begin < 0
+          || end < begin
+          || dataStart + end > bytes.limit()
+          || (end - begin) % Float.BYTES != 0) {
+        throw new IOException(
+            e.getKey() + ": data offsets [" + begin + ", " + end + ") out of range");
       }
       float[] data = new float[(int) ((end - begin) / Float.BYTES)];
-      bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN).position((int) (dataStart + begin)).asFloatBuffer().get(data);
+      bytes
+          .duplicate()
+          .order(ByteOrder.LITTLE_ENDIAN)
+          .position((int) (dataStart + begin))
+          .asFloatBuffer()
+          .get(data);
       out.put(e.getKey(), new Tensor(shape, data));
     }
     return out;

@@ -8,11 +8,12 @@ import ai.djl.training.initializer.Initializer;
 import java.util.SplittableRandom;
 
 /**
- * He-normal weights (Gaussian, standard deviation √(2 / fan-in), fan-in = input channels × kernel area):
- * the distribution of DJL's default weight initialiser, drawn from this object's own seeded generator
- * instead of the engine's one global generator. Another thread drawing from that global generator (a
- * model loading beside a training run) cannot change what a seed gives, so "same seed → same codes" needs
- * no lock. Draws happen in parameter initialisation order, which a block tree fixes.
+ * He-normal weights (Gaussian, standard deviation √(2 / fan-in), fan-in = input channels × kernel
+ * area): the distribution of DJL's default weight initialiser, drawn from this object's own seeded
+ * generator instead of the engine's one global generator. Another thread drawing from that global
+ * generator (a model loading beside a training run) cannot change what a seed gives, so "same seed
+ * → same codes" needs no lock. Draws happen in parameter initialisation order, which a block tree
+ * fixes.
  */
 final class SeededHeNormal implements Initializer {
 
@@ -25,7 +26,8 @@ final class SeededHeNormal implements Initializer {
   @Override
   public synchronized NDArray initialize(NDManager manager, Shape shape, DataType dataType) {
     if (shape.dimension() < 2) {
-      throw new IllegalArgumentException("He-normal needs a weight of at least 2 dimensions, not " + shape);
+      throw new IllegalArgumentException(
+          "He-normal needs a weight of at least 2 dimensions, not " + shape);
     }
     long kernelArea = shape.dimension() == 2 ? 1 : shape.slice(2).size();
     double deviation = Math.sqrt(2.0 / (shape.get(1) * kernelArea));

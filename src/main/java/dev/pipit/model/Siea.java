@@ -19,8 +19,8 @@ import java.util.List;
  * Stepwise interactive external attention (SIEA), AGMH's training-only refinement of one attribute
  * descriptor. Its output feeds the Attention Dispersion Loss; the serving path never runs it.
  *
- * <p>Dimensions: B = batch, C = descriptor channels (512), S = memory size (128), T = steps (4),
- * N = h·w spatial positions.
+ * <p>Dimensions: B = batch, C = descriptor channels (512), S = memory size (128), T = steps (4), N
+ * = h·w spatial positions.
  *
  * <pre>
  *   D (B, C, h, w)
@@ -47,13 +47,18 @@ public final class Siea extends AbstractBlock {
   Siea(int channels, int memory, int stepCount) {
     super(VERSION);
     if (channels < 1 || memory < 1 || stepCount < 1) {
-      throw new IllegalArgumentException("SIEA needs positive sizes: " + channels + ", " + memory + ", " + stepCount);
+      throw new IllegalArgumentException(
+          "SIEA needs positive sizes: " + channels + ", " + memory + ", " + stepCount);
     }
     this.channels = channels;
     input =
         addChildBlock(
             "input",
-            Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(channels).optBias(true).build());
+            Conv2d.builder()
+                .setKernelShape(new Shape(1, 1))
+                .setFilters(channels)
+                .optBias(true)
+                .build());
     List<Conv1d> q = new ArrayList<>();
     for (int t = 0; t < stepCount; t++) {
       q.add(addChildBlock("query" + t, conv1d(memory)));
@@ -68,7 +73,12 @@ public final class Siea extends AbstractBlock {
     output =
         addChildBlock(
             "output",
-            ConvBn.builder().setKernel(1).setFilters(channels).optBias(false).optRelu(false).build());
+            ConvBn.builder()
+                .setKernel(1)
+                .setFilters(channels)
+                .optBias(false)
+                .optRelu(false)
+                .build());
   }
 
   private static Conv1d conv1d(int filters) {
@@ -82,21 +92,28 @@ public final class Siea extends AbstractBlock {
     NDArray d = inputs.singletonOrThrow(); // (B, C, h, w)
     Shape shape = d.getShape();
     NDArray x = input.forward(ps, inputs, training, params).singletonOrThrow();
-    NDList xs = new NDList(x.reshape(shape.get(0), channels, shape.get(2) * shape.get(3))); // (B, C, N)
+    NDList xs =
+        new NDList(x.reshape(shape.get(0), channels, shape.get(2) * shape.get(3))); // (B, C, N)
     NDArray z = queries.get(0).forward(ps, xs, training, params).singletonOrThrow(); // (B, S, N)
     for (int t = 1; t < queries.size(); t++) {
       NDArray q = queries.get(t).forward(ps, xs, training, params).singletonOrThrow();
-      z = steps.get(t - 1).forward(ps, new NDList(z.concat(q, 1)), training, params).singletonOrThrow();
+      z =
+          steps
+              .get(t - 1)
+              .forward(ps, new NDList(z.concat(q, 1)), training, params)
+              .singletonOrThrow();
     }
     NDArray a = attention(z); // (B, S, N)
-    NDArray y = memoryOut.forward(ps, new NDList(a), training, params).singletonOrThrow(); // (B, C, N)
-    NDArray out = output.forward(ps, new NDList(y.reshape(shape)), training, params).singletonOrThrow();
+    NDArray y =
+        memoryOut.forward(ps, new NDList(a), training, params).singletonOrThrow(); // (B, C, N)
+    NDArray out =
+        output.forward(ps, new NDList(y.reshape(shape)), training, params).singletonOrThrow();
     return new NDList(Activation.relu(out.add(d)));
   }
 
   /**
-   * The double normalisation: softmax over positions (last axis), then each position's column divided by
-   * {@code 1e−9 +} its sum over memory rows (axis 1). (B, S, N) → (B, S, N).
+   * The double normalisation: softmax over positions (last axis), then each position's column
+   * divided by {@code 1e−9 +} its sum over memory rows (axis 1). (B, S, N) → (B, S, N).
    */
   static NDArray attention(NDArray z) {
     NDArray a = z.softmax(2);

@@ -16,8 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Reads a TensorFlow.js "layers-model" ({@code model.json} plus binary weight shards) into named float
- * tensors and per-layer configurations, without TensorFlow.
+ * Reads a TensorFlow.js "layers-model" ({@code model.json} plus binary weight shards) into named
+ * float tensors and per-layer configurations, without TensorFlow.
  *
  * <p>Format, as written by the TF.js converter:
  *
@@ -28,9 +28,10 @@ import java.util.Map;
  *   group      = { "paths": [shard file…], "weights": [ {name, shape, dtype} … ] }
  * </pre>
  *
- * A group's shards, concatenated in the listed order, hold its weights back to back in the listed order,
- * each {@code product(shape)} little-endian values of its dtype. Only {@code float32} without
- * quantisation is supported; anything else, a missing shard, or bytes left over or missing is an error.
+ * A group's shards, concatenated in the listed order, hold its weights back to back in the listed
+ * order, each {@code product(shape)} little-endian values of its dtype. Only {@code float32}
+ * without quantisation is supported; anything else, a missing shard, or bytes left over or missing
+ * is an error.
  */
 public final class TfjsLayersModel {
 
@@ -70,7 +71,10 @@ public final class TfjsLayersModel {
     JsonObject topology = root.getAsJsonObject("modelTopology");
     if (topology != null && topology.has("model_config")) {
       for (JsonElement layer :
-          topology.getAsJsonObject("model_config").getAsJsonObject("config").getAsJsonArray("layers")) {
+          topology
+              .getAsJsonObject("model_config")
+              .getAsJsonObject("config")
+              .getAsJsonArray("layers")) {
         JsonObject l = layer.getAsJsonObject();
         JsonObject config = l.getAsJsonObject("config").deepCopy();
         config.addProperty("class_name", l.get("class_name").getAsString());
@@ -110,7 +114,8 @@ public final class TfjsLayersModel {
       String name = w.get("name").getAsString();
       String dtype = w.has("dtype") ? w.get("dtype").getAsString() : "float32";
       if (!"float32".equals(dtype) || w.has("quantization")) {
-        throw new IOException("weight " + name + ": only unquantised float32 is supported, got " + dtype);
+        throw new IOException(
+            "weight " + name + ": only unquantised float32 is supported, got " + dtype);
       }
       long[] shape = new long[w.getAsJsonArray("shape").size()];
       long count = 1;
@@ -130,7 +135,8 @@ public final class TfjsLayersModel {
       }
     }
     if (bytes.hasRemaining()) {
-      throw new IOException(bytes.remaining() + " bytes in the shards are not described by the manifest");
+      throw new IOException(
+          bytes.remaining() + " bytes in the shards are not described by the manifest");
     }
   }
 

@@ -22,8 +22,8 @@ import java.util.Set;
  *   fcaenet, adsh-r50:  hash.{weight,bias}
  * </pre>
  *
- * AGMH names follow the official code ({@code Lx-zjwf/AGMH}); the backbone follows torchvision (conv
- * biases exist only in the Keras layout). BatchNorm's {@code num_batches_tracked} has no DJL
+ * AGMH names follow the official code ({@code Lx-zjwf/AGMH}); the backbone follows torchvision
+ * (conv biases exist only in the Keras layout). BatchNorm's {@code num_batches_tracked} has no DJL
  * counterpart.
  */
 public final class TorchParameterNames {
@@ -31,8 +31,8 @@ public final class TorchParameterNames {
   private TorchParameterNames() {}
 
   /**
-   * The table for {@code network}, in a stable order; every parameter of the network appears exactly
-   * once.
+   * The table for {@code network}, in a stable order; every parameter of the network appears
+   * exactly once.
    */
   public static Map<String, Parameter> of(HashingNetwork network) {
     Map<String, Parameter> names = new LinkedHashMap<>();
@@ -50,10 +50,12 @@ public final class TorchParameterNames {
         names.put(p + "conv1.weight", s.input().getParameters().get("weight"));
         names.put(p + "conv1.bias", s.input().getParameters().get("bias"));
         for (int t = 0; t < s.queries().size(); t++) {
-          names.put(p + "qry_conv." + t + ".weight", s.queries().get(t).getParameters().get("weight"));
+          names.put(
+              p + "qry_conv." + t + ".weight", s.queries().get(t).getParameters().get("weight"));
         }
         for (int t = 0; t < s.steps().size(); t++) {
-          names.put(p + "alt_conv." + t + ".weight", s.steps().get(t).getParameters().get("weight"));
+          names.put(
+              p + "alt_conv." + t + ".weight", s.steps().get(t).getParameters().get("weight"));
         }
         names.put(p + "linear.weight", s.memoryOut().getParameters().get("weight"));
         conv(names, p + "conv2.0.", s.output());
@@ -82,10 +84,13 @@ public final class TorchParameterNames {
         bn(names, p + "bn2.", block.spatial());
         conv(names, p + "conv3.", block.expand());
         bn(names, p + "bn3.", block.expand());
-        block.projection().ifPresent(u -> {
-          conv(names, p + "downsample.0.", u);
-          bn(names, p + "downsample.1.", u);
-        });
+        block
+            .projection()
+            .ifPresent(
+                u -> {
+                  conv(names, p + "downsample.0.", u);
+                  bn(names, p + "downsample.1.", u);
+                });
       }
     }
   }

@@ -1,6 +1,5 @@
 package dev.pipit.model;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -19,14 +18,14 @@ import java.util.zip.ZipFile;
 
 /**
  * Reads every tensor of a TorchScript archive ({@code torch.jit.save}) by its state-dict name —
- * parameters <em>and</em> buffers such as BatchNorm running statistics, which the engine's module API
- * does not expose. Pure Java: the archive is a zip whose {@code <name>/data.pkl} pickles the module tree
- * (protocol 2), each tensor a {@code torch._utils._rebuild_tensor_v2} call over a storage that lives in
- * {@code <name>/data/<key>} as raw little-endian values.
+ * parameters <em>and</em> buffers such as BatchNorm running statistics, which the engine's module
+ * API does not expose. Pure Java: the archive is a zip whose {@code <name>/data.pkl} pickles the
+ * module tree (protocol 2), each tensor a {@code torch._utils._rebuild_tensor_v2} call over a
+ * storage that lives in {@code <name>/data/<key>} as raw little-endian values.
  *
- * <p>Only the pickle opcodes that {@code torch.jit.save} emits are understood; anything else is refused
- * with the opcode named. Only float32 tensors are returned; others (e.g. {@code num_batches_tracked})
- * are listed in {@link Contents#skipped()}.
+ * <p>Only the pickle opcodes that {@code torch.jit.save} emits are understood; anything else is
+ * refused with the opcode named. Only float32 tensors are returned; others (e.g. {@code
+ * num_batches_tracked}) are listed in {@link Contents#skipped()}.
  */
 public final class TorchScriptArchive {
 
@@ -48,10 +47,17 @@ public final class TorchScriptArchive {
    */
   public static Contents read(Path file) throws IOException {
     try (ZipFile zip = new ZipFile(file.toFile())) {
-      ZipEntry pickle = zip.stream()
-          .filter(e -> e.getName().endsWith("/data.pkl") && e.getName().indexOf('/') == e.getName().lastIndexOf('/'))
-          .findFirst()
-          .orElseThrow(() -> new ModelArtifactException(file + " has no data.pkl: not a TorchScript archive"));
+      ZipEntry pickle =
+          zip.stream()
+              .filter(
+                  e ->
+                      e.getName().endsWith("/data.pkl")
+                          && e.getName().indexOf('/') == e.getName().lastIndexOf('/'))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new ModelArtifactException(
+                          file + " has no data.pkl: not a TorchScript archive"));
       String prefix = pickle.getName().substring(0, pickle.getName().indexOf('/') + 1);
       Object root;
       try (InputStream in = zip.getInputStream(pickle)) {
@@ -62,7 +68,8 @@ public final class TorchScriptArchive {
       flatten("", root, tensors, skipped);
       return new Contents(tensors, skipped);
     } catch (java.util.zip.ZipException e) {
-      throw new ModelArtifactException(file + " is not a TorchScript archive: " + e.getMessage(), e);
+      throw new ModelArtifactException(
+          file + " is not a TorchScript archive: " + e.getMessage(), e);
     }
   }
 
@@ -79,7 +86,8 @@ public final class TorchScriptArchive {
   }
 
   /** Walks module objects (attribute maps) and collects tensors under their dotted paths. */
-  private static void flatten(String path, Object value, Map<String, Safetensors.Tensor> out, List<String> skipped) {
+  private static void flatten(
+      String path, Object value, Map<String, Safetensors.Tensor> out, List<String> skipped) {
     if (value instanceof PickledTensor t) {
       if (t.tensor() != null) {
         out.put(path, t.tensor());
@@ -87,7 +95,9 @@ public final class TorchScriptArchive {
         skipped.add(path);
       }
     } else if (value instanceof PickledObject o) {
-      o.attributes().forEach((name, v) -> flatten(path.isEmpty() ? name : path + "." + name, v, out, skipped));
+      o.attributes()
+          .forEach(
+              (name, v) -> flatten(path.isEmpty() ? name : path + "." + name, v, out, skipped));
     }
   }
 
@@ -133,14 +143,31 @@ public final class TorchScriptArchive {
           case ')' -> stack.push(List.of()); // EMPTY_TUPLE
           case 't' -> stack.push(popToMark()); // TUPLE
           case 0x85 -> stack.push(List.of(stack.pop())); // TUPLE1
-          case 0x86 -> { Object b = stack.pop(); stack.push(List.of(stack.pop(), b)); } // TUPLE2
-          case 0x87 -> { Object c = stack.pop(); Object b = stack.pop(); stack.push(List.of(stack.pop(), b, c)); }
+          case 0x86 -> {
+            Object b = stack.pop();
+            stack.push(List.of(stack.pop(), b));
+          } // TUPLE2
+          case 0x87 -> {
+            Object c = stack.pop();
+            Object b = stack.pop();
+            stack.push(List.of(stack.pop(), b, c));
+          }
           case '}' -> stack.push(new LinkedHashMap<String, Object>()); // EMPTY_DICT
           case ']' -> stack.push(new ArrayList<>()); // EMPTY_LIST
           case 'u' -> setItems(popToMark()); // SETITEMS
-          case 's' -> { Object v = stack.pop(); Object k = stack.pop(); dict().put((String) k, v); } // SETITEM
-          case 'e' -> { List<Object> items = popToMark(); list().addAll(items); } // APPENDS
-          case 'a' -> { Object v = stack.pop(); list().add(v); } // APPEND
+          case 's' -> {
+            Object v = stack.pop();
+            Object k = stack.pop();
+            dict().put((String) k, v);
+          } // SETITEM
+          case 'e' -> {
+            List<Object> items = popToMark();
+            list().addAll(items);
+          } // APPENDS
+          case 'a' -> {
+            Object v = stack.pop();
+            list().add(v);
+          } // APPEND
           case 'X' -> stack.push(text(in.getInt())); // BINUNICODE
           case 0x8c -> stack.push(text(in.get() & 0xff)); // SHORT_BINUNICODE
           case 'J' -> stack.push((long) in.getInt()); // BININT
@@ -152,12 +179,23 @@ public final class TorchScriptArchive {
           case 0x89 -> stack.push(Boolean.FALSE); // NEWFALSE
           case 'N' -> stack.push(NONE); // NONE
           case 'Q' -> stack.push(persistent(stack.pop())); // BINPERSID
-          case 'R' -> { Object args = stack.pop(); stack.push(reduce((Global) stack.pop(), (List<?>) args)); }
-          case 0x81 -> { stack.pop(); stack.push(new PickledObject(((Global) stack.pop()).name(), new LinkedHashMap<>())); }
+          case 'R' -> {
+            Object args = stack.pop();
+            stack.push(reduce((Global) stack.pop(), (List<?>) args));
+          }
+          case 0x81 -> {
+            stack.pop();
+            stack.push(new PickledObject(((Global) stack.pop()).name(), new LinkedHashMap<>()));
+          }
           case 'b' -> build(); // BUILD
-          case '.' -> { return stack.pop(); } // STOP
-          default -> throw new ModelArtifactException(
-              String.format("TorchScript data.pkl uses pickle opcode 0x%02x, which pipit does not read", op));
+          case '.' -> {
+            return stack.pop();
+          } // STOP
+          default ->
+              throw new ModelArtifactException(
+                  String.format(
+                      "TorchScript data.pkl uses pickle opcode 0x%02x, which pipit does not read",
+                      op));
         }
         in.order(ByteOrder.LITTLE_ENDIAN);
       }
@@ -236,7 +274,10 @@ public final class TorchScriptArchive {
       }
     }
 
-    /** _rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks) for contiguous tensors. */
+    /**
+     * _rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks) for contiguous
+     * tensors.
+     */
     private PickledTensor tensor(List<?> args) {
       Storage storage = (Storage) args.get(0);
       if (!storage.type().equals("torch FloatStorage")) {
@@ -254,11 +295,13 @@ public final class TorchScriptArchive {
       long expected = 1;
       for (int i = shape.length - 1; i >= 0; i--) {
         if (shape[i] != 1 && (Long) stride.get(i) != expected) {
-          throw new ModelArtifactException("tensor with non-contiguous strides " + stride + " in TorchScript archive");
+          throw new ModelArtifactException(
+              "tensor with non-contiguous strides " + stride + " in TorchScript archive");
         }
         expected *= shape[i];
       }
-      ByteBuffer bytes = ByteBuffer.wrap(storages.apply(storage.key())).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer bytes =
+          ByteBuffer.wrap(storages.apply(storage.key())).order(ByteOrder.LITTLE_ENDIAN);
       float[] data = new float[(int) count];
       bytes.position((int) (offset * 4));
       bytes.asFloatBuffer().get(data);

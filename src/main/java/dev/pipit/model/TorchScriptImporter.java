@@ -12,9 +12,9 @@ import java.util.TreeSet;
 
 /**
  * Maps a TorchScript module's tensors onto a pipit network by state-dict name ({@link
- * TorchParameterNames}), so that a model trained with the official PyTorch code can be fine-tuned by
- * pipit. Strict, like the Keras importer: every network parameter must be set, every float tensor of the
- * archive used, and every shape must agree.
+ * TorchParameterNames}), so that a model trained with the official PyTorch code can be fine-tuned
+ * by pipit. Strict, like the Keras importer: every network parameter must be set, every float
+ * tensor of the archive used, and every shape must agree.
  */
 public final class TorchScriptImporter {
 
@@ -22,8 +22,8 @@ public final class TorchScriptImporter {
    * What was imported.
    *
    * @param tensors tensors copied
-   * @param skipped non-float tensors of the archive that have no pipit counterpart
-   *     ({@code num_batches_tracked})
+   * @param skipped non-float tensors of the archive that have no pipit counterpart ({@code
+   *     num_batches_tracked})
    */
   public record Report(int tensors, List<String> skipped) {}
 
@@ -53,23 +53,33 @@ public final class TorchScriptImporter {
     missing.removeAll(sources.keySet());
     if (!missing.isEmpty()) {
       throw new ModelArtifactException(
-          missing.size() + " parameters of the " + network.architecture().id() + " network are not in the archive, e.g. "
+          missing.size()
+              + " parameters of the "
+              + network.architecture().id()
+              + " network are not in the archive, e.g. "
               + missing.first());
     }
     TreeSet<String> unused = new TreeSet<>(sources.keySet());
     unused.removeAll(targets.keySet());
     if (!unused.isEmpty()) {
       throw new ModelArtifactException(
-          unused.size() + " tensors of the archive have no place in the " + network.architecture().id()
-              + " network, e.g. " + unused.first());
+          unused.size()
+              + " tensors of the archive have no place in the "
+              + network.architecture().id()
+              + " network, e.g. "
+              + unused.first());
     }
     for (Map.Entry<String, Parameter> entry : targets.entrySet()) {
       Safetensors.Tensor tensor = contents.tensors().get(entry.getKey());
       NDArray target = entry.getValue().getArray();
       if (!Arrays.equals(target.getShape().getShape(), tensor.shape())) {
         throw new ModelArtifactException(
-            entry.getKey() + " has shape " + Arrays.toString(tensor.shape()) + " in the archive but "
-                + target.getShape() + " in the network");
+            entry.getKey()
+                + " has shape "
+                + Arrays.toString(tensor.shape())
+                + " in the archive but "
+                + target.getShape()
+                + " in the network");
       }
       target.set(tensor.data());
     }

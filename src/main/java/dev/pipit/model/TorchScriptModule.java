@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * Loads a TorchScript module (for example one exported from the official AGMH PyTorch code with
- * {@code torch.jit.trace}) so it can be served as an encoder: its block maps {@code (B, 3, H, W)} to
- * {@code (B, bits)} real outputs, which pipit sign-quantises like its own networks' outputs.
+ * {@code torch.jit.trace}) so it can be served as an encoder: its block maps {@code (B, 3, H, W)}
+ * to {@code (B, bits)} real outputs, which pipit sign-quantises like its own networks' outputs.
  */
 public final class TorchScriptModule implements AutoCloseable {
 
@@ -23,7 +23,8 @@ public final class TorchScriptModule implements AutoCloseable {
   }
 
   /**
-   * Loads {@code file} (a {@code .pt} archive written by {@code torch.jit.save}) onto {@code device}.
+   * Loads {@code file} (a {@code .pt} archive written by {@code torch.jit.save}) onto {@code
+   * device}.
    *
    * @throws ModelArtifactException if the file is missing or is not a TorchScript archive
    */
@@ -40,7 +41,8 @@ public final class TorchScriptModule implements AutoCloseable {
       model.load(file.toAbsolutePath().getParent(), name.substring(0, name.length() - 3), Map.of());
     } catch (IOException | MalformedModelException | RuntimeException e) {
       model.close();
-      throw new ModelArtifactException("cannot load TorchScript module " + file + ": " + e.getMessage(), e);
+      throw new ModelArtifactException(
+          "cannot load TorchScript module " + file + ": " + e.getMessage(), e);
     }
     return new TorchScriptModule(model);
   }

@@ -1,5 +1,5 @@
 /**
- * Networks as DJL blocks (ResNet-50, AGMH, FCAENet), weight importers, model artifacts and the engine
- * device. Depends on DJL (and the JDK) only.
+ * Networks as DJL blocks (ResNet-50, AGMH, FCAENet), weight importers, model artifacts and the
+ * engine device. Depends on DJL (and the JDK) only.
  */
 package dev.pipit.model;

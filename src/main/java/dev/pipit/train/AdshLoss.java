@@ -3,8 +3,8 @@ package dev.pipit.train;
 import ai.djl.ndarray.NDArray;
 
 /**
- * The asymmetric hashing loss of ADSH with the AGMH/SEMICON normalisation, for a mini-batch Φ of the
- * sampled set Ω against all N database codes V:
+ * The asymmetric hashing loss of ADSH with the AGMH/SEMICON normalisation, for a mini-batch Φ of
+ * the sampled set Ω against all N database codes V:
  *
  * <pre>
  *   L_hash = (12/c) · Σ_{i∈Φ} Σ_j (c·S̃_ij − u_iᵀv_j)² / (|Φ|·N)
@@ -33,7 +33,8 @@ public final class AdshLoss {
    * @param vOfBatch the database codes of the batch's own images, (B, c)
    * @param gamma weight γ of the quantisation term
    */
-  public static Terms compute(NDArray u, NDArray v, NDArray similarity, NDArray vOfBatch, float gamma) {
+  public static Terms compute(
+      NDArray u, NDArray v, NDArray similarity, NDArray vOfBatch, float gamma) {
     long batch = u.getShape().get(0);
     long bits = u.getShape().get(1);
     long database = v.getShape().get(0);
@@ -45,15 +46,16 @@ public final class AdshLoss {
   }
 
   /**
-   * FCAENet's enhancing space relation loss, reconstructed (the paper's equations were lost): pulls the
-   * codes of an image, a same-class positive and its SREM-erased copy together,
-   * {@code α·mean‖u − u⁺‖²/c + β·mean‖u − u_e‖²/c}.
+   * FCAENet's enhancing space relation loss, reconstructed (the paper's equations were lost): pulls
+   * the codes of an image, a same-class positive and its SREM-erased copy together, {@code α·mean‖u
+   * − u⁺‖²/c + β·mean‖u − u_e‖²/c}.
    *
    * @param u outputs of the images, (B, c)
    * @param positive outputs of same-class positives, (B, c)
    * @param erased outputs of the erased images, (B, c)
    */
-  public static NDArray spaceRelation(NDArray u, NDArray positive, NDArray erased, float alpha, float beta) {
+  public static NDArray spaceRelation(
+      NDArray u, NDArray positive, NDArray erased, float alpha, float beta) {
     long bits = u.getShape().get(1);
     NDArray toPositive = u.sub(positive).square().sum(new int[] {1}).mean();
     NDArray toErased = u.sub(erased).square().sum(new int[] {1}).mean();

@@ -22,28 +22,30 @@ import java.util.Random;
 import java.util.function.BooleanSupplier;
 
 /**
- * Asymmetric deep supervised hashing (ADSH, Jiang &amp; Li 2018) with AGMH's and FCAENet's additions, on
- * cached backbone feature maps (the backbone's output with the head trained, {@link BackboneMode#FROZEN},
- * or stage 3's output with conv5_x trained beside the head, {@link BackboneMode#LAST_STAGE}) or on images
- * with the whole network trained ({@link BackboneMode#FULL}); {@link TrainingBatches} supplies either.
- * Each outer iteration:
+ * Asymmetric deep supervised hashing (ADSH, Jiang &amp; Li 2018) with AGMH's and FCAENet's
+ * additions, on cached backbone feature maps (the backbone's output with the head trained, {@link
+ * BackboneMode#FROZEN}, or stage 3's output with conv5_x trained beside the head, {@link
+ * BackboneMode#LAST_STAGE}) or on images with the whole network trained ({@link
+ * BackboneMode#FULL}); {@link TrainingBatches} supplies either. Each outer iteration:
  *
  * <ol>
  *   <li>sample Ω (m database items) and form the soft similarity S̃ (m × N);
- *   <li>train the network head for T_in epochs over Ω with V fixed, minimising {@link AdshLoss} (+ 0.5·ADL
- *       for AGMH; for FCAENet the same loss on a same-class positive and the SREM-erased copy, + ESRL);
+ *   <li>train the network head for T_in epochs over Ω with V fixed, minimising {@link AdshLoss} (+
+ *       0.5·ADL for AGMH; for FCAENet the same loss on a same-class positive and the SREM-erased
+ *       copy, + ESRL);
  *   <li>record U, the outputs of Ω in the last epoch, and update V by {@link DatabaseCodeUpdate}.
  * </ol>
  *
- * Every random choice derives from the settings' seed and the outer iteration, so a run is reproducible
- * on the CPU and a resumed run samples what the uninterrupted one would have.
+ * Every random choice derives from the settings' seed and the outer iteration, so a run is
+ * reproducible on the CPU and a resumed run samples what the uninterrupted one would have.
  */
 public final class AdshTrainer {
 
   /**
    * What the trainer learns from.
    *
-   * @param batches mini-batches of the N database (training) images, in the form the backbone mode takes
+   * @param batches mini-batches of the N database (training) images, in the form the backbone mode
+   *     takes
    * @param labels class of each database image
    * @param classes number of classes
    */
@@ -70,8 +72,8 @@ public final class AdshTrainer {
 
   /**
    * @param settings run settings
-   * @param network initialised network; the parts of its backbone the mode does not train are frozen here
-   *     ({@link BackboneMode#selectTrainable})
+   * @param network initialised network; the parts of its backbone the mode does not train are
+   *     frozen here ({@link BackboneMode#selectTrainable})
    * @param manager manager on the training device
    */
   public AdshTrainer(TrainingSettings settings, HashingNetwork network, NDManager manager) {
@@ -79,11 +81,14 @@ public final class AdshTrainer {
     this.network = network;
     this.manager = manager;
     settings.backbone().selectTrainable(network);
-    network.getParameters().forEach(pair -> {
-      if (pair.getValue().requiresGradient()) {
-        trainable.put(pair.getKey(), pair.getValue());
-      }
-    });
+    network
+        .getParameters()
+        .forEach(
+            pair -> {
+              if (pair.getValue().requiresGradient()) {
+                trainable.put(pair.getKey(), pair.getValue());
+              }
+            });
     this.currentLearningRate = settings.learningRate();
     this.optimizer =
         NesterovSgd.builder()
@@ -94,7 +99,10 @@ public final class AdshTrainer {
             .build();
   }
 
-  /** Number of weights the trainer updates (conv5_x's in {@link BackboneMode#LAST_STAGE}, and the head's). */
+  /**
+   * Number of weights the trainer updates (conv5_x's in {@link BackboneMode#LAST_STAGE}, and the
+   * head's).
+   */
   public long trainedParameterCount() {
     return trainable.values().stream().mapToLong(p -> p.getArray().size()).sum();
   }
@@ -105,28 +113,32 @@ public final class AdshTrainer {
    */
   public Map<String, float[]> momentumState() {
     Map<String, float[]> state = new java.util.TreeMap<>();
-    trainable.forEach((name, p) -> {
-      float[] buffer = optimizer.momentum(p.getId());
-      if (buffer != null) {
-        state.put(name, buffer);
-      }
-    });
+    trainable.forEach(
+        (name, p) -> {
+          float[] buffer = optimizer.momentum(p.getId());
+          if (buffer != null) {
+            state.put(name, buffer);
+          }
+        });
     return state;
   }
 
   /**
-   * Prepares to continue from a checkpoint whose parameters were just loaded into the network: loaded
-   * arrays come without gradients, so they are attached again, and the momentum buffers are restored.
+   * Prepares to continue from a checkpoint whose parameters were just loaded into the network:
+   * loaded arrays come without gradients, so they are attached again, and the momentum buffers are
+   * restored.
    */
   public void resume(Map<String, float[]> state) {
     trainable.values().forEach(p -> p.getArray().setRequiresGradient(true));
-    state.forEach((name, values) -> {
-      Parameter p = trainable.get(name);
-      if (p == null) {
-        throw new IllegalArgumentException("checkpoint has momentum for unknown parameter " + name);
-      }
-      optimizer.restoreMomentum(p.getId(), values, p.getArray());
-    });
+    state.forEach(
+        (name, values) -> {
+          Parameter p = trainable.get(name);
+          if (p == null) {
+            throw new IllegalArgumentException(
+                "checkpoint has momentum for unknown parameter " + name);
+          }
+          optimizer.restoreMomentum(p.getId(), values, p.getArray());
+        });
   }
 
   /** Initial database codes: uniformly random ±1, from the seed. */
@@ -143,16 +155,23 @@ public final class AdshTrainer {
    * Runs outer iterations {@code from .. T_out−1}, updating {@code v} in place.
    *
    * @param inputs features and labels
-   * @param v database codes (N × c, ±1): {@link #initialCodes} for a fresh run, a checkpoint's to resume
+   * @param v database codes (N × c, ±1): {@link #initialCodes} for a fresh run, a checkpoint's to
+   *     resume
    * @param from first outer iteration to run (0, or the checkpoint's next)
    * @param listener progress
    * @param cancelled polled between mini-batches
    * @param after checkpoint and evaluation hook
    */
   public void train(
-      Inputs inputs, float[] v, int from, TrainingListener listener, BooleanSupplier cancelled, AfterIteration after)
+      Inputs inputs,
+      float[] v,
+      int from,
+      TrainingListener listener,
+      BooleanSupplier cancelled,
+      AfterIteration after)
       throws Exception {
-    // PyTorch's grad mode is per thread and on by default in new threads (a job runner's, say): off here,
+    // PyTorch's grad mode is per thread and on by default in new threads (a job runner's, say): off
+    // here,
     // so that only the gradient collector's scope records graphs and updates may write in place.
     JniUtils.setGradMode(false);
     int n = inputs.labels().length;
@@ -162,7 +181,8 @@ public final class AdshTrainer {
       long start = System.nanoTime();
       currentLearningRate = settings.learningRateAt(t);
       Random random = iterationRandom(settings.seed(), t);
-      // Its own stream, so that augmenting images leaves Ω, the batch order and the positives unchanged.
+      // Its own stream, so that augmenting images leaves Ω, the batch order and the positives
+      // unchanged.
       Random augmentation = augmentationRandom(settings.seed(), t);
       int[] omega = sample(n, settings.samples(), random);
       int[] omegaLabels = new int[omega.length];
@@ -185,31 +205,62 @@ public final class AdshTrainer {
             if (cancelled.getAsBoolean()) {
               throw new TrainingCancelledException(t);
             }
-            int[] rows = java.util.Arrays.copyOfRange(order, b, Math.min(order.length, b + settings.batchSize()));
+            int[] rows =
+                java.util.Arrays.copyOfRange(
+                    order, b, Math.min(order.length, b + settings.batchSize()));
             double[] terms =
-                step(inputs, omega, rows, v, vAll, dbLabels, similarity, byClass, random, augmentation,
-                    last ? u : null, iteration);
+                step(
+                    inputs,
+                    omega,
+                    rows,
+                    v,
+                    vAll,
+                    dbLabels,
+                    similarity,
+                    byClass,
+                    random,
+                    augmentation,
+                    last ? u : null,
+                    iteration);
             for (int k = 0; k < 3; k++) {
               sums[k] += terms[k];
             }
             batches++;
             long done = (long) epoch * order.length + b + rows.length;
-            listener.onStep(t, done, (long) settings.innerEpochs() * order.length, terms[0] + terms[1] + terms[2]);
+            listener.onStep(
+                t,
+                done,
+                (long) settings.innerEpochs() * order.length,
+                terms[0] + terms[1] + terms[2]);
           }
-          losses = new TrainingListener.Losses(sums[0] / batches, sums[1] / batches, sums[2] / batches);
+          losses =
+              new TrainingListener.Losses(sums[0] / batches, sums[1] / batches, sums[2] / batches);
         }
       }
       DatabaseCodeUpdate.sweep(v, u, omega, similarity, inputs.classes(), bits, settings.gamma());
       double map = after.accept(t, v);
       listener.onIteration(
-          new TrainingListener.Iteration(t, settings.outerIterations(), losses, map, (System.nanoTime() - start) / 1e9));
+          new TrainingListener.Iteration(
+              t, settings.outerIterations(), losses, map, (System.nanoTime() - start) / 1e9));
     }
   }
 
-  /** One mini-batch: forward, loss, backward, update. Returns the [hash, quantisation, extra] terms. */
+  /**
+   * One mini-batch: forward, loss, backward, update. Returns the [hash, quantisation, extra] terms.
+   */
   private double[] step(
-      Inputs inputs, int[] omega, int[] rows, float[] v, NDArray vAll, NDArray dbLabels, SoftSimilarity similarity,
-      List<List<Integer>> byClass, Random random, Random augmentation, float[] recordU, NDManager parent)
+      Inputs inputs,
+      int[] omega,
+      int[] rows,
+      float[] v,
+      NDArray vAll,
+      NDArray dbLabels,
+      SoftSimilarity similarity,
+      List<List<Integer>> byClass,
+      Random random,
+      Random augmentation,
+      float[] recordU,
+      NDManager parent)
       throws java.io.IOException {
     int bits = settings.bits();
     int batch = rows.length;
@@ -233,7 +284,8 @@ public final class AdshTrainer {
         // One forward over [x; x⁺; x_e] so BatchNorm sees the whole triplet batch.
         x = NDArrays.concat(new NDList(x, source.batch(positives, augmentation, scope), erased));
       }
-      NDArray sRows = similarityRows(items, inputs.labels(), dbLabels, similarity.dissimilar(), scope);
+      NDArray sRows =
+          similarityRows(items, inputs.labels(), dbLabels, similarity.dissimilar(), scope);
       NDArray vItems = rowsOf(v, items, bits, scope);
       NDArray vPositives = positives == null ? null : rowsOf(v, positives, bits, scope);
       NDArray u;
@@ -252,11 +304,14 @@ public final class AdshTrainer {
         } else if (fcaenet) {
           NDArray uPositive = uAll.get(batch + ":" + 2 * batch);
           NDArray uErased = uAll.get(2 * batch + ":");
-          AdshLoss.Terms positive = AdshLoss.compute(uPositive, vAll, sRows, vPositives, settings.gamma());
+          AdshLoss.Terms positive =
+              AdshLoss.compute(uPositive, vAll, sRows, vPositives, settings.gamma());
           AdshLoss.Terms erased = AdshLoss.compute(uErased, vAll, sRows, vItems, settings.gamma());
           hash = hash.add(positive.hash()).add(erased.hash());
           quantisation = quantisation.add(positive.quantisation()).add(erased.quantisation());
-          extra = AdshLoss.spaceRelation(u, uPositive, uErased, settings.esrlAlpha(), settings.esrlBeta());
+          extra =
+              AdshLoss.spaceRelation(
+                  u, uPositive, uErased, settings.esrlAlpha(), settings.esrlBeta());
         }
         collector.backward(hash.add(quantisation).add(extra));
         terms[0] = hash.getFloat();
@@ -282,9 +337,10 @@ public final class AdshTrainer {
   }
 
   /**
-   * Zeroes a weight's accumulated gradient (PyTorch adds every backward into {@code .grad}). Takes the
-   * weight: {@code JniUtils.zeroGrad} zeroes the {@code .grad} of the tensor it is given, so handing it the
-   * gradient itself silently does nothing and the gradients of all earlier steps pile up.
+   * Zeroes a weight's accumulated gradient (PyTorch adds every backward into {@code .grad}). Takes
+   * the weight: {@code JniUtils.zeroGrad} zeroes the {@code .grad} of the tensor it is given, so
+   * handing it the gradient itself silently does nothing and the gradients of all earlier steps
+   * pile up.
    */
   static void zeroGradient(NDArray weight) {
     if (weight instanceof PtNDArray pt) {
@@ -297,7 +353,8 @@ public final class AdshTrainer {
   }
 
   /** S̃ rows of the batch: 1 for the same class, the dissimilar value otherwise. (B, N) */
-  private static NDArray similarityRows(int[] items, int[] labels, NDArray dbLabels, float dissimilar, NDManager scope) {
+  private static NDArray similarityRows(
+      int[] items, int[] labels, NDArray dbLabels, float dissimilar, NDManager scope) {
     int[] batchLabels = new int[items.length];
     for (int i = 0; i < items.length; i++) {
       batchLabels[i] = labels[items[i]];
@@ -314,7 +371,10 @@ public final class AdshTrainer {
     return scope.create(out, new Shape(items.length, bits));
   }
 
-  /** The random stream of outer iteration {@code t}: Ω, then the batch order of each epoch, then positives. */
+  /**
+   * The random stream of outer iteration {@code t}: Ω, then the batch order of each epoch, then
+   * positives.
+   */
   static Random iterationRandom(long seed, int t) {
     return new Random(seed ^ (0x9E3779B97F4A7C15L * (t + 1)));
   }

@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDManager;
 import dev.pipit.encode.Preprocessing;
 import dev.pipit.model.Architecture;
 import dev.pipit.model.HashingNetwork;
+import dev.pipit.model.LinearHasher;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelManifest;
-import dev.pipit.model.LinearHasher;
 import dev.pipit.train.data.Dataset;
 import dev.pipit.train.data.DatasetLoader;
 import dev.pipit.train.data.LoadOptions;
@@ -32,12 +32,12 @@ import java.util.function.Consumer;
 
 /**
  * Evaluates a model artifact on a dataset ({@code pipit eval}): queries (test split) and database
- * (training split) are both encoded with the artifact, ranked by Hamming distance, and the result is
- * written as {@code evaluation.json}, {@code report.md}, {@code pr.png} and a top-k retrieval grid
- * {@code grid.png} (correct results framed green, wrong red).
+ * (training split) are both encoded with the artifact, ranked by Hamming distance, and the result
+ * is written as {@code evaluation.json}, {@code report.md}, {@code pr.png} and a top-k retrieval
+ * grid {@code grid.png} (correct results framed green, wrong red).
  *
- * <p>The learned database codes V of a training run are not part of an artifact; {@code pipit train} and
- * the bench report mAP against V as well.
+ * <p>The learned database codes V of a training run are not part of an artifact; {@code pipit
+ * train} and the bench report mAP against V as well.
  */
 public final class ArtifactEvaluation {
 
@@ -49,15 +49,24 @@ public final class ArtifactEvaluation {
    * @param dataRoot the dataset directory
    * @param trainPerClass database images per class (0 = all)
    * @param testPerClass query images per class (0 = all)
-   * @param backboneWeights the ImageNet ResNet-50 ({@code model.json}) LSH and ITQ artifacts reference
+   * @param backboneWeights the ImageNet ResNet-50 ({@code model.json}) LSH and ITQ artifacts
+   *     reference
    * @param featureCache feature cache directory, or null
    * @param out where the outputs go
    * @param gridQueries rows of the retrieval grid (0 = no grid)
    * @param gridTop results per row
    */
   public record Request(
-      Path model, String datasetKind, Path dataRoot, int trainPerClass, int testPerClass, Path backboneWeights,
-      Path featureCache, Path out, int gridQueries, int gridTop) {}
+      Path model,
+      String datasetKind,
+      Path dataRoot,
+      int trainPerClass,
+      int testPerClass,
+      Path backboneWeights,
+      Path featureCache,
+      Path out,
+      int gridQueries,
+      int gridTop) {}
 
   /**
    * @param metrics the evaluation
@@ -69,15 +78,20 @@ public final class ArtifactEvaluation {
   private ArtifactEvaluation() {}
 
   /** Runs the evaluation and writes its outputs. */
-  public static Outcome run(Request request, TrainingListener listener, Consumer<String> log) throws Exception {
+  public static Outcome run(Request request, TrainingListener listener, Consumer<String> log)
+      throws Exception {
     ModelArtifact artifact = ModelArtifact.open(request.model());
     ModelManifest m = artifact.manifest();
     Dataset dataset =
-        DatasetLoader.load(request.datasetKind(), request.dataRoot(),
+        DatasetLoader.load(
+            request.datasetKind(),
+            request.dataRoot(),
             LoadOptions.defaults().withSubset(request.trainPerClass(), request.testPerClass()));
     Preprocessing preprocessing = Preprocessing.fromManifest(m.preprocessing());
     FeatureCache cache =
-        request.featureCache() == null ? FeatureCache.disabled() : new FeatureCache(request.featureCache());
+        request.featureCache() == null
+            ? FeatureCache.disabled()
+            : new FeatureCache(request.featureCache());
     String dataKey = request.datasetKind() + ":" + request.dataRoot().toAbsolutePath().normalize();
     int side = m.input().height();
     CodeSet queries;
@@ -86,13 +100,22 @@ public final class ArtifactEvaluation {
       String id = FeatureCache.backboneId(request.backboneWeights());
       String expected = settings(m).get(BaselineRun.BACKBONE_SHA256);
       if (!id.equals(expected)) {
-        throw new IllegalArgumentException("model " + m.name() + " was fitted on backbone " + expected + " but "
-            + request.backboneWeights() + " is " + id);
+        throw new IllegalArgumentException(
+            "model "
+                + m.name()
+                + " was fitted on backbone "
+                + expected
+                + " but "
+                + request.backboneWeights()
+                + " is "
+                + id);
       }
       DatasetFeatures.Source source =
-          new DatasetFeatures.Source(dataKey, request.trainPerClass(), request.testPerClass(), side, id);
+          new DatasetFeatures.Source(
+              dataKey, request.trainPerClass(), request.testPerClass(), side, id);
       DatasetFeatures features =
-          BaselineRun.features(dataset, source, request.backboneWeights(), preprocessing, cache, listener);
+          BaselineRun.features(
+              dataset, source, request.backboneWeights(), preprocessing, cache, listener);
       LinearHasher hasher;
       try (InputStream in = new BufferedInputStream(Files.newInputStream(artifact.weightsFile()))) {
         hasher = LinearHasher.read(in);
@@ -103,15 +126,29 @@ public final class ArtifactEvaluation {
       try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
         HashingNetwork network = Architecture.fromId(m.architecture()).build(m.bits());
         network.allocate(manager, side);
-        try (var in = new DataInputStream(new BufferedInputStream(Files.newInputStream(artifact.weightsFile())))) {
+        try (var in =
+            new DataInputStream(
+                new BufferedInputStream(Files.newInputStream(artifact.weightsFile())))) {
           network.loadParameters(manager, in);
         }
         DatasetFeatures.Source source =
-            new DatasetFeatures.Source(dataKey, request.trainPerClass(), request.testPerClass(), side,
+            new DatasetFeatures.Source(
+                dataKey,
+                request.trainPerClass(),
+                request.testPerClass(),
+                side,
                 backboneIdentity(m));
         FeatureCut cut = cachedCut(m);
         DatasetFeatures features =
-            DatasetFeatures.of(dataset, source, cut, network.backbone(), preprocessing, null, cache, manager,
+            DatasetFeatures.of(
+                dataset,
+                source,
+                cut,
+                network.backbone(),
+                preprocessing,
+                null,
+                cache,
+                manager,
                 listener);
         queries = TrainingRun.encode(network, features.queries(), cut, manager);
         database = TrainingRun.encode(network, features.database(), cut, manager);
@@ -119,17 +156,25 @@ public final class ArtifactEvaluation {
     }
     int[] queryLabels = dataset.test().labels();
     int[] dbLabels = dataset.train().labels();
-    RetrievalMetrics metrics = RetrievalEvaluator.evaluate(queries, queryLabels, database, dbLabels);
-    log.accept(String.format(java.util.Locale.ROOT, "%s on %s: mAP %.4f over %d queries and %d database images",
-        m.name(), dataset.name(), metrics.map(), metrics.queries(), metrics.database()));
+    RetrievalMetrics metrics =
+        RetrievalEvaluator.evaluate(queries, queryLabels, database, dbLabels);
+    log.accept(
+        String.format(
+            java.util.Locale.ROOT,
+            "%s on %s: mAP %.4f over %d queries and %d database images",
+            m.name(),
+            dataset.name(),
+            metrics.map(),
+            metrics.queries(),
+            metrics.database()));
     write(request, m, dataset, metrics, queries, database);
     return new Outcome(metrics, queries, database);
   }
 
   /**
-   * The cache identity of a network artifact's backbone: the ImageNet backbone's when it was trained
-   * frozen or only its last stage was (the cached part is then the ImageNet one, unchanged), else the
-   * artifact's weights.
+   * The cache identity of a network artifact's backbone: the ImageNet backbone's when it was
+   * trained frozen or only its last stage was (the cached part is then the ImageNet one,
+   * unchanged), else the artifact's weights.
    */
   static String backboneIdentity(ModelManifest m) {
     Map<String, String> s = settings(m);
@@ -147,40 +192,72 @@ public final class ArtifactEvaluation {
   static FeatureCut cachedCut(ModelManifest m) {
     Map<String, String> s = settings(m);
     boolean lastStage = BackboneMode.LAST_STAGE.name().toLowerCase().equals(s.get("backbone"));
-    return lastStage && s.get(BaselineRun.BACKBONE_SHA256) != null ? FeatureCut.STAGE3 : FeatureCut.STAGE4;
+    return lastStage && s.get(BaselineRun.BACKBONE_SHA256) != null
+        ? FeatureCut.STAGE3
+        : FeatureCut.STAGE4;
   }
 
   private static Map<String, String> settings(ModelManifest m) {
-    return m.provenance() == null || m.provenance().settings() == null ? Map.of() : m.provenance().settings();
+    return m.provenance() == null || m.provenance().settings() == null
+        ? Map.of()
+        : m.provenance().settings();
   }
 
   private static void write(
-      Request request, ModelManifest m, Dataset dataset, RetrievalMetrics metrics, CodeSet queries,
-      CodeSet database) throws IOException {
+      Request request,
+      ModelManifest m,
+      Dataset dataset,
+      RetrievalMetrics metrics,
+      CodeSet queries,
+      CodeSet database)
+      throws IOException {
     Path out = request.out();
     Files.createDirectories(out);
     metrics.writeJson(out.resolve("evaluation.json"));
     String label = m.name() + " (" + m.architecture() + ", " + m.bits() + " bits)";
-    String md = "# Evaluation of " + m.name() + "\n\n"
-        + "Dataset " + dataset.name() + ": " + metrics.queries() + " queries (test split), " + metrics.database()
-        + " database images (training split, encoded with the model). mAP over the whole database, Hamming"
-        + " ranking, ties by database index.\n\n"
-        + MarkdownReport.summary(List.of(new MarkdownReport.Row(label, metrics))) + "\n"
-        + "## Precision–recall over Hamming radii\n\n![PR curve](pr.png)\n\n" + MarkdownReport.prCurve(metrics)
-        + (request.gridQueries() > 0 ? "\n## Top-" + request.gridTop() + " retrievals\n\n![grid](grid.png)\n" : "");
+    String md =
+        "# Evaluation of "
+            + m.name()
+            + "\n\n"
+            + "Dataset "
+            + dataset.name()
+            + ": "
+            + metrics.queries()
+            + " queries (test split), "
+            + metrics.database()
+            + " database images (training split, encoded with the model). mAP over the whole"
+            + " database, Hamming ranking, ties by database index.\n\n"
+            + MarkdownReport.summary(List.of(new MarkdownReport.Row(label, metrics)))
+            + "\n"
+            + "## Precision–recall over Hamming radii\n\n![PR curve](pr.png)\n\n"
+            + MarkdownReport.prCurve(metrics)
+            + (request.gridQueries() > 0
+                ? "\n## Top-" + request.gridTop() + " retrievals\n\n![grid](grid.png)\n"
+                : "");
     Files.writeString(out.resolve("report.md"), md);
-    Plots.prCurves(Map.of(label, metrics.prCurve()), "PR curve, " + m.bits() + " bits", out.resolve("pr.png"),
-        800, 600);
+    Plots.prCurves(
+        Map.of(label, metrics.prCurve()),
+        "PR curve, " + m.bits() + " bits",
+        out.resolve("pr.png"),
+        800,
+        600);
     if (request.gridQueries() > 0) {
-      grid(dataset, queries, database, request.gridQueries(), request.gridTop(), out.resolve("grid.png"));
+      grid(
+          dataset,
+          queries,
+          database,
+          request.gridQueries(),
+          request.gridTop(),
+          out.resolve("grid.png"));
     }
   }
 
   /**
-   * Writes a top-{@code top} retrieval grid for {@code rows} queries spread evenly over the test split
-   * (first column: the query; green frame: same class, red: different).
+   * Writes a top-{@code top} retrieval grid for {@code rows} queries spread evenly over the test
+   * split (first column: the query; green frame: same class, red: different).
    */
-  public static void grid(Dataset dataset, CodeSet queries, CodeSet database, int rows, int top, Path png)
+  public static void grid(
+      Dataset dataset, CodeSet queries, CodeSet database, int rows, int top, Path png)
       throws IOException {
     int q = queries.size();
     int count = Math.min(rows, q);
@@ -193,7 +270,13 @@ public final class ArtifactEvaluation {
       labels[r] = dataset.test().label(query);
       ranked[r] = HammingRanking.topK(queries, query, database, top);
     }
-    RetrievalGrid.write(images, labels, ranked, dataset.train().labels(), dataset.train()::image,
-        RetrievalGrid.Layout.defaults(), png);
+    RetrievalGrid.write(
+        images,
+        labels,
+        ranked,
+        dataset.train().labels(),
+        dataset.train()::image,
+        RetrievalGrid.Layout.defaults(),
+        png);
   }
 }

@@ -11,21 +11,21 @@ import java.util.List;
 /** How much of the network a training run updates. */
 public enum BackboneMode {
   /**
-   * The ImageNet backbone stays fixed; its feature maps are computed once per image and cached, and only
-   * the head (AGMH descriptors, SIEA and hash layer; the hash layer of FCAENet and ADSH-R50) is trained.
-   * Training cost no longer grows with the backbone.
+   * The ImageNet backbone stays fixed; its feature maps are computed once per image and cached, and
+   * only the head (AGMH descriptors, SIEA and hash layer; the hash layer of FCAENet and ADSH-R50)
+   * is trained. Training cost no longer grows with the backbone.
    */
   FROZEN(FeatureCut.STAGE4),
   /**
-   * Stem to stage 3 stay fixed and their output maps are cached; the last stage (conv5_x) is fine-tuned
-   * with the head, its BatchNorm in training mode. The CPU protocol: most of the backbone's cost is paid
-   * once per image, yet the features adapt to the data set.
+   * Stem to stage 3 stay fixed and their output maps are cached; the last stage (conv5_x) is
+   * fine-tuned with the head, its BatchNorm in training mode. The CPU protocol: most of the
+   * backbone's cost is paid once per image, yet the features adapt to the data set.
    */
   LAST_STAGE(FeatureCut.STAGE3),
   /**
-   * Everything is fine-tuned end to end, as in the papers (a GPU protocol): every mini-batch is decoded
-   * from the dataset and augmented (random resized crop + horizontal flip), and the whole network runs
-   * forward and backward with every BatchNorm in training mode.
+   * Everything is fine-tuned end to end, as in the papers (a GPU protocol): every mini-batch is
+   * decoded from the dataset and augmented (random resized crop + horizontal flip), and the whole
+   * network runs forward and backward with every BatchNorm in training mode.
    */
   FULL(null);
 
@@ -41,10 +41,12 @@ public enum BackboneMode {
   }
 
   /**
-   * The network from what this mode feeds it: cached backbone maps ({@link #FROZEN}), cached stage-3 maps
-   * ({@link #LAST_STAGE}) or images ({@link #FULL}), to the serving or training outputs.
+   * The network from what this mode feeds it: cached backbone maps ({@link #FROZEN}), cached
+   * stage-3 maps ({@link #LAST_STAGE}) or images ({@link #FULL}), to the serving or training
+   * outputs.
    */
-  public NDList forward(HashingNetwork network, ParameterStore ps, NDArray input, boolean training) {
+  public NDList forward(
+      HashingNetwork network, ParameterStore ps, NDArray input, boolean training) {
     return switch (this) {
       case FROZEN -> network.forwardHead(ps, input, training, null);
       case LAST_STAGE -> network.forwardFromStage3(ps, input, training);
@@ -54,8 +56,8 @@ public enum BackboneMode {
 
   /**
    * Makes exactly the parameters this mode trains require gradients: the head always, conv5_x in
-   * {@link #LAST_STAGE}, the whole backbone in {@link #FULL}. BatchNorm running statistics never do (they
-   * are updated by the training-mode forward, not by the optimiser), as in PyTorch.
+   * {@link #LAST_STAGE}, the whole backbone in {@link #FULL}. BatchNorm running statistics never do
+   * (they are updated by the training-mode forward, not by the optimiser), as in PyTorch.
    */
   void selectTrainable(HashingNetwork network) {
     network.backbone().freezeParameters(true);
@@ -65,12 +67,19 @@ public enum BackboneMode {
           case LAST_STAGE -> network.backbone().lastStage();
           case FULL -> List.of(network.backbone());
         };
-    // Parameter.freeze(false) would make the running statistics require gradients too: learnable ones only.
-    trained.forEach(block -> block.getParameters().forEach(pair -> {
-      Parameter.Type type = pair.getValue().getType();
-      if (type != Parameter.Type.RUNNING_MEAN && type != Parameter.Type.RUNNING_VAR) {
-        pair.getValue().freeze(false);
-      }
-    }));
+    // Parameter.freeze(false) would make the running statistics require gradients too: learnable
+    // ones only.
+    trained.forEach(
+        block ->
+            block
+                .getParameters()
+                .forEach(
+                    pair -> {
+                      Parameter.Type type = pair.getValue().getType();
+                      if (type != Parameter.Type.RUNNING_MEAN
+                          && type != Parameter.Type.RUNNING_VAR) {
+                        pair.getValue().freeze(false);
+                      }
+                    }));
   }
 }

@@ -6,10 +6,10 @@ import dev.pipit.encode.Preprocessing;
 import dev.pipit.model.Architecture;
 import dev.pipit.model.HashingNetwork;
 import dev.pipit.model.KerasResNet50Importer;
+import dev.pipit.model.LinearHasher;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelManifest;
 import dev.pipit.train.baseline.Itq;
-import dev.pipit.model.LinearHasher;
 import dev.pipit.train.baseline.Lsh;
 import dev.pipit.train.data.Dataset;
 import dev.pipit.train.data.DatasetLoader;
@@ -32,10 +32,11 @@ import java.util.function.Consumer;
  *
  * <p>Artifact layout: {@code manifest.json} with architecture {@code lsh} or {@code itq}, and
  * {@code hasher.plh} (a {@link LinearHasher}) as its weights. The backbone is not copied into the
- * artifact: it is referenced by the sha256 identity of its weights ({@link FeatureCache#backboneId}) in
- * the provenance settings ({@value #BACKBONE_SHA256}), and whoever encodes with the artifact must supply
- * those weights (checked): {@code dev.pipit.encode.LoadedModel} serves them with a
- * {@code LinearHashBackend}, {@code pipit eval} evaluates them.
+ * artifact: it is referenced by the sha256 identity of its weights ({@link
+ * FeatureCache#backboneId}) in the provenance settings ({@value #BACKBONE_SHA256}), and whoever
+ * encodes with the artifact must supply those weights (checked): {@code
+ * dev.pipit.encode.LoadedModel} serves them with a {@code LinearHashBackend}, {@code pipit eval}
+ * evaluates them.
  */
 public final class BaselineRun {
 
@@ -62,36 +63,57 @@ public final class BaselineRun {
    * @param bits code length
    * @param inputSize network input side
    * @param seed seed of the random hyperplanes (LSH) or the initial rotation (ITQ)
-   * @param plan dataset, subset, backbone, output directory and feature cache (its settings are ignored)
+   * @param plan dataset, subset, backbone, output directory and feature cache (its settings are
+   *     ignored)
    */
   public static TrainingRun.Result run(
-      String method, int bits, int inputSize, long seed, TrainingRun.Plan plan, TrainingListener listener,
-      Consumer<String> log) throws Exception {
+      String method,
+      int bits,
+      int inputSize,
+      long seed,
+      TrainingRun.Plan plan,
+      TrainingListener listener,
+      Consumer<String> log)
+      throws Exception {
     if (!isBaseline(method)) {
       throw new IllegalArgumentException("not a baseline: " + method + " (lsh or itq)");
     }
     long start = System.nanoTime();
     Dataset dataset =
-        DatasetLoader.load(plan.datasetKind(), plan.datasetRoot(),
+        DatasetLoader.load(
+            plan.datasetKind(),
+            plan.datasetRoot(),
             LoadOptions.defaults().withSubset(plan.trainPerClass(), plan.testPerClass()));
     Preprocessing preprocessing = TrainingRun.preprocessing(inputSize);
     DatasetFeatures.Source source =
-        new DatasetFeatures.Source(plan.datasetKind() + ":" + plan.datasetRoot().toAbsolutePath().normalize(),
-            plan.trainPerClass(), plan.testPerClass(), inputSize, FeatureCache.backboneId(plan.backboneWeights()));
-    FeatureCache cache = plan.featureCache() == null ? FeatureCache.disabled() : new FeatureCache(plan.featureCache());
-    DatasetFeatures features = features(dataset, source, plan.backboneWeights(), preprocessing, cache, listener);
+        new DatasetFeatures.Source(
+            plan.datasetKind() + ":" + plan.datasetRoot().toAbsolutePath().normalize(),
+            plan.trainPerClass(),
+            plan.testPerClass(),
+            inputSize,
+            FeatureCache.backboneId(plan.backboneWeights()));
+    FeatureCache cache =
+        plan.featureCache() == null
+            ? FeatureCache.disabled()
+            : new FeatureCache(plan.featureCache());
+    DatasetFeatures features =
+        features(dataset, source, plan.backboneWeights(), preprocessing, cache, listener);
     float[][] database = DatasetFeatures.pooled(features.database());
     float[][] queries = DatasetFeatures.pooled(features.queries());
     LinearHasher hasher =
-        method.equals("lsh") ? Lsh.fit(database, bits, seed) : Itq.fit(database, bits, ITQ_ITERATIONS, seed);
+        method.equals("lsh")
+            ? Lsh.fit(database, bits, seed)
+            : Itq.fit(database, bits, ITQ_ITERATIONS, seed);
     int[] dbLabels = dataset.train().labels();
     int[] queryLabels = dataset.test().labels();
     CodeSet dbCodes = codes(hasher, database);
-    RetrievalMetrics metrics = RetrievalEvaluator.evaluate(codes(hasher, queries), queryLabels, dbCodes, dbLabels);
+    RetrievalMetrics metrics =
+        RetrievalEvaluator.evaluate(codes(hasher, queries), queryLabels, dbCodes, dbLabels);
     log.accept(String.format("%s %d bits: mAP %.4f", method, bits, metrics.map()));
 
     Files.createDirectories(plan.out());
-    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(plan.out().resolve(HASHER_FILE)))) {
+    try (OutputStream out =
+        new BufferedOutputStream(Files.newOutputStream(plan.out().resolve(HASHER_FILE)))) {
       hasher.write(out);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -102,7 +124,8 @@ public final class BaselineRun {
     metricMap.put("train_seconds", seconds);
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("method", method);
-    settings.put("features", "resnet50-imagenet layer4, global average pool (" + hasher.dimensions() + ")");
+    settings.put(
+        "features", "resnet50-imagenet layer4, global average pool (" + hasher.dimensions() + ")");
     settings.put(BACKBONE_SHA256, source.backboneId());
     settings.put("seed", "" + seed);
     if (method.equals("itq")) {
@@ -114,18 +137,36 @@ public final class BaselineRun {
         ModelArtifact.write(
             plan.out(),
             new ModelManifest(
-                ModelManifest.FORMAT, plan.name(), method, bits, new ModelManifest.Input(3, inputSize, inputSize),
-                preprocessing.toManifest(), dataset.classes(), HASHER_FILE, Map.of(HASHER_FILE, ""),
+                ModelManifest.FORMAT,
+                plan.name(),
+                method,
+                bits,
+                new ModelManifest.Input(3, inputSize, inputSize),
+                preprocessing.toManifest(),
+                dataset.classes(),
+                HASHER_FILE,
+                Map.of(HASHER_FILE, ""),
                 new ModelManifest.Provenance(
-                    dataset.name(), metricMap, Instant.now().toString(), plan.gitRevision(), settings)));
+                    dataset.name(),
+                    metricMap,
+                    Instant.now().toString(),
+                    plan.gitRevision(),
+                    settings)));
     metrics.writeJson(plan.out().resolve("evaluation.json"));
     return new TrainingRun.Result(artifact, metrics, metrics, seconds);
   }
 
-  /** Features from the cache, or through the ImageNet backbone loaded from {@code backboneWeights}. */
+  /**
+   * Features from the cache, or through the ImageNet backbone loaded from {@code backboneWeights}.
+   */
   static DatasetFeatures features(
-      Dataset dataset, DatasetFeatures.Source source, Path backboneWeights, Preprocessing preprocessing,
-      FeatureCache cache, TrainingListener listener) throws Exception {
+      Dataset dataset,
+      DatasetFeatures.Source source,
+      Path backboneWeights,
+      Preprocessing preprocessing,
+      FeatureCache cache,
+      TrainingListener listener)
+      throws Exception {
     FeatureMaps database = cache.get(source.key("train", "plain"));
     FeatureMaps queries = database == null ? null : cache.get(source.key("test", "plain"));
     if (queries != null) {
@@ -135,7 +176,8 @@ public final class BaselineRun {
       HashingNetwork network = Architecture.ADSH_R50.build(16);
       network.allocate(manager, source.inputSize());
       KerasResNet50Importer.importBackbone(backboneWeights, network.backbone());
-      return DatasetFeatures.of(dataset, source, network.backbone(), preprocessing, null, cache, manager, listener);
+      return DatasetFeatures.of(
+          dataset, source, network.backbone(), preprocessing, null, cache, manager, listener);
     }
   }
 

@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDManager;
 import java.util.Random;
 
 /**
- * Mini-batches gathered from backbone maps computed once per image ({@link FeatureExtractor}); the erased
- * copies' maps were computed once too, with masks from the ImageNet backbone.
+ * Mini-batches gathered from backbone maps computed once per image ({@link FeatureExtractor}); the
+ * erased copies' maps were computed once too, with masks from the ImageNet backbone.
  *
  * @param database maps of the N database images
  * @param erased maps of their SREM-erased copies (FCAENet), else null

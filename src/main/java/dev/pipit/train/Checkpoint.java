@@ -19,11 +19,12 @@ import java.util.stream.Stream;
 
 /**
  * The state of a training run after an outer iteration, enough to resume it: the network parameters
- * ({@code network.params}, DJL format), the database codes V and the next outer iteration
- * ({@code state.bin}: big-endian {@code int magic "PCK1", int next, int n, int bits, float V[n·bits]},
- * then {@code long settingsHash}) and the optimiser's momentum buffers ({@code momentum.safetensors}), so a
- * resumed run continues exactly as the uninterrupted one would have. Written into a temporary directory and moved into place, so a run
- * killed while checkpointing leaves the previous checkpoint intact.
+ * ({@code network.params}, DJL format), the database codes V and the next outer iteration ({@code
+ * state.bin}: big-endian {@code int magic "PCK1", int next, int n, int bits, float V[n·bits]}, then
+ * {@code long settingsHash}) and the optimiser's momentum buffers ({@code momentum.safetensors}),
+ * so a resumed run continues exactly as the uninterrupted one would have. Written into a temporary
+ * directory and moved into place, so a run killed while checkpointing leaves the previous
+ * checkpoint intact.
  */
 public final class Checkpoint {
 
@@ -36,15 +37,25 @@ public final class Checkpoint {
 
   /** Writes the checkpoint of {@code network} and V into {@code dir} (replacing an older one). */
   public static void write(
-      Path dir, HashingNetwork network, float[] codes, Map<String, float[]> momentum, int nextIteration, int n,
-      long settingsHash) throws IOException {
+      Path dir,
+      HashingNetwork network,
+      float[] codes,
+      Map<String, float[]> momentum,
+      int nextIteration,
+      int n,
+      long settingsHash)
+      throws IOException {
     Path temp = dir.resolveSibling(dir.getFileName() + ".tmp");
     deleteRecursively(temp);
     Files.createDirectories(temp);
-    try (var out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(temp.resolve("network.params"))))) {
+    try (var out =
+        new DataOutputStream(
+            new BufferedOutputStream(Files.newOutputStream(temp.resolve("network.params"))))) {
       network.saveParameters(out);
     }
-    try (var out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(temp.resolve("state.bin"))))) {
+    try (var out =
+        new DataOutputStream(
+            new BufferedOutputStream(Files.newOutputStream(temp.resolve("state.bin"))))) {
       out.writeInt(MAGIC);
       out.writeInt(nextIteration);
       out.writeInt(n);
@@ -55,7 +66,9 @@ public final class Checkpoint {
       out.writeLong(settingsHash);
     }
     Map<String, Safetensors.Tensor> buffers = new TreeMap<>();
-    momentum.forEach((id, values) -> buffers.put(id, new Safetensors.Tensor(new long[] {values.length}, values)));
+    momentum.forEach(
+        (id, values) ->
+            buffers.put(id, new Safetensors.Tensor(new long[] {values.length}, values)));
     Safetensors.write(temp.resolve("momentum.safetensors"), buffers);
     Path old = dir.resolveSibling(dir.getFileName() + ".old");
     deleteRecursively(old);
@@ -71,14 +84,17 @@ public final class Checkpoint {
    *
    * @throws IOException if the checkpoint is missing, corrupt, or was written with other settings
    */
-  public static State read(Path dir, HashingNetwork network, NDManager manager, int n, long settingsHash)
+  public static State read(
+      Path dir, HashingNetwork network, NDManager manager, int n, long settingsHash)
       throws IOException {
     if (!Files.isRegularFile(dir.resolve("state.bin"))) {
       throw new IOException("no checkpoint to resume in " + dir);
     }
     float[] codes;
     int next;
-    try (var in = new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve("state.bin"))))) {
+    try (var in =
+        new DataInputStream(
+            new BufferedInputStream(Files.newInputStream(dir.resolve("state.bin"))))) {
       if (in.readInt() != MAGIC) {
         throw new IOException(dir.resolve("state.bin") + " is not a pipit checkpoint");
       }
@@ -87,23 +103,37 @@ public final class Checkpoint {
       int bits = in.readInt();
       if (count != n || bits != network.bits()) {
         throw new IOException(
-            "checkpoint is for " + count + " images × " + bits + " bits, this run has " + n + " × " + network.bits());
+            "checkpoint is for "
+                + count
+                + " images × "
+                + bits
+                + " bits, this run has "
+                + n
+                + " × "
+                + network.bits());
       }
       codes = new float[count * bits];
       for (int i = 0; i < codes.length; i++) {
         codes[i] = in.readFloat();
       }
       if (in.readLong() != settingsHash) {
-        throw new IOException("checkpoint in " + dir + " was written with other training settings; start afresh without --resume");
+        throw new IOException(
+            "checkpoint in "
+                + dir
+                + " was written with other training settings; start afresh without --resume");
       }
     }
-    try (var in = new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve("network.params"))))) {
+    try (var in =
+        new DataInputStream(
+            new BufferedInputStream(Files.newInputStream(dir.resolve("network.params"))))) {
       network.loadParameters(manager, in);
     } catch (MalformedModelException e) {
-      throw new IOException("checkpoint parameters in " + dir + " do not fit the network: " + e.getMessage(), e);
+      throw new IOException(
+          "checkpoint parameters in " + dir + " do not fit the network: " + e.getMessage(), e);
     }
     Map<String, float[]> momentum = new TreeMap<>();
-    Safetensors.read(dir.resolve("momentum.safetensors")).forEach((id, tensor) -> momentum.put(id, tensor.data()));
+    Safetensors.read(dir.resolve("momentum.safetensors"))
+        .forEach((id, tensor) -> momentum.put(id, tensor.data()));
     return new State(next, codes, momentum);
   }
 

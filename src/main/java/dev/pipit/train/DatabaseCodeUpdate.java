@@ -1,9 +1,9 @@
 package dev.pipit.train;
 
 /**
- * The discrete cyclic coordinate descent step of ADSH (Jiang &amp; Li, AAAI 2018) that learns the database
- * codes V with the network fixed. With U the tanh outputs of the sampled set Ω (m × c) and V the database
- * codes (N × c, entries ±1), one sweep over the bits is
+ * The discrete cyclic coordinate descent step of ADSH (Jiang &amp; Li, AAAI 2018) that learns the
+ * database codes V with the network fixed. With U the tanh outputs of the sampled set Ω (m × c) and
+ * V the database codes (N × c, entries ±1), one sweep over the bits is
  *
  * <pre>
  *   Ū = 0 (N × c); Ū[Ω] = U
@@ -11,11 +11,12 @@ package dev.pipit.train;
  *   for k in 0..c−1:  V[:,k] = −sign(2 · V̂_k (Û_kᵀ U[:,k]) + Q[:,k])
  * </pre>
  *
- * where V̂_k and Û_k drop column k. The update is in place: later bits see the already-updated earlier
- * ones. sign(0) is taken as +1 (after the minus: an exact 0 gives +1), so V stays strictly ±1.
+ * where V̂_k and Û_k drop column k. The update is in place: later bits see the already-updated
+ * earlier ones. sign(0) is taken as +1 (after the minus: an exact 0 gives +1), so V stays strictly
+ * ±1.
  *
- * <p>Matrices are row-major {@code float[]}. For single-label data S̃ takes two values, so
- * {@code S̃ᵀU} is computed from per-class sums of U in O((m + N)·c) rather than O(m·N·c).
+ * <p>Matrices are row-major {@code float[]}. For single-label data S̃ takes two values, so {@code
+ * S̃ᵀU} is computed from per-class sums of U in O((m + N)·c) rather than O(m·N·c).
  */
 public final class DatabaseCodeUpdate {
 
@@ -33,7 +34,13 @@ public final class DatabaseCodeUpdate {
    * @param gamma weight γ of the quantisation term
    */
   public static void sweep(
-      float[] v, float[] u, int[] omega, SoftSimilarity similarity, int classes, int bits, float gamma) {
+      float[] v,
+      float[] u,
+      int[] omega,
+      SoftSimilarity similarity,
+      int classes,
+      int bits,
+      float gamma) {
     int n = similarity.database();
     int m = similarity.samples();
     float[] q = linearTerm(u, omega, similarity, classes, bits, gamma, n, m);
@@ -42,7 +49,14 @@ public final class DatabaseCodeUpdate {
 
   /** Q = −2c · S̃ᵀU − 2γ · Ū, using the two-valued structure of S̃. */
   static float[] linearTerm(
-      float[] u, int[] omega, SoftSimilarity similarity, int classes, int bits, float gamma, int n, int m) {
+      float[] u,
+      int[] omega,
+      SoftSimilarity similarity,
+      int classes,
+      int bits,
+      float gamma,
+      int n,
+      int m) {
     double[] classSums = new double[classes * bits];
     double[] totalSum = new double[bits];
     for (int i = 0; i < m; i++) {

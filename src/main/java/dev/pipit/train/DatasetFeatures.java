@@ -8,9 +8,9 @@ import dev.pipit.train.data.Dataset;
 import java.io.IOException;
 
 /**
- * Frozen-backbone feature maps, taken at a {@link FeatureCut}, of a dataset's database (train) and query
- * (test) splits, read from a {@link FeatureCache} when present and computed with a {@link FeatureExtractor}
- * otherwise.
+ * Frozen-backbone feature maps, taken at a {@link FeatureCut}, of a dataset's database (train) and
+ * query (test) splits, read from a {@link FeatureCache} when present and computed with a {@link
+ * FeatureExtractor} otherwise.
  *
  * @param database maps of the database images
  * @param erased maps of their SREM-erased copies (FCAENet), else null
@@ -27,10 +27,12 @@ public record DatasetFeatures(FeatureMaps database, FeatureMaps erased, FeatureM
    * @param inputSize network input side
    * @param backboneId identity of the backbone weights ({@link FeatureCache#backboneId})
    */
-  public record Source(String dataset, int trainPerClass, int testPerClass, int inputSize, String backboneId) {
+  public record Source(
+      String dataset, int trainPerClass, int testPerClass, int inputSize, String backboneId) {
 
     FeatureCache.Key key(String split, String variant) {
-      return new FeatureCache.Key(dataset, split, trainPerClass, testPerClass, inputSize, backboneId, variant);
+      return new FeatureCache.Key(
+          dataset, split, trainPerClass, testPerClass, inputSize, backboneId, variant);
     }
   }
 
@@ -47,27 +49,56 @@ public record DatasetFeatures(FeatureMaps database, FeatureMaps erased, FeatureM
    * @param listener told the extraction progress
    */
   public static DatasetFeatures of(
-      Dataset dataset, Source source, ResNet50 backbone, Preprocessing preprocessing, SelectiveRegionErasing erasing,
-      FeatureCache cache, NDManager manager, TrainingListener listener) throws IOException {
-    return of(dataset, source, FeatureCut.STAGE4, backbone, preprocessing, erasing, cache, manager, listener);
+      Dataset dataset,
+      Source source,
+      ResNet50 backbone,
+      Preprocessing preprocessing,
+      SelectiveRegionErasing erasing,
+      FeatureCache cache,
+      NDManager manager,
+      TrainingListener listener)
+      throws IOException {
+    return of(
+        dataset,
+        source,
+        FeatureCut.STAGE4,
+        backbone,
+        preprocessing,
+        erasing,
+        cache,
+        manager,
+        listener);
   }
 
   /** As above, with the maps taken at {@code cut} (its own cache entries). */
   public static DatasetFeatures of(
-      Dataset dataset, Source source, FeatureCut cut, ResNet50 backbone, Preprocessing preprocessing,
-      SelectiveRegionErasing erasing, FeatureCache cache, NDManager manager, TrainingListener listener)
+      Dataset dataset,
+      Source source,
+      FeatureCut cut,
+      ResNet50 backbone,
+      Preprocessing preprocessing,
+      SelectiveRegionErasing erasing,
+      FeatureCache cache,
+      NDManager manager,
+      TrainingListener listener)
       throws IOException {
     FeatureExtractor extractor =
         new FeatureExtractor(backbone, new ImagePreprocessor(preprocessing), manager, 32, cut);
     int n = dataset.train().size();
     FeatureCache.Key plainKey = source.key("train", "plain" + cut.cacheSuffix());
     FeatureCache.Key erasedKey =
-        erasing == null ? null : plainKey.withVariant("erased-n" + erasing.regions() + "-s" + erasing.size() + cut.cacheSuffix());
+        erasing == null
+            ? null
+            : plainKey.withVariant(
+                "erased-n" + erasing.regions() + "-s" + erasing.size() + cut.cacheSuffix());
     FeatureMaps database = cache.get(plainKey);
     FeatureMaps erased = erasedKey == null ? null : cache.get(erasedKey);
     if (database == null || (erasedKey != null && erased == null)) {
       FeatureExtractor.Extracted extracted =
-          extractor.extract(dataset.train(), TrainingRun.range(n), erasing,
+          extractor.extract(
+              dataset.train(),
+              TrainingRun.range(n),
+              erasing,
               done -> listener.onFeatures("database", done, n));
       database = extracted.plain();
       erased = extracted.erased();
@@ -78,9 +109,16 @@ public record DatasetFeatures(FeatureMaps database, FeatureMaps erased, FeatureM
     }
     int q = dataset.test().size();
     FeatureMaps queries =
-        cache.getOrCompute(source.key("test", "plain" + cut.cacheSuffix()),
-            () -> extractor.extract(dataset.test(), TrainingRun.range(q), null,
-                done -> listener.onFeatures("queries", done, q)).plain());
+        cache.getOrCompute(
+            source.key("test", "plain" + cut.cacheSuffix()),
+            () ->
+                extractor
+                    .extract(
+                        dataset.test(),
+                        TrainingRun.range(q),
+                        null,
+                        done -> listener.onFeatures("queries", done, q))
+                    .plain());
     return new DatasetFeatures(database, erased, queries);
   }
 

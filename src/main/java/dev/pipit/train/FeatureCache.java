@@ -18,11 +18,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * An on-disk cache of frozen-backbone feature maps (layer 4 for {@link BackboneMode#FROZEN}, layer 3 for
- * {@link BackboneMode#LAST_STAGE}), so that every method and code length of a results table reuses one
- * backbone pass per (dataset, subset, input size, backbone, cut). A file is found by the hash of its
- * {@link Key} and also stores the key itself, which is checked on read: any change of dataset, subset,
- * input size, backbone weights, cut (in the variant) or SREM settings is a miss.
+ * An on-disk cache of frozen-backbone feature maps (layer 4 for {@link BackboneMode#FROZEN}, layer
+ * 3 for {@link BackboneMode#LAST_STAGE}), so that every method and code length of a results table
+ * reuses one backbone pass per (dataset, subset, input size, backbone, cut). A file is found by the
+ * hash of its {@link Key} and also stores the key itself, which is checked on read: any change of
+ * dataset, subset, input size, backbone weights, cut (in the variant) or SREM settings is a miss.
  *
  * <p>File form: {@code int magic "PFM1", UTF key, int N, int C, int h, int w, float[N·C·h·w]}
  * (big-endian).
@@ -34,16 +34,23 @@ public final class FeatureCache {
   /**
    * What a cached set of maps was computed from.
    *
-   * @param dataset dataset kind and root, e.g. {@code fashion-mnist:/usr/share/datasets/fashion-mnist}
+   * @param dataset dataset kind and root, e.g. {@code
+   *     fashion-mnist:/usr/share/datasets/fashion-mnist}
    * @param split {@code train} or {@code test}
    * @param trainPerClass database images per class (0 = all)
    * @param testPerClass query images per class (0 = all)
    * @param inputSize network input side
    * @param backbone identity of the backbone weights (a sha256)
-   * @param variant {@code plain}, or the SREM settings of erased copies, e.g. {@code erased-n50-s16}
+   * @param variant {@code plain}, or the SREM settings of erased copies, e.g. {@code
+   *     erased-n50-s16}
    */
   public record Key(
-      String dataset, String split, int trainPerClass, int testPerClass, int inputSize, String backbone,
+      String dataset,
+      String split,
+      int trainPerClass,
+      int testPerClass,
+      int inputSize,
+      String backbone,
       String variant) {
 
     /** The same key for another variant (plain maps and their erased copies share the rest). */
@@ -52,9 +59,23 @@ public final class FeatureCache {
     }
 
     String fileName() {
-      String readable = (dataset.replaceAll(":.*", "") + "-" + split + "-" + trainPerClass + "-" + testPerClass
-          + "-" + inputSize + "-" + variant).replaceAll("[^A-Za-z0-9._-]", "_");
-      return readable + "-" + sha256(toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16) + ".pfm";
+      String readable =
+          (dataset.replaceAll(":.*", "")
+                  + "-"
+                  + split
+                  + "-"
+                  + trainPerClass
+                  + "-"
+                  + testPerClass
+                  + "-"
+                  + inputSize
+                  + "-"
+                  + variant)
+              .replaceAll("[^A-Za-z0-9._-]", "_");
+      return readable
+          + "-"
+          + sha256(toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16)
+          + ".pfm";
     }
   }
 
@@ -68,7 +89,9 @@ public final class FeatureCache {
   private int hits;
   private int misses;
 
-  /** @param directory where cache files live (created on first write); null disables caching */
+  /**
+   * @param directory where cache files live (created on first write); null disables caching
+   */
   public FeatureCache(Path directory) {
     this.directory = directory;
   }
@@ -83,7 +106,9 @@ public final class FeatureCache {
     return directory != null;
   }
 
-  /** The cached maps of {@code key}, or null on a miss (including a file whose stored key differs). */
+  /**
+   * The cached maps of {@code key}, or null on a miss (including a file whose stored key differs).
+   */
   public FeatureMaps get(Key key) throws IOException {
     if (directory == null) {
       return null;
@@ -111,7 +136,11 @@ public final class FeatureCache {
     Path file = directory.resolve(key.fileName());
     Path temp = directory.resolve(key.fileName() + ".tmp");
     try (FileChannel channel =
-        FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        FileChannel.open(
+            temp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
       var header = new java.io.ByteArrayOutputStream();
       DataOutputStream out = new DataOutputStream(header);
       out.writeInt(MAGIC);
@@ -178,7 +207,10 @@ public final class FeatureCache {
       for (int i = 0; i < data.length; ) {
         int n4 = Math.min(data.length - i, chunk.length / 4);
         in.readFully(chunk, 0, n4 * 4);
-        ByteBuffer.wrap(chunk, 0, n4 * 4).order(ByteOrder.BIG_ENDIAN).asFloatBuffer().get(data, i, n4);
+        ByteBuffer.wrap(chunk, 0, n4 * 4)
+            .order(ByteOrder.BIG_ENDIAN)
+            .asFloatBuffer()
+            .get(data, i, n4);
         i += n4;
       }
       return new FeatureMaps(data, n, c, h, w);

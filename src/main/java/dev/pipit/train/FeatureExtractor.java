@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
- * Runs the frozen part of the backbone over dataset images once, in batches, and keeps the feature maps
- * at a {@link FeatureCut}: the whole backbone's output ({@link BackboneMode#FROZEN}) or stage 3's
- * ({@link BackboneMode#LAST_STAGE}). With SREM it also computes the maps of each image's erased copy:
- * the erase mask comes from the ImageNet backbone's last feature map, which never changes, so it is
- * computed once too.
+ * Runs the frozen part of the backbone over dataset images once, in batches, and keeps the feature
+ * maps at a {@link FeatureCut}: the whole backbone's output ({@link BackboneMode#FROZEN}) or stage
+ * 3's ({@link BackboneMode#LAST_STAGE}). With SREM it also computes the maps of each image's erased
+ * copy: the erase mask comes from the ImageNet backbone's last feature map, which never changes, so
+ * it is computed once too.
  */
 public final class FeatureExtractor {
 
@@ -30,7 +30,8 @@ public final class FeatureExtractor {
   private final FeatureCut cut;
 
   /** An extractor of the whole backbone's output ({@link FeatureCut#STAGE4}). */
-  public FeatureExtractor(ResNet50 backbone, ImagePreprocessor preprocessor, NDManager manager, int batchSize) {
+  public FeatureExtractor(
+      ResNet50 backbone, ImagePreprocessor preprocessor, NDManager manager, int batchSize) {
     this(backbone, preprocessor, manager, batchSize, FeatureCut.STAGE4);
   }
 
@@ -42,7 +43,11 @@ public final class FeatureExtractor {
    * @param cut where the kept maps are taken
    */
   public FeatureExtractor(
-      ResNet50 backbone, ImagePreprocessor preprocessor, NDManager manager, int batchSize, FeatureCut cut) {
+      ResNet50 backbone,
+      ImagePreprocessor preprocessor,
+      NDManager manager,
+      int batchSize,
+      FeatureCut cut) {
     this.backbone = backbone;
     this.preprocessor = preprocessor;
     this.manager = manager;
@@ -56,7 +61,8 @@ public final class FeatureExtractor {
    * @param erasing SREM settings, or null for no erased copies
    * @param progress told the number of images done after every batch
    */
-  public Extracted extract(DatasetSplit split, int[] indices, SelectiveRegionErasing erasing, LongConsumer progress)
+  public Extracted extract(
+      DatasetSplit split, int[] indices, SelectiveRegionErasing erasing, LongConsumer progress)
       throws IOException {
     int side = preprocessor.spec().crop();
     int featureSide = cut.side(side);
@@ -76,14 +82,19 @@ public final class FeatureExtractor {
         NDArray maps = cut.forward(backbone, ps, preprocessor.stack(inputs, scope));
         System.arraycopy(maps.toFloatArray(), 0, plain, start * length, (end - start) * length);
         if (erasing != null) {
-          // SREM's attention is the last feature map; from stage-3 maps it takes stage 4 (the ImageNet one).
-          float[] last = (cut == FeatureCut.STAGE4 ? maps : backbone.forwardStage4(ps, maps, false)).toFloatArray();
+          // SREM's attention is the last feature map; from stage-3 maps it takes stage 4 (the
+          // ImageNet one).
+          float[] last =
+              (cut == FeatureCut.STAGE4 ? maps : backbone.forwardStage4(ps, maps, false))
+                  .toFloatArray();
           for (int b = 0; b < inputs.size(); b++) {
             float[] mask =
-                erasing.mask(last, b * lastLength, ResNet50.FEATURES, lastSide, lastSide, side, side);
+                erasing.mask(
+                    last, b * lastLength, ResNet50.FEATURES, lastSide, lastSide, side, side);
             SelectiveRegionErasing.apply(inputs.get(b), 3, mask);
           }
-          float[] erasedMaps = cut.forward(backbone, ps, preprocessor.stack(inputs, scope)).toFloatArray();
+          float[] erasedMaps =
+              cut.forward(backbone, ps, preprocessor.stack(inputs, scope)).toFloatArray();
           System.arraycopy(erasedMaps, 0, erased, start * length, erasedMaps.length);
         }
       }
@@ -91,6 +102,8 @@ public final class FeatureExtractor {
     }
     return new Extracted(
         new FeatureMaps(plain, indices.length, cut.channels(), featureSide, featureSide),
-        erased == null ? null : new FeatureMaps(erased, indices.length, cut.channels(), featureSide, featureSide));
+        erased == null
+            ? null
+            : new FeatureMaps(erased, indices.length, cut.channels(), featureSide, featureSide));
   }
 }

@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Backbone feature maps of a set of images, kept in one flat array: image {@code i} occupies
- * {@code [i·C·h·w, (i+1)·C·h·w)}, channel-major.
+ * Backbone feature maps of a set of images, kept in one flat array: image {@code i} occupies {@code
+ * [i·C·h·w, (i+1)·C·h·w)}, channel-major.
  *
  * @param data the maps, row-major (N, C, h, w)
  * @param count N
@@ -18,7 +18,8 @@ public record FeatureMaps(float[] data, int count, int channels, int height, int
 
   public FeatureMaps {
     if ((long) count * channels * height * width != data.length) {
-      throw new IllegalArgumentException("data does not hold " + count + " maps of " + channels + "×" + height + "×" + width);
+      throw new IllegalArgumentException(
+          "data does not hold " + count + " maps of " + channels + "×" + height + "×" + width);
     }
   }
 

@@ -13,11 +13,11 @@ import java.io.IOException;
 import java.util.Random;
 
 /**
- * The mini-batches of {@link BackboneMode#FULL}: each one decoded from the database split and augmented
- * ({@link TrainAugmentation}) when the trainer asks for it, so only one batch of images is ever in
- * memory. SREM's erase masks come from the network being trained, as it is at that step: its last
- * feature map of the batch, computed in inference mode (BatchNorm on running statistics, nothing
- * recorded) before the training forward.
+ * The mini-batches of {@link BackboneMode#FULL}: each one decoded from the database split and
+ * augmented ({@link TrainAugmentation}) when the trainer asks for it, so only one batch of images
+ * is ever in memory. SREM's erase masks come from the network being trained, as it is at that step:
+ * its last feature map of the batch, computed in inference mode (BatchNorm on running statistics,
+ * nothing recorded) before the training forward.
  */
 public final class ImageBatches implements TrainingBatches {
 
@@ -33,7 +33,10 @@ public final class ImageBatches implements TrainingBatches {
    * @param erasing SREM settings (FCAENet), else null
    */
   public ImageBatches(
-      DatasetSplit database, TrainAugmentation augmentation, HashingNetwork network, SelectiveRegionErasing erasing) {
+      DatasetSplit database,
+      TrainAugmentation augmentation,
+      HashingNetwork network,
+      SelectiveRegionErasing erasing) {
     this.database = database;
     this.augmentation = augmentation;
     this.network = network;
@@ -46,7 +49,8 @@ public final class ImageBatches implements TrainingBatches {
     int length = 3 * side * side;
     float[] data = new float[items.length * length];
     for (int i = 0; i < items.length; i++) {
-      System.arraycopy(augmentation.apply(database.image(items[i]), random), 0, data, i * length, length);
+      System.arraycopy(
+          augmentation.apply(database.image(items[i]), random), 0, data, i * length, length);
     }
     return manager.create(data, new Shape(items.length, 3, side, side));
   }
@@ -59,7 +63,9 @@ public final class ImageBatches implements TrainingBatches {
     return x.mul(mask);
   }
 
-  /** SREM's erase masks of a batch of network inputs (B, 3, H, W): B·H·W floats, 1 keeps, 0 erases. */
+  /**
+   * SREM's erase masks of a batch of network inputs (B, 3, H, W): B·H·W floats, 1 keeps, 0 erases.
+   */
   float[] masks(NDArray x) {
     if (erasing == null) {
       throw new IllegalStateException("SREM is off for this run");
@@ -69,7 +75,9 @@ public final class ImageBatches implements TrainingBatches {
     float[] maps;
     try (InferenceScope scope = InferenceScope.enter();
         NDArray last =
-            network.backbone().forward(new ParameterStore(x.getManager(), false), new NDList(x), false)
+            network
+                .backbone()
+                .forward(new ParameterStore(x.getManager(), false), new NDList(x), false)
                 .singletonOrThrow()) {
       maps = last.toFloatArray();
     }

@@ -11,9 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Codes of a split's images through a whole network in inference mode (BatchNorm on running statistics,
- * not folded): how a run trained with {@link BackboneMode#FULL}, where no part of the backbone can be
- * cached, encodes queries and database for evaluation. Images are decoded batch by batch.
+ * Codes of a split's images through a whole network in inference mode (BatchNorm on running
+ * statistics, not folded): how a run trained with {@link BackboneMode#FULL}, where no part of the
+ * backbone can be cached, encodes queries and database for evaluation. Images are decoded batch by
+ * batch.
  */
 final class ImageCodes {
 
@@ -22,7 +23,8 @@ final class ImageCodes {
   private ImageCodes() {}
 
   /** The codes of every image of {@code split}, in index order. */
-  static CodeSet of(HashingNetwork network, DatasetSplit split, ImagePreprocessor preprocessor, NDManager manager)
+  static CodeSet of(
+      HashingNetwork network, DatasetSplit split, ImagePreprocessor preprocessor, NDManager manager)
       throws IOException {
     int bits = network.bits();
     float[] all = new float[split.size() * bits];
@@ -33,7 +35,10 @@ final class ImageCodes {
         images.add(preprocessor.apply(split.image(i)));
       }
       try (NDManager scope = manager.newSubManager()) {
-        float[] u = network.serve(new ParameterStore(scope, false), preprocessor.stack(images, scope)).toFloatArray();
+        float[] u =
+            network
+                .serve(new ParameterStore(scope, false), preprocessor.stack(images, scope))
+                .toFloatArray();
         System.arraycopy(u, 0, all, start * bits, u.length);
       }
     }

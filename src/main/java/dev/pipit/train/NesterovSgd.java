@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * SGD with momentum and optional Nesterov acceleration, with exactly PyTorch's {@code torch.optim.SGD}
- * semantics, which the papers' hyper-parameters were tuned for (DJL's own {@code Nag} differs):
+ * SGD with momentum and optional Nesterov acceleration, with exactly PyTorch's {@code
+ * torch.optim.SGD} semantics, which the papers' hyper-parameters were tuned for (DJL's own {@code
+ * Nag} differs):
  *
  * <pre>
  *   d   = g + wd · w
@@ -19,8 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   w   = w − lr · d
  * </pre>
  *
- * The learning rate comes from a {@link ParameterTracker}, so a schedule or a lower backbone rate can be
- * expressed per parameter.
+ * The learning rate comes from a {@link ParameterTracker}, so a schedule or a lower backbone rate
+ * can be expressed per parameter.
  */
 public final class NesterovSgd extends Optimizer {
 
@@ -44,10 +45,11 @@ public final class NesterovSgd extends Optimizer {
   /**
    * {@inheritDoc}
    *
-   * <p>The gradient is the update's working buffer and is overwritten: zero it before the next backward
-   * pass, as {@link AdshTrainer} does. Working in place keeps an update to two temporaries the size of the
-   * weight (w·wd and μ·buf, freed at once) where the functional form allocated four per weight and step,
-   * each in fresh pages; on ~27 M trained weights that is memory traffic a step can feel.
+   * <p>The gradient is the update's working buffer and is overwritten: zero it before the next
+   * backward pass, as {@link AdshTrainer} does. Working in place keeps an update to two temporaries
+   * the size of the weight (w·wd and μ·buf, freed at once) where the functional form allocated four
+   * per weight and step, each in fresh pages; on ~27 M trained weights that is memory traffic a
+   * step can feel.
    */
   @Override
   public void update(String parameterId, NDArray weight, NDArray grad) {
@@ -68,7 +70,9 @@ public final class NesterovSgd extends Optimizer {
       if (buffer == null) {
         buffer = d.duplicate();
         buffer.attach(weight.getManager()); // the buffer lives as long as the weight, not the step
-        buffers.computeIfAbsent(parameterId, k -> new ConcurrentHashMap<>()).put(weight.getDevice(), buffer);
+        buffers
+            .computeIfAbsent(parameterId, k -> new ConcurrentHashMap<>())
+            .put(weight.getDevice(), buffer);
       } else {
         buffer.muli(momentum).addi(d);
       }
@@ -88,17 +92,24 @@ public final class NesterovSgd extends Optimizer {
   /** The momentum buffer of a parameter as a flat array, or null before its first update. */
   public float[] momentum(String parameterId) {
     Map<Device, NDArray> perDevice = buffers.get(parameterId);
-    return perDevice == null || perDevice.isEmpty() ? null : perDevice.values().iterator().next().toFloatArray();
+    return perDevice == null || perDevice.isEmpty()
+        ? null
+        : perDevice.values().iterator().next().toFloatArray();
   }
 
   /** Sets the momentum buffer of a parameter (from a checkpoint), shaped like its weight. */
   public void restoreMomentum(String parameterId, float[] values, NDArray weight) {
     if (weight.size() != values.length) {
-      throw new IllegalArgumentException("momentum state of " + values.length + " values does not fit a weight of "
-          + weight.getShape());
+      throw new IllegalArgumentException(
+          "momentum state of "
+              + values.length
+              + " values does not fit a weight of "
+              + weight.getShape());
     }
     NDArray buffer = weight.getManager().create(values, weight.getShape());
-    buffers.computeIfAbsent(parameterId, k -> new ConcurrentHashMap<>()).put(weight.getDevice(), buffer);
+    buffers
+        .computeIfAbsent(parameterId, k -> new ConcurrentHashMap<>())
+        .put(weight.getDevice(), buffer);
   }
 
   /** Builds {@link NesterovSgd}. */

@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The results table in one process: trains or fits every (method, code length) on one dataset under the
- * CPU protocol, reusing one backbone pass through the {@link FeatureCache}, and rewrites the report
- * ({@link ResultsReport}) after every case, so that an interrupted run still leaves its finished rows.
+ * The results table in one process: trains or fits every (method, code length) on one dataset under
+ * the CPU protocol, reusing one backbone pass through the {@link FeatureCache}, and rewrites the
+ * report ({@link ResultsReport}) after every case, so that an interrupted run still leaves its
+ * finished rows.
  */
 public final class RetrievalBench {
 
@@ -42,22 +43,41 @@ public final class RetrievalBench {
    * @param reduced whether the protocol differs from the full table's (the report then says so)
    */
   public record Config(
-      String dataset, Path dataRoot, List<String> methods, List<Integer> bits, int trainPerClass, int testPerClass,
-      int inputSize, BackboneMode backbone, int outer, int inner, int samples, int batch, long seed,
-      Path backboneWeights, Path modelsDir,
-      Path featureCache, Path docs, String command, String gitRevision, boolean reduced) {
+      String dataset,
+      Path dataRoot,
+      List<String> methods,
+      List<Integer> bits,
+      int trainPerClass,
+      int testPerClass,
+      int inputSize,
+      BackboneMode backbone,
+      int outer,
+      int inner,
+      int samples,
+      int batch,
+      long seed,
+      Path backboneWeights,
+      Path modelsDir,
+      Path featureCache,
+      Path docs,
+      String command,
+      String gitRevision,
+      boolean reduced) {
 
     public Config {
       methods = List.copyOf(methods);
       bits = List.copyOf(bits);
       for (String m : methods) {
         if (!METHODS.contains(m)) {
-          throw new IllegalArgumentException("unknown method " + m + "; expected some of " + METHODS);
+          throw new IllegalArgumentException(
+              "unknown method " + m + "; expected some of " + METHODS);
         }
       }
     }
 
-    /** The settings of a deep method: the CPU protocol with this bench's input size and schedule. */
+    /**
+     * The settings of a deep method: the CPU protocol with this bench's input size and schedule.
+     */
     public TrainingSettings settings(String method, int codeBits) {
       return TrainingSettings.cpuProtocol(Architecture.fromId(method), codeBits)
           .withInput(inputSize, backbone)
@@ -76,18 +96,25 @@ public final class RetrievalBench {
    *
    * @param method method id
    * @param bits code length
-   * @param learned queries against the learned database codes V (for baselines, the hashed database)
+   * @param learned queries against the learned database codes V (for baselines, the hashed
+   *     database)
    * @param encoded queries against network-encoded database codes
    * @param seconds wall time of the case, including any feature extraction it triggered
    * @param artifact the artifact directory
    */
   public record Case(
-      String method, int bits, RetrievalMetrics learned, RetrievalMetrics encoded, double seconds, Path artifact) {}
+      String method,
+      int bits,
+      RetrievalMetrics learned,
+      RetrievalMetrics encoded,
+      double seconds,
+      Path artifact) {}
 
   private RetrievalBench() {}
 
   /** Runs every case in order (code length outer, method inner) and returns them. */
-  public static List<Case> run(Config config, TrainingListener listener, Consumer<String> log) throws Exception {
+  public static List<Case> run(Config config, TrainingListener listener, Consumer<String> log)
+      throws Exception {
     long start = System.nanoTime();
     List<Case> done = new ArrayList<>();
     ResultsReport report = new ResultsReport(config);
@@ -99,21 +126,49 @@ public final class RetrievalBench {
         long caseStart = System.nanoTime();
         String name = method + "-" + config.dataset() + "-" + bits;
         Path out = config.modelsDir().resolve(name);
-        TrainingSettings settings = config.settings(BaselineRun.isBaseline(method) ? "adsh-r50" : method, bits);
+        TrainingSettings settings =
+            config.settings(BaselineRun.isBaseline(method) ? "adsh-r50" : method, bits);
         TrainingRun.Plan plan =
-            new TrainingRun.Plan(name, settings, config.dataset(), config.dataRoot(), config.trainPerClass(),
-                config.testPerClass(), config.backboneWeights(), out, false, config.outer(), config.gitRevision(),
+            new TrainingRun.Plan(
+                name,
+                settings,
+                config.dataset(),
+                config.dataRoot(),
+                config.trainPerClass(),
+                config.testPerClass(),
+                config.backboneWeights(),
+                out,
+                false,
+                config.outer(),
+                config.gitRevision(),
                 config.featureCache());
         TrainingRun.Result result =
             BaselineRun.isBaseline(method)
-                ? BaselineRun.run(method, bits, config.inputSize(), config.seed(), plan, listener, log)
+                ? BaselineRun.run(
+                    method, bits, config.inputSize(), config.seed(), plan, listener, log)
                 : TrainingRun.run(plan, listener, log, () -> false);
-        Case c = new Case(method, bits, result.learned(), result.encoded(), (System.nanoTime() - caseStart) / 1e9, out);
+        Case c =
+            new Case(
+                method,
+                bits,
+                result.learned(),
+                result.encoded(),
+                (System.nanoTime() - caseStart) / 1e9,
+                out);
         done.add(c);
-        log.accept(String.format(java.util.Locale.ROOT,
-            "[%d/%d] %-8s %2d bits  mAP %.4f (learned V)  %.4f (encoded database)  %.0f s  (total %.0f s)",
-            done.size(), config.cases(), method, bits, c.learned().map(), c.encoded().map(), c.seconds(),
-            (System.nanoTime() - start) / 1e9));
+        log.accept(
+            String.format(
+                java.util.Locale.ROOT,
+                "[%d/%d] %-8s %2d bits  mAP %.4f (learned V)  %.4f (encoded database)  %.0f s "
+                    + " (total %.0f s)",
+                done.size(),
+                config.cases(),
+                method,
+                bits,
+                c.learned().map(),
+                c.encoded().map(),
+                c.seconds(),
+                (System.nanoTime() - start) / 1e9));
         report.write(done, (System.nanoTime() - start) / 1e9);
       }
     }

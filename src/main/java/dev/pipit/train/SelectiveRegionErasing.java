@@ -3,22 +3,22 @@ package dev.pipit.train;
 import java.util.Arrays;
 
 /**
- * FCAENet's selective region erasing module (SREM): erases the regions the network attends to most, so
- * that it learns from the rest of the object too. For one image:
+ * FCAENet's selective region erasing module (SREM): erases the regions the network attends to most,
+ * so that it learns from the rest of the object too. For one image:
  *
  * <ol>
- *   <li>A = channel mean of the last conv feature map (h × w), bilinearly upsampled to the input size
- *       (PyTorch {@code interpolate(mode="bilinear", align_corners=False)} semantics);
+ *   <li>A = channel mean of the last conv feature map (h × w), bilinearly upsampled to the input
+ *       size (PyTorch {@code interpolate(mode="bilinear", align_corners=False)} semantics);
  *   <li>normalised to [0, 1] with (A − min) / (max − min + ε);
  *   <li>pixels ranked by A, descending (ties by row-major position, so the mask is deterministic);
- *   <li>for each of the top {@code regions} pixels, the {@code size × size} square whose top-left corner is
- *       that pixel is erased.
+ *   <li>for each of the top {@code regions} pixels, the {@code size × size} square whose top-left
+ *       corner is that pixel is erased.
  * </ol>
  *
- * The paper pads A with zeros on the right and bottom to a multiple of the grid size before ranking; the
- * padded zeros never outrank a real pixel of a normalised map, so padding only lets squares run past the
- * image edge, which clipping the squares does identically. The hottest pixels are usually adjacent, so
- * the squares overlap, as the paper observes.
+ * The paper pads A with zeros on the right and bottom to a multiple of the grid size before
+ * ranking; the padded zeros never outrank a real pixel of a normalised map, so padding only lets
+ * squares run past the image edge, which clipping the squares does identically. The hottest pixels
+ * are usually adjacent, so the squares overlap, as the paper observes.
  *
  * @param regions number of squares N (paper default 50)
  * @param size square side S in pixels (paper default 32)
@@ -46,12 +46,16 @@ public record SelectiveRegionErasing(int regions, int size) {
   }
 
   /** As {@link #mask(float[], int, int, int, int, int)}, for the map starting at {@code offset}. */
-  public float[] mask(float[] features, int offset, int channels, int h, int w, int height, int width) {
+  public float[] mask(
+      float[] features, int offset, int channels, int h, int w, int height, int width) {
     float[] attention =
-        normalise(upsampleBilinear(channelMean(features, offset, channels, h, w), h, w, height, width));
+        normalise(
+            upsampleBilinear(channelMean(features, offset, channels, h, w), h, w, height, width));
     Integer[] order = new Integer[attention.length];
     Arrays.setAll(order, i -> i);
-    Arrays.sort(order, (a, b) -> Float.compare(attention[b], attention[a])); // stable: ties keep position order
+    Arrays.sort(
+        order,
+        (a, b) -> Float.compare(attention[b], attention[a])); // stable: ties keep position order
     float[] mask = new float[height * width];
     Arrays.fill(mask, 1f);
     for (int r = 0; r < Math.min(regions, order.length); r++) {
@@ -87,7 +91,9 @@ public record SelectiveRegionErasing(int regions, int size) {
     return mean;
   }
 
-  /** Bilinear resize with half-pixel centres and edge clamping, as PyTorch with align_corners=False. */
+  /**
+   * Bilinear resize with half-pixel centres and edge clamping, as PyTorch with align_corners=False.
+   */
   static float[] upsampleBilinear(float[] src, int h, int w, int outH, int outW) {
     float[] out = new float[outH * outW];
     float scaleY = (float) h / outH;

@@ -1,13 +1,14 @@
 package dev.pipit.train;
 
 /**
- * The "soft" pairwise similarity of AGMH/SEMICON for single-label data: {@code S̃_ij = 1} when sample
- * {@code i} of Ω and database item {@code j} share a class, else {@code −r} with {@code r = n_sim / n_dis}
- * counted over the whole {@code m × N} block. This is {@code S(1+r) − r} applied to the 0/1 similarity
- * (and equally to the ±1 form), which balances the few similar pairs against the many dissimilar ones.
+ * The "soft" pairwise similarity of AGMH/SEMICON for single-label data: {@code S̃_ij = 1} when
+ * sample {@code i} of Ω and database item {@code j} share a class, else {@code −r} with {@code r =
+ * n_sim / n_dis} counted over the whole {@code m × N} block. This is {@code S(1+r) − r} applied to
+ * the 0/1 similarity (and equally to the ±1 form), which balances the few similar pairs against the
+ * many dissimilar ones.
  *
- * <p>Because it takes only two values, the matrix is never materialised; {@link #value} gives an entry
- * and {@link #dissimilar} the negative value.
+ * <p>Because it takes only two values, the matrix is never materialised; {@link #value} gives an
+ * entry and {@link #dissimilar} the negative value.
  */
 public final class SoftSimilarity {
 

@@ -8,10 +8,11 @@ import java.util.Random;
 
 /**
  * The train-time augmentation of {@link BackboneMode#FULL}, the papers' training transform
- * (torchvision {@code RandomResizedCrop(side)} + {@code RandomHorizontalFlip()}): a box covering a random
- * 8–100 % of the image's area with a random aspect ratio in [3/4, 4/3] (log-uniform), resized to
- * {@code side×side}, mirrored with probability ½, then normalised as the serving preprocessing is, so that
- * training and serving inputs differ only in geometry. Every draw comes from the caller's {@link Random}.
+ * (torchvision {@code RandomResizedCrop(side)} + {@code RandomHorizontalFlip()}): a box covering a
+ * random 8–100 % of the image's area with a random aspect ratio in [3/4, 4/3] (log-uniform),
+ * resized to {@code side×side}, mirrored with probability ½, then normalised as the serving
+ * preprocessing is, so that training and serving inputs differ only in geometry. Every draw comes
+ * from the caller's {@link Random}.
  */
 public final class TrainAugmentation {
 
@@ -26,11 +27,19 @@ public final class TrainAugmentation {
 
   private final ImagePreprocessor resize;
 
-  /** @param serving the run's serving preprocessing; its crop side, normalisation and filter are kept */
+  /**
+   * @param serving the run's serving preprocessing; its crop side, normalisation and filter are
+   *     kept
+   */
   public TrainAugmentation(Preprocessing serving) {
     this.resize =
-        new ImagePreprocessor(new Preprocessing(Preprocessing.ResizeMode.SQUARE, serving.crop(), serving.crop(),
-            serving.normalization(), serving.resampling()));
+        new ImagePreprocessor(
+            new Preprocessing(
+                Preprocessing.ResizeMode.SQUARE,
+                serving.crop(),
+                serving.crop(),
+                serving.normalization(),
+                serving.resampling()));
   }
 
   /** Side of the square output. */
@@ -38,7 +47,10 @@ public final class TrainAugmentation {
     return resize.spec().crop();
   }
 
-  /** One augmented network input: {@code 3·side·side} floats, channel-major, as {@link ImagePreprocessor}. */
+  /**
+   * One augmented network input: {@code 3·side·side} floats, channel-major, as {@link
+   * ImagePreprocessor}.
+   */
   public float[] apply(BufferedImage image, Random random) {
     BufferedImage rgb = dev.pipit.encode.ImageDecoder.toIntRgb(image);
     Box box = cropBox(rgb.getWidth(), rgb.getHeight(), random);
@@ -51,14 +63,17 @@ public final class TrainAugmentation {
   }
 
   /**
-   * The random resized crop's box: up to ten tries of a random area and aspect ratio that fits, placed
-   * uniformly; if none fits, the centred box of the whole image clamped to the ratio range.
+   * The random resized crop's box: up to ten tries of a random area and aspect ratio that fits,
+   * placed uniformly; if none fits, the centred box of the whole image clamped to the ratio range.
    */
   static Box cropBox(int width, int height, Random random) {
     double area = (double) width * height;
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       double target = area * (MIN_AREA + (MAX_AREA - MIN_AREA) * random.nextDouble());
-      double ratio = Math.exp(Math.log(MIN_RATIO) + (Math.log(MAX_RATIO) - Math.log(MIN_RATIO)) * random.nextDouble());
+      double ratio =
+          Math.exp(
+              Math.log(MIN_RATIO)
+                  + (Math.log(MAX_RATIO) - Math.log(MIN_RATIO)) * random.nextDouble());
       int w = (int) Math.round(Math.sqrt(target * ratio));
       int h = (int) Math.round(Math.sqrt(target / ratio));
       if (w > 0 && w <= width && h > 0 && h <= height) {
@@ -88,14 +103,18 @@ public final class TrainAugmentation {
   }
 
   private static BufferedImage crop(BufferedImage rgb, Box box) {
-    if (box.x() == 0 && box.y() == 0 && box.width() == rgb.getWidth() && box.height() == rgb.getHeight()) {
+    if (box.x() == 0
+        && box.y() == 0
+        && box.width() == rgb.getWidth()
+        && box.height() == rgb.getHeight()) {
       return rgb;
     }
     int[] src = ((DataBufferInt) rgb.getRaster().getDataBuffer()).getData();
     BufferedImage out = new BufferedImage(box.width(), box.height(), BufferedImage.TYPE_INT_RGB);
     int[] dst = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
     for (int y = 0; y < box.height(); y++) {
-      System.arraycopy(src, (box.y() + y) * rgb.getWidth() + box.x(), dst, y * box.width(), box.width());
+      System.arraycopy(
+          src, (box.y() + y) * rgb.getWidth() + box.x(), dst, y * box.width(), box.width());
     }
     return out;
   }

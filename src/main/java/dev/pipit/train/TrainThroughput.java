@@ -9,12 +9,13 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Training-step throughput of {@link AdshTrainer} on synthetic cached maps: the real step (forward of what
- * the backbone mode trains — conv5_x and the head on stage-3 maps for {@link BackboneMode#LAST_STAGE}, the
- * head on layer-4 maps for {@link BackboneMode#FROZEN} —, ADSH loss against all N database codes, ADL or
- * triplets + ESRL, backward, SGD update) timed from the trainer's own per-step callbacks, after a warm-up.
- * The work does not depend on the values of the maps or weights, so random ones stand in for ImageNet's.
- * The counterpart in PyTorch eager is {@code src/test/python/train_throughput.py}.
+ * Training-step throughput of {@link AdshTrainer} on synthetic cached maps: the real step (forward
+ * of what the backbone mode trains — conv5_x and the head on stage-3 maps for {@link
+ * BackboneMode#LAST_STAGE}, the head on layer-4 maps for {@link BackboneMode#FROZEN} —, ADSH loss
+ * against all N database codes, ADL or triplets + ESRL, backward, SGD update) timed from the
+ * trainer's own per-step callbacks, after a warm-up. The work does not depend on the values of the
+ * maps or weights, so random ones stand in for ImageNet's. The counterpart in PyTorch eager is
+ * {@code src/test/python/train_throughput.py}.
  */
 public final class TrainThroughput {
 
@@ -27,7 +28,12 @@ public final class TrainThroughput {
    * @param trainedParameters number of trained weights (conv5_x's and the head's, or the head's)
    */
   public record Result(
-      String method, int batch, int steps, double msPerStep, double imagesPerSecond, long trainedParameters) {}
+      String method,
+      int batch,
+      int steps,
+      double msPerStep,
+      double imagesPerSecond,
+      long trainedParameters) {}
 
   private TrainThroughput() {}
 
@@ -37,19 +43,28 @@ public final class TrainThroughput {
    * @param method agmh, fcaenet or adsh-r50
    * @param bits code length
    * @param batch mini-batch size
-   * @param inputSize input side the cached maps correspond to (64 → 4×4 stage-3 or 2×2 layer-4 maps)
+   * @param inputSize input side the cached maps correspond to (64 → 4×4 stage-3 or 2×2 layer-4
+   *     maps)
    * @param mode what is trained: {@link BackboneMode#LAST_STAGE} or {@link BackboneMode#FROZEN}
    * @param database N, the number of database codes the loss runs against
    */
   public static Result measure(
-      String method, int bits, int batch, int inputSize, BackboneMode mode, int database, int warmup, int steps)
+      String method,
+      int bits,
+      int batch,
+      int inputSize,
+      BackboneMode mode,
+      int database,
+      int warmup,
+      int steps)
       throws Exception {
     if (warmup < 1 || steps < 1) {
       throw new IllegalArgumentException("need at least one warm-up and one timed step");
     }
     FeatureCut cut = mode.featureCut();
     if (cut == null) {
-      throw new IllegalArgumentException("the throughput harness trains on cached maps: FROZEN or LAST_STAGE");
+      throw new IllegalArgumentException(
+          "the throughput harness trains on cached maps: FROZEN or LAST_STAGE");
     }
     Architecture architecture = Architecture.fromId(method);
     int total = warmup + steps;
@@ -63,18 +78,21 @@ public final class TrainThroughput {
     Random random = new Random(68);
     FeatureMaps maps = randomMaps(database, cut.channels(), side, random);
     FeatureMaps erased =
-        architecture == Architecture.FCAENET ? randomMaps(database, cut.channels(), side, random) : null;
+        architecture == Architecture.FCAENET
+            ? randomMaps(database, cut.channels(), side, random)
+            : null;
     int[] labels = new int[database];
     for (int i = 0; i < database; i++) {
       labels[i] = i % 10;
     }
     List<Long> stamps = new ArrayList<>();
-    TrainingListener clock = new TrainingListener() {
-      @Override
-      public void onStep(int iteration, long step, long of, double loss) {
-        stamps.add(System.nanoTime());
-      }
-    };
+    TrainingListener clock =
+        new TrainingListener() {
+          @Override
+          public void onStep(int iteration, long step, long of, double loss) {
+            stamps.add(System.nanoTime());
+          }
+        };
     long trained;
     try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
       HashingNetwork network = architecture.build(bits);
@@ -82,8 +100,13 @@ public final class TrainThroughput {
       AdshTrainer trainer = new AdshTrainer(settings, network, manager);
       trained = trainer.trainedParameterCount();
       try {
-        trainer.train(new AdshTrainer.Inputs(maps, erased, labels, 10), AdshTrainer.initialCodes(database, bits, 68),
-            0, clock, () -> stamps.size() >= total, (t, v) -> Double.NaN);
+        trainer.train(
+            new AdshTrainer.Inputs(maps, erased, labels, 10),
+            AdshTrainer.initialCodes(database, bits, 68),
+            0,
+            clock,
+            () -> stamps.size() >= total,
+            (t, v) -> Double.NaN);
       } catch (TrainingCancelledException e) {
         // stopped after the last timed step
       }

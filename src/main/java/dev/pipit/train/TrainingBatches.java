@@ -7,9 +7,9 @@ import java.util.Random;
 
 /**
  * Where {@link AdshTrainer} takes its mini-batches from, by database index: cached backbone maps
- * ({@link CachedBatches}, for {@link BackboneMode#FROZEN} and {@link BackboneMode#LAST_STAGE}) or images
- * decoded and augmented batch by batch ({@link ImageBatches}, for {@link BackboneMode#FULL}). The trainer
- * feeds whatever it gets to {@link BackboneMode#forward}.
+ * ({@link CachedBatches}, for {@link BackboneMode#FROZEN} and {@link BackboneMode#LAST_STAGE}) or
+ * images decoded and augmented batch by batch ({@link ImageBatches}, for {@link
+ * BackboneMode#FULL}). The trainer feeds whatever it gets to {@link BackboneMode#forward}.
  */
 public interface TrainingBatches {
 

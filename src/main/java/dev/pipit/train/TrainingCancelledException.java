@@ -1,6 +1,8 @@
 package dev.pipit.train;
 
-/** A training run stopped because its cancellation flag was raised; the last checkpoint stays valid. */
+/**
+ * A training run stopped because its cancellation flag was raised; the last checkpoint stays valid.
+ */
 public class TrainingCancelledException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;

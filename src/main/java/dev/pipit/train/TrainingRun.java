@@ -30,11 +30,11 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * One training run from dataset to model artifact, shared by {@code pipit train} and the service's train
- * jobs: load the dataset, build the network on the ImageNet backbone, cache backbone features (or, training
- * end to end, decode image batches as the trainer asks), run {@link AdshTrainer} with a checkpoint after
- * every outer iteration, evaluate, and write
- * {@code <out>/manifest.json} + {@code weights.params} (+ {@code evaluation.json}).
+ * One training run from dataset to model artifact, shared by {@code pipit train} and the service's
+ * train jobs: load the dataset, build the network on the ImageNet backbone, cache backbone features
+ * (or, training end to end, decode image batches as the trainer asks), run {@link AdshTrainer} with
+ * a checkpoint after every outer iteration, evaluate, and write {@code <out>/manifest.json} +
+ * {@code weights.params} (+ {@code evaluation.json}).
  */
 public final class TrainingRun {
 
@@ -50,11 +50,14 @@ public final class TrainingRun {
    * @param backboneWeights the TF.js {@code model.json} of the ImageNet ResNet-50
    * @param out artifact directory (its {@code checkpoint/} holds the resumable state)
    * @param resume continue from {@code out/checkpoint} instead of starting afresh
-   * @param evaluateEvery evaluate mAP every this many outer iterations (the last is always evaluated)
+   * @param evaluateEvery evaluate mAP every this many outer iterations (the last is always
+   *     evaluated)
    * @param gitRevision recorded in the manifest's provenance
-   * @param featureCache directory of the {@link FeatureCache} for backbone features, or null for none
-   * @param device where to train: {@code AUTO} takes the first GPU when the engine sees one (the paper
-   *     configs' case), else the CPU; {@code CUDA} without a GPU falls back to the CPU with a warning
+   * @param featureCache directory of the {@link FeatureCache} for backbone features, or null for
+   *     none
+   * @param device where to train: {@code AUTO} takes the first GPU when the engine sees one (the
+   *     paper configs' case), else the CPU; {@code CUDA} without a GPU falls back to the CPU with a
+   *     warning
    */
   public record Plan(
       String name,
@@ -73,25 +76,70 @@ public final class TrainingRun {
 
     /** A plan on the {@code AUTO} device. */
     public Plan(
-        String name, TrainingSettings settings, String datasetKind, Path datasetRoot, int trainPerClass,
-        int testPerClass, Path backboneWeights, Path out, boolean resume, int evaluateEvery, String gitRevision,
+        String name,
+        TrainingSettings settings,
+        String datasetKind,
+        Path datasetRoot,
+        int trainPerClass,
+        int testPerClass,
+        Path backboneWeights,
+        Path out,
+        boolean resume,
+        int evaluateEvery,
+        String gitRevision,
         Path featureCache) {
-      this(name, settings, datasetKind, datasetRoot, trainPerClass, testPerClass, backboneWeights, out, resume,
-          evaluateEvery, gitRevision, featureCache, DevicePreference.AUTO);
+      this(
+          name,
+          settings,
+          datasetKind,
+          datasetRoot,
+          trainPerClass,
+          testPerClass,
+          backboneWeights,
+          out,
+          resume,
+          evaluateEvery,
+          gitRevision,
+          featureCache,
+          DevicePreference.AUTO);
     }
 
     /** A plan without a feature cache. */
     public Plan(
-        String name, TrainingSettings settings, String datasetKind, Path datasetRoot, int trainPerClass,
-        int testPerClass, Path backboneWeights, Path out, boolean resume, int evaluateEvery, String gitRevision) {
-      this(name, settings, datasetKind, datasetRoot, trainPerClass, testPerClass, backboneWeights, out, resume,
-          evaluateEvery, gitRevision, null);
+        String name,
+        TrainingSettings settings,
+        String datasetKind,
+        Path datasetRoot,
+        int trainPerClass,
+        int testPerClass,
+        Path backboneWeights,
+        Path out,
+        boolean resume,
+        int evaluateEvery,
+        String gitRevision) {
+      this(
+          name,
+          settings,
+          datasetKind,
+          datasetRoot,
+          trainPerClass,
+          testPerClass,
+          backboneWeights,
+          out,
+          resume,
+          evaluateEvery,
+          gitRevision,
+          null);
     }
 
     /** Where its features come from, for the cache. */
     public DatasetFeatures.Source featureSource() throws java.io.IOException {
-      return new DatasetFeatures.Source(datasetKind + ":" + datasetRoot.toAbsolutePath().normalize(), trainPerClass,
-          testPerClass, settings.inputSize(), FeatureCache.backboneId(backboneWeights));
+      return new DatasetFeatures.Source(
+          datasetKind + ":" + datasetRoot.toAbsolutePath().normalize(),
+          trainPerClass,
+          testPerClass,
+          settings.inputSize(),
+          FeatureCache.backboneId(backboneWeights));
     }
   }
 
@@ -102,14 +150,20 @@ public final class TrainingRun {
    * @param encoded queries against network-encoded database codes (what a gallery added later gets)
    * @param seconds wall time
    */
-  public record Result(ModelArtifact artifact, RetrievalMetrics learned, RetrievalMetrics encoded, double seconds) {}
+  public record Result(
+      ModelArtifact artifact, RetrievalMetrics learned, RetrievalMetrics encoded, double seconds) {}
 
   private TrainingRun() {}
 
-  /** The preprocessing of a run: whole image to {@code side×side}, Caffe BGR means (the backbone's). */
+  /**
+   * The preprocessing of a run: whole image to {@code side×side}, Caffe BGR means (the backbone's).
+   */
   public static Preprocessing preprocessing(int side) {
     return new Preprocessing(
-        Preprocessing.ResizeMode.SQUARE, side, side, dev.pipit.encode.Normalization.CAFFE_BGR,
+        Preprocessing.ResizeMode.SQUARE,
+        side,
+        side,
+        dev.pipit.encode.Normalization.CAFFE_BGR,
         dev.pipit.encode.Resampling.AREA);
   }
 
@@ -120,23 +174,33 @@ public final class TrainingRun {
    * @param log one-line messages for phases (loading, features, writing)
    * @param cancelled polled between mini-batches
    */
-  public static Result run(Plan plan, TrainingListener listener, Consumer<String> log, BooleanSupplier cancelled)
+  public static Result run(
+      Plan plan, TrainingListener listener, Consumer<String> log, BooleanSupplier cancelled)
       throws Exception {
     long start = System.nanoTime();
-    EngineDevice engine = EngineDevice.resolve(plan.device()); // loads the native library before any JNI call
-    JniUtils.setGradMode(false); // per thread, on by default in new ones: feature extraction records nothing
+    EngineDevice engine =
+        EngineDevice.resolve(plan.device()); // loads the native library before any JNI call
+    JniUtils.setGradMode(
+        false); // per thread, on by default in new ones: feature extraction records nothing
     TrainingSettings s = plan.settings();
     Dataset dataset =
-        DatasetLoader.load(plan.datasetKind(), plan.datasetRoot(),
+        DatasetLoader.load(
+            plan.datasetKind(),
+            plan.datasetRoot(),
             LoadOptions.defaults().withSubset(plan.trainPerClass(), plan.testPerClass()));
     int n = dataset.train().size();
-    log.accept(String.format("dataset %s: %d database images, %d queries, %d classes",
-        dataset.name(), n, dataset.test().size(), dataset.classCount()));
+    log.accept(
+        String.format(
+            "dataset %s: %d database images, %d queries, %d classes",
+            dataset.name(), n, dataset.test().size(), dataset.classCount()));
     Files.createDirectories(plan.out());
     // String hashes are stable across JVMs (an enum's hashCode is not): resume checks them.
     long settingsHash = (s.toString() + plan.datasetKind() + n).hashCode();
     Preprocessing preprocessing = preprocessing(s.inputSize());
-    log.accept("training on " + engine.device() + (engine.fallback() ? " (CUDA requested, no GPU visible)" : ""));
+    log.accept(
+        "training on "
+            + engine.device()
+            + (engine.fallback() ? " (CUDA requested, no GPU visible)" : ""));
     try (NDManager manager = NDManager.newBaseManager(engine.device())) {
       HashingNetwork network = s.method().build(s.bits());
       network.initialize(manager, s.inputSize(), s.seed());
@@ -172,24 +236,41 @@ public final class TrainingRun {
           listener,
           cancelled,
           (t, current) -> {
-            Checkpoint.write(checkpointDir, network, current, trainer.momentumState(), t + 1, n, settingsHash);
-            boolean evaluate = (t + 1) % Math.max(1, plan.evaluateEvery()) == 0 || t == s.outerIterations() - 1;
+            Checkpoint.write(
+                checkpointDir, network, current, trainer.momentumState(), t + 1, n, settingsHash);
+            boolean evaluate =
+                (t + 1) % Math.max(1, plan.evaluateEvery()) == 0 || t == s.outerIterations() - 1;
             return evaluate
-                ? RetrievalEvaluator.evaluate(sources.queries().encode(), queryLabels,
-                    CodeSet.fromSigns(s.bits(), current), dbLabels).map()
+                ? RetrievalEvaluator.evaluate(
+                        sources.queries().encode(),
+                        queryLabels,
+                        CodeSet.fromSigns(s.bits(), current),
+                        dbLabels)
+                    .map()
                 : Double.NaN;
           });
 
       CodeSet queryCodes = sources.queries().encode();
       RetrievalMetrics learned =
-          RetrievalEvaluator.evaluate(queryCodes, queryLabels, CodeSet.fromSigns(s.bits(), v), dbLabels);
+          RetrievalEvaluator.evaluate(
+              queryCodes, queryLabels, CodeSet.fromSigns(s.bits(), v), dbLabels);
       RetrievalMetrics encoded =
-          RetrievalEvaluator.evaluate(queryCodes, queryLabels, sources.database().encode(), dbLabels);
-      log.accept(String.format("mAP %.4f (learned database codes), %.4f (network-encoded database)",
-          learned.map(), encoded.map()));
+          RetrievalEvaluator.evaluate(
+              queryCodes, queryLabels, sources.database().encode(), dbLabels);
+      log.accept(
+          String.format(
+              "mAP %.4f (learned database codes), %.4f (network-encoded database)",
+              learned.map(), encoded.map()));
 
       ModelArtifact artifact =
-          writeArtifact(plan, network, dataset, preprocessing, learned, encoded, (System.nanoTime() - start) / 1e9);
+          writeArtifact(
+              plan,
+              network,
+              dataset,
+              preprocessing,
+              learned,
+              encoded,
+              (System.nanoTime() - start) / 1e9);
       learned.writeJson(plan.out().resolve("evaluation.json"));
       encoded.writeJson(plan.out().resolve("evaluation-encoded-database.json"));
       return new Result(artifact, learned, encoded, (System.nanoTime() - start) / 1e9);
@@ -211,9 +292,14 @@ public final class TrainingRun {
    */
   record Sources(TrainingBatches batches, SplitCodes queries, SplitCodes database) {}
 
-  /** {@link BackboneMode#FULL}: images decoded per batch, augmented for training; nothing cached. */
+  /**
+   * {@link BackboneMode#FULL}: images decoded per batch, augmented for training; nothing cached.
+   */
   private static Sources images(
-      Dataset dataset, HashingNetwork network, Preprocessing preprocessing, SelectiveRegionErasing erasing,
+      Dataset dataset,
+      HashingNetwork network,
+      Preprocessing preprocessing,
+      SelectiveRegionErasing erasing,
       NDManager manager) {
     ImagePreprocessor serving = new ImagePreprocessor(preprocessing);
     return new Sources(
@@ -222,18 +308,39 @@ public final class TrainingRun {
         () -> ImageCodes.of(network, dataset.train(), serving, manager));
   }
 
-  /** {@link BackboneMode#FROZEN} and {@link BackboneMode#LAST_STAGE}: maps cached once at the mode's cut. */
+  /**
+   * {@link BackboneMode#FROZEN} and {@link BackboneMode#LAST_STAGE}: maps cached once at the mode's
+   * cut.
+   */
   private static Sources cached(
-      Plan plan, Dataset dataset, HashingNetwork network, Preprocessing preprocessing,
-      SelectiveRegionErasing erasing, NDManager manager, TrainingListener listener, Consumer<String> log)
+      Plan plan,
+      Dataset dataset,
+      HashingNetwork network,
+      Preprocessing preprocessing,
+      SelectiveRegionErasing erasing,
+      NDManager manager,
+      TrainingListener listener,
+      Consumer<String> log)
       throws java.io.IOException {
     FeatureCut cut = plan.settings().backbone().featureCut();
-    FeatureCache cache = plan.featureCache() == null ? FeatureCache.disabled() : new FeatureCache(plan.featureCache());
+    FeatureCache cache =
+        plan.featureCache() == null
+            ? FeatureCache.disabled()
+            : new FeatureCache(plan.featureCache());
     DatasetFeatures features =
-        DatasetFeatures.of(dataset, plan.featureSource(), cut, network.backbone(), preprocessing, erasing, cache,
-            manager, listener);
+        DatasetFeatures.of(
+            dataset,
+            plan.featureSource(),
+            cut,
+            network.backbone(),
+            preprocessing,
+            erasing,
+            cache,
+            manager,
+            listener);
     if (cache.enabled()) {
-      log.accept(String.format("backbone features: %d cached, %d computed", cache.hits(), cache.misses()));
+      log.accept(
+          String.format("backbone features: %d cached, %d computed", cache.hits(), cache.misses()));
     }
     return new Sources(
         new CachedBatches(features.database(), features.erased()),
@@ -247,10 +354,11 @@ public final class TrainingRun {
   }
 
   /**
-   * Serving codes of cached maps taken at {@code cut}: through the head, or through stage 4 and the head
-   * for stage-3 maps (BN in inference mode).
+   * Serving codes of cached maps taken at {@code cut}: through the head, or through stage 4 and the
+   * head for stage-3 maps (BN in inference mode).
    */
-  static CodeSet encode(HashingNetwork network, FeatureMaps maps, FeatureCut cut, NDManager manager) {
+  static CodeSet encode(
+      HashingNetwork network, FeatureMaps maps, FeatureCut cut, NDManager manager) {
     int bits = network.bits();
     float[] all = new float[maps.count() * bits];
     int batch = 256;
@@ -268,10 +376,19 @@ public final class TrainingRun {
   }
 
   private static ModelArtifact writeArtifact(
-      Plan plan, HashingNetwork network, Dataset dataset, Preprocessing preprocessing, RetrievalMetrics learned,
-      RetrievalMetrics encoded, double seconds) throws Exception {
+      Plan plan,
+      HashingNetwork network,
+      Dataset dataset,
+      Preprocessing preprocessing,
+      RetrievalMetrics learned,
+      RetrievalMetrics encoded,
+      double seconds)
+      throws Exception {
     TrainingSettings s = plan.settings();
-    try (var out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(plan.out().resolve("weights.params"))))) {
+    try (var out =
+        new DataOutputStream(
+            new BufferedOutputStream(
+                Files.newOutputStream(plan.out().resolve("weights.params"))))) {
       network.saveParameters(out);
     }
     Map<String, Double> metrics = new LinkedHashMap<>();
@@ -282,7 +399,8 @@ public final class TrainingRun {
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("method", s.method().id());
     settings.put("backbone", s.backbone().name().toLowerCase());
-    // The ImageNet weights the backbone started from (unchanged when frozen): lets evaluation reuse cached features.
+    // The ImageNet weights the backbone started from (unchanged when frozen): lets evaluation reuse
+    // cached features.
     settings.put(BaselineRun.BACKBONE_SHA256, FeatureCache.backboneId(plan.backboneWeights()));
     settings.put("outer_iterations", "" + s.outerIterations());
     settings.put("inner_epochs", "" + s.innerEpochs());

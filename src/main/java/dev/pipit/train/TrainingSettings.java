@@ -7,8 +7,8 @@ import java.util.List;
  * Every knob of an ADSH training run; {@link #paperDefaults} gives the published settings (shared
  * METHOD.md), and the {@code with…} methods override one at a time.
  *
- * @param method network and losses: AGMH (hash + quantisation + ADL), FCAENet (triplets with SREM and
- *     ESRL), ADSH-R50 (hash + quantisation)
+ * @param method network and losses: AGMH (hash + quantisation + ADL), FCAENet (triplets with SREM
+ *     and ESRL), ADSH-R50 (hash + quantisation)
  * @param bits code length c
  * @param inputSize square network input side in pixels
  * @param backbone which parameters are trained
@@ -58,31 +58,72 @@ public record TrainingSettings(
     }
     if (outerIterations < 1 || innerEpochs < 1 || samples < 1 || batchSize < 1 || inputSize < 32) {
       throw new IllegalArgumentException(
-          "iterations, epochs, samples and batch size must be positive and the input at least 32 px");
+          "iterations, epochs, samples and batch size must be positive and the input at least 32"
+              + " px");
     }
   }
 
   /**
-   * The published settings: AGMH and ADSH-R50 from the official AGMH code (SGD Nesterov, lr 1e-3, wd
-   * 1e-4, batch 32, T_in 30, T_out 40, γ 200, m 2000, seed 68); FCAENet from its paper (wd 1e-5, batch 64,
-   * T_in 20, T_out 40 for 12/24 bits and 60 for 32/48, lr ÷10 at 20 and 30). Input 224, full fine-tuning.
+   * The published settings: AGMH and ADSH-R50 from the official AGMH code (SGD Nesterov, lr 1e-3,
+   * wd 1e-4, batch 32, T_in 30, T_out 40, γ 200, m 2000, seed 68); FCAENet from its paper (wd 1e-5,
+   * batch 64, T_in 20, T_out 40 for 12/24 bits and 60 for 32/48, lr ÷10 at 20 and 30). Input 224,
+   * full fine-tuning.
    */
   public static TrainingSettings paperDefaults(Architecture method, int bits) {
     return switch (method) {
       case AGMH, ADSH_R50 ->
-          new TrainingSettings(method, bits, 224, BackboneMode.FULL, 40, 30, 2000, 32, 1e-3f, List.of(),
-              0.9f, true, 1e-4f, 200f, method == Architecture.AGMH ? 0.5f : 0f, 0f, 0f, 50, 32, 68);
+          new TrainingSettings(
+              method,
+              bits,
+              224,
+              BackboneMode.FULL,
+              40,
+              30,
+              2000,
+              32,
+              1e-3f,
+              List.of(),
+              0.9f,
+              true,
+              1e-4f,
+              200f,
+              method == Architecture.AGMH ? 0.5f : 0f,
+              0f,
+              0f,
+              50,
+              32,
+              68);
       case FCAENET ->
-          new TrainingSettings(method, bits, 224, BackboneMode.FULL, bits <= 24 ? 40 : 60, 20, 2000, 64,
-              1e-3f, List.of(20, 30), 0.9f, false, 1e-5f, 200f, 0f, 1f, 1f, 50, 32, 68);
+          new TrainingSettings(
+              method,
+              bits,
+              224,
+              BackboneMode.FULL,
+              bits <= 24 ? 40 : 60,
+              20,
+              2000,
+              64,
+              1e-3f,
+              List.of(20, 30),
+              0.9f,
+              false,
+              1e-5f,
+              200f,
+              0f,
+              1f,
+              1f,
+              50,
+              32,
+              68);
     };
   }
 
   /**
-   * The CPU protocol: the published settings at 64-pixel input with the ImageNet backbone frozen up to
-   * stage 3 (its maps cached) and conv5_x fine-tuned with the head ({@link BackboneMode#LAST_STAGE}), a
-   * short schedule (T_out 10, T_in 1, m 1000, batch 64) and a higher learning rate for the freshly
-   * initialised head (0.01, ÷10 from outer iteration 7). docs/results.md records what it gives.
+   * The CPU protocol: the published settings at 64-pixel input with the ImageNet backbone frozen up
+   * to stage 3 (its maps cached) and conv5_x fine-tuned with the head ({@link
+   * BackboneMode#LAST_STAGE}), a short schedule (T_out 10, T_in 1, m 1000, batch 64) and a higher
+   * learning rate for the freshly initialised head (0.01, ÷10 from outer iteration 7).
+   * docs/results.md records what it gives.
    */
   public static TrainingSettings cpuProtocol(Architecture method, int bits) {
     return paperDefaults(method, bits)
@@ -103,26 +144,98 @@ public record TrainingSettings(
   }
 
   public TrainingSettings withSchedule(int outer, int inner, int m, int batch) {
-    return new TrainingSettings(method, bits, inputSize, backbone, outer, inner, m, batch, learningRate,
-        learningRateDrops, momentum, nesterov, weightDecay, gamma, adlWeight, esrlAlpha, esrlBeta,
-        sremRegions, sremSize, seed);
+    return new TrainingSettings(
+        method,
+        bits,
+        inputSize,
+        backbone,
+        outer,
+        inner,
+        m,
+        batch,
+        learningRate,
+        learningRateDrops,
+        momentum,
+        nesterov,
+        weightDecay,
+        gamma,
+        adlWeight,
+        esrlAlpha,
+        esrlBeta,
+        sremRegions,
+        sremSize,
+        seed);
   }
 
   public TrainingSettings withInput(int side, BackboneMode mode) {
-    return new TrainingSettings(method, bits, side, mode, outerIterations, innerEpochs, samples, batchSize,
-        learningRate, learningRateDrops, momentum, nesterov, weightDecay, gamma, adlWeight, esrlAlpha,
-        esrlBeta, sremRegions, Math.min(sremSize, side / 4), seed);
+    return new TrainingSettings(
+        method,
+        bits,
+        side,
+        mode,
+        outerIterations,
+        innerEpochs,
+        samples,
+        batchSize,
+        learningRate,
+        learningRateDrops,
+        momentum,
+        nesterov,
+        weightDecay,
+        gamma,
+        adlWeight,
+        esrlAlpha,
+        esrlBeta,
+        sremRegions,
+        Math.min(sremSize, side / 4),
+        seed);
   }
 
   public TrainingSettings withLearningRate(float lr, List<Integer> drops) {
-    return new TrainingSettings(method, bits, inputSize, backbone, outerIterations, innerEpochs, samples,
-        batchSize, lr, drops, momentum, nesterov, weightDecay, gamma, adlWeight, esrlAlpha, esrlBeta,
-        sremRegions, sremSize, seed);
+    return new TrainingSettings(
+        method,
+        bits,
+        inputSize,
+        backbone,
+        outerIterations,
+        innerEpochs,
+        samples,
+        batchSize,
+        lr,
+        drops,
+        momentum,
+        nesterov,
+        weightDecay,
+        gamma,
+        adlWeight,
+        esrlAlpha,
+        esrlBeta,
+        sremRegions,
+        sremSize,
+        seed);
   }
 
   public TrainingSettings withSeed(long newSeed) {
-    return new TrainingSettings(method, bits, inputSize, backbone, outerIterations, innerEpochs, samples,
-        batchSize, learningRate, learningRateDrops, momentum, nesterov, weightDecay, gamma, adlWeight,
-        esrlAlpha, esrlBeta, sremRegions, sremSize, newSeed);
+    return new TrainingSettings(
+        method,
+        bits,
+        inputSize,
+        backbone,
+        outerIterations,
+        innerEpochs,
+        samples,
+        batchSize,
+        learningRate,
+        learningRateDrops,
+        momentum,
+        nesterov,
+        weightDecay,
+        gamma,
+        adlWeight,
+        esrlAlpha,
+        esrlBeta,
+        sremRegions,
+        sremSize,
+        newSeed);
   }
 }

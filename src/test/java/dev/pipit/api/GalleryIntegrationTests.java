@@ -35,7 +35,8 @@ import org.springframework.test.web.servlet.MockMvc;
 
 /**
  * The gallery features over HTTP with two real (randomly initialised) models: kept originals and
- * thumbnails, the label filter, batch search, and switching models with a re-encode of the kept originals.
+ * thumbnails, the label filter, batch search, and switching models with a re-encode of the kept
+ * originals.
  */
 @SpringBootTest
 @AutoConfigureMockMvc
@@ -76,24 +77,44 @@ class GalleryIntegrationTests {
   @Test
   @Order(1)
   void originalsAreKeptWithThumbnailsAndReleasedWithTheirLastItem() throws Exception {
-    String body = mvc.perform(multipart("/v1/index").file(image("eagle.jpg")).file(image("eagle.jpg"))
-            .file(image("dog.jpg")).file(image("horses.jpg"))
-            .file(new MockMultipartFile("items", "", "application/json", """
-                {"items": [{"id": "eagle", "label": "bird"}, {"id": "eagle-copy", "label": "bird"},
-                           {"id": "dog", "label": "dog"}, {"id": "horses", "label": "horse"}]}
-                """.getBytes())))
-        .andExpect(status().isOk())
-        .andExpect(jsonPath("$.indexed").value(4))
-        .andReturn().getResponse().getContentAsString();
+    String body =
+        mvc.perform(
+                multipart("/v1/index")
+                    .file(image("eagle.jpg"))
+                    .file(image("eagle.jpg"))
+                    .file(image("dog.jpg"))
+                    .file(image("horses.jpg"))
+                    .file(
+                        new MockMultipartFile(
+                            "items",
+                            "",
+                            "application/json",
+                            """
+                            {"items": [{"id": "eagle", "label": "bird"}, {"id": "eagle-copy", "label": "bird"},
+                                       {"id": "dog", "label": "dog"}, {"id": "horses", "label": "horse"}]}
+                            """
+                                .getBytes())))
+            .andExpect(status().isOk())
+            .andExpect(jsonPath("$.indexed").value(4))
+            .andReturn()
+            .getResponse()
+            .getContentAsString();
     String eagleImage = JsonPath.read(body, "$.items[0].image");
-    assertThat(eagleImage).isEqualTo(JsonPath.read(body, "$.items[1].image")); // content-addressed: one copy
+    assertThat(eagleImage)
+        .isEqualTo(JsonPath.read(body, "$.items[1].image")); // content-addressed: one copy
 
-    mvc.perform(get(eagleImage)).andExpect(status().isOk())
+    mvc.perform(get(eagleImage))
+        .andExpect(status().isOk())
         .andExpect(content().contentType(MediaType.IMAGE_JPEG))
         .andExpect(content().bytes(photo("eagle.jpg")))
         .andExpect(header().string("Cache-Control", startsWith("max-age=")));
-    byte[] thumbnail = mvc.perform(get(eagleImage + "/thumbnail")).andExpect(status().isOk())
-        .andExpect(content().contentType(MediaType.IMAGE_JPEG)).andReturn().getResponse().getContentAsByteArray();
+    byte[] thumbnail =
+        mvc.perform(get(eagleImage + "/thumbnail"))
+            .andExpect(status().isOk())
+            .andExpect(content().contentType(MediaType.IMAGE_JPEG))
+            .andReturn()
+            .getResponse()
+            .getContentAsByteArray();
     var decoded = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(thumbnail));
     assertThat(Math.max(decoded.getWidth(), decoded.getHeight())).isEqualTo(160);
 
@@ -103,7 +124,8 @@ class GalleryIntegrationTests {
     mvc.perform(delete("/v1/index/eagle")).andExpect(status().isNoContent());
     mvc.perform(get(eagleImage)).andExpect(status().isOk()); // eagle-copy still refers to it
     mvc.perform(delete("/v1/index/eagle-copy")).andExpect(status().isNoContent());
-    mvc.perform(get(eagleImage)).andExpect(status().isNotFound())
+    mvc.perform(get(eagleImage))
+        .andExpect(status().isNotFound())
         .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
     mvc.perform(get("/v1/images/not-a-hash")).andExpect(status().isBadRequest());
   }
@@ -111,21 +133,32 @@ class GalleryIntegrationTests {
   @Test
   @Order(2)
   void theLabelFilterKeepsOnlyThatLabelAndBatchSearchAnswersEachImage() throws Exception {
-    mvc.perform(post("/v1/index").contentType(MediaType.APPLICATION_JSON).content("""
-            {"items": [{"id": "c1", "code": "00000000", "label": "cat"},
-                       {"id": "c2", "code": "ffffffff", "label": "cat"},
-                       {"id": "d1", "code": "01000000", "label": "dog"}]}"""))
+    mvc.perform(
+            post("/v1/index")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(
+                    """
+                    {"items": [{"id": "c1", "code": "00000000", "label": "cat"},
+                               {"id": "c2", "code": "ffffffff", "label": "cat"},
+                               {"id": "d1", "code": "01000000", "label": "dog"}]}\
+                    """))
         .andExpect(status().isOk());
-    mvc.perform(post("/v1/search").contentType(MediaType.APPLICATION_JSON)
-            .content("{\"code\": \"00000000\", \"k\": 2, \"label\": \"cat\"}"))
+    mvc.perform(
+            post("/v1/search")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"code\": \"00000000\", \"k\": 2, \"label\": \"cat\"}"))
         .andExpect(status().isOk())
         .andExpect(jsonPath("$.results.length()").value(2))
         .andExpect(jsonPath("$.results[0].id").value("c1"))
         .andExpect(jsonPath("$.results[1].id").value("c2")); // d1 is nearer but not a cat
 
-    mvc.perform(multipart("/v1/search/batch").file(image("dog.jpg")).file(image("horses.jpg"))
-            .file(new MockMultipartFile("image", "junk.jpg", "image/jpeg", new byte[] {1, 2, 3}))
-            .param("k", "1"))
+    mvc.perform(
+            multipart("/v1/search/batch")
+                .file(image("dog.jpg"))
+                .file(image("horses.jpg"))
+                .file(
+                    new MockMultipartFile("image", "junk.jpg", "image/jpeg", new byte[] {1, 2, 3}))
+                .param("k", "1"))
         .andExpect(status().isOk())
         .andExpect(jsonPath("$.queries.length()").value(3))
         .andExpect(jsonPath("$.queries[0].results[0].id").value("dog"))
@@ -144,8 +177,10 @@ class GalleryIntegrationTests {
       form.file(image(i % 2 == 0 ? "kite.jpg" : "person.jpg"));
       many.append(i == 0 ? "" : ",").append("{\"id\": \"bulk-").append(i).append("\"}");
     }
-    mvc.perform(form.file(new MockMultipartFile("items", "", "application/json",
-            ("{\"items\": [" + many + "]}").getBytes())))
+    mvc.perform(
+            form.file(
+                new MockMultipartFile(
+                    "items", "", "application/json", ("{\"items\": [" + many + "]}").getBytes())))
         .andExpect(jsonPath("$.indexed").value(40));
     mvc.perform(post("/v1/models/second-48/activate")).andExpect(status().isUnauthorized());
     mvc.perform(post("/v1/models/first-32/activate").header("Authorization", "Bearer " + TOKEN))
@@ -154,10 +189,17 @@ class GalleryIntegrationTests {
         .andExpect(status().isAccepted())
         .andExpect(header().string("Location", "/v1/models/activation"))
         .andExpect(jsonPath("$.model").value("second-48"));
-    // Writes during the switch: whether they land before or after the swap, the new index must reflect them.
-    mvc.perform(multipart("/v1/index").file(image("scream.jpg"))
-            .file(new MockMultipartFile("items", "", "application/json",
-                "{\"items\": [{\"id\": \"late\", \"label\": \"art\"}]}".getBytes())))
+    // Writes during the switch: whether they land before or after the swap, the new index must
+    // reflect them.
+    mvc.perform(
+            multipart("/v1/index")
+                .file(image("scream.jpg"))
+                .file(
+                    new MockMultipartFile(
+                        "items",
+                        "",
+                        "application/json",
+                        "{\"items\": [{\"id\": \"late\", \"label\": \"art\"}]}".getBytes())))
         .andExpect(jsonPath("$.indexed").value(1));
     mvc.perform(delete("/v1/index/bulk-0")).andExpect(status().isNoContent());
 
@@ -166,16 +208,24 @@ class GalleryIntegrationTests {
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
     while (state.equals("RUNNING") && System.nanoTime() < deadline) {
       // Searches keep answering meanwhile, from one model or the other, never a mix.
-      String search = mvc.perform(multipart("/v1/search").file(image("dog.jpg")).param("k", "1"))
-          .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
-      assertThat(List.of("first-32", "second-48")).contains((String) JsonPath.read(search, "$.model.id"));
-      status = mvc.perform(get("/v1/models/activation")).andReturn().getResponse().getContentAsString();
+      String search =
+          mvc.perform(multipart("/v1/search").file(image("dog.jpg")).param("k", "1"))
+              .andExpect(status().isOk())
+              .andReturn()
+              .getResponse()
+              .getContentAsString();
+      assertThat(List.of("first-32", "second-48"))
+          .contains((String) JsonPath.read(search, "$.model.id"));
+      status =
+          mvc.perform(get("/v1/models/activation")).andReturn().getResponse().getContentAsString();
       state = JsonPath.read(status, "$.state");
       Thread.sleep(100);
     }
     assertThat(state).as(status).isEqualTo("SUCCEEDED");
     assertThat((Integer) JsonPath.read(status, "$.withoutOriginal")).isEqualTo(3); // c1, c2, d1
-    mvc.perform(get("/v1/index/late")).andExpect(status().isOk()).andExpect(jsonPath("$.model.id").value("second-48"))
+    mvc.perform(get("/v1/index/late"))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.model.id").value("second-48"))
         .andExpect(jsonPath("$.label").value("art"));
     mvc.perform(get("/v1/index/bulk-0")).andExpect(status().isNotFound());
     mvc.perform(get("/v1/index/bulk-1")).andExpect(status().isOk());
@@ -188,7 +238,9 @@ class GalleryIntegrationTests {
         .andExpect(jsonPath("$.results[0].label").value("horse"));
     mvc.perform(get("/v1/index/c1")).andExpect(status().isNotFound());
     // dog, horses, late and bulk-1..39: 42 items, all 48-bit codes of the new model
-    mvc.perform(get("/v1/index")).andExpect(jsonPath("$.size").value(42)).andExpect(jsonPath("$.bits").value(48));
+    mvc.perform(get("/v1/index"))
+        .andExpect(jsonPath("$.size").value(42))
+        .andExpect(jsonPath("$.bits").value(48));
     mvc.perform(get("/v1/models/second-48")).andExpect(jsonPath("$.active").value(true));
     assertThat(Files.readString(dir.resolve("data/serving.json"))).contains("second-48");
   }
@@ -196,35 +248,56 @@ class GalleryIntegrationTests {
   @Test
   @Order(4)
   void aTrainingJobCanLearnFromTheGallerysOwnLabelledImages() throws Exception {
-    mvc.perform(multipart("/v1/index").file(image("giraffe.jpg")).file(new MockMultipartFile("items", "",
-            "application/json", "{\"items\": [{\"id\": \"giraffe\", \"label\": \"dog\"}]}".getBytes())))
+    mvc.perform(
+            multipart("/v1/index")
+                .file(image("giraffe.jpg"))
+                .file(
+                    new MockMultipartFile(
+                        "items",
+                        "",
+                        "application/json",
+                        "{\"items\": [{\"id\": \"giraffe\", \"label\": \"dog\"}]}".getBytes())))
         .andExpect(jsonPath("$.indexed").value(1));
-    String job = mvc.perform(post("/v1/train-jobs").contentType(MediaType.APPLICATION_JSON)
-            .header("Authorization", "Bearer " + TOKEN)
-            .content("""
-                {"name": "from-gallery", "method": "adsh-r50", "bits": 16, "dataset": "gallery",
-                 "outerIterations": 1, "innerEpochs": 1, "inputSize": 32}"""))
-        .andExpect(status().isAccepted())
-        .andExpect(jsonPath("$.request.dataset").value("image-folder"))
-        .andReturn().getResponse().getContentAsString();
+    String job =
+        mvc.perform(
+                post("/v1/train-jobs")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .header("Authorization", "Bearer " + TOKEN)
+                    .content(
+                        """
+                        {"name": "from-gallery", "method": "adsh-r50", "bits": 16, "dataset": "gallery",
+                         "outerIterations": 1, "innerEpochs": 1, "inputSize": 32}\
+                        """))
+            .andExpect(status().isAccepted())
+            .andExpect(jsonPath("$.request.dataset").value("image-folder"))
+            .andReturn()
+            .getResponse()
+            .getContentAsString();
     Path root = Path.of((String) JsonPath.read(job, "$.request.root"));
     assertThat(root.toString()).contains("datasets").contains("gallery-");
     var dataset = dev.pipit.train.data.DatasetLoader.load("image-folder", root);
-    // labelled items with kept originals: dog and giraffe (dog), horses (horse), late (art); unlabelled bulk
+    // labelled items with kept originals: dog and giraffe (dog), horses (horse), late (art);
+    // unlabelled bulk
     // items are left out; the two-item label gives its last item (by id) to the test split
     assertThat(dataset.classes()).containsExactly("art", "dog", "horse");
     assertThat(dataset.train().size()).isEqualTo(3);
     assertThat(dataset.test().size()).isEqualTo(1);
     String id = JsonPath.read(job, "$.id");
-    mvc.perform(post("/v1/train-jobs/" + id + "/cancel")
-        .header("Authorization", "Bearer " + TOKEN)).andExpect(status().isAccepted());
+    mvc.perform(post("/v1/train-jobs/" + id + "/cancel").header("Authorization", "Bearer " + TOKEN))
+        .andExpect(status().isAccepted());
     // Wait for the job to stop: a job left running would compete with later tests in this JVM.
     String state = "";
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (!List.of("CANCELLED", "SUCCEEDED", "FAILED").contains(state) && System.nanoTime() < deadline) {
+    while (!List.of("CANCELLED", "SUCCEEDED", "FAILED").contains(state)
+        && System.nanoTime() < deadline) {
       Thread.sleep(100);
-      state = JsonPath.read(mvc.perform(get("/v1/train-jobs/" + id)).andReturn().getResponse().getContentAsString(),
-          "$.state");
+      state =
+          JsonPath.read(
+              mvc.perform(get("/v1/train-jobs/" + id))
+                  .andReturn()
+                  .getResponse()
+                  .getContentAsString(),
+              "$.state");
     }
     assertThat(state).isIn("CANCELLED", "SUCCEEDED", "FAILED");
   }

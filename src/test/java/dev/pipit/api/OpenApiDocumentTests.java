@@ -16,7 +16,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 
-/** The OpenAPI document describes every endpoint, with examples for the main bodies and the admin scheme. */
+/**
+ * The OpenAPI document describes every endpoint, with examples for the main bodies and the admin
+ * scheme.
+ */
 @SpringBootTest
 @AutoConfigureMockMvc
 class OpenApiDocumentTests {
@@ -35,24 +38,48 @@ class OpenApiDocumentTests {
   void everyEndpointIsDocumentedWithSummariesSchemasAndExamples() throws Exception {
     String doc = mvc.perform(get("/v3/api-docs")).andReturn().getResponse().getContentAsString();
     Map<String, Map<String, Object>> paths = JsonPath.read(doc, "$.paths");
-    assertThat(paths.keySet()).contains("/v1/search", "/v1/search/batch", "/v1/index", "/v1/index/{id}",
-        "/v1/images/{sha256}", "/v1/images/{sha256}/thumbnail", "/v1/models", "/v1/models/{id}",
-        "/v1/models/{id}/activate", "/v1/models/activation", "/v1/train-jobs", "/v1/train-jobs/{id}",
-        "/v1/train-jobs/{id}/events", "/v1/train-jobs/{id}/cancel", "/v1/system");
+    assertThat(paths.keySet())
+        .contains(
+            "/v1/search",
+            "/v1/search/batch",
+            "/v1/index",
+            "/v1/index/{id}",
+            "/v1/images/{sha256}",
+            "/v1/images/{sha256}/thumbnail",
+            "/v1/models",
+            "/v1/models/{id}",
+            "/v1/models/{id}/activate",
+            "/v1/models/activation",
+            "/v1/train-jobs",
+            "/v1/train-jobs/{id}",
+            "/v1/train-jobs/{id}/events",
+            "/v1/train-jobs/{id}/cancel",
+            "/v1/system");
     for (var path : paths.entrySet()) {
       if (!path.getKey().startsWith("/v1/")) {
         continue;
       }
       for (var operation : path.getValue().entrySet()) {
-        assertThat(JsonPath.<String>read(doc, "$.paths['" + path.getKey() + "']." + operation.getKey() + ".summary"))
-            .as(operation.getKey() + " " + path.getKey()).isNotBlank();
+        assertThat(
+                JsonPath.<String>read(
+                    doc, "$.paths['" + path.getKey() + "']." + operation.getKey() + ".summary"))
+            .as(operation.getKey() + " " + path.getKey())
+            .isNotBlank();
       }
     }
-    for (String schema : List.of("CodeSearchRequest", "IndexRequest", "TrainJobRequest", "SearchResponse",
-        "IndexResponse")) {
-      assertThat(JsonPath.<Object>read(doc, "$.components.schemas." + schema + ".example")).as(schema).isNotNull();
+    for (String schema :
+        List.of(
+            "CodeSearchRequest",
+            "IndexRequest",
+            "TrainJobRequest",
+            "SearchResponse",
+            "IndexResponse")) {
+      assertThat(JsonPath.<Object>read(doc, "$.components.schemas." + schema + ".example"))
+          .as(schema)
+          .isNotNull();
     }
-    assertThat(JsonPath.<String>read(doc, "$.components.securitySchemes.admin.scheme")).isEqualTo("bearer");
+    assertThat(JsonPath.<String>read(doc, "$.components.securitySchemes.admin.scheme"))
+        .isEqualTo("bearer");
     List<Object> adminOps = JsonPath.read(doc, "$.paths['/v1/models/{id}/activate'].post.security");
     assertThat(adminOps).isNotEmpty();
   }

@@ -27,8 +27,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 
 /**
- * The whole application with a real (randomly initialised) ADSH-R50 model artifact: images and codes in
- * through HTTP, results and problem documents out.
+ * The whole application with a real (randomly initialised) ADSH-R50 model artifact: images and
+ * codes in through HTTP, results and problem documents out.
  */
 @SpringBootTest
 @AutoConfigureMockMvc
@@ -67,15 +67,23 @@ class ServingIntegrationTests {
 
   @Test
   void indexedImagesAreFoundByTheirOwnPhotoAndABadImageFailsOnlyItsItem() throws Exception {
-    mvc.perform(multipart("/v1/index")
-            .file(new MockMultipartFile("image", "eagle.jpg", "image/jpeg", photo("eagle.jpg")))
-            .file(new MockMultipartFile("image", "dog.jpg", "image/jpeg", photo("dog.jpg")))
-            .file(new MockMultipartFile("image", "junk.jpg", "image/jpeg", new byte[] {1, 2, 3, 4, 5}))
-            .file(new MockMultipartFile("items", "", "application/json",
-                """
-                {"items": [{"id": "eagle", "label": "bird", "metadata": {"source": "darknet"}},
-                           {"id": "dog", "label": "dog"}, {"id": "junk"}]}
-                """.getBytes())))
+    mvc.perform(
+            multipart("/v1/index")
+                .file(new MockMultipartFile("image", "eagle.jpg", "image/jpeg", photo("eagle.jpg")))
+                .file(new MockMultipartFile("image", "dog.jpg", "image/jpeg", photo("dog.jpg")))
+                .file(
+                    new MockMultipartFile(
+                        "image", "junk.jpg", "image/jpeg", new byte[] {1, 2, 3, 4, 5}))
+                .file(
+                    new MockMultipartFile(
+                        "items",
+                        "",
+                        "application/json",
+                        """
+                        {"items": [{"id": "eagle", "label": "bird", "metadata": {"source": "darknet"}},
+                                   {"id": "dog", "label": "dog"}, {"id": "junk"}]}
+                        """
+                            .getBytes())))
         .andExpect(status().isOk())
         .andExpect(jsonPath("$.indexed").value(2))
         .andExpect(jsonPath("$.failed").value(1))
@@ -83,9 +91,10 @@ class ServingIntegrationTests {
         .andExpect(jsonPath("$.model.id").value("adsh-test-32"))
         .andExpect(jsonPath("$.model.bits").value(BITS));
 
-    mvc.perform(multipart("/v1/search")
-            .file(new MockMultipartFile("image", "eagle.jpg", "image/jpeg", photo("eagle.jpg")))
-            .param("k", "2"))
+    mvc.perform(
+            multipart("/v1/search")
+                .file(new MockMultipartFile("image", "eagle.jpg", "image/jpeg", photo("eagle.jpg")))
+                .param("k", "2"))
         .andExpect(status().isOk())
         .andExpect(jsonPath("$.results[0].id").value("eagle"))
         .andExpect(jsonPath("$.results[0].distance").value(0))
@@ -99,17 +108,28 @@ class ServingIntegrationTests {
   void codesCanBeIndexedReadSearchedAndDeleted() throws Exception {
     String zeros = "00000000";
     String ones = "ffffffff";
-    mvc.perform(post("/v1/index").contentType(MediaType.APPLICATION_JSON)
-            .content("{\"items\": [{\"id\": \"a\", \"code\": \"" + zeros + "\"}, {\"id\": \"b\", \"code\": \"" + ones + "\"}]}"))
+    mvc.perform(
+            post("/v1/index")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(
+                    "{\"items\": [{\"id\": \"a\", \"code\": \""
+                        + zeros
+                        + "\"}, {\"id\": \"b\", \"code\": \""
+                        + ones
+                        + "\"}]}"))
         .andExpect(status().isOk())
         .andExpect(jsonPath("$.indexed").value(2));
 
-    mvc.perform(post("/v1/search").contentType(MediaType.APPLICATION_JSON)
-            .content("{\"code\": \"01000000\", \"radius\": 1}"))
+    mvc.perform(
+            post("/v1/search")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"code\": \"01000000\", \"radius\": 1}"))
         .andExpect(status().isOk())
         .andExpect(jsonPath("$.results[0].id").value("a"))
         .andExpect(jsonPath("$.results[0].distance").value(1));
-    mvc.perform(get("/v1/index/b")).andExpect(status().isOk()).andExpect(jsonPath("$.code").value(ones));
+    mvc.perform(get("/v1/index/b"))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.code").value(ones));
     mvc.perform(delete("/v1/index/b")).andExpect(status().isNoContent());
     mvc.perform(get("/v1/index/b"))
         .andExpect(status().isNotFound())
@@ -119,19 +139,29 @@ class ServingIntegrationTests {
 
   @Test
   void badInputGetsAPreciseProblem() throws Exception {
-    mvc.perform(post("/v1/search").contentType(MediaType.APPLICATION_JSON).content("{\"code\": \"zz\"}"))
+    mvc.perform(
+            post("/v1/search")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"code\": \"zz\"}"))
         .andExpect(status().isBadRequest())
         .andExpect(jsonPath("$.type").value(startsWith("https://pipit.dev/problems/invalid-code")));
-    mvc.perform(post("/v1/search").contentType(MediaType.APPLICATION_JSON).content("{\"code\": \"00000000\", \"k\": 5000}"))
+    mvc.perform(
+            post("/v1/search")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"code\": \"00000000\", \"k\": 5000}"))
         .andExpect(status().isBadRequest());
     mvc.perform(post("/v1/search").contentType(MediaType.APPLICATION_JSON).content("{not json"))
         .andExpect(status().isBadRequest())
         .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
-    mvc.perform(multipart("/v1/search").file(new MockMultipartFile("image", "x.txt", "text/plain", "hello".getBytes())))
+    mvc.perform(
+            multipart("/v1/search")
+                .file(new MockMultipartFile("image", "x.txt", "text/plain", "hello".getBytes())))
         .andExpect(status().isUnsupportedMediaType())
         .andExpect(jsonPath("$.reason").value("UNKNOWN_FORMAT"));
     byte[] truncated = java.util.Arrays.copyOf(photo("dog.jpg"), 2000);
-    mvc.perform(multipart("/v1/search").file(new MockMultipartFile("image", "dog.jpg", "image/jpeg", truncated)))
+    mvc.perform(
+            multipart("/v1/search")
+                .file(new MockMultipartFile("image", "dog.jpg", "image/jpeg", truncated)))
         .andExpect(status().isBadRequest())
         .andExpect(jsonPath("$.reason").value("TRUNCATED"));
     mvc.perform(get("/v1/index"))

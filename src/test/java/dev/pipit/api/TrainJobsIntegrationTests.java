@@ -42,10 +42,11 @@ class TrainJobsIntegrationTests {
 
   static String request(String name, String root) {
     return """
-        {"name": "%s", "method": "adsh-r50", "bits": 16, "dataset": "fashion-mnist", "root": "%s",
-         "trainPerClass": 12, "testPerClass": 4, "outerIterations": 2, "innerEpochs": 1, "samples": 60,
-         "inputSize": 32}
-        """.formatted(name, root);
+    {"name": "%s", "method": "adsh-r50", "bits": 16, "dataset": "fashion-mnist", "root": "%s",
+     "trainPerClass": 12, "testPerClass": 4, "outerIterations": 2, "innerEpochs": 1, "samples": 60,
+     "inputSize": 32}
+    """
+        .formatted(name, root);
   }
 
   @Test
@@ -54,15 +55,25 @@ class TrainJobsIntegrationTests {
     mvc.perform(post("/v1/train-jobs").contentType(MediaType.APPLICATION_JSON).content(body))
         .andExpect(status().isUnauthorized())
         .andExpect(header().string("Content-Type", startsWith("application/problem+json")));
-    mvc.perform(post("/v1/train-jobs").contentType(MediaType.APPLICATION_JSON).content(body)
-            .header("Authorization", "Bearer wrong"))
+    mvc.perform(
+            post("/v1/train-jobs")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(body)
+                .header("Authorization", "Bearer wrong"))
         .andExpect(status().isForbidden());
-    mvc.perform(post("/v1/train-jobs").contentType(MediaType.APPLICATION_JSON)
-            .content(request("escape", "/etc")).header("Authorization", "Bearer " + TOKEN))
+    mvc.perform(
+            post("/v1/train-jobs")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(request("escape", "/etc"))
+                .header("Authorization", "Bearer " + TOKEN))
         .andExpect(status().isForbidden())
-        .andExpect(jsonPath("$.type").value(startsWith("https://pipit.dev/problems/path-not-allowed")));
-    mvc.perform(post("/v1/train-jobs").contentType(MediaType.APPLICATION_JSON)
-            .content(request("../evil", "/usr/share/datasets/fashion-mnist")).header("Authorization", "Bearer " + TOKEN))
+        .andExpect(
+            jsonPath("$.type").value(startsWith("https://pipit.dev/problems/path-not-allowed")));
+    mvc.perform(
+            post("/v1/train-jobs")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(request("../evil", "/usr/share/datasets/fashion-mnist"))
+                .header("Authorization", "Bearer " + TOKEN))
         .andExpect(status().isBadRequest());
     mvc.perform(get("/v1/train-jobs/nope")).andExpect(status().isNotFound());
   }
@@ -70,9 +81,11 @@ class TrainJobsIntegrationTests {
   @Test
   void aJobTrainsToCompletionAndRegistersItsModel() throws Exception {
     MvcResult accepted =
-        mvc.perform(post("/v1/train-jobs").contentType(MediaType.APPLICATION_JSON)
-                .content(request("job-model", "/usr/share/datasets/fashion-mnist"))
-                .header("Authorization", "Bearer " + TOKEN))
+        mvc.perform(
+                post("/v1/train-jobs")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .content(request("job-model", "/usr/share/datasets/fashion-mnist"))
+                    .header("Authorization", "Bearer " + TOKEN))
             .andExpect(status().isAccepted())
             .andExpect(header().string("Location", startsWith("/v1/train-jobs/")))
             .andReturn();

@@ -16,9 +16,9 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The network every benchmark path runs: AGMH with the real ImageNet ResNet-50 backbone and a seeded
- * random head (non-trivial BN statistics, tanh not saturated), plus seeded random inputs. {@link
- * #export} writes both for the Python side, under PyTorch parameter names.
+ * The network every benchmark path runs: AGMH with the real ImageNet ResNet-50 backbone and a
+ * seeded random head (non-trivial BN statistics, tanh not saturated), plus seeded random inputs.
+ * {@link #export} writes both for the Python side, under PyTorch parameter names.
  */
 final class BenchNetwork {
 
@@ -26,7 +26,10 @@ final class BenchNetwork {
 
   private BenchNetwork() {}
 
-  /** Builds and initialises AGMH, imports the ImageNet backbone and fills the head from {@code seed}. */
+  /**
+   * Builds and initialises AGMH, imports the ImageNet backbone and fills the head from {@code
+   * seed}.
+   */
   static HashingNetwork agmh(NDManager manager, int bits, int side, long seed) throws IOException {
     if (!Files.exists(IMAGENET)) {
       throw new IllegalStateException(IMAGENET + " is missing: run bin/fetch-assets");
@@ -50,12 +53,14 @@ final class BenchNetwork {
     return images;
   }
 
-  /** Writes {@code weights.safetensors}, {@code input.safetensors} and {@code job.json} into {@code dir}. */
+  /**
+   * Writes {@code weights.safetensors}, {@code input.safetensors} and {@code job.json} into {@code
+   * dir}.
+   */
   static void export(Path dir, HashingNetwork net, float[][] images, int side) throws IOException {
     Files.createDirectories(dir);
     Map<String, Safetensors.Tensor> weights = new LinkedHashMap<>();
-    TorchParameterNames.of(net)
-        .forEach((name, p) -> weights.put(name, tensor(p.getArray())));
+    TorchParameterNames.of(net).forEach((name, p) -> weights.put(name, tensor(p.getArray())));
     Safetensors.write(dir.resolve("weights.safetensors"), weights);
     float[] flat = new float[images.length * images[0].length];
     for (int i = 0; i < images.length; i++) {

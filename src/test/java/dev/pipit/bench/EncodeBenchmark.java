@@ -30,39 +30,42 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code make bench-encode}: images/s of AGMH at 224² through pipit's serving path, the same network as
- * TorchScript through DJL, and PyTorch eager in Python, interleaved in one run.
+ * {@code make bench-encode}: images/s of AGMH at 224² through pipit's serving path, the same
+ * network as TorchScript through DJL, and PyTorch eager in Python, interleaved in one run.
  *
  * <p>Paths:
  *
  * <ul>
- *   <li>{@code pipit}: the service's path: the network compiled by {@link ServingCompiler} (BN folded,
- *       TorchScript on oneDNN with prepacked kernels) in a {@link BlockBackend} behind a {@link
- *       BatchingEncoder} (one worker thread); B images are submitted at once and the time runs until the
- *       last code is back.
- *   <li>{@code torchscript}: {@code torch.jit.trace} of the reference AGMH (same weights) loaded with
- *       {@link TorchScriptModule}, in a {@link BlockBackend} called directly.
- *   <li>{@code pytorch}: the reference AGMH in {@code src/test/python/bench_encode.py}, eager, under
- *       {@code torch.inference_mode()}.
+ *   <li>{@code pipit}: the service's path: the network compiled by {@link ServingCompiler} (BN
+ *       folded, TorchScript on oneDNN with prepacked kernels) in a {@link BlockBackend} behind a
+ *       {@link BatchingEncoder} (one worker thread); B images are submitted at once and the time
+ *       runs until the last code is back.
+ *   <li>{@code torchscript}: {@code torch.jit.trace} of the reference AGMH (same weights) loaded
+ *       with {@link TorchScriptModule}, in a {@link BlockBackend} called directly.
+ *   <li>{@code pytorch}: the reference AGMH in {@code src/test/python/bench_encode.py}, eager,
+ *       under {@code torch.inference_mode()}.
  * </ul>
  *
- * With {@code --explain}, also: {@code pipit-forward} (the compiled backend called directly, no batching
- * encoder), {@code pipit-eager} (the BN-folded DJL blocks, as served with {@code pipit.serving.compile=off},
- * called directly), {@code pipit-unfolded} (BN not folded) and {@code pipit-grad} (unfolded, autograd recording
- * on: what a worker thread ran before {@link dev.pipit.model.InferenceScope}).
+ * With {@code --explain}, also: {@code pipit-forward} (the compiled backend called directly, no
+ * batching encoder), {@code pipit-eager} (the BN-folded DJL blocks, as served with {@code
+ * pipit.serving.compile=off}, called directly), {@code pipit-unfolded} (BN not folded) and {@code
+ * pipit-grad} (unfolded, autograd recording on: what a worker thread ran before {@link
+ * dev.pipit.model.InferenceScope}).
  *
- * <p>Every case is warmed up, then each repeat runs every (batch, path) pair once, in turn, each over at
- * least {@code --images} images; the printed rate is the median over repeats. All paths use the same
- * inputs and intra-op thread count ({@code --threads}, default: cores). The machine may be shared: before
- * each sample the benchmark waits (up to {@code --max-wait} s) until other processes use less than
- * {@code --quiet-cores} cores, measures what they used during the sample ({@link CpuMonitor}), and takes
- * the median over the quiet samples only (over all, with a warning, when most were contended).
+ * <p>Every case is warmed up, then each repeat runs every (batch, path) pair once, in turn, each
+ * over at least {@code --images} images; the printed rate is the median over repeats. All paths use
+ * the same inputs and intra-op thread count ({@code --threads}, default: cores). The machine may be
+ * shared: before each sample the benchmark waits (up to {@code --max-wait} s) until other processes
+ * use less than {@code --quiet-cores} cores, measures what they used during the sample ({@link
+ * CpuMonitor}), and takes the median over the quiet samples only (over all, with a warning, when
+ * most were contended).
  */
 public final class EncodeBenchmark {
 
   private static final int SIDE = 224;
   private static final long SEED = 68;
-  private static final long PAUSE_MILLIS = 300; // lets OpenMP workers of the last case stop spinning
+  private static final long PAUSE_MILLIS =
+      300; // lets OpenMP workers of the last case stop spinning
 
   /** One way of encoding: runs {@code n} batches of {@code batch} images, returns seconds. */
   private interface Case {
@@ -75,7 +78,8 @@ public final class EncodeBenchmark {
    * Runs the benchmark.
    *
    * @param args {@code [--batches 1,8,32] [--repeats 5] [--images 32] [--warmup 3] [--bits 48]
-   *     [--threads N] [--work target/bench-encode] [--explain] [--quiet-cores 0.15] [--max-wait 120]}
+   *     [--threads N] [--work target/bench-encode] [--explain] [--quiet-cores 0.15] [--max-wait
+   *     120]}
    */
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
@@ -90,9 +94,15 @@ public final class EncodeBenchmark {
       System.out.printf(
           Locale.ROOT,
           "settings djl intra-op=%d inter-op=%d grad(main)=%b; network agmh bits=%d %dx%d%n",
-          JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(), JniUtils.isGradMode(), o.bits, SIDE, SIDE);
+          JniUtils.getNumThreads(),
+          JniUtils.getNumInteropThreads(),
+          JniUtils.isGradMode(),
+          o.bits,
+          SIDE,
+          SIDE);
       try (PythonEager python = new PythonEager(o.work, o.threads);
-          TorchScriptModule script = TorchScriptModule.load(o.work.resolve("agmh.pt"), Device.cpu())) {
+          TorchScriptModule script =
+              TorchScriptModule.load(o.work.resolve("agmh.pt"), Device.cpu())) {
         System.out.println("settings python " + python.banner());
         int folded = BatchNormFolding.fold(net);
         CompiledNetwork compiled = ServingCompiler.compile(net, Device.cpu(), SIDE);
@@ -100,8 +110,9 @@ public final class EncodeBenchmark {
         BlockBackend pipit = backend(compiled.block(), o.bits);
         BlockBackend torchscript = backend(script.block(), o.bits);
         checkSameFunction(o.work, pipit, torchscript, images);
-        System.out.printf("settings pipit: %d BN units folded into their convolutions; %s%n", folded,
-            compiled.description());
+        System.out.printf(
+            "settings pipit: %d BN units folded into their convolutions; %s%n",
+            folded, compiled.description());
 
         Map<Integer, float[]> flat = new LinkedHashMap<>();
         for (int b : o.batches) {
@@ -125,7 +136,8 @@ public final class EncodeBenchmark {
           compiled.close();
         }
         System.out.printf(
-            "rss bench JVM peak %s (pipit, torchscript and the network import in one process); python peak %s%n",
+            "rss bench JVM peak %s (pipit, torchscript and the network import in one process);"
+                + " python peak %s%n",
             Machine.mib(Machine.statusKib("VmHWM")), Machine.mib(python.peakRssKib()));
       }
     }
@@ -155,8 +167,12 @@ public final class EncodeBenchmark {
         }
       }
       System.out.printf(
-          Locale.ROOT, "repeat %d/%d done, load %s, waited %.0f s for quiet so far%n",
-          r + 1, o.repeats, Machine.load(), waited);
+          Locale.ROOT,
+          "repeat %d/%d done, load %s, waited %.0f s for quiet so far%n",
+          r + 1,
+          o.repeats,
+          Machine.load(),
+          waited);
     }
     Map<String, List<Double>> rates = new LinkedHashMap<>();
     List<String> notes = new ArrayList<>();
@@ -172,8 +188,13 @@ public final class EncodeBenchmark {
             notes.add(key);
           }
           System.out.printf(
-              Locale.ROOT, "samples %s: %d of %d quiet (others used < %.2f cores), max others %.2f cores%n",
-              key, clean.size(), list.size(), o.quietCores, maxForeign);
+              Locale.ROOT,
+              "samples %s: %d of %d quiet (others used < %.2f cores), max others %.2f cores%n",
+              key,
+              clean.size(),
+              list.size(),
+              o.quietCores,
+              maxForeign);
         });
     if (!notes.isEmpty()) {
       System.out.println("CONTENDED: medians over all samples, most were not quiet: " + notes);
@@ -186,8 +207,13 @@ public final class EncodeBenchmark {
         medians.put(path + " " + b, median);
         System.out.printf(
             Locale.ROOT,
-            "encode-bench path=%s batch=%d %.1f img/s   (median of %d %s samples; min %.1f max %.1f)%n",
-            path, b, median, v.size(), notes.contains(path + " " + b) ? "contended" : "quiet",
+            "encode-bench path=%s batch=%d %.1f img/s   (median of %d %s samples; min %.1f max"
+                + " %.1f)%n",
+            path,
+            b,
+            median,
+            v.size(),
+            notes.contains(path + " " + b) ? "contended" : "quiet",
             v.stream().mapToDouble(d -> d).min().orElse(0),
             v.stream().mapToDouble(d -> d).max().orElse(0));
       }
@@ -195,7 +221,8 @@ public final class EncodeBenchmark {
     for (int b : o.batches) {
       System.out.printf(
           Locale.ROOT,
-          "encode-bench ratio batch=%d pipit/pytorch=%.2f torchscript/pytorch=%.2f pipit/torchscript=%.2f%n",
+          "encode-bench ratio batch=%d pipit/pytorch=%.2f torchscript/pytorch=%.2f"
+              + " pipit/torchscript=%.2f%n",
           b,
           medians.get("pipit " + b) / medians.get("pytorch " + b),
           medians.get("torchscript " + b) / medians.get("pytorch " + b),
@@ -209,13 +236,20 @@ public final class EncodeBenchmark {
 
   /** The service's path: B requests into a batching encoder whose batches hold up to B images. */
   private static double viaEncoder(
-      Map<Integer, BatchingEncoder> encoders, ai.djl.nn.Block block, int bits, float[][] images, int b, int n)
+      Map<Integer, BatchingEncoder> encoders,
+      ai.djl.nn.Block block,
+      int bits,
+      float[][] images,
+      int b,
+      int n)
       throws Exception {
     BatchingEncoder encoder =
         encoders.computeIfAbsent(
             b,
-            k -> new BatchingEncoder(
-                List.of(backend(block, bits)), new EncoderOptions(k, Duration.ofMillis(20), 4 * k)));
+            k ->
+                new BatchingEncoder(
+                    List.of(backend(block, bits)),
+                    new EncoderOptions(k, Duration.ofMillis(20), 4 * k)));
     long start = System.nanoTime();
     for (int i = 0; i < n; i++) {
       List<CompletableFuture<Encoded>> pending = new ArrayList<>(b);
@@ -237,7 +271,8 @@ public final class EncodeBenchmark {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  private static double unfolded(HashingNetwork net, BlockBackend backend, float[] input, int b, int n) {
+  private static double unfolded(
+      HashingNetwork net, BlockBackend backend, float[] input, int b, int n) {
     BatchNormFolding.unfold(net);
     try {
       return direct(backend, input, b, n);
@@ -247,7 +282,8 @@ public final class EncodeBenchmark {
   }
 
   /** The serving forward as it ran on worker threads before: BN unfolded, autograd recording on. */
-  private static double withGrad(HashingNetwork net, NDManager manager, float[] input, int b, int n) {
+  private static double withGrad(
+      HashingNetwork net, NDManager manager, float[] input, int b, int n) {
     BatchNormFolding.unfold(net);
     JniUtils.setGradMode(true);
     try {
@@ -275,9 +311,11 @@ public final class EncodeBenchmark {
     float[] script = flatten(torchscript.forward(concat(images, 8), 8));
     System.out.printf(
         Locale.ROOT,
-        "check same function on 8 images: max|u| diff pipit-pytorch %.2g, torchscript-pytorch %.2g, "
-            + "traced-in-python-pytorch %.2g%n",
-        maxAbsDiff(java, eager), maxAbsDiff(script, eager), maxAbsDiff(traced, eager));
+        "check same function on 8 images: max|u| diff pipit-pytorch %.2g, torchscript-pytorch %.2g,"
+            + " traced-in-python-pytorch %.2g%n",
+        maxAbsDiff(java, eager),
+        maxAbsDiff(script, eager),
+        maxAbsDiff(traced, eager));
     if (maxAbsDiff(java, eager) > 1e-3 || maxAbsDiff(script, eager) > 1e-3) {
       throw new IllegalStateException("the paths do not compute the same network");
     }
@@ -339,14 +377,17 @@ public final class EncodeBenchmark {
         }
       }
       int[] batches =
-          Arrays.stream(m.getOrDefault("batches", "1,8,32").split(",")).mapToInt(Integer::parseInt).toArray();
+          Arrays.stream(m.getOrDefault("batches", "1,8,32").split(","))
+              .mapToInt(Integer::parseInt)
+              .toArray();
       return new Options(
           batches,
           Integer.parseInt(m.getOrDefault("repeats", "5")),
           Integer.parseInt(m.getOrDefault("images", "32")),
           Integer.parseInt(m.getOrDefault("warmup", "3")),
           Integer.parseInt(m.getOrDefault("bits", "48")),
-          Integer.parseInt(m.getOrDefault("threads", "" + Runtime.getRuntime().availableProcessors())),
+          Integer.parseInt(
+              m.getOrDefault("threads", "" + Runtime.getRuntime().availableProcessors())),
           Path.of(m.getOrDefault("work", "target/bench-encode")),
           explain,
           Double.parseDouble(m.getOrDefault("quiet-cores", "0.15")),

@@ -20,10 +20,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Peak RSS of a JVM that does what the service does to encode: loads AGMH with the ImageNet backbone,
- * folds BN, compiles it ({@link ServingCompiler}) and frees the eager network as {@code LoadedModel} does
- * (unless {@code --compile off}), and serves a {@link BatchingEncoder} (max batch 32) under load from concurrent clients. Run in
- * its own JVM ({@code make bench-encode} does) so nothing else inflates the numbers.
+ * Peak RSS of a JVM that does what the service does to encode: loads AGMH with the ImageNet
+ * backbone, folds BN, compiles it ({@link ServingCompiler}) and frees the eager network as {@code
+ * LoadedModel} does (unless {@code --compile off}), and serves a {@link BatchingEncoder} (max batch
+ * 32) under load from concurrent clients. Run in its own JVM ({@code make bench-encode} does) so
+ * nothing else inflates the numbers.
  */
 public final class EncodeRss {
 
@@ -61,7 +62,8 @@ public final class EncodeRss {
         eagerManager.close();
         block = compiled.block();
       }
-      System.out.println("encode-rss serving " + (compiled == null ? "eager DJL blocks" : compiled.description()));
+      System.out.println(
+          "encode-rss serving " + (compiled == null ? "eager DJL blocks" : compiled.description()));
       float[][] inputs = BenchNetwork.inputs(clients, SIDE, 69);
       System.gc();
       long loaded = Machine.statusKib("VmRSS");
@@ -82,7 +84,8 @@ public final class EncodeRss {
         for (int round = 0; round < perClient; round++) {
           for (int c = 0; c < clients; c++) {
             float[] input = inputs[c];
-            running.set(c, running.get(c).thenCompose(v -> encoder.submit(input).thenApply(e -> null)));
+            running.set(
+                c, running.get(c).thenCompose(v -> encoder.submit(input).thenApply(e -> null)));
           }
         }
         CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).join();
@@ -92,15 +95,22 @@ public final class EncodeRss {
         System.out.printf(
             Locale.ROOT,
             "encode-rss images=%d clients=%d batches=%d (mean %.1f images) %.1f img/s%n",
-            stats.images(), clients, stats.batches(), stats.images() / (double) stats.batches(),
+            stats.images(),
+            clients,
+            stats.batches(),
+            stats.images() / (double) stats.batches(),
             stats.images() / seconds);
       }
       System.out.printf(
           Locale.ROOT,
-          "encode-rss jvm start %s; network loaded %s (peak while importing %s); peak while encoding %s "
-              + "(VmHWM %s); heap max %s%n",
-          Machine.mib(start), Machine.mib(loaded), Machine.mib(loadedPeak), Machine.mib(sampledPeak.get()),
-          Machine.mib(Machine.statusKib("VmHWM")), Machine.mib(Runtime.getRuntime().maxMemory() / 1024));
+          "encode-rss jvm start %s; network loaded %s (peak while importing %s); peak while"
+              + " encoding %s (VmHWM %s); heap max %s%n",
+          Machine.mib(start),
+          Machine.mib(loaded),
+          Machine.mib(loadedPeak),
+          Machine.mib(sampledPeak.get()),
+          Machine.mib(Machine.statusKib("VmHWM")),
+          Machine.mib(Runtime.getRuntime().maxMemory() / 1024));
       if (compiled != null) {
         compiled.close();
       }

@@ -10,8 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The {@code pytorch} path: {@code src/test/python/bench_encode.py} running in its own process, driven
- * line by line so its runs interleave with the Java paths. Starting it also writes the TorchScript trace.
+ * The {@code pytorch} path: {@code src/test/python/bench_encode.py} running in its own process,
+ * driven line by line so its runs interleave with the Java paths. Starting it also writes the
+ * TorchScript trace.
  */
 final class PythonEager implements AutoCloseable {
 
@@ -23,12 +24,16 @@ final class PythonEager implements AutoCloseable {
   private final PrintWriter in;
   private final String banner;
 
-  /** Starts the script on {@code dir} (see {@link BenchNetwork#export}) and waits until it is ready. */
+  /**
+   * Starts the script on {@code dir} (see {@link BenchNetwork#export}) and waits until it is ready.
+   */
   PythonEager(Path dir, int threads) throws IOException {
     List<String> command =
-        new ArrayList<>(List.of(PYTHON.toString(), SCRIPT.toString(), dir.toString(), "" + threads));
+        new ArrayList<>(
+            List.of(PYTHON.toString(), SCRIPT.toString(), dir.toString(), "" + threads));
     process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    out =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
     String line = out.readLine();
     if (line == null || !line.startsWith("ready ")) {
@@ -48,7 +53,9 @@ final class PythonEager implements AutoCloseable {
     return banner;
   }
 
-  /** Runs {@code n} eager forward passes at batch {@code batch}; returns their wall time in seconds. */
+  /**
+   * Runs {@code n} eager forward passes at batch {@code batch}; returns their wall time in seconds.
+   */
   double run(int batch, int n) throws IOException {
     return Double.parseDouble(ask("run " + batch + " " + n));
   }

@@ -27,7 +27,8 @@ class ConsoleProgressTests {
   void outsideATerminalPrintsAtMostOneLinePerIntervalUnlessForced() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     ConsoleProgress progress =
-        new ConsoleProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, Duration.ofHours(1));
+        new ConsoleProgress(
+            new PrintStream(bytes, true, StandardCharsets.UTF_8), false, Duration.ofHours(1));
     for (int i = 1; i <= 50; i++) {
       progress.update(i, 100, "", false);
     }
@@ -42,8 +43,12 @@ class ConsoleProgressTests {
   void eachTaskCountsItsElapsedTimeAndEtaFromItsOwnStart() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     long[] now = {0};
-    ConsoleProgress progress = new ConsoleProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), false,
-        Duration.ZERO, () -> now[0]);
+    ConsoleProgress progress =
+        new ConsoleProgress(
+            new PrintStream(bytes, true, StandardCharsets.UTF_8),
+            false,
+            Duration.ZERO,
+            () -> now[0]);
     progress.task("iteration 1/2");
     now[0] = Duration.ofSeconds(100).toNanos();
     progress.update(10, 10, "", true);

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code pipit eval} on a tiny LSH artifact, and {@code pipit bench-retrieval}'s option parsing. */
+/**
+ * {@code pipit eval} on a tiny LSH artifact, and {@code pipit bench-retrieval}'s option parsing.
+ */
 class EvalAndBenchCommandTests {
 
   @TempDir Path dir;
@@ -24,12 +26,36 @@ class EvalAndBenchCommandTests {
   void evalWritesTheEvaluationOfAnArtifact() throws Exception {
     BaselineFixture f = BaselineFixture.create(dir);
     Path model = dir.resolve("lsh-8");
-    var fitted = BaselineRun.run("lsh", 8, BaselineFixture.INPUT, 3, f.plan("lsh-8", model), new TrainingListener() {},
-        line -> {});
+    var fitted =
+        BaselineRun.run(
+            "lsh",
+            8,
+            BaselineFixture.INPUT,
+            3,
+            f.plan("lsh-8", model),
+            new TrainingListener() {},
+            line -> {});
     Path out = dir.resolve("eval");
-    int rc = new CommandLine(new PipitCommand()).execute("eval", "--model", model.toString(), "--dataset",
-        "fashion-mnist", "--train-per-class", "3", "--test-per-class", "2", "--feature-cache", f.cache.toString(),
-        "--backbone-weights", f.backbone.toString(), "--out", out.toString(), "--grid-queries", "2");
+    int rc =
+        new CommandLine(new PipitCommand())
+            .execute(
+                "eval",
+                "--model",
+                model.toString(),
+                "--dataset",
+                "fashion-mnist",
+                "--train-per-class",
+                "3",
+                "--test-per-class",
+                "2",
+                "--feature-cache",
+                f.cache.toString(),
+                "--backbone-weights",
+                f.backbone.toString(),
+                "--out",
+                out.toString(),
+                "--grid-queries",
+                "2");
     assertThat(rc).isZero();
     RetrievalMetrics m = RetrievalMetrics.readJson(out.resolve("evaluation.json"));
     assertThat(m.map()).isEqualTo(fitted.learned().map());
@@ -43,8 +69,15 @@ class EvalAndBenchCommandTests {
     StringWriter err = new StringWriter();
     CommandLine cli = new CommandLine(new PipitCommand());
     cli.setErr(new PrintWriter(err));
-    int rc = cli.execute("eval", "--model", dir.resolve("nothing").toString(), "--dataset", "fashion-mnist",
-        "--feature-cache", "none");
+    int rc =
+        cli.execute(
+            "eval",
+            "--model",
+            dir.resolve("nothing").toString(),
+            "--dataset",
+            "fashion-mnist",
+            "--feature-cache",
+            "none");
     assertThat(rc).isNotZero();
   }
 
@@ -60,15 +93,19 @@ class EvalAndBenchCommandTests {
     assertThat(full.reduced()).isFalse();
 
     BenchRetrievalCommand reduced = new BenchRetrievalCommand();
-    new CommandLine(reduced).parseArgs("--bits", "12,48", "--methods", "lsh,agmh", "--train-per-class", "100",
-        "--outer", "4");
+    new CommandLine(reduced)
+        .parseArgs(
+            "--bits", "12,48", "--methods", "lsh,agmh", "--train-per-class", "100", "--outer", "4");
     RetrievalBench.Config c = reduced.config();
     assertThat(c.bits()).containsExactly(12, 48);
     assertThat(c.methods()).isEqualTo(List.of("lsh", "agmh"));
     assertThat(c.settings("agmh", 12).outerIterations()).isEqualTo(4);
     assertThat(c.settings("agmh", 12).inputSize()).isEqualTo(64);
     assertThat(c.reduced()).isTrue();
-    assertThat(c.command()).isEqualTo("pipit bench-retrieval --bits 12,48 --methods lsh,agmh --train-per-class 100 --outer 4");
+    assertThat(c.command())
+        .isEqualTo(
+            "pipit bench-retrieval --bits 12,48 --methods lsh,agmh --train-per-class 100 --outer"
+                + " 4");
   }
 
   @Test
@@ -85,6 +122,7 @@ class EvalAndBenchCommandTests {
     BenchRetrievalCommand bench = new BenchRetrievalCommand();
     new CommandLine(bench).parseArgs("--methods", "lsh,sdh");
     org.assertj.core.api.Assertions.assertThatThrownBy(bench::config)
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sdh");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("sdh");
   }
 }

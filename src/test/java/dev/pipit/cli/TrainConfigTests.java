@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code pipit train --config}: the shipped paper-protocol configs parse to the published settings, and
- * one runs end to end with its sizes overridden on the command line.
+ * {@code pipit train --config}: the shipped paper-protocol configs parse to the published settings,
+ * and one runs end to end with its sizes overridden on the command line.
  */
 class TrainConfigTests {
 
@@ -43,27 +43,46 @@ class TrainConfigTests {
       TrainingSettings paper = TrainingSettings.paperDefaults(s.method(), s.bits());
       String dataset = c.dataset;
       boolean large = dataset.equals("nabirds") || dataset.equals("vegfru");
-      int outer = s.method() == Architecture.FCAENET
-          ? paper.outerIterations()
-          : (dataset.equals("cub200") || dataset.equals("aircraft") ? 40 : 50);
-      assertThat(s).as(config.toString())
-          .isEqualTo(paper.withSchedule(outer, paper.innerEpochs(), large ? 4000 : 2000, paper.batchSize()));
+      int outer =
+          s.method() == Architecture.FCAENET
+              ? paper.outerIterations()
+              : (dataset.equals("cub200") || dataset.equals("aircraft") ? 40 : 50);
+      assertThat(s)
+          .as(config.toString())
+          .isEqualTo(
+              paper.withSchedule(
+                  outer, paper.innerEpochs(), large ? 4000 : 2000, paper.batchSize()));
       assertThat(s.backbone()).isEqualTo(BackboneMode.FULL);
       assertThat(s.inputSize()).isEqualTo(224);
-      assertThat(c.out.toString()).isEqualTo("models/" + s.method().id() + "-" + dataset + "-" + s.bits());
+      assertThat(c.out.toString())
+          .isEqualTo("models/" + s.method().id() + "-" + dataset + "-" + s.bits());
     }
   }
 
   @Test
   void commandLineOptionsWinOverTheConfig() throws Exception {
-    TrainCommand c = parse("--config", "configs/cub200-agmh-48.properties", "--bits", "12", "--out", "/tmp/m",
-        "--protocol", "cpu");
+    TrainCommand c =
+        parse(
+            "--config",
+            "configs/cub200-agmh-48.properties",
+            "--bits",
+            "12",
+            "--out",
+            "/tmp/m",
+            "--protocol",
+            "cpu");
     assertThat(c.settings().bits()).isEqualTo(12);
     assertThat(c.settings().backbone()).isEqualTo(BackboneMode.LAST_STAGE);
     assertThat(c.settings().outerIterations()).isEqualTo(40); // still from the file
     assertThat(c.out).isEqualTo(Path.of("/tmp/m"));
-    TrainCommand frozen = parse("--config", "configs/cub200-agmh-48.properties", "--protocol", "cpu",
-        "--backbone", "frozen");
+    TrainCommand frozen =
+        parse(
+            "--config",
+            "configs/cub200-agmh-48.properties",
+            "--protocol",
+            "cpu",
+            "--backbone",
+            "frozen");
     assertThat(frozen.settings().backbone()).isEqualTo(BackboneMode.FROZEN);
     assertThat(frozen.settings().inputSize()).isEqualTo(224); // from the file
   }
@@ -84,20 +103,41 @@ class TrainConfigTests {
     Path bad = dir.resolve("bad.properties");
     Files.writeString(bad, "method=agmh\nbitz=12\n");
     assertThatThrownBy(() -> parse("--config", bad.toString()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown option bitz");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown option bitz");
     assertThatThrownBy(() -> parse("--method", "agmh", "--dataset", "fashion-mnist", "--out", "x"))
-        .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--bits");
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("--bits");
   }
 
   @Test
   void aPaperConfigWithTinySizesFromTheCommandLineTrainsEndToEnd() throws Exception {
     Path out = dir.resolve("fcaenet-full");
-    int exit = new CommandLine(new TrainCommand()).execute(
-        "--config", "configs/cub200-fcaenet-12.properties",
-        "--dataset", "fashion-mnist", "--data-root", "/usr/share/datasets/fashion-mnist",
-        "--train-per-class", "2", "--test-per-class", "1",
-        "--input-size", "32", "--outer", "2", "--inner", "1", "--samples", "20", "--batch", "10",
-        "--out", out.toString());
+    int exit =
+        new CommandLine(new TrainCommand())
+            .execute(
+                "--config",
+                "configs/cub200-fcaenet-12.properties",
+                "--dataset",
+                "fashion-mnist",
+                "--data-root",
+                "/usr/share/datasets/fashion-mnist",
+                "--train-per-class",
+                "2",
+                "--test-per-class",
+                "1",
+                "--input-size",
+                "32",
+                "--outer",
+                "2",
+                "--inner",
+                "1",
+                "--samples",
+                "20",
+                "--batch",
+                "10",
+                "--out",
+                out.toString());
 
     assertThat(exit).isZero();
     ModelArtifact artifact = ModelArtifact.open(out);

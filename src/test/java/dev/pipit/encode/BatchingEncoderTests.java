@@ -72,7 +72,8 @@ class BatchingEncoderTests {
   void requestsThatArriveTogetherShareAForwardPass() throws Exception {
     CountDownLatch gate = new CountDownLatch(1);
     FakeBackend backend = new FakeBackend(gate);
-    try (var encoder = new BatchingEncoder(List.of(backend), new EncoderOptions(4, Duration.ofMillis(200), 100))) {
+    try (var encoder =
+        new BatchingEncoder(List.of(backend), new EncoderOptions(4, Duration.ofMillis(200), 100))) {
       List<CompletableFuture<Encoded>> results = new ArrayList<>();
       for (int i = 0; i < 9; i++) {
         results.add(encoder.submit(new float[] {i, 0}));
@@ -81,9 +82,11 @@ class BatchingEncoderTests {
       for (int i = 0; i < 9; i++) {
         Encoded encoded = results.get(i).get(10, TimeUnit.SECONDS);
         assertThat(encoded.values()).containsExactly(i, i - 1, i - 2, i - 3);
-        assertThat(encoded.code().toSigns()).containsExactly(1, i >= 1 ? 1 : -1, i >= 2 ? 1 : -1, i >= 3 ? 1 : -1);
+        assertThat(encoded.code().toSigns())
+            .containsExactly(1, i >= 1 ? 1 : -1, i >= 2 ? 1 : -1, i >= 3 ? 1 : -1);
       }
-      // The first batch takes 4 at most; the rest were queued already, so batches are full but the last.
+      // The first batch takes 4 at most; the rest were queued already, so batches are full but the
+      // last.
       assertThat(backend.batchSizes).containsExactly(4, 4, 1);
       assertThat(encoder.stats().images()).isEqualTo(9);
       assertThat(encoder.stats().batches()).isEqualTo(3);
@@ -94,7 +97,8 @@ class BatchingEncoderTests {
   @Test
   void aLoneRequestGoesOutAfterMaxWait() throws Exception {
     FakeBackend backend = new FakeBackend(new CountDownLatch(0));
-    try (var encoder = new BatchingEncoder(List.of(backend), new EncoderOptions(32, Duration.ofMillis(20), 10))) {
+    try (var encoder =
+        new BatchingEncoder(List.of(backend), new EncoderOptions(32, Duration.ofMillis(20), 10))) {
       Encoded encoded = encoder.submit(new float[] {5, 0}).get(10, TimeUnit.SECONDS);
 
       assertThat(encoded.batchSize()).isEqualTo(1);
@@ -106,7 +110,8 @@ class BatchingEncoderTests {
   void aFullQueueRejectsAtOnceAndAcceptsNothing() throws Exception {
     CountDownLatch gate = new CountDownLatch(1);
     FakeBackend backend = new FakeBackend(gate);
-    try (var encoder = new BatchingEncoder(List.of(backend), new EncoderOptions(1, Duration.ZERO, 2))) {
+    try (var encoder =
+        new BatchingEncoder(List.of(backend), new EncoderOptions(1, Duration.ZERO, 2))) {
       List<CompletableFuture<Encoded>> accepted = new ArrayList<>();
       accepted.add(encoder.submit(new float[] {1, 0})); // taken by the worker, blocked on the gate
       awaitQueueEmpty(encoder);
@@ -131,12 +136,14 @@ class BatchingEncoderTests {
     CountDownLatch gate = new CountDownLatch(1);
     FakeBackend backend = new FakeBackend(gate);
     backend.fail = true;
-    try (var encoder = new BatchingEncoder(List.of(backend), new EncoderOptions(8, Duration.ofMillis(200), 10))) {
+    try (var encoder =
+        new BatchingEncoder(List.of(backend), new EncoderOptions(8, Duration.ofMillis(200), 10))) {
       var a = encoder.submit(new float[] {1, 0});
       var b = encoder.submit(new float[] {2, 0});
       gate.countDown();
 
-      assertThatThrownBy(() -> a.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+      assertThatThrownBy(() -> a.get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
           .hasRootCauseMessage("boom");
       assertThatThrownBy(() -> b.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
       assertThat(encoder.stats().failed()).isEqualTo(2);
@@ -161,19 +168,23 @@ class BatchingEncoderTests {
       assertThatThrownBy(queued::get).hasCauseInstanceOf(CancellationException.class);
     }
     assertThat(backend.closed).isTrue();
-    assertThatThrownBy(() -> encoder.submit(new float[] {3, 0})).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> encoder.submit(new float[] {3, 0}))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void rejectsInputsOfTheWrongSizeAndInconsistentBackends() {
     FakeBackend backend = new FakeBackend(new CountDownLatch(0));
-    try (var encoder = new BatchingEncoder(List.of(backend), new EncoderOptions(2, Duration.ZERO, 2))) {
+    try (var encoder =
+        new BatchingEncoder(List.of(backend), new EncoderOptions(2, Duration.ZERO, 2))) {
       assertThatThrownBy(() -> encoder.submit(new float[3]))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("takes 2");
     }
-    assertThatThrownBy(() -> new EncoderOptions(0, Duration.ZERO, 1)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new BatchingEncoder(List.of(), new EncoderOptions(1, Duration.ZERO, 1)))
+    assertThatThrownBy(() -> new EncoderOptions(0, Duration.ZERO, 1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () -> new BatchingEncoder(List.of(), new EncoderOptions(1, Duration.ZERO, 1)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

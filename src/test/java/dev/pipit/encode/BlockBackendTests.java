@@ -97,8 +97,11 @@ class BlockBackendTests {
   void eightThreadsEncodingTheSameImagesGetIdenticalCodes() throws Exception {
     float[][] images = images(16, 2);
     List<BlockBackend> backends =
-        List.of(new BlockBackend(network, Device.cpu(), BITS, C, H, W), new BlockBackend(network, Device.cpu(), BITS, C, H, W));
-    try (var encoder = new BatchingEncoder(backends, new EncoderOptions(8, Duration.ofMillis(2), 256));
+        List.of(
+            new BlockBackend(network, Device.cpu(), BITS, C, H, W),
+            new BlockBackend(network, Device.cpu(), BITS, C, H, W));
+    try (var encoder =
+            new BatchingEncoder(backends, new EncoderOptions(8, Duration.ofMillis(2), 256));
         ExecutorService threads = Executors.newFixedThreadPool(8)) {
       List<Code> expected = new ArrayList<>();
       for (float[] image : images) {

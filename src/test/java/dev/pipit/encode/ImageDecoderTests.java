@@ -47,7 +47,8 @@ class ImageDecoderTests {
 
   @Test
   void emptyInputIsEmpty() {
-    assertThat(reasonOf(() -> decoder.decode(new byte[0]))).isEqualTo(ImageDecodeException.Reason.EMPTY);
+    assertThat(reasonOf(() -> decoder.decode(new byte[0])))
+        .isEqualTo(ImageDecodeException.Reason.EMPTY);
   }
 
   @Test
@@ -55,26 +56,38 @@ class ImageDecoderTests {
     byte[] noise = new byte[4096];
     new Random(1).nextBytes(noise);
     noise[0] = 0x13;
-    assertThat(reasonOf(() -> decoder.decode(noise))).isEqualTo(ImageDecodeException.Reason.UNKNOWN_FORMAT);
+    assertThat(reasonOf(() -> decoder.decode(noise)))
+        .isEqualTo(ImageDecodeException.Reason.UNKNOWN_FORMAT);
   }
 
   @Test
   void tooManyBytesAreRefusedBeforeReadingTheRest() throws IOException {
     ImageDecoder small = new ImageDecoder(100, 4_000_000);
     byte[] png = encode(rgb(64, 64, 0x123456), "png");
-    assertThat(reasonOf(() -> small.decode(png))).isEqualTo(ImageDecodeException.Reason.TOO_LARGE_BYTES);
+    assertThat(reasonOf(() -> small.decode(png)))
+        .isEqualTo(ImageDecodeException.Reason.TOO_LARGE_BYTES);
     var stream = new java.io.ByteArrayInputStream(new byte[10_000]);
     assertThatThrownBy(() -> small.decode(stream))
-        .isInstanceOfSatisfying(ImageDecodeException.class,
+        .isInstanceOfSatisfying(
+            ImageDecodeException.class,
             e -> assertThat(e.reason()).isEqualTo(ImageDecodeException.Reason.TOO_LARGE_BYTES));
-    assertThat(stream.available()).as("stream read only up to the limit + 1").isEqualTo(10_000 - 101);
+    assertThat(stream.available())
+        .as("stream read only up to the limit + 1")
+        .isEqualTo(10_000 - 101);
   }
 
   @Test
   void aPngHeaderClaiming100000By100000IsRefusedBeforeDecoding() throws IOException {
     // Signature + IHDR (100000 × 100000, 8-bit RGB) with a valid CRC, then a tiny IDAT and IEND.
-    ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(100_000).putInt(100_000).put((byte) 8).put((byte) 2)
-        .put((byte) 0).put((byte) 0).put((byte) 0);
+    ByteBuffer ihdr =
+        ByteBuffer.allocate(13)
+            .putInt(100_000)
+            .putInt(100_000)
+            .put((byte) 8)
+            .put((byte) 2)
+            .put((byte) 0)
+            .put((byte) 0)
+            .put((byte) 0);
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
     chunk(png, "IHDR", ihdr.array());
@@ -86,7 +99,8 @@ class ImageDecoderTests {
     assertThat(e.getMessage()).contains("100000×100000");
   }
 
-  private static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws IOException {
+  private static void chunk(ByteArrayOutputStream out, String type, byte[] data)
+      throws IOException {
     out.write(ByteBuffer.allocate(4).putInt(data.length).array());
     byte[] t = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     out.write(t);
@@ -121,16 +135,19 @@ class ImageDecoderTests {
         .isEqualTo(ImageDecodeException.Reason.TRUNCATED);
     assertThat(catchDecode(Arrays.copyOf(png, png.length / 2)).reason())
         .isEqualTo(ImageDecodeException.Reason.TRUNCATED);
-    assertThat(catchDecode(Arrays.copyOf(jpeg, 10)).reason()).isEqualTo(ImageDecodeException.Reason.TRUNCATED);
+    assertThat(catchDecode(Arrays.copyOf(jpeg, 10)).reason())
+        .isEqualTo(ImageDecodeException.Reason.TRUNCATED);
   }
 
   @Test
   void garbageAfterAValidSignatureIsCorrupt() {
     byte[] bytes = new byte[2048];
     new Random(5).nextBytes(bytes);
-    System.arraycopy(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A}, 0, bytes, 0, 8);
+    System.arraycopy(
+        new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A}, 0, bytes, 0, 8);
     ImageDecodeException.Reason reason = catchDecode(bytes).reason();
-    assertThat(reason).isIn(ImageDecodeException.Reason.CORRUPT, ImageDecodeException.Reason.TRUNCATED);
+    assertThat(reason)
+        .isIn(ImageDecodeException.Reason.CORRUPT, ImageDecodeException.Reason.TRUNCATED);
   }
 
   @Test
@@ -168,7 +185,8 @@ class ImageDecoderTests {
 
   @Test
   void gifAndBmpDecode() throws IOException {
-    assertThat(decoder.decode(encode(rgb(5, 3, 0xff0000), "gif")).image().getRGB(2, 1) & 0xffffff).isEqualTo(0xff0000);
+    assertThat(decoder.decode(encode(rgb(5, 3, 0xff0000), "gif")).image().getRGB(2, 1) & 0xffffff)
+        .isEqualTo(0xff0000);
     var bmp = decoder.decode(encode(rgb(5, 3, 0x00ff00), "bmp"));
     assertThat(bmp.format()).isEqualTo(ImageFormat.BMP);
     assertThat(bmp.image().getRGB(4, 2) & 0xffffff).isEqualTo(0x00ff00);
@@ -202,15 +220,20 @@ class ImageDecoderTests {
 
   @Test
   void exifOrientationSixIsRotatedUpright() throws IOException {
-    // Fixture: 16×8 stored, left half red, right half blue, EXIF orientation 6 (rotate 90° clockwise).
+    // Fixture: 16×8 stored, left half red, right half blue, EXIF orientation 6 (rotate 90°
+    // clockwise).
     byte[] jpeg = Files.readAllBytes(Path.of("src/test/resources/images/orientation6.jpg"));
     var decoded = decoder.decode(jpeg);
     assertThat(decoded.orientation()).isEqualTo(6);
     BufferedImage image = decoded.image();
     assertThat(image.getWidth()).isEqualTo(8);
     assertThat(image.getHeight()).isEqualTo(16);
-    assertThat(image.getRGB(4, 2) >> 16 & 0xff).as("top is the stored left (red)").isGreaterThan(200);
-    assertThat(image.getRGB(4, 13) & 0xff).as("bottom is the stored right (blue)").isGreaterThan(200);
+    assertThat(image.getRGB(4, 2) >> 16 & 0xff)
+        .as("top is the stored left (red)")
+        .isGreaterThan(200);
+    assertThat(image.getRGB(4, 13) & 0xff)
+        .as("bottom is the stored right (blue)")
+        .isGreaterThan(200);
   }
 
   @Test
@@ -246,5 +269,4 @@ class ImageDecoderTests {
     assertThat(decoded.image().getWidth()).isEqualTo(773);
     assertThat(decoded.image().getHeight()).isEqualTo(512);
   }
-
 }

@@ -16,7 +16,10 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.junit.jupiter.api.Test;
 
-/** Cut and mutated JPEGs give an {@link ImageDecodeException} with the right reason, never anything else. */
+/**
+ * Cut and mutated JPEGs give an {@link ImageDecodeException} with the right reason, never anything
+ * else.
+ */
 class JpegHostileInputTests {
 
   private final ImageDecoder decoder = new ImageDecoder(4 << 20, 4_000_000);
@@ -71,7 +74,8 @@ class JpegHostileInputTests {
       Random random = new Random(11);
       for (int i = 0; i < 100; i++) {
         int cut = data + random.nextInt(jpeg.length - 2 - data);
-        assertThat(outcome(Arrays.copyOf(jpeg, cut))).as("cut at %d of %d", cut, jpeg.length)
+        assertThat(outcome(Arrays.copyOf(jpeg, cut)))
+            .as("cut at %d of %d", cut, jpeg.length)
             .isEqualTo(ImageDecodeException.Reason.TRUNCATED);
       }
     }
@@ -81,14 +85,16 @@ class JpegHostileInputTests {
   void cutsInsideTheHeadersAreTruncated() throws Exception {
     byte[] jpeg = sample();
     for (int cut = 3; cut < firstScanData(jpeg); cut += 7) {
-      assertThat(outcome(Arrays.copyOf(jpeg, cut))).as("cut at %d", cut)
+      assertThat(outcome(Arrays.copyOf(jpeg, cut)))
+          .as("cut at %d", cut)
           .isEqualTo(ImageDecodeException.Reason.TRUNCATED);
     }
   }
 
   @Test
   void mutatedStreamsFailOnlyWithImageDecodeExceptions() throws Exception {
-    Map<ImageDecodeException.Reason, Integer> seen = new EnumMap<>(ImageDecodeException.Reason.class);
+    Map<ImageDecodeException.Reason, Integer> seen =
+        new EnumMap<>(ImageDecodeException.Reason.class);
     int decoded = 0;
     Random random = new Random(42);
     for (byte[] original : new byte[][] {sample(), progressiveSample()}) {

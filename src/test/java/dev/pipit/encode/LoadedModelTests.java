@@ -34,10 +34,17 @@ class LoadedModelTests {
 
   static ModelManifest manifest(String architecture, int bits) {
     return new ModelManifest(
-        ModelManifest.FORMAT, "test-" + architecture, architecture, bits, new ModelManifest.Input(3, SIDE, SIDE),
-        new ModelManifest.Preprocessing("square", SIDE, SIDE, "caffe-bgr", "area"), List.of(), "weights.params",
+        ModelManifest.FORMAT,
+        "test-" + architecture,
+        architecture,
+        bits,
+        new ModelManifest.Input(3, SIDE, SIDE),
+        new ModelManifest.Preprocessing("square", SIDE, SIDE, "caffe-bgr", "area"),
+        List.of(),
+        "weights.params",
         Map.of("weights.params", ""),
-        new ModelManifest.Provenance("synthetic", Map.of(), "2026-11-23T00:00:00Z", "test", Map.of()));
+        new ModelManifest.Provenance(
+            "synthetic", Map.of(), "2026-11-23T00:00:00Z", "test", Map.of()));
   }
 
   @Test
@@ -54,13 +61,18 @@ class LoadedModelTests {
       try (var out = new DataOutputStream(Files.newOutputStream(dir.resolve("weights.params")))) {
         net.saveParameters(out);
       }
-      expected = net.serve(new ParameterStore(manager, false), manager.create(image, new Shape(1, 3, SIDE, SIDE)))
-          .toFloatArray();
+      expected =
+          net.serve(
+                  new ParameterStore(manager, false),
+                  manager.create(image, new Shape(1, 3, SIDE, SIDE)))
+              .toFloatArray();
     }
     ModelArtifact artifact = ModelArtifact.write(dir, manifest("adsh-r50", 24));
 
     try (LoadedModel model = LoadedModel.load(artifact, Device.cpu());
-        var encoder = new BatchingEncoder(model.backends(1), new EncoderOptions(4, Duration.ofMillis(1), 8))) {
+        var encoder =
+            new BatchingEncoder(
+                model.backends(1), new EncoderOptions(4, Duration.ofMillis(1), 8))) {
       Encoded encoded = encoder.submit(image).get(60, TimeUnit.SECONDS);
 
       assertThat(encoded.values()).containsExactly(expected, Offset.offset(1e-4f));

@@ -10,7 +10,8 @@ class PreprocessingTests {
 
   @Test
   void manifestFormRoundTrips() {
-    for (Preprocessing p : new Preprocessing[] {Preprocessing.kerasResNet50(), Preprocessing.torchvisionEval()}) {
+    for (Preprocessing p :
+        new Preprocessing[] {Preprocessing.kerasResNet50(), Preprocessing.torchvisionEval()}) {
       assertThat(Preprocessing.fromManifest(p.toManifest())).isEqualTo(p);
     }
     assertThat(Preprocessing.kerasResNet50().toManifest())
@@ -20,7 +21,9 @@ class PreprocessingTests {
   @Test
   void unknownNamesAreRefusedWithTheKnownOnes() {
     assertThatThrownBy(
-            () -> Preprocessing.fromManifest(new ModelManifest.Preprocessing("square", 224, 224, "yuv", "area")))
+            () ->
+                Preprocessing.fromManifest(
+                    new ModelManifest.Preprocessing("square", 224, 224, "yuv", "area")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown Normalization 'yuv'")
         .hasMessageContaining("caffe-bgr");

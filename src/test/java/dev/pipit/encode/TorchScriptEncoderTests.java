@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A TorchScript module written by PyTorch is packaged as a pipit model artifact and served directly as an
- * encoder; its codes must equal the signs of PyTorch's own outputs.
+ * A TorchScript module written by PyTorch is packaged as a pipit model artifact and served directly
+ * as an encoder; its codes must equal the signs of PyTorch's own outputs.
  */
 class TorchScriptEncoderTests {
 
@@ -39,11 +39,17 @@ class TorchScriptEncoderTests {
         ModelArtifact.write(
             dir,
             new ModelManifest(
-                ModelManifest.FORMAT, "tiny-ts", "torchscript", BITS,
+                ModelManifest.FORMAT,
+                "tiny-ts",
+                "torchscript",
+                BITS,
                 new ModelManifest.Input(3, SIZE, SIZE),
                 new ModelManifest.Preprocessing("square", SIZE, SIZE, "imagenet-rgb", "bilinear"),
-                List.of(), "model.pt", Map.of("model.pt", ""),
-                new ModelManifest.Provenance("synthetic", Map.of(), "2026-11-23T00:00:00Z", "test", Map.of())));
+                List.of(),
+                "model.pt",
+                Map.of("model.pt", ""),
+                new ModelManifest.Provenance(
+                    "synthetic", Map.of(), "2026-11-23T00:00:00Z", "test", Map.of())));
     float[] input = PythonReference.readFloats(dir.resolve("input.f32"));
     float[] expected = PythonReference.readFloats(dir.resolve("output.f32"));
     int length = 3 * SIZE * SIZE;
@@ -55,7 +61,8 @@ class TorchScriptEncoderTests {
                 new EncoderOptions(BATCH, Duration.ofMillis(50), 16))) {
       var futures = new java.util.ArrayList<java.util.concurrent.CompletableFuture<Encoded>>();
       for (int i = 0; i < BATCH; i++) {
-        futures.add(encoder.submit(java.util.Arrays.copyOfRange(input, i * length, (i + 1) * length)));
+        futures.add(
+            encoder.submit(java.util.Arrays.copyOfRange(input, i * length, (i + 1) * length)));
       }
       for (int i = 0; i < BATCH; i++) {
         float[] want = java.util.Arrays.copyOfRange(expected, i * BITS, (i + 1) * BITS);

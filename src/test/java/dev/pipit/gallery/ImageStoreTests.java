@@ -53,11 +53,14 @@ class ImageStoreTests {
 
   @Test
   void thumbnailsFitInTheirBoxAndKeepTheAspectRatio() throws Exception {
-    BufferedImage thumb = javax.imageio.ImageIO.read(
-        new java.io.ByteArrayInputStream(ImageStore.thumbnail(image(1600, 400))));
+    BufferedImage thumb =
+        javax.imageio.ImageIO.read(
+            new java.io.ByteArrayInputStream(ImageStore.thumbnail(image(1600, 400))));
     assertThat(thumb.getWidth()).isEqualTo(ImageStore.THUMBNAIL_SIZE);
     assertThat(thumb.getHeight()).isEqualTo(40);
-    BufferedImage small = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(ImageStore.thumbnail(image(20, 10))));
+    BufferedImage small =
+        javax.imageio.ImageIO.read(
+            new java.io.ByteArrayInputStream(ImageStore.thumbnail(image(20, 10))));
     assertThat(small.getWidth()).isEqualTo(20); // never enlarged
   }
 

@@ -8,9 +8,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The bit-sliced filter itself, not only the search results: the exact distance check after the filter
- * hides a filter that lets too many codes through (a miscounted seed or carry only costs speed there),
- * so this test asks for exactly the codes of the tile whose distance is below the limit.
+ * The bit-sliced filter itself, not only the search results: the exact distance check after the
+ * filter hides a filter that lets too many codes through (a miscounted seed or carry only costs
+ * speed there), so this test asks for exactly the codes of the tile whose distance is below the
+ * limit.
  */
 class BitSlicedBatchTests {
 
@@ -40,16 +41,26 @@ class BitSlicedBatchTests {
       for (int q = 0; q < queries.length; q++) {
         for (int limit = 1; limit <= significant; limit++) {
           long[] hits = new long[4];
-          boolean any = BitSlicedBatch.candidates(variants, picks, q * BitSlicedBatch.PICKS, steps, limit, hits);
+          boolean any =
+              BitSlicedBatch.candidates(
+                  variants, picks, q * BitSlicedBatch.PICKS, steps, limit, hits);
           long[] expected = new long[4];
           for (int i = 0; i < codes.length; i++) {
             if (Long.bitCount(codes[i] ^ queries[q][0]) < limit) {
               expected[i % 4] |= 1L << (i / 4); // code 4r + m is bit r of lane m
             }
           }
-          String what = bits + " bits, query " + q + ", limit " + limit + (narrowQueries ? ", narrow queries" : "");
-          assertThat(any).as(what).isEqualTo(expected[0] != 0 || expected[1] != 0 || expected[2] != 0
-              || expected[3] != 0);
+          String what =
+              bits
+                  + " bits, query "
+                  + q
+                  + ", limit "
+                  + limit
+                  + (narrowQueries ? ", narrow queries" : "");
+          assertThat(any)
+              .as(what)
+              .isEqualTo(
+                  expected[0] != 0 || expected[1] != 0 || expected[2] != 0 || expected[3] != 0);
           if (any) {
             assertThat(hits).as(what).containsExactly(expected);
           }

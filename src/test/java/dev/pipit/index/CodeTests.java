@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class CodeTests {
 
@@ -71,19 +71,25 @@ class CodeTests {
 
   @Test
   void rejectsMalformedInput() {
-    assertThatThrownBy(() -> Code.fromHex(12, "bc0")).isInstanceOf(InvalidCodeException.class)
+    assertThatThrownBy(() -> Code.fromHex(12, "bc0"))
+        .isInstanceOf(InvalidCodeException.class)
         .hasMessageContaining("4 hex digits");
-    assertThatThrownBy(() -> Code.fromHex(12, "zz0a")).isInstanceOf(InvalidCodeException.class)
+    assertThatThrownBy(() -> Code.fromHex(12, "zz0a"))
+        .isInstanceOf(InvalidCodeException.class)
         .hasMessageContaining("not valid hex");
-    assertThatThrownBy(() -> Code.fromHex(12, "bcfa")).isInstanceOf(InvalidCodeException.class)
+    assertThatThrownBy(() -> Code.fromHex(12, "bcfa"))
+        .isInstanceOf(InvalidCodeException.class)
         .hasMessageContaining("past bit 11");
-    assertThatThrownBy(() -> Code.fromBase64(64, "!!!!")).isInstanceOf(InvalidCodeException.class)
+    assertThatThrownBy(() -> Code.fromBase64(64, "!!!!"))
+        .isInstanceOf(InvalidCodeException.class)
         .hasMessageContaining("not valid base64");
-    assertThatThrownBy(() -> Code.fromBase64(64, "AAAA")).isInstanceOf(InvalidCodeException.class)
+    assertThatThrownBy(() -> Code.fromBase64(64, "AAAA"))
+        .isInstanceOf(InvalidCodeException.class)
         .hasMessageContaining("8 bytes");
     assertThatThrownBy(() -> Code.of(0)).isInstanceOf(InvalidCodeException.class);
     assertThatThrownBy(() -> Code.of(1025, new long[17])).isInstanceOf(InvalidCodeException.class);
-    assertThatThrownBy(() -> Code.of(64, 1L, 2L)).isInstanceOf(InvalidCodeException.class)
+    assertThatThrownBy(() -> Code.of(64, 1L, 2L))
+        .isInstanceOf(InvalidCodeException.class)
         .hasMessageContaining("needs 1 words");
     assertThatThrownBy(() -> Code.fromSigns(new float[] {Float.NaN}))
         .isInstanceOf(InvalidCodeException.class);

@@ -14,20 +14,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue item 6: a writer in a child JVM is killed with SIGKILL at a random point mid-ingest, many times
- * over the same directory (so recovery also replays earlier crashes, snapshots and torn tails). After
- * each kill the index must open, hold every acknowledged add that was not acknowledged as deleted, and
- * hold nothing but valid entries of the writers. Two runs in three also let the writer kill itself inside
- * a snapshot: right after the log roll, or right after the snapshot's rename before old segments go.
+ * Issue item 6: a writer in a child JVM is killed with SIGKILL at a random point mid-ingest, many
+ * times over the same directory (so recovery also replays earlier crashes, snapshots and torn
+ * tails). After each kill the index must open, hold every acknowledged add that was not
+ * acknowledged as deleted, and hold nothing but valid entries of the writers. Two runs in three
+ * also let the writer kill itself inside a snapshot: right after the log roll, or right after the
+ * snapshot's rename before old segments go.
  */
 class CrashRecoveryTests {
 
   private static final int RUNS = 15;
-  /** Where a run's writer kills itself, if not killed from outside first: none, or inside a snapshot. */
+
+  /**
+   * Where a run's writer kills itself, if not killed from outside first: none, or inside a
+   * snapshot.
+   */
   private static final String[] CRASH_POINTS = {"", "snapshot-rolled", "snapshot-written"};
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void everyAcknowledgedAddSurvivesSigkill() throws Exception {
@@ -38,19 +42,30 @@ class CrashRecoveryTests {
     for (int run = 0; run < RUNS; run++) {
       String policy = run % 2 == 0 ? "always" : "group";
       int killAfter = rnd.nextInt(400);
-      List<String> command = new java.util.ArrayList<>(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
-          "-Xshare:auto", "-Xmx96m", "-cp", System.getProperty("java.class.path"), CrashWriter.class.getName(),
-          dir.toString(), Integer.toString(run), policy));
+      List<String> command =
+          new java.util.ArrayList<>(
+              List.of(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-XX:TieredStopAtLevel=1",
+                  "-Xshare:auto",
+                  "-Xmx96m",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  CrashWriter.class.getName(),
+                  dir.toString(),
+                  Integer.toString(run),
+                  policy));
       String crashPoint = CRASH_POINTS[run % CRASH_POINTS.length];
       if (!crashPoint.isEmpty()) {
         command.add(crashPoint);
         killAfter += 400; // leave time to reach the step
       }
-      Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      Process child =
+          new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
       Set<String> deletedThisRun = new HashSet<>();
-      try (BufferedReader out = new BufferedReader(
-          new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      try (BufferedReader out =
+          new BufferedReader(
+              new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
         assertThat(out.readLine()).as("child run %d opened the index", run).isEqualTo("OPEN");
         int acks = 0;
         String line;
@@ -62,7 +77,8 @@ class CrashRecoveryTests {
               acknowledged.add(id);
               acks++;
             }
-            case "DELETING" -> acknowledged.remove(id); // in flight: present or not, both are correct
+            case "DELETING" ->
+                acknowledged.remove(id); // in flight: present or not, both are correct
             default -> deletedThisRun.add(id);
           }
         }
@@ -92,8 +108,16 @@ class CrashRecoveryTests {
     }
     assertThat(acknowledged).isNotEmpty();
     assertThat(selfKills).as("writers killed inside a snapshot").isPositive();
-    System.out.println("crash test: " + RUNS + " kills (" + selfKills + " inside a snapshot), "
-        + acknowledged.size() + " acknowledged entries, " + tornReports + " torn tails truncated");
+    System.out.println(
+        "crash test: "
+            + RUNS
+            + " kills ("
+            + selfKills
+            + " inside a snapshot), "
+            + acknowledged.size()
+            + " acknowledged entries, "
+            + tornReports
+            + " torn tails truncated");
   }
 
   private static void checkValid(Entry entry) {
@@ -101,6 +125,7 @@ class CrashRecoveryTests {
     int run = Integer.parseInt(parts[0]);
     int i = Integer.parseInt(parts[1]);
     assertThat(entry.code()).as(entry.id()).isEqualTo(CrashWriter.codeOf(run, i));
-    assertThat(new String(entry.payload(), StandardCharsets.UTF_8)).isEqualTo("payload-" + run + "-" + i);
+    assertThat(new String(entry.payload(), StandardCharsets.UTF_8))
+        .isEqualTo("payload-" + run + "-" + i);
   }
 }

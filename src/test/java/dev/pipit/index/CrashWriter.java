@@ -4,11 +4,12 @@ import java.nio.file.Path;
 import java.util.Random;
 
 /**
- * The child process of {@link CrashRecoveryTests}: opens the index, adds entries {@code r<run>-<i>} with
- * codes from {@link #codeOf} as fast as it can, deletes some, snapshots now and then (by hand, and in
- * the background every 60 records), and prints {@code ACK <i>} / {@code DEL <i>} after each call returns
- * (is acknowledged), and {@code DELETING <i>} before a delete, until it is killed. With a snapshot step as fourth argument it also kills itself
- * ({@code Runtime.halt}: no hooks, no close) at a random pass through that step.
+ * The child process of {@link CrashRecoveryTests}: opens the index, adds entries {@code r<run>-<i>}
+ * with codes from {@link #codeOf} as fast as it can, deletes some, snapshots now and then (by hand,
+ * and in the background every 60 records), and prints {@code ACK <i>} / {@code DEL <i>} after each
+ * call returns (is acknowledged), and {@code DELETING <i>} before a delete, until it is killed.
+ * With a snapshot step as fourth argument it also kills itself ({@code Runtime.halt}: no hooks, no
+ * close) at a random pass through that step.
  */
 public final class CrashWriter {
 
@@ -24,7 +25,8 @@ public final class CrashWriter {
 
   static IndexOptions options(String policy) {
     return IndexOptions.of(128, "crash-model")
-        .withFsync(policy.equals("always") ? FsyncPolicy.always() : FsyncPolicy.group(2)).withThreads(1)
+        .withFsync(policy.equals("always") ? FsyncPolicy.always() : FsyncPolicy.group(2))
+        .withThreads(1)
         .withSnapshots(new SnapshotPolicy(60, 0, java.time.Duration.ZERO));
   }
 
@@ -34,24 +36,28 @@ public final class CrashWriter {
     Random rnd = new Random(run);
     if (args.length > 3) {
       Random crash = new Random(run + 1);
-      HammingIndex.crashPoint = point -> {
-        if (point.equals(args[3]) && crash.nextInt(4) == 0) {
-          Runtime.getRuntime().halt(CrashWriter.SELF_KILL);
-        }
-      };
+      HammingIndex.crashPoint =
+          point -> {
+            if (point.equals(args[3]) && crash.nextInt(4) == 0) {
+              Runtime.getRuntime().halt(CrashWriter.SELF_KILL);
+            }
+          };
     }
     try (HammingIndex index = HammingIndex.open(dir, options(args[2]), 16 * 1024)) {
       System.out.println("OPEN");
       System.out.flush();
       for (int i = 0; ; i++) {
-        byte[] payload = ("payload-" + run + "-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] payload =
+            ("payload-" + run + "-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         index.add("r" + run + "-" + i, codeOf(run, i), payload);
         System.out.println("ACK " + i);
         if (i > 10 && rnd.nextInt(10) == 0) {
           int victim = i - 1 - rnd.nextInt(10);
           if (index.get("r" + run + "-" + victim).isPresent()) {
-            // Announced first: if the writer dies between the delete and its DEL line, the delete may or
-            // may not have happened, and the checker must not count the entry as acknowledged present.
+            // Announced first: if the writer dies between the delete and its DEL line, the delete
+            // may or
+            // may not have happened, and the checker must not count the entry as acknowledged
+            // present.
             System.out.println("DELETING " + victim);
             System.out.flush();
             index.delete("r" + run + "-" + victim);

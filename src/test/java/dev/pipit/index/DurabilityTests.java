@@ -16,13 +16,16 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Write-ahead log, snapshots and recovery: what is written comes back, damage is handled as specified. */
+/**
+ * Write-ahead log, snapshots and recovery: what is written comes back, damage is handled as
+ * specified.
+ */
 class DurabilityTests {
 
-  private static final IndexOptions OPTIONS = IndexOptions.of(64, "model-a").withFsync(FsyncPolicy.always());
+  private static final IndexOptions OPTIONS =
+      IndexOptions.of(64, "model-a").withFsync(FsyncPolicy.always());
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static Code code(long bits) {
     return Code.of(64, bits);
@@ -51,7 +54,8 @@ class DurabilityTests {
     try (HammingIndex index = HammingIndex.open(dir, OPTIONS)) {
       assertThat(index.size()).isEqualTo(399);
       assertThat(index.get("e1")).isEmpty();
-      assertThat(index.get("e5").orElseThrow().payload()).isEqualTo("p5".getBytes(StandardCharsets.UTF_8));
+      assertThat(index.get("e5").orElseThrow().payload())
+          .isEqualTo("p5".getBytes(StandardCharsets.UTF_8));
       assertThat(index.get("e0").orElseThrow().payload()).isNull();
       assertThat(index.search(code(7), 2)).extracting(SearchHit::id).containsExactly("e7", "e0");
       assertThat(index.stats().lastSeq()).isEqualTo(402);
@@ -74,10 +78,11 @@ class DurabilityTests {
         index.snapshot();
       }
       assertThat(files(dir, "snapshot-")).hasSize(2);
-      assertThat(files(dir, "snapshot-").getFirst().getFileName().toString()).isEqualTo(
-          String.format("snapshot-%020d.bin", 300));
+      assertThat(files(dir, "snapshot-").getFirst().getFileName().toString())
+          .isEqualTo(String.format("snapshot-%020d.bin", 300));
       // Segments wholly before the older kept snapshot are gone; the rest still replay from there.
-      long firstKept = Long.parseLong(files(dir, "wal-").getFirst().getFileName().toString().substring(4, 24));
+      long firstKept =
+          Long.parseLong(files(dir, "wal-").getFirst().getFileName().toString().substring(4, 24));
       assertThat(firstKept).isEqualTo(301); // each snapshot rolled the log
     }
     try (HammingIndex index = HammingIndex.open(dir, OPTIONS)) {
@@ -115,7 +120,9 @@ class DurabilityTests {
     try (HammingIndex index = HammingIndex.open(dir, OPTIONS)) {
       index.add("a", code(1), null);
     }
-    Files.write(files(dir, "wal-").getLast(), new byte[] {0, 0, 0, 40, 1, 2, 3, 4, 9, 9, 9},
+    Files.write(
+        files(dir, "wal-").getLast(),
+        new byte[] {0, 0, 0, 40, 1, 2, 3, 4, 9, 9, 9},
         StandardOpenOption.APPEND);
     try (HammingIndex index = HammingIndex.open(dir, OPTIONS)) {
       assertThat(index.size()).isEqualTo(1);
@@ -132,7 +139,8 @@ class DurabilityTests {
     }
     Path older = files(dir, "wal-").getFirst();
     flipByte(older, Files.size(older) - 3);
-    assertThatThrownBy(() -> HammingIndex.open(dir, OPTIONS)).isInstanceOf(CorruptIndexException.class)
+    assertThatThrownBy(() -> HammingIndex.open(dir, OPTIONS))
+        .isInstanceOf(CorruptIndexException.class)
         .hasMessageContaining("older segment");
   }
 
@@ -159,10 +167,12 @@ class DurabilityTests {
       index.snapshot();
     }
     assertThatThrownBy(() -> HammingIndex.open(dir, IndexOptions.of(128, "model-a")))
-        .isInstanceOf(IndexMismatchException.class).hasMessageContaining("64-bit codes")
+        .isInstanceOf(IndexMismatchException.class)
+        .hasMessageContaining("64-bit codes")
         .hasMessageContaining("128-bit");
     assertThatThrownBy(() -> HammingIndex.open(dir, IndexOptions.of(64, "model-b")))
-        .isInstanceOf(IndexMismatchException.class).hasMessageContaining("'model-a'")
+        .isInstanceOf(IndexMismatchException.class)
+        .hasMessageContaining("'model-a'")
         .hasMessageContaining("'model-b'");
     try (HammingIndex index = HammingIndex.open(dir, OPTIONS)) { // and the files are untouched
       assertThat(index.size()).isEqualTo(1);
@@ -176,13 +186,17 @@ class DurabilityTests {
       Thread[] writers = new Thread[4];
       for (int t = 0; t < writers.length; t++) {
         int base = t * 1000;
-        writers[t] = Thread.ofPlatform().start(() -> {
-          for (int i = 0; i < 50; i++) {
-            index.add("e" + (base + i), code(base + i), null);
-            IndexStats stats = index.stats();
-            assertThat(stats.durableSeq()).isGreaterThanOrEqualTo(1); // acknowledged ⇒ on disk
-          }
-        });
+        writers[t] =
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      for (int i = 0; i < 50; i++) {
+                        index.add("e" + (base + i), code(base + i), null);
+                        IndexStats stats = index.stats();
+                        assertThat(stats.durableSeq())
+                            .isGreaterThanOrEqualTo(1); // acknowledged ⇒ on disk
+                      }
+                    });
       }
       for (Thread w : writers) {
         w.join();
@@ -199,7 +213,8 @@ class DurabilityTests {
   @Test
   void aSecondOpenOfTheSameDirectoryIsRefused() throws IOException {
     try (HammingIndex index = HammingIndex.open(dir, OPTIONS)) {
-      assertThatThrownBy(() -> HammingIndex.open(dir, OPTIONS)).isInstanceOf(IllegalStateException.class)
+      assertThatThrownBy(() -> HammingIndex.open(dir, OPTIONS))
+          .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("in use");
     }
   }
@@ -232,7 +247,8 @@ class DurabilityTests {
   }
 
   private static void flipByte(Path file, long position) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       ByteBuffer one = ByteBuffer.allocate(1);
       ch.read(one, position);
       one.put(0, (byte) (one.get(0) ^ 0x5A)).rewind();

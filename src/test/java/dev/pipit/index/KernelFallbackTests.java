@@ -10,16 +10,22 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The kernel is chosen at start and reported: without {@code --add-modules jdk.incubator.vector} the index
- * falls back to the scalar kernel and logs the flag that enables SIMD; with it, it uses the Panama one.
+ * The kernel is chosen at start and reported: without {@code --add-modules jdk.incubator.vector}
+ * the index falls back to the scalar kernel and logs the flag that enables SIMD; with it, it uses
+ * the Panama one.
  */
 class KernelFallbackTests {
 
   private static List<String> run(String... jvmFlags) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-        .toString(), "-Xshare:auto", "-Xmx64m"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xshare:auto",
+                "-Xmx64m"));
     command.addAll(List.of(jvmFlags));
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), KernelProbe.class.getName()));
+    command.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), KernelProbe.class.getName()));
     Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(child.waitFor()).as(output).isZero();

@@ -1,6 +1,9 @@
 package dev.pipit.index;
 
-/** Child process of {@link KernelFallbackTests}: prints the kernel an index reports, after one search. */
+/**
+ * Child process of {@link KernelFallbackTests}: prints the kernel an index reports, after one
+ * search.
+ */
 public final class KernelProbe {
 
   private KernelProbe() {}
@@ -8,7 +11,8 @@ public final class KernelProbe {
   public static void main(String[] args) throws Exception {
     try (HammingIndex index = HammingIndex.inMemory(IndexOptions.of(64, "probe"))) {
       index.add("a", Code.of(64, 5L), null);
-      System.out.println(index.search(Code.of(64, 4L), 1).getFirst().distance() + " " + index.stats().kernel());
+      System.out.println(
+          index.search(Code.of(64, 4L), 1).getFirst().distance() + " " + index.stats().kernel());
     }
   }
 }

@@ -12,9 +12,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The Panama kernel offers exactly what the scalar kernel offers, and both match {@link Long#bitCount} per
- * code, for awkward word counts, unaligned ranges, all-zero and all-one fills (Lucene's
- * {@code TestVectorUtilSupport} pattern).
+ * The Panama kernel offers exactly what the scalar kernel offers, and both match {@link
+ * Long#bitCount} per code, for awkward word counts, unaligned ranges, all-zero and all-one fills
+ * (Lucene's {@code TestVectorUtilSupport} pattern).
  */
 class KernelTests {
 
@@ -42,7 +42,8 @@ class KernelTests {
 
   @Test
   void panamaIsLoadedWithTheVectorModule() {
-    // Surefire runs with --add-modules jdk.incubator.vector; without it this documents the fallback.
+    // Surefire runs with --add-modules jdk.incubator.vector; without it this documents the
+    // fallback.
     assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
     assertThat(PANAMA).isNotNull();
     assertThat(KernelProvider.kernel().name()).startsWith("panama-");
@@ -58,12 +59,13 @@ class KernelTests {
       long[][] plain = new long[n][words];
       for (int i = 0; i < n; i++) {
         for (int w = 0; w < words; w++) {
-          plain[i][w] = switch (fill) {
-            case "zeros" -> 0L;
-            case "ones" -> -1L;
-            case "sparse" -> 1L << rnd.nextInt(64);
-            default -> rnd.nextLong();
-          };
+          plain[i][w] =
+              switch (fill) {
+                case "zeros" -> 0L;
+                case "ones" -> -1L;
+                case "sparse" -> 1L << rnd.nextInt(64);
+                default -> rnd.nextLong();
+              };
         }
         CodeLayout.store(codes, words, i, plain[i]);
       }
@@ -79,13 +81,17 @@ class KernelTests {
           }
           expected[i - from] = Collector.key(d, i);
         }
-        assertThat(offers(SCALAR, codes, words, query, from, to, Integer.MAX_VALUE)).containsExactly(expected);
+        assertThat(offers(SCALAR, codes, words, query, from, to, Integer.MAX_VALUE))
+            .containsExactly(expected);
         if (PANAMA != null) {
-          assertThat(offers(PANAMA, codes, words, query, from, to, Integer.MAX_VALUE)).containsExactly(expected);
+          assertThat(offers(PANAMA, codes, words, query, from, to, Integer.MAX_VALUE))
+              .containsExactly(expected);
           int limit = 32 * words;
           long[] filtered = Arrays.stream(expected).filter(k -> (k >>> 32) < limit).toArray();
-          assertThat(offers(PANAMA, codes, words, query, from, to, limit)).containsExactly(filtered);
-          assertThat(offers(SCALAR, codes, words, query, from, to, limit)).containsExactly(filtered);
+          assertThat(offers(PANAMA, codes, words, query, from, to, limit))
+              .containsExactly(filtered);
+          assertThat(offers(SCALAR, codes, words, query, from, to, limit))
+              .containsExactly(filtered);
         }
       }
     }
@@ -108,17 +114,18 @@ class KernelTests {
       }
       kernel.scanBatch(codes, words, queries, 3, n - 5, batched);
       for (int q = 0; q < queries.length; q++) {
-        assertThat(batched[q].sortedKeys()).as(kernel.name() + " query " + q)
+        assertThat(batched[q].sortedKeys())
+            .as(kernel.name() + " query " + q)
             .containsExactly(offers(SCALAR, codes, words, queries[q], 3, n - 5, 20 * words));
       }
     }
   }
 
   /**
-   * The bit-sliced batch path against the scalar kernel: short codes (zero high planes), every limit
-   * around the counter's bit boundaries, all-zero and all-one fills, unaligned ranges over several tiles,
-   * queries narrower than the codes (the batch chooses whether to seed the counters from the queries'
-   * width, each tile's loop from its own); lengths with and without seed triples.
+   * The bit-sliced batch path against the scalar kernel: short codes (zero high planes), every
+   * limit around the counter's bit boundaries, all-zero and all-one fills, unaligned ranges over
+   * several tiles, queries narrower than the codes (the batch chooses whether to seed the counters
+   * from the queries' width, each tile's loop from its own); lengths with and without seed triples.
    */
   @ParameterizedTest
   @ValueSource(ints = {1, 2, 4, 7, 12, 13, 18, 24, 31, 32, 40, 48, 54, 61, 63, 64})
@@ -132,19 +139,24 @@ class KernelTests {
       long centre = rnd.nextLong() & tail;
       long[] codes = new long[n];
       for (int i = 0; i < n; i++) {
-        codes[i] = tail & switch (fill) {
-          case "zeros" -> 0L;
-          case "ones" -> -1L;
-          case "clustered" -> centre ^ (1L << rnd.nextInt(bits)) ^ (1L << rnd.nextInt(bits));
-          default -> rnd.nextLong();
-        };
+        codes[i] =
+            tail
+                & switch (fill) {
+                  case "zeros" -> 0L;
+                  case "ones" -> -1L;
+                  case "clustered" ->
+                      centre ^ (1L << rnd.nextInt(bits)) ^ (1L << rnd.nextInt(bits));
+                  default -> rnd.nextLong();
+                };
       }
       long[][] queries = new long[BitSlicedBatch.MIN_QUERIES + 3][];
       for (int q = 0; q < queries.length; q++) {
         long width = fill.equals("narrow queries") ? tail >>> (bits + 1) / 2 : tail;
-        queries[q] = new long[] {width & (q == 0 ? centre : q == 1 ? ~0L : q == 2 ? 0L : rnd.nextLong())};
+        queries[q] =
+            new long[] {width & (q == 0 ? centre : q == 1 ? ~0L : q == 2 ? 0L : rnd.nextLong())};
       }
-      for (int limit : new int[] {0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, Integer.MAX_VALUE}) {
+      for (int limit :
+          new int[] {0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, Integer.MAX_VALUE}) {
         int from = rnd.nextInt(40);
         int to = n - rnd.nextInt(40);
         Collector[] batched = new Collector[queries.length];
@@ -153,15 +165,16 @@ class KernelTests {
         }
         bitSliced.scanBatch(codes, 1, queries, from, to, batched);
         for (int q = 0; q < queries.length; q++) {
-          assertThat(batched[q].sortedKeys()).as(fill + " limit " + limit + " query " + q)
+          assertThat(batched[q].sortedKeys())
+              .as(fill + " limit " + limit + " query " + q)
               .containsExactly(offers(SCALAR, codes, 1, queries[q], from, to, limit));
         }
       }
     }
   }
 
-  private static long[] offers(HammingKernel kernel, long[] codes, int words, long[] query, int from, int to,
-      int limit) {
+  private static long[] offers(
+      HammingKernel kernel, long[] codes, int words, long[] query, int from, int to, int limit) {
     Recorder recorder = new Recorder(limit);
     kernel.scan(codes, words, query, from, to, recorder);
     return recorder.sortedKeys();

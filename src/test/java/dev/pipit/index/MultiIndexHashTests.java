@@ -10,14 +10,16 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Multi-index hashing through the public API: chosen automatically when it pays, abandoned for the scan
- * when it would not, kept exact while codes are appended, and (faiss's {@code test_binary_hashindex}
- * checks) radius results that equal the scan's and only grow with the radius.
+ * Multi-index hashing through the public API: chosen automatically when it pays, abandoned for the
+ * scan when it would not, kept exact while codes are appended, and (faiss's {@code
+ * test_binary_hashindex} checks) radius results that equal the scan's and only grow with the
+ * radius.
  */
 class MultiIndexHashTests {
 
   private static HammingIndex build(int bits, List<Code> codes, SearchStrategy strategy) {
-    HammingIndex index = HammingIndex.inMemory(IndexOptions.of(bits, "m").withStrategy(strategy).withThreads(1));
+    HammingIndex index =
+        HammingIndex.inMemory(IndexOptions.of(bits, "m").withStrategy(strategy).withThreads(1));
     List<Entry> entries = new java.util.ArrayList<>();
     for (int i = 0; i < codes.size(); i++) {
       entries.add(new Entry("e" + i, codes.get(i), null));

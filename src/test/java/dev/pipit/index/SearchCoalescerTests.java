@@ -16,8 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Concurrent searches answered in shared passes: searches queued while a pass runs share the next one,
- * each gets exactly its own top k, and a failing pass fails only its own searches.
+ * Concurrent searches answered in shared passes: searches queued while a pass runs share the next
+ * one, each gets exactly its own top k, and a failing pass fails only its own searches.
  */
 class SearchCoalescerTests {
 
@@ -29,7 +29,12 @@ class SearchCoalescerTests {
   private final List<Code> codes = TestCodes.gallery(BITS, N, 30, 0.05, rnd);
   private final View view = view(codes);
   private final Searcher searcher =
-      new Searcher(KernelProvider.kernel(), SearchStrategy.LINEAR, null, 1, new MihMaintainer(Runnable::run, () -> view));
+      new Searcher(
+          KernelProvider.kernel(),
+          SearchStrategy.LINEAR,
+          null,
+          1,
+          new MihMaintainer(Runnable::run, () -> view));
 
   @AfterEach
   void stop() {
@@ -51,17 +56,21 @@ class SearchCoalescerTests {
     AtomicInteger passes = new AtomicInteger();
     SearchCoalescer[] coalescer = new SearchCoalescer[1];
     // The first pass holds until the other searches are queued behind it.
-    Supplier<View> views = () -> {
-      if (passes.getAndIncrement() == 0) {
-        awaitQueued(coalescer[0], waiting);
-      }
-      return view;
-    };
+    Supplier<View> views =
+        () -> {
+          if (passes.getAndIncrement() == 0) {
+            awaitQueued(coalescer[0], waiting);
+          }
+          return view;
+        };
     coalescer[0] = new SearchCoalescer(searcher, views, 64);
 
     List<Code> queries = new ArrayList<>();
     for (int q = 0; q <= waiting; q++) {
-      queries.add(q % 2 == 0 ? TestCodes.noisy(codes.get(rnd.nextInt(N)), 0.04, rnd) : TestCodes.random(BITS, rnd));
+      queries.add(
+          q % 2 == 0
+              ? TestCodes.noisy(codes.get(rnd.nextInt(N)), 0.04, rnd)
+              : TestCodes.random(BITS, rnd));
     }
     int[] ks = new int[queries.size()];
     List<Future<SearchCoalescer.Answer>> answers = new ArrayList<>();
@@ -77,22 +86,29 @@ class SearchCoalescerTests {
     for (int q = 0; q < queries.size(); q++) {
       SearchCoalescer.Answer answer = answers.get(q).get(30, TimeUnit.SECONDS);
       assertThat(answer.view()).isSameAs(view);
-      assertThat(answer.keys()).as("query %d, k %d", q, ks[q])
+      assertThat(answer.keys())
+          .as("query %d, k %d", q, ks[q])
           .containsExactly(TestCodes.naiveKnn(codes, new boolean[N], queries.get(q), ks[q]));
     }
     assertThat(passes.get()).as("passes").isEqualTo(2);
-    assertThat(coalescer[0].coalesced.sum()).as("searches answered in a shared pass").isEqualTo(waiting);
+    assertThat(coalescer[0].coalesced.sum())
+        .as("searches answered in a shared pass")
+        .isEqualTo(waiting);
   }
 
   @Test
   void aSearchAloneRunsAtOnceOnItsCallersThread() {
     AtomicInteger passes = new AtomicInteger();
     Thread caller = Thread.currentThread();
-    SearchCoalescer coalescer = new SearchCoalescer(searcher, () -> {
-      assertThat(Thread.currentThread()).isSameAs(caller);
-      passes.incrementAndGet();
-      return view;
-    }, 64);
+    SearchCoalescer coalescer =
+        new SearchCoalescer(
+            searcher,
+            () -> {
+              assertThat(Thread.currentThread()).isSameAs(caller);
+              passes.incrementAndGet();
+              return view;
+            },
+            64);
     Code query = codes.get(5);
 
     assertThat(coalescer.knn(query.words(), 3).keys())
@@ -105,15 +121,19 @@ class SearchCoalescerTests {
   void aFailedPassFailsItsSearchesAndTheNextPassAnswers() throws Exception {
     AtomicInteger passes = new AtomicInteger();
     SearchCoalescer[] coalescer = new SearchCoalescer[1];
-    coalescer[0] = new SearchCoalescer(searcher, () -> {
-      int pass = passes.getAndIncrement();
-      if (pass == 0) {
-        awaitQueued(coalescer[0], 3);
-      } else if (pass == 1) {
-        throw new IllegalStateException("the index is closed");
-      }
-      return view;
-    }, 64);
+    coalescer[0] =
+        new SearchCoalescer(
+            searcher,
+            () -> {
+              int pass = passes.getAndIncrement();
+              if (pass == 0) {
+                awaitQueued(coalescer[0], 3);
+              } else if (pass == 1) {
+                throw new IllegalStateException("the index is closed");
+              }
+              return view;
+            },
+            64);
     Code query = codes.get(9);
     List<Future<SearchCoalescer.Answer>> answers = new ArrayList<>();
     answers.add(callers.submit(() -> coalescer[0].knn(query.words(), 5)));
@@ -124,7 +144,8 @@ class SearchCoalescerTests {
 
     assertThat(answers.getFirst().get(30, TimeUnit.SECONDS).keys()).hasSize(5);
     for (Future<SearchCoalescer.Answer> failed : answers.subList(1, 4)) {
-      assertThatThrownBy(() -> failed.get(30, TimeUnit.SECONDS)).hasRootCauseMessage("the index is closed");
+      assertThatThrownBy(() -> failed.get(30, TimeUnit.SECONDS))
+          .hasRootCauseMessage("the index is closed");
     }
     assertThat(coalescer[0].knn(query.words(), 5).keys())
         .containsExactly(TestCodes.naiveKnn(codes, new boolean[N], query, 5));
@@ -136,16 +157,18 @@ class SearchCoalescerTests {
     List<Future<?>> work = new ArrayList<>();
     for (int t = 0; t < 16; t++) {
       long seed = t;
-      work.add(callers.submit(() -> {
-        Random own = new Random(seed);
-        for (int i = 0; i < 200; i++) {
-          Code query = TestCodes.random(BITS, own);
-          int k = 1 + own.nextInt(20);
-          assertThat(coalescer.knn(query.words(), k).keys())
-              .containsExactly(TestCodes.naiveKnn(codes, new boolean[N], query, k));
-        }
-        return null;
-      }));
+      work.add(
+          callers.submit(
+              () -> {
+                Random own = new Random(seed);
+                for (int i = 0; i < 200; i++) {
+                  Code query = TestCodes.random(BITS, own);
+                  int k = 1 + own.nextInt(20);
+                  assertThat(coalescer.knn(query.words(), k).keys())
+                      .containsExactly(TestCodes.naiveKnn(codes, new boolean[N], query, k));
+                }
+                return null;
+              }));
     }
     for (Future<?> f : work) {
       f.get(120, TimeUnit.SECONDS);

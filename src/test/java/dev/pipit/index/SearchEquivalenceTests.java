@@ -15,9 +15,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The property behind issue item 2: every search path (scalar and SIMD kernel, one or several threads,
- * batched, multi-index hashing) returns exactly the brute-force answer, ordered by (distance, insertion
- * order), on random and clustered codes of many lengths, with tombstones and upserts in the gallery.
+ * The property behind issue item 2: every search path (scalar and SIMD kernel, one or several
+ * threads, batched, multi-index hashing) returns exactly the brute-force answer, ordered by
+ * (distance, insertion order), on random and clustered codes of many lengths, with tombstones and
+ * upserts in the gallery.
  */
 class SearchEquivalenceTests {
 
@@ -75,14 +76,18 @@ class SearchEquivalenceTests {
 
     List<Code> queries = new ArrayList<>();
     for (int q = 0; q < 11; q++) { // enough for the bit-sliced batch path
-      queries.add(q % 2 == 0 ? TestCodes.noisy(initial.get(rnd.nextInt(n)), 0.03, rnd)
-          : TestCodes.random(bits, rnd));
+      queries.add(
+          q % 2 == 0
+              ? TestCodes.noisy(initial.get(rnd.nextInt(n)), 0.03, rnd)
+              : TestCodes.random(bits, rnd));
     }
     queries.add(initial.get(0)); // an exact (deleted or live) match
     long[][] packed = queries.stream().map(Code::words).toArray(long[][]::new);
     boolean[] deadByOrdinal = java.util.Arrays.copyOf(dead, byOrdinal.size());
-    long[][] reference = queries.stream().map(q -> TestCodes.naiveAll(byOrdinal, deadByOrdinal, q))
-        .toArray(long[][]::new);
+    long[][] reference =
+        queries.stream()
+            .map(q -> TestCodes.naiveAll(byOrdinal, deadByOrdinal, q))
+            .toArray(long[][]::new);
 
     List<HammingKernel> kernels = new ArrayList<>(List.of(KernelProvider.scalar()));
     if (KernelProvider.panamaOrNull() != null) {
@@ -97,20 +102,31 @@ class SearchEquivalenceTests {
         for (int threads : strategy == SearchStrategy.MIH ? new int[] {1} : new int[] {1, 3}) {
           MihMaintainer mih = new MihMaintainer(Runnable::run, () -> view);
           Searcher searcher = new Searcher(kernel, strategy, pool, threads, mih, 64);
-          String path = kernel.name() + "#" + kernels.indexOf(kernel) + "/" + strategy + "/" + threads
-              + " threads";
+          String path =
+              kernel.name()
+                  + "#"
+                  + kernels.indexOf(kernel)
+                  + "/"
+                  + strategy
+                  + "/"
+                  + threads
+                  + " threads";
           for (int k : new int[] {1, 10, 100, n + 50}) {
             long[][] batched = searcher.knnBatch(view, packed, k);
             for (int q = 0; q < queries.size(); q++) {
               long[] expected = TestCodes.firstK(reference[q], k);
-              assertThat(searcher.knn(view, packed[q], k)).as(path + " k=" + k + " q=" + q)
+              assertThat(searcher.knn(view, packed[q], k))
+                  .as(path + " k=" + k + " q=" + q)
                   .containsExactly(expected);
-              assertThat(batched[q]).as(path + " batched k=" + k + " q=" + q).containsExactly(expected);
+              assertThat(batched[q])
+                  .as(path + " batched k=" + k + " q=" + q)
+                  .containsExactly(expected);
             }
           }
           for (int radius : new int[] {0, bits / 8, bits / 4}) {
             for (int q = 0; q < queries.size(); q++) {
-              assertThat(searcher.radius(view, packed[q], radius)).as(path + " radius=" + radius)
+              assertThat(searcher.radius(view, packed[q], radius))
+                  .as(path + " radius=" + radius)
                   .containsExactly(TestCodes.withinRadius(reference[q], radius));
             }
           }

@@ -22,11 +22,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SnapshotPolicyTests {
 
-  private static final IndexOptions OPTIONS = IndexOptions.of(64, "model-a").withFsync(FsyncPolicy.always())
-      .withSnapshots(SnapshotPolicy.manual());
+  private static final IndexOptions OPTIONS =
+      IndexOptions.of(64, "model-a")
+          .withFsync(FsyncPolicy.always())
+          .withSnapshots(SnapshotPolicy.manual());
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @AfterEach
   void resetCrashPoint() {
@@ -59,7 +60,8 @@ class SnapshotPolicyTests {
     try (HammingIndex index = HammingIndex.open(dir, options)) {
       assertThat(index.size()).isEqualTo(1000);
       assertThat(index.get("e999").orElseThrow().code()).isEqualTo(Code.of(64, 999));
-      assertThat(index.stats().lastSnapshotSeq()).isEqualTo(sequences(dir, "snapshot-", ".bin").getLast());
+      assertThat(index.stats().lastSnapshotSeq())
+          .isEqualTo(sequences(dir, "snapshot-", ".bin").getLast());
       assertThat(index.stats().lastSnapshotTime()).isNotNull();
     }
   }
@@ -85,20 +87,24 @@ class SnapshotPolicyTests {
       }
       await().atMost(Duration.ofSeconds(20)).until(() -> index.stats().lastSnapshotSeq() == 5);
       // Nothing changed since: no further snapshot however long it waits.
-      await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+      await()
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(2))
           .until(() -> index.stats().snapshots() == 1);
     }
   }
 
   @Test
   void aFailedBackgroundSnapshotIsRetriedLaterNotOnEveryWrite() throws IOException {
-    java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
-    HammingIndex.crashPoint = point -> {
-      if (point.equals("snapshot-rolled")) {
-        attempts.incrementAndGet();
-        throw new IllegalStateException("disk full"); // as a failing snapshot write would
-      }
-    };
+    java.util.concurrent.atomic.AtomicInteger attempts =
+        new java.util.concurrent.atomic.AtomicInteger();
+    HammingIndex.crashPoint =
+        point -> {
+          if (point.equals("snapshot-rolled")) {
+            attempts.incrementAndGet();
+            throw new IllegalStateException("disk full"); // as a failing snapshot write would
+          }
+        };
     IndexOptions options = OPTIONS.withSnapshots(new SnapshotPolicy(10, 0, Duration.ZERO));
     try (HammingIndex index = HammingIndex.open(dir, options)) {
       for (int i = 0; i < 200; i++) {
@@ -132,14 +138,16 @@ class SnapshotPolicyTests {
 
   @Test
   void negativeThresholdsAreRefused() {
-    assertThatThrownBy(() -> new SnapshotPolicy(-1, 0, Duration.ZERO)).isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(() -> new SnapshotPolicy(-1, 0, Duration.ZERO))
+        .isInstanceOf(InvalidRequestException.class);
     assertThatThrownBy(() -> new SnapshotPolicy(0, 0, Duration.ofSeconds(-1)))
         .isInstanceOf(InvalidRequestException.class);
   }
 
   /**
-   * A crash right after the log roll (new empty segment, no new snapshot) or right after the snapshot's
-   * rename (old segments not yet deleted): the next open recovers every write, and snapshots go on.
+   * A crash right after the log roll (new empty segment, no new snapshot) or right after the
+   * snapshot's rename (old segments not yet deleted): the next open recovers every write, and
+   * snapshots go on.
    */
   @ParameterizedTest
   @ValueSource(strings = {"snapshot-rolled", "snapshot-written"})
@@ -152,11 +160,13 @@ class SnapshotPolicyTests {
       for (int i = 200; i < 300; i++) {
         index.add("e" + i, Code.of(64, i), null);
       }
-      HammingIndex.crashPoint = p -> {
-        if (p.equals(point)) {
-          throw new IllegalStateException("crash at " + p); // the files stay as a kill here leaves them
-        }
-      };
+      HammingIndex.crashPoint =
+          p -> {
+            if (p.equals(point)) {
+              throw new IllegalStateException(
+                  "crash at " + p); // the files stay as a kill here leaves them
+            }
+          };
       assertThatThrownBy(index::snapshot).hasMessage("crash at " + point);
       HammingIndex.crashPoint = p -> {};
       index.delete("e7"); // written after the interrupted snapshot

@@ -30,7 +30,9 @@ final class TestCodes {
     return Code.of(centre.bits(), words);
   }
 
-  /** {@code n} codes drawn around {@code centres} random class centres, or uniformly when 0 centres. */
+  /**
+   * {@code n} codes drawn around {@code centres} random class centres, or uniformly when 0 centres.
+   */
   static List<Code> gallery(int bits, int n, int centres, double noise, Random rnd) {
     List<Code> centreCodes = new ArrayList<>();
     for (int c = 0; c < centres; c++) {
@@ -38,7 +40,10 @@ final class TestCodes {
     }
     List<Code> codes = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      codes.add(centres == 0 ? random(bits, rnd) : noisy(centreCodes.get(rnd.nextInt(centres)), noise, rnd));
+      codes.add(
+          centres == 0
+              ? random(bits, rnd)
+              : noisy(centreCodes.get(rnd.nextInt(centres)), noise, rnd));
     }
     return codes;
   }

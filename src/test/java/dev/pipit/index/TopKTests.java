@@ -7,7 +7,10 @@ import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The heap and the counting selection keep the k smallest (distance, ordinal) keys of a sequential scan. */
+/**
+ * The heap and the counting selection keep the k smallest (distance, ordinal) keys of a sequential
+ * scan.
+ */
 class TopKTests {
 
   @ParameterizedTest

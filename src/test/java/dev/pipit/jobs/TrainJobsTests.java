@@ -18,16 +18,50 @@ class TrainJobsTests {
   void jobsRunningWhenTheServiceStoppedComeBackInterrupted() throws Exception {
     Path jobsDir = Files.createDirectories(dir.resolve("jobs"));
     TrainJobRequest request =
-        new TrainJobRequest("m", "agmh", 48, "fashion-mnist", "/usr/share/datasets/fashion-mnist", 10, 2, 2, 1, 50, 32);
+        new TrainJobRequest(
+            "m",
+            "agmh",
+            48,
+            "fashion-mnist",
+            "/usr/share/datasets/fashion-mnist",
+            10,
+            2,
+            2,
+            1,
+            50,
+            32);
     JsonMapper json = JsonMapper.builder().build();
-    TrainJob running = new TrainJob("a", TrainJob.State.RUNNING, request, 0.5,
-        List.of(new TrainJob.Iteration(1, 3.2, 0.4, 10.0)), 20L, null, null, Instant.now(), Instant.now(), null);
-    TrainJob done = new TrainJob("b", TrainJob.State.SUCCEEDED, request, 1, List.of(), 0L, "m", null,
-        Instant.now(), Instant.now(), Instant.now());
+    TrainJob running =
+        new TrainJob(
+            "a",
+            TrainJob.State.RUNNING,
+            request,
+            0.5,
+            List.of(new TrainJob.Iteration(1, 3.2, 0.4, 10.0)),
+            20L,
+            null,
+            null,
+            Instant.now(),
+            Instant.now(),
+            null);
+    TrainJob done =
+        new TrainJob(
+            "b",
+            TrainJob.State.SUCCEEDED,
+            request,
+            1,
+            List.of(),
+            0L,
+            "m",
+            null,
+            Instant.now(),
+            Instant.now(),
+            Instant.now());
     json.writeValue(jobsDir.resolve("a.json").toFile(), running);
     json.writeValue(jobsDir.resolve("b.json").toFile(), done);
 
-    try (TrainJobs jobs = new TrainJobs(jobsDir, dir.resolve("models"), List.of(dir), dir.resolve("w.json"), "t")) {
+    try (TrainJobs jobs =
+        new TrainJobs(jobsDir, dir.resolve("models"), List.of(dir), dir.resolve("w.json"), "t")) {
       TrainJob recovered = jobs.get("a").orElseThrow();
       assertThat(recovered.state()).isEqualTo(TrainJob.State.INTERRUPTED);
       assertThat(recovered.error()).contains("resume from its checkpoint");

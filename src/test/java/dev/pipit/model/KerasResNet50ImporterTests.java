@@ -42,11 +42,16 @@ class KerasResNet50ImporterTests {
 
   @Test
   void denseKernelsAreTransposedAndShapesAsserted() {
-    var tensor = new TfjsLayersModel.Tensor("fc/kernel", new long[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6});
-    assertThat(KerasResNet50Importer.convert(tensor, KerasResNet50Importer.Layout.TRANSPOSE, new Shape(3, 2), "fc"))
+    var tensor =
+        new TfjsLayersModel.Tensor("fc/kernel", new long[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6});
+    assertThat(
+            KerasResNet50Importer.convert(
+                tensor, KerasResNet50Importer.Layout.TRANSPOSE, new Shape(3, 2), "fc"))
         .containsExactly(1, 4, 2, 5, 3, 6);
     assertThatThrownBy(
-            () -> KerasResNet50Importer.convert(tensor, KerasResNet50Importer.Layout.TRANSPOSE, new Shape(2, 3), "fc"))
+            () ->
+                KerasResNet50Importer.convert(
+                    tensor, KerasResNet50Importer.Layout.TRANSPOSE, new Shape(2, 3), "fc"))
         .hasMessageContaining("does not fit");
   }
 
@@ -76,9 +81,11 @@ class KerasResNet50ImporterTests {
     assertThat(model.weights().get("a/kernel").data()).containsExactly(1, 2, 3, 4);
 
     Files.write(dir.resolve("s1"), new byte[12]);
-    assertThatThrownBy(() -> TfjsLayersModel.read(dir.resolve("model.json"))).hasMessageContaining("past the end");
+    assertThatThrownBy(() -> TfjsLayersModel.read(dir.resolve("model.json")))
+        .hasMessageContaining("past the end");
     Files.write(dir.resolve("s1"), new byte[20]);
-    assertThatThrownBy(() -> TfjsLayersModel.read(dir.resolve("model.json"))).hasMessageContaining("not described");
+    assertThatThrownBy(() -> TfjsLayersModel.read(dir.resolve("model.json")))
+        .hasMessageContaining("not described");
   }
 
   @Test

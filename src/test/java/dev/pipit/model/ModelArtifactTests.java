@@ -27,12 +27,17 @@ class ModelArtifactTests {
         weights,
         files,
         new ModelManifest.Provenance(
-            "fashion-mnist", Map.of("map", 0.9), "2026-11-23T00:00:00Z", "abc123", Map.of("seed", "68")));
+            "fashion-mnist",
+            Map.of("map", 0.9),
+            "2026-11-23T00:00:00Z",
+            "abc123",
+            Map.of("seed", "68")));
   }
 
   ModelArtifact writeValid() throws IOException {
     Files.write(dir.resolve("weights.params"), new byte[] {1, 2, 3, 4});
-    return ModelArtifact.write(dir, manifest("agmh", "weights.params", Map.of("weights.params", "")));
+    return ModelArtifact.write(
+        dir, manifest("agmh", "weights.params", Map.of("weights.params", "")));
   }
 
   @Test
@@ -42,7 +47,8 @@ class ModelArtifactTests {
 
     assertThat(opened.manifest()).isEqualTo(written.manifest());
     assertThat(opened.manifest().files())
-        .containsEntry("weights.params", "9f64a747e1b97f131fabb6b447296c9b6f0201e79fb3c5356e6c77e89b6a806a");
+        .containsEntry(
+            "weights.params", "9f64a747e1b97f131fabb6b447296c9b6f0201e79fb3c5356e6c77e89b6a806a");
     assertThat(opened.manifest().provenance().metrics()).containsEntry("map", 0.9);
     assertThat(opened.weightsFile()).isEqualTo(dir.resolve("weights.params"));
     assertThat(opened.fingerprint()).hasSize(32).isEqualTo(written.fingerprint());
@@ -84,10 +90,15 @@ class ModelArtifactTests {
         .hasMessageContaining("cannot be read");
 
     Files.write(dir.resolve("w.params"), new byte[] {1});
-    assertThatThrownBy(() -> ModelArtifact.write(dir, manifest("resnet-9000", "w.params", Map.of("w.params", ""))))
+    assertThatThrownBy(
+            () ->
+                ModelArtifact.write(
+                    dir, manifest("resnet-9000", "w.params", Map.of("w.params", ""))))
         .isInstanceOf(ModelArtifactException.class)
         .hasMessageContaining("architecture must be one of");
-    assertThatThrownBy(() -> ModelArtifact.write(dir, manifest("agmh", "other.params", Map.of("w.params", ""))))
+    assertThatThrownBy(
+            () ->
+                ModelArtifact.write(dir, manifest("agmh", "other.params", Map.of("w.params", ""))))
         .isInstanceOf(ModelArtifactException.class)
         .hasMessageContaining("must list the weights file other.params");
   }

@@ -57,7 +57,8 @@ class NetworkBlocksTests {
     NDArray m2 = manager.create(new float[] {0f, 0f, -1f, -2f}, new Shape(1, 2, 2));
     NDArray m3 = manager.create(new float[] {0f, (float) Math.log(3), -1f, 0f}, new Shape(1, 2, 2));
 
-    // Pairs: (1,2) 3/8 + 1/8 = 1/2; (1,3) 3/16 + 3/16 = 3/8; (2,3) 1/8 + 3/8 = 1/2. Mean over 3 pairs, B = 1.
+    // Pairs: (1,2) 3/8 + 1/8 = 1/2; (1,3) 3/16 + 3/16 = 3/8; (2,3) 1/8 + 3/8 = 1/2. Mean over 3
+    // pairs, B = 1.
     float loss = AttentionDispersionLoss.compute(new NDList(m1, m2, m3)).getFloat();
 
     assertThat(loss).isCloseTo((0.5f + 0.375f + 0.5f) / 3f, within(1e-6f));
@@ -65,18 +66,21 @@ class NetworkBlocksTests {
 
   @Test
   void attentionDispersionLossAveragesOverTheBatchAndReadsTrainingOutputs() {
-    NDArray a = manager.create(new float[] {0f, 0f, 0f, 0f}, new Shape(2, 1, 2)); // uniform: (1/2, 1/2)
+    NDArray a =
+        manager.create(new float[] {0f, 0f, 0f, 0f}, new Shape(2, 1, 2)); // uniform: (1/2, 1/2)
     NDArray b = manager.create(new float[] {0f, 0f, 0f, 0f}, new Shape(2, 1, 2));
     NDArray u = manager.zeros(new Shape(2, 12));
 
-    float loss = new AttentionDispersionLoss().evaluate(new NDList(), new NDList(u, a, b)).getFloat();
+    float loss =
+        new AttentionDispersionLoss().evaluate(new NDList(), new NDList(u, a, b)).getFloat();
 
     assertThat(loss).isCloseTo(0.5f, within(1e-6f)); // per sample 1/4 + 1/4, averaged over B = 2
   }
 
   @Test
   void foldingABatchNormGivesTheSameOutputAsConvThenBn() {
-    ConvBn unit = ConvBn.builder().setKernel(1).setFilters(2).optBias(true).optEpsilon(1e-3f).build();
+    ConvBn unit =
+        ConvBn.builder().setKernel(1).setFilters(2).optBias(true).optEpsilon(1e-3f).build();
     unit.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 2, 2));
     unit.weight().getArray().set(new float[] {2f, -1f});
     unit.convBias().getArray().set(new float[] {1f, 0.5f});
@@ -111,7 +115,9 @@ class NetworkBlocksTests {
   void agmhServesEveryCodeLength(int bits) {
     AgmhNetwork net = (AgmhNetwork) Architecture.AGMH.build(bits);
     net.initialize(manager, 32, 68);
-    NDArray u = net.serve(new ParameterStore(manager, false), manager.randomNormal(new Shape(2, 3, 32, 32)));
+    NDArray u =
+        net.serve(
+            new ParameterStore(manager, false), manager.randomNormal(new Shape(2, 3, 32, 32)));
     assertThat(u.getShape()).isEqualTo(new Shape(2, bits));
     assertThat(net.hashLayer().getParameters().get("weight").getArray().getShape())
         .isEqualTo(new Shape(bits, 6 * 512));
@@ -162,7 +168,9 @@ class NetworkBlocksTests {
     float[] serving = agmh.serve(ps, x).toFloatArray();
     NDList training = agmh.forward(ps, new NDList(x), true);
 
-    assertThat(Arrays.stream(box(serving)).noneMatch(v -> v.isNaN())).as("serving output finite").isTrue();
+    assertThat(Arrays.stream(box(serving)).noneMatch(v -> v.isNaN()))
+        .as("serving output finite")
+        .isTrue();
     assertThat(Arrays.stream(box(training.get(1).toFloatArray())).allMatch(v -> v.isNaN()))
         .as("the poisoned SIEA does run in training")
         .isTrue();
@@ -196,8 +204,10 @@ class NetworkBlocksTests {
     assertThat(Architecture.fromId("agmh")).isEqualTo(Architecture.AGMH);
     assertThat(Architecture.fromId(" ADSH-R50 ")).isEqualTo(Architecture.ADSH_R50);
     assertThatThrownBy(() -> Architecture.fromId("vit")).hasMessageContaining("known: agmh");
-    assertThatThrownBy(() -> Architecture.AGMH.build(0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Architecture.FCAENET.build(1025)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Architecture.AGMH.build(0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Architecture.FCAENET.build(1025))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

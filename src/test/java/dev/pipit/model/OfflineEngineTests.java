@@ -11,9 +11,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Proves the engine needs no network: a child JVM loads PyTorch and runs a tensor op inside a network
- * namespace with no interfaces but loopback ({@code unshare -n}). Where namespaces are not available the
- * child instead gets proxies that point at a closed port, so any download DJL tried would fail.
+ * Proves the engine needs no network: a child JVM loads PyTorch and runs a tensor op inside a
+ * network namespace with no interfaces but loopback ({@code unshare -n}). Where namespaces are not
+ * available the child instead gets proxies that point at a closed port, so any download DJL tried
+ * would fail.
  */
 class OfflineEngineTests {
 

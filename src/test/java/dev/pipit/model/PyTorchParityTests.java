@@ -32,9 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * pipit's Java networks against PyTorch reference modules written independently from METHOD.md
- * ({@code src/test/python/parity.py}, run with Debian's python3-torch): same weights (the real ImageNet
- * backbone, seeded random heads with non-trivial BN statistics), same input (two real photos through the
- * product preprocessing), outputs equal to 1e-4 and identical sign codes.
+ * ({@code src/test/python/parity.py}, run with Debian's python3-torch): same weights (the real
+ * ImageNet backbone, seeded random heads with non-trivial BN statistics), same input (two real
+ * photos through the product preprocessing), outputs equal to 1e-4 and identical sign codes.
  */
 class PyTorchParityTests {
 
@@ -84,22 +84,29 @@ class PyTorchParityTests {
       Map<String, Safetensors.Tensor> backbone = new LinkedHashMap<>();
       Map<String, Safetensors.Tensor> head = new LinkedHashMap<>();
       names.forEach(
-          (name, p) -> (name.startsWith("backbone.") ? backbone : head).put(name, tensor(p.getArray())));
+          (name, p) ->
+              (name.startsWith("backbone.") ? backbone : head).put(name, tensor(p.getArray())));
       if (!Files.exists(work.resolve("backbone.safetensors"))) {
         Safetensors.write(work.resolve("backbone.safetensors"), backbone);
       }
       Safetensors.write(work.resolve(e.getKey() + ".safetensors"), head);
       boolean train = net.architecture() != Architecture.ADSH_R50;
       job.append(job.charAt(job.length() - 1) == '[' ? "" : ", ")
-          .append(String.format(
-              "{\"name\": \"%s\", \"arch\": \"%s\", \"bits\": %d, \"weights\": [\"backbone.safetensors\", \"%s.safetensors\"], \"train\": %s}",
-              e.getKey(), net.architecture().id(), net.bits(), e.getKey(), train));
+          .append(
+              String.format(
+                  "{\"name\": \"%s\", \"arch\": \"%s\", \"bits\": %d, \"weights\":"
+                      + " [\"backbone.safetensors\", \"%s.safetensors\"], \"train\": %s}",
+                  e.getKey(), net.architecture().id(), net.bits(), e.getKey(), train));
       // Java side, serving first (training mode updates BN running statistics afterwards).
-      javaEval.put(e.getKey(), net.forward(new ParameterStore(manager, false), new NDList(images), false));
+      javaEval.put(
+          e.getKey(), net.forward(new ParameterStore(manager, false), new NDList(images), false));
       try (CompiledNetwork compiled = ServingCompiler.compile(net, Device.cpu(), 224)) {
         javaCompiled.put(
             e.getKey(),
-            compiled.block().forward(new ParameterStore(manager, false), new NDList(images), false).singletonOrThrow());
+            compiled
+                .block()
+                .forward(new ParameterStore(manager, false), new NDList(images), false)
+                .singletonOrThrow());
       }
       BatchNormFolding.unfold(net);
       if (net.architecture() == Architecture.AGMH) {
@@ -108,7 +115,8 @@ class PyTorchParityTests {
         BatchNormFolding.unfold(net);
       }
       if (train) {
-        javaTrain.put(e.getKey(), net.forward(new ParameterStore(manager, false), new NDList(images), true));
+        javaTrain.put(
+            e.getKey(), net.forward(new ParameterStore(manager, false), new NDList(images), true));
       }
     }
     job.append("]}");
@@ -174,7 +182,8 @@ class PyTorchParityTests {
       assertClose("agmh48 siea." + i, java.get(1 + i), ref.get("siea." + i), TOLERANCE);
     }
     float adl = AttentionDispersionLoss.compute(java.subNDList(1)).getFloat();
-    assertThat(adl).isCloseTo(ref.get("adl").data()[0], org.assertj.core.api.Assertions.within(TOLERANCE));
+    assertThat(adl)
+        .isCloseTo(ref.get("adl").data()[0], org.assertj.core.api.Assertions.within(TOLERANCE));
     System.out.printf("parity agmh48 ADL java=%.6f torch=%.6f%n", adl, ref.get("adl").data()[0]);
   }
 
@@ -190,7 +199,9 @@ class PyTorchParityTests {
   void foldedServingPathMatchesTheUnfoldedOne() {
     float[] folded = agmhFolded.toFloatArray();
     float[] unfolded = javaEval.get("agmh48").singletonOrThrow().toFloatArray();
-    assertThat(foldedUnits).as("BN units: backbone 53, descriptors 6, SIEA 6").isEqualTo(53 + 6 + 6);
+    assertThat(foldedUnits)
+        .as("BN units: backbone 53, descriptors 6, SIEA 6")
+        .isEqualTo(53 + 6 + 6);
     float diff = maxAbsDiff(folded, unfolded);
     System.out.printf("parity agmh48 folded vs unfolded max|diff|=%.3g%n", diff);
     assertThat(diff).isLessThan(TOLERANCE);
@@ -220,7 +231,8 @@ class PyTorchParityTests {
     assertThat(inside).as("unsaturated outputs").isGreaterThan(u.length / 2);
   }
 
-  private static void assertClose(String what, NDArray java, Safetensors.Tensor ref, float tolerance) {
+  private static void assertClose(
+      String what, NDArray java, Safetensors.Tensor ref, float tolerance) {
     assertThat(java.getShape().getShape()).as(what + " shape").isEqualTo(ref.shape());
     float diff = maxAbsDiff(java.toFloatArray(), ref.data());
     System.out.printf("parity %s max|diff|=%.3g%n", what, diff);
@@ -250,7 +262,10 @@ class PyTorchParityTests {
 
   private static boolean torchAvailable() {
     try {
-      Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import torch").redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(PYTHON.toString(), "-c", "import torch")
+              .redirectErrorStream(true)
+              .start();
       return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
     } catch (IOException e) {
       return false;

@@ -14,10 +14,10 @@ import dev.pipit.encode.ImagePreprocessor;
 import dev.pipit.encode.Normalization;
 import dev.pipit.encode.Preprocessing;
 import dev.pipit.encode.Resampling;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.awt.image.BufferedImage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,15 +27,16 @@ import org.junit.jupiter.api.Test;
  * (bald eagle, p ≈ 0.774).
  *
  * <p>What the reference's preprocessing was, measured here (JDK JPEG decoder, Caffe BGR): the whole
- * image squashed to 224×224 gives 0.72–0.80 depending on the filter (area 0.792, anti-aliased bilinear
- * 0.799, TF.js' default {@code resizeBilinear} without half-pixel centres 0.762, half-pixel bilinear
- * 0.725), while shorter side 256 + centre crop 224 gives 0.88–0.94. So the reference resized the whole
- * image. The JPEG decoder alone moves the area result by up to 0.017 (libjpeg-turbo with the fast integer
- * DCT gives 0.776, with the accurate DCT 0.790, the JDK's decoder 0.792), so the filter cannot be pinned
- * closer than that; area averaging is what the package's own loader (Jimp) does and is pipit's default.
- * pipit's own JPEG decoder reproduces TensorFlow's default decoding (libjpeg-turbo, fast integer DCT;
- * byte-identical to {@code djpeg -dct fast}, see {@code JpegDecoderDjpegTests}), so the product path —
- * {@link ImageDecoder}, resize, normalisation — gives 0.774 ± 0.01.
+ * image squashed to 224×224 gives 0.72–0.80 depending on the filter (area 0.792, anti-aliased
+ * bilinear 0.799, TF.js' default {@code resizeBilinear} without half-pixel centres 0.762,
+ * half-pixel bilinear 0.725), while shorter side 256 + centre crop 224 gives 0.88–0.94. So the
+ * reference resized the whole image. The JPEG decoder alone moves the area result by up to 0.017
+ * (libjpeg-turbo with the fast integer DCT gives 0.776, with the accurate DCT 0.790, the JDK's
+ * decoder 0.792), so the filter cannot be pinned closer than that; area averaging is what the
+ * package's own loader (Jimp) does and is pipit's default. pipit's own JPEG decoder reproduces
+ * TensorFlow's default decoding (libjpeg-turbo, fast integer DCT; byte-identical to {@code djpeg
+ * -dct fast}, see {@code JpegDecoderDjpegTests}), so the product path — {@link ImageDecoder},
+ * resize, normalisation — gives 0.774 ± 0.01.
  */
 class ResNet50EagleTests {
 
@@ -64,7 +65,8 @@ class ResNet50EagleTests {
   }
 
   static float[] probabilities(Preprocessing spec, Path photo) throws Exception {
-    return probabilities(spec, ImageDecoder.withDefaults().decode(Files.readAllBytes(photo)).image());
+    return probabilities(
+        spec, ImageDecoder.withDefaults().decode(Files.readAllBytes(photo)).image());
   }
 
   static float[] probabilities(Preprocessing spec, BufferedImage image) throws Exception {
@@ -72,7 +74,10 @@ class ResNet50EagleTests {
     float[] input = pre.apply(image);
     try (NDManager scope = manager.newSubManager()) {
       NDArray x = pre.stack(List.of(input), scope);
-      NDArray p = classifier.forward(new ParameterStore(scope, false), new NDList(x), false).singletonOrThrow();
+      NDArray p =
+          classifier
+              .forward(new ParameterStore(scope, false), new NDList(x), false)
+              .singletonOrThrow();
       return p.toFloatArray();
     }
   }
@@ -82,7 +87,8 @@ class ResNet50EagleTests {
     float[] p = probabilities(Preprocessing.kerasResNet50(), EAGLE);
 
     int top = argmax(p);
-    System.out.printf("eagle through ImageDecoder + %s: p(bald eagle)=%.4f%n", "kerasResNet50", p[BALD_EAGLE]);
+    System.out.printf(
+        "eagle through ImageDecoder + %s: p(bald eagle)=%.4f%n", "kerasResNet50", p[BALD_EAGLE]);
     assertThat(top).isEqualTo(BALD_EAGLE);
     assertThat(p[BALD_EAGLE]).isCloseTo(0.774f, within(0.01f));
   }
@@ -92,17 +98,21 @@ class ResNet50EagleTests {
     for (Resampling r : Resampling.values()) {
       float[] square =
           probabilities(
-              new Preprocessing(Preprocessing.ResizeMode.SQUARE, 224, 224, Normalization.CAFFE_BGR, r), EAGLE);
+              new Preprocessing(
+                  Preprocessing.ResizeMode.SQUARE, 224, 224, Normalization.CAFFE_BGR, r),
+              EAGLE);
       float[] cropped =
           probabilities(
-              new Preprocessing(Preprocessing.ResizeMode.SHORTER_SIDE, 256, 224, Normalization.CAFFE_BGR, r),
+              new Preprocessing(
+                  Preprocessing.ResizeMode.SHORTER_SIDE, 256, 224, Normalization.CAFFE_BGR, r),
               EAGLE);
       System.out.printf(
           "eagle %s: whole image p=%.4f, shorter side 256 + crop p=%.4f%n",
           r, square[BALD_EAGLE], cropped[BALD_EAGLE]);
       assertThat(argmax(square)).isEqualTo(BALD_EAGLE);
       assertThat(argmax(cropped)).isEqualTo(BALD_EAGLE);
-      assertThat(Math.abs(square[BALD_EAGLE] - 0.774f)).isLessThan(Math.abs(cropped[BALD_EAGLE] - 0.774f));
+      assertThat(Math.abs(square[BALD_EAGLE] - 0.774f))
+          .isLessThan(Math.abs(cropped[BALD_EAGLE] - 0.774f));
       assertThat(cropped[BALD_EAGLE]).isGreaterThan(0.85f);
     }
   }

@@ -12,21 +12,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
- * A seed fixes a network's initial parameters even while other threads draw from the engine's global
- * generator (a model loading, another run initialising): reproducible training depends on it.
+ * A seed fixes a network's initial parameters even while other threads draw from the engine's
+ * global generator (a model loading, another run initialising): reproducible training depends on
+ * it.
  */
 class SeededInitializationTests {
 
   @Test
   void theSameSeedGivesTheSameParametersWhileAnotherThreadDrawsFromTheEngine() throws Exception {
     AtomicBoolean stop = new AtomicBoolean();
-    Thread drawing = Thread.ofPlatform().start(() -> {
-      try (NDManager manager = NDManager.newBaseManager()) {
-        while (!stop.get()) {
-          manager.randomNormal(new Shape(64, 64)).close();
-        }
-      }
-    });
+    Thread drawing =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try (NDManager manager = NDManager.newBaseManager()) {
+                    while (!stop.get()) {
+                      manager.randomNormal(new Shape(64, 64)).close();
+                    }
+                  }
+                });
     try {
       Map<String, float[]> first = parameters(7);
       Map<String, float[]> second = parameters(7);
@@ -34,8 +38,11 @@ class SeededInitializationTests {
 
       assertThat(second.keySet()).isEqualTo(first.keySet());
       first.forEach((name, values) -> assertThat(second.get(name)).as(name).isEqualTo(values));
-      String hashWeight = first.keySet().stream().filter(n -> n.startsWith("hash") && n.endsWith("weight"))
-          .findFirst().orElseThrow();
+      String hashWeight =
+          first.keySet().stream()
+              .filter(n -> n.startsWith("hash") && n.endsWith("weight"))
+              .findFirst()
+              .orElseThrow();
       assertThat(otherSeed.get(hashWeight)).isNotEqualTo(first.get(hashWeight));
     } finally {
       stop.set(true);
@@ -63,7 +70,8 @@ class SeededInitializationTests {
     try (NDManager manager = NDManager.newBaseManager()) {
       HashingNetwork net = Architecture.ADSH_R50.build(16);
       net.allocate(manager, 32);
-      assertThat(TorchParameterNames.of(net).get("hash.weight").getArray().toFloatArray()).containsOnly(0f);
+      assertThat(TorchParameterNames.of(net).get("hash.weight").getArray().toFloatArray())
+          .containsOnly(0f);
     }
   }
 
@@ -72,7 +80,8 @@ class SeededInitializationTests {
       HashingNetwork net = Architecture.FCAENET.build(16);
       net.initialize(manager, 32, seed);
       Map<String, float[]> values = new LinkedHashMap<>();
-      TorchParameterNames.of(net).forEach((name, p) -> values.put(name, p.getArray().toFloatArray()));
+      TorchParameterNames.of(net)
+          .forEach((name, p) -> values.put(name, p.getArray().toFloatArray()));
       return values;
     }
   }

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What makes the serving path cheap: no autograd recording on any thread, and intermediates freed as the
- * forward pass goes instead of when the caller's manager closes.
+ * What makes the serving path cheap: no autograd recording on any thread, and intermediates freed
+ * as the forward pass goes instead of when the caller's manager closes.
  */
 class ServingPathTests {
 
@@ -50,7 +50,8 @@ class ServingPathTests {
                 });
     worker.join();
 
-    // libtorch starts every thread with grad mode on; DJL turns it off only on the engine's own thread.
+    // libtorch starts every thread with grad mode on; DJL turns it off only on the engine's own
+    // thread.
     assertThat(seen.get()).containsExactly(true, false, true);
   }
 
@@ -84,7 +85,9 @@ class ServingPathTests {
       float[] served = net.serve(ps, x).toFloatArray();
       float[] twice = net.serve(ps, x).toFloatArray();
       assertThat(twice).containsExactly(served);
-      assertThat(x.toFloatArray()).as("the input is the caller's and stays usable").hasSize(2 * 3 * 32 * 32);
+      assertThat(x.toFloatArray())
+          .as("the input is the caller's and stays usable")
+          .hasSize(2 * 3 * 32 * 32);
     }
   }
 }

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A TorchScript AGMH written by PyTorch (the reference module of parity.py, random weights and BN
- * statistics) is read without the engine, mapped by state-dict name onto pipit's AGMH blocks, and then
- * computes what PyTorch computed: a model from the official code can be fine-tuned by pipit.
+ * statistics) is read without the engine, mapped by state-dict name onto pipit's AGMH blocks, and
+ * then computes what PyTorch computed: a model from the official code can be fine-tuned by pipit.
  */
 class TorchScriptImportTests {
 
@@ -40,9 +40,13 @@ class TorchScriptImportTests {
   void archiveTensorsIncludeBatchNormStatistics() throws Exception {
     TorchScriptArchive.Contents contents = TorchScriptArchive.read(dir.resolve("agmh.pt"));
 
-    assertThat(contents.tensors()).containsKeys(
-        "backbone.bn1.running_mean", "backbone.layer4.2.bn3.running_var", "refine.conv_list.5.1.running_var",
-        "refine.attn_list.0.qry_conv.3.weight", "hash_map");
+    assertThat(contents.tensors())
+        .containsKeys(
+            "backbone.bn1.running_mean",
+            "backbone.layer4.2.bn3.running_var",
+            "refine.conv_list.5.1.running_var",
+            "refine.attn_list.0.qry_conv.3.weight",
+            "hash_map");
     assertThat(contents.tensors().get("hash_map").shape()).containsExactly(BITS, 6 * 512);
     assertThat(contents.skipped()).allMatch(name -> name.endsWith("num_batches_tracked"));
     assertThat(TorchScriptImporter.styleOf(contents)).isEqualTo(ResNet50.Style.KERAS_V1);
@@ -55,7 +59,8 @@ class TorchScriptImportTests {
     try (NDManager manager = NDManager.newBaseManager()) {
       HashingNetwork net = Architecture.AGMH.build(BITS);
       net.allocate(manager, SIZE);
-      TorchScriptImporter.Report report = TorchScriptImporter.importInto(dir.resolve("agmh.pt"), net);
+      TorchScriptImporter.Report report =
+          TorchScriptImporter.importInto(dir.resolve("agmh.pt"), net);
       assertThat(report.tensors()).isEqualTo(TorchParameterNames.of(net).size());
 
       NDArray x = manager.create(input, new Shape(BATCH, 3, SIZE, SIZE));
@@ -66,7 +71,8 @@ class TorchScriptImportTests {
             .isEqualTo(Code.fromSigns(Arrays.copyOfRange(expected, b * BITS, (b + 1) * BITS)));
       }
       NDList training = net.forward(new ParameterStore(manager, false), new NDList(x), true);
-      assertThat(training).hasSize(1 + 6); // u and the six SIEA maps for the ADL: ready to fine-tune
+      assertThat(training)
+          .hasSize(1 + 6); // u and the six SIEA maps for the ADL: ready to fine-tune
     }
   }
 
@@ -81,6 +87,7 @@ class TorchScriptImportTests {
           .hasMessageContaining("not in the archive, e.g. hash.bias");
     }
     Path notZip = Files.writeString(dir.resolve("bogus.pt"), "not a zip");
-    assertThatThrownBy(() -> TorchScriptArchive.read(notZip)).isInstanceOf(ModelArtifactException.class);
+    assertThatThrownBy(() -> TorchScriptArchive.read(notZip))
+        .isInstanceOf(ModelArtifactException.class);
   }
 }

@@ -60,7 +60,8 @@ class AdshLossTests {
               gamma);
 
       assertThat((double) terms.hash().getFloat()).isCloseTo(hash * scale, Offset.offset(1e-4));
-      assertThat((double) terms.quantisation().getFloat()).isCloseTo(gamma * quan * scale, Offset.offset(1e-3));
+      assertThat((double) terms.quantisation().getFloat())
+          .isCloseTo(gamma * quan * scale, Offset.offset(1e-3));
       assertThat((double) terms.total().getFloat())
           .isCloseTo(hash * scale + gamma * quan * scale, Offset.offset(1e-3));
     }
@@ -70,7 +71,8 @@ class AdshLossTests {
   void spaceRelationIsZeroForIdenticalCodesAndWeighsItsTerms() {
     try (NDManager m = NDManager.newBaseManager()) {
       var u = m.create(new float[] {1, -1, 1, 1}, new Shape(2, 2));
-      var positive = m.create(new float[] {1, 1, 1, 1}, new Shape(2, 2)); // row 0 differs by 2 in one bit
+      var positive =
+          m.create(new float[] {1, 1, 1, 1}, new Shape(2, 2)); // row 0 differs by 2 in one bit
       var erased = m.create(new float[] {1, -1, 1, 1}, new Shape(2, 2));
 
       assertThat(AdshLoss.spaceRelation(u, u, u, 1f, 1f).getFloat()).isZero();

@@ -28,8 +28,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@link AdshTrainer} step by step against a PyTorch reference of the same algorithm written from
  * METHOD.md with {@code torch.optim.SGD} ({@code src/test/python/adsh_train.py}): same initial head
  * weights, cached maps, V, Ω and batch order. After the first SGD step the gradients (through the
- * updated weights) and BN running statistics must agree, and after two outer iterations (several steps,
- * a learning-rate drop, two V updates) the losses, weights and database codes too.
+ * updated weights) and BN running statistics must agree, and after two outer iterations (several
+ * steps, a learning-rate drop, two V updates) the losses, weights and database codes too.
  */
 class AdshTrainerParityTests {
 
@@ -42,37 +42,53 @@ class AdshTrainerParityTests {
   @TempDir Path work;
 
   @ParameterizedTest
-  @EnumSource(value = Architecture.class, names = {"ADSH_R50", "FCAENET", "AGMH"})
+  @EnumSource(
+      value = Architecture.class,
+      names = {"ADSH_R50", "FCAENET", "AGMH"})
   void theFirstStepMatchesPyTorch(Architecture method) throws Exception {
     Run run = run(method, 1, 1, 8, 8);
     assertThat(run.javaLosses).hasSize(1);
     assertClose(run.javaLosses.getFirst(), run.torch.get("loss").data()[0], 1e-4, "loss of step 1");
-    run.javaFinal.forEach((name, values) -> assertClose(values, run.torch.get("step1." + name).data(), 2e-5, name));
+    run.javaFinal.forEach(
+        (name, values) -> assertClose(values, run.torch.get("step1." + name).data(), 2e-5, name));
   }
 
   @ParameterizedTest
-  @EnumSource(value = Architecture.class, names = {"ADSH_R50", "FCAENET", "AGMH"})
+  @EnumSource(
+      value = Architecture.class,
+      names = {"ADSH_R50", "FCAENET", "AGMH"})
   void twoOuterIterationsMatchPyTorch(Architecture method) throws Exception {
     Run run = run(method, 2, 2, 24, 8);
     float[] torchLosses = run.torch.get("loss").data();
     assertThat(run.javaLosses).hasSize(torchLosses.length).hasSize(12);
     int firstIteration = torchLosses.length / 2;
     for (int i = 0; i < torchLosses.length; i++) {
-      // After the first V update the two sides may train on codes that differ in a few near-tie bits.
-      assertClose(run.javaLosses.get(i), torchLosses[i], i < firstIteration ? 1e-3 : 3e-2, "loss of step " + (i + 1));
+      // After the first V update the two sides may train on codes that differ in a few near-tie
+      // bits.
+      assertClose(
+          run.javaLosses.get(i),
+          torchLosses[i],
+          i < firstIteration ? 1e-3 : 3e-2,
+          "loss of step " + (i + 1));
     }
     for (int t = 0; t < 2; t++) {
-      assertMostlySame(run.javaCodes.get(t), run.torch.get("v." + t).data(), "V after outer iteration " + t);
+      assertMostlySame(
+          run.javaCodes.get(t), run.torch.get("v." + t).data(), "V after outer iteration " + t);
     }
     // Float rounding grows over 12 steps through tanh near saturation, and a near-tie bit of V that
-    // the sides set differently changes the second iteration's gradients a little; gradients piling up
+    // the sides set differently changes the second iteration's gradients a little; gradients piling
+    // up
     // across steps, say, change the weights by their own size.
-    run.javaFinal.forEach((name, values) -> assertClose(values, run.torch.get("final." + name).data(), 1e-2, name));
+    run.javaFinal.forEach(
+        (name, values) -> assertClose(values, run.torch.get("final." + name).data(), 1e-2, name));
     assertThat(run.javaCodes.get(1)).as("training moved V").isNotEqualTo(run.initialCodes);
   }
 
   private record Run(
-      List<Double> javaLosses, List<float[]> javaCodes, Map<String, float[]> javaFinal, float[] initialCodes,
+      List<Double> javaLosses,
+      List<float[]> javaCodes,
+      Map<String, float[]> javaFinal,
+      float[] initialCodes,
       Map<String, Safetensors.Tensor> torch) {}
 
   private Run run(Architecture method, int outer, int inner, int m, int batch) throws Exception {
@@ -87,7 +103,8 @@ class AdshTrainerParityTests {
       labels[i] = i % CLASSES;
     }
     FeatureMaps maps = syntheticMaps(labels, new Random(5));
-    FeatureMaps erased = method == Architecture.FCAENET ? syntheticMaps(labels, new Random(6)) : null;
+    FeatureMaps erased =
+        method == Architecture.FCAENET ? syntheticMaps(labels, new Random(6)) : null;
     float[] v0 = AdshTrainer.initialCodes(N, BITS, settings.seed());
     float[] v = v0.clone();
     List<Double> losses = new ArrayList<>();
@@ -97,22 +114,30 @@ class AdshTrainerParityTests {
       // AGMH with fewer, narrower descriptors: the same structure at a fraction of the test's time.
       HashingNetwork network =
           method == Architecture.AGMH
-              ? AgmhNetwork.builder().setBits(BITS).optDescriptors(GROUPS).optDescriptorChannels(CHANNELS).build()
+              ? AgmhNetwork.builder()
+                  .setBits(BITS)
+                  .optDescriptors(GROUPS)
+                  .optDescriptorChannels(CHANNELS)
+                  .build()
               : method.build(BITS);
       network.initialize(manager, 64, 68);
       Map<String, Parameter> head = new LinkedHashMap<>();
-      TorchParameterNames.of(network).forEach((name, p) -> {
-        if (!name.startsWith("backbone.")) {
-          head.put(name, p);
-        }
-      });
+      TorchParameterNames.of(network)
+          .forEach(
+              (name, p) -> {
+                if (!name.startsWith("backbone.")) {
+                  head.put(name, p);
+                }
+              });
       Map<String, Safetensors.Tensor> initial = new LinkedHashMap<>();
       head.forEach((name, p) -> initial.put(name, tensor(p.getArray())));
       Safetensors.write(work.resolve("weights.safetensors"), initial);
 
       AdshTrainer trainer = new AdshTrainer(settings, network, manager);
       trainer.train(
-          new AdshTrainer.Inputs(maps, erased, labels, CLASSES), v, 0,
+          new AdshTrainer.Inputs(maps, erased, labels, CLASSES),
+          v,
+          0,
           new TrainingListener() {
             @Override
             public void onStep(int iteration, long step, long steps, double loss) {
@@ -142,12 +167,13 @@ class AdshTrainerParityTests {
     Safetensors.write(work.resolve("inputs.safetensors"), inputs);
     Files.writeString(work.resolve("job.json"), job(settings, method, labels));
     PythonReference.run("adsh_train.py", work.toString());
-    return new Run(losses, codes, finalWeights, v0, Safetensors.read(work.resolve("out.safetensors")));
+    return new Run(
+        losses, codes, finalWeights, v0, Safetensors.read(work.resolve("out.safetensors")));
   }
 
   /**
-   * The trainer's own Ω, batch orders and (FCAENet) same-class positives, drawn from the same seeded
-   * streams in the same order as it draws them.
+   * The trainer's own Ω, batch orders and (FCAENet) same-class positives, drawn from the same
+   * seeded streams in the same order as it draws them.
    */
   private static String job(TrainingSettings s, Architecture method, int[] labels) {
     StringBuilder outer = new StringBuilder();
@@ -160,25 +186,47 @@ class AdshTrainerParityTests {
         int[] order = AdshTrainer.permutation(omega.length, random);
         int[] positive = new int[order.length];
         if (method == Architecture.FCAENET) {
-          for (int i = 0; i < order.length; i++) { // batch after batch, item after item: the trainer's order
+          for (int i = 0;
+              i < order.length;
+              i++) { // batch after batch, item after item: the trainer's order
             int label = labels[omega[order[i]]];
-            positive[i] = label + CLASSES * random.nextInt(N / CLASSES); // class members: label, label + k, …
+            positive[i] =
+                label + CLASSES * random.nextInt(N / CLASSES); // class members: label, label + k, …
           }
         }
         orders.add(java.util.Arrays.toString(order));
         positives.add(java.util.Arrays.toString(positive));
       }
-      outer.append(t == 0 ? "" : ",")
-          .append(String.format(java.util.Locale.ROOT,
-              "{\"lr\": %s, \"omega\": %s, \"orders\": %s, \"positives\": %s}",
-              s.learningRateAt(t), java.util.Arrays.toString(omega), orders, positives));
+      outer
+          .append(t == 0 ? "" : ",")
+          .append(
+              String.format(
+                  java.util.Locale.ROOT,
+                  "{\"lr\": %s, \"omega\": %s, \"orders\": %s, \"positives\": %s}",
+                  s.learningRateAt(t),
+                  java.util.Arrays.toString(omega),
+                  orders,
+                  positives));
     }
-    return String.format(java.util.Locale.ROOT,
-        "{\"arch\": \"%s\", \"groups\": %d, \"dim\": %d, \"bits\": %d, \"classes\": %d, \"batch\": %d,"
-            + " \"gamma\": %s, \"adl\": %s, \"esrl_alpha\": %s, \"esrl_beta\": %s,"
+    return String.format(
+        java.util.Locale.ROOT,
+        "{\"arch\": \"%s\", \"groups\": %d, \"dim\": %d, \"bits\": %d, \"classes\": %d, \"batch\":"
+            + " %d, \"gamma\": %s, \"adl\": %s, \"esrl_alpha\": %s, \"esrl_beta\": %s,"
             + " \"momentum\": %s, \"nesterov\": %s, \"weight_decay\": %s, \"outer\": [%s]}",
-        method.id(), GROUPS, CHANNELS, s.bits(), CLASSES, s.batchSize(), s.gamma(), s.adlWeight(), s.esrlAlpha(), s.esrlBeta(), s.momentum(), s.nesterov(),
-        s.weightDecay(), outer);
+        method.id(),
+        GROUPS,
+        CHANNELS,
+        s.bits(),
+        CLASSES,
+        s.batchSize(),
+        s.gamma(),
+        s.adlWeight(),
+        s.esrlAlpha(),
+        s.esrlBeta(),
+        s.momentum(),
+        s.nesterov(),
+        s.weightDecay(),
+        outer);
   }
 
   /** Non-negative maps (post-ReLU, like layer-4 outputs) with a class-dependent mean. */
@@ -206,7 +254,11 @@ class AdshTrainerParityTests {
   }
 
   private static void assertClose(double actual, double expected, double relative, String what) {
-    assertThat(actual).as(what).isCloseTo(expected, org.assertj.core.data.Offset.offset(relative * Math.max(1, Math.abs(expected))));
+    assertThat(actual)
+        .as(what)
+        .isCloseTo(
+            expected,
+            org.assertj.core.data.Offset.offset(relative * Math.max(1, Math.abs(expected))));
   }
 
   private static void assertClose(float[] actual, float[] expected, double tolerance, String what) {
@@ -225,16 +277,18 @@ class AdshTrainerParityTests {
       }
     }
     assertThat(worst)
-        .as("%s: largest difference at %d (java %s, torch %s), scale %s", what, at,
-            at < 0 ? "" : actual[at], at < 0 ? "" : expected[at], scale)
+        .as(
+            "%s: largest difference at %d (java %s, torch %s), scale %s",
+            what, at, at < 0 ? "" : actual[at], at < 0 ? "" : expected[at], scale)
         .isLessThanOrEqualTo(tolerance * Math.max(1, scale));
   }
 
   /**
-   * The DCC update sets each bit of V to the sign of a sum; sums of saturated ±1 outputs come near zero
-   * often enough that float rounding (libtorch through DJL vs PyTorch's own op order) settles a few bits
-   * the other way, and a flipped bit shifts the same row's later bits. All but 3 % must agree: a wrong
-   * update rule (a transposed similarity, a missing γ term) gets about half of them wrong.
+   * The DCC update sets each bit of V to the sign of a sum; sums of saturated ±1 outputs come near
+   * zero often enough that float rounding (libtorch through DJL vs PyTorch's own op order) settles
+   * a few bits the other way, and a flipped bit shifts the same row's later bits. All but 3 % must
+   * agree: a wrong update rule (a transposed similarity, a missing γ term) gets about half of them
+   * wrong.
    */
   private static void assertMostlySame(float[] actual, float[] expected, String what) {
     assertThat(actual).as(what).hasSameSizeAs(expected);
@@ -243,7 +297,9 @@ class AdshTrainerParityTests {
       assertThat(Math.abs(actual[i])).as("%s: entry %d is a sign", what, i).isEqualTo(1f);
       differing += actual[i] == expected[i] ? 0 : 1;
     }
-    assertThat(differing).as("%s: bits set differently of %d", what, actual.length).isLessThanOrEqualTo(actual.length * 3 / 100);
+    assertThat(differing)
+        .as("%s: bits set differently of %d", what, actual.length)
+        .isLessThanOrEqualTo(actual.length * 3 / 100);
   }
 
   private static boolean torchAvailable() throws Exception {

@@ -11,7 +11,9 @@ import dev.pipit.model.TorchParameterNames;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Which parameters each backbone mode trains; BatchNorm running statistics never take gradients. */
+/**
+ * Which parameters each backbone mode trains; BatchNorm running statistics never take gradients.
+ */
 class BackboneModeTests {
 
   @Test
@@ -33,12 +35,16 @@ class BackboneModeTests {
           assertThat(e.getValue().requiresGradient()).as("%s: %s", mode, name).isEqualTo(expected);
           trained += expected && name.startsWith("backbone.") ? 1 : 0;
         }
-        // conv weight + bias and BN γ, β of each trained conv-BN unit: 53 in the backbone, 10 in conv5_x
-        assertThat(trained).as(mode.name()).isEqualTo(switch (mode) {
-          case FROZEN -> 0;
-          case LAST_STAGE -> 10 * 4;
-          case FULL -> 53 * 4;
-        });
+        // conv weight + bias and BN γ, β of each trained conv-BN unit: 53 in the backbone, 10 in
+        // conv5_x
+        assertThat(trained)
+            .as(mode.name())
+            .isEqualTo(
+                switch (mode) {
+                  case FROZEN -> 0;
+                  case LAST_STAGE -> 10 * 4;
+                  case FULL -> 53 * 4;
+                });
       }
     }
   }

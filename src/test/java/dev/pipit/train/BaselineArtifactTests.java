@@ -3,8 +3,8 @@ package dev.pipit.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.LinearHasher;
+import dev.pipit.model.ModelArtifact;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +14,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * LSH and ITQ as model artifacts: the artifact verifies, its hasher reads back, and {@code pipit eval}'s
- * codes are exactly the direct {@link LinearHasher} codes of the pooled features.
+ * LSH and ITQ as model artifacts: the artifact verifies, its hasher reads back, and {@code pipit
+ * eval}'s codes are exactly the direct {@link LinearHasher} codes of the pooled features.
  */
 class BaselineArtifactTests {
 
@@ -27,7 +27,13 @@ class BaselineArtifactTests {
     BaselineFixture f = BaselineFixture.create(dir);
     Path out = dir.resolve(method + "-8");
     TrainingRun.Result fitted =
-        BaselineRun.run(method, 8, BaselineFixture.INPUT, 5, f.plan(method + "-8", out), new TrainingListener() {},
+        BaselineRun.run(
+            method,
+            8,
+            BaselineFixture.INPUT,
+            5,
+            f.plan(method + "-8", out),
+            new TrainingListener() {},
             line -> {});
 
     ModelArtifact artifact = ModelArtifact.open(out);
@@ -43,20 +49,34 @@ class BaselineArtifactTests {
 
     ArtifactEvaluation.Outcome eval =
         ArtifactEvaluation.run(
-            new ArtifactEvaluation.Request(out, "fashion-mnist", BaselineFixture.FASHION,
-                BaselineFixture.TRAIN_PER_CLASS, BaselineFixture.TEST_PER_CLASS, f.backbone, f.cache,
-                dir.resolve("eval"), 2, 3),
-            new TrainingListener() {}, line -> {});
+            new ArtifactEvaluation.Request(
+                out,
+                "fashion-mnist",
+                BaselineFixture.FASHION,
+                BaselineFixture.TRAIN_PER_CLASS,
+                BaselineFixture.TEST_PER_CLASS,
+                f.backbone,
+                f.cache,
+                dir.resolve("eval"),
+                2,
+                3),
+            new TrainingListener() {},
+            line -> {});
     for (int i = 0; i < f.database.length; i++) {
-      assertThat(eval.database().get(i)).isEqualTo(dev.pipit.index.Code.fromSigns(hasher.project(f.database[i])));
+      assertThat(eval.database().get(i))
+          .isEqualTo(dev.pipit.index.Code.fromSigns(hasher.project(f.database[i])));
     }
     for (int i = 0; i < f.queries.length; i++) {
-      assertThat(eval.queries().get(i)).isEqualTo(dev.pipit.index.Code.fromSigns(hasher.project(f.queries[i])));
+      assertThat(eval.queries().get(i))
+          .isEqualTo(dev.pipit.index.Code.fromSigns(hasher.project(f.queries[i])));
     }
     assertThat(eval.metrics().map()).isEqualTo(fitted.learned().map());
-    assertThat(eval.metrics().map()).isGreaterThan(0.3); // class-separated features: far above chance (~0.1)
-    assertThat(dir.resolve("eval")).isDirectoryContaining("glob:**/evaluation.json")
-        .isDirectoryContaining("glob:**/report.md").isDirectoryContaining("glob:**/pr.png")
+    assertThat(eval.metrics().map())
+        .isGreaterThan(0.3); // class-separated features: far above chance (~0.1)
+    assertThat(dir.resolve("eval"))
+        .isDirectoryContaining("glob:**/evaluation.json")
+        .isDirectoryContaining("glob:**/report.md")
+        .isDirectoryContaining("glob:**/pr.png")
         .isDirectoryContaining("glob:**/grid.png");
   }
 
@@ -64,14 +84,32 @@ class BaselineArtifactTests {
   void evaluationRefusesABaselineWithAnotherBackbone() throws Exception {
     BaselineFixture f = BaselineFixture.create(dir);
     Path out = dir.resolve("lsh-8");
-    BaselineRun.run("lsh", 8, BaselineFixture.INPUT, 5, f.plan("lsh-8", out), new TrainingListener() {}, line -> {});
+    BaselineRun.run(
+        "lsh",
+        8,
+        BaselineFixture.INPUT,
+        5,
+        f.plan("lsh-8", out),
+        new TrainingListener() {},
+        line -> {});
     Path other = Files.createDirectories(dir.resolve("other")).resolve("model.json");
     Files.writeString(other, "{\"another\": true}");
-    assertThatThrownBy(() -> ArtifactEvaluation.run(
-            new ArtifactEvaluation.Request(out, "fashion-mnist", BaselineFixture.FASHION,
-                BaselineFixture.TRAIN_PER_CLASS, BaselineFixture.TEST_PER_CLASS, other, f.cache, dir.resolve("e"), 0,
-                3),
-            new TrainingListener() {}, line -> {}))
+    assertThatThrownBy(
+            () ->
+                ArtifactEvaluation.run(
+                    new ArtifactEvaluation.Request(
+                        out,
+                        "fashion-mnist",
+                        BaselineFixture.FASHION,
+                        BaselineFixture.TRAIN_PER_CLASS,
+                        BaselineFixture.TEST_PER_CLASS,
+                        other,
+                        f.cache,
+                        dir.resolve("e"),
+                        0,
+                        3),
+                    new TrainingListener() {},
+                    line -> {}))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("was fitted on backbone");
   }
@@ -79,9 +117,21 @@ class BaselineArtifactTests {
   @Test
   void sameSeedGivesTheSameHasher() throws Exception {
     BaselineFixture f = BaselineFixture.create(dir);
-    BaselineRun.run("itq", 8, BaselineFixture.INPUT, 5, f.plan("a", dir.resolve("a")), new TrainingListener() {},
+    BaselineRun.run(
+        "itq",
+        8,
+        BaselineFixture.INPUT,
+        5,
+        f.plan("a", dir.resolve("a")),
+        new TrainingListener() {},
         line -> {});
-    BaselineRun.run("itq", 8, BaselineFixture.INPUT, 5, f.plan("b", dir.resolve("b")), new TrainingListener() {},
+    BaselineRun.run(
+        "itq",
+        8,
+        BaselineFixture.INPUT,
+        5,
+        f.plan("b", dir.resolve("b")),
+        new TrainingListener() {},
         line -> {});
     assertThat(Files.readAllBytes(dir.resolve("a").resolve(BaselineRun.HASHER_FILE)))
         .isEqualTo(Files.readAllBytes(dir.resolve("b").resolve(BaselineRun.HASHER_FILE)));

@@ -9,10 +9,10 @@ import java.nio.file.Path;
 import java.util.Random;
 
 /**
- * A tiny Fashion-MNIST slice (3 database and 2 query images per class) whose backbone features are put
- * into a feature cache beforehand: 16 channels of 1×1 maps, class-dependent plus noise, under the identity
- * of a fake backbone directory. Baselines and {@code pipit eval} then run in well under a second without
- * the real ResNet-50.
+ * A tiny Fashion-MNIST slice (3 database and 2 query images per class) whose backbone features are
+ * put into a feature cache beforehand: 16 channels of 1×1 maps, class-dependent plus noise, under
+ * the identity of a fake backbone directory. Baselines and {@code pipit eval} then run in well
+ * under a second without the real ResNet-50.
  */
 public final class BaselineFixture {
 
@@ -46,24 +46,43 @@ public final class BaselineFixture {
     Path json = backboneDir.resolve("model.json");
     Files.writeString(json, "{\"fake\": true}");
     Path cacheDir = dir.resolve("features");
-    Dataset d = DatasetLoader.load("fashion-mnist", FASHION,
-        LoadOptions.defaults().withSubset(TRAIN_PER_CLASS, TEST_PER_CLASS));
+    Dataset d =
+        DatasetLoader.load(
+            "fashion-mnist",
+            FASHION,
+            LoadOptions.defaults().withSubset(TRAIN_PER_CLASS, TEST_PER_CLASS));
     DatasetFeatures.Source source =
-        new DatasetFeatures.Source("fashion-mnist:" + FASHION.toAbsolutePath().normalize(), TRAIN_PER_CLASS,
-            TEST_PER_CLASS, INPUT, FeatureCache.backboneId(json));
+        new DatasetFeatures.Source(
+            "fashion-mnist:" + FASHION.toAbsolutePath().normalize(),
+            TRAIN_PER_CLASS,
+            TEST_PER_CLASS,
+            INPUT,
+            FeatureCache.backboneId(json));
     FeatureCache cache = new FeatureCache(cacheDir);
     FeatureMaps db = maps(d.train().labels(), 1);
     FeatureMaps q = maps(d.test().labels(), 2);
     cache.put(source.key("train", "plain"), db);
     cache.put(source.key("test", "plain"), q);
-    return new BaselineFixture(json, cacheDir, DatasetFeatures.pooled(db), DatasetFeatures.pooled(q));
+    return new BaselineFixture(
+        json, cacheDir, DatasetFeatures.pooled(db), DatasetFeatures.pooled(q));
   }
 
   /** A plan for {@code out} using this fixture (its settings only give the input size). */
   public TrainingRun.Plan plan(String name, Path out) {
-    return new TrainingRun.Plan(name,
-        TrainingSettings.cpuProtocol(dev.pipit.model.Architecture.ADSH_R50, 8).withInput(INPUT, BackboneMode.FROZEN),
-        "fashion-mnist", FASHION, TRAIN_PER_CLASS, TEST_PER_CLASS, backbone, out, false, 1, "test", cache);
+    return new TrainingRun.Plan(
+        name,
+        TrainingSettings.cpuProtocol(dev.pipit.model.Architecture.ADSH_R50, 8)
+            .withInput(INPUT, BackboneMode.FROZEN),
+        "fashion-mnist",
+        FASHION,
+        TRAIN_PER_CLASS,
+        TEST_PER_CLASS,
+        backbone,
+        out,
+        false,
+        1,
+        "test",
+        cache);
   }
 
   private static FeatureMaps maps(int[] labels, long seed) {

@@ -10,9 +10,9 @@ import dev.pipit.encode.ImagePreprocessor;
 import dev.pipit.encode.LinearHashBackend;
 import dev.pipit.encode.LoadedModel;
 import dev.pipit.encode.Preprocessing;
+import dev.pipit.model.LinearHasher;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelArtifactException;
-import dev.pipit.model.LinearHasher;
 import dev.pipit.train.data.Dataset;
 import dev.pipit.train.data.DatasetLoader;
 import dev.pipit.train.data.LoadOptions;
@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An ITQ artifact fitted on the real ImageNet backbone serves through {@link LoadedModel}: the backend's
- * outputs are the hasher's projections of the pooled backbone features the artifact was fitted on.
+ * An ITQ artifact fitted on the real ImageNet backbone serves through {@link LoadedModel}: the
+ * backend's outputs are the hasher's projections of the pooled backbone features the artifact was
+ * fitted on.
  */
 class BaselineServingTests {
 
@@ -36,28 +37,47 @@ class BaselineServingTests {
   void itqArtifactServesTheProjectionsOfItsPooledFeatures() throws Exception {
     Path out = dir.resolve("itq-8");
     TrainingRun.Plan plan =
-        new TrainingRun.Plan("itq-8",
-            TrainingSettings.cpuProtocol(dev.pipit.model.Architecture.ADSH_R50, 8).withInput(32, BackboneMode.FROZEN),
-            "fashion-mnist", BaselineFixture.FASHION, 2, 2, BACKBONE, out, false, 1, "test", null);
+        new TrainingRun.Plan(
+            "itq-8",
+            TrainingSettings.cpuProtocol(dev.pipit.model.Architecture.ADSH_R50, 8)
+                .withInput(32, BackboneMode.FROZEN),
+            "fashion-mnist",
+            BaselineFixture.FASHION,
+            2,
+            2,
+            BACKBONE,
+            out,
+            false,
+            1,
+            "test",
+            null);
     BaselineRun.run("itq", 8, 32, 5, plan, new TrainingListener() {}, line -> {});
     ModelArtifact artifact = ModelArtifact.open(out);
     LinearHasher hasher;
     try (InputStream in = Files.newInputStream(artifact.weightsFile())) {
       hasher = LinearHasher.read(in);
     }
-    Dataset dataset = DatasetLoader.load("fashion-mnist", BaselineFixture.FASHION, LoadOptions.defaults().withSubset(2, 2));
+    Dataset dataset =
+        DatasetLoader.load(
+            "fashion-mnist", BaselineFixture.FASHION, LoadOptions.defaults().withSubset(2, 2));
     Preprocessing preprocessing = Preprocessing.fromManifest(artifact.manifest().preprocessing());
     DatasetFeatures features =
-        BaselineRun.features(dataset,
-            new DatasetFeatures.Source("fashion-mnist", 2, 2, 32, FeatureCache.backboneId(BACKBONE)), BACKBONE,
-            preprocessing, FeatureCache.disabled(), new TrainingListener() {});
+        BaselineRun.features(
+            dataset,
+            new DatasetFeatures.Source(
+                "fashion-mnist", 2, 2, 32, FeatureCache.backboneId(BACKBONE)),
+            BACKBONE,
+            preprocessing,
+            FeatureCache.disabled(),
+            new TrainingListener() {});
     float[][] pooled = DatasetFeatures.pooled(features.queries());
 
     int n = dataset.test().size();
     ImagePreprocessor preprocessor = new ImagePreprocessor(preprocessing);
     float[] batch = new float[n * 3 * 32 * 32];
     for (int i = 0; i < n; i++) {
-      System.arraycopy(preprocessor.apply(dataset.test().image(i)), 0, batch, i * 3 * 32 * 32, 3 * 32 * 32);
+      System.arraycopy(
+          preprocessor.apply(dataset.test().image(i)), 0, batch, i * 3 * 32 * 32, 3 * 32 * 32);
     }
     try (LoadedModel model = LoadedModel.load(artifact, Device.cpu(), BACKBONE)) {
       EncoderBackend backend = model.backends(1).getFirst();
@@ -68,7 +88,8 @@ class BaselineServingTests {
       for (int i = 0; i < n; i++) {
         float[] expected = hasher.project(pooled[i]);
         for (int k = 0; k < 8; k++) {
-          assertThat(served[i][k]).isCloseTo(expected[k], within(1e-3f * (1 + Math.abs(expected[k]))));
+          assertThat(served[i][k])
+              .isCloseTo(expected[k], within(1e-3f * (1 + Math.abs(expected[k]))));
           if (Math.abs(expected[k]) > 1e-2f) {
             assertThat(Math.signum(served[i][k])).isEqualTo(Math.signum(expected[k]));
           }

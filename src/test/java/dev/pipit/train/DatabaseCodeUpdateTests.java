@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class DatabaseCodeUpdateTests {
 
   /** The ADSH objective restricted to V: Σ_i Σ_j (u_iᵀv_j − c·S̃_ij)² + γ Σ_i ‖v_Ω(i) − u_i‖². */
-  static double objective(float[] v, float[] u, int[] omega, SoftSimilarity s, int bits, float gamma) {
+  static double objective(
+      float[] v, float[] u, int[] omega, SoftSimilarity s, int bits, float gamma) {
     double total = 0;
     for (int i = 0; i < s.samples(); i++) {
       for (int j = 0; j < s.database(); j++) {
@@ -29,7 +30,8 @@ class DatabaseCodeUpdateTests {
     return total;
   }
 
-  record Problem(float[] v, float[] u, int[] omega, SoftSimilarity s, int classes, int bits, float gamma) {}
+  record Problem(
+      float[] v, float[] u, int[] omega, SoftSimilarity s, int classes, int bits, float gamma) {}
 
   static Problem random(long seed, int n, int m, int bits, int classes) {
     Random random = new Random(seed);
@@ -50,7 +52,8 @@ class DatabaseCodeUpdateTests {
     for (int x = 0; x < v.length; x++) {
       v[x] = random.nextBoolean() ? 1f : -1f;
     }
-    return new Problem(v, u, omega, SoftSimilarity.of(sampleLabels, labels, classes), classes, bits, 200f);
+    return new Problem(
+        v, u, omega, SoftSimilarity.of(sampleLabels, labels, classes), classes, bits, 200f);
   }
 
   @RepeatedTest(20)
@@ -58,7 +61,8 @@ class DatabaseCodeUpdateTests {
     int n = 7;
     Problem p = random(repetition.getCurrentRepetition(), n, 4, 5, 3);
     float[] brute = p.v().clone();
-    // Brute force, bit by bit in place: try all 2^n columns, keep the one with the lowest objective.
+    // Brute force, bit by bit in place: try all 2^n columns, keep the one with the lowest
+    // objective.
     for (int k = 0; k < p.bits(); k++) {
       double best = Double.MAX_VALUE;
       int bestMask = 0;
@@ -104,7 +108,9 @@ class DatabaseCodeUpdateTests {
     Problem p = random(3, 50, 12, 12, 4);
     int n = p.s().database();
     int m = p.s().samples();
-    float[] fast = DatabaseCodeUpdate.linearTerm(p.u(), p.omega(), p.s(), p.classes(), p.bits(), p.gamma(), n, m);
+    float[] fast =
+        DatabaseCodeUpdate.linearTerm(
+            p.u(), p.omega(), p.s(), p.classes(), p.bits(), p.gamma(), n, m);
     for (int j = 0; j < n; j++) {
       for (int k = 0; k < p.bits(); k++) {
         double dense = 0;

@@ -45,12 +45,35 @@ class FeatureCacheTests {
   void everyKeyPartInvalidates() throws IOException {
     FeatureCache cache = new FeatureCache(dir);
     cache.put(KEY, maps(2, 0f));
-    assertThat(cache.get(new FeatureCache.Key("cub200:/data", "train", 100, 20, 64, "abc123", "plain"))).isNull();
-    assertThat(cache.get(new FeatureCache.Key("fashion-mnist:/data", "test", 100, 20, 64, "abc123", "plain"))).isNull();
-    assertThat(cache.get(new FeatureCache.Key("fashion-mnist:/data", "train", 50, 20, 64, "abc123", "plain"))).isNull();
-    assertThat(cache.get(new FeatureCache.Key("fashion-mnist:/data", "train", 100, 10, 64, "abc123", "plain"))).isNull();
-    assertThat(cache.get(new FeatureCache.Key("fashion-mnist:/data", "train", 100, 20, 32, "abc123", "plain"))).isNull();
-    assertThat(cache.get(new FeatureCache.Key("fashion-mnist:/data", "train", 100, 20, 64, "abc124", "plain"))).isNull();
+    assertThat(
+            cache.get(
+                new FeatureCache.Key("cub200:/data", "train", 100, 20, 64, "abc123", "plain")))
+        .isNull();
+    assertThat(
+            cache.get(
+                new FeatureCache.Key(
+                    "fashion-mnist:/data", "test", 100, 20, 64, "abc123", "plain")))
+        .isNull();
+    assertThat(
+            cache.get(
+                new FeatureCache.Key(
+                    "fashion-mnist:/data", "train", 50, 20, 64, "abc123", "plain")))
+        .isNull();
+    assertThat(
+            cache.get(
+                new FeatureCache.Key(
+                    "fashion-mnist:/data", "train", 100, 10, 64, "abc123", "plain")))
+        .isNull();
+    assertThat(
+            cache.get(
+                new FeatureCache.Key(
+                    "fashion-mnist:/data", "train", 100, 20, 32, "abc123", "plain")))
+        .isNull();
+    assertThat(
+            cache.get(
+                new FeatureCache.Key(
+                    "fashion-mnist:/data", "train", 100, 20, 64, "abc124", "plain")))
+        .isNull();
     assertThat(cache.get(KEY.withVariant("erased-n50-s16"))).isNull();
     assertThat(cache.get(KEY)).isNotNull();
   }
@@ -74,10 +97,11 @@ class FeatureCacheTests {
   void getOrComputeComputesOnceAndDisabledCacheNeverStores() throws IOException {
     FeatureCache cache = new FeatureCache(dir);
     AtomicInteger computed = new AtomicInteger();
-    FeatureCache.Computation compute = () -> {
-      computed.incrementAndGet();
-      return maps(3, 2f);
-    };
+    FeatureCache.Computation compute =
+        () -> {
+          computed.incrementAndGet();
+          return maps(3, 2f);
+        };
     FeatureMaps first = cache.getOrCompute(KEY, compute);
     FeatureMaps second = cache.getOrCompute(KEY, compute);
     assertThat(computed).hasValue(1);

@@ -33,10 +33,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link BackboneMode#FULL} on a small slice of Fashion-MNIST with the real ImageNet backbone at 32-pixel
- * input: every stage of the backbone trains with the head on augmented image batches, the loss falls, the
- * artifact carries the fine-tuned backbone and serves (BatchNorm folded) what the trained network computes,
- * runs are reproducible and resume, and FCAENet's SREM masks come from the network being trained.
+ * {@link BackboneMode#FULL} on a small slice of Fashion-MNIST with the real ImageNet backbone at
+ * 32-pixel input: every stage of the backbone trains with the head on augmented image batches, the
+ * loss falls, the artifact carries the fine-tuned backbone and serves (BatchNorm folded) what the
+ * trained network computes, runs are reproducible and resume, and FCAENet's SREM masks come from
+ * the network being trained.
  */
 class FullTrainingTests {
 
@@ -44,10 +45,25 @@ class FullTrainingTests {
 
   @TempDir Path dir;
 
-  private static TrainingRun.Plan plan(Architecture method, TrainingSettings settings, Path out, int perClass,
-      int queriesPerClass, boolean resume) {
-    return new TrainingRun.Plan(method.id() + "-full", settings, "fashion-mnist", TrainingRunTests.FASHION, perClass,
-        queriesPerClass, TrainingRunTests.BACKBONE, out, resume, 1, "test");
+  private static TrainingRun.Plan plan(
+      Architecture method,
+      TrainingSettings settings,
+      Path out,
+      int perClass,
+      int queriesPerClass,
+      boolean resume) {
+    return new TrainingRun.Plan(
+        method.id() + "-full",
+        settings,
+        "fashion-mnist",
+        TrainingRunTests.FASHION,
+        perClass,
+        queriesPerClass,
+        TrainingRunTests.BACKBONE,
+        out,
+        resume,
+        1,
+        "test");
   }
 
   @Test
@@ -60,7 +76,11 @@ class FullTrainingTests {
     Path out = dir.resolve("adsh");
     TrainingRunTests.Recorder recorder = new TrainingRunTests.Recorder();
     TrainingRun.Result result =
-        TrainingRun.run(plan(Architecture.ADSH_R50, settings, out, 6, 4, false), recorder, line -> {}, () -> false);
+        TrainingRun.run(
+            plan(Architecture.ADSH_R50, settings, out, 6, 4, false),
+            recorder,
+            line -> {},
+            () -> false);
 
     assertThat(recorder.iterations).hasSize(2);
     assertThat(recorder.iterations.getLast().losses().total())
@@ -69,8 +89,10 @@ class FullTrainingTests {
     assertThat(artifact.manifest().provenance().settings()).containsEntry("backbone", "full");
     assertEveryStageChanged(artifact);
 
-    // The reloaded artifact (BatchNorm unfolded) evaluates to the run's network-encoded database mAP.
-    TrainingRunTests.assertReevaluatesTo(out, 6, 4, null, dir.resolve("eval"), result.encoded().map());
+    // The reloaded artifact (BatchNorm unfolded) evaluates to the run's network-encoded database
+    // mAP.
+    TrainingRunTests.assertReevaluatesTo(
+        out, 6, 4, null, dir.resolve("eval"), result.encoded().map());
 
     // Served from raw images with BatchNorm folded: the outputs of the unfolded trained network.
     float[] images = TrainingRunTests.testImages(artifact, 6, 4, 32);
@@ -79,18 +101,24 @@ class FullTrainingTests {
     try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
       HashingNetwork trained = load(artifact, manager);
       float[] direct =
-          trained.serve(new ParameterStore(manager, false), manager.create(images, new Shape(n, 3, 32, 32)))
+          trained
+              .serve(
+                  new ParameterStore(manager, false),
+                  manager.create(images, new Shape(n, 3, 32, 32)))
               .toFloatArray();
       for (int i = 0; i < n; i++) {
         for (int k = 0; k < BITS; k++) {
-          assertThat(served[i][k]).as("image %d, output %d", i, k).isCloseTo(direct[i * BITS + k],
-              org.assertj.core.data.Offset.offset(1e-4f));
+          assertThat(served[i][k])
+              .as("image %d, output %d", i, k)
+              .isCloseTo(direct[i * BITS + k], org.assertj.core.data.Offset.offset(1e-4f));
         }
       }
     }
   }
 
-  /** Stem, every stage and the head moved away from ImageNet, BatchNorm running statistics included. */
+  /**
+   * Stem, every stage and the head moved away from ImageNet, BatchNorm running statistics included.
+   */
   private static void assertEveryStageChanged(ModelArtifact artifact) throws Exception {
     try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
       HashingNetwork trained = load(artifact, manager);
@@ -104,7 +132,8 @@ class FullTrainingTests {
         String name = e.getKey();
         if (name.startsWith("backbone.")) {
           backbone++;
-          if (Arrays.equals(e.getValue().getArray().toFloatArray(), before.get(name).getArray().toFloatArray())) {
+          if (Arrays.equals(
+              e.getValue().getArray().toFloatArray(), before.get(name).getArray().toFloatArray())) {
             unchanged.add(name);
           }
         }
@@ -118,7 +147,9 @@ class FullTrainingTests {
   private static HashingNetwork load(ModelArtifact artifact, NDManager manager) throws Exception {
     HashingNetwork network = Architecture.fromId(artifact.manifest().architecture()).build(BITS);
     network.allocate(manager, 32);
-    try (var in = new DataInputStream(new BufferedInputStream(Files.newInputStream(artifact.weightsFile())))) {
+    try (var in =
+        new DataInputStream(
+            new BufferedInputStream(Files.newInputStream(artifact.weightsFile())))) {
       network.loadParameters(manager, in);
     }
     return network;
@@ -133,11 +164,17 @@ class FullTrainingTests {
             .withLearningRate(0.01f, List.of());
     TrainingRunTests.Recorder straightRecorder = new TrainingRunTests.Recorder();
     TrainingRun.Result straight =
-        TrainingRun.run(plan(Architecture.FCAENET, settings, dir.resolve("a"), 2, 2, false), straightRecorder,
-            line -> {}, () -> false);
+        TrainingRun.run(
+            plan(Architecture.FCAENET, settings, dir.resolve("a"), 2, 2, false),
+            straightRecorder,
+            line -> {},
+            () -> false);
     TrainingRun.Result again =
-        TrainingRun.run(plan(Architecture.FCAENET, settings, dir.resolve("b"), 2, 2, false),
-            new TrainingRunTests.Recorder(), line -> {}, () -> false);
+        TrainingRun.run(
+            plan(Architecture.FCAENET, settings, dir.resolve("b"), 2, 2, false),
+            new TrainingRunTests.Recorder(),
+            line -> {},
+            () -> false);
     assertThat(Files.readAllBytes(dir.resolve("b/checkpoint/state.bin")))
         .as("database codes V")
         .isEqualTo(Files.readAllBytes(dir.resolve("a/checkpoint/state.bin")));
@@ -147,14 +184,26 @@ class FullTrainingTests {
 
     TrainingRunTests.Recorder interrupted = new TrainingRunTests.Recorder();
     interrupted.cancelAfter = 1;
-    assertThatThrownBy(() -> TrainingRun.run(plan(Architecture.FCAENET, settings, dir.resolve("c"), 2, 2, false),
-        interrupted, line -> {}, interrupted.cancel::get)).isInstanceOf(TrainingCancelledException.class);
+    assertThatThrownBy(
+            () ->
+                TrainingRun.run(
+                    plan(Architecture.FCAENET, settings, dir.resolve("c"), 2, 2, false),
+                    interrupted,
+                    line -> {},
+                    interrupted.cancel::get))
+        .isInstanceOf(TrainingCancelledException.class);
     TrainingRunTests.Recorder resumed = new TrainingRunTests.Recorder();
-    TrainingRun.run(plan(Architecture.FCAENET, settings, dir.resolve("c"), 2, 2, true), resumed, line -> {},
+    TrainingRun.run(
+        plan(Architecture.FCAENET, settings, dir.resolve("c"), 2, 2, true),
+        resumed,
+        line -> {},
         () -> false);
-    // Only the second iteration ran, from the restored network, codes and momentum (not bit-exact: see
+    // Only the second iteration ran, from the restored network, codes and momentum (not bit-exact:
+    // see
     // TrainingRunTests).
-    assertThat(resumed.iterations).extracting(TrainingListener.Iteration::iteration).containsExactly(1);
+    assertThat(resumed.iterations)
+        .extracting(TrainingListener.Iteration::iteration)
+        .containsExactly(1);
     double first = straightRecorder.iterations.get(0).losses().total();
     double second = straightRecorder.iterations.get(1).losses().total();
     assertThat(resumed.iterations.getFirst().losses().total())
@@ -167,7 +216,8 @@ class FullTrainingTests {
   void sremErasesWhereTheCurrentNetworkAttendsBeforeEachTrainingForward() throws Exception {
     int side = 96; // 3×3 last maps: room for the attention to move
     Dataset dataset =
-        DatasetLoader.load("fashion-mnist", TrainingRunTests.FASHION, LoadOptions.defaults().withSubset(1, 1));
+        DatasetLoader.load(
+            "fashion-mnist", TrainingRunTests.FASHION, LoadOptions.defaults().withSubset(1, 1));
     SelectiveRegionErasing erasing = new SelectiveRegionErasing(50, 24);
     try (NDManager manager = NDManager.newBaseManager(Device.cpu());
         InferenceScope scope = InferenceScope.enter()) {
@@ -175,7 +225,11 @@ class FullTrainingTests {
       network.initialize(manager, side, 68);
       KerasResNet50Importer.importBackbone(TrainingRunTests.BACKBONE, network.backbone());
       ImageBatches batches =
-          new ImageBatches(dataset.train(), new TrainAugmentation(TrainingRun.preprocessing(side)), network, erasing);
+          new ImageBatches(
+              dataset.train(),
+              new TrainAugmentation(TrainingRun.preprocessing(side)),
+              network,
+              erasing);
       int[] items = {0, 3, 7};
       NDArray x = batches.batch(items, new Random(1), manager);
       float[] imageNetMasks = masks(network, x, erasing, side);
@@ -197,16 +251,22 @@ class FullTrainingTests {
   }
 
   /** SREM's masks computed here from the network's last feature maps of x, in inference mode. */
-  private static float[] masks(HashingNetwork network, NDArray x, SelectiveRegionErasing erasing, int side) {
-    NDArray last = network.backbone().forward(new ParameterStore(x.getManager(), false), new NDList(x), false)
-        .singletonOrThrow();
+  private static float[] masks(
+      HashingNetwork network, NDArray x, SelectiveRegionErasing erasing, int side) {
+    NDArray last =
+        network
+            .backbone()
+            .forward(new ParameterStore(x.getManager(), false), new NDList(x), false)
+            .singletonOrThrow();
     long[] shape = last.getShape().getShape();
     float[] maps = last.toFloatArray();
     int batch = (int) shape[0];
     int length = maps.length / batch;
     float[] out = new float[batch * side * side];
     for (int b = 0; b < batch; b++) {
-      float[] mask = erasing.mask(maps, b * length, (int) shape[1], (int) shape[2], (int) shape[3], side, side);
+      float[] mask =
+          erasing.mask(
+              maps, b * length, (int) shape[1], (int) shape[2], (int) shape[3], side, side);
       System.arraycopy(mask, 0, out, b * side * side, mask.length);
     }
     return out;

@@ -1,7 +1,6 @@
 package dev.pipit.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
@@ -24,9 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link BackboneMode#LAST_STAGE} on a small slice of Fashion-MNIST with the real ImageNet backbone
- * (32-pixel input): conv5_x trains with the head on cached stage-3 maps, the loss falls, the artifact
- * carries the fine-tuned conv5_x (and the untouched ImageNet stem to stage 3), and the artifact, reloaded
- * for evaluation or for serving from raw images (BatchNorm folded), gives the codes of the training run.
+ * (32-pixel input): conv5_x trains with the head on cached stage-3 maps, the loss falls, the
+ * artifact carries the fine-tuned conv5_x (and the untouched ImageNet stem to stage 3), and the
+ * artifact, reloaded for evaluation or for serving from raw images (BatchNorm folded), gives the
+ * codes of the training run.
  */
 class LastStageTrainingTests {
 
@@ -46,14 +46,28 @@ class LastStageTrainingTests {
     TrainingRunTests.Recorder recorder = new TrainingRunTests.Recorder();
     TrainingRun.Result result =
         TrainingRun.run(
-            new TrainingRun.Plan("adsh-last-stage", settings, "fashion-mnist", TrainingRunTests.FASHION, 20, 8,
-                TrainingRunTests.BACKBONE, out, false, 1, "test", cache),
-            recorder, line -> {}, () -> false);
+            new TrainingRun.Plan(
+                "adsh-last-stage",
+                settings,
+                "fashion-mnist",
+                TrainingRunTests.FASHION,
+                20,
+                8,
+                TrainingRunTests.BACKBONE,
+                out,
+                false,
+                1,
+                "test",
+                cache),
+            recorder,
+            line -> {},
+            () -> false);
 
     assertThat(recorder.iterations).hasSize(3);
     assertThat(recorder.iterations.getLast().losses().total())
         .isLessThan(recorder.iterations.getFirst().losses().total());
-    assertThat(result.learned().map()).isGreaterThan(0.2); // 10 balanced classes: chance is about 0.1
+    assertThat(result.learned().map())
+        .isGreaterThan(0.2); // 10 balanced classes: chance is about 0.1
     assertThat(Files.list(cache).map(p -> p.getFileName().toString()))
         .as("stage-3 maps cached under their own keys")
         .anyMatch(name -> name.contains("plain-stage3"));
@@ -63,7 +77,8 @@ class LastStageTrainingTests {
     assertOnlyConv5Changed(artifact);
 
     ArtifactEvaluation.Outcome evaluated =
-        TrainingRunTests.assertReevaluatesTo(out, 20, 8, cache, dir.resolve("eval"), result.encoded().map());
+        TrainingRunTests.assertReevaluatesTo(
+            out, 20, 8, cache, dir.resolve("eval"), result.encoded().map());
 
     float[] images = TrainingRunTests.testImages(artifact, 20, 8, 32);
     int n = images.length / (3 * 32 * 32);
@@ -77,15 +92,22 @@ class LastStageTrainingTests {
     for (int i = 0; i < n; i++) {
       differingBits += servedCodes.distance(i, evaluated.queries(), i);
     }
-    assertThat(differingBits).as("bits where serving raw images differs from the cached-map evaluation").isZero();
+    assertThat(differingBits)
+        .as("bits where serving raw images differs from the cached-map evaluation")
+        .isZero();
   }
 
-  /** conv5_x's parameters moved away from ImageNet; stem to stage 3 are bit for bit the ImageNet ones. */
+  /**
+   * conv5_x's parameters moved away from ImageNet; stem to stage 3 are bit for bit the ImageNet
+   * ones.
+   */
   private static void assertOnlyConv5Changed(ModelArtifact artifact) throws Exception {
     try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
       HashingNetwork trained = Architecture.ADSH_R50.build(BITS);
       trained.allocate(manager, 32);
-      try (var in = new DataInputStream(new BufferedInputStream(Files.newInputStream(artifact.weightsFile())))) {
+      try (var in =
+          new DataInputStream(
+              new BufferedInputStream(Files.newInputStream(artifact.weightsFile())))) {
         trained.loadParameters(manager, in);
       }
       HashingNetwork imageNet = Architecture.ADSH_R50.build(BITS);
@@ -99,14 +121,16 @@ class LastStageTrainingTests {
           continue;
         }
         boolean same =
-            Arrays.equals(e.getValue().getArray().toFloatArray(), before.get(name).getArray().toFloatArray());
+            Arrays.equals(
+                e.getValue().getArray().toFloatArray(), before.get(name).getArray().toFloatArray());
         if (name.startsWith("backbone.layer4.")) {
           changedInStage4 += same ? 0 : 1;
         } else {
           assertThat(same).as("%s unchanged", name).isTrue();
         }
       }
-      // Weight, bias, γ, β and running statistics of conv5_x's 10 conv-BN units (3 blocks, 1 projection).
+      // Weight, bias, γ, β and running statistics of conv5_x's 10 conv-BN units (3 blocks, 1
+      // projection).
       assertThat(changedInStage4).isEqualTo(60);
     }
   }
@@ -120,7 +144,11 @@ class LastStageTrainingTests {
       var images = manager.randomUniform(-100f, 100f, new ai.djl.ndarray.types.Shape(2, 3, 64, 64));
       var ps = new ai.djl.training.ParameterStore(manager, false);
       float[] whole =
-          network.backbone().forward(ps, new ai.djl.ndarray.NDList(images), false).singletonOrThrow().toFloatArray();
+          network
+              .backbone()
+              .forward(ps, new ai.djl.ndarray.NDList(images), false)
+              .singletonOrThrow()
+              .toFloatArray();
       var stage3 = network.backbone().forwardToStage3(ps, images, false);
       assertThat(stage3.getShape().getShape()).containsExactly(2, 1024, 4, 4);
       float[] split = network.backbone().forwardStage4(ps, stage3, false).toFloatArray();

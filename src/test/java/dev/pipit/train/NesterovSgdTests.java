@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class NesterovSgdTests {
 
   /** PyTorch's SGD on one scalar, in doubles, for gradients g_t. */
-  static double[] reference(double w, double[] grads, double lr, double mu, double wd, boolean nesterov) {
+  static double[] reference(
+      double w, double[] grads, double lr, double mu, double wd, boolean nesterov) {
     double[] trajectory = new double[grads.length];
     Double buf = null;
     for (int t = 0; t < grads.length; t++) {
@@ -42,7 +43,8 @@ class NesterovSgdTests {
           try (NDManager step = manager.newSubManager()) {
             sgd.update("w", w, step.create(new float[] {(float) grads[t], (float) grads[t]}));
           }
-          assertThat((double) w.getFloat(0)).as("step %d nesterov=%s", t, nesterov)
+          assertThat((double) w.getFloat(0))
+              .as("step %d nesterov=%s", t, nesterov)
               .isCloseTo(expected[t], Offset.offset(1e-5));
         }
       }
@@ -51,7 +53,8 @@ class NesterovSgdTests {
 
   @Test
   void learningRateComesFromTheTrackerPerParameter() {
-    NesterovSgd sgd = NesterovSgd.builder().setLearningRate((id, step) -> id.equals("slow") ? 0.01f : 1f).build();
+    NesterovSgd sgd =
+        NesterovSgd.builder().setLearningRate((id, step) -> id.equals("slow") ? 0.01f : 1f).build();
     try (NDManager manager = NDManager.newBaseManager()) {
       NDArray slow = manager.create(new float[] {1f});
       NDArray fast = manager.create(new float[] {1f});
@@ -65,7 +68,8 @@ class NesterovSgdTests {
 
   @Test
   void nesterovWithoutMomentumIsRefused() {
-    assertThatThrownBy(() -> NesterovSgd.builder().setLearningRate((id, s) -> 1f).optNesterov(true).build())
+    assertThatThrownBy(
+            () -> NesterovSgd.builder().setLearningRate((id, s) -> 1f).optNesterov(true).build())
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -23,14 +23,16 @@ class SelectiveRegionErasingTests {
 
   @Test
   void theHottestPixelAnchorsASquareAtItsTopLeft() {
-    // Two channels whose mean is hottest at feature cell (1, 0): bottom-left quarter of an 8×8 image.
+    // Two channels whose mean is hottest at feature cell (1, 0): bottom-left quarter of an 8×8
+    // image.
     float[] features = {
       0, 0, 4, 0, // channel 0
       0, 2, 6, 0 // channel 1; mean = [0, 1, 5, 0]
     };
     float[] mask = new SelectiveRegionErasing(1, 3).mask(features, 2, 2, 2, 8, 8);
 
-    // Upsampled, the plateau of value 5 covers rows 6-7 × cols 0-1; with ties broken by position the
+    // Upsampled, the plateau of value 5 covers rows 6-7 × cols 0-1; with ties broken by position
+    // the
     // first is (6, 0), so the 3×3 square from (6, 0) is erased, clipped at the bottom edge.
     for (int y = 0; y < 8; y++) {
       for (int x = 0; x < 8; x++) {
@@ -42,7 +44,8 @@ class SelectiveRegionErasingTests {
 
   @Test
   void adjacentHotPixelsGiveOverlappingSquares() {
-    // A single hot feature cell in the centre of a 3×3 map, image 9×9: the hottest pixels form a plateau
+    // A single hot feature cell in the centre of a 3×3 map, image 9×9: the hottest pixels form a
+    // plateau
     // at rows 3-5, cols 3-5 after upsampling (scale 3, centre cell).
     float[] features = new float[9];
     features[4] = 1f;

@@ -51,6 +51,7 @@ class TrainAugmentationTests {
 
     float[] planes = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18};
     TrainAugmentation.flipHorizontally(planes, 3);
-    assertThat(planes).containsExactly(3, 2, 1, 6, 5, 4, 9, 8, 7, 12, 11, 10, 15, 14, 13, 18, 17, 16);
+    assertThat(planes)
+        .containsExactly(3, 2, 1, 6, 5, 4, 9, 8, 7, 12, 11, 10, 15, 14, 13, 18, 17, 16);
   }
 }

@@ -12,15 +12,15 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * The batched scan's speed per core clock cycle, for a machine whose clock moves under it (a VM guest
- * whose host boosts or not): every batch is bracketed by a calibration chain of dependent 64-bit
- * multiply-adds (4 cycles each on x86: 3 for {@code imul}, 1 for {@code add}), which measures the clock
- * the batch ran at. Prints, per run, the median of (query, code) pairs per cycle and of G pairs/s, and the
- * clock range seen, and the bytes the searching thread allocated per batch (a vector boxed in the kernel
- * shows there as megabytes).
+ * The batched scan's speed per core clock cycle, for a machine whose clock moves under it (a VM
+ * guest whose host boosts or not): every batch is bracketed by a calibration chain of dependent
+ * 64-bit multiply-adds (4 cycles each on x86: 3 for {@code imul}, 1 for {@code add}), which
+ * measures the clock the batch ran at. Prints, per run, the median of (query, code) pairs per cycle
+ * and of G pairs/s, and the clock range seen, and the bytes the searching thread allocated per
+ * batch (a vector boxed in the kernel shows there as megabytes).
  *
- * <p>{@code java … dev.pipit.index.jmh.BatchPerCycle [bits] [n] [k] [batches] [queries]} (defaults 64,
- * 10000000, 10, 60, 32); {@code -Dpipit.index.batch=popcount} for the popcount kernel.
+ * <p>{@code java … dev.pipit.index.jmh.BatchPerCycle [bits] [n] [k] [batches] [queries]} (defaults
+ * 64, 10000000, 10, 60, 32); {@code -Dpipit.index.batch=popcount} for the popcount kernel.
  */
 public final class BatchPerCycle {
 
@@ -67,16 +67,30 @@ public final class BatchPerCycle {
         perSecond[b] = pairs / (t2 - t1); // G pairs/s
         perCycle[b] = pairs / ((t2 - t1) / 1e9 * hz);
       }
-      System.out.printf(Locale.ROOT,
-          "batch-per-cycle bits=%d n=%d k=%d queries=batch%d kernel=%s %.3f pairs/cycle, %.2f G pairs/s, "
-              + "clock %.2f-%.2f GHz (median %.2f), %.0f KiB allocated per batch, over %d batches [%d]%n",
-          bits, n, k, queries.size(), System.getProperty("pipit.index.batch", "bitsliced"), median(perCycle),
-          median(perSecond), min(clock), max(clock), median(clock), median(allocated) / 1024, batches,
+      System.out.printf(
+          Locale.ROOT,
+          "batch-per-cycle bits=%d n=%d k=%d queries=batch%d kernel=%s %.3f pairs/cycle, %.2f G"
+              + " pairs/s, clock %.2f-%.2f GHz (median %.2f), %.0f KiB allocated per batch, over %d"
+              + " batches [%d]%n",
+          bits,
+          n,
+          k,
+          queries.size(),
+          System.getProperty("pipit.index.batch", "bitsliced"),
+          median(perCycle),
+          median(perSecond),
+          min(clock),
+          max(clock),
+          median(clock),
+          median(allocated) / 1024,
+          batches,
           sink & 1);
     }
   }
 
-  /** A chain of dependent multiply-adds: 4 cycles per link whatever the compiler does with the loop. */
+  /**
+   * A chain of dependent multiply-adds: 4 cycles per link whatever the compiler does with the loop.
+   */
   private static long chain(int links) {
     long x = links;
     for (int i = 0; i < links; i++) {

@@ -22,16 +22,24 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Many clients each sending single {@link HammingIndex#search} calls at once (JMH's {@code threads} are
- * the clients), as the service's request threads do: total searches per second with every search alone
- * ({@code maxCoalesced} = 1) and with concurrent searches sharing passes over the codes (64). The index
- * splits each pass over every core either way.
+ * Many clients each sending single {@link HammingIndex#search} calls at once (JMH's {@code threads}
+ * are the clients), as the service's request threads do: total searches per second with every
+ * search alone ({@code maxCoalesced} = 1) and with concurrent searches sharing passes over the
+ * codes (64). The index splits each pass over every core either way.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms6g", "-Xmx6g",
-    "-XX:+AlwaysPreTouch", "-XX:+UseParallelGC"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {
+      "--add-modules",
+      "jdk.incubator.vector",
+      "-Xms6g",
+      "-Xmx6g",
+      "-XX:+AlwaysPreTouch",
+      "-XX:+UseParallelGC"
+    })
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 7, time = 2)
 public class ConcurrentSearchBenchmark {
@@ -59,8 +67,16 @@ public class ConcurrentSearchBenchmark {
 
   @Setup(Level.Trial)
   public void build() {
-    index = Galleries.build(bits, n, 0, 0, SearchStrategy.LINEAR, Runtime.getRuntime().availableProcessors(),
-        maxCoalesced, 42);
+    index =
+        Galleries.build(
+            bits,
+            n,
+            0,
+            0,
+            SearchStrategy.LINEAR,
+            Runtime.getRuntime().availableProcessors(),
+            maxCoalesced,
+            42);
     SplittableRandom rnd = new SplittableRandom(7);
     queries = new Code[1024];
     for (int q = 0; q < queries.length; q++) {

@@ -39,26 +39,44 @@ final class Galleries {
     return Code.of(centre.bits(), words);
   }
 
-  /** An in-memory index of {@code n} codes: uniform, or around {@code centres} centres with bit noise. */
-  static HammingIndex build(int bits, int n, int centres, double noise, SearchStrategy strategy, int threads,
-      long seed) {
-    return build(bits, n, centres, noise, strategy, threads, IndexOptions.DEFAULT_MAX_COALESCED, seed);
+  /**
+   * An in-memory index of {@code n} codes: uniform, or around {@code centres} centres with bit
+   * noise.
+   */
+  static HammingIndex build(
+      int bits, int n, int centres, double noise, SearchStrategy strategy, int threads, long seed) {
+    return build(
+        bits, n, centres, noise, strategy, threads, IndexOptions.DEFAULT_MAX_COALESCED, seed);
   }
 
   /** The same, answering at most {@code maxCoalesced} concurrent searches per pass. */
-  static HammingIndex build(int bits, int n, int centres, double noise, SearchStrategy strategy, int threads,
-      int maxCoalesced, long seed) {
+  static HammingIndex build(
+      int bits,
+      int n,
+      int centres,
+      double noise,
+      SearchStrategy strategy,
+      int threads,
+      int maxCoalesced,
+      long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
     List<Code> centreCodes = new ArrayList<>();
     for (int c = 0; c < centres; c++) {
       centreCodes.add(random(bits, rnd));
     }
     long before = usedHeap();
-    HammingIndex index = HammingIndex.inMemory(IndexOptions.of(bits, "bench").withStrategy(strategy)
-        .withThreads(threads).withMaxCoalesced(maxCoalesced));
+    HammingIndex index =
+        HammingIndex.inMemory(
+            IndexOptions.of(bits, "bench")
+                .withStrategy(strategy)
+                .withThreads(threads)
+                .withMaxCoalesced(maxCoalesced));
     List<Entry> chunk = new ArrayList<>(100_000);
     for (int i = 0; i < n; i++) {
-      Code code = centres == 0 ? random(bits, rnd) : noisy(centreCodes.get(rnd.nextInt(centres)), noise, rnd);
+      Code code =
+          centres == 0
+              ? random(bits, rnd)
+              : noisy(centreCodes.get(rnd.nextInt(centres)), noise, rnd);
       chunk.add(new Entry(Integer.toString(i), code, null));
       if (chunk.size() == 100_000 || i == n - 1) {
         index.upsertAll(chunk);
@@ -76,16 +94,28 @@ final class Galleries {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
-  /** Appends the hot-array memory and the whole-heap growth per entry to target/bench-index-memory.txt. */
+  /**
+   * Appends the hot-array memory and the whole-heap growth per entry to
+   * target/bench-index-memory.txt.
+   */
   private static void recordMemory(HammingIndex index, int bits, int n, long heapGrowth) {
     var stats = index.stats();
-    String line = String.format("index-memory bits=%d n=%d hot=%.2f B/entry ratio=%.3f (ideal %d B) "
-            + "heap=%.1f B/entry (ids, map and payload refs included)%n", bits, n,
-        (double) stats.hotBytes() / n, stats.hotBytesPerEntryRatio(), 8 * Code.wordsFor(bits) + 8,
-        (double) heapGrowth / n);
+    String line =
+        String.format(
+            "index-memory bits=%d n=%d hot=%.2f B/entry ratio=%.3f (ideal %d B) "
+                + "heap=%.1f B/entry (ids, map and payload refs included)%n",
+            bits,
+            n,
+            (double) stats.hotBytes() / n,
+            stats.hotBytesPerEntryRatio(),
+            8 * Code.wordsFor(bits) + 8,
+            (double) heapGrowth / n);
     try {
-      Files.writeString(Path.of("target", "bench-index-memory.txt"), line,
-          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+      Files.writeString(
+          Path.of("target", "bench-index-memory.txt"),
+          line,
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
     } catch (IOException e) {
       System.err.println(line);
     }

@@ -15,8 +15,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs the index benchmarks ({@code make bench-index}) and prints one line per case, the median of the
- * measurement iterations:
+ * Runs the index benchmarks ({@code make bench-index}) and prints one line per case, the median of
+ * the measurement iterations:
  *
  * <pre>
  * index-bench bits=64 n=10000000 k=10 queries=single threads=1 1.32 Gcodes/s
@@ -25,21 +25,24 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * </pre>
  *
  * plus two side-by-side comparisons, each measured in one run: the batched 64-bit scan with the
- * bit-sliced and the popcount kernel ({@code batch-kernel=…} lines and their ratio), and the single-query
- * 10 M × 64-bit scan on one thread and on every core ({@code threads=1}, {@code threads=2}, speed-up).
+ * bit-sliced and the popcount kernel ({@code batch-kernel=…} lines and their ratio), and the
+ * single-query 10 M × 64-bit scan on one thread and on every core ({@code threads=1}, {@code
+ * threads=2}, speed-up).
  *
- * Arguments: {@code forks=N} runs every case in N JVMs (default 1) and adds each fork's median to its
- * line; {@code quick} runs a small smoke matrix (1 M codes, short iterations); otherwise the full
- * matrix of issue 3 (1 M and 10 M codes × 64/128/256 bits × k 10/100 × single/batched, plus multi-index
- * hashing on 10 M clustered codes), then single searches from 1, 16 and 64 concurrent clients with and
- * without shared passes ({@code concurrent}). Any of {@code matrix kernels threads mih concurrent} runs
- * only those parts.
+ * <p>Arguments: {@code forks=N} runs every case in N JVMs (default 1) and adds each fork's median
+ * to its line; {@code quick} runs a small smoke matrix (1 M codes, short iterations); otherwise the
+ * full matrix of issue 3 (1 M and 10 M codes × 64/128/256 bits × k 10/100 × single/batched, plus
+ * multi-index hashing on 10 M clustered codes), then single searches from 1, 16 and 64 concurrent
+ * clients with and without shared passes ({@code concurrent}). Any of {@code matrix kernels threads
+ * mih concurrent} runs only those parts.
  */
 public final class IndexBench {
 
   private IndexBench() {}
 
-  /** JVM forks per case ({@code forks=N}); more than one adds each fork's median to the case's line. */
+  /**
+   * JVM forks per case ({@code forks=N}); more than one adds each fork's median to the case's line.
+   */
   private static int forks = 1;
 
   public static void main(String[] args) throws Exception {
@@ -49,7 +52,8 @@ public final class IndexBench {
         forks = Integer.parseInt(arg.substring("forks=".length()));
       }
     }
-    List<String> parts = List.of(args).stream().filter(a -> !a.equals("quick") && !a.startsWith("forks=")).toList();
+    List<String> parts =
+        List.of(args).stream().filter(a -> !a.equals("quick") && !a.startsWith("forks=")).toList();
     List<String> lines = new ArrayList<>();
     if (parts.isEmpty() || parts.contains("matrix")) {
       lines.addAll(scans(options(quick).include(ScanBenchmark.class.getName()), quick));
@@ -71,37 +75,68 @@ public final class IndexBench {
     lines.forEach(System.out::println);
   }
 
-  /** Batched 64-bit scans of 32 and 64 queries, bit-sliced against the popcount bodies, side by side. */
+  /**
+   * Batched 64-bit scans of 32 and 64 queries, bit-sliced against the popcount bodies, side by
+   * side.
+   */
   private static List<String> batchKernels(boolean quick, String large) throws Exception {
-    ChainedOptionsBuilder kernels = options(quick).include(ScanBenchmark.class.getName() + ".batch$")
-        .param("bits", "64").param("batchKernel", "popcount", "bitsliced").param("queries", "32", "64");
+    ChainedOptionsBuilder kernels =
+        options(quick)
+            .include(ScanBenchmark.class.getName() + ".batch$")
+            .param("bits", "64")
+            .param("batchKernel", "popcount", "bitsliced")
+            .param("queries", "32", "64");
     if (quick) {
       kernels.param("n", large);
     }
     return sideBySide(scans(kernels, false, true), "batch-kernel=", "bitsliced", "popcount");
   }
 
-  /** The single-query scan of a large gallery on one thread and split over every core, side by side. */
+  /**
+   * The single-query scan of a large gallery on one thread and split over every core, side by side.
+   */
   private static List<String> threads(boolean quick, String large) throws Exception {
     String cores = Integer.toString(Runtime.getRuntime().availableProcessors());
-    return sideBySide(scans(options(quick).include(ScanBenchmark.class.getName() + ".single$")
-        .param("bits", "64").param("n", large).param("k", "10").param("threads", "1", cores), false),
-        "threads=", cores, "1");
+    return sideBySide(
+        scans(
+            options(quick)
+                .include(ScanBenchmark.class.getName() + ".single$")
+                .param("bits", "64")
+                .param("n", large)
+                .param("k", "10")
+                .param("threads", "1", cores),
+            false),
+        "threads=",
+        cores,
+        "1");
   }
 
   /**
-   * Single searches from 1, 16 and 64 concurrent clients, each search alone against concurrent searches
-   * sharing passes, side by side: total searches per second.
+   * Single searches from 1, 16 and 64 concurrent clients, each search alone against concurrent
+   * searches sharing passes, side by side: total searches per second.
    */
   private static List<String> concurrent(boolean quick, String large) throws Exception {
     List<String> lines = new ArrayList<>();
     for (int clients : new int[] {1, 16, 64}) {
-      for (RunResult r : run(options(quick).include(ConcurrentSearchBenchmark.class.getName()).param("n", large)
-          .threads(clients))) {
+      for (RunResult r :
+          run(
+              options(quick)
+                  .include(ConcurrentSearchBenchmark.class.getName())
+                  .param("n", large)
+                  .threads(clients))) {
         var p = r.getParams();
-        lines.add(String.format(Locale.ROOT, "index-bench concurrent bits=%s n=%s k=%s clients=%d coalesce=%s %.0f"
-            + " searches/s%s", p.getParam("bits"), p.getParam("n"), p.getParam("k"), clients,
-            p.getParam("maxCoalesced"), median(r), perForkScores(r)));
+        lines.add(
+            String.format(
+                Locale.ROOT,
+                "index-bench concurrent bits=%s n=%s k=%s clients=%d coalesce=%s %.0f"
+                    + " searches/s%s",
+                p.getParam("bits"),
+                p.getParam("n"),
+                p.getParam("k"),
+                clients,
+                p.getParam("maxCoalesced"),
+                median(r),
+                perForkScores(r)));
       }
     }
     return sideBySide(lines, "coalesce=", "64", "1", " searches/s");
@@ -110,7 +145,10 @@ public final class IndexBench {
   private static ChainedOptionsBuilder options(boolean quick) {
     ChainedOptionsBuilder options = new OptionsBuilder().shouldFailOnError(true).forks(forks);
     if (quick) {
-      options.warmupIterations(2).warmupTime(TimeValue.milliseconds(500)).measurementIterations(3)
+      options
+          .warmupIterations(2)
+          .warmupTime(TimeValue.milliseconds(500))
+          .measurementIterations(3)
           .measurementTime(TimeValue.milliseconds(500));
     }
     return options;
@@ -120,8 +158,8 @@ public final class IndexBench {
     return scans(options, quick, false);
   }
 
-  private static List<String> scans(ChainedOptionsBuilder options, boolean quick, boolean labelKernel)
-      throws Exception {
+  private static List<String> scans(
+      ChainedOptionsBuilder options, boolean quick, boolean labelKernel) throws Exception {
     if (quick) {
       options.param("n", "1000000").param("bits", "64", "256");
     }
@@ -134,24 +172,34 @@ public final class IndexBench {
       int queries = batch ? Integer.parseInt(p.getParam("queries")) : 1;
       double pairs = (double) n * queries;
       String kernel = labelKernel ? " batch-kernel=" + p.getParam("batchKernel") : "";
-      lines.add(String.format(Locale.ROOT, "index-bench bits=%s n=%d k=%s queries=%s threads=%s%s %.2f Gcodes/s%s",
-          p.getParam("bits"), n, p.getParam("k"), batch ? "batch" + queries : "single",
-          p.getParam("threads"), kernel, pairs / micros / 1e3, perFork(r, pairs)));
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "index-bench bits=%s n=%d k=%s queries=%s threads=%s%s %.2f Gcodes/s%s",
+              p.getParam("bits"),
+              n,
+              p.getParam("k"),
+              batch ? "batch" + queries : "single",
+              p.getParam("threads"),
+              kernel,
+              pairs / micros / 1e3,
+              perFork(r, pairs)));
     }
     return lines;
   }
 
   /**
-   * The case lines, then for each pair of cases that differ only in {@code key<value>} a line with the
-   * ratio of their throughputs, {@code numerator} over {@code denominator}.
+   * The case lines, then for each pair of cases that differ only in {@code key<value>} a line with
+   * the ratio of their throughputs, {@code numerator} over {@code denominator}.
    */
-  private static List<String> sideBySide(List<String> cases, String key, String numerator, String denominator) {
+  private static List<String> sideBySide(
+      List<String> cases, String key, String numerator, String denominator) {
     return sideBySide(cases, key, numerator, denominator, " Gcodes/s");
   }
 
   /** The same for case lines whose figure is in {@code unit}. */
-  private static List<String> sideBySide(List<String> cases, String key, String numerator, String denominator,
-      String unit) {
+  private static List<String> sideBySide(
+      List<String> cases, String key, String numerator, String denominator, String unit) {
     Map<String, Map<String, Double>> byRest = new LinkedHashMap<>();
     Pattern varied = Pattern.compile(" " + Pattern.quote(key) + "(\\S+)");
     for (String withForks : cases) {
@@ -161,19 +209,29 @@ public final class IndexBench {
         continue;
       }
       String[] words = line.split(" ");
-      String rest = (line.substring(0, m.start()) + line.substring(m.end()))
-          .replaceFirst(" [0-9.]+" + Pattern.quote(unit) + "$", "");
-      byRest.computeIfAbsent(rest, r -> new LinkedHashMap<>())
+      String rest =
+          (line.substring(0, m.start()) + line.substring(m.end()))
+              .replaceFirst(" [0-9.]+" + Pattern.quote(unit) + "$", "");
+      byRest
+          .computeIfAbsent(rest, r -> new LinkedHashMap<>())
           .put(m.group(1), Double.parseDouble(words[words.length - 2]));
     }
     List<String> lines = new ArrayList<>(cases);
-    byRest.forEach((rest, values) -> {
-      if (values.containsKey(numerator) && values.containsKey(denominator)) {
-        lines.add(String.format(Locale.ROOT, "%s %s%s/%s%s=%.2fx (same run)", rest.replace("index-bench",
-            "index-bench side-by-side"), key, numerator, key, denominator,
-            values.get(numerator) / values.get(denominator)));
-      }
-    });
+    byRest.forEach(
+        (rest, values) -> {
+          if (values.containsKey(numerator) && values.containsKey(denominator)) {
+            lines.add(
+                String.format(
+                    Locale.ROOT,
+                    "%s %s%s/%s%s=%.2fx (same run)",
+                    rest.replace("index-bench", "index-bench side-by-side"),
+                    key,
+                    numerator,
+                    key,
+                    denominator,
+                    values.get(numerator) / values.get(denominator)));
+          }
+        });
     return lines;
   }
 
@@ -193,34 +251,49 @@ public final class IndexBench {
         linear = median(r);
       }
     }
-    return List.of(String.format(Locale.ROOT,
-        "index-bench mih bits=64 n=%s k=10 data=clustered linear=%.1fus mih=%.1fus speedup=%.1fx", n, linear,
-        mih, linear / mih));
+    return List.of(
+        String.format(
+            Locale.ROOT,
+            "index-bench mih bits=64 n=%s k=10 data=clustered linear=%.1fus mih=%.1fus"
+                + " speedup=%.1fx",
+            n,
+            linear,
+            mih,
+            linear / mih));
   }
 
   private static Collection<RunResult> run(ChainedOptionsBuilder options) throws Exception {
     return new Runner(options.build()).run();
   }
 
-  /** With several forks: "  (forks: 4.21 4.18 …)", each fork's median in G pairs/s, to show whether JVMs differ. */
+  /**
+   * With several forks: " (forks: 4.21 4.18 …)", each fork's median in G pairs/s, to show whether
+   * JVMs differ.
+   */
   private static String perFork(RunResult r, double pairs) {
     return perFork(r, micros -> pairs / micros / 1e3, "%.2f");
   }
 
-  /** With several forks: "  (forks: 812 790 …)", each fork's median score as it is. */
+  /** With several forks: " (forks: 812 790 …)", each fork's median score as it is. */
   private static String perForkScores(RunResult r) {
     return perFork(r, score -> score, "%.0f");
   }
 
-  private static String perFork(RunResult r, java.util.function.DoubleUnaryOperator figure, String format) {
+  private static String perFork(
+      RunResult r, java.util.function.DoubleUnaryOperator figure, String format) {
     if (r.getBenchmarkResults().size() < 2) {
       return "";
     }
     StringBuilder out = new StringBuilder("  (forks:");
     for (var fork : r.getBenchmarkResults()) {
-      double[] scores = fork.getIterationResults().stream().mapToDouble(i -> i.getPrimaryResult().getScore())
-          .sorted().toArray();
-      out.append(' ').append(String.format(Locale.ROOT, format, figure.applyAsDouble(scores[scores.length / 2])));
+      double[] scores =
+          fork.getIterationResults().stream()
+              .mapToDouble(i -> i.getPrimaryResult().getScore())
+              .sorted()
+              .toArray();
+      out.append(' ')
+          .append(
+              String.format(Locale.ROOT, format, figure.applyAsDouble(scores[scores.length / 2])));
     }
     return out.append(')').toString();
   }

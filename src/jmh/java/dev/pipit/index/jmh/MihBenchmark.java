@@ -22,15 +22,23 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Multi-index hashing against the linear scan on clustered codes, the shape learned codes have: 1,000
- * class centres, each bit flipped with probability 5 %; queries are fresh noisy samples of the centres.
- * Both indexes hold the same codes; the setup checks their answers are identical.
+ * Multi-index hashing against the linear scan on clustered codes, the shape learned codes have:
+ * 1,000 class centres, each bit flipped with probability 5 %; queries are fresh noisy samples of
+ * the centres. Both indexes hold the same codes; the setup checks their answers are identical.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms7g", "-Xmx7g",
-    "-XX:+AlwaysPreTouch", "-XX:+UseParallelGC"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {
+      "--add-modules",
+      "jdk.incubator.vector",
+      "-Xms7g",
+      "-Xmx7g",
+      "-XX:+AlwaysPreTouch",
+      "-XX:+UseParallelGC"
+    })
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 7, time = 1)
 public class MihBenchmark {
@@ -66,9 +74,10 @@ public class MihBenchmark {
       queries[q] = Galleries.noisy(centreCodes[rnd.nextInt(centreCodes.length)], 0.05, rnd);
     }
     if (strategy == SearchStrategy.MIH) {
-      try (HammingIndex linear = Galleries.build(bits, Math.min(n, 2_000_000), 1000, 0.05,
-          SearchStrategy.LINEAR, 1, 42)) {
-        HammingIndex mih = Galleries.build(bits, Math.min(n, 2_000_000), 1000, 0.05, SearchStrategy.MIH, 1, 42);
+      try (HammingIndex linear =
+          Galleries.build(bits, Math.min(n, 2_000_000), 1000, 0.05, SearchStrategy.LINEAR, 1, 42)) {
+        HammingIndex mih =
+            Galleries.build(bits, Math.min(n, 2_000_000), 1000, 0.05, SearchStrategy.MIH, 1, 42);
         for (Code q : List.of(queries).subList(0, 50)) {
           if (!linear.search(q, k).equals(mih.search(q, k))) {
             throw new IllegalStateException("multi-index hashing and the scan disagree on " + q);

@@ -23,14 +23,23 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Linear top-k scans through {@link HammingIndex#search} and {@link HammingIndex#searchBatch} over uniform
- * random codes. Throughput per core = codes (or query × code pairs) per second with {@code threads} = 1.
+ * Linear top-k scans through {@link HammingIndex#search} and {@link HammingIndex#searchBatch} over
+ * uniform random codes. Throughput per core = codes (or query × code pairs) per second with {@code
+ * threads} = 1.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms6g", "-Xmx6g",
-    "-XX:+AlwaysPreTouch", "-XX:+UseParallelGC"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {
+      "--add-modules",
+      "jdk.incubator.vector",
+      "-Xms6g",
+      "-Xmx6g",
+      "-XX:+AlwaysPreTouch",
+      "-XX:+UseParallelGC"
+    })
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 7, time = 1)
 public class ScanBenchmark {
@@ -47,13 +56,16 @@ public class ScanBenchmark {
   @Param({"1"})
   public int threads;
 
-  /** Batched path for one-word codes: {@code bitsliced} (the default choice) or {@code popcount}. */
+  /**
+   * Batched path for one-word codes: {@code bitsliced} (the default choice) or {@code popcount}.
+   */
   @Param({"bitsliced"})
   public String batchKernel;
 
   /**
-   * Queries per {@link #batch} call. The bit-sliced kernel's per-tile work is shared by the batch, so
-   * larger batches answer more pairs per second (up to the L1-resident scratch, about 64 queries).
+   * Queries per {@link #batch} call. The bit-sliced kernel's per-tile work is shared by the batch,
+   * so larger batches answer more pairs per second (up to the L1-resident scratch, about 64
+   * queries).
    */
   @Param({"32"})
   public int queries;

@@ -8,22 +8,31 @@ final class Component {
   final int h;
   final int v;
   final int quantTable;
+
   /** Samples per line and lines, as libjpeg's {@code downsampled_width}/{@code _height}. */
   final int width;
+
   final int height;
+
   /** Blocks that hold the component's own samples (a non-interleaved scan covers exactly these). */
   final int blocksPerLine;
+
   final int blocksPerColumn;
+
   /** Blocks per line and column including the padding of whole MCUs (interleaved scans). */
   final int paddedBlocksPerLine;
+
   final int paddedBlocksPerColumn;
 
   /** Samples, {@code paddedBlocksPerLine · 8} per row; null until the first scan. */
   byte[] plane;
+
   /** Progressive only: coefficients in natural order, 64 per block, blocks row by row. */
   short[] coefficients;
+
   /** IDCT multipliers of the quantisation table latched at the component's first scan. */
   int[] multipliers;
+
   int dcPredictor;
   HuffmanTable dcTable;
   HuffmanTable acTable;

@@ -1,10 +1,11 @@
 package dev.pipit.encode.jpeg;
 
 /**
- * Reads the entropy-coded data of a scan: byte-stuffed ({@code FF 00} is a data byte {@code FF}) and
- * ended by a marker. The bits sit MSB-first in a 64-bit buffer. Like libjpeg, a marker (or the end of
- * the data) feeds zero bits so that lookahead never fails; {@link #checkNotOverrun()} then tells
- * whether any of those invented bits were actually consumed, which means the data was cut short.
+ * Reads the entropy-coded data of a scan: byte-stuffed ({@code FF 00} is a data byte {@code FF})
+ * and ended by a marker. The bits sit MSB-first in a 64-bit buffer. Like libjpeg, a marker (or the
+ * end of the data) feeds zero bits so that lookahead never fails; {@link #checkNotOverrun()} then
+ * tells whether any of those invented bits were actually consumed, which means the data was cut
+ * short.
  */
 final class EntropyReader {
 
@@ -13,8 +14,10 @@ final class EntropyReader {
   private int pos;
   private long buffer;
   private int bits;
+
   /** Invented zero bits at the tail of the buffer. */
   private int zeroBits;
+
   /** Offset of the marker code byte that stopped reading, or -1. */
   private int markerAt = -1;
 
@@ -125,7 +128,8 @@ final class EntropyReader {
   private JpegException overrunOr(JpegException otherwise) {
     if (bits < zeroBits || otherwise == null) {
       if (markerAt < 0 || markerAt >= end || (data[markerAt] & 0xff) == 0xD9) {
-        return JpegException.truncated("JPEG data ends early (premature end of entropy-coded data)");
+        return JpegException.truncated(
+            "JPEG data ends early (premature end of entropy-coded data)");
       }
       return JpegException.corrupt(
           String.format("JPEG entropy-coded data runs into marker FF%02X", data[markerAt] & 0xff));
@@ -134,8 +138,8 @@ final class EntropyReader {
   }
 
   /**
-   * Ends a restart interval: drops the buffered bits and reads the restart marker {@code RST<n>}, then
-   * continues with the data after it.
+   * Ends a restart interval: drops the buffered bits and reads the restart marker {@code RST<n>},
+   * then continues with the data after it.
    */
   void restart(int n) {
     int from = markerAt >= 0 ? markerAt - 1 : pos;
@@ -145,7 +149,8 @@ final class EntropyReader {
     }
     int code = data[at] & 0xff;
     if (code != 0xD0 + n) {
-      throw JpegException.corrupt(String.format("expected restart marker RST%d, found FF%02X", n, code));
+      throw JpegException.corrupt(
+          String.format("expected restart marker RST%d, found FF%02X", n, code));
     }
     pos = at + 1;
     markerAt = -1;

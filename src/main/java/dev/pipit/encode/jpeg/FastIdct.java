@@ -5,11 +5,11 @@ package dev.pipit.encode.jpeg;
  * (TensorFlow's default {@code INTEGER_FAST}; {@code djpeg -dct fast}): the arithmetic of IJG's
  * {@code jidctfst.c} with 8 fraction bits, evaluated in 16-bit lanes as its SSE2 version does.
  *
- * <p>The quantisation table is pre-scaled by the AA&amp;N factors ({@link #multipliers}). Products are
- * taken as {@code pmulhw((x << 2), c << 6)}, which equals {@code (x * c) >> 8} while {@code x << 2}
- * fits 16 bits; sums wrap at 16 bits; the result is shifted by 5, saturated to a signed byte and
- * re-centred on 128. For coefficients of any real photo this is exactly the C code; for pathological
- * ones it is what the SIMD decoder (and so TensorFlow) produces.
+ * <p>The quantisation table is pre-scaled by the AA&amp;N factors ({@link #multipliers}). Products
+ * are taken as {@code pmulhw((x << 2), c << 6)}, which equals {@code (x * c) >> 8} while {@code x
+ * << 2} fits 16 bits; sums wrap at 16 bits; the result is shifted by 5, saturated to a signed byte
+ * and re-centred on 128. For coefficients of any real photo this is exactly the C code; for
+ * pathological ones it is what the SIMD decoder (and so TensorFlow) produces.
  */
 final class FastIdct {
 
@@ -29,6 +29,7 @@ final class FastIdct {
   private static final int F_1_414 = 362 << 6;
   private static final int F_1_847 = 473 << 6;
   private static final int F_1_082 = 277 << 6;
+
   /** −(FIX(2.613125930) − FIX(1)): 2.613 does not fit, so the multiply is split as −1.613x − x. */
   private static final int MF_1_613 = -(669 - 256) << 6;
 
@@ -62,7 +63,8 @@ final class FastIdct {
    * @param ws a workspace of {@link #WORKSPACE} ints
    * @param out samples, written 8 rows of 8 at {@code oo} with row stride {@code stride}
    */
-  static void transform(short[] coef, int co, int[] mult, int[] ws, byte[] out, int oo, int stride) {
+  static void transform(
+      short[] coef, int co, int[] mult, int[] ws, byte[] out, int oo, int stride) {
     // Pass 1: columns, into the workspace.
     for (int c = 0; c < 8; c++) {
       int i0 = (short) (coef[co + c] * mult[c]);
@@ -78,8 +80,9 @@ final class FastIdct {
     // Pass 2: rows, descaled by 2^(2+3), saturated and centred.
     for (int r = 0; r < 8; r++) {
       int w = r * 8;
-      butterfly(ws[w], ws[w + 1], ws[w + 2], ws[w + 3], ws[w + 4], ws[w + 5], ws[w + 6], ws[w + 7],
-          ws, 64, 1);
+      butterfly(
+          ws[w], ws[w + 1], ws[w + 2], ws[w + 3], ws[w + 4], ws[w + 5], ws[w + 6], ws[w + 7], ws,
+          64, 1);
       int o = oo + r * stride;
       for (int k = 0; k < 8; k++) {
         out[o + k] = sample(ws[64 + k]);

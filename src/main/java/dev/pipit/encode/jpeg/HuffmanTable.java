@@ -10,10 +10,13 @@ final class HuffmanTable {
 
   /** (length << 8 | symbol) for every 9-bit prefix that starts with a code of ≤ 9 bits, else 0. */
   final short[] lookup = new short[1 << LOOKAHEAD];
+
   /** Largest code of each length (index 1–16), -1 when there is none. */
   final int[] maxCode = new int[17];
+
   /** Added to a code of a length to get its index into {@link #symbols}. */
   final int[] valueOffset = new int[17];
+
   final byte[] symbols;
 
   /**
@@ -47,7 +50,8 @@ final class HuffmanTable {
     if (dc) {
       for (byte s : symbols) {
         if ((s & 0xff) > 15) {
-          throw JpegException.corrupt("DC Huffman table has symbol " + (s & 0xff) + " (more than 15)");
+          throw JpegException.corrupt(
+              "DC Huffman table has symbol " + (s & 0xff) + " (more than 15)");
         }
       }
     }

@@ -6,14 +6,14 @@ import java.util.List;
 
 /**
  * A pure-Java JPEG decoder whose output is byte-identical to libjpeg-turbo's with {@code
- * JDCT_IFAST} ({@code djpeg -dct fast}, TensorFlow's default {@code decode_jpeg}): baseline, extended
- * and progressive Huffman coding with 8-bit samples, restart intervals, any integral sampling, 1
- * (gray), 3 (YCbCr or RGB) and 4 (CMYK or YCCK) components.
+ * JDCT_IFAST} ({@code djpeg -dct fast}, TensorFlow's default {@code decode_jpeg}): baseline,
+ * extended and progressive Huffman coding with 8-bit samples, restart intervals, any integral
+ * sampling, 1 (gray), 3 (YCbCr or RGB) and 4 (CMYK or YCCK) components.
  *
- * <p>Stages: markers → Huffman decoding ({@link ScanDecoder}) → dequantisation and fast integer IDCT
- * ({@link FastIdct}) → fancy upsampling ({@link Upsampler}) → colour conversion ({@link
- * ColorConverter}). Colour space as libjpeg guesses it: JFIF → YCbCr; else Adobe transform 0 → RGB or
- * CMYK, 2 → YCCK; else component ids 'R','G','B' → RGB. Not done: block smoothing of progressive
+ * <p>Stages: markers → Huffman decoding ({@link ScanDecoder}) → dequantisation and fast integer
+ * IDCT ({@link FastIdct}) → fancy upsampling ({@link Upsampler}) → colour conversion ({@link
+ * ColorConverter}). Colour space as libjpeg guesses it: JFIF → YCbCr; else Adobe transform 0 → RGB
+ * or CMYK, 2 → YCCK; else component ids 'R','G','B' → RGB. Not done: block smoothing of progressive
  * files whose scans stop before the last bit of a coefficient (libjpeg interpolates missing AC
  * coefficients there; complete files never need it).
  *
@@ -29,7 +29,10 @@ public final class JpegDecoder {
 
   private JpegDecoder() {}
 
-  /** Reads the first frame header, decoding nothing; throws {@link JpegException} when there is none. */
+  /**
+   * Reads the first frame header, decoding nothing; throws {@link JpegException} when there is
+   * none.
+   */
   public static JpegInfo readInfo(byte[] data) {
     checkSoi(data);
     int pos = 2;
@@ -41,7 +44,8 @@ public final class JpegDecoder {
       int code = data[at] & 0xff;
       pos = at + 1;
       if (code == EOI || code == 0xDA) {
-        throw JpegException.corrupt(String.format("JPEG has no frame header before marker FF%02X", code));
+        throw JpegException.corrupt(
+            String.format("JPEG has no frame header before marker FF%02X", code));
       }
       if (!hasLength(code)) {
         continue;
@@ -154,7 +158,9 @@ public final class JpegDecoder {
         int at = Markers.find(data, pos, data.length);
         if (at < 0) {
           throw JpegException.truncated(
-              frame == null || scans == 0 ? "JPEG ends before its image data" : "JPEG ends without EOI marker");
+              frame == null || scans == 0
+                  ? "JPEG ends before its image data"
+                  : "JPEG ends without EOI marker");
         }
         int code = data[at] & 0xff;
         pos = at + 1;
@@ -239,7 +245,8 @@ public final class JpegDecoder {
         int h = hv >> 4;
         int v = hv & 15;
         if (h < 1 || h > 4 || v < 1 || v > 4 || tq > 3) {
-          throw JpegException.corrupt("JPEG component " + id + " has sampling " + h + "×" + v + ", table " + tq);
+          throw JpegException.corrupt(
+              "JPEG component " + id + " has sampling " + h + "×" + v + ", table " + tq);
         }
         sampling[i] = new int[] {id, h, v, tq};
       }
@@ -312,7 +319,9 @@ public final class JpegDecoder {
       return out.toByteArray();
     }
 
-    /** Reads an SOS header, decodes its scan; returns the offset to look for the next marker from. */
+    /**
+     * Reads an SOS header, decodes its scan; returns the offset to look for the next marker from.
+     */
     private int readScan(Segment s) {
       if (frame == null) {
         throw JpegException.corrupt("JPEG scan before the frame header");
@@ -330,7 +339,8 @@ public final class JpegDecoder {
         }
         int tables = s.u8(2 + 2 * i);
         if (tables >> 4 > 3 || (tables & 15) > 3) {
-          throw JpegException.corrupt("JPEG scan names Huffman tables " + (tables >> 4) + "/" + (tables & 15));
+          throw JpegException.corrupt(
+              "JPEG scan names Huffman tables " + (tables >> 4) + "/" + (tables & 15));
         }
         c.dcTable = dcTables[tables >> 4];
         c.acTable = acTables[tables & 15];
@@ -376,7 +386,8 @@ public final class JpegDecoder {
       }
       int[] table = quant[c.quantTable];
       if (table == null) {
-        throw JpegException.corrupt("JPEG component " + c.id + " uses undefined quantisation table " + c.quantTable);
+        throw JpegException.corrupt(
+            "JPEG component " + c.id + " uses undefined quantisation table " + c.quantTable);
       }
       c.multipliers = FastIdct.multipliers(table);
       long blocks = (long) c.paddedBlocksPerLine * c.paddedBlocksPerColumn;

@@ -12,7 +12,8 @@ package dev.pipit.encode.jpeg;
  *     Photoshop writes it)
  * @param iccProfile the embedded ICC profile (APP2 {@code ICC_PROFILE} chunks joined), or null
  */
-public record JpegImage(int width, int height, Colors colors, byte[] samples, boolean adobe, byte[] iccProfile) {
+public record JpegImage(
+    int width, int height, Colors colors, byte[] samples, boolean adobe, byte[] iccProfile) {
 
   /** The channels of {@link #samples}. */
   public enum Colors {

@@ -7,8 +7,8 @@ final class Markers {
 
   /**
    * Offset of the code byte of the next marker at or after {@code from}: an {@code FF} (or a run of
-   * them, which are fill bytes) followed by a byte other than 0. Bytes before it are skipped, as libjpeg
-   * skips extraneous bytes between segments. -1 when there is none before {@code end}.
+   * them, which are fill bytes) followed by a byte other than 0. Bytes before it are skipped, as
+   * libjpeg skips extraneous bytes between segments. -1 when there is none before {@code end}.
    */
   static int find(byte[] data, int from, int end) {
     int i = Math.max(from, 0);

@@ -1,15 +1,19 @@
 package dev.pipit.encode.jpeg;
 
-/** Turns decoded components into the output image: IDCT of progressive coefficients, upsampling, colour. */
+/**
+ * Turns decoded components into the output image: IDCT of progressive coefficients, upsampling,
+ * colour.
+ */
 final class Output {
 
   private Output() {}
 
   /**
-   * @param transformed whether the components are YCbCr/YCCK (to be converted) rather than the output
-   *     colours themselves
+   * @param transformed whether the components are YCbCr/YCCK (to be converted) rather than the
+   *     output colours themselves
    */
-  static JpegImage assemble(Frame frame, JpegImage.Colors colors, boolean transformed, boolean adobe, byte[] icc) {
+  static JpegImage assemble(
+      Frame frame, JpegImage.Colors colors, boolean transformed, boolean adobe, byte[] icc) {
     int n = frame.components.size();
     Upsampler[] upsamplers = new Upsampler[n];
     int[][] rows = new int[n][];
@@ -49,7 +53,8 @@ final class Output {
     for (int by = 0; by < c.paddedBlocksPerColumn; by++) {
       for (int bx = 0; bx < c.paddedBlocksPerLine; bx++) {
         int at = (by * c.paddedBlocksPerLine + bx) * 64;
-        FastIdct.transform(coef, at, c.multipliers, workspace, c.plane, by * 8 * stride + bx * 8, stride);
+        FastIdct.transform(
+            coef, at, c.multipliers, workspace, c.plane, by * 8 * stride + bx * 8, stride);
       }
     }
     c.coefficients = null;

@@ -9,20 +9,29 @@ import java.util.Arrays;
  */
 final class ScanDecoder {
 
-  /** Zig-zag index → natural index, padded with 63s so that a corrupt run past the end stays in range. */
+  /**
+   * Zig-zag index → natural index, padded with 63s so that a corrupt run past the end stays in
+   * range.
+   */
   static final int[] NATURAL_ORDER = new int[64 + 16];
 
   static {
     int[] zigzag = {
-      0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20,
-      13, 6, 7, 14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59,
-      52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63
+      0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27,
+      20, 13, 6, 7, 14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58,
+      59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63
     };
     System.arraycopy(zigzag, 0, NATURAL_ORDER, 0, 64);
     Arrays.fill(NATURAL_ORDER, 64, NATURAL_ORDER.length, 63);
   }
 
-  private enum Pass { SEQUENTIAL, DC_FIRST, DC_REFINE, AC_FIRST, AC_REFINE }
+  private enum Pass {
+    SEQUENTIAL,
+    DC_FIRST,
+    DC_REFINE,
+    AC_FIRST,
+    AC_REFINE
+  }
 
   private final Frame frame;
   private final Component[] components;
@@ -36,8 +45,15 @@ final class ScanDecoder {
   private final int[] workspace = new int[FastIdct.WORKSPACE];
   private int eobRun;
 
-  ScanDecoder(Frame frame, Component[] components, EntropyReader in, int restartInterval,
-      int ss, int se, int ah, int al) {
+  ScanDecoder(
+      Frame frame,
+      Component[] components,
+      EntropyReader in,
+      int restartInterval,
+      int ss,
+      int se,
+      int ah,
+      int al) {
     this.frame = frame;
     this.components = components;
     this.in = in;
@@ -62,7 +78,10 @@ final class ScanDecoder {
     boolean single = components.length == 1;
     Component only = components[0];
     int mcusPerLine = single ? only.blocksPerLine : frame.mcusPerLine;
-    int mcus = single ? only.blocksPerLine * only.blocksPerColumn : frame.mcusPerLine * frame.mcusPerColumn;
+    int mcus =
+        single
+            ? only.blocksPerLine * only.blocksPerColumn
+            : frame.mcusPerLine * frame.mcusPerColumn;
     int restartsSeen = 0;
     for (int mcu = 0; mcu < mcus; mcu++) {
       if (restartInterval > 0 && mcu > 0 && mcu % restartInterval == 0) {
@@ -94,7 +113,14 @@ final class ScanDecoder {
       Arrays.fill(block, (short) 0);
       decodeSequential(c, block);
       int stride = c.stride();
-      FastIdct.transform(block, 0, c.multipliers, workspace, c.plane, blockRow * 8 * stride + blockCol * 8, stride);
+      FastIdct.transform(
+          block,
+          0,
+          c.multipliers,
+          workspace,
+          c.plane,
+          blockRow * 8 * stride + blockCol * 8,
+          stride);
       return;
     }
     short[] coef = c.coefficients;

@@ -3,13 +3,19 @@ package dev.pipit.encode.jpeg;
 /**
  * Brings one component's row to full resolution as libjpeg-turbo does with its default fancy
  * upsampling ({@code jdsample.c}): a triangle filter for 2:1 horizontal (h2v1), 2:1 vertical (h1v2)
- * and both (h2v2), with libjpeg's alternating rounding biases; replication for other integral ratios
- * and for components at most 2 samples wide. Beyond its last sample row and column a component repeats
- * its edge, as libjpeg's context rows do.
+ * and both (h2v2), with libjpeg's alternating rounding biases; replication for other integral
+ * ratios and for components at most 2 samples wide. Beyond its last sample row and column a
+ * component repeats its edge, as libjpeg's context rows do.
  */
 final class Upsampler {
 
-  private enum Method { FULL, H2V1_FANCY, H1V2_FANCY, H2V2_FANCY, REPLICATE }
+  private enum Method {
+    FULL,
+    H2V1_FANCY,
+    H1V2_FANCY,
+    H2V2_FANCY,
+    REPLICATE
+  }
 
   private final Component c;
   private final Method method;
@@ -99,7 +105,9 @@ final class Upsampler {
     }
   }
 
-  /** The next-nearest input row of output row {@code y} of a 2:1 vertical component, edge-clamped. */
+  /**
+   * The next-nearest input row of output row {@code y} of a 2:1 vertical component, edge-clamped.
+   */
   private int neighbourRow(int y) {
     int row = y >> 1;
     return (y & 1) == 0 ? Math.max(row - 1, 0) : Math.min(row + 1, c.height - 1);

@@ -4,9 +4,9 @@ import ai.djl.nn.Block;
 import dev.pipit.model.TorchScriptModule;
 
 /**
- * A pipit network compiled by {@link ServingCompiler}: a loaded, prepacked TorchScript module whose block
- * maps {@code (B, 3, H, W)} to {@code (B, bits)} like the network's serving path. Close it to free the
- * native memory.
+ * A pipit network compiled by {@link ServingCompiler}: a loaded, prepacked TorchScript module whose
+ * block maps {@code (B, 3, H, W)} to {@code (B, bits)} like the network's serving path. Close it to
+ * free the native memory.
  */
 public final class CompiledNetwork implements AutoCloseable {
 

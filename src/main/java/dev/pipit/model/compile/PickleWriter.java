@@ -4,10 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Emits the protocol-2 pickle opcodes that a TorchScript {@code data.pkl} is made of: enough to describe
- * a module object whose state is a dict of booleans and tensors, each tensor a {@code
- * torch._utils._rebuild_tensor_v2} call over a storage referenced by persistent id. No memo: every value
- * is written where it is used.
+ * Emits the protocol-2 pickle opcodes that a TorchScript {@code data.pkl} is made of: enough to
+ * describe a module object whose state is a dict of booleans and tensors, each tensor a {@code
+ * torch._utils._rebuild_tensor_v2} call over a storage referenced by persistent id. No memo: every
+ * value is written where it is used.
  */
 final class PickleWriter {
 
@@ -123,8 +123,8 @@ final class PickleWriter {
   }
 
   /**
-   * A contiguous float32 CPU tensor over the storage {@code key}: {@code _rebuild_tensor_v2((storage),
-   * 0, shape, strides, False, OrderedDict())}.
+   * A contiguous float32 CPU tensor over the storage {@code key}: {@code
+   * _rebuild_tensor_v2((storage), 0, shape, strides, False, OrderedDict())}.
    */
   PickleWriter floatTensor(String key, long[] shape) {
     long numel = 1;
@@ -132,7 +132,13 @@ final class PickleWriter {
       numel *= d;
     }
     global("torch._utils", "_rebuild_tensor_v2").mark();
-    mark().string("storage").global("torch", "FloatStorage").string(key).string("cpu").integer(numel).tuple();
+    mark()
+        .string("storage")
+        .global("torch", "FloatStorage")
+        .string(key)
+        .string("cpu")
+        .integer(numel)
+        .tuple();
     persistentId();
     integer(0);
     mark();

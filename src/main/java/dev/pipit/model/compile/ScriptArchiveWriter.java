@@ -14,8 +14,8 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * Writes a TorchScript archive that libtorch's {@code torch::jit::load} accepts, holding one module of a
- * class defined in {@code code/__torch__.py} whose attributes are float32 tensors.
+ * Writes a TorchScript archive that libtorch's {@code torch::jit::load} accepts, holding one module
+ * of a class defined in {@code code/__torch__.py} whose attributes are float32 tensors.
  *
  * <pre>
  *   archive/version            "3" (file format version: no operator upgraders apply to the ops used)
@@ -91,7 +91,8 @@ final class ScriptArchiveWriter {
   }
 
   private static byte[] littleEndian(float[] values) {
-    ByteBuffer buffer = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buffer =
+        ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     buffer.asFloatBuffer().put(values);
     return buffer.array();
   }

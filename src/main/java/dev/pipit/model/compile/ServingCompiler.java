@@ -21,14 +21,16 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * Compiles a pipit network's serving path into a TorchScript module that runs on oneDNN with prepacked
- * kernels and activations kept in oneDNN's blocked layout between layers ({@link ServingProgram}), which
- * DJL 0.25's eager ops cannot express: eager convolutions take plain tensors, so every call reorders its
- * kernel (and its input and output) between the plain and the blocked layout.
+ * Compiles a pipit network's serving path into a TorchScript module that runs on oneDNN with
+ * prepacked kernels and activations kept in oneDNN's blocked layout between layers ({@link
+ * ServingProgram}), which DJL 0.25's eager ops cannot express: eager convolutions take plain
+ * tensors, so every call reorders its kernel (and its input and output) between the plain and the
+ * blocked layout.
  *
- * <p>Steps: fold BN (if not yet), write the program as a TorchScript archive (pure Java), load it through
- * DJL, run its {@code prepack()} method once, then check it against the eager blocks on random probe
- * images; any failure is an exception whose message says why, so the caller can serve the eager blocks.
+ * <p>Steps: fold BN (if not yet), write the program as a TorchScript archive (pure Java), load it
+ * through DJL, run its {@code prepack()} method once, then check it against the eager blocks on
+ * random probe images; any failure is an exception whose message says why, so the caller can serve
+ * the eager blocks.
  */
 public final class ServingCompiler {
 
@@ -43,14 +45,15 @@ public final class ServingCompiler {
   /**
    * Compiles {@code network} (initialised, weights loaded) for inputs {@code side×side} on the CPU.
    *
-   * @throws CompileException if the device is not the CPU, the network has no serving program, or the
-   *     compiled module fails to load, prepack or agree with the eager path
+   * @throws CompileException if the device is not the CPU, the network has no serving program, or
+   *     the compiled module fails to load, prepack or agree with the eager path
    */
   public static CompiledNetwork compile(HashingNetwork network, Device device, int side) {
     return compile(network, device, side, ServingProgram.Layout.MKLDNN);
   }
 
-  static CompiledNetwork compile(HashingNetwork network, Device device, int side, ServingProgram.Layout layout) {
+  static CompiledNetwork compile(
+      HashingNetwork network, Device device, int side, ServingProgram.Layout layout) {
     if (!Device.Type.CPU.equals(device.getDeviceType())) {
       throw new CompileException("oneDNN kernels run on the CPU only, the model is on " + device);
     }
@@ -74,12 +77,16 @@ public final class ServingCompiler {
       if (!(diff <= TOLERANCE)) {
         throw new CompileException("compiled module differs from the eager network by " + diff);
       }
-      String description = String.format(
-          Locale.ROOT,
-          "TorchScript/oneDNN (%s layout, %d tensors, prepacked), max |u| diff from eager %.1e on %d probe images,"
-              + " compiled in %.1f s",
-          layout.name().toLowerCase(Locale.ROOT), program.attributes().size(), diff, PROBES,
-          (System.nanoTime() - start) / 1e9);
+      String description =
+          String.format(
+              Locale.ROOT,
+              "TorchScript/oneDNN (%s layout, %d tensors, prepacked), max |u| diff from eager %.1e"
+                  + " on %d probe images, compiled in %.1f s",
+              layout.name().toLowerCase(Locale.ROOT),
+              program.attributes().size(),
+              diff,
+              PROBES,
+              (System.nanoTime() - start) / 1e9);
       return new CompiledNetwork(module, block, description, diff);
     } catch (RuntimeException e) {
       module.close();
@@ -96,14 +103,16 @@ public final class ServingCompiler {
       ScriptArchiveWriter.write(file, ServingProgram.CLASS, program.source(), program.attributes());
       return TorchScriptModule.load(file, device);
     } catch (IOException | RuntimeException e) {
-      throw new CompileException("cannot write or load the TorchScript module: " + e.getMessage(), e);
+      throw new CompileException(
+          "cannot write or load the TorchScript module: " + e.getMessage(), e);
     } finally {
       deleteQuietly(file);
       deleteQuietly(dir);
     }
   }
 
-  private static double maxDifference(HashingNetwork network, Block compiledBlock, Device device, int side) {
+  private static double maxDifference(
+      HashingNetwork network, Block compiledBlock, Device device, int side) {
     Random random = new Random(PROBE_SEED);
     float[] images = new float[PROBES * 3 * side * side];
     for (int i = 0; i < images.length; i++) {
@@ -116,7 +125,8 @@ public final class ServingCompiler {
       NDArray eager = network.forward(ps, new NDList(x), false).singletonOrThrow();
       NDArray compiled = compiledBlock.forward(ps, new NDList(x), false).singletonOrThrow();
       if (!compiled.getShape().equals(eager.getShape())) {
-        throw new CompileException("compiled module returned " + compiled.getShape() + ", eager " + eager.getShape());
+        throw new CompileException(
+            "compiled module returned " + compiled.getShape() + ", eager " + eager.getShape());
       }
       return eager.sub(compiled).abs().max().getFloat();
     }

@@ -28,11 +28,12 @@ import java.util.Map;
  * </pre>
  *
  * In the default {@link Layout#MKLDNN} layout the input is converted to a oneDNN tensor once, every
- * convolution ({@code aten::mkldnn_convolution}) reads and writes oneDNN's blocked layout with a kernel
- * reordered once by {@code prepack()} (eager convolutions reorder plain kernels on every call), ReLU and
- * residual additions run in place, and only the pooled features return to a plain tensor. The fused
- * layouts run each convolution with its ReLU, or its residual addition and ReLU, as oneDNN post-ops
- * ({@code mkldnn::_convolution_pointwise}), the residual written into the shortcut in place.
+ * convolution ({@code aten::mkldnn_convolution}) reads and writes oneDNN's blocked layout with a
+ * kernel reordered once by {@code prepack()} (eager convolutions reorder plain kernels on every
+ * call), ReLU and residual additions run in place, and only the pooled features return to a plain
+ * tensor. The fused layouts run each convolution with its ReLU, or its residual addition and ReLU,
+ * as oneDNN post-ops ({@code mkldnn::_convolution_pointwise}), the residual written into the
+ * shortcut in place.
  */
 final class ServingProgram {
 
@@ -42,14 +43,17 @@ final class ServingProgram {
 
   /**
    * How activations and kernels are laid out between oneDNN calls. libtorch 2.0.1 fuses post-ops
-   * ({@code mkldnn::_convolution_pointwise}) only on plain tensors, and prepacked kernels only on oneDNN
-   * tensors, so no layout has both; {@link #MKLDNN} measured fastest on this machine ({@code LayoutProbe},
-   * docs/benchmarks.md).
+   * ({@code mkldnn::_convolution_pointwise}) only on plain tensors, and prepacked kernels only on
+   * oneDNN tensors, so no layout has both; {@link #MKLDNN} measured fastest on this machine ({@code
+   * LayoutProbe}, docs/benchmarks.md).
    */
   enum Layout {
     /** oneDNN tensors between layers, prepacked kernels; ReLU and residual additions in place. */
     MKLDNN,
-    /** Plain NCHW tensors between layers, prepacked kernels, fused post-ops (activations reordered per call). */
+    /**
+     * Plain NCHW tensors between layers, prepacked kernels, fused post-ops (activations reordered
+     * per call).
+     */
     DENSE_FUSED,
     /** Channels-last tensors between layers, plain kernels (reordered per call), fused post-ops. */
     CHANNELS_LAST_FUSED
@@ -72,8 +76,15 @@ final class ServingProgram {
     s.append("class ").append(CLASS).append("(Module):\n");
     s.append("  __parameters__ = []\n  __buffers__ = []\n  training : bool\n");
     attributes.keySet().forEach(name -> s.append("  ").append(name).append(" : Tensor\n"));
-    s.append("  def prepack(").append(SELF).append(") -> NoneType:\n").append(prepack).append("    return None\n");
-    s.append("  def forward(").append(SELF).append(",\n    x: Tensor) -> Tensor:\n").append(forward);
+    s.append("  def prepack(")
+        .append(SELF)
+        .append(") -> NoneType:\n")
+        .append(prepack)
+        .append("    return None\n");
+    s.append("  def forward(")
+        .append(SELF)
+        .append(",\n    x: Tensor) -> Tensor:\n")
+        .append(forward);
     return s.toString();
   }
 
@@ -96,7 +107,8 @@ final class ServingProgram {
     } else if (network instanceof PooledHashNetwork pooled) {
       p.head(f, pooled.hashLayer(), true);
     } else {
-      throw new IllegalArgumentException("no serving program for " + network.getClass().getSimpleName());
+      throw new IllegalArgumentException(
+          "no serving program for " + network.getClass().getSimpleName());
     }
     return p;
   }
@@ -126,13 +138,30 @@ final class ServingProgram {
     ConvBn expand = block.expand();
     String w = weights(folded(expand));
     if (layout == Layout.MKLDNN) {
-      String y = assign("torch.mkldnn_convolution(" + b + ", " + w + args(expand.padding(), expand.stride()) + ")");
+      String y =
+          assign(
+              "torch.mkldnn_convolution("
+                  + b
+                  + ", "
+                  + w
+                  + args(expand.padding(), expand.stride())
+                  + ")");
       return assign("torch.relu_(torch.add_(" + y + ", " + shortcut + "))");
     }
-    // relu(conv(b) + shortcut), written into the shortcut: the block input or the projection output, both
+    // relu(conv(b) + shortcut), written into the shortcut: the block input or the projection
+    // output, both
     // dead after this block
-    return assign("ops.mkldnn._convolution_pointwise_(" + b + ", " + shortcut + ", " + w
-        + args(expand.padding(), expand.stride()) + ", \"add\", None, \"relu\", " + NO_SCALARS + ", None)");
+    return assign(
+        "ops.mkldnn._convolution_pointwise_("
+            + b
+            + ", "
+            + shortcut
+            + ", "
+            + w
+            + args(expand.padding(), expand.stride())
+            + ", \"add\", None, \"relu\", "
+            + NO_SCALARS
+            + ", None)");
   }
 
   private void head(String features, Linear hash, boolean bias) {
@@ -142,7 +171,8 @@ final class ServingProgram {
     }
     String v = assign("torch.flatten(" + pooled + ", 1)");
     String w = attribute("hash_w", hash.getParameters().get("weight").getArray());
-    String b = bias ? "self." + attribute("hash_b", hash.getParameters().get("bias").getArray()) : "None";
+    String b =
+        bias ? "self." + attribute("hash_b", hash.getParameters().get("bias").getArray()) : "None";
     String u = assign("torch.tanh(torch.linear(" + v + ", self." + w + ", " + b + "))");
     forward.append("    return ").append(u).append('\n');
   }
@@ -159,18 +189,37 @@ final class ServingProgram {
       String y = assign("torch.mkldnn_convolution(" + x + ", " + w + args(padding, stride) + ")");
       return post.equals("relu") ? assign("torch.relu_(" + y + ")") : y;
     }
-    return assign("ops.mkldnn._convolution_pointwise(" + x + ", " + w + args(padding, stride) + ", \"" + post
-        + "\", " + NO_SCALARS + ", None)");
+    return assign(
+        "ops.mkldnn._convolution_pointwise("
+            + x
+            + ", "
+            + w
+            + args(padding, stride)
+            + ", \""
+            + post
+            + "\", "
+            + NO_SCALARS
+            + ", None)");
   }
 
-  /** Declares kernel i's attributes {@code w<i>, b<i>}, adds its prepacking, returns {@code self.w<i>, self.b<i>}. */
+  /**
+   * Declares kernel i's attributes {@code w<i>, b<i>}, adds its prepacking, returns {@code
+   * self.w<i>, self.b<i>}.
+   */
   private String weights(Kernel kernel) {
     int i = convs++;
     String w = attribute("w" + i, kernel.weight(), kernel.shape());
     String b = attribute("b" + i, kernel.bias(), new long[] {kernel.bias().length});
     if (layout != Layout.CHANNELS_LAST_FUSED) {
-      prepack.append("    self.").append(w).append(" = torch.mkldnn_reorder_conv2d_weight(torch.to_mkldnn(self.")
-          .append(w).append("), ").append(pair(kernel.padding())).append(", ").append(pair(kernel.stride()))
+      prepack
+          .append("    self.")
+          .append(w)
+          .append(" = torch.mkldnn_reorder_conv2d_weight(torch.to_mkldnn(self.")
+          .append(w)
+          .append("), ")
+          .append(pair(kernel.padding()))
+          .append(", ")
+          .append(pair(kernel.stride()))
           .append(", [1, 1], 1)\n");
     }
     return "self." + w + ", self." + b;
@@ -178,11 +227,18 @@ final class ServingProgram {
 
   private static Kernel folded(ConvBn unit) {
     NDArray w = unit.foldedWeight();
-    return new Kernel(w.toFloatArray(), w.getShape().getShape(), unit.foldedBias().toFloatArray(), unit.padding(),
+    return new Kernel(
+        w.toFloatArray(),
+        w.getShape().getShape(),
+        unit.foldedBias().toFloatArray(),
+        unit.padding(),
         unit.stride());
   }
 
-  /** Stacks same-shaped 1×1 units along the filters: one convolution computing all their outputs in order. */
+  /**
+   * Stacks same-shaped 1×1 units along the filters: one convolution computing all their outputs in
+   * order.
+   */
   private static Kernel concat(List<ConvBn> units) {
     Kernel first = folded(units.get(0));
     int filters = (int) first.shape()[0];

@@ -9,12 +9,12 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * Runs a compiled module with the TorchScript graph executor's optimisation off on the calling thread
- * (a thread-local libtorch setting, on by default in every thread). The compiled program is already a
- * straight line of oneDNN calls, so the profiling executor has nothing to fuse; with it on, batch 1
- * measured several times slower (docs/benchmarks.md, "Encoder"). The thread's setting is put back to the
- * engine's default afterwards ({@code ai.djl.pytorch.graph_optimizer}, libtorch has no getter), so other
- * TorchScript modules run on the same thread are unaffected.
+ * Runs a compiled module with the TorchScript graph executor's optimisation off on the calling
+ * thread (a thread-local libtorch setting, on by default in every thread). The compiled program is
+ * already a straight line of oneDNN calls, so the profiling executor has nothing to fuse; with it
+ * on, batch 1 measured several times slower (docs/benchmarks.md, "Encoder"). The thread's setting
+ * is put back to the engine's default afterwards ({@code ai.djl.pytorch.graph_optimizer}, libtorch
+ * has no getter), so other TorchScript modules run on the same thread are unaffected.
  */
 final class SimpleExecutorBlock extends AbstractBlock {
 

@@ -9,9 +9,9 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
 
 /**
- * Iterative quantisation (Gong &amp; Lazebnik, CVPR 2011): project centred features onto their top-c
- * principal components, then find the rotation R that minimises the quantisation loss ‖B − VR‖²
- * by alternating B = sign(VR) and the orthogonal Procrustes solution R = U Wᵀ of VᵀB = U Σ Wᵀ.
+ * Iterative quantisation (Gong &amp; Lazebnik, CVPR 2011): project centred features onto their
+ * top-c principal components, then find the rotation R that minimises the quantisation loss ‖B −
+ * VR‖² by alternating B = sign(VR) and the orthogonal Procrustes solution R = U Wᵀ of VᵀB = U Σ Wᵀ.
  */
 public final class Itq {
 
@@ -27,7 +27,8 @@ public final class Itq {
     int n = features.length;
     int d = features[0].length;
     if (bits > d) {
-      throw new IllegalArgumentException("ITQ needs bits <= feature dimension, got " + bits + " > " + d);
+      throw new IllegalArgumentException(
+          "ITQ needs bits <= feature dimension, got " + bits + " > " + d);
     }
     float[] mean = LinearHasher.meanOf(features);
     DMatrixRMaj x = new DMatrixRMaj(n, d);
@@ -68,7 +69,9 @@ public final class Itq {
     return new LinearHasher(mean, projection, d, bits);
   }
 
-  /** Quantisation loss ‖sign(VR) − VR‖² / n of a fitted hasher on features (for tests and reports). */
+  /**
+   * Quantisation loss ‖sign(VR) − VR‖² / n of a fitted hasher on features (for tests and reports).
+   */
   public static double quantisationLoss(LinearHasher hasher, float[][] features) {
     double loss = 0;
     for (float[] x : features) {
@@ -81,12 +84,14 @@ public final class Itq {
   }
 
   /**
-   * Eigenvectors of XᵀX with the c largest eigenvalues, as columns of a d × c matrix. With fewer rows
-   * than columns (n &lt; d) the n × n Gram matrix XXᵀ is decomposed instead: its eigenvector w with
-   * eigenvalue λ gives XᵀX's eigenvector Xᵀw / √λ, at a fraction of the cost.
+   * Eigenvectors of XᵀX with the c largest eigenvalues, as columns of a d × c matrix. With fewer
+   * rows than columns (n &lt; d) the n × n Gram matrix XXᵀ is decomposed instead: its eigenvector w
+   * with eigenvalue λ gives XᵀX's eigenvector Xᵀw / √λ, at a fraction of the cost.
    */
   static DMatrixRMaj topPrincipalComponents(DMatrixRMaj x, int c) {
-    return x.numRows < x.numCols ? topPrincipalComponentsByGram(x, c) : topPrincipalComponentsByCovariance(x, c);
+    return x.numRows < x.numCols
+        ? topPrincipalComponentsByGram(x, c)
+        : topPrincipalComponentsByCovariance(x, c);
   }
 
   /** Eigen-decomposition of the d × d XᵀX. */
@@ -119,7 +124,8 @@ public final class Itq {
     int n = x.numRows;
     int d = x.numCols;
     if (c > n) {
-      throw new IllegalArgumentException("ITQ needs bits <= number of features, got " + c + " > " + n);
+      throw new IllegalArgumentException(
+          "ITQ needs bits <= number of features, got " + c + " > " + n);
     }
     DMatrixRMaj gram = new DMatrixRMaj(n, n);
     CommonOps_DDRM.multTransB(x, x, gram);
@@ -155,7 +161,8 @@ public final class Itq {
     for (int i = 0; i < gaussian.data.length; i++) {
       gaussian.data[i] = random.nextGaussian();
     }
-    SingularValueDecomposition_F64<DMatrixRMaj> svd = DecompositionFactory_DDRM.svd(c, c, true, true, false);
+    SingularValueDecomposition_F64<DMatrixRMaj> svd =
+        DecompositionFactory_DDRM.svd(c, c, true, true, false);
     if (!svd.decompose(gaussian)) {
       throw new IllegalStateException("SVD of the initial rotation failed");
     }

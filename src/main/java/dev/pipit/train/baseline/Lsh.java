@@ -4,8 +4,8 @@ import dev.pipit.model.LinearHasher;
 import java.util.Random;
 
 /**
- * Locality-sensitive hashing by random hyperplanes (Charikar 2002): each bit is the side of a random
- * Gaussian hyperplane through the feature mean. Data-independent apart from centring.
+ * Locality-sensitive hashing by random hyperplanes (Charikar 2002): each bit is the side of a
+ * random Gaussian hyperplane through the feature mean. Data-independent apart from centring.
  */
 public final class Lsh {
 

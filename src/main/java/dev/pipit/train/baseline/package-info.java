@@ -1,5 +1,5 @@
 /**
- * Classical hashing baselines on pretrained features: LSH (random hyperplanes) and ITQ (PCA + iterative
- * quantisation). Both fit a {@link dev.pipit.train.baseline.LinearHasher}.
+ * Classical hashing baselines on pretrained features: LSH (random hyperplanes) and ITQ (PCA +
+ * iterative quantisation). Both fit a {@link dev.pipit.train.baseline.LinearHasher}.
  */
 package dev.pipit.train.baseline;

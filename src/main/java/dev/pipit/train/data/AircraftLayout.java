@@ -8,14 +8,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * FGVC-Aircraft 2013b at the variant level (100 classes). {@code root} is the distribution's top folder
- * or its {@code data/} folder, which holds:
+ * FGVC-Aircraft 2013b at the variant level (100 classes). {@code root} is the distribution's top
+ * folder or its {@code data/} folder, which holds:
  *
  * <ul>
  *   <li>{@code variants.txt}: one variant name per line; line order gives the labels;
  *   <li>{@code images_variant_trainval.txt}, {@code images_variant_test.txt}: {@code <image id>
- *       <variant name>}, where the name may contain spaces and slashes ({@code F/A-18}, {@code Falcon
- *       2000});
+ *       <variant name>}, where the name may contain spaces and slashes ({@code F/A-18}, {@code
+ *       Falcon 2000});
  *   <li>{@code images/<image id>.jpg}.
  * </ul>
  *
@@ -28,7 +28,8 @@ final class AircraftLayout {
 
   static Dataset load(Path root, LoadOptions options) throws DatasetException {
     ListFile.requireDirectory(root);
-    Path data = Files.isRegularFile(root.resolve("data/variants.txt")) ? root.resolve("data") : root;
+    Path data =
+        Files.isRegularFile(root.resolve("data/variants.txt")) ? root.resolve("data") : root;
     Path variantsList = data.resolve("variants.txt");
     List<String> classes = new ArrayList<>();
     Map<String, Integer> labels = new HashMap<>();

@@ -15,8 +15,8 @@ import java.util.TreeSet;
  * The Caltech-UCSD list layout shared by CUB-200-2011 and NABirds. In {@code root}:
  *
  * <ul>
- *   <li>{@code images.txt}: {@code <image id> <path under images/>}, one line per image; its order is the
- *       order of the splits;
+ *   <li>{@code images.txt}: {@code <image id> <path under images/>}, one line per image; its order
+ *       is the order of the splits;
  *   <li>{@code image_class_labels.txt}: {@code <image id> <class id>};
  *   <li>{@code train_test_split.txt}: {@code <image id> <1 = train, 0 = test>};
  *   <li>{@code classes.txt}: {@code <class id> <class name>} (names may contain spaces);
@@ -25,8 +25,8 @@ import java.util.TreeSet;
  *
  * <p>CUB numbers its 200 classes 1..200 and uses them all: label = class id − 1. NABirds' {@code
  * classes.txt} also lists the inner nodes of its taxonomy ({@code hierarchy.txt}: {@code <child>
- * <parent>}), and images carry only leaf ids: the labels are the distinct class ids that images use,
- * sorted by id and renumbered 0..n−1 (555 for the full dataset).
+ * <parent>}), and images carry only leaf ids: the labels are the distinct class ids that images
+ * use, sorted by id and renumbered 0..n−1 (555 for the full dataset).
  */
 final class CubStyleLayout {
 
@@ -90,7 +90,12 @@ final class CubStyleLayout {
       for (int id = 1; id <= classNames.size(); id++) {
         if (!classNames.containsKey(id)) {
           throw new DatasetException(
-              classesList, "class ids must run 1.." + classNames.size() + " without gaps; " + id + " is missing");
+              classesList,
+              "class ids must run 1.."
+                  + classNames.size()
+                  + " without gaps; "
+                  + id
+                  + " is missing");
         }
         labelOf.put(id, id - 1);
         classes.add(classNames.get(id));
@@ -112,14 +117,18 @@ final class CubStyleLayout {
       switch (isTrain.get(id)) {
         case "1" -> train.add(image.getValue(), label, id);
         case "0" -> test.add(image.getValue(), label, id);
-        default -> throw splitLines.get(id).error("split flag must be 1 (train) or 0 (test), got " + isTrain.get(id));
+        default ->
+            throw splitLines
+                .get(id)
+                .error("split flag must be 1 (train) or 0 (test), got " + isTrain.get(id));
       }
     }
     return Layouts.finish(name, classes, train, splitList, test, splitList, options);
   }
 
   /** Reads a {@code <image id> <value>} list that must cover exactly the ids of images.txt. */
-  private static Map<String, String> keyed(Path file, Map<String, Path> images) throws DatasetException {
+  private static Map<String, String> keyed(Path file, Map<String, Path> images)
+      throws DatasetException {
     Map<String, String> values = new HashMap<>();
     for (ListFile.Line line : ListFile.read(file)) {
       String[] f = line.fields(2);
@@ -131,9 +140,16 @@ final class CubStyleLayout {
       }
     }
     if (values.size() != images.size()) {
-      String missing = images.keySet().stream().filter(id -> !values.containsKey(id)).findFirst().orElseThrow();
+      String missing =
+          images.keySet().stream().filter(id -> !values.containsKey(id)).findFirst().orElseThrow();
       throw new DatasetException(
-          file, values.size() + " entries but images.txt has " + images.size() + "; image id " + missing + " is missing");
+          file,
+          values.size()
+              + " entries but images.txt has "
+              + images.size()
+              + "; image id "
+              + missing
+              + " is missing");
     }
     return values;
   }
@@ -146,7 +162,10 @@ final class CubStyleLayout {
     return byId;
   }
 
-  /** When the taxonomy is present, images must be labelled with leaves (ids that are no one's parent). */
+  /**
+   * When the taxonomy is present, images must be labelled with leaves (ids that are no one's
+   * parent).
+   */
   private static void checkLeaves(Path hierarchy, Set<Integer> used) throws DatasetException {
     if (!Files.isRegularFile(hierarchy)) {
       return;
@@ -157,7 +176,8 @@ final class CubStyleLayout {
     }
     for (int id : used) {
       if (parents.contains(id)) {
-        throw new DatasetException(hierarchy, "images are labelled with class " + id + ", which is not a leaf");
+        throw new DatasetException(
+            hierarchy, "images are labelled with class " + id + ", which is not a leaf");
       }
     }
   }

@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * A dataset on disk is missing, malformed or inconsistent. The message names the offending file (and line,
- * where there is one) so that a bad download is found at load time rather than hours into training.
+ * A dataset on disk is missing, malformed or inconsistent. The message names the offending file
+ * (and line, where there is one) so that a bad download is found at load time rather than hours
+ * into training.
  */
 public class DatasetException extends IOException {
 

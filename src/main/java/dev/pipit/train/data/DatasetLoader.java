@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Loads a dataset by kind name. Everything that can be checked before training is checked here: list
- * files, their consistency, label ranges, classes without images, and (per {@link Validation}) the
- * image files themselves. A {@link DatasetException} names the offending file.
+ * Loads a dataset by kind name. Everything that can be checked before training is checked here:
+ * list files, their consistency, label ranges, classes without images, and (per {@link Validation})
+ * the image files themselves. A {@link DatasetException} names the offending file.
  *
  * <table>
  *   <caption>Kinds</caption>
@@ -26,7 +26,8 @@ public final class DatasetLoader {
 
   /** The kind names {@link #load} accepts. */
   public static final List<String> KINDS =
-      List.of("fashion-mnist", "image-folder", "cub200", "aircraft", "food101", "nabirds", "vegfru");
+      List.of(
+          "fashion-mnist", "image-folder", "cub200", "aircraft", "food101", "nabirds", "vegfru");
 
   private DatasetLoader() {}
 
@@ -40,21 +41,24 @@ public final class DatasetLoader {
    *
    * @param kind one of {@link #KINDS} (case-insensitive)
    * @param root the dataset's folder
-   * @param options validation, decoder and subset sizes (Fashion-MNIST, being in memory, uses only the
-   *     subset sizes)
+   * @param options validation, decoder and subset sizes (Fashion-MNIST, being in memory, uses only
+   *     the subset sizes)
    * @throws DatasetException if the dataset is missing or malformed
    * @throws IllegalArgumentException for an unknown kind
    */
   public static Dataset load(String kind, Path root, LoadOptions options) throws IOException {
     return switch (kind.toLowerCase(Locale.ROOT)) {
-      case "fashion-mnist" -> FashionMnist.load(root, options.trainPerClass(), options.testPerClass());
+      case "fashion-mnist" ->
+          FashionMnist.load(root, options.trainPerClass(), options.testPerClass());
       case "image-folder" -> ImageFolderLayout.load(root, options);
       case "cub200" -> CubStyleLayout.cub(root, options);
       case "aircraft" -> AircraftLayout.load(root, options);
       case "food101" -> Food101Layout.load(root, options);
       case "nabirds" -> CubStyleLayout.nabirds(root, options);
       case "vegfru" -> VegFruLayout.load(root, options);
-      default -> throw new IllegalArgumentException("unknown dataset kind '" + kind + "'; expected one of " + KINDS);
+      default ->
+          throw new IllegalArgumentException(
+              "unknown dataset kind '" + kind + "'; expected one of " + KINDS);
     };
   }
 }

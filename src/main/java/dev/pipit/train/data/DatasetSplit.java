@@ -4,8 +4,9 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 
 /**
- * One split (train or test) of a single-label dataset: an indexed list of images with class labels. The
- * order is fixed by the dataset's own list files and never shuffled here; samplers shuffle indices.
+ * One split (train or test) of a single-label dataset: an indexed list of images with class labels.
+ * The order is fixed by the dataset's own list files and never shuffled here; samplers shuffle
+ * indices.
  */
 public interface DatasetSplit {
 
@@ -19,8 +20,8 @@ public interface DatasetSplit {
   String id(int i);
 
   /**
-   * Decodes image {@code i}. File-backed splits decode on every call (no cache), so callers that need an
-   * image twice should keep it.
+   * Decodes image {@code i}. File-backed splits decode on every call (no cache), so callers that
+   * need an image twice should keep it.
    *
    * @throws IOException if the file cannot be read or decoded
    */

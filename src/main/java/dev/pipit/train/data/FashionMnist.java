@@ -13,21 +13,30 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * Fashion-MNIST (and MNIST) in the IDX format: {@code train-images-idx3-ubyte[.gz]}, {@code
- * train-labels-idx1-ubyte[.gz]}, {@code t10k-images-idx3-ubyte[.gz]}, {@code t10k-labels-idx1-ubyte[.gz]}.
- * Gzipped and plain files are both accepted (recognised by content, not name).
+ * train-labels-idx1-ubyte[.gz]}, {@code t10k-images-idx3-ubyte[.gz]}, {@code
+ * t10k-labels-idx1-ubyte[.gz]}. Gzipped and plain files are both accepted (recognised by content,
+ * not name).
  *
  * <p>IDX is big-endian: magic {@code 0x00000803} (unsigned bytes, 3 dimensions) then count, rows,
- * columns and the pixels for images; magic {@code 0x00000801}, count and one byte per label for labels.
- * The loader checks the magic numbers, that counts agree, that the file ends where the header says and
- * that labels lie in 0..9.
+ * columns and the pixels for images; magic {@code 0x00000801}, count and one byte per label for
+ * labels. The loader checks the magic numbers, that counts agree, that the file ends where the
+ * header says and that labels lie in 0..9.
  */
 public final class FashionMnist {
 
   /** The ten Fashion-MNIST classes, in label order. */
   public static final List<String> CLASSES =
       List.of(
-          "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-          "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+          "T-shirt/top",
+          "Trouser",
+          "Pullover",
+          "Dress",
+          "Coat",
+          "Sandal",
+          "Shirt",
+          "Sneaker",
+          "Bag",
+          "Ankle boot");
 
   static final int IMAGES_MAGIC = 0x00000803;
   static final int LABELS_MAGIC = 0x00000801;
@@ -40,8 +49,8 @@ public final class FashionMnist {
   }
 
   /**
-   * Loads both splits, keeping the first {@code trainPerClass} / {@code testPerClass} images of each
-   * class in file order ({@code <= 0}: all). Ids are {@code train/<index in file>} and {@code
+   * Loads both splits, keeping the first {@code trainPerClass} / {@code testPerClass} images of
+   * each class in file order ({@code <= 0}: all). Ids are {@code train/<index in file>} and {@code
    * test/<index in file>}.
    */
   public static Dataset load(Path dir, int trainPerClass, int testPerClass) throws IOException {
@@ -59,14 +68,18 @@ public final class FashionMnist {
       int magic = in.readInt();
       if (magic != IMAGES_MAGIC) {
         throw new DatasetException(
-            imageFile, String.format("bad magic 0x%08x, expected 0x%08x (IDX unsigned-byte images)", magic, IMAGES_MAGIC));
+            imageFile,
+            String.format(
+                "bad magic 0x%08x, expected 0x%08x (IDX unsigned-byte images)",
+                magic, IMAGES_MAGIC));
       }
       int count = in.readInt();
       int rows = in.readInt();
       int cols = in.readInt();
       if (count != labels.length) {
         throw new DatasetException(
-            imageFile, count + " images but " + labelFile.getFileName() + " has " + labels.length + " labels");
+            imageFile,
+            count + " images but " + labelFile.getFileName() + " has " + labels.length + " labels");
       }
       if (rows < 1 || cols < 1 || rows > 4096 || cols > 4096) {
         throw new DatasetException(imageFile, "implausible image size " + rows + "x" + cols);
@@ -78,7 +91,8 @@ public final class FashionMnist {
       }
       for (int c = 0; c < perLabel.length; c++) {
         if (perLabel[c] == 0) {
-          throw new DatasetException(labelFile, "class " + c + " (" + CLASSES.get(c) + ") has no images");
+          throw new DatasetException(
+              labelFile, "class " + c + " (" + CLASSES.get(c) + ") has no images");
         }
       }
       int[] keep = selectFirstPerClass(labels, perClass);
@@ -94,7 +108,8 @@ public final class FashionMnist {
         }
       }
       if (in.read() != -1) {
-        throw new DatasetException(imageFile, "data continues past the " + count + " images the header declares");
+        throw new DatasetException(
+            imageFile, "data continues past the " + count + " images the header declares");
       }
       int[] kept = new int[keep.length];
       for (int k = 0; k < keep.length; k++) {
@@ -112,7 +127,10 @@ public final class FashionMnist {
       int magic = in.readInt();
       if (magic != LABELS_MAGIC) {
         throw new DatasetException(
-            file, String.format("bad magic 0x%08x, expected 0x%08x (IDX unsigned-byte labels)", magic, LABELS_MAGIC));
+            file,
+            String.format(
+                "bad magic 0x%08x, expected 0x%08x (IDX unsigned-byte labels)",
+                magic, LABELS_MAGIC));
       }
       int count = in.readInt();
       if (count < 1) {
@@ -121,13 +139,15 @@ public final class FashionMnist {
       byte[] raw = new byte[count];
       in.readFully(raw);
       if (in.read() != -1) {
-        throw new DatasetException(file, "data continues past the " + count + " labels the header declares");
+        throw new DatasetException(
+            file, "data continues past the " + count + " labels the header declares");
       }
       int[] labels = new int[count];
       for (int i = 0; i < count; i++) {
         labels[i] = raw[i] & 0xFF;
         if (labels[i] >= CLASSES.size()) {
-          throw new DatasetException(file, "label " + labels[i] + " of item " + i + " is outside 0..9");
+          throw new DatasetException(
+              file, "label " + labels[i] + " of item " + i + " is outside 0..9");
         }
       }
       return labels;
@@ -136,7 +156,9 @@ public final class FashionMnist {
     }
   }
 
-  /** Indices (ascending) of the first {@code perClass} items of each label; all when {@code <= 0}. */
+  /**
+   * Indices (ascending) of the first {@code perClass} items of each label; all when {@code <= 0}.
+   */
   static int[] selectFirstPerClass(int[] labels, int perClass) {
     if (perClass <= 0) {
       int[] all = new int[labels.length];
@@ -161,7 +183,8 @@ public final class FashionMnist {
         return candidate;
       }
     }
-    throw new DatasetException(dir.resolve(name + ".gz"), "missing (nor is there an uncompressed " + name + ")");
+    throw new DatasetException(
+        dir.resolve(name + ".gz"), "missing (nor is there an uncompressed " + name + ")");
   }
 
   private static DataInputStream open(Path file) throws IOException {
@@ -171,6 +194,7 @@ public final class FashionMnist {
     int b1 = raw.read();
     raw.reset();
     boolean gzip = b0 == 0x1f && b1 == 0x8b;
-    return new DataInputStream(gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw);
+    return new DataInputStream(
+        gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw);
   }
 }

@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Food-101. In {@code root} (the {@code food-101} folder): {@code meta/classes.txt} (one class per line,
- * line order gives the labels), {@code meta/train.txt} and {@code meta/test.txt} ({@code <class>/<image
- * id>}, no extension; 75,750 and 25,250 lines), and {@code images/<class>/<image id>.jpg}.
+ * Food-101. In {@code root} (the {@code food-101} folder): {@code meta/classes.txt} (one class per
+ * line, line order gives the labels), {@code meta/train.txt} and {@code meta/test.txt} ({@code
+ * <class>/<image id>}, no extension; 75,750 and 25,250 lines), and {@code images/<class>/<image
+ * id>.jpg}.
  */
 final class Food101Layout {
 
@@ -30,8 +31,13 @@ final class Food101Layout {
     Path trainList = meta.resolve("train.txt");
     Path testList = meta.resolve("test.txt");
     return Layouts.finish(
-        "food101", classes, split(trainList, images, labels), trainList, split(testList, images, labels),
-        testList, options);
+        "food101",
+        classes,
+        split(trainList, images, labels),
+        trainList,
+        split(testList, images, labels),
+        testList,
+        options);
   }
 
   private static SplitBuilder split(Path list, Path images, Map<String, Integer> labels)

@@ -21,8 +21,10 @@ public final class GrayscaleSplit implements DatasetSplit {
    * @param labels one label per image
    * @param sourceIndex position of each image in the original file (kept in ids after subsetting)
    */
-  GrayscaleSplit(String prefix, int rows, int cols, byte[] pixels, int[] labels, int[] sourceIndex) {
-    if ((long) rows * cols * labels.length != pixels.length || sourceIndex.length != labels.length) {
+  GrayscaleSplit(
+      String prefix, int rows, int cols, byte[] pixels, int[] labels, int[] sourceIndex) {
+    if ((long) rows * cols * labels.length != pixels.length
+        || sourceIndex.length != labels.length) {
       throw new IllegalArgumentException("pixel buffer does not hold " + labels.length + " images");
     }
     this.prefix = prefix;

@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
 /**
- * Turns an image file into pixels. All file-backed splits decode through one of these, so the hardened
- * decoder (size limits, colour-space handling) can replace {@link #IMAGE_IO} in one place.
+ * Turns an image file into pixels. All file-backed splits decode through one of these, so the
+ * hardened decoder (size limits, colour-space handling) can replace {@link #IMAGE_IO} in one place.
  */
 @FunctionalInterface
 public interface ImageDecoder {

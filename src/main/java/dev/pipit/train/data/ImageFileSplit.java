@@ -36,7 +36,11 @@ public final class ImageFileSplit implements DatasetSplit {
     if (this.labels.length != this.files.size() || this.ids.size() != this.files.size()) {
       throw new IllegalArgumentException(
           "files, labels and ids differ in length: "
-              + this.files.size() + ", " + this.labels.length + ", " + this.ids.size());
+              + this.files.size()
+              + ", "
+              + this.labels.length
+              + ", "
+              + this.ids.size());
     }
   }
 
@@ -133,7 +137,9 @@ public final class ImageFileSplit implements DatasetSplit {
     }
   }
 
-  /** Reads only as far as the dimensions: enough to catch truncated downloads and HTML error pages. */
+  /**
+   * Reads only as far as the dimensions: enough to catch truncated downloads and HTML error pages.
+   */
   static void checkHeader(Path file) throws DatasetException {
     try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
       if (in == null) {
@@ -163,7 +169,10 @@ public final class ImageFileSplit implements DatasetSplit {
 
   @Override
   public String toString() {
-    return "ImageFileSplit[" + files.size() + " images, labels " + Arrays.stream(labels).distinct().count()
+    return "ImageFileSplit["
+        + files.size()
+        + " images, labels "
+        + Arrays.stream(labels).distinct().count()
         + " distinct]";
   }
 }

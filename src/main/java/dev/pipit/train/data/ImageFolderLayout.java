@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * A generic folder-per-class layout with an explicit split, for data sets without an official loader.
+ * A generic folder-per-class layout with an explicit split, for data sets without an official
+ * loader.
  *
  * <pre>
  * root/
@@ -19,12 +20,12 @@ import java.util.stream.Stream;
  *   &lt;class B&gt;/&lt;file&gt;.png
  * </pre>
  *
- * <p>Classes are the non-hidden sub-folders of {@code root}, sorted by name (as DJL's {@code ImageFolder}
- * does); label {@code i} is the {@code i}-th. {@code split.txt} has one line per image: {@code
- * <class>/<file> train} or {@code <class>/<file> test}; the path is relative to {@code root} and may
- * contain spaces (the split word is the last one on the line). Blank lines and lines starting with
- * {@code #} are ignored. Only listed files are used, so files can be excluded by leaving them out.
- * Every class must have at least one training image.
+ * <p>Classes are the non-hidden sub-folders of {@code root}, sorted by name (as DJL's {@code
+ * ImageFolder} does); label {@code i} is the {@code i}-th. {@code split.txt} has one line per
+ * image: {@code <class>/<file> train} or {@code <class>/<file> test}; the path is relative to
+ * {@code root} and may contain spaces (the split word is the last one on the line). Blank lines and
+ * lines starting with {@code #} are ignored. Only listed files are used, so files can be excluded
+ * by leaving them out. Every class must have at least one training image.
  */
 final class ImageFolderLayout {
 
@@ -79,6 +80,7 @@ final class ImageFolderLayout {
         default -> throw line.error("split must be 'train' or 'test', got '" + which + "'");
       }
     }
-    return Layouts.finish(root.getFileName().toString(), classes, train, splitFile, test, splitFile, options);
+    return Layouts.finish(
+        root.getFileName().toString(), classes, train, splitFile, test, splitFile, options);
   }
 }

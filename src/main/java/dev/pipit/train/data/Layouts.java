@@ -9,8 +9,8 @@ final class Layouts {
   private Layouts() {}
 
   /**
-   * Builds the dataset: every class must have a training image (reported against {@code trainList}),
-   * subsets are taken, and the kept files are validated before anything is returned.
+   * Builds the dataset: every class must have a training image (reported against {@code
+   * trainList}), subsets are taken, and the kept files are validated before anything is returned.
    */
   static Dataset finish(
       String name,
@@ -35,12 +35,14 @@ final class Layouts {
     }
     for (int c = 0; c < perClass.length; c++) {
       if (perClass[c] == 0) {
-        throw new DatasetException(trainList, "class " + c + " (" + classes.get(c) + ") has no training images");
+        throw new DatasetException(
+            trainList, "class " + c + " (" + classes.get(c) + ") has no training images");
       }
     }
     ImageFileSplit keptTrain = subset(trainSplit, options.trainPerClass());
     ImageFileSplit keptTest = subset(testSplit, options.testPerClass());
-    // Only the files that will be used are checked: a CPU subset of Food-101 should not open 100k files.
+    // Only the files that will be used are checked: a CPU subset of Food-101 should not open 100k
+    // files.
     keptTrain.validate(options.validation());
     keptTest.validate(options.validation());
     return new Dataset(name, classes, keptTrain, keptTest);
@@ -59,8 +61,8 @@ final class Layouts {
   }
 
   /**
-   * Resolves a path from a list file against {@code base}, refusing absolute paths and ones that climb
-   * out of {@code base} with {@code ..}.
+   * Resolves a path from a list file against {@code base}, refusing absolute paths and ones that
+   * climb out of {@code base} with {@code ..}.
    */
   static Path inside(Path base, String relative, ListFile.Line line) throws DatasetException {
     Path rel;

@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads the whitespace-separated text lists that dataset distributions ship, keeping line numbers. */
+/**
+ * Reads the whitespace-separated text lists that dataset distributions ship, keeping line numbers.
+ */
 final class ListFile {
 
   private ListFile() {}
@@ -20,7 +22,10 @@ final class ListFile {
       return new DatasetException(file, "line " + number + ": " + message);
     }
 
-    /** Splits into exactly {@code n} fields: the first {@code n-1} at whitespace, the rest as the last. */
+    /**
+     * Splits into exactly {@code n} fields: the first {@code n-1} at whitespace, the rest as the
+     * last.
+     */
     String[] fields(int n) throws DatasetException {
       String[] parts = text.strip().split("\\s+", n);
       if (parts.length != n) {

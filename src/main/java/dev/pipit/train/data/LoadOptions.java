@@ -11,7 +11,8 @@ import java.util.Objects;
  *     ({@code <= 0}: all); see {@link Subsets#firstPerClass}
  * @param testPerClass the same for the test split
  */
-public record LoadOptions(Validation validation, ImageDecoder decoder, int trainPerClass, int testPerClass) {
+public record LoadOptions(
+    Validation validation, ImageDecoder decoder, int trainPerClass, int testPerClass) {
 
   /** Checks for nulls. */
   public LoadOptions {

@@ -22,6 +22,7 @@ final class SplitBuilder {
   }
 
   ImageFileSplit build(ImageDecoder decoder) {
-    return new ImageFileSplit(files, labels.stream().mapToInt(Integer::intValue).toArray(), ids, decoder);
+    return new ImageFileSplit(
+        files, labels.stream().mapToInt(Integer::intValue).toArray(), ids, decoder);
   }
 }

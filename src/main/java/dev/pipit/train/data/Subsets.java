@@ -3,9 +3,9 @@ package dev.pipit.train.data;
 import java.util.Arrays;
 
 /**
- * Deterministic, class-balanced subsets, for CPU-sized runs of the protocols: the first {@code n} images
- * of each class in the split's own order. No randomness, so two runs (and two machines) see the same
- * images, and the subset of a larger {@code n} contains that of a smaller one.
+ * Deterministic, class-balanced subsets, for CPU-sized runs of the protocols: the first {@code n}
+ * images of each class in the split's own order. No randomness, so two runs (and two machines) see
+ * the same images, and the subset of a larger {@code n} contains that of a smaller one.
  */
 public final class Subsets {
 
@@ -25,7 +25,8 @@ public final class Subsets {
   }
 
   /**
-   * Ascending indices of the first {@code perClass} images of every class ({@code <= 0}: all indices).
+   * Ascending indices of the first {@code perClass} images of every class ({@code <= 0}: all
+   * indices).
    */
   public static int[] firstPerClassIndices(DatasetSplit split, int perClass) {
     if (perClass <= 0) {

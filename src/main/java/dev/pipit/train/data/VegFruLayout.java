@@ -6,13 +6,13 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * VegFru (200 vegetable + 92 fruit classes). In {@code root}: {@code vegfru_list/vegfru_train.txt} and
- * {@code vegfru_list/vegfru_test.txt}, lines {@code <path relative to root> <label>} with labels
- * 0..291, and the images they name (e.g. {@code veg200_images/<class>/<file>.jpg}). Train has 29,200
- * images (100 per class); the validation list is not used, as in the hashing papers.
+ * VegFru (200 vegetable + 92 fruit classes). In {@code root}: {@code vegfru_list/vegfru_train.txt}
+ * and {@code vegfru_list/vegfru_test.txt}, lines {@code <path relative to root> <label>} with
+ * labels 0..291, and the images they name (e.g. {@code veg200_images/<class>/<file>.jpg}). Train
+ * has 29,200 images (100 per class); the validation list is not used, as in the hashing papers.
  *
- * <p>The lists carry no class names, so a class is named after the folder of its images; every image of
- * a label must sit in the same folder, and labels must run 0..n−1 without gaps.
+ * <p>The lists carry no class names, so a class is named after the folder of its images; every
+ * image of a label must sit in the same folder, and labels must run 0..n−1 without gaps.
  */
 final class VegFruLayout {
 
@@ -41,19 +41,27 @@ final class VegFruLayout {
     return Layouts.finish("vegfru", classes, train, trainList, test, testList, options);
   }
 
-  private static SplitBuilder split(Path root, List<ListFile.Line> lines, String[] names, boolean train)
-      throws DatasetException {
+  private static SplitBuilder split(
+      Path root, List<ListFile.Line> lines, String[] names, boolean train) throws DatasetException {
     SplitBuilder split = new SplitBuilder();
     for (ListFile.Line line : lines) {
       String[] f = splitAtLastSpace(line);
       int label = Layouts.checkLabel(line, line.integer(f[1]), names.length);
       Path file = Layouts.inside(root, f[0], line);
       Path folder = file.getParent();
-      String folderName = folder == null || folder.equals(root.normalize()) ? "" : folder.getFileName().toString();
+      String folderName =
+          folder == null || folder.equals(root.normalize()) ? "" : folder.getFileName().toString();
       if (names[label] == null && train) {
         names[label] = folderName;
       } else if (names[label] != null && !names[label].equals(folderName)) {
-        throw line.error("label " + label + " is used for folder '" + names[label] + "' elsewhere, here for '" + folderName + "'");
+        throw line.error(
+            "label "
+                + label
+                + " is used for folder '"
+                + names[label]
+                + "' elsewhere, here for '"
+                + folderName
+                + "'");
       }
       split.add(file, label, f[0]);
     }

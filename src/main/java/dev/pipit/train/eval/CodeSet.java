@@ -4,9 +4,9 @@ import dev.pipit.index.Code;
 import java.util.List;
 
 /**
- * Many binary codes of one length, packed into one contiguous {@code long[]} (code {@code i} occupies
- * words {@code i*w .. i*w+w-1}, {@code w = ceil(bits/64)}), in the bit order of {@link Code}. Contiguous
- * storage keeps the evaluator's inner loop a plain XOR/popcount over an array.
+ * Many binary codes of one length, packed into one contiguous {@code long[]} (code {@code i}
+ * occupies words {@code i*w .. i*w+w-1}, {@code w = ceil(bits/64)}), in the bit order of {@link
+ * Code}. Contiguous storage keeps the evaluator's inner loop a plain XOR/popcount over an array.
  */
 public final class CodeSet {
 
@@ -19,7 +19,8 @@ public final class CodeSet {
     this.bits = bits;
     this.words = Code.wordsFor(bits);
     if (data.length % words != 0) {
-      throw new IllegalArgumentException(data.length + " words is not a whole number of " + bits + "-bit codes");
+      throw new IllegalArgumentException(
+          data.length + " words is not a whole number of " + bits + "-bit codes");
     }
     this.size = data.length / words;
     this.data = data;
@@ -32,7 +33,8 @@ public final class CodeSet {
     for (int i = 0; i < codes.size(); i++) {
       Code c = codes.get(i);
       if (c.bits() != bits) {
-        throw new IllegalArgumentException("code " + i + " has " + c.bits() + " bits, expected " + bits);
+        throw new IllegalArgumentException(
+            "code " + i + " has " + c.bits() + " bits, expected " + bits);
       }
       c.copyTo(data, i * w);
     }
@@ -48,7 +50,8 @@ public final class CodeSet {
   }
 
   /**
-   * Wraps already packed words (copied). Bits past {@code bits} in each code's last word must be zero.
+   * Wraps already packed words (copied). Bits past {@code bits} in each code's last word must be
+   * zero.
    */
   public static CodeSet packed(int bits, long[] data) {
     CodeSet set = new CodeSet(bits, data.clone());
@@ -65,12 +68,14 @@ public final class CodeSet {
   }
 
   /**
-   * Quantises a row-major matrix of network outputs ({@code values.length / bits} rows): bit {@code i}
-   * of a row is set when its component {@code i} is {@code >= 0}, as {@link Code#fromSigns(float[])}.
+   * Quantises a row-major matrix of network outputs ({@code values.length / bits} rows): bit {@code
+   * i} of a row is set when its component {@code i} is {@code >= 0}, as {@link
+   * Code#fromSigns(float[])}.
    */
   public static CodeSet fromSigns(int bits, float[] values) {
     if (values.length % bits != 0) {
-      throw new IllegalArgumentException(values.length + " values is not a whole number of rows of " + bits);
+      throw new IllegalArgumentException(
+          values.length + " values is not a whole number of rows of " + bits);
     }
     int n = values.length / bits;
     int w = Code.wordsFor(bits);

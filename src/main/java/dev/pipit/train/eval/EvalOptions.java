@@ -6,9 +6,10 @@ import java.util.List;
  * Options of {@link RetrievalEvaluator}.
  *
  * @param dropLast drop the last-ranked database item of every query before computing AP, as the
- *     AGMH/SEMICON evaluation code does ({@code [:-1]}); only for comparing with their logs. It affects mAP
- *     only, not precision@k or the PR curve
- * @param precisionAtK the cut-offs {@code k} to report precision at (positive; sorted and de-duplicated)
+ *     AGMH/SEMICON evaluation code does ({@code [:-1]}); only for comparing with their logs. It
+ *     affects mAP only, not precision@k or the PR curve
+ * @param precisionAtK the cut-offs {@code k} to report precision at (positive; sorted and
+ *     de-duplicated)
  * @param threads worker threads over queries; the result does not depend on it
  */
 public record EvalOptions(boolean dropLast, List<Integer> precisionAtK, int threads) {
@@ -28,7 +29,8 @@ public record EvalOptions(boolean dropLast, List<Integer> precisionAtK, int thre
 
   /** The paper protocol: no dropping, P@{10, 100, 1000}, one thread per available processor. */
   public static EvalOptions defaults() {
-    return new EvalOptions(false, List.of(10, 100, 1000), Runtime.getRuntime().availableProcessors());
+    return new EvalOptions(
+        false, List.of(10, 100, 1000), Runtime.getRuntime().availableProcessors());
   }
 
   /** These options with {@code dropLast} set. */

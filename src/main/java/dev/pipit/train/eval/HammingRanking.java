@@ -1,9 +1,9 @@
 package dev.pipit.train.eval;
 
 /**
- * The database order one query sees: ascending Hamming distance, ties by ascending database index — the
- * same order {@link RetrievalEvaluator} scores. Used for retrieval grids and spot checks; it is a
- * counting sort, O(database + bits).
+ * The database order one query sees: ascending Hamming distance, ties by ascending database index —
+ * the same order {@link RetrievalEvaluator} scores. Used for retrieval grids and spot checks; it is
+ * a counting sort, O(database + bits).
  */
 public final class HammingRanking {
 
@@ -14,7 +14,9 @@ public final class HammingRanking {
     return topK(queries, q, database, database.size());
   }
 
-  /** The first {@code min(k, database size)} database indices in ranking order for query {@code q}. */
+  /**
+   * The first {@code min(k, database size)} database indices in ranking order for query {@code q}.
+   */
   public static int[] topK(CodeSet queries, int q, CodeSet database, int k) {
     if (queries.bits() != database.bits()) {
       throw new IllegalArgumentException(

@@ -8,8 +8,8 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * Markdown tables of evaluation results, for run reports and {@code docs/}. Numbers are percentages with
- * two decimals, as in the papers' tables (METHOD.md "Reference results").
+ * Markdown tables of evaluation results, for run reports and {@code docs/}. Numbers are percentages
+ * with two decimals, as in the papers' tables (METHOD.md "Reference results").
  */
 public final class MarkdownReport {
 
@@ -37,11 +37,18 @@ public final class MarkdownReport {
     out.append('\n');
     for (Row row : rows) {
       RetrievalMetrics m = row.metrics();
-      out.append("| ").append(escape(row.label())).append(m.dropLast() ? " (drop last)" : "")
-          .append(" | ").append(m.bits())
-          .append(" | ").append(m.queries())
-          .append(" | ").append(m.database())
-          .append(" | ").append(percent(m.map())).append(" |");
+      out.append("| ")
+          .append(escape(row.label()))
+          .append(m.dropLast() ? " (drop last)" : "")
+          .append(" | ")
+          .append(m.bits())
+          .append(" | ")
+          .append(m.queries())
+          .append(" | ")
+          .append(m.database())
+          .append(" | ")
+          .append(percent(m.map()))
+          .append(" |");
       for (int k : ks) {
         out.append(' ').append(percent(m.precisionAt(k))).append(" |");
       }
@@ -83,8 +90,15 @@ public final class MarkdownReport {
     lines.add("|---:|---:|---:|---:|");
     for (PrPoint p : metrics.prCurve()) {
       lines.add(
-          "| " + p.radius() + " | " + percent(p.precision()) + " | " + percent(p.recall()) + " | "
-              + p.queriesRetrieving() + " |");
+          "| "
+              + p.radius()
+              + " | "
+              + percent(p.precision())
+              + " | "
+              + percent(p.recall())
+              + " | "
+              + p.queriesRetrieving()
+              + " |");
     }
     return String.join("\n", lines) + "\n";
   }

@@ -30,7 +30,11 @@ public final class Plots {
    * @param mapByMethod method to (bits to mAP as a fraction); plotted in percent, in map order
    */
   public static void mapVsBits(
-      Map<String, ? extends Map<Integer, Double>> mapByMethod, String title, Path png, int width, int height)
+      Map<String, ? extends Map<Integer, Double>> mapByMethod,
+      String title,
+      Path png,
+      int width,
+      int height)
       throws IOException {
     XYChart chart = chart(title, "code length (bits)", "mAP (%)", width, height);
     for (Map.Entry<String, ? extends Map<Integer, Double>> method : mapByMethod.entrySet()) {
@@ -47,11 +51,12 @@ public final class Plots {
   }
 
   /**
-   * Precision–recall curves over Hamming radii, one per method at one code length. Radii where no query
-   * retrieves anything are left out (their precision is a convention, see {@link PrPoint}).
+   * Precision–recall curves over Hamming radii, one per method at one code length. Radii where no
+   * query retrieves anything are left out (their precision is a convention, see {@link PrPoint}).
    */
   public static void prCurves(
-      Map<String, List<PrPoint>> curves, String title, Path png, int width, int height) throws IOException {
+      Map<String, List<PrPoint>> curves, String title, Path png, int width, int height)
+      throws IOException {
     XYChart chart = chart(title, "recall", "precision", width, height);
     for (Map.Entry<String, List<PrPoint>> curve : curves.entrySet()) {
       List<Double> recall = new ArrayList<>();
@@ -78,7 +83,13 @@ public final class Plots {
 
   private static XYChart chart(String title, String x, String y, int width, int height) {
     XYChart chart =
-        new XYChartBuilder().width(width).height(height).title(title).xAxisTitle(x).yAxisTitle(y).build();
+        new XYChartBuilder()
+            .width(width)
+            .height(height)
+            .title(title)
+            .xAxisTitle(x)
+            .yAxisTitle(y)
+            .build();
     XYStyler style = chart.getStyler();
     style.setLegendPosition(Styler.LegendPosition.InsideSE);
     style.setChartBackgroundColor(Color.WHITE);

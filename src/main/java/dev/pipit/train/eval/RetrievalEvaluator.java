@@ -13,19 +13,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Hamming-ranking retrieval metrics for single-label data (relevant = same label), following the
  * protocol of the fine-grained hashing papers (METHOD.md, "Evaluation protocol").
  *
- * <p>Every query ranks the <em>whole</em> database by Hamming distance {@code d = ½(c − qᵀb)} for ±1
- * codes; ties are broken by database index, so the ranking is the stable order (distance, index) and
- * the result is reproducible (numpy's {@code argsort} leaves ties open). {@code AP_q = (1/R_q) Σ_{k=1..R_q}
- * k / pos_k}, with {@code pos_k} the 1-based rank of the {@code k}-th relevant item; a query with {@code
- * R_q = 0} counts with AP 0 and stays in the mean.
+ * <p>Every query ranks the <em>whole</em> database by Hamming distance {@code d = ½(c − qᵀb)} for
+ * ±1 codes; ties are broken by database index, so the ranking is the stable order (distance, index)
+ * and the result is reproducible (numpy's {@code argsort} leaves ties open). {@code AP_q = (1/R_q)
+ * Σ_{k=1..R_q} k / pos_k}, with {@code pos_k} the 1-based rank of the {@code k}-th relevant item; a
+ * query with {@code R_q = 0} counts with AP 0 and stays in the mean.
  *
- * <p>Distances take only {@code bits + 1} values, so the ranking is a counting sort: one pass computes
- * the distances and a histogram of all and of relevant items per distance; after prefix sums, a second
- * pass in index order gives each relevant item its rank ({@code start[d] + position within bucket d})
- * and its relevant-order {@code k} — O(database) per query and no sorted array is materialised.
+ * <p>Distances take only {@code bits + 1} values, so the ranking is a counting sort: one pass
+ * computes the distances and a histogram of all and of relevant items per distance; after prefix
+ * sums, a second pass in index order gives each relevant item its rank ({@code start[d] + position
+ * within bucket d}) and its relevant-order {@code k} — O(database) per query and no sorted array is
+ * materialised.
  *
- * <p>Queries are split into fixed blocks handed to worker threads; sums are combined in block and query
- * order, so the result is bit-for-bit the same for any thread count.
+ * <p>Queries are split into fixed blocks handed to worker threads; sums are combined in block and
+ * query order, so the result is bit-for-bit the same for any thread count.
  */
 public final class RetrievalEvaluator {
 
@@ -49,15 +50,25 @@ public final class RetrievalEvaluator {
    * @param databaseLabels one label per database item
    */
   public static RetrievalMetrics evaluate(
-      CodeSet queries, int[] queryLabels, CodeSet database, int[] databaseLabels, EvalOptions options) {
+      CodeSet queries,
+      int[] queryLabels,
+      CodeSet database,
+      int[] databaseLabels,
+      EvalOptions options) {
     Run run = new Run(queries, queryLabels, database, databaseLabels, options);
     run.execute();
     return run.metrics();
   }
 
-  /** Per-query average precision, in query order (the values {@link #evaluate} averages into mAP). */
+  /**
+   * Per-query average precision, in query order (the values {@link #evaluate} averages into mAP).
+   */
   public static double[] averagePrecisions(
-      CodeSet queries, int[] queryLabels, CodeSet database, int[] databaseLabels, EvalOptions options) {
+      CodeSet queries,
+      int[] queryLabels,
+      CodeSet database,
+      int[] databaseLabels,
+      EvalOptions options) {
     Run run = new Run(queries, queryLabels, database, databaseLabels, options);
     run.execute();
     return run.ap.clone();
@@ -81,13 +92,19 @@ public final class RetrievalEvaluator {
     final long[][] blockHits;
     final int[] blockWithRelevant;
 
-    Run(CodeSet queries, int[] queryLabels, CodeSet database, int[] databaseLabels, EvalOptions options) {
+    Run(
+        CodeSet queries,
+        int[] queryLabels,
+        CodeSet database,
+        int[] databaseLabels,
+        EvalOptions options) {
       if (queries.bits() != database.bits()) {
         throw new IllegalArgumentException(
             "query codes have " + queries.bits() + " bits, database codes " + database.bits());
       }
       if (queryLabels.length != queries.size()) {
-        throw new IllegalArgumentException(queries.size() + " query codes but " + queryLabels.length + " labels");
+        throw new IllegalArgumentException(
+            queries.size() + " query codes but " + queryLabels.length + " labels");
       }
       if (databaseLabels.length != database.size()) {
         throw new IllegalArgumentException(
@@ -166,10 +183,19 @@ public final class RetrievalEvaluator {
       }
       List<PrecisionAtK> pAtK = new ArrayList<>(cutoffs.length);
       for (int t = 0; t < cutoffs.length; t++) {
-        pAtK.add(new PrecisionAtK(options.precisionAtK().get(t), hits[t] / ((double) cutoffs[t] * queries.size())));
+        pAtK.add(
+            new PrecisionAtK(
+                options.precisionAtK().get(t), hits[t] / ((double) cutoffs[t] * queries.size())));
       }
       return new RetrievalMetrics(
-          bits, queries.size(), n, options.dropLast(), apSum / queries.size(), withoutRelevant, pAtK, curve);
+          bits,
+          queries.size(),
+          n,
+          options.dropLast(),
+          apSum / queries.size(),
+          withoutRelevant,
+          pAtK,
+          curve);
     }
   }
 
@@ -215,8 +241,11 @@ public final class RetrievalEvaluator {
       }
     }
 
-    /** Evaluates query {@code q}, adding to the block sums; returns whether it has a relevant item. */
-    private boolean query(int q, double[] precision, int[] retrieving, double[] recall, long[] hits) {
+    /**
+     * Evaluates query {@code q}, adding to the block sums; returns whether it has a relevant item.
+     */
+    private boolean query(
+        int q, double[] precision, int[] retrieving, double[] recall, long[] hits) {
       int label = run.queryLabels[q];
       int[] dbLabels = run.databaseLabels;
       Arrays.fill(count, 0);
@@ -275,7 +304,8 @@ public final class RetrievalEvaluator {
         }
         firstCutoff[t]++;
         if (dropLast && rank == n) {
-          kept--; // the last-ranked item is relevant and dropped: it is the R-th, so earlier k are intact
+          kept--; // the last-ranked item is relevant and dropped: it is the R-th, so earlier k are
+          // intact
           continue;
         }
         sum += k / (double) rank;

@@ -11,13 +11,13 @@ import java.util.List;
 import javax.imageio.ImageIO;
 
 /**
- * The deep-hashing papers' qualitative figure: one row per query, the query image first (blue frame),
- * then a gap and its top-ranked database images, framed green when the label matches the query's and red
- * when it does not.
+ * The deep-hashing papers' qualitative figure: one row per query, the query image first (blue
+ * frame), then a gap and its top-ranked database images, framed green when the label matches the
+ * query's and red when it does not.
  *
- * <p>Geometry (all in pixels, so tests and captions can find things): a cell is {@code tile + 2*border}
- * square; cell {@code (row, column)} starts at {@link #cellX}/{@link #cellY}; images are scaled to fit
- * the {@code tile} square, centred on white.
+ * <p>Geometry (all in pixels, so tests and captions can find things): a cell is {@code tile +
+ * 2*border} square; cell {@code (row, column)} starts at {@link #cellX}/{@link #cellY}; images are
+ * scaled to fit the {@code tile} square, centred on white.
  */
 public final class RetrievalGrid {
 
@@ -68,7 +68,9 @@ public final class RetrievalGrid {
 
   /** Left edge of the cell in {@code column} (0 = query, 1.. = results). */
   public static int cellX(int column, Layout layout) {
-    return layout.gap() + column * (layout.cell() + layout.gap()) + (column > 0 ? 2 * layout.gap() : 0);
+    return layout.gap()
+        + column * (layout.cell() + layout.gap())
+        + (column > 0 ? 2 * layout.gap() : 0);
   }
 
   /** Top edge of the cell in {@code row}. */
@@ -97,19 +99,26 @@ public final class RetrievalGrid {
     int rows = queryImages.size();
     if (queryLabels.length != rows || ranked.length != rows || rows == 0) {
       throw new IllegalArgumentException(
-          "need one label and one ranking per query: " + rows + " images, " + queryLabels.length + " labels, "
-              + ranked.length + " rankings");
+          "need one label and one ranking per query: "
+              + rows
+              + " images, "
+              + queryLabels.length
+              + " labels, "
+              + ranked.length
+              + " rankings");
     }
     int columns = 0;
     for (int[] row : ranked) {
       columns = Math.max(columns, row.length);
     }
-    int width = cellX(columns, layout) + layout.cell() + layout.gap(); // right edge of the last result
+    int width =
+        cellX(columns, layout) + layout.cell() + layout.gap(); // right edge of the last result
     int height = cellY(rows, layout);
     BufferedImage grid = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = grid.createGraphics();
     try {
-      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      g.setRenderingHint(
+          RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, width, height);
       for (int r = 0; r < rows; r++) {
@@ -146,7 +155,8 @@ public final class RetrievalGrid {
     }
   }
 
-  private static void drawCell(Graphics2D g, BufferedImage image, Color frame, int x, int y, Layout layout) {
+  private static void drawCell(
+      Graphics2D g, BufferedImage image, Color frame, int x, int y, Layout layout) {
     g.setColor(frame);
     g.fillRect(x, y, layout.cell(), layout.cell());
     g.setColor(Color.WHITE);

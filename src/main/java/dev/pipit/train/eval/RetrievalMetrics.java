@@ -8,8 +8,8 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The result of one evaluation: queries ranked the whole database by Hamming distance, ties by database
- * index.
+ * The result of one evaluation: queries ranked the whole database by Hamming distance, ties by
+ * database index.
  *
  * @param bits code length
  * @param queries number of queries

@@ -10,12 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * libjpeg-turbo's command-line tools (Debian {@code libjpeg-turbo-progs}), the reference the decoder is
- * checked against. A missing tool fails the test with the command that installs it.
+ * libjpeg-turbo's command-line tools (Debian {@code libjpeg-turbo-progs}), the reference the
+ * decoder is checked against. A missing tool fails the test with the command that installs it.
  */
 final class Djpeg {
 
-  static final String INSTALL = "djpeg/cjpeg missing: run bin/fetch-assets --test (installs libjpeg-turbo-progs)";
+  static final String INSTALL =
+      "djpeg/cjpeg missing: run bin/fetch-assets --test (installs libjpeg-turbo-progs)";
 
   private Djpeg() {}
 
@@ -34,7 +35,8 @@ final class Djpeg {
   }
 
   /** {@code cjpeg <options>} of a PPM/PGM file into a JPEG file. */
-  static Path encode(Path pnm, Path jpeg, List<String> options) throws IOException, InterruptedException {
+  static Path encode(Path pnm, Path jpeg, List<String> options)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("cjpeg"));
     command.addAll(options);
     command.addAll(List.of("-outfile", jpeg.toString(), pnm.toString()));
@@ -77,8 +79,9 @@ final class Djpeg {
   }
 
   static byte[] writePnm(int width, int height, int channels, byte[] samples) {
-    byte[] header = ((channels == 1 ? "P5" : "P6") + "\n" + width + " " + height + "\n255\n")
-        .getBytes(StandardCharsets.US_ASCII);
+    byte[] header =
+        ((channels == 1 ? "P5" : "P6") + "\n" + width + " " + height + "\n255\n")
+            .getBytes(StandardCharsets.US_ASCII);
     byte[] out = new byte[header.length + samples.length];
     System.arraycopy(header, 0, out, 0, header.length);
     System.arraycopy(samples, 0, out, header.length, samples.length);

@@ -9,9 +9,9 @@ import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 
 /**
- * Decode speed of pipit's JPEG decoder against ImageIO (not a test; a repeated-run main):
- * {@code java -cp target/test-classes:target/classes:<deps> dev.pipit.encode.jpeg.JpegDecodeSpeed [file] [runs]}.
- * Prints the median and best milliseconds per decode of each path after a warm-up.
+ * Decode speed of pipit's JPEG decoder against ImageIO (not a test; a repeated-run main): {@code
+ * java -cp target/test-classes:target/classes:<deps> dev.pipit.encode.jpeg.JpegDecodeSpeed [file]
+ * [runs]}. Prints the median and best milliseconds per decode of each path after a warm-up.
  */
 public final class JpegDecodeSpeed {
 
@@ -23,15 +23,20 @@ public final class JpegDecodeSpeed {
     byte[] bytes = Files.readAllBytes(file);
     ImageIO.setUseCache(false);
     measure("pipit JpegDecoder (samples)", runs, () -> JpegDecoder.decode(bytes));
-    measure("pipit ImageDecoder (TYPE_INT_RGB, product path)", runs,
+    measure(
+        "pipit ImageDecoder (TYPE_INT_RGB, product path)",
+        runs,
         () -> ImageDecoder.withDefaults().decode(bytes));
-    measure("ImageIO.read (TwelveMonkeys over the JDK reader)", runs, () -> {
-      try {
-        return ImageIO.read(new ByteArrayInputStream(bytes));
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    measure(
+        "ImageIO.read (TwelveMonkeys over the JDK reader)",
+        runs,
+        () -> {
+          try {
+            return ImageIO.read(new ByteArrayInputStream(bytes));
+          } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+          }
+        });
   }
 
   private static void measure(String name, int runs, Supplier<Object> decode) {
@@ -45,6 +50,8 @@ public final class JpegDecodeSpeed {
       ms[i] = (System.nanoTime() - t) / 1e6;
     }
     Arrays.sort(ms);
-    System.out.printf("jpeg-decode %-50s median %.2f ms, best %.2f ms (%d runs)%n", name, ms[runs / 2], ms[0], runs);
+    System.out.printf(
+        "jpeg-decode %-50s median %.2f ms, best %.2f ms (%d runs)%n",
+        name, ms[runs / 2], ms[0], runs);
   }
 }

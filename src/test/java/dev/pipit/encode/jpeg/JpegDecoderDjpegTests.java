@@ -50,16 +50,25 @@ class JpegDecoderDjpegTests {
     JpegImage actual = JpegDecoder.decode(Files.readAllBytes(jpeg));
     assertThat(actual.width()).isEqualTo(expected.width());
     assertThat(actual.height()).isEqualTo(expected.height());
-    byte[] samples = actual.colors() == JpegImage.Colors.CMYK ? cmykAsDjpegWritesIt(actual.samples()) : actual.samples();
-    assertThat(actual.colors().channels() == 4 ? 3 : actual.colors().channels()).isEqualTo(expected.channels());
+    byte[] samples =
+        actual.colors() == JpegImage.Colors.CMYK
+            ? cmykAsDjpegWritesIt(actual.samples())
+            : actual.samples();
+    assertThat(actual.colors().channels() == 4 ? 3 : actual.colors().channels())
+        .isEqualTo(expected.channels());
     int first = firstDifference(samples, expected.samples());
     assertThat(first)
-        .as("first differing sample of %s (pixel %d, %d)", jpeg, first / expected.channels() % expected.width(),
+        .as(
+            "first differing sample of %s (pixel %d, %d)",
+            jpeg,
+            first / expected.channels() % expected.width(),
             first / expected.channels() / expected.width())
         .isEqualTo(-1);
   }
 
-  /** djpeg's PPM writer turns CMYK into RGB as {@code r = c·k/255} rounded (libjpeg-turbo cmyk.h). */
+  /**
+   * djpeg's PPM writer turns CMYK into RGB as {@code r = c·k/255} rounded (libjpeg-turbo cmyk.h).
+   */
   static byte[] cmykAsDjpegWritesIt(byte[] cmyk) {
     byte[] rgb = new byte[cmyk.length / 4 * 3];
     for (int i = 0, o = 0; i < cmyk.length; i += 4, o += 3) {

@@ -32,27 +32,28 @@ class JpegDecoderFixtureTests {
 
   static final int[][] SIZES = {{1, 1}, {2, 9}, {3, 3}, {7, 5}, {17, 33}, {61, 47}, {129, 67}};
 
-  static final List<List<String>> OPTIONS = List.of(
-      List.of(),
-      List.of("-sample", "1x1"),
-      List.of("-sample", "2x1"),
-      List.of("-sample", "1x2"),
-      List.of("-sample", "4x1"),
-      List.of("-sample", "2x2,2x1,1x1"),
-      List.of("-sample", "1x1,2x2,1x1"),
-      List.of("-grayscale"),
-      List.of("-rgb"),
-      List.of("-progressive"),
-      List.of("-progressive", "-sample", "1x1"),
-      List.of("-progressive", "-sample", "1x2"),
-      List.of("-progressive", "-grayscale"),
-      List.of("-progressive", "-restart", "2B"),
-      List.of("-restart", "1B"),
-      List.of("-restart", "3B", "-sample", "2x1"),
-      List.of("-restart", "1", "-grayscale"),
-      List.of("-optimize", "-quality", "100"),
-      List.of("-quality", "2"),
-      List.of("-baseline", "-quality", "100", "-sample", "1x1"));
+  static final List<List<String>> OPTIONS =
+      List.of(
+          List.of(),
+          List.of("-sample", "1x1"),
+          List.of("-sample", "2x1"),
+          List.of("-sample", "1x2"),
+          List.of("-sample", "4x1"),
+          List.of("-sample", "2x2,2x1,1x1"),
+          List.of("-sample", "1x1,2x2,1x1"),
+          List.of("-grayscale"),
+          List.of("-rgb"),
+          List.of("-progressive"),
+          List.of("-progressive", "-sample", "1x1"),
+          List.of("-progressive", "-sample", "1x2"),
+          List.of("-progressive", "-grayscale"),
+          List.of("-progressive", "-restart", "2B"),
+          List.of("-restart", "1B"),
+          List.of("-restart", "3B", "-sample", "2x1"),
+          List.of("-restart", "1", "-grayscale"),
+          List.of("-optimize", "-quality", "100"),
+          List.of("-quality", "2"),
+          List.of("-baseline", "-quality", "100", "-sample", "1x1"));
 
   static Stream<Arguments> cjpegFixtures() {
     List<Arguments> cases = new ArrayList<>();
@@ -64,7 +65,9 @@ class JpegDecoderFixtureTests {
     return cases.stream();
   }
 
-  /** Gradients, hard edges and noise: smooth areas, ringing and large high-frequency coefficients. */
+  /**
+   * Gradients, hard edges and noise: smooth areas, ringing and large high-frequency coefficients.
+   */
   static byte[] picture(int w, int h, int channels, long seed) {
     Random random = new Random(seed);
     byte[] samples = new byte[w * h * channels];
@@ -98,7 +101,10 @@ class JpegDecoderFixtureTests {
     BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
     byte[] rgb = picture(w, h, 3, 7);
     for (int i = 0; i < w * h; i++) {
-      image.setRGB(i % w, i / w, (rgb[3 * i] & 0xff) << 16 | (rgb[3 * i + 1] & 0xff) << 8 | rgb[3 * i + 2] & 0xff);
+      image.setRGB(
+          i % w,
+          i / w,
+          (rgb[3 * i] & 0xff) << 16 | (rgb[3 * i + 1] & 0xff) << 8 | rgb[3 * i + 2] & 0xff);
     }
     for (boolean progressive : new boolean[] {false, true}) {
       Path jpeg = dir.resolve("jdk-" + progressive + ".jpg");
@@ -111,7 +117,8 @@ class JpegDecoderFixtureTests {
     return Stream.of(SIZES).map(s -> Arguments.of(s[0], s[1]));
   }
 
-  private static void writeWithJdk(BufferedImage image, Path file, boolean progressive) throws Exception {
+  private static void writeWithJdk(BufferedImage image, Path file, boolean progressive)
+      throws Exception {
     ImageWriter writer = null;
     for (var it = ImageIO.getImageWritersByFormatName("jpeg"); it.hasNext(); ) {
       ImageWriter candidate = it.next();
@@ -121,7 +128,8 @@ class JpegDecoderFixtureTests {
     }
     assertThat(writer).as("the JDK's JPEG writer").isNotNull();
     ImageWriteParam param = writer.getDefaultWriteParam();
-    param.setProgressiveMode(progressive ? ImageWriteParam.MODE_DEFAULT : ImageWriteParam.MODE_DISABLED);
+    param.setProgressiveMode(
+        progressive ? ImageWriteParam.MODE_DEFAULT : ImageWriteParam.MODE_DISABLED);
     try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
       writer.setOutput(out);
       writer.write(null, new IIOImage(image, null, null), param);
@@ -146,7 +154,8 @@ class JpegDecoderFixtureTests {
     byte[] bytes = Files.readAllBytes(jpeg);
     assertThat(JpegDecoder.readInfo(bytes).supported()).isFalse();
     assertThatThrownBy(() -> JpegDecoder.decode(bytes))
-        .isInstanceOfSatisfying(JpegException.class,
+        .isInstanceOfSatisfying(
+            JpegException.class,
             e -> assertThat(e.kind()).isEqualTo(JpegException.Kind.UNSUPPORTED));
   }
 }

@@ -13,7 +13,9 @@ import dev.pipit.model.HashingNetwork;
 import dev.pipit.model.InferenceScope;
 import java.util.Locale;
 
-/** Manual probe: compiles AGMH in every layout and prints images/s of each next to the eager blocks. */
+/**
+ * Manual probe: compiles AGMH in every layout and prints images/s of each next to the eager blocks.
+ */
 final class LayoutProbe {
 
   private LayoutProbe() {}
@@ -28,20 +30,25 @@ final class LayoutProbe {
       BatchNormFolding.fold(net);
       ai.djl.pytorch.jni.JniUtils.setGraphExecutorOptimize(Boolean.getBoolean("probe.optimize"));
       time("eager", net, manager, side);
-      for (String name : args.length > 0 ? args : new String[] {"MKLDNN", "DENSE_FUSED", "CHANNELS_LAST_FUSED"}) {
+      for (String name :
+          args.length > 0 ? args : new String[] {"MKLDNN", "DENSE_FUSED", "CHANNELS_LAST_FUSED"}) {
         ServingProgram.Layout layout = ServingProgram.Layout.valueOf(name);
         try (CompiledNetwork c = ServingCompiler.compile(net, Device.cpu(), side, layout)) {
           System.out.println(c.description());
           time(name, c.block(), manager, side);
         } catch (RuntimeException e) {
-          System.out.println(name + " failed: " + e.getMessage().lines().limit(12).reduce("", (a, b) -> a + "\n  " + b));
+          System.out.println(
+              name
+                  + " failed: "
+                  + e.getMessage().lines().limit(12).reduce("", (a, b) -> a + "\n  " + b));
         }
       }
     }
   }
 
   private static void time(String name, Block block, NDManager manager, int side) {
-    for (int b : Integer.getInteger("probe.b32", 0) == 1 ? new int[] {8, 1, 32} : new int[] {8, 1}) {
+    for (int b :
+        Integer.getInteger("probe.b32", 0) == 1 ? new int[] {8, 1, 32} : new int[] {8, 1}) {
       int iters = b == 1 ? 10 : b == 8 ? 2 : 1;
       double best = 0;
       for (int rep = 0; rep < 3; rep++) {

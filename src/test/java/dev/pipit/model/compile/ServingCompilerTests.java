@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The archive writer against libtorch's loader and pipit's own archive reader, and the compiler's refusals.
- * Parity of compiled networks with PyTorch: {@code PyTorchParityTests}.
+ * The archive writer against libtorch's loader and pipit's own archive reader, and the compiler's
+ * refusals. Parity of compiled networks with PyTorch: {@code PyTorchParityTests}.
  */
 class ServingCompilerTests {
 
@@ -31,7 +31,8 @@ class ServingCompilerTests {
   private static Map<String, ScriptArchiveWriter.Tensor> attributes() {
     Map<String, ScriptArchiveWriter.Tensor> a = new LinkedHashMap<>();
     a.put("scale", new ScriptArchiveWriter.Tensor(new float[] {2, 3, 4}, new long[] {3}));
-    a.put("shift", new ScriptArchiveWriter.Tensor(new float[] {1, 2, 3, 4, 5, 6}, new long[] {2, 3}));
+    a.put(
+        "shift", new ScriptArchiveWriter.Tensor(new float[] {1, 2, 3, 4, 5, 6}, new long[] {2, 3}));
     return a;
   }
 
@@ -56,10 +57,15 @@ class ServingCompilerTests {
     try (TorchScriptModule module = TorchScriptModule.load(file, Device.cpu());
         NDManager manager = NDManager.newBaseManager()) {
       float[] x = {1, 1, 1, 10, 20, 30};
-      float[] y = module.block()
-          .forward(new ParameterStore(manager, false), new NDList(manager.create(x, new Shape(2, 3))), false)
-          .singletonOrThrow()
-          .toFloatArray();
+      float[] y =
+          module
+              .block()
+              .forward(
+                  new ParameterStore(manager, false),
+                  new NDList(manager.create(x, new Shape(2, 3))),
+                  false)
+              .singletonOrThrow()
+              .toFloatArray();
 
       assertThat(y).containsExactly(new float[] {3, 5, 7, 24, 65, 126}, Offset.offset(0f));
     }

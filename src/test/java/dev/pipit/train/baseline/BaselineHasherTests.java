@@ -1,10 +1,10 @@
 package dev.pipit.train.baseline;
 
-import dev.pipit.model.LinearHasher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pipit.index.Code;
+import dev.pipit.model.LinearHasher;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -59,7 +59,8 @@ class BaselineHasherTests {
     LinearHasher b = Lsh.fit(x, 32, 7);
 
     assertThat(a.projection()).containsExactly(b.projection());
-    assertThat(dev.pipit.index.Code.fromSigns(a.project(x[3]))).isEqualTo(dev.pipit.index.Code.fromSigns(b.project(x[3])));
+    assertThat(dev.pipit.index.Code.fromSigns(a.project(x[3])))
+        .isEqualTo(dev.pipit.index.Code.fromSigns(b.project(x[3])));
     assertThat(meanDistance(a, x, labels, true)).isLessThan(meanDistance(a, x, labels, false) / 2);
   }
 
@@ -81,7 +82,8 @@ class BaselineHasherTests {
         assertThat(dot).isCloseTo(k == l ? 1 : 0, Offset.offset(1e-4));
       }
     }
-    assertThat(meanDistance(fitted, x, labels, true)).isLessThan(meanDistance(fitted, x, labels, false));
+    assertThat(meanDistance(fitted, x, labels, true))
+        .isLessThan(meanDistance(fitted, x, labels, false));
   }
 
   @Test
@@ -107,7 +109,8 @@ class BaselineHasherTests {
     assertThat(read.mean()).containsExactly(hasher.mean());
     assertThat(read.projection()).containsExactly(hasher.projection());
     assertThat(read.bits()).isEqualTo(12);
-    assertThatThrownBy(() -> LinearHasher.read(new ByteArrayInputStream(new byte[] {1, 2, 3, 4, 5, 6, 7, 8})))
+    assertThatThrownBy(
+            () -> LinearHasher.read(new ByteArrayInputStream(new byte[] {1, 2, 3, 4, 5, 6, 7, 8})))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("bad magic");
     assertThatThrownBy(() -> Itq.fit(new float[][] {{1, 2}}, 3, 1, 1))
@@ -130,7 +133,8 @@ class BaselineHasherTests {
       for (int i = 0; i < 30; i++) {
         dot += a.get(i, k) * b.get(i, k);
       }
-      org.assertj.core.api.Assertions.assertThat(Math.abs(dot)).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
+      org.assertj.core.api.Assertions.assertThat(Math.abs(dot))
+          .isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
     }
   }
 }

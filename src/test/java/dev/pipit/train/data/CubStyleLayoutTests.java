@@ -23,12 +23,14 @@ class CubStyleLayoutTests {
     assertThat(ids(d.test())).containsExactly("3", "5");
     assertThat(d.test().labels()).containsExactly(0, 0);
     assertThat(d.train().image(0).getWidth()).isEqualTo(6);
-    assertThat(((ImageFileSplit) d.train()).file(1)).isEqualTo(root.resolve("images/002.Auklet/b_2.jpg"));
+    assertThat(((ImageFileSplit) d.train()).file(1))
+        .isEqualTo(root.resolve("images/002.Auklet/b_2.jpg"));
   }
 
   @Test
   void cubSubsetKeepsTheFirstImagesOfEachClass() throws IOException {
-    Dataset d = DatasetLoader.load("cub200", Fixtures.cub(root), LoadOptions.defaults().withSubset(1, 1));
+    Dataset d =
+        DatasetLoader.load("cub200", Fixtures.cub(root), LoadOptions.defaults().withSubset(1, 1));
     assertThat(ids(d.train())).containsExactly("1", "2");
     assertThat(ids(d.test())).containsExactly("3");
   }
@@ -68,7 +70,8 @@ class CubStyleLayoutTests {
     Fixtures.cub(root);
     Fixtures.write(root.resolve("train_test_split.txt"), "1 1", "2 1", "3 yes", "4 1", "5 0");
     assertThatThrownBy(() -> DatasetLoader.load("cub200", root))
-        .hasMessageContaining("train_test_split.txt: line 3: split flag must be 1 (train) or 0 (test)");
+        .hasMessageContaining(
+            "train_test_split.txt: line 3: split flag must be 1 (train) or 0 (test)");
     Files.delete(root.resolve("classes.txt"));
     assertThatThrownBy(() -> DatasetLoader.load("cub200", root))
         .isInstanceOf(DatasetException.class)
@@ -85,13 +88,23 @@ class CubStyleLayoutTests {
         .hasMessageContaining(corrupt.toString())
         .hasMessageContaining("not a recognised image format");
     // EXISTS does not open files, FULL decodes them: both agree on what they check.
-    assertThat(DatasetLoader.load("cub200", root, LoadOptions.defaults().withValidation(Validation.EXISTS)).test().size())
+    assertThat(
+            DatasetLoader.load(
+                    "cub200", root, LoadOptions.defaults().withValidation(Validation.EXISTS))
+                .test()
+                .size())
         .isEqualTo(2);
-    assertThatThrownBy(() -> DatasetLoader.load("cub200", root, LoadOptions.defaults().withValidation(Validation.FULL)))
+    assertThatThrownBy(
+            () ->
+                DatasetLoader.load(
+                    "cub200", root, LoadOptions.defaults().withValidation(Validation.FULL)))
         .hasMessageContaining(corrupt.toString());
     Path missing = root.resolve("images/002.Auklet/b_4.jpg");
     Files.delete(missing);
-    assertThatThrownBy(() -> DatasetLoader.load("cub200", root, LoadOptions.defaults().withValidation(Validation.EXISTS)))
+    assertThatThrownBy(
+            () ->
+                DatasetLoader.load(
+                    "cub200", root, LoadOptions.defaults().withValidation(Validation.EXISTS)))
         .isInstanceOf(DatasetException.class)
         .hasMessageContaining(missing + ": listed image file is missing");
   }
@@ -113,15 +126,20 @@ class CubStyleLayoutTests {
     Fixtures.write(root.resolve("image_class_labels.txt"), "aa-1 313", "bb-2 22", "cc-3 295");
     assertThatThrownBy(() -> DatasetLoader.load("nabirds", root))
         .isInstanceOf(DatasetException.class)
-        .hasMessageContaining("hierarchy.txt: images are labelled with class 22, which is not a leaf");
+        .hasMessageContaining(
+            "hierarchy.txt: images are labelled with class 22, which is not a leaf");
   }
 
   private void nabirds() {
     Fixtures.write(
-        root.resolve("classes.txt"), "0 Birds", "22 Ducks, Geese, and Swans", "295 Wood Duck",
+        root.resolve("classes.txt"),
+        "0 Birds",
+        "22 Ducks, Geese, and Swans",
+        "295 Wood Duck",
         "313 American Wigeon (Breeding male)");
     Fixtures.write(root.resolve("hierarchy.txt"), "22 0", "295 22", "313 22");
-    Fixtures.write(root.resolve("images.txt"), "aa-1 0313/aa1.jpg", "bb-2 0295/bb2.jpg", "cc-3 0295/cc3.jpg");
+    Fixtures.write(
+        root.resolve("images.txt"), "aa-1 0313/aa1.jpg", "bb-2 0295/bb2.jpg", "cc-3 0295/cc3.jpg");
     Fixtures.write(root.resolve("image_class_labels.txt"), "aa-1 313", "bb-2 295", "cc-3 295");
     Fixtures.write(root.resolve("train_test_split.txt"), "aa-1 1", "bb-2 1", "cc-3 0");
     Fixtures.image(root.resolve("images/0313/aa1.jpg"), 1);

@@ -14,7 +14,9 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** IDX files written here: 3×2 images whose first pixel is the image's index, so order is visible. */
+/**
+ * IDX files written here: 3×2 images whose first pixel is the image's index, so order is visible.
+ */
 class FashionMnistTests {
 
   @TempDir Path dir;
@@ -52,7 +54,8 @@ class FashionMnistTests {
     write("train", all, true);
     write("t10k", all, true);
     Files.delete(dir.resolve("t10k-labels-idx1-ubyte.gz"));
-    assertThatThrownBy(() -> FashionMnist.load(dir)).hasMessageContaining("t10k-labels-idx1-ubyte.gz: missing");
+    assertThatThrownBy(() -> FashionMnist.load(dir))
+        .hasMessageContaining("t10k-labels-idx1-ubyte.gz: missing");
 
     write("t10k", all, true);
     swap(dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz"));
@@ -64,18 +67,22 @@ class FashionMnistTests {
     Path labels = dir.resolve("train-labels-idx1-ubyte.gz");
     gzip(labels, idxLabels(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9}));
     assertThatThrownBy(() -> FashionMnist.load(dir))
-        .hasMessageContaining("train-images-idx3-ubyte.gz: 10 images but train-labels-idx1-ubyte.gz has 11 labels");
+        .hasMessageContaining(
+            "train-images-idx3-ubyte.gz: 10 images but train-labels-idx1-ubyte.gz has 11 labels");
 
     gzip(labels, idxLabels(new int[] {1, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
     assertThatThrownBy(() -> FashionMnist.load(dir))
         .hasMessageContaining("train-labels-idx1-ubyte.gz: class 0 (T-shirt/top) has no images");
 
     gzip(labels, idxLabels(new int[] {0, 12, 2, 3, 4, 5, 6, 7, 8, 9}));
-    assertThatThrownBy(() -> FashionMnist.load(dir)).hasMessageContaining("label 12 of item 1 is outside 0..9");
+    assertThatThrownBy(() -> FashionMnist.load(dir))
+        .hasMessageContaining("label 12 of item 1 is outside 0..9");
 
     write("train", all, true);
     byte[] images = idxImages(10);
-    gzip(dir.resolve("train-images-idx3-ubyte.gz"), java.util.Arrays.copyOf(images, images.length - 1));
+    gzip(
+        dir.resolve("train-images-idx3-ubyte.gz"),
+        java.util.Arrays.copyOf(images, images.length - 1));
     assertThatThrownBy(() -> FashionMnist.load(dir))
         .hasMessageContaining("train-images-idx3-ubyte.gz: file is truncated");
   }

@@ -15,7 +15,10 @@ final class Fixtures {
 
   private Fixtures() {}
 
-  /** A small image whose format follows the extension (jpg or png), with a colour derived from {@code seed}. */
+  /**
+   * A small image whose format follows the extension (jpg or png), with a colour derived from
+   * {@code seed}.
+   */
   static Path image(Path file, int seed) {
     try {
       Files.createDirectories(file.getParent());
@@ -52,13 +55,16 @@ final class Fixtures {
   }
 
   /**
-   * CUB-200-2011 with classes {@code 001.Albatross} and {@code 002.Auklet}: images 1..5, where 1, 2 and 4
-   * are training images, labels 1, 2, 1, 2, 1 (so test holds ids 3 and 5).
+   * CUB-200-2011 with classes {@code 001.Albatross} and {@code 002.Auklet}: images 1..5, where 1, 2
+   * and 4 are training images, labels 1, 2, 1, 2, 1 (so test holds ids 3 and 5).
    */
   static Path cub(Path root) {
     write(root.resolve("classes.txt"), "1 001.Albatross", "2 002.Auklet");
     String[] paths = {
-      "001.Albatross/a_1.jpg", "002.Auklet/b_2.jpg", "001.Albatross/a_3.jpg", "002.Auklet/b_4.jpg",
+      "001.Albatross/a_1.jpg",
+      "002.Auklet/b_2.jpg",
+      "001.Albatross/a_3.jpg",
+      "002.Auklet/b_4.jpg",
       "001.Albatross/a_5.jpg"
     };
     StringBuilder images = new StringBuilder();

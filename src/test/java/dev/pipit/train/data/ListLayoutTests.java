@@ -31,7 +31,8 @@ class ListLayoutTests {
     Fixtures.write(root.resolve("data/images_variant_test.txt"), "0004 F-16A/B");
     assertThatThrownBy(() -> DatasetLoader.load("aircraft", root))
         .isInstanceOf(DatasetException.class)
-        .hasMessageContaining("images_variant_test.txt: line 1: variant 'F-16A/B' is not in variants.txt");
+        .hasMessageContaining(
+            "images_variant_test.txt: line 1: variant 'F-16A/B' is not in variants.txt");
   }
 
   @Test
@@ -53,7 +54,8 @@ class ListLayoutTests {
     Fixtures.write(root.resolve("meta/test.txt"), "apple_pie/3", "apple_pie/404");
     assertThatThrownBy(() -> DatasetLoader.load("food101", root))
         .isInstanceOf(DatasetException.class)
-        .hasMessageContaining(root.resolve("images/apple_pie/404.jpg") + ": listed image file is missing");
+        .hasMessageContaining(
+            root.resolve("images/apple_pie/404.jpg") + ": listed image file is missing");
   }
 
   @Test
@@ -85,7 +87,13 @@ class ListLayoutTests {
     Fixtures.image(root.resolve("cat/one.png"), 1);
     Fixtures.image(root.resolve("ant/two words.jpg"), 2);
     Fixtures.image(root.resolve("ant/three.png"), 3);
-    Fixtures.write(root.resolve("split.txt"), "# comment", "cat/one.png train", "ant/two words.jpg train", "", "ant/three.png test");
+    Fixtures.write(
+        root.resolve("split.txt"),
+        "# comment",
+        "cat/one.png train",
+        "ant/two words.jpg train",
+        "",
+        "ant/three.png test");
     Dataset d = DatasetLoader.load("image-folder", root);
     assertThat(d.classes()).containsExactly("ant", "cat");
     assertThat(ids(d.train())).containsExactly("cat/one.png", "ant/two words.jpg");
@@ -107,8 +115,10 @@ class ListLayoutTests {
     assertThatThrownBy(() -> DatasetLoader.load("image-folder", root))
         .hasMessageContaining("split.txt: line 2: split must be 'train' or 'test'");
     Fixtures.write(root.resolve("split.txt"), "cat/one.png train", "../escape.png test");
-    assertThatThrownBy(() -> DatasetLoader.load("image-folder", root)).hasMessageContaining("points outside");
-    Fixtures.write(root.resolve("split.txt"), "cat/one.png train", "dog/two.png train", "cat/one.png test");
+    assertThatThrownBy(() -> DatasetLoader.load("image-folder", root))
+        .hasMessageContaining("points outside");
+    Fixtures.write(
+        root.resolve("split.txt"), "cat/one.png train", "dog/two.png train", "cat/one.png test");
     Fixtures.corrupt(root.resolve("dog/two.png"));
     assertThatThrownBy(() -> DatasetLoader.load("image-folder", root))
         .isInstanceOf(DatasetException.class)
@@ -124,7 +134,11 @@ class ListLayoutTests {
 
   private void aircraft() {
     Fixtures.write(root.resolve("data/variants.txt"), "F/A-18", "Falcon 2000");
-    Fixtures.write(root.resolve("data/images_variant_trainval.txt"), "0001 Falcon 2000", "0002 F/A-18", "0003 Falcon 2000");
+    Fixtures.write(
+        root.resolve("data/images_variant_trainval.txt"),
+        "0001 Falcon 2000",
+        "0002 F/A-18",
+        "0003 Falcon 2000");
     Fixtures.write(root.resolve("data/images_variant_test.txt"), "0004 F/A-18");
     for (int i = 1; i <= 4; i++) {
       Fixtures.image(root.resolve("data/images/000" + i + ".jpg"), i);
@@ -143,7 +157,9 @@ class ListLayoutTests {
   private void vegfru() {
     Fixtures.write(
         root.resolve("vegfru_list/vegfru_train.txt"),
-        "veg200_images/spinach/v_1.jpg 0", "fru92_images/apple/f_2.jpg 1", "veg200_images/spinach/v_4.jpg 0");
+        "veg200_images/spinach/v_1.jpg 0",
+        "fru92_images/apple/f_2.jpg 1",
+        "veg200_images/spinach/v_4.jpg 0");
     Fixtures.write(root.resolve("vegfru_list/vegfru_test.txt"), "fru92_images/apple/f_3.jpg 1");
     Fixtures.image(root.resolve("veg200_images/spinach/v_1.jpg"), 1);
     Fixtures.image(root.resolve("fru92_images/apple/f_2.jpg"), 2);

@@ -32,7 +32,8 @@ class PlotsTests {
     BufferedImage image = readPng(png);
     assertThat(image.getWidth()).isEqualTo(640);
     assertThat(image.getHeight()).isEqualTo(420);
-    assertThat(distinctColours(image)).isGreaterThan(10); // lines, markers, text: not a blank canvas
+    assertThat(distinctColours(image))
+        .isGreaterThan(10); // lines, markers, text: not a blank canvas
   }
 
   @Test
@@ -56,7 +57,8 @@ class PlotsTests {
     for (int i = 0; i < dbLabels.length; i++) {
       db.add(solid(16 + i, 12, new Color(40 * i, 40 * i, 40 * i)));
     }
-    List<BufferedImage> queries = List.of(solid(10, 10, Color.GRAY), solid(30, 20, Color.DARK_GRAY));
+    List<BufferedImage> queries =
+        List.of(solid(10, 10, Color.GRAY), solid(30, 20, Color.DARK_GRAY));
     int[] queryLabels = {0, 1};
     int[][] ranked = {{2, 1, 0}, {4, 3}};
 
@@ -67,17 +69,28 @@ class PlotsTests {
     int cell = layout.cell();
     assertThat(grid.getWidth()).isEqualTo(4 + cell + 3 * (4 + cell) + 8 + 4);
     assertThat(grid.getHeight()).isEqualTo(4 + 2 * (cell + 4));
-    // Width: gap, query cell, 3 result cells each preceded by a gap, the 2-gap separator, a closing gap.
-    // Row 0 (label 0): db2 (0) correct, db1 (1) wrong, db0 (0) correct. Row 1 (label 1): db4 correct, db3 wrong.
+    // Width: gap, query cell, 3 result cells each preceded by a gap, the 2-gap separator, a closing
+    // gap.
+    // Row 0 (label 0): db2 (0) correct, db1 (1) wrong, db0 (0) correct. Row 1 (label 1): db4
+    // correct, db3 wrong.
     Color[][] expected = {
       {RetrievalGrid.CORRECT, RetrievalGrid.WRONG, RetrievalGrid.CORRECT},
       {RetrievalGrid.CORRECT, RetrievalGrid.WRONG}
     };
     for (int r = 0; r < 2; r++) {
-      assertFrame(grid, RetrievalGrid.cellX(0, layout), RetrievalGrid.cellY(r, layout), layout, RetrievalGrid.QUERY);
+      assertFrame(
+          grid,
+          RetrievalGrid.cellX(0, layout),
+          RetrievalGrid.cellY(r, layout),
+          layout,
+          RetrievalGrid.QUERY);
       for (int c = 0; c < expected[r].length; c++) {
         assertFrame(
-            grid, RetrievalGrid.cellX(c + 1, layout), RetrievalGrid.cellY(r, layout), layout, expected[r][c]);
+            grid,
+            RetrievalGrid.cellX(c + 1, layout),
+            RetrievalGrid.cellY(r, layout),
+            layout,
+            expected[r][c]);
       }
     }
     // Row 1 shows two results: the third cell stays background.
@@ -90,13 +103,20 @@ class PlotsTests {
   }
 
   /** All four sides of the frame have the colour, sampled at their middles and at a corner. */
-  private static void assertFrame(BufferedImage grid, int x, int y, RetrievalGrid.Layout layout, Color colour) {
+  private static void assertFrame(
+      BufferedImage grid, int x, int y, RetrievalGrid.Layout layout, Color colour) {
     int cell = layout.cell();
     int[][] points = {
-      {x, y}, {x + cell / 2, y + 1}, {x + 1, y + cell / 2}, {x + cell - 1, y + cell / 2}, {x + cell / 2, y + cell - 2}
+      {x, y},
+      {x + cell / 2, y + 1},
+      {x + 1, y + cell / 2},
+      {x + cell - 1, y + cell / 2},
+      {x + cell / 2, y + cell - 2}
     };
     for (int[] p : points) {
-      assertThat(new Color(grid.getRGB(p[0], p[1]))).as("frame pixel at %d,%d", p[0], p[1]).isEqualTo(colour);
+      assertThat(new Color(grid.getRGB(p[0], p[1])))
+          .as("frame pixel at %d,%d", p[0], p[1])
+          .isEqualTo(colour);
     }
   }
 

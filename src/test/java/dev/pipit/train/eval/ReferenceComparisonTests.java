@@ -12,19 +12,27 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The counting evaluator against a literal reading of the protocol: distances from the ±1 inner product
- * {@code ½(c − qᵀb)}, a comparison sort on (distance, index), and AP, precision@k and PR points computed
- * by definition. Few classes and short codes make ties common.
+ * The counting evaluator against a literal reading of the protocol: distances from the ±1 inner
+ * product {@code ½(c − qᵀb)}, a comparison sort on (distance, index), and AP, precision@k and PR
+ * points computed by definition. Few classes and short codes make ties common.
  */
 class ReferenceComparisonTests {
 
   @ParameterizedTest
-  @CsvSource({"4, 3, 40, 200", "12, 5, 70, 300", "48, 10, 130, 500", "64, 4, 65, 257", "100, 7, 50, 150"})
-  void countingEvaluatorMatchesTheSortingReference(int bits, int classes, int queries, int database) {
+  @CsvSource({
+    "4, 3, 40, 200",
+    "12, 5, 70, 300",
+    "48, 10, 130, 500",
+    "64, 4, 65, 257",
+    "100, 7, 50, 150"
+  })
+  void countingEvaluatorMatchesTheSortingReference(
+      int bits, int classes, int queries, int database) {
     Random random = new Random(bits * 31L + classes);
     float[] q = randomSigns(random, queries * bits);
     float[] b = randomSigns(random, database * bits);
-    // Labels 0..classes, where the last label never occurs in the database: some queries have R = 0.
+    // Labels 0..classes, where the last label never occurs in the database: some queries have R =
+    // 0.
     int[] ql = random.ints(queries, 0, classes + 1).toArray();
     int[] dl = random.ints(database, 0, classes).toArray();
     CodeSet qs = CodeSet.fromSigns(bits, q);
@@ -49,7 +57,8 @@ class ReferenceComparisonTests {
         }
         List<Integer> order = new ArrayList<>(IntStream.range(0, database).boxed().toList());
         order.sort(Comparator.<Integer>comparingInt(j -> dist[j]).thenComparingInt(j -> j));
-        assertThat(HammingRanking.rank(qs, i, ds)).containsExactly(order.stream().mapToInt(x -> x).toArray());
+        assertThat(HammingRanking.rank(qs, i, ds))
+            .containsExactly(order.stream().mapToInt(x -> x).toArray());
 
         List<Integer> ranked = dropLast ? order.subList(0, database - 1) : order;
         double sum = 0;
@@ -125,7 +134,8 @@ class ReferenceComparisonTests {
     List<PrPoint> curve = single.prCurve();
     for (int r = 1; r <= bits; r++) {
       assertThat(curve.get(r).recall()).isGreaterThanOrEqualTo(curve.get(r - 1).recall());
-      assertThat(curve.get(r).queriesRetrieving()).isGreaterThanOrEqualTo(curve.get(r - 1).queriesRetrieving());
+      assertThat(curve.get(r).queriesRetrieving())
+          .isGreaterThanOrEqualTo(curve.get(r - 1).queriesRetrieving());
     }
     assertThat(curve.get(bits).recall()).isCloseTo(1.0, within(1e-12));
   }

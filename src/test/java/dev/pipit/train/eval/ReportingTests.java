@@ -14,14 +14,21 @@ class ReportingTests {
 
   private static final RetrievalMetrics METRICS =
       new RetrievalMetrics(
-          4, 3, 6, false, 11.0 / 30, 1,
+          4,
+          3,
+          6,
+          false,
+          11.0 / 30,
+          1,
           List.of(new PrecisionAtK(1, 1.0 / 3), new PrecisionAtK(10, 0.25)),
           List.of(new PrPoint(0, 0.5, 0.125, 2), new PrPoint(1, 1.0, 0.0, 0)));
 
   @Test
   void jsonRoundTripsAndUsesComponentNames(@TempDir Path dir) throws IOException {
     String json = METRICS.toJson();
-    assertThat(json).contains("\"map\"", "\"precisionAtK\"", "\"prCurve\"", "\"queriesRetrieving\"", "\"dropLast\"");
+    assertThat(json)
+        .contains(
+            "\"map\"", "\"precisionAtK\"", "\"prCurve\"", "\"queriesRetrieving\"", "\"dropLast\"");
     assertThat(RetrievalMetrics.fromJson(json)).isEqualTo(METRICS);
     Path file = dir.resolve("metrics.json");
     METRICS.writeJson(file);
@@ -45,7 +52,10 @@ class ReportingTests {
     map.put("SEMICON", Map.of(48, 0.7962));
     assertThat(MarkdownReport.mapByBits(map).lines().toList())
         .containsExactly(
-            "| method | 12 bits | 48 bits |", "|---|---:|---:|", "| FCAENet | 34.76 | 80.14 |", "| SEMICON | – | 79.62 |");
+            "| method | 12 bits | 48 bits |",
+            "|---|---:|---:|",
+            "| FCAENet | 34.76 | 80.14 |",
+            "| SEMICON | – | 79.62 |");
   }
 
   @Test
@@ -53,8 +63,6 @@ class ReportingTests {
     assertThat(MarkdownReport.prCurve(METRICS).lines().toList())
         .containsExactly(
             "| radius | precision (%) | recall (%) | queries retrieving |",
-            "|---:|---:|---:|---:|",
-            "| 0 | 50.00 | 12.50 | 2 |",
-            "| 1 | 100.00 | 0.00 | 0 |");
+            "|---:|---:|---:|---:|", "| 0 | 50.00 | 12.50 | 2 |", "| 1 | 100.00 | 0.00 | 0 |");
   }
 }

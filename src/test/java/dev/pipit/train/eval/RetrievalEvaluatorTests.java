@@ -10,8 +10,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A six-item database and three queries whose APs are worked out by hand below. The codes are written
- * bit 0 first; labels 0, 1 and 2 (label 2 has no database item).
+ * A six-item database and three queries whose APs are worked out by hand below. The codes are
+ * written bit 0 first; labels 0, 1 and 2 (label 2 has no database item).
  */
 class RetrievalEvaluatorTests {
 
@@ -27,14 +27,18 @@ class RetrievalEvaluatorTests {
 
   @Test
   void averagePrecisionsMatchTheHandComputation() {
-    double[] ap = RetrievalEvaluator.averagePrecisions(QUERIES, QUERY_LABELS, DB, DB_LABELS, OPTIONS);
+    double[] ap =
+        RetrievalEvaluator.averagePrecisions(QUERIES, QUERY_LABELS, DB, DB_LABELS, OPTIONS);
 
     // Query 0 (0000, label 0): distances 2,1,0,1,4,1. Ranking by (distance, index):
-    //   db2(d0) db1(d1) db3(d1) db5(d1) db0(d2) db4(d4); relevant db2, db3, db0, db4 at ranks 1, 3, 5, 6.
-    //   AP = (1/1 + 2/3 + 3/5 + 4/6) / 4 = 11/15. Ranking db3 before db1 (the other tie order) would
+    //   db2(d0) db1(d1) db3(d1) db5(d1) db0(d2) db4(d4); relevant db2, db3, db0, db4 at ranks 1, 3,
+    // 5, 6.
+    //   AP = (1/1 + 2/3 + 3/5 + 4/6) / 4 = 11/15. Ranking db3 before db1 (the other tie order)
+    // would
     //   give (1 + 2/2 + 3/5 + 4/6) / 4 instead, so this pins the tie rule.
     assertThat(ap[0]).isCloseTo(11.0 / 15, within(EPS));
-    // Query 1 (1111, label 1): distances 2,3,4,3,0,3. Ranking db4 db0 db1 db3 db5 db2; relevant db1, db5
+    // Query 1 (1111, label 1): distances 2,3,4,3,0,3. Ranking db4 db0 db1 db3 db5 db2; relevant
+    // db1, db5
     //   at ranks 3 and 5. AP = (1/3 + 2/5) / 2 = 11/30.
     assertThat(ap[1]).isCloseTo(11.0 / 30, within(EPS));
     // Query 2 (label 2): nothing relevant, AP 0.
@@ -68,7 +72,8 @@ class RetrievalEvaluatorTests {
 
     // q0 (R=4) retrieved/relevant within r: 1/1, 4/2, 5/3, 5/3, 6/4.
     // q1 (R=2): 1/0, 1/0, 2/0, 5/2, 6/2.
-    // q2 (R=0, distances 2,3,2,3,2,1): 0/0, 1/0, 4/0, 6/0, 6/0 -- no precision at r=0, never in recall.
+    // q2 (R=0, distances 2,3,2,3,2,1): 0/0, 1/0, 4/0, 6/0, 6/0 -- no precision at r=0, never in
+    // recall.
     assertThat(curve).hasSize(5);
     assertPoint(curve.get(0), 0, (1.0 + 0) / 2, (0.25 + 0) / 2, 2);
     assertPoint(curve.get(1), 1, (0.5 + 0 + 0) / 3, (0.5 + 0) / 2, 3);
@@ -97,7 +102,8 @@ class RetrievalEvaluatorTests {
   void emptyRetrievalSetsHavePrecisionOneByConvention() {
     CodeSet q = codes("0000");
     CodeSet db = codes("1111", "1111");
-    RetrievalMetrics m = RetrievalEvaluator.evaluate(q, new int[] {0}, db, new int[] {0, 1}, OPTIONS);
+    RetrievalMetrics m =
+        RetrievalEvaluator.evaluate(q, new int[] {0}, db, new int[] {0, 1}, OPTIONS);
     for (int r = 0; r < 4; r++) {
       assertPoint(m.prCurve().get(r), r, 1.0, 0.0, 0);
     }
@@ -107,13 +113,16 @@ class RetrievalEvaluatorTests {
 
   @Test
   void rejectsMismatchedInputs() {
-    assertThatThrownBy(() -> RetrievalEvaluator.evaluate(QUERIES, new int[] {0, 1}, DB, DB_LABELS, OPTIONS))
+    assertThatThrownBy(
+            () -> RetrievalEvaluator.evaluate(QUERIES, new int[] {0, 1}, DB, DB_LABELS, OPTIONS))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("3 query codes but 2 labels");
-    assertThatThrownBy(() -> RetrievalEvaluator.evaluate(QUERIES, QUERY_LABELS, DB, new int[] {0}, OPTIONS))
+    assertThatThrownBy(
+            () -> RetrievalEvaluator.evaluate(QUERIES, QUERY_LABELS, DB, new int[] {0}, OPTIONS))
         .hasMessageContaining("6 database codes but 1 labels");
     CodeSet wide = CodeSet.of(List.of(Code.fromSigns(new int[] {1, 1, 1, 1, 1})));
-    assertThatThrownBy(() -> RetrievalEvaluator.evaluate(wide, new int[] {0}, DB, DB_LABELS, OPTIONS))
+    assertThatThrownBy(
+            () -> RetrievalEvaluator.evaluate(wide, new int[] {0}, DB, DB_LABELS, OPTIONS))
         .hasMessageContaining("5 bits");
     assertThatThrownBy(() -> new EvalOptions(false, List.of(0), 1)).hasMessageContaining("k >= 1");
   }
@@ -125,11 +134,14 @@ class RetrievalEvaluatorTests {
     assertThat(HammingRanking.topK(QUERIES, 1, DB, 99)).hasSize(6);
   }
 
-  private static void assertPoint(PrPoint p, int radius, double precision, double recall, int retrieving) {
+  private static void assertPoint(
+      PrPoint p, int radius, double precision, double recall, int retrieving) {
     assertThat(p.radius()).isEqualTo(radius);
     assertThat(p.precision()).as("precision at r=%d", radius).isCloseTo(precision, within(EPS));
     assertThat(p.recall()).as("recall at r=%d", radius).isCloseTo(recall, within(EPS));
-    assertThat(p.queriesRetrieving()).as("queries retrieving at r=%d", radius).isEqualTo(retrieving);
+    assertThat(p.queriesRetrieving())
+        .as("queries retrieving at r=%d", radius)
+        .isEqualTo(retrieving);
   }
 
   /** Codes from strings of '0'/'1', character i being bit i. */
