@@ -1,6 +1,7 @@
 package dev.pipit.api;
 
 import dev.pipit.gallery.ActiveModel;
+import dev.pipit.gallery.ItemLossException;
 import dev.pipit.gallery.ModelRef;
 import dev.pipit.gallery.ModelSwitch;
 import dev.pipit.gallery.ServingModel;
@@ -8,6 +9,7 @@ import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelArtifactException;
 import dev.pipit.model.ModelManifest;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
@@ -17,10 +19,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** The model artifacts under the models directory, and which one is serving. */
@@ -55,11 +61,32 @@ class ModelsController {
           "Re-encodes the kept gallery originals with the model in the background, then swaps"
               + " atomically; searches keep answering from the current model meanwhile and never"
               + " mix codes of two models. Follow progress at GET /v1/models/activation. 409 while"
-              + " another switch runs or if the model already serves.",
+              + " another switch runs or if the model already serves. Items without a kept original"
+              + " (indexed by code, or past the originals cap) cannot be re-encoded: unless"
+              + " acceptLoss=true the switch is refused with 409 and the problem's"
+              + " itemsWithoutOriginal count, and a switch that would still lose items fails with"
+              + " the old model serving.",
       security = @SecurityRequirement(name = "admin"))
-  ResponseEntity<ModelSwitch.Status> activate(@PathVariable String id) {
-    ModelSwitch.Status status = switcher.start(directory(id));
+  ResponseEntity<ModelSwitch.Status> activate(
+      @PathVariable String id,
+      @Parameter(description = "drop the gallery items that have no kept original")
+          @RequestParam(defaultValue = "false")
+          boolean acceptLoss) {
+    ModelSwitch.Status status = switcher.start(directory(id), acceptLoss);
     return ResponseEntity.accepted().location(URI.create("/v1/models/activation")).body(status);
+  }
+
+  @ExceptionHandler(ItemLossException.class)
+  ProblemDetail itemLoss(ItemLossException e) {
+    ProblemDetail problem =
+        ApiExceptionHandler.problem(
+            HttpStatus.CONFLICT,
+            "switch-item-loss",
+            "Model switch would drop items",
+            e.getMessage());
+    problem.setProperty("itemsWithoutOriginal", e.withoutOriginal());
+    problem.setProperty("items", e.total());
+    return problem;
   }
 
   @GetMapping("/v1/models/activation")

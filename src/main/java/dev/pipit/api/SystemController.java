@@ -50,9 +50,14 @@ class SystemController {
 
   private SystemInfo.Serving servingInfo() {
     ActiveModel active = serving.getIfAvailable();
-    ServingModel model = active == null ? null : active.current().orElse(null);
-    return model == null
-        ? null
-        : new SystemInfo.Serving(model.ref().id(), model.model().servingPath());
+    if (active == null) {
+      return null;
+    }
+    String note = active.startupNote().orElse(null);
+    ServingModel model = active.current().orElse(null);
+    if (model == null) {
+      return note == null ? null : new SystemInfo.Serving(null, null, null, note);
+    }
+    return new SystemInfo.Serving(model.ref().id(), model.model().servingPath(), note, null);
   }
 }

@@ -7,7 +7,8 @@ package dev.pipit.api;
  * @param java Java runtime version
  * @param cpus processors available to the JVM
  * @param engine deep-learning engine and device
- * @param serving how the served model's network runs; null when no model is served
+ * @param serving how the served model's network runs, or why none serves; null when no model is
+ *     configured
  */
 record SystemInfo(String version, String java, int cpus, Engine engine, Serving serving) {
 
@@ -17,8 +18,10 @@ record SystemInfo(String version, String java, int cpus, Engine engine, Serving 
    * @param model model name
    * @param path {@code compiled: …} (TorchScript/oneDNN), {@code eager (reason)} or {@code
    *     torchscript}
+   * @param fallback why the configured default serves instead of the recorded model, or null
+   * @param unavailable why no model serves (the service is not ready), or null
    */
-  record Serving(String model, String path) {}
+  record Serving(String model, String path, String fallback, String unavailable) {}
 
   /**
    * The engine networks run on.

@@ -17,6 +17,7 @@ import dev.pipit.gallery.GalleryItems;
 import dev.pipit.gallery.ImageStore;
 import dev.pipit.gallery.ModelSwitch;
 import dev.pipit.gallery.ServingModel;
+import dev.pipit.gallery.ServingStartup;
 import dev.pipit.gallery.ServingState;
 import dev.pipit.index.FsyncPolicy;
 import dev.pipit.index.HammingIndex;
@@ -68,9 +69,10 @@ class ServingConfiguration {
   }
 
   /**
-   * The model served at start: the one a completed switch recorded, else {@code
-   * pipit.serving.model}, else none (search and index answer 503). Also rebuilds which kept
-   * originals the gallery refers to.
+   * The model served at start ({@link ServingStartup}): the one a completed switch recorded, else
+   * {@code pipit.serving.model}, else none (search and index answer 503); a recorded model that
+   * cannot be served falls back to the default or leaves the service not ready, with the reason.
+   * Also rebuilds which kept originals the gallery refers to.
    */
   @Bean(destroyMethod = "close")
   ActiveModel activeModel(
@@ -79,23 +81,20 @@ class ServingConfiguration {
       ModelSwitch.Opener opener,
       ImageStore store,
       GalleryCodec codec)
-      throws IOException {
-    ServingModel model = null;
-    var recorded = state.recorded();
-    if (recorded.isPresent()) {
-      log.info(
-          "Serving {} as recorded by the last model switch (overrides pipit.serving.model)",
-          recorded.get().model());
-      model = opener.open(recorded.get().model(), recorded.get().index());
-    } else if (serving.model() != null) {
-      ModelArtifact artifact = ModelArtifact.open(serving.model());
-      model = opener.open(serving.model(), state.defaultIndexDir(artifact.manifest().name()));
+      throws Exception {
+    ActiveModel active = ServingStartup.open(state, serving.model(), opener);
+    active
+        .current()
+        .ifPresent(
+            model ->
+                model.index().forEach(entry -> store.retain(codec.read(entry.payload()).image())));
+    if (active.startupNote().isEmpty()) {
+      store.sweep();
+    } else {
+      // the recorded gallery is not loaded, so its originals look unreferenced: keep them
+      log.warn("Kept originals not swept: the recorded gallery is not being served");
     }
-    if (model != null) {
-      model.index().forEach(entry -> store.retain(codec.read(entry.payload()).image()));
-    }
-    store.sweep();
-    return new ActiveModel(model);
+    return active;
   }
 
   @Bean

@@ -27,12 +27,31 @@ public final class ActiveModel implements AutoCloseable {
   private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
   private volatile ServingModel current;
   private volatile Set<String> changedDuringSwitch;
+  private volatile String startupNote;
 
   /**
    * @param initial the model served at start, or null for none
    */
   public ActiveModel(ServingModel initial) {
+    this(initial, null);
+  }
+
+  /**
+   * @param initial the model served at start, or null for none
+   * @param startupNote with a model: why it is a fallback and not the recorded one; without: why
+   *     none serves (the service is then not ready); null when start-up went as configured
+   */
+  public ActiveModel(ServingModel initial, String startupNote) {
     this.current = initial;
+    this.startupNote = startupNote;
+  }
+
+  /**
+   * Why start-up did not serve what was recorded (fallback) or serves nothing; cleared by a
+   * completed switch.
+   */
+  public Optional<String> startupNote() {
+    return Optional.ofNullable(startupNote);
   }
 
   /** The model serving now, if any. */
@@ -46,7 +65,11 @@ public final class ActiveModel implements AutoCloseable {
    * @throws NoModelServingException if none is
    */
   public ServingModel require() {
-    return current().orElseThrow(NoModelServingException::new);
+    ServingModel model = current;
+    if (model == null) {
+      throw noModel();
+    }
+    return model;
   }
 
   /**
@@ -59,7 +82,7 @@ public final class ActiveModel implements AutoCloseable {
     try {
       ServingModel model = current;
       if (model == null) {
-        throw new NoModelServingException();
+        throw noModel();
       }
       Set<String> changed = changedDuringSwitch;
       if (changed != null) {
@@ -96,6 +119,7 @@ public final class ActiveModel implements AutoCloseable {
       catchUp.apply(Set.copyOf(changedDuringSwitch));
       ServingModel previous = current;
       current = next;
+      startupNote = null;
       return previous;
     } finally {
       changedDuringSwitch = null;
@@ -106,6 +130,11 @@ public final class ActiveModel implements AutoCloseable {
   /** Stops recording after a failed switch; the active model stays. */
   void abandonSwitch() {
     changedDuringSwitch = null;
+  }
+
+  private NoModelServingException noModel() {
+    String note = startupNote;
+    return note == null ? new NoModelServingException() : new NoModelServingException(note);
   }
 
   /** Closes the serving model (at shutdown). */

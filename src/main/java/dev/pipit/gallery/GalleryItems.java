@@ -168,9 +168,11 @@ public final class GalleryItems {
     } catch (ImageDecodeException
         | IllegalArgumentException
         | EncoderOverloadedException
-        | RequestTimeoutException e) {
+        | RequestTimeoutException
+        | ImageStoreException e) {
       // InvalidCodeException and InvalidRequestException (bad code, oversize id) are
-      // IllegalArgumentExceptions
+      // IllegalArgumentExceptions; a disk fault keeping one original refuses that item only (not
+      // indexed without it: a later model switch could not re-encode it)
       return new Outcome(item.id(), false, e.getMessage(), null);
     }
   }

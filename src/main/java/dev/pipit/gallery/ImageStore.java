@@ -6,12 +6,8 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
@@ -61,7 +57,7 @@ public final class ImageStore {
     ImageStore store = new ImageStore(root, maxBytes);
     try (Stream<Path> files = Files.walk(root, 2)) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
-        if (file.getFileName().toString().endsWith(".tmp")) {
+        if (file.getFileName().toString().endsWith(DurableFiles.TMP_SUFFIX)) {
           Files.deleteIfExists(file); // a write a crash interrupted
         } else {
           store.usedBytes += Files.size(file);
@@ -80,6 +76,8 @@ public final class ImageStore {
    * Keeps {@code original} (and a thumbnail of its decoded {@code image}) for one more item.
    *
    * @return its sha-256, or empty when the store is full
+   * @throws ImageStoreException if the files could not be written (a disk fault): nothing was kept
+   *     and nothing counted, so the caller can refuse this one item and go on with the others
    */
   public synchronized Optional<String> keep(byte[] original, BufferedImage image) {
     String sha = sha256(original);
@@ -89,8 +87,18 @@ public final class ImageStore {
       if (usedBytes + original.length + thumbnail.length > maxBytes) {
         return Optional.empty();
       }
-      write(originalPath(sha), original);
-      write(thumbnailPath(sha), thumbnail);
+      try {
+        DurableFiles.replace(originalPath(sha), original);
+        try {
+          DurableFiles.replace(thumbnailPath(sha), thumbnail);
+        } catch (IOException e) {
+          // an original without its thumbnail is not kept: leave no half item behind
+          Files.deleteIfExists(originalPath(sha));
+          throw e;
+        }
+      } catch (IOException e) {
+        throw new ImageStoreException("could not keep the original " + sha, e);
+      }
       usedBytes += original.length + thumbnail.length;
     }
     references.merge(sha, 1, Integer::sum);
@@ -191,31 +199,6 @@ public final class ImageStore {
       } catch (IOException e) {
         log.warn("Image store: could not delete {}: {}", file, e.toString());
       }
-    }
-  }
-
-  private static void write(Path target, byte[] bytes) {
-    try {
-      Files.createDirectories(target.getParent());
-      Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-      try (FileChannel out =
-          FileChannel.open(
-              tmp,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE,
-              StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-          out.write(buffer);
-        }
-        out.force(true);
-      }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-        dir.force(true);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not keep " + target.getFileName(), e);
     }
   }
 

@@ -22,8 +22,15 @@ import org.slf4j.LoggerFactory;
  * Switches the served model: opens the new model with a fresh index, re-encodes every kept original
  * of the gallery into it in the background while searches and writes go on against the old model,
  * replays the writes made meanwhile, records the choice, then swaps atomically ({@link
- * ActiveModel}). Items without a kept original (indexed by code, or past the store's cap) cannot be
- * re-encoded and are left out of the new index; the status counts them. One switch at a time.
+ * ActiveModel}). One switch at a time.
+ *
+ * <p>Items without a kept original (indexed by code, or past the store's cap) cannot be re-encoded.
+ * A switch never drops them silently: {@link #start} counts them first and refuses ({@link
+ * ItemLossException}) unless the caller accepts the loss; without that acceptance, a switch that
+ * would still lose an item (one written by code meanwhile, or one the new model fails to encode)
+ * fails instead. The old model's index stays untouched until the new index is serving and durable
+ * (snapshotted, its log forced) and recorded; a failed switch leaves the old model serving and
+ * removes only the new, unused index directory.
  */
 public final class ModelSwitch implements AutoCloseable {
 
@@ -97,10 +104,12 @@ public final class ModelSwitch implements AutoCloseable {
   /**
    * Starts switching to the model in {@code modelDir} (verified first).
    *
+   * @param acceptLoss whether items without a kept original may be dropped
    * @throws SwitchConflictException if a switch is running or the model already serves
+   * @throws ItemLossException if items would be dropped and {@code acceptLoss} is false
    * @throws dev.pipit.model.ModelArtifactException if the artifact is invalid
    */
-  public synchronized Status start(Path modelDir) {
+  public synchronized Status start(Path modelDir, boolean acceptLoss) {
     if (status != null && status.state() == State.RUNNING) {
       throw new SwitchConflictException(
           "a switch to " + status.model() + " is running; wait for it to finish");
@@ -111,10 +120,26 @@ public final class ModelSwitch implements AutoCloseable {
       throw new SwitchConflictException(
           "model " + artifact.manifest().name() + " is already serving");
     }
+    int[] counts = new int[2]; // total, without a kept original
+    current
+        .index()
+        .forEach(
+            entry -> {
+              counts[0]++;
+              if (!hasOriginal(entry)) {
+                counts[1]++;
+              }
+            });
+    if (counts[1] > 0 && !acceptLoss) {
+      throw new ItemLossException(counts[1], counts[0]);
+    }
     String name = artifact.manifest().name();
-    status =
-        new Status(name, State.RUNNING, current.index().size(), 0, 0, 0, Instant.now(), null, null);
-    worker = Thread.ofPlatform().name("model-switch").daemon().start(() -> run(modelDir, name));
+    status = new Status(name, State.RUNNING, counts[0], 0, 0, 0, Instant.now(), null, null);
+    worker =
+        Thread.ofPlatform()
+            .name("model-switch")
+            .daemon()
+            .start(() -> run(modelDir, name, acceptLoss));
     return status;
   }
 
@@ -123,17 +148,18 @@ public final class ModelSwitch implements AutoCloseable {
     return Optional.ofNullable(status);
   }
 
-  private void run(Path modelDir, String name) {
+  private void run(Path modelDir, String name, boolean acceptLoss) {
     ServingModel next = null;
+    Path indexDir = null;
+    AtomicInteger withoutOriginal = new AtomicInteger();
     try {
-      Path indexDir = state.newIndexDir(name);
+      indexDir = state.newIndexDir(name);
       next = opener.open(modelDir, indexDir);
       ServingModel old = active.require();
       active.beginSwitch();
       List<Entry> entries = new ArrayList<>();
       old.index().forEach(entries::add);
       AtomicInteger reencoded = new AtomicInteger();
-      AtomicInteger withoutOriginal = new AtomicInteger();
       AtomicInteger failed = new AtomicInteger();
       status = progress(entries.size(), 0, 0, 0);
       ServingModel encoding = next;
@@ -160,13 +186,20 @@ public final class ModelSwitch implements AutoCloseable {
         }
       }
       window.drain();
+      status = progress(entries.size(), reencoded.get(), withoutOriginal.get(), failed.get());
+      refuseLoss(acceptLoss, withoutOriginal.get() + failed.get());
       ServingModel target = next;
+      Path targetIndex = indexDir;
       ServingModel previous =
           active.finishSwitch(
               next,
               changed -> {
-                catchUp(old, target, changed);
-                state.record(modelDir, indexDir);
+                int lost = catchUp(old, target, changed);
+                withoutOriginal.addAndGet(lost);
+                refuseLoss(acceptLoss, lost);
+                // durable before it is recorded and before the old index may be retired
+                target.index().snapshot();
+                state.record(modelDir, targetIndex);
               });
       status =
           finished(State.SUCCEEDED, reencoded.get(), withoutOriginal.get(), failed.get(), null);
@@ -179,18 +212,31 @@ public final class ModelSwitch implements AutoCloseable {
       retire(previous);
     } catch (Exception | LinkageError e) {
       active.abandonSwitch();
-      log.warn("Model switch to {} failed", name, e);
+      log.warn("Model switch to {} failed; the current model keeps serving", name, e);
       Status s = status;
       status =
           finished(
               State.FAILED,
               s.reencoded(),
-              s.withoutOriginal(),
+              Math.max(s.withoutOriginal(), withoutOriginal.get()),
               s.failed(),
               e.getMessage() == null ? e.toString() : e.getMessage());
       if (next != null) {
         closeQuietly(next);
       }
+      if (indexDir != null) {
+        state.discardFailed(indexDir);
+      }
+    }
+  }
+
+  private static void refuseLoss(boolean acceptLoss, int lost) {
+    if (lost > 0 && !acceptLoss) {
+      throw new IllegalStateException(
+          lost
+              + " gallery items could not be carried over to the new model (no kept original, or"
+              + " it failed to encode); switch not done, activate with acceptLoss=true to drop"
+              + " them");
     }
   }
 
@@ -212,26 +258,33 @@ public final class ModelSwitch implements AutoCloseable {
   /**
    * Replays into {@code next} what writes did to {@code changed} ids in the old index during the
    * switch.
+   *
+   * @return items written meanwhile that could not be carried over (no original, or not encoded)
    */
-  private void catchUp(ServingModel old, ServingModel next, Set<String> changed) {
+  private int catchUp(ServingModel old, ServingModel next, Set<String> changed) {
+    int lost = 0;
     for (String id : changed) {
       try {
-        catchUp(old, next, id);
+        if (!catchUp(old, next, id)) {
+          lost++;
+        }
       } catch (RuntimeException e) {
         // the write itself was refused (a malformed id, say): nothing to replay
         log.debug("Model switch: nothing to replay for {}: {}", id, e.toString());
       }
     }
+    return lost;
   }
 
-  private void catchUp(ServingModel old, ServingModel next, String id) {
+  /** Returns false when the item is in the old index but could not be put in the new one. */
+  private boolean catchUp(ServingModel old, ServingModel next, String id) {
     Optional<Entry> now = old.index().get(id);
     Optional<byte[]> original = now.flatMap(this::original);
     if (original.isPresent()) {
       try {
         Code code = next.encoder().encode(original.get()).join().code();
         next.index().upsert(id, code, now.get().payload());
-        return;
+        return true;
       } catch (RuntimeException e) {
         log.warn(
             "Model switch: item {} written during the switch could not be re-encoded: {}",
@@ -242,6 +295,11 @@ public final class ModelSwitch implements AutoCloseable {
     if (next.index().get(id).isPresent()) {
       next.index().delete(id);
     }
+    return now.isEmpty(); // deleted meanwhile: nothing lost
+  }
+
+  private boolean hasOriginal(Entry entry) {
+    return store.original(codec.read(entry.payload()).image()).isPresent();
   }
 
   private Optional<byte[]> original(Entry entry) {

@@ -8,4 +8,11 @@ public final class NoModelServingException extends RuntimeException {
   public NoModelServingException() {
     super("no model is serving: start the service with pipit.serving.model=<artifact directory>");
   }
+
+  /**
+   * @param reason why the service started without a model (e.g. the recorded one is missing)
+   */
+  public NoModelServingException(String reason) {
+    super("no model is serving: " + reason);
+  }
 }

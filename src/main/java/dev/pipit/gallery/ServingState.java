@@ -2,11 +2,8 @@ package dev.pipit.gallery;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -73,22 +70,40 @@ public final class ServingState {
     return building;
   }
 
-  /** Records the switch's outcome atomically (temp file, fsync, rename). */
+  /**
+   * Records the switch's outcome atomically and durably: temp file, fsync, atomic rename, then an
+   * fsync of the data directory so that the rename itself survives a crash.
+   */
   public synchronized void record(Path model, Path index) {
     try {
-      Files.createDirectories(dataDir);
-      Path tmp = dataDir.resolve("serving.json.tmp");
-      Files.write(
-          tmp,
+      DurableFiles.replace(
+          file(),
           json.writeValueAsBytes(
               new Stored(model.toAbsolutePath().toString(), index.toAbsolutePath().toString())));
-      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        channel.force(true);
-      }
-      Files.move(tmp, file(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       building = null;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot record the served model", e);
+    }
+  }
+
+  /**
+   * Deletes the index directory of a switch that failed, unless it is the recorded one: it holds
+   * nothing any model serves.
+   */
+  public synchronized void discardFailed(Path indexDir) {
+    Path abs = indexDir.toAbsolutePath().normalize();
+    try {
+      Optional<Path> keep = recorded().map(r -> r.index().toAbsolutePath().normalize());
+      if (keep.isPresent() && keep.get().equals(abs) || !Files.isDirectory(abs)) {
+        return;
+      }
+      deleteTree(abs);
+      if (building != null && building.toAbsolutePath().normalize().equals(abs)) {
+        building = null;
+      }
+      log.info("Removed the index of a failed model switch: {}", abs);
+    } catch (IOException | RuntimeException e) {
+      log.warn("Could not remove the index of a failed model switch {}: {}", abs, e.toString());
     }
   }
 
