@@ -1,9 +1,11 @@
 package dev.pipit.gallery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -91,5 +93,65 @@ class ImageStoreTests {
     assertThat(store.original("ABCDEF")).isEmpty();
     assertThat(ImageStore.isName("a".repeat(64))).isTrue();
     assertThat(ImageStore.isName("A".repeat(64))).isFalse();
+  }
+
+  @Test
+  void aDiskFaultKeepingOneOriginalFailsThatOneOnlyAndCountsNothing() throws Exception {
+    ImageStore store = ImageStore.open(dir, 1 << 20);
+    byte[] blocked = bytes(800, 7);
+    String sha = ImageStore.sha256(blocked);
+    // a regular file where its shard directory must go: creating the directory fails, even as root
+    Files.write(dir.resolve(sha.substring(0, 2)), new byte[] {1});
+
+    assertThatThrownBy(() -> store.keep(blocked, image(10, 10)))
+        .isInstanceOf(ImageStoreException.class)
+        .hasMessageContaining(sha);
+    assertThat(store.originals()).isZero();
+    assertThat(store.usedBytes()).isZero();
+
+    byte[] other = otherShard(sha);
+    String kept = store.keep(other, image(10, 10)).orElseThrow();
+    assertThat(store.original(kept)).isPresent();
+    assertThat(store.originals()).isEqualTo(1);
+  }
+
+  @Test
+  void anOriginalWhoseThumbnailCannotBeWrittenIsNotLeftBehind() throws Exception {
+    ImageStore store = ImageStore.open(dir, 1 << 20);
+    byte[] original = bytes(900, 8);
+    String sha = ImageStore.sha256(original);
+    Path shard = Files.createDirectories(dir.resolve(sha.substring(0, 2)));
+    // a non-empty directory where the thumbnail's temporary file must be written
+    Files.createDirectories(shard.resolve(sha + ".thumb.jpg.tmp").resolve("x"));
+
+    assertThatThrownBy(() -> store.keep(original, image(10, 10)))
+        .isInstanceOf(ImageStoreException.class);
+    assertThat(shard.resolve(sha)).doesNotExist();
+    assertThat(shard.resolve(sha + ".tmp")).doesNotExist();
+    assertThat(store.original(sha)).isEmpty();
+    assertThat(store.usedBytes()).isZero();
+  }
+
+  @Test
+  void durableReplaceLeavesOnlyTheTargetAndSyncsARealDirectory() throws Exception {
+    Path target = dir.resolve("sub").resolve("file.json");
+    DurableFiles.replace(target, new byte[] {1, 2});
+    DurableFiles.replace(target, new byte[] {3});
+    assertThat(Files.readAllBytes(target)).containsExactly(3);
+    try (var files = Files.list(target.getParent())) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("file.json");
+    }
+    // the directory fsync opens the directory itself: a missing one is an error, not a no-op
+    assertThatThrownBy(() -> DurableFiles.syncDirectory(dir.resolve("missing")))
+        .isInstanceOf(NoSuchFileException.class);
+  }
+
+  private static byte[] otherShard(String sha) {
+    for (long seed = 100; ; seed++) {
+      byte[] candidate = bytes(600, seed);
+      if (!ImageStore.sha256(candidate).startsWith(sha.substring(0, 2))) {
+        return candidate;
+      }
+    }
   }
 }
