@@ -1,6 +1,7 @@
 package dev.pipit.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.startsWith;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
@@ -14,10 +15,16 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import com.jayway.jsonpath.JsonPath;
 import dev.pipit.TestModels;
 import dev.pipit.model.Architecture;
+import dev.pipit.model.ModelArtifact;
+import dev.pipit.model.ModelManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -55,6 +62,50 @@ class GalleryIntegrationTests {
     // the real ImageNet backbone, so that different photos get clearly different codes
     TestModels.writeImageNet(dir.resolve("models"), "first-32", Architecture.ADSH_R50, 32, SIDE);
     TestModels.writeImageNet(dir.resolve("models"), "second-48", Architecture.ADSH_R50, 48, SIDE);
+    // verifies (its manifest hashes its files) but cannot load: its weights are not a network
+    Path broken = Files.createDirectories(dir.resolve("models/broken-48"));
+    Files.write(broken.resolve("weights.params"), "not a network".getBytes());
+    ModelManifest second = ModelArtifact.open(dir.resolve("models/second-48")).manifest();
+    ModelArtifact.write(
+        broken,
+        new ModelManifest(
+            second.format(),
+            "broken-48",
+            second.architecture(),
+            second.bits(),
+            second.input(),
+            second.preprocessing(),
+            second.classes(),
+            second.weights(),
+            second.files(),
+            second.provenance()));
+  }
+
+  /** Waits for the latest model switch to leave RUNNING and returns its status JSON. */
+  String awaitSwitch() throws Exception {
+    String status = "";
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (System.nanoTime() < deadline) {
+      status =
+          mvc.perform(get("/v1/models/activation")).andReturn().getResponse().getContentAsString();
+      if (!"RUNNING".equals(JsonPath.read(status, "$.state"))) {
+        return status;
+      }
+      Thread.sleep(100);
+    }
+    return status;
+  }
+
+  /** Every file under {@code root} with its content, to prove a directory was left untouched. */
+  static Map<String, String> contents(Path root) throws Exception {
+    Map<String, String> out = new TreeMap<>();
+    try (var files = Files.walk(root)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        out.put(
+            root.relativize(file).toString(), HexFormat.of().formatHex(Files.readAllBytes(file)));
+      }
+    }
+    return out;
   }
 
   @DynamicPropertySource
@@ -185,7 +236,38 @@ class GalleryIntegrationTests {
     mvc.perform(post("/v1/models/second-48/activate")).andExpect(status().isUnauthorized());
     mvc.perform(post("/v1/models/first-32/activate").header("Authorization", "Bearer " + TOKEN))
         .andExpect(status().isConflict());
+    // c1, c2 and d1 were indexed by code: no original to re-encode, so no switch without consent
     mvc.perform(post("/v1/models/second-48/activate").header("Authorization", "Bearer " + TOKEN))
+        .andExpect(status().isConflict())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+        .andExpect(jsonPath("$.itemsWithoutOriginal").value(3))
+        .andExpect(jsonPath("$.items").value(45));
+    mvc.perform(get("/v1/index")).andExpect(jsonPath("$.size").value(45));
+
+    // A switch to a model that fails to load leaves the old model serving, its index untouched.
+    Path oldIndex = dir.resolve("data/index/first-32");
+    Map<String, String> before = contents(oldIndex);
+    mvc.perform(
+            post("/v1/models/broken-48/activate")
+                .param("acceptLoss", "true")
+                .header("Authorization", "Bearer " + TOKEN))
+        .andExpect(status().isAccepted());
+    String failed = awaitSwitch();
+    assertThat((String) JsonPath.read(failed, "$.state")).as(failed).isEqualTo("FAILED");
+    assertThat((String) JsonPath.read(failed, "$.error")).isNotBlank();
+    assertThat(contents(oldIndex)).isEqualTo(before);
+    try (var dirs = Files.list(dir.resolve("data/index"))) {
+      assertThat(dirs.map(d -> d.getFileName().toString())).containsExactly("first-32");
+    }
+    assertThat(dir.resolve("data/serving.json")).doesNotExist();
+    mvc.perform(multipart("/v1/search").file(image("dog.jpg")).param("k", "1"))
+        .andExpect(jsonPath("$.model.id").value("first-32"))
+        .andExpect(jsonPath("$.results[0].id").value("dog"));
+
+    mvc.perform(
+            post("/v1/models/second-48/activate")
+                .param("acceptLoss", "true")
+                .header("Authorization", "Bearer " + TOKEN))
         .andExpect(status().isAccepted())
         .andExpect(header().string("Location", "/v1/models/activation"))
         .andExpect(jsonPath("$.model").value("second-48"));
@@ -243,6 +325,40 @@ class GalleryIntegrationTests {
         .andExpect(jsonPath("$.bits").value(48));
     mvc.perform(get("/v1/models/second-48")).andExpect(jsonPath("$.active").value(true));
     assertThat(Files.readString(dir.resolve("data/serving.json"))).contains("second-48");
+  }
+
+  @Test
+  @Order(5)
+  void aDiskFaultKeepingOneOriginalFailsThatItemOnly() throws Exception {
+    byte[] eagle = photo("eagle.jpg");
+    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(eagle));
+    // a non-empty directory where the original's temporary file must be written
+    Path blocker = dir.resolve("data/originals").resolve(sha.substring(0, 2)).resolve(sha + ".tmp");
+    Files.createDirectories(blocker.resolve("x"));
+    try {
+      mvc.perform(
+              multipart("/v1/index")
+                  .file(image("eagle.jpg"))
+                  .file(image("kite.jpg"))
+                  .file(
+                      new MockMultipartFile(
+                          "items",
+                          "",
+                          "application/json",
+                          "{\"items\": [{\"id\": \"faulty\"}, {\"id\": \"fine\"}]}".getBytes())))
+          .andExpect(status().isOk())
+          .andExpect(jsonPath("$.indexed").value(1))
+          .andExpect(jsonPath("$.failed").value(1))
+          .andExpect(jsonPath("$.items[0].status").value("failed"))
+          .andExpect(jsonPath("$.items[0].reason").value(containsString(sha)))
+          .andExpect(jsonPath("$.items[1].status").value("indexed"));
+      mvc.perform(get("/v1/index/faulty")).andExpect(status().isNotFound());
+      mvc.perform(get("/v1/index/fine")).andExpect(status().isOk());
+      mvc.perform(get("/v1/images/" + sha)).andExpect(status().isNotFound());
+    } finally {
+      Files.delete(blocker.resolve("x"));
+      Files.delete(blocker);
+    }
   }
 
   @Test
