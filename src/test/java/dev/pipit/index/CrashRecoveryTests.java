@@ -89,7 +89,7 @@ class CrashRecoveryTests {
       }
 
       try (HammingIndex index = HammingIndex.open(dir, CrashWriter.options(policy))) {
-        tornReports += index.stats().tornBytesTruncated() > 0 ? 1 : 0;
+        tornReports += index.stats().durability().tornBytesTruncated() > 0 ? 1 : 0;
         for (String id : acknowledged) {
           Entry entry = index.get(id).orElse(null);
           assertThat(entry).as("acknowledged %s after kill in run %d", id, run).isNotNull();

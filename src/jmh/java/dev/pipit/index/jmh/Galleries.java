@@ -106,8 +106,8 @@ final class Galleries {
                 + "heap=%.1f B/entry (ids, map and payload refs included)%n",
             bits,
             n,
-            (double) stats.hotBytes() / n,
-            stats.hotBytesPerEntryRatio(),
+            (double) stats.memory().hotBytes() / n,
+            stats.memory().hotBytesPerEntryRatio(),
             8 * Code.wordsFor(bits) + 8,
             (double) heapGrowth / n);
     try {
