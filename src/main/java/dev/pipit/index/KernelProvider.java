@@ -1,5 +1,6 @@
 package dev.pipit.index;
 
+import java.lang.management.ManagementFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,7 +86,7 @@ final class KernelProvider {
 
     private static Boolean isC2Enabled() {
       String level =
-          java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+          ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
               .filter(a -> a.startsWith("-XX:TieredStopAtLevel="))
               .findFirst()
               .orElse(null);

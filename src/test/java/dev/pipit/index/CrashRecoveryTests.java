@@ -6,6 +6,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -43,7 +44,7 @@ class CrashRecoveryTests {
       String policy = run % 2 == 0 ? "always" : "group";
       int killAfter = rnd.nextInt(400);
       List<String> command =
-          new java.util.ArrayList<>(
+          new ArrayList<>(
               List.of(
                   Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                   "-XX:TieredStopAtLevel=1",

@@ -1,7 +1,9 @@
 package dev.pipit.index;
 
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Random;
 
 /**
@@ -28,7 +30,7 @@ public final class CrashWriter {
     return IndexOptions.of(128, "crash-model")
         .withFsync(policy.equals("always") ? FsyncPolicy.always() : FsyncPolicy.group(2))
         .withThreads(1)
-        .withSnapshots(new SnapshotPolicy(60, 0, java.time.Duration.ZERO));
+        .withSnapshots(new SnapshotPolicy(60, 0, Duration.ZERO));
   }
 
   public static void main(String[] args) throws Exception {
@@ -51,8 +53,7 @@ public final class CrashWriter {
       out.println("OPEN");
       out.flush();
       for (int i = 0; ; i++) {
-        byte[] payload =
-            ("payload-" + run + "-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] payload = ("payload-" + run + "-" + i).getBytes(StandardCharsets.UTF_8);
         index.add("r" + run + "-" + i, codeOf(run, i), payload);
         out.println("ACK " + i);
         if (i > 10 && rnd.nextInt(10) == 0) {

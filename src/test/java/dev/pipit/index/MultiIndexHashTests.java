@@ -2,6 +2,7 @@ package dev.pipit.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -20,7 +21,7 @@ class MultiIndexHashTests {
   private static HammingIndex build(int bits, List<Code> codes, SearchStrategy strategy) {
     HammingIndex index =
         HammingIndex.inMemory(IndexOptions.of(bits, "m").withStrategy(strategy).withThreads(1));
-    List<Entry> entries = new java.util.ArrayList<>();
+    List<Entry> entries = new ArrayList<>();
     for (int i = 0; i < codes.size(); i++) {
       entries.add(new Entry("e" + i, codes.get(i), null));
     }

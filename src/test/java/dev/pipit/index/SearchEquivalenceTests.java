@@ -3,6 +3,7 @@ package dev.pipit.index;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -83,7 +84,7 @@ class SearchEquivalenceTests {
     }
     queries.add(initial.get(0)); // an exact (deleted or live) match
     long[][] packed = queries.stream().map(Code::words).toArray(long[][]::new);
-    boolean[] deadByOrdinal = java.util.Arrays.copyOf(dead, byOrdinal.size());
+    boolean[] deadByOrdinal = Arrays.copyOf(dead, byOrdinal.size());
     long[][] reference =
         queries.stream()
             .map(q -> TestCodes.naiveAll(byOrdinal, deadByOrdinal, q))

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -102,8 +103,7 @@ class SnapshotPolicyTests {
 
   @Test
   void aFailedBackgroundSnapshotIsRetriedLaterNotOnEveryWrite() throws IOException {
-    java.util.concurrent.atomic.AtomicInteger attempts =
-        new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger attempts = new AtomicInteger();
     HammingIndex.crashPoint =
         point -> {
           if (point.equals("snapshot-rolled")) {
