@@ -80,7 +80,11 @@ class ArchitectureTests {
         .should()
         .onlyDependOnClassesThat()
         .resideInAnyPackage(
-            "dev.pipit.index..", "java..", "javax.annotation..", "jdk.incubator.vector..")
+            "dev.pipit.index..",
+            "java..",
+            "javax.annotation..",
+            "jdk.incubator.vector..",
+            "org.slf4j..")
         .allowEmptyShould(true)
         .check(pipit);
   }

@@ -1,56 +1,82 @@
 package dev.pipit.index;
 
+import java.time.Instant;
+
 /**
- * A point-in-time summary of an index, for metrics and the API.
+ * A point-in-time summary of an index, for metrics and the API, grouped by concern.
  *
  * @param size live entries
  * @param bits code length
  * @param tombstones deleted or replaced entries not yet compacted away
- * @param hotBytes bytes of the arrays every scan reads: packed codes plus one {@code long} per
- *     entry, as allocated (slack included)
- * @param hotBytesPerEntryRatio {@code hotBytes / (slots × (8 × words + 8))}: allocated hot memory
- *     over the ideal of packed code bytes plus 8 bytes per stored entry (live or tombstoned)
- * @param mihBytes bytes of the multi-index hash tables (0 when not built)
- * @param kernel the popcount kernel in use ({@code scalar} or {@code panama-<bits>})
- * @param strategy the configured search strategy
- * @param linearSearches k-NN searches answered by the linear scan
- * @param mihSearches k-NN searches answered by multi-index hashing
- * @param mihFallbacks multi-index searches abandoned for the scan because they would not pay
- * @param batchedQueries queries answered through {@link HammingIndex#searchBatch}
- * @param coalescedSearches {@link HammingIndex#search} calls answered in a pass shared with
- *     concurrent ones
- * @param radiusSearches radius searches
- * @param ndis candidates checked exactly by multi-index hashing (faiss's {@code ndis})
- * @param lastSeq sequence number of the last mutation
- * @param durableSeq sequence number of the last mutation known to be on disk (= lastSeq in memory)
- * @param fsyncs fsyncs of the write-ahead log
- * @param tornBytesTruncated bytes cut off a torn log tail at the last open
- * @param compactions compactions run since open
- * @param snapshots snapshots written since open (by {@link HammingIndex#snapshot} or the policy)
- * @param lastSnapshotSeq sequence number the newest snapshot includes (0 if none)
- * @param lastSnapshotTime when the newest snapshot was written; {@code null} if none
+ * @param memory what the index holds in memory
+ * @param search how searches were answered
+ * @param durability how far the write-ahead log has got
+ * @param maintenance snapshots and compactions
  */
 public record IndexStats(
     int size,
     int bits,
     int tombstones,
-    long hotBytes,
-    double hotBytesPerEntryRatio,
-    long mihBytes,
-    String kernel,
-    SearchStrategy strategy,
-    long linearSearches,
-    long mihSearches,
-    long mihFallbacks,
-    long batchedQueries,
-    long coalescedSearches,
-    long radiusSearches,
-    long ndis,
-    long lastSeq,
-    long durableSeq,
-    long fsyncs,
-    long tornBytesTruncated,
-    long compactions,
-    long snapshots,
-    long lastSnapshotSeq,
-    java.time.Instant lastSnapshotTime) {}
+    Memory memory,
+    Search search,
+    Durability durability,
+    Maintenance maintenance) {
+
+  /**
+   * Memory held by the index.
+   *
+   * @param hotBytes bytes of the arrays every scan reads: packed codes plus one {@code long} per
+   *     entry, as allocated (slack included)
+   * @param hotBytesPerEntryRatio {@code hotBytes / (slots × (8 × words + 8))}: allocated hot memory
+   *     over the ideal of packed code bytes plus 8 bytes per stored entry (live or tombstoned)
+   * @param mihBytes bytes of the multi-index hash tables (0 when not built)
+   */
+  public record Memory(long hotBytes, double hotBytesPerEntryRatio, long mihBytes) {}
+
+  /**
+   * Search paths taken since open.
+   *
+   * @param kernel the popcount kernel in use ({@code scalar} or {@code panama-<bits>})
+   * @param strategy the configured search strategy
+   * @param linearSearches k-NN searches answered by the linear scan
+   * @param mihSearches k-NN searches answered by multi-index hashing
+   * @param mihFallbacks multi-index searches abandoned for the scan because they would not pay
+   * @param batchedQueries queries answered through {@link HammingIndex#searchBatch}
+   * @param coalescedSearches {@link HammingIndex#search} calls answered in a pass shared with
+   *     concurrent ones
+   * @param radiusSearches radius searches
+   * @param ndis candidates checked exactly by multi-index hashing (faiss's {@code ndis})
+   */
+  public record Search(
+      String kernel,
+      SearchStrategy strategy,
+      long linearSearches,
+      long mihSearches,
+      long mihFallbacks,
+      long batchedQueries,
+      long coalescedSearches,
+      long radiusSearches,
+      long ndis) {}
+
+  /**
+   * The write-ahead log's progress (an in-memory index reports every mutation as durable).
+   *
+   * @param lastSeq sequence number of the last mutation
+   * @param durableSeq sequence number of the last mutation known to be on disk (= lastSeq in
+   *     memory)
+   * @param fsyncs fsyncs of the write-ahead log
+   * @param tornBytesTruncated bytes cut off a torn log tail at the last open
+   */
+  public record Durability(long lastSeq, long durableSeq, long fsyncs, long tornBytesTruncated) {}
+
+  /**
+   * Background upkeep since open.
+   *
+   * @param compactions compactions run since open
+   * @param snapshots snapshots written since open (by {@link HammingIndex#snapshot} or the policy)
+   * @param lastSnapshotSeq sequence number the newest snapshot includes (0 if none)
+   * @param lastSnapshotTime when the newest snapshot was written; {@code null} if none
+   */
+  public record Maintenance(
+      long compactions, long snapshots, long lastSnapshotSeq, Instant lastSnapshotTime) {}
+}

@@ -1,6 +1,8 @@
 package dev.pipit.index;
 
-import java.lang.System.Logger.Level;
+import java.lang.management.ManagementFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Picks the kernel once per JVM, like Lucene's {@code VectorizationProvider}: the Panama kernel
@@ -11,7 +13,7 @@ import java.lang.System.Logger.Level;
  */
 final class KernelProvider {
 
-  private static final System.Logger LOG = System.getLogger(KernelProvider.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(KernelProvider.class);
 
   private KernelProvider() {}
 
@@ -49,49 +51,42 @@ final class KernelProvider {
             }
             default -> PANAMA != null ? PANAMA : SCALAR;
           };
-      LOG.log(Level.INFO, "Hamming kernel: {0}", chosen.name());
+      LOG.info("Hamming kernel: {}", chosen.name());
       return chosen;
     }
 
     private static HammingKernel loadPanama() {
       if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-        LOG.log(
-            Level.WARNING,
+        LOG.warn(
             "Vector API not loaded: Hamming scans use the scalar kernel. "
                 + "Start the JVM with --add-modules jdk.incubator.vector for the SIMD kernel.");
         return null;
       }
       if (Boolean.FALSE.equals(isC2Enabled())) {
-        LOG.log(
-            Level.WARNING,
+        LOG.warn(
             "C2 compiler is off (-XX:TieredStopAtLevel): the Vector API would be slow; "
                 + "using the scalar kernel.");
         return null;
       }
       try {
         if (!PanamaKernel.supported()) {
-          LOG.log(
-              Level.WARNING,
-              "Preferred vector width does not fit the code layout; using the scalar kernel.");
+          LOG.warn("Preferred vector width does not fit the code layout; using the scalar kernel.");
           return null;
         }
         boolean bitSliced =
             BitSlicedBatch.supported()
                 && !"popcount".equals(System.getProperty("pipit.index.batch"));
-        LOG.log(
-            Level.INFO,
-            "Batched scans of one-word codes: {0}",
-            bitSliced ? "bit-sliced" : "popcount");
+        LOG.info("Batched scans of one-word codes: {}", bitSliced ? "bit-sliced" : "popcount");
         return new PanamaKernel(bitSliced);
       } catch (LinkageError e) {
-        LOG.log(Level.WARNING, "Vector API failed to load (" + e + "); using the scalar kernel.");
+        LOG.warn("Vector API failed to load (" + e + "); using the scalar kernel.");
         return null;
       }
     }
 
     private static Boolean isC2Enabled() {
       String level =
-          java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+          ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
               .filter(a -> a.startsWith("-XX:TieredStopAtLevel="))
               .findFirst()
               .orElse(null);

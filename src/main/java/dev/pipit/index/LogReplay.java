@@ -5,7 +5,6 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -14,6 +13,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the write-ahead log back at open: every record after the snapshot's sequence is handed to
@@ -23,7 +24,7 @@ import java.util.zip.CRC32C;
  */
 final class LogReplay {
 
-  private static final System.Logger LOG = System.getLogger(LogReplay.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(LogReplay.class);
 
   /** What replay found: the last sequence number, and the bytes cut off a torn tail (0 if none). */
   record Result(long lastSeq, long records, long tornBytes) {}
@@ -76,7 +77,7 @@ final class LogReplay {
           throw new CorruptIndexException(name + ": " + e.getMessage());
         }
         // Torn while the segment was being created: it holds no record.
-        LOG.log(Level.WARNING, "{0}: header torn by a crash; removing the empty segment", name);
+        LOG.warn("{}: header torn by a crash; removing the empty segment", name);
         Files.delete(path);
         return new Segment(expected, 0, size);
       }
@@ -132,13 +133,7 @@ final class LogReplay {
           name + ": " + damage + " at byte " + offset + " of an older segment");
     }
     long tornBytes = size - offset;
-    LOG.log(
-        Level.WARNING,
-        "{0}: torn tail ({1}) at byte {2}; truncating {3} bytes",
-        name,
-        damage,
-        offset,
-        tornBytes);
+    LOG.warn("{}: torn tail ({}) at byte {}; truncating {} bytes", name, damage, offset, tornBytes);
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
       channel.truncate(offset);
       channel.force(true);

@@ -1,9 +1,9 @@
 package dev.pipit.index;
 
-import java.lang.System.Logger.Level;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the multi-index hash tables in step with the gallery: built in the background when they pay
@@ -13,16 +13,19 @@ import java.util.function.Supplier;
  */
 final class MihMaintainer {
 
-  private static final System.Logger LOG = System.getLogger(MihMaintainer.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(MihMaintainer.class);
 
-  private final Executor background;
   private final Supplier<View> latest;
-  private final AtomicBoolean building = new AtomicBoolean();
+  private final BackgroundTask builds;
   private volatile MultiIndexHash current;
 
   MihMaintainer(Executor background, Supplier<View> latest) {
-    this.background = background;
     this.latest = latest;
+    this.builds =
+        new BackgroundTask(
+            background,
+            this::buildLatest,
+            e -> LOG.warn("multi-index hash build failed; searches keep scanning", e));
   }
 
   /** The tables to use for {@code view}, or {@code null} to scan linearly. */
@@ -31,7 +34,7 @@ final class MihMaintainer {
       return null;
     }
     MultiIndexHash hash = current;
-    boolean fits = hash != null && hash.gallery == view.gallery;
+    boolean fits = hash != null && hash.generation == view.generation;
     if (strategy == SearchStrategy.AUTO && !pays(view)) {
       return null;
     }
@@ -40,7 +43,7 @@ final class MihMaintainer {
       fits = true;
     }
     if (!fits || view.count - hash.size > Math.max(Searcher.MIH_MIN, hash.size / 8)) {
-      scheduleBuild();
+      builds.trigger();
     }
     return fits ? hash : null;
   }
@@ -50,7 +53,7 @@ final class MihMaintainer {
    */
   static boolean pays(View view) {
     return view.liveCount() >= Searcher.MIH_MIN
-        && MultiIndexHash.tablesFor(view.gallery.bits, view.count) <= Searcher.MIH_MAX_TABLES;
+        && MultiIndexHash.tablesFor(view.generation.bits, view.count) <= Searcher.MIH_MAX_TABLES;
   }
 
   /** Bytes held by the current tables. */
@@ -61,7 +64,7 @@ final class MihMaintainer {
 
   private synchronized MultiIndexHash buildNow(View view) {
     MultiIndexHash hash = current;
-    if (hash == null || hash.gallery != view.gallery || hash.size < view.count) {
+    if (hash == null || hash.generation != view.generation || hash.size < view.count) {
       hash = MultiIndexHash.build(view);
       install(hash);
     }
@@ -70,35 +73,18 @@ final class MihMaintainer {
 
   private synchronized void install(MultiIndexHash hash) {
     MultiIndexHash old = current;
-    if (old == null || old.gallery != hash.gallery || old.size < hash.size) {
+    if (old == null || old.generation != hash.generation || old.size < hash.size) {
       current = hash;
     }
   }
 
-  private void scheduleBuild() {
-    if (!building.compareAndSet(false, true)) {
-      return;
-    }
-    try {
-      background.execute(
-          () -> {
-            try {
-              View view = latest.get();
-              long start = System.nanoTime();
-              install(MultiIndexHash.build(view));
-              LOG.log(
-                  Level.DEBUG,
-                  "multi-index hash over {0} codes built in {1} ms",
-                  view.count,
-                  (System.nanoTime() - start) / 1_000_000);
-            } catch (RuntimeException | OutOfMemoryError e) {
-              LOG.log(Level.WARNING, "multi-index hash build failed; searches keep scanning", e);
-            } finally {
-              building.set(false);
-            }
-          });
-    } catch (RuntimeException rejected) { // executor shut down: the index is closing
-      building.set(false);
-    }
+  private void buildLatest() {
+    View view = latest.get();
+    long start = System.nanoTime();
+    install(MultiIndexHash.build(view));
+    LOG.debug(
+        "multi-index hash over {} codes built in {} ms",
+        view.count,
+        (System.nanoTime() - start) / 1_000_000);
   }
 }

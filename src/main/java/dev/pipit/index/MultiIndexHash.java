@@ -25,7 +25,7 @@ final class MultiIndexHash {
   /** Longest substring; {@code 2^24} buckets (64 MiB of offsets) per table at most. */
   static final int MAX_SUBSTRING_BITS = 24;
 
-  final Gallery gallery;
+  final Generation generation;
   final int size;
   final int bits;
   final int words;
@@ -36,11 +36,11 @@ final class MultiIndexHash {
   private final int[][] ordinals;
   private final long[][] bucketCodes;
 
-  private MultiIndexHash(Gallery gallery, long[] codes, int size) {
-    this.gallery = gallery;
+  private MultiIndexHash(Generation generation, long[] codes, int size) {
+    this.generation = generation;
     this.size = size;
-    this.bits = gallery.bits;
-    this.words = gallery.words;
+    this.bits = generation.bits;
+    this.words = generation.words;
     this.tables = tablesFor(bits, size);
     this.starts = new int[tables];
     this.lengths = new int[tables];
@@ -59,7 +59,7 @@ final class MultiIndexHash {
 
   /** Builds the tables over the codes of {@code view}. */
   static MultiIndexHash build(View view) {
-    return new MultiIndexHash(view.gallery, view.codes, view.count);
+    return new MultiIndexHash(view.generation, view.codes, view.count);
   }
 
   /**

@@ -76,11 +76,16 @@ final class Searcher {
     if (hash != null) {
       TopKHeap heap = new TopKHeap(view, k);
       kernel.scan(
-          view.codes, view.gallery.words, query, Math.min(hash.size, view.count), view.count, heap);
+          view.codes,
+          view.generation.words,
+          query,
+          Math.min(hash.size, view.count),
+          view.count,
+          heap);
       long budget =
           strategy == SearchStrategy.MIH
               ? Long.MAX_VALUE
-              : Math.max(1024, (long) view.count * view.gallery.words / 32);
+              : Math.max(1024, (long) view.count * view.generation.words / 32);
       long checked = hash.searchKnn(view, query, heap, budget);
       if (checked >= 0) {
         mihSearches.increment();
@@ -95,7 +100,7 @@ final class Searcher {
         k,
         (from, to) -> {
           Collector out = topK(view, k);
-          kernel.scan(view.codes, view.gallery.words, query, from, to, out);
+          kernel.scan(view.codes, view.generation.words, query, from, to, out);
           return new Collector[] {out};
         })[0];
   }
@@ -117,7 +122,7 @@ final class Searcher {
           for (int q = 0; q < outs.length; q++) {
             outs[q] = topK(view, k);
           }
-          kernel.scanBatch(view.codes, view.gallery.words, queries, from, to, outs);
+          kernel.scanBatch(view.codes, view.generation.words, queries, from, to, outs);
           return outs;
         });
   }
@@ -129,7 +134,12 @@ final class Searcher {
     if (hash != null && (strategy == SearchStrategy.MIH || radius / hash.tables <= 1)) {
       RadiusCollector out = new RadiusCollector(view, radius);
       kernel.scan(
-          view.codes, view.gallery.words, query, Math.min(hash.size, view.count), view.count, out);
+          view.codes,
+          view.generation.words,
+          query,
+          Math.min(hash.size, view.count),
+          view.count,
+          out);
       ndis.add(hash.searchRadius(view, query, radius, out));
       return out.sortedKeys();
     }
@@ -138,13 +148,15 @@ final class Searcher {
         Integer.MAX_VALUE,
         (from, to) -> {
           Collector out = new RadiusCollector(view, radius);
-          kernel.scan(view.codes, view.gallery.words, query, from, to, out);
+          kernel.scan(view.codes, view.generation.words, query, from, to, out);
           return new Collector[] {out};
         })[0];
   }
 
   private Collector topK(View view, int k) {
-    return k <= HEAP_MAX_K ? new TopKHeap(view, k) : new CountingTopK(view, k, view.gallery.bits);
+    return k <= HEAP_MAX_K
+        ? new TopKHeap(view, k)
+        : new CountingTopK(view, k, view.generation.bits);
   }
 
   /** A scan of ordinals {@code [from, to)} producing one collector per query. */

@@ -8,7 +8,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +16,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A snapshot: every live entry as of one sequence number, in insertion order, named {@code
@@ -32,7 +33,7 @@ import java.util.zip.CheckedOutputStream;
  */
 final class SnapshotFile {
 
-  private static final System.Logger LOG = System.getLogger(SnapshotFile.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotFile.class);
 
   /** Snapshots kept on disk: the newest, and one older to fall back on if the newest is damaged. */
   static final int KEEP = 2;
@@ -50,7 +51,7 @@ final class SnapshotFile {
 
   /** Writes the live entries of {@code view} as of {@code view.seq}; returns the file. */
   static Path write(Path dir, View view, String fingerprint) throws IOException {
-    int words = view.gallery.words;
+    int words = view.generation.words;
     int live = 0;
     for (int i = 0; i < view.count; i++) {
       live += view.isLive(i) ? 1 : 0;
@@ -71,7 +72,7 @@ final class SnapshotFile {
           new FileHeader(
                   FileHeader.SNAPSHOT_MAGIC,
                   FileHeader.VERSION,
-                  view.gallery.bits,
+                  view.generation.bits,
                   fingerprint,
                   view.seq)
               .encode());
@@ -121,11 +122,8 @@ final class SnapshotFile {
       try {
         return read(file, bits, fingerprint, sink);
       } catch (CorruptIndexException | EOFException e) {
-        LOG.log(
-            Level.WARNING,
-            "snapshot {0} is damaged ({1}); trying an older one",
-            file.getFileName(),
-            e.getMessage());
+        LOG.warn(
+            "snapshot {} is damaged ({}); trying an older one", file.getFileName(), e.getMessage());
         reset.run();
       }
     }

@@ -16,7 +16,7 @@ final class View {
 
   private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
-  final Gallery gallery;
+  final Generation generation;
   final long[] codes;
   final long[] deaths;
   final String[] ids;
@@ -26,7 +26,7 @@ final class View {
   final int tombstones;
 
   View(
-      Gallery gallery,
+      Generation generation,
       long[] codes,
       long[] deaths,
       String[] ids,
@@ -34,7 +34,7 @@ final class View {
       int count,
       long seq,
       int tombstones) {
-    this.gallery = gallery;
+    this.generation = generation;
     this.codes = codes;
     this.deaths = deaths;
     this.ids = ids;

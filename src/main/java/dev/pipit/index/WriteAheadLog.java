@@ -2,7 +2,6 @@ package dev.pipit.index;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -11,6 +10,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The write-ahead log, in segments like ZooKeeper's {@code FileTxnLog}: {@link #append} only
@@ -29,7 +30,7 @@ import java.util.zip.CRC32C;
  */
 final class WriteAheadLog implements AutoCloseable {
 
-  private static final System.Logger LOG = System.getLogger(WriteAheadLog.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(WriteAheadLog.class);
 
   /** A segment is closed and a new one started past this size (default). */
   static final long SEGMENT_BYTES = 64L << 20;
@@ -184,7 +185,7 @@ final class WriteAheadLog implements AutoCloseable {
       fsyncs++;
       fsyncNanos += took;
       if (took > SLOW_FSYNC_NANOS) {
-        LOG.log(Level.WARNING, "fsync of the write-ahead log took {0} ms", took / 1_000_000);
+        LOG.warn("fsync of the write-ahead log took {} ms", took / 1_000_000);
       }
     } catch (IOException e) {
       throw fail(e);
@@ -238,8 +239,7 @@ final class WriteAheadLog implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
-        LOG.log(
-            Level.ERROR, "write-ahead log flush failed; the index refuses writes from now on", e);
+        LOG.error("write-ahead log flush failed; the index refuses writes from now on", e);
         return;
       }
     }
@@ -307,7 +307,7 @@ final class WriteAheadLog implements AutoCloseable {
         try {
           channel.close();
         } catch (IOException e) {
-          LOG.log(Level.WARNING, "closing the write-ahead log failed", e);
+          LOG.warn("closing the write-ahead log failed", e);
         }
       }
     }

@@ -1,7 +1,7 @@
 /**
  * The Hamming index: binary codes in memory, exact top-k and radius search, multi-index hashing, a
- * write-ahead log and snapshots. Depends on the JDK only ({@code jdk.incubator.vector} when
- * present).
+ * write-ahead log and snapshots. Depends on the JDK ({@code jdk.incubator.vector} when present) and
+ * the slf4j API only.
  *
  * <h2>API</h2>
  *
@@ -15,16 +15,23 @@
  * {@link dev.pipit.index.UnknownIdException} → 404, {@link dev.pipit.index.DuplicateIdException}
  * and {@link dev.pipit.index.IndexMismatchException} → 409.
  *
+ * <p>Behind the facade, one job per class: {@code WritePath} (log append, apply, publish), {@code
+ * SearchDispatch} (searches and lookups on the newest view), {@code Snapshotter} and {@code
+ * MaintenanceScheduler} (snapshots, compaction and multi-index hash builds, each through a {@code
+ * BackgroundTask} that runs at most once at a time), {@code StatsAssembler}, {@code DirectoryLock}
+ * and {@code Recovery} (snapshot load and log replay at open). {@code Generation} holds the entries
+ * between two compactions and the put/delete rules that live writes and replay share.
+ *
  * <h2>Memory</h2>
  *
  * Hot data, read by every scan: the codes in one contiguous {@code long[]} (column-blocked by 8
  * codes, see {@code CodeLayout}) and one {@code long} per entry (its death sequence, for tombstones
  * and snapshot isolation). Arrays grow by 1/8, so hot memory stays within 1.125 × (8 × words + 8)
- * bytes per entry plus one block; {@link dev.pipit.index.IndexStats#hotBytesPerEntryRatio()}
+ * bytes per entry plus one block; {@link dev.pipit.index.IndexStats.Memory#hotBytesPerEntryRatio()}
  * reports the actual ratio. Cold data (ids, payloads, the id map) lives in separate arrays touched
  * only for results and lookups. Multi-index hashing, when built, adds {@code tables × (4 + 8 ×
  * words)} bytes per entry plus {@code tables × 2^substringBits × 4} bytes of offsets ({@link
- * dev.pipit.index.IndexStats#mihBytes()}).
+ * dev.pipit.index.IndexStats.Memory#mihBytes()}).
  *
  * <h2>Concurrency</h2>
  *
@@ -37,8 +44,8 @@
  *
  * {@code KernelProvider} picks the Panama (Vector API) kernel when {@code --add-modules
  * jdk.incubator.vector} is given and C2 is on, else the scalar one, logs the choice, and reports it
- * in {@link dev.pipit.index.IndexStats#kernel()}. {@code -Dpipit.index.kernel=scalar|panama} forces
- * one. Batches of 8 or more queries over one-word codes (up to 64 bits) go through {@code
+ * in {@link dev.pipit.index.IndexStats.Search#kernel()}. {@code -Dpipit.index.kernel=scalar|panama}
+ * forces one. Batches of 8 or more queries over one-word codes (up to 64 bits) go through {@code
  * BitSlicedBatch} (tiles of 256 codes transposed into bit-planes in a scratch buffer, summed by
  * carry-save adders) where 256-bit vectors are native; {@code -Dpipit.index.batch=popcount} keeps
  * the popcount bodies instead.

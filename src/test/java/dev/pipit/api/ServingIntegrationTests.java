@@ -167,6 +167,8 @@ class ServingIntegrationTests {
     mvc.perform(get("/v1/index"))
         .andExpect(status().isOk())
         .andExpect(header().string("Content-Type", startsWith("application/json")))
-        .andExpect(jsonPath("$.bits").value(BITS));
+        .andExpect(jsonPath("$.bits").value(BITS))
+        .andExpect(jsonPath("$.stats.search.kernel").isString())
+        .andExpect(jsonPath("$.stats.durability.lastSeq").isNumber());
   }
 }

@@ -6,6 +6,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -43,7 +44,7 @@ class CrashRecoveryTests {
       String policy = run % 2 == 0 ? "always" : "group";
       int killAfter = rnd.nextInt(400);
       List<String> command =
-          new java.util.ArrayList<>(
+          new ArrayList<>(
               List.of(
                   Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                   "-XX:TieredStopAtLevel=1",
@@ -89,7 +90,7 @@ class CrashRecoveryTests {
       }
 
       try (HammingIndex index = HammingIndex.open(dir, CrashWriter.options(policy))) {
-        tornReports += index.stats().tornBytesTruncated() > 0 ? 1 : 0;
+        tornReports += index.stats().durability().tornBytesTruncated() > 0 ? 1 : 0;
         for (String id : acknowledged) {
           Entry entry = index.get(id).orElse(null);
           assertThat(entry).as("acknowledged %s after kill in run %d", id, run).isNotNull();

@@ -1,6 +1,9 @@
 package dev.pipit.index;
 
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Random;
 
 /**
@@ -27,10 +30,13 @@ public final class CrashWriter {
     return IndexOptions.of(128, "crash-model")
         .withFsync(policy.equals("always") ? FsyncPolicy.always() : FsyncPolicy.group(2))
         .withThreads(1)
-        .withSnapshots(new SnapshotPolicy(60, 0, java.time.Duration.ZERO));
+        .withSnapshots(new SnapshotPolicy(60, 0, Duration.ZERO));
   }
 
   public static void main(String[] args) throws Exception {
+    // Stdout is the protocol to the checker; the index's log lines (slf4j's console) go to stderr.
+    PrintStream out = System.out;
+    System.setOut(System.err);
     Path dir = Path.of(args[0]);
     int run = Integer.parseInt(args[1]);
     Random rnd = new Random(run);
@@ -44,13 +50,12 @@ public final class CrashWriter {
           };
     }
     try (HammingIndex index = HammingIndex.open(dir, options(args[2]), 16 * 1024)) {
-      System.out.println("OPEN");
-      System.out.flush();
+      out.println("OPEN");
+      out.flush();
       for (int i = 0; ; i++) {
-        byte[] payload =
-            ("payload-" + run + "-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] payload = ("payload-" + run + "-" + i).getBytes(StandardCharsets.UTF_8);
         index.add("r" + run + "-" + i, codeOf(run, i), payload);
-        System.out.println("ACK " + i);
+        out.println("ACK " + i);
         if (i > 10 && rnd.nextInt(10) == 0) {
           int victim = i - 1 - rnd.nextInt(10);
           if (index.get("r" + run + "-" + victim).isPresent()) {
@@ -58,16 +63,16 @@ public final class CrashWriter {
             // may or
             // may not have happened, and the checker must not count the entry as acknowledged
             // present.
-            System.out.println("DELETING " + victim);
-            System.out.flush();
+            out.println("DELETING " + victim);
+            out.flush();
             index.delete("r" + run + "-" + victim);
-            System.out.println("DEL " + victim);
+            out.println("DEL " + victim);
           }
         }
         if (rnd.nextInt(150) == 0) {
           index.snapshot();
         }
-        System.out.flush();
+        out.flush();
       }
     }
   }

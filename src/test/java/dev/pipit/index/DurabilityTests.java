@@ -58,13 +58,13 @@ class DurabilityTests {
           .isEqualTo("p5".getBytes(StandardCharsets.UTF_8));
       assertThat(index.get("e0").orElseThrow().payload()).isNull();
       assertThat(index.search(code(7), 2)).extracting(SearchHit::id).containsExactly("e7", "e0");
-      assertThat(index.stats().lastSeq()).isEqualTo(402);
-      assertThat(index.stats().tornBytesTruncated()).isZero();
+      assertThat(index.stats().durability().lastSeq()).isEqualTo(402);
+      assertThat(index.stats().durability().tornBytesTruncated()).isZero();
       index.add("after-reopen", code(1), null);
     }
     try (HammingIndex index = HammingIndex.open(dir, OPTIONS)) {
       assertThat(index.size()).isEqualTo(400);
-      assertThat(index.stats().lastSeq()).isEqualTo(403);
+      assertThat(index.stats().durability().lastSeq()).isEqualTo(403);
     }
   }
 
@@ -106,12 +106,12 @@ class DurabilityTests {
     try (HammingIndex index = HammingIndex.open(dir, OPTIONS)) {
       assertThat(index.size()).isEqualTo(9);
       assertThat(index.get("e9")).isEmpty();
-      assertThat(index.stats().tornBytesTruncated()).isPositive();
+      assertThat(index.stats().durability().tornBytesTruncated()).isPositive();
       index.add("e9", code(9), null);
     }
     try (HammingIndex index = HammingIndex.open(dir, OPTIONS)) {
       assertThat(index.size()).isEqualTo(10);
-      assertThat(index.stats().tornBytesTruncated()).isZero();
+      assertThat(index.stats().durability().tornBytesTruncated()).isZero();
     }
   }
 
@@ -126,7 +126,7 @@ class DurabilityTests {
         StandardOpenOption.APPEND);
     try (HammingIndex index = HammingIndex.open(dir, OPTIONS)) {
       assertThat(index.size()).isEqualTo(1);
-      assertThat(index.stats().tornBytesTruncated()).isEqualTo(11);
+      assertThat(index.stats().durability().tornBytesTruncated()).isEqualTo(11);
     }
   }
 
@@ -193,7 +193,7 @@ class DurabilityTests {
                       for (int i = 0; i < 50; i++) {
                         index.add("e" + (base + i), code(base + i), null);
                         IndexStats stats = index.stats();
-                        assertThat(stats.durableSeq())
+                        assertThat(stats.durability().durableSeq())
                             .isGreaterThanOrEqualTo(1); // acknowledged ⇒ on disk
                       }
                     });
@@ -202,8 +202,8 @@ class DurabilityTests {
         w.join();
       }
       IndexStats stats = index.stats();
-      assertThat(stats.durableSeq()).isEqualTo(200);
-      assertThat(stats.fsyncs()).isLessThan(200); // writers shared fsyncs
+      assertThat(stats.durability().durableSeq()).isEqualTo(200);
+      assertThat(stats.durability().fsyncs()).isLessThan(200); // writers shared fsyncs
     }
     try (HammingIndex index = HammingIndex.open(dir, group)) {
       assertThat(index.size()).isEqualTo(200);

@@ -91,7 +91,7 @@ class HammingIndexTests {
     index.compact();
 
     assertThat(index.stats().tombstones()).isZero();
-    assertThat(index.stats().compactions()).isEqualTo(1);
+    assertThat(index.stats().maintenance().compactions()).isEqualTo(1);
     assertThat(index.search(query, 50))
         .extracting(SearchHit::id)
         .containsExactlyElementsOf(after.stream().map(SearchHit::id).toList());
@@ -113,7 +113,7 @@ class HammingIndexTests {
           .usingRecursiveFieldByFieldElementComparator()
           .containsExactlyElementsOf(index.search(queries.get(q), 7));
     }
-    assertThat(index.stats().batchedQueries()).isEqualTo(3);
+    assertThat(index.stats().search().batchedQueries()).isEqualTo(3);
     assertThat(index.searchBatch(List.of(), 3)).isEmpty();
   }
 
@@ -173,10 +173,12 @@ class HammingIndexTests {
     IndexStats stats = index.stats();
     assertThat(stats.size()).isEqualTo(10_000);
     assertThat(stats.bits()).isEqualTo(48);
-    assertThat(stats.kernel()).isEqualTo(KernelProvider.kernel().name());
-    assertThat(stats.linearSearches()).isEqualTo(1);
-    assertThat(stats.hotBytesPerEntryRatio()).isBetween(1.0, 1.15);
-    assertThat(stats.lastSeq()).isEqualTo(10_000).isEqualTo(stats.durableSeq());
+    assertThat(stats.search().kernel()).isEqualTo(KernelProvider.kernel().name());
+    assertThat(stats.search().linearSearches()).isEqualTo(1);
+    assertThat(stats.memory().hotBytesPerEntryRatio()).isBetween(1.0, 1.15);
+    assertThat(stats.durability().lastSeq())
+        .isEqualTo(10_000)
+        .isEqualTo(stats.durability().durableSeq());
   }
 
   @Test

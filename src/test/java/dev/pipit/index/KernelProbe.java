@@ -12,7 +12,9 @@ public final class KernelProbe {
     try (HammingIndex index = HammingIndex.inMemory(IndexOptions.of(64, "probe"))) {
       index.add("a", Code.of(64, 5L), null);
       System.out.println(
-          index.search(Code.of(64, 4L), 1).getFirst().distance() + " " + index.stats().kernel());
+          index.search(Code.of(64, 4L), 1).getFirst().distance()
+              + " "
+              + index.stats().search().kernel());
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.pipit.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -20,7 +21,7 @@ class MultiIndexHashTests {
   private static HammingIndex build(int bits, List<Code> codes, SearchStrategy strategy) {
     HammingIndex index =
         HammingIndex.inMemory(IndexOptions.of(bits, "m").withStrategy(strategy).withThreads(1));
-    List<Entry> entries = new java.util.ArrayList<>();
+    List<Entry> entries = new ArrayList<>();
     for (int i = 0; i < codes.size(); i++) {
       entries.add(new Entry("e" + i, codes.get(i), null));
     }
@@ -40,17 +41,19 @@ class MultiIndexHashTests {
         HammingIndex linear = build(32, codes, SearchStrategy.LINEAR)) {
       Code warm = codes.get(0);
       auto.search(warm, 10); // schedules the background build
-      for (int i = 0; i < 200 && auto.stats().mihBytes() == 0; i++) {
+      for (int i = 0; i < 200 && auto.stats().memory().mihBytes() == 0; i++) {
         Thread.sleep(25);
       }
-      assertThat(auto.stats().mihBytes()).isPositive();
+      assertThat(auto.stats().memory().mihBytes()).isPositive();
       for (int q = 0; q < 100; q++) {
         Code query = TestCodes.noisy(codes.get(rnd.nextInt(codes.size())), 0.05, rnd);
         assertThat(ids(auto.search(query, 10))).isEqualTo(ids(linear.search(query, 10)));
       }
       IndexStats stats = auto.stats();
-      assertThat(stats.mihSearches()).isGreaterThanOrEqualTo(100);
-      assertThat(stats.ndis()).isPositive().isLessThan(100L * codes.size() / 10); // sub-linear work
+      assertThat(stats.search().mihSearches()).isGreaterThanOrEqualTo(100);
+      assertThat(stats.search().ndis())
+          .isPositive()
+          .isLessThan(100L * codes.size() / 10); // sub-linear work
     }
   }
 
@@ -61,14 +64,14 @@ class MultiIndexHashTests {
     try (HammingIndex auto = build(64, codes, SearchStrategy.AUTO);
         HammingIndex linear = build(64, codes, SearchStrategy.LINEAR)) {
       auto.search(codes.get(0), 10);
-      for (int i = 0; i < 200 && auto.stats().mihBytes() == 0; i++) {
+      for (int i = 0; i < 200 && auto.stats().memory().mihBytes() == 0; i++) {
         Thread.sleep(25);
       }
       for (int q = 0; q < 20; q++) {
         Code query = TestCodes.random(64, rnd);
         assertThat(ids(auto.search(query, 10))).isEqualTo(ids(linear.search(query, 10)));
       }
-      assertThat(auto.stats().mihFallbacks()).isPositive();
+      assertThat(auto.stats().search().mihFallbacks()).isPositive();
     }
   }
 
@@ -95,7 +98,7 @@ class MultiIndexHashTests {
         assertThat(ids(mih.search(query, 20))).isEqualTo(ids(linear.search(query, 20)));
         assertThat(ids(mih.searchRadius(query, 6))).isEqualTo(ids(linear.searchRadius(query, 6)));
       }
-      assertThat(mih.stats().linearSearches()).isZero();
+      assertThat(mih.stats().search().linearSearches()).isZero();
     }
   }
 

@@ -42,12 +42,12 @@ class SearchCoalescerTests {
   }
 
   private static View view(List<Code> codes) {
-    Gallery gallery = new Gallery(BITS, codes.size());
+    Generation generation = new Generation(BITS, codes.size());
     long seq = 0;
     for (int i = 0; i < codes.size(); i++) {
-      Recovery.applyPut(gallery, ++seq, "e" + i, codes.get(i).words(), null);
+      generation.put(++seq, "e" + i, codes.get(i).words(), null);
     }
-    return gallery.publish(seq);
+    return generation.publish(seq);
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.pipit.index;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -51,11 +52,11 @@ class SearchEquivalenceTests {
     List<Code> initial = TestCodes.gallery(bits, n, shape.equals("clustered") ? 25 : 0, 0.05, rnd);
 
     // Build through the same rules as live writes: ~10 % deletes, ~5 % upserts (new insertions).
-    Gallery gallery = new Gallery(bits, 16); // tiny capacity: exercises growth
+    Generation generation = new Generation(bits, 16); // tiny capacity: exercises growth
     List<Code> byOrdinal = new ArrayList<>();
     long seq = 0;
     for (int i = 0; i < n; i++) {
-      Recovery.applyPut(gallery, ++seq, "e" + i, initial.get(i).words(), null);
+      generation.put(++seq, "e" + i, initial.get(i).words(), null);
       byOrdinal.add(initial.get(i));
     }
     boolean[] dead = new boolean[n + n / 10];
@@ -63,16 +64,16 @@ class SearchEquivalenceTests {
       int roll = rnd.nextInt(100);
       String id = "e" + i;
       if (roll < 10) {
-        dead[gallery.ordinals.get(id)] = true;
-        Recovery.applyDelete(gallery, ++seq, id);
+        dead[generation.ordinals.get(id)] = true;
+        generation.remove(++seq, id);
       } else if (roll < 15 && byOrdinal.size() < dead.length) {
-        dead[gallery.ordinals.get(id)] = true;
+        dead[generation.ordinals.get(id)] = true;
         Code moved = TestCodes.noisy(initial.get(i), 0.1, rnd);
-        Recovery.applyPut(gallery, ++seq, id, moved.words(), null);
+        generation.put(++seq, id, moved.words(), null);
         byOrdinal.add(moved);
       }
     }
-    View view = gallery.publish(seq);
+    View view = generation.publish(seq);
 
     List<Code> queries = new ArrayList<>();
     for (int q = 0; q < 11; q++) { // enough for the bit-sliced batch path
@@ -83,7 +84,7 @@ class SearchEquivalenceTests {
     }
     queries.add(initial.get(0)); // an exact (deleted or live) match
     long[][] packed = queries.stream().map(Code::words).toArray(long[][]::new);
-    boolean[] deadByOrdinal = java.util.Arrays.copyOf(dead, byOrdinal.size());
+    boolean[] deadByOrdinal = Arrays.copyOf(dead, byOrdinal.size());
     long[][] reference =
         queries.stream()
             .map(q -> TestCodes.naiveAll(byOrdinal, deadByOrdinal, q))

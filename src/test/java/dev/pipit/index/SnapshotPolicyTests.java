@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,27 +43,29 @@ class SnapshotPolicyTests {
   void everyNRecordsSnapshotsInTheBackgroundAndTruncatesTheLog() throws IOException {
     IndexOptions options = OPTIONS.withSnapshots(new SnapshotPolicy(100, 0, Duration.ZERO));
     try (HammingIndex index = HammingIndex.open(dir, options)) {
-      assertThat(index.stats().lastSnapshotTime()).isNull();
+      assertThat(index.stats().maintenance().lastSnapshotTime()).isNull();
       for (int i = 0; i < 1000; i++) {
         index.add("e" + i, Code.of(64, i), null);
       }
       // The last trigger fires at the latest 100 records before the end.
-      await().atMost(Duration.ofSeconds(20)).until(() -> index.stats().lastSnapshotSeq() > 900);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> index.stats().maintenance().lastSnapshotSeq() > 900);
       IndexStats stats = index.stats();
-      assertThat(stats.snapshots()).isBetween(2L, 10L);
-      assertThat(stats.lastSnapshotTime()).isNotNull();
+      assertThat(stats.maintenance().snapshots()).isBetween(2L, 10L);
+      assertThat(stats.maintenance().lastSnapshotTime()).isNotNull();
 
       List<Long> snapshots = sequences(dir, "snapshot-", ".bin");
-      assertThat(snapshots).hasSize(2).last().isEqualTo(stats.lastSnapshotSeq());
+      assertThat(snapshots).hasSize(2).last().isEqualTo(stats.maintenance().lastSnapshotSeq());
       // Each snapshot rolled the log: what remains starts right after the older kept snapshot.
       assertThat(sequences(dir, "wal-", ".log").getFirst()).isEqualTo(snapshots.getFirst() + 1);
     }
     try (HammingIndex index = HammingIndex.open(dir, options)) {
       assertThat(index.size()).isEqualTo(1000);
       assertThat(index.get("e999").orElseThrow().code()).isEqualTo(Code.of(64, 999));
-      assertThat(index.stats().lastSnapshotSeq())
+      assertThat(index.stats().maintenance().lastSnapshotSeq())
           .isEqualTo(sequences(dir, "snapshot-", ".bin").getLast());
-      assertThat(index.stats().lastSnapshotTime()).isNotNull();
+      assertThat(index.stats().maintenance().lastSnapshotTime()).isNotNull();
     }
   }
 
@@ -73,8 +76,10 @@ class SnapshotPolicyTests {
       for (int i = 0; i < 20; i++) {
         index.add("e" + i, Code.of(64, i), new byte[1024]);
       }
-      await().atMost(Duration.ofSeconds(20)).until(() -> index.stats().snapshots() >= 1);
-      assertThat(index.stats().lastSnapshotSeq()).isBetween(15L, 20L);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> index.stats().maintenance().snapshots() >= 1);
+      assertThat(index.stats().maintenance().lastSnapshotSeq()).isBetween(15L, 20L);
     }
   }
 
@@ -85,19 +90,20 @@ class SnapshotPolicyTests {
       for (int i = 0; i < 5; i++) {
         index.add("e" + i, Code.of(64, i), null);
       }
-      await().atMost(Duration.ofSeconds(20)).until(() -> index.stats().lastSnapshotSeq() == 5);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> index.stats().maintenance().lastSnapshotSeq() == 5);
       // Nothing changed since: no further snapshot however long it waits.
       await()
           .during(Duration.ofMillis(300))
           .atMost(Duration.ofSeconds(2))
-          .until(() -> index.stats().snapshots() == 1);
+          .until(() -> index.stats().maintenance().snapshots() == 1);
     }
   }
 
   @Test
   void aFailedBackgroundSnapshotIsRetriedLaterNotOnEveryWrite() throws IOException {
-    java.util.concurrent.atomic.AtomicInteger attempts =
-        new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger attempts = new AtomicInteger();
     HammingIndex.crashPoint =
         point -> {
           if (point.equals("snapshot-rolled")) {
@@ -113,8 +119,9 @@ class SnapshotPolicyTests {
           await().atMost(Duration.ofSeconds(20)).until(() -> attempts.get() == 1);
         }
       }
-      assertThat(attempts.get()).isEqualTo(1); // the retry waits HammingIndex.SNAPSHOT_RETRY_NANOS
-      assertThat(index.stats().snapshots()).isZero();
+      assertThat(attempts.get())
+          .isEqualTo(1); // the retry waits MaintenanceScheduler.SNAPSHOT_RETRY_NANOS
+      assertThat(index.stats().maintenance().snapshots()).isZero();
     }
     HammingIndex.crashPoint = point -> {};
     try (HammingIndex index = HammingIndex.open(dir, options)) {
@@ -129,8 +136,8 @@ class SnapshotPolicyTests {
       for (int i = 0; i < 50; i++) {
         index.add("e" + i, Code.of(64, i), null);
       }
-      assertThat(index.stats().snapshots()).isZero();
-      assertThat(index.stats().lastSnapshotTime()).isNull();
+      assertThat(index.stats().maintenance().snapshots()).isZero();
+      assertThat(index.stats().maintenance().lastSnapshotTime()).isNull();
     } catch (IOException e) {
       throw new AssertionError(e);
     }
@@ -180,7 +187,7 @@ class SnapshotPolicyTests {
     }
     try (HammingIndex index = HammingIndex.open(dir, OPTIONS)) {
       assertThat(index.size()).isEqualTo(300);
-      assertThat(index.stats().lastSnapshotSeq()).isEqualTo(302);
+      assertThat(index.stats().maintenance().lastSnapshotSeq()).isEqualTo(302);
     }
   }
 

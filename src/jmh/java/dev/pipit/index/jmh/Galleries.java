@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -106,16 +107,16 @@ final class Galleries {
                 + "heap=%.1f B/entry (ids, map and payload refs included)%n",
             bits,
             n,
-            (double) stats.hotBytes() / n,
-            stats.hotBytesPerEntryRatio(),
+            (double) stats.memory().hotBytes() / n,
+            stats.memory().hotBytesPerEntryRatio(),
             8 * Code.wordsFor(bits) + 8,
             (double) heapGrowth / n);
     try {
       Files.writeString(
           Path.of("target", "bench-index-memory.txt"),
           line,
-          java.nio.file.StandardOpenOption.CREATE,
-          java.nio.file.StandardOpenOption.APPEND);
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
     } catch (IOException e) {
       System.err.println(line);
     }

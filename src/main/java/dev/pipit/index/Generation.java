@@ -4,16 +4,16 @@ import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One generation of entries, append-only, mutated by the single writer. Hot data (scanned by every
- * search): the blocked codes ({@code long[]}, see {@link CodeLayout}) and one {@code long} per
- * entry, its death sequence. Cold data (touched only for results and lookups): external ids,
- * payloads and the id → ordinal map.
+ * One generation of entries (the index's tables between two compactions), append-only, mutated by
+ * the single writer or by recovery. Hot data (scanned by every search): the blocked codes ({@code
+ * long[]}, see {@link CodeLayout}) and one {@code long} per entry, its death sequence. Cold data
+ * (touched only for results and lookups): external ids, payloads and the id → ordinal map.
  *
  * <p>Arrays grow by 1/8 so that allocated hot memory stays within 1.125 × what is used (plus one
  * block). Compaction builds a new generation; views of the old one stay valid until no search holds
  * them.
  */
-final class Gallery {
+final class Generation {
 
   final int bits;
   final int words;
@@ -25,7 +25,7 @@ final class Gallery {
   int count;
   int tombstones;
 
-  Gallery(int bits, int capacity) {
+  Generation(int bits, int capacity) {
     this.bits = bits;
     this.words = Code.wordsFor(bits);
     int cap = Math.max(CodeLayout.BLOCK, roundToBlock(capacity));
@@ -51,8 +51,52 @@ final class Gallery {
     return ordinal;
   }
 
+  /**
+   * Applies a put at {@code seq}: a present entry with {@code id} is tombstoned and the new one
+   * appended (so it counts as the newest insertion). The one mutation rule that live writes and log
+   * replay share.
+   */
+  void put(long seq, String id, long[] code, byte[] payload) {
+    Integer old = ordinals.get(id);
+    if (old != null) {
+      kill(old, seq);
+    }
+    append(id, code, payload);
+  }
+
+  /**
+   * Applies a delete at {@code seq}: tombstones the entry with {@code id}.
+   *
+   * @return false (and nothing changed) if no entry has this id
+   */
+  boolean remove(long seq, String id) {
+    Integer old = ordinals.remove(id);
+    if (old == null) {
+      return false;
+    }
+    kill(old, seq);
+    return true;
+  }
+
+  /** Whether an entry with {@code id} is present. */
+  boolean contains(String id) {
+    return ordinals.containsKey(id);
+  }
+
+  /** A new generation holding the live entries of this one in the same order. */
+  Generation compacted() {
+    int live = count - tombstones;
+    Generation fresh = new Generation(bits, live + live / 16);
+    for (int i = 0; i < count; i++) {
+      if (deaths[i] == Long.MAX_VALUE) {
+        fresh.append(ids[i], CodeLayout.load(codes, words, i), payloads[i]);
+      }
+    }
+    return fresh;
+  }
+
   /** Tombstones {@code ordinal} as of {@code seq}. */
-  void kill(int ordinal, long seq) {
+  private void kill(int ordinal, long seq) {
     View.setDeath(deaths, ordinal, seq);
     tombstones++;
   }

@@ -1,0 +1,75 @@
+package dev.pipit.index;
+
+/** Reads the counters of the index's parts into one {@link IndexStats}. */
+final class StatsAssembler {
+
+  private final IndexOptions options;
+  private final WritePath writes;
+  private final SearchDispatch searches;
+  private final WriteAheadLog wal; // null for an in-memory index
+  private final Snapshotter snapshotter; // null for an in-memory index
+  private final long tornBytes;
+
+  StatsAssembler(
+      IndexOptions options,
+      WritePath writes,
+      SearchDispatch searches,
+      WriteAheadLog wal,
+      Snapshotter snapshotter,
+      long tornBytes) {
+    this.options = options;
+    this.writes = writes;
+    this.searches = searches;
+    this.wal = wal;
+    this.snapshotter = snapshotter;
+    this.tornBytes = tornBytes;
+  }
+
+  IndexStats stats() {
+    View v = writes.view();
+    return new IndexStats(
+        v.liveCount(),
+        options.bits(),
+        v.tombstones,
+        memory(v, searches.searcher().mihBytes()),
+        search(),
+        durability(v),
+        maintenance());
+  }
+
+  static IndexStats.Memory memory(View v, long mihBytes) {
+    long hot = 8L * v.codes.length + 8L * v.deaths.length;
+    double ideal = (double) v.count * (8 * v.generation.words + 8);
+    return new IndexStats.Memory(hot, v.count == 0 ? 0 : hot / ideal, mihBytes);
+  }
+
+  private IndexStats.Search search() {
+    Searcher s = searches.searcher();
+    return new IndexStats.Search(
+        s.kernel.name(),
+        options.strategy(),
+        s.linearSearches.sum(),
+        s.mihSearches.sum(),
+        s.mihFallbacks.sum(),
+        s.batchedQueries.sum(),
+        searches.coalesced(),
+        s.radiusSearches.sum(),
+        s.ndis.sum());
+  }
+
+  private IndexStats.Durability durability(View v) {
+    return wal == null
+        ? new IndexStats.Durability(v.seq, v.seq, 0, tornBytes)
+        : new IndexStats.Durability(v.seq, wal.durableSeq(), wal.fsyncCount(), tornBytes);
+  }
+
+  private IndexStats.Maintenance maintenance() {
+    return snapshotter == null
+        ? new IndexStats.Maintenance(writes.compactions(), 0, 0, null)
+        : new IndexStats.Maintenance(
+            writes.compactions(),
+            snapshotter.count(),
+            snapshotter.lastSeq(),
+            snapshotter.lastTime());
+  }
+}
