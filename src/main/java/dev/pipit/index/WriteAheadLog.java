@@ -300,12 +300,14 @@ final class WriteAheadLog implements AutoCloseable {
     lastFailure = Storage.describe(t);
     lastFailureTime = Instant.now();
     notifyAll();
-    LOG.error(
+    String message =
         "write-ahead log write failed ({}); records after {} are not durable, the next write"
-            + " retries in a new segment",
-        lastFailure,
-        durableSeq,
-        t);
+            + " retries in a new segment";
+    if (t instanceof IOException) {
+      LOG.error(message, lastFailure, durableSeq); // the disk's answer says it all
+    } else {
+      LOG.error(message, lastFailure, durableSeq, t); // unexpected: keep the stack
+    }
     return failure(t);
   }
 
