@@ -40,13 +40,6 @@ final class Storage {
     return dir.toAbsolutePath().normalize();
   }
 
-  /**
-   * Makes a file creation, rename or deletion in {@code dir} durable (Linux: fsync the directory).
-   */
-  static void fsyncDirectory(Path dir) throws IOException {
-    files(dir).fsyncDirectory(dir);
-  }
-
   /** A short description of a storage failure: the message, else the exception's name. */
   static String describe(Throwable failure) {
     String message = failure.getMessage();
