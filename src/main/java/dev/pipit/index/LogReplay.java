@@ -6,10 +6,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
@@ -20,7 +18,10 @@ import org.slf4j.LoggerFactory;
  * Reads the write-ahead log back at open: every record after the snapshot's sequence is handed to
  * the caller in order. A record cut short or failing its checksum at the end of the newest segment
  * is a torn tail from a crash: the segment is truncated there and the loss reported (never fatal).
- * The same damage in an older segment, or a gap in the sequence numbers, is corruption.
+ * The same damage in an older segment is a tail the log abandoned after a failed write or fsync
+ * (see {@link WriteAheadLog}) when the next segment starts at or before the damaged record, which
+ * the log then wrote again: it is truncated the same way. Any other damage in an older segment, or
+ * a gap in the sequence numbers, is corruption.
  */
 final class LogReplay {
 
@@ -40,9 +41,10 @@ final class LogReplay {
     long torn = 0;
     for (int i = 0; i < firsts.size(); i++) {
       boolean newest = i == firsts.size() - 1;
+      long nextFirst = newest ? Long.MAX_VALUE : firsts.get(i + 1);
       Path path = WriteAheadLog.segmentPath(dir, firsts.get(i));
       Segment segment =
-          readSegment(path, bits, fingerprint, firsts.get(i), newest, expected, apply);
+          readSegment(path, bits, fingerprint, firsts.get(i), nextFirst, expected, apply);
       expected = segment.next;
       records += segment.applied;
       torn += segment.tornBytes;
@@ -57,14 +59,16 @@ final class LogReplay {
       int bits,
       String fingerprint,
       long first,
-      boolean newest,
+      long nextFirst,
       long expected,
       Consumer<LogRecord> apply)
       throws IOException {
     String name = path.getFileName().toString();
     long size = Files.size(path);
     int words = Code.wordsFor(bits);
+    boolean newest = nextFirst == Long.MAX_VALUE;
     long offset;
+    long seq = first;
     long applied = 0;
     String damage = null;
     try (InputStream raw = Files.newInputStream(path);
@@ -78,7 +82,7 @@ final class LogReplay {
         }
         // Torn while the segment was being created: it holds no record.
         LOG.warn("{}: header torn by a crash; removing the empty segment", name);
-        Files.delete(path);
+        Storage.files(path.getParent()).delete(path);
         return new Segment(expected, 0, size);
       }
       header.checkMatches(bits, fingerprint, name);
@@ -86,7 +90,6 @@ final class LogReplay {
         throw new CorruptIndexException(name + ": header says first sequence " + header.seq());
       }
       offset = header.encode().length;
-      long seq = first;
       CRC32C crc = new CRC32C();
       while (offset < size) {
         damage = null;
@@ -128,15 +131,21 @@ final class LogReplay {
     if (damage == null) {
       return new Segment(expected, applied, 0);
     }
-    if (!newest) {
+    if (!newest && nextFirst > seq) {
       throw new CorruptIndexException(
           name + ": " + damage + " at byte " + offset + " of an older segment");
     }
     long tornBytes = size - offset;
-    LOG.warn("{}: torn tail ({}) at byte {}; truncating {} bytes", name, damage, offset, tornBytes);
-    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
-      channel.truncate(offset);
-      channel.force(true);
+    LOG.warn(
+        "{}: {} ({}) at byte {}; truncating {} bytes",
+        name,
+        newest ? "torn tail" : "tail abandoned after a write failure",
+        damage,
+        offset,
+        tornBytes);
+    try (StorageFiles.LogFile file = Storage.files(path.getParent()).openExisting(path)) {
+      file.truncate(offset);
+      file.force();
     }
     return new Segment(expected, applied, tornBytes);
   }

@@ -8,11 +8,10 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
@@ -58,16 +57,15 @@ final class SnapshotFile {
     }
     Path target = path(dir, view.seq);
     Path temp = dir.resolve(target.getFileName() + ".tmp");
-    CRC32C crc = new CRC32C();
-    try (OutputStream file =
-            Files.newOutputStream(
-                temp,
-                StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE);
-        DataOutputStream out =
-            new DataOutputStream(
-                new BufferedOutputStream(new CheckedOutputStream(file, crc), 1 << 16))) {
+    StorageFiles files = Storage.files(dir);
+    files.delete(temp); // left by a failed attempt
+    StorageFiles.LogFile file = files.create(temp);
+    boolean renamed = false;
+    try {
+      CRC32C crc = new CRC32C();
+      DataOutputStream out =
+          new DataOutputStream(
+              new BufferedOutputStream(new CheckedOutputStream(stream(file), crc), 1 << 16));
       out.write(
           new FileHeader(
                   FileHeader.SNAPSHOT_MAGIC,
@@ -99,13 +97,40 @@ final class SnapshotFile {
       int sum = (int) crc.getValue();
       out.writeInt(sum);
       out.flush();
+      file.force();
+      file.close();
+      files.atomicMove(temp, target);
+      renamed = true;
+    } finally {
+      if (!renamed) {
+        // The previous snapshot stays the newest; the partial one must not fill the disk.
+        file.close();
+        try {
+          files.delete(temp);
+        } catch (IOException e) {
+          LOG.warn("cannot remove the partial snapshot {}: {}", temp.getFileName(), e.getMessage());
+        }
+      }
     }
-    try (var channel = java.nio.channels.FileChannel.open(temp, StandardOpenOption.WRITE)) {
-      channel.force(true);
-    }
-    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-    Storage.fsyncDirectory(dir);
+    files.fsyncDirectory(dir);
     return target;
+  }
+
+  /**
+   * Writes through {@code file}; closing the stream leaves the file open (the caller forces it).
+   */
+  private static OutputStream stream(StorageFiles.LogFile file) {
+    return new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        file.write(ByteBuffer.wrap(new byte[] {(byte) b}));
+      }
+
+      @Override
+      public void write(byte[] bytes, int offset, int length) throws IOException {
+        file.write(ByteBuffer.wrap(bytes, offset, length));
+      }
+    };
   }
 
   /**
@@ -158,7 +183,7 @@ final class SnapshotFile {
         for (int w = 0; w < words; w++) {
           in.readFully(eight);
           body.update(eight);
-          code[w] = java.nio.ByteBuffer.wrap(eight).getLong();
+          code[w] = ByteBuffer.wrap(eight).getLong();
         }
         int payloadLength = in.readInt();
         update(body, payloadLength);
@@ -190,7 +215,7 @@ final class SnapshotFile {
   static long prune(Path dir) throws IOException {
     List<Long> seqs = Storage.sequences(dir, "snapshot-", ".bin");
     for (int i = 0; i < seqs.size() - KEEP; i++) {
-      Files.deleteIfExists(path(dir, seqs.get(i)));
+      Storage.files(dir).delete(path(dir, seqs.get(i)));
     }
     return seqs.isEmpty() ? 0 : seqs.get(Math.max(0, seqs.size() - KEEP));
   }
