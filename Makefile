@@ -76,6 +76,6 @@ bench-index: ## JMH benchmarks of the Hamming index (long: 10 M codes x 64/128/2
 
 bench-encode: ## encoder speed, AGMH 224²: pipit vs TorchScript (DJL) vs PyTorch eager, then peak RSS (docs/benchmarks.md)
 	@bin/fetch-assets --test
-	$(MVN) -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
-	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench.cp) dev.pipit.bench.EncodeBenchmark $(BENCH_ARGS)
-	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench.cp) dev.pipit.bench.EncodeRss
+	$(MVN) -q -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
+	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.bench.EncodeBenchmark $(BENCH_ARGS)
+	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.bench.EncodeRss

@@ -1,8 +1,8 @@
 package dev.pipit.cli;
 
+import dev.pipit.cli.bench.RetrievalBench;
 import dev.pipit.model.EngineDefaults;
 import dev.pipit.train.BackboneMode;
-import dev.pipit.train.RetrievalBench;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -1,8 +1,8 @@
 package dev.pipit.cli;
 
+import dev.pipit.cli.bench.TrainThroughput;
 import dev.pipit.model.EngineDefaults;
 import dev.pipit.train.BackboneMode;
-import dev.pipit.train.TrainThroughput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

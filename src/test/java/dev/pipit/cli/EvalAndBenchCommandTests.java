@@ -2,9 +2,9 @@ package dev.pipit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipit.cli.bench.RetrievalBench;
 import dev.pipit.train.BaselineFixture;
 import dev.pipit.train.BaselineRun;
-import dev.pipit.train.RetrievalBench;
 import dev.pipit.train.TrainingListener;
 import dev.pipit.train.eval.RetrievalMetrics;
 import java.io.PrintWriter;

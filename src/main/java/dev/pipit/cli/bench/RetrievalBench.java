@@ -1,6 +1,12 @@
-package dev.pipit.train;
+package dev.pipit.cli.bench;
 
 import dev.pipit.model.Architecture;
+import dev.pipit.train.BackboneMode;
+import dev.pipit.train.BaselineRun;
+import dev.pipit.train.FeatureCache;
+import dev.pipit.train.TrainingListener;
+import dev.pipit.train.TrainingRun;
+import dev.pipit.train.TrainingSettings;
 import dev.pipit.train.eval.RetrievalMetrics;
 import java.nio.file.Path;
 import java.util.ArrayList;
