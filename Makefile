@@ -41,7 +41,7 @@ run: build $(DEFAULT_MODEL)/manifest.json ## build, train the default model once
 $(DEFAULT_MODEL)/manifest.json:
 	@echo "make run: training the default model $(DEFAULT_MODEL) once (a few minutes on 2 cores)"
 	java $(JVM_FLAGS) -jar $(JAR) train --method agmh --bits 48 --dataset fashion-mnist --out $(DEFAULT_MODEL) \
-	  --train-per-class 500 --test-per-class 100 --outer 8 --inner 1 \
+	  --train-per-class 500 --test-per-class 100 --outer 8 --inner 1 --feature-cache none \
 	  $(if $(wildcard $(DEFAULT_MODEL)/checkpoint/state.bin),--resume,)
 
 test: ## the whole test suite: unit tests, then integration tests on the packaged jar
