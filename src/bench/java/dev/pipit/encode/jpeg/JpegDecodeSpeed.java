@@ -10,8 +10,9 @@ import javax.imageio.ImageIO;
 
 /**
  * Decode speed of pipit's JPEG decoder against ImageIO (not a test; a repeated-run main): {@code
- * mvn -Pbench test-compile; java -cp target/test-classes:target/classes:<deps> dev.pipit.encode.jpeg.JpegDecodeSpeed [file]
- * [runs]}. Prints the median and best milliseconds per decode of each path after a warm-up.
+ * mvn -Pbench test-compile; java -cp target/test-classes:target/classes:<deps>
+ * dev.pipit.encode.jpeg.JpegDecodeSpeed [file] [runs]}. Prints the median and best milliseconds per
+ * decode of each path after a warm-up.
  */
 public final class JpegDecodeSpeed {
 
