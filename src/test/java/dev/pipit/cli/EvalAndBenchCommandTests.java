@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -121,7 +122,7 @@ class EvalAndBenchCommandTests {
   void benchRejectsUnknownMethods() {
     BenchRetrievalCommand bench = new BenchRetrievalCommand();
     new CommandLine(bench).parseArgs("--methods", "lsh,sdh");
-    org.assertj.core.api.Assertions.assertThatThrownBy(bench::config)
+    Assertions.assertThatThrownBy(bench::config)
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("sdh");
   }

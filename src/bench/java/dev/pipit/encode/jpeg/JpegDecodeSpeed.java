@@ -2,6 +2,7 @@ package dev.pipit.encode.jpeg;
 
 import dev.pipit.encode.ImageDecoder;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -34,7 +35,7 @@ public final class JpegDecodeSpeed {
         () -> {
           try {
             return ImageIO.read(new ByteArrayInputStream(bytes));
-          } catch (java.io.IOException e) {
+          } catch (IOException e) {
             throw new IllegalStateException(e);
           }
         });

@@ -11,6 +11,7 @@ import dev.pipit.train.eval.RetrievalMetrics;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
@@ -164,7 +165,7 @@ public final class RetrievalBench {
         done.add(c);
         log.accept(
             String.format(
-                java.util.Locale.ROOT,
+                Locale.ROOT,
                 "[%d/%d] %-8s %2d bits  mAP %.4f (learned V)  %.4f (encoded database)  %.0f s "
                     + " (total %.0f s)",
                 done.size(),
