@@ -41,7 +41,7 @@ run: build $(DEFAULT_MODEL)/manifest.json ## build, train the default model once
 $(DEFAULT_MODEL)/manifest.json:
 	@echo "make run: training the default model $(DEFAULT_MODEL) once (a few minutes on 2 cores)"
 	java $(JVM_FLAGS) -jar $(JAR) train --method agmh --bits 48 --dataset fashion-mnist --out $(DEFAULT_MODEL) \
-	  --train-per-class 500 --test-per-class 100 --outer 8 --inner 1 \
+	  --train-per-class 500 --test-per-class 100 --outer 8 --inner 1 --feature-cache none \
 	  $(if $(wildcard $(DEFAULT_MODEL)/checkpoint/state.bin),--resume,)
 
 test: ## the whole test suite: unit tests, then integration tests on the packaged jar
@@ -76,6 +76,6 @@ bench-index: ## JMH benchmarks of the Hamming index (long: 10 M codes x 64/128/2
 
 bench-encode: ## encoder speed, AGMH 224²: pipit vs TorchScript (DJL) vs PyTorch eager, then peak RSS (docs/benchmarks.md)
 	@bin/fetch-assets --test
-	$(MVN) -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
-	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench.cp) dev.pipit.bench.EncodeBenchmark $(BENCH_ARGS)
-	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench.cp) dev.pipit.bench.EncodeRss
+	$(MVN) -q -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
+	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.bench.EncodeBenchmark $(BENCH_ARGS)
+	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.bench.EncodeRss

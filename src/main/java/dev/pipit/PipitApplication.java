@@ -7,6 +7,7 @@ import dev.pipit.config.JobsProperties;
 import dev.pipit.config.ServingProperties;
 import dev.pipit.config.StorageProperties;
 import dev.pipit.model.EngineDefaults;
+import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -35,7 +36,7 @@ public class PipitApplication {
     }
     String[] serviceArgs =
         args.length > 0 && args[0].equals("serve")
-            ? java.util.Arrays.copyOfRange(args, 1, args.length)
+            ? Arrays.copyOfRange(args, 1, args.length)
             : args;
     SpringApplication.run(PipitApplication.class, serviceArgs);
   }

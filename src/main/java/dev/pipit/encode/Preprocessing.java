@@ -1,6 +1,7 @@
 package dev.pipit.encode;
 
 import dev.pipit.model.ModelManifest;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -107,7 +108,7 @@ public record Preprocessing(
               + " '"
               + text
               + "'; known: "
-              + java.util.Arrays.stream(type.getEnumConstants()).map(Preprocessing::text).toList());
+              + Arrays.stream(type.getEnumConstants()).map(Preprocessing::text).toList());
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.pipit.gallery;
 
-import dev.pipit.train.data.DatasetSplit;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,7 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The demo gallery of {@code make run}: the first images of a dataset's test split, indexed through
  * the real serving path (PNG bytes → decoder → encoder → index) so the service can be searched at
- * once, plus a few other test images written as PNG files to search with.
+ * once, plus a few other test images written as PNG files to search with. The images come through
+ * {@link Images}, which the wiring adapts from a dataset split, so that serving does not depend on
+ * the training code.
  */
 public final class DemoGallery {
 
@@ -25,46 +26,57 @@ public final class DemoGallery {
 
   private DemoGallery() {}
 
+  /** The labelled images the demo gallery draws from, in a fixed order. */
+  public interface Images {
+    /** Number of images. */
+    int size();
+
+    /** Class name of image {@code i}. */
+    String label(int i);
+
+    /** Where image {@code i} comes from, kept as its metadata (e.g. {@code test/17}). */
+    String source(int i);
+
+    /**
+     * Image {@code i}, decoded.
+     *
+     * @throws IOException if it cannot be read
+     */
+    BufferedImage image(int i) throws IOException;
+  }
+
   /**
-   * Indexes images {@code 0 .. size−1} of {@code split} (ids {@code demo-00000…}, labels from
-   * {@code classes}, originals kept so a model switch can re-encode them) unless the gallery
-   * already holds items, and writes images {@code size .. size+queries−1} to {@code queriesDir} as
-   * {@code <class>-<n>.png}.
+   * Indexes images {@code 0 .. size−1} of {@code images} (ids {@code demo-00000…}, originals kept
+   * so a model switch can re-encode them) unless the gallery already holds items, and writes images
+   * {@code size .. size+queries−1} to {@code queriesDir} as {@code <class>-<n>.png}.
    *
    * @return the number of items indexed now (0 when the gallery was already there)
    */
   public static int load(
-      ActiveModel active,
-      GalleryItems items,
-      DatasetSplit split,
-      List<String> classes,
-      int size,
-      int queries,
-      Path queriesDir)
+      ActiveModel active, GalleryItems items, Images images, int size, int queries, Path queriesDir)
       throws IOException {
     Files.createDirectories(queriesDir);
-    for (int i = size; i < Math.min(split.size(), size + queries); i++) {
+    for (int i = size; i < Math.min(images.size(), size + queries); i++) {
       Files.write(
-          queriesDir.resolve(
-              classes.get(split.label(i)).replaceAll("[^A-Za-z0-9]+", "_") + "-" + i + ".png"),
-          png(split.image(i)));
+          queriesDir.resolve(images.label(i).replaceAll("[^A-Za-z0-9]+", "_") + "-" + i + ".png"),
+          png(images.image(i)));
     }
     int present = active.require().index().size();
     if (present > 0) {
       log.info("Demo gallery present: {} items", present);
       return 0;
     }
-    int count = Math.min(size, split.size());
+    int count = Math.min(size, images.size());
     for (int start = 0; start < count; start += IN_FLIGHT) {
       List<GalleryItems.Item> window = new ArrayList<>();
       for (int i = start; i < Math.min(count, start + IN_FLIGHT); i++) {
         window.add(
             new GalleryItems.Item(
                 String.format("demo-%05d", i),
-                png(split.image(i)),
+                png(images.image(i)),
                 null,
-                classes.get(split.label(i)),
-                Map.of("source", split.id(i))));
+                images.label(i),
+                Map.of("source", images.source(i))));
       }
       for (GalleryItems.Outcome outcome : items.index(window).outcomes()) {
         if (!outcome.indexed()) {

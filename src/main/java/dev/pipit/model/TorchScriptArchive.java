@@ -13,7 +13,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
@@ -67,7 +69,7 @@ public final class TorchScriptArchive {
       List<String> skipped = new ArrayList<>();
       flatten("", root, tensors, skipped);
       return new Contents(tensors, skipped);
-    } catch (java.util.zip.ZipException e) {
+    } catch (ZipException e) {
       throw new ModelArtifactException(
           file + " is not a TorchScript archive: " + e.getMessage(), e);
     }
@@ -117,12 +119,12 @@ public final class TorchScriptArchive {
   private static final class Unpickler {
     private static final Object MARK = new Object();
     private final ByteBuffer in;
-    private final java.util.function.Function<String, byte[]> storages;
+    private final Function<String, byte[]> storages;
     private final Deque<Object> stack = new ArrayDeque<>();
     private final Deque<Integer> marks = new ArrayDeque<>();
     private final Map<Integer, Object> memo = new HashMap<>();
 
-    Unpickler(byte[] data, java.util.function.Function<String, byte[]> storages) {
+    Unpickler(byte[] data, Function<String, byte[]> storages) {
       this.in = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
       this.storages = storages;
     }

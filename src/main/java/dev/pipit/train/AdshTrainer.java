@@ -15,10 +15,14 @@ import ai.djl.training.ParameterStore;
 import dev.pipit.model.Architecture;
 import dev.pipit.model.AttentionDispersionLoss;
 import dev.pipit.model.HashingNetwork;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -67,7 +71,7 @@ public final class AdshTrainer {
   private final HashingNetwork network;
   private final NDManager manager;
   private final NesterovSgd optimizer;
-  private final Map<String, Parameter> trainable = new java.util.LinkedHashMap<>();
+  private final Map<String, Parameter> trainable = new LinkedHashMap<>();
   private float currentLearningRate;
 
   /**
@@ -112,7 +116,7 @@ public final class AdshTrainer {
    * (stable across processes, unlike their ids).
    */
   public Map<String, float[]> momentumState() {
-    Map<String, float[]> state = new java.util.TreeMap<>();
+    Map<String, float[]> state = new TreeMap<>();
     trainable.forEach(
         (name, p) -> {
           float[] buffer = optimizer.momentum(p.getId());
@@ -206,8 +210,7 @@ public final class AdshTrainer {
               throw new TrainingCancelledException(t);
             }
             int[] rows =
-                java.util.Arrays.copyOfRange(
-                    order, b, Math.min(order.length, b + settings.batchSize()));
+                Arrays.copyOfRange(order, b, Math.min(order.length, b + settings.batchSize()));
             double[] terms =
                 step(
                     inputs,
@@ -261,7 +264,7 @@ public final class AdshTrainer {
       Random augmentation,
       float[] recordU,
       NDManager parent)
-      throws java.io.IOException {
+      throws IOException {
     int bits = settings.bits();
     int batch = rows.length;
     int[] items = new int[batch];
@@ -386,7 +389,7 @@ public final class AdshTrainer {
 
   static int[] sample(int n, int m, Random random) {
     int[] all = permutation(n, random);
-    return m >= n ? all : java.util.Arrays.copyOf(all, m);
+    return m >= n ? all : Arrays.copyOf(all, m);
   }
 
   static int[] permutation(int n, Random random) {

@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -160,7 +161,7 @@ public final class ArtifactEvaluation {
         RetrievalEvaluator.evaluate(queries, queryLabels, database, dbLabels);
     log.accept(
         String.format(
-            java.util.Locale.ROOT,
+            Locale.ROOT,
             "%s on %s: mAP %.4f over %d queries and %d database images",
             m.name(),
             dataset.name(),

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.pipit.encode.Preprocessing;
 import dev.pipit.model.Architecture;
+import dev.pipit.model.BackboneReference;
 import dev.pipit.model.HashingNetwork;
 import dev.pipit.model.KerasResNet50Importer;
 import dev.pipit.model.LinearHasher;
@@ -41,7 +42,7 @@ import java.util.function.Consumer;
 public final class BaselineRun {
 
   /** Provenance setting naming the backbone weights' identity. */
-  public static final String BACKBONE_SHA256 = dev.pipit.model.BackboneReference.SETTING;
+  public static final String BACKBONE_SHA256 = BackboneReference.SETTING;
 
   /** Name of the hasher file inside the artifact. */
   public static final String HASHER_FILE = "hasher.plh";

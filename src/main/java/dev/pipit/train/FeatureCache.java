@@ -1,7 +1,11 @@
 package dev.pipit.train;
 
+import dev.pipit.model.BackboneReference;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -141,7 +145,7 @@ public final class FeatureCache {
             StandardOpenOption.CREATE,
             StandardOpenOption.TRUNCATE_EXISTING,
             StandardOpenOption.WRITE)) {
-      var header = new java.io.ByteArrayOutputStream();
+      var header = new ByteArrayOutputStream();
       DataOutputStream out = new DataOutputStream(header);
       out.writeInt(MAGIC);
       out.writeUTF(key.toString());
@@ -194,7 +198,7 @@ public final class FeatureCache {
 
   private static FeatureMaps read(Path file, Key key) throws IOException {
     try (InputStream raw = Files.newInputStream(file);
-        DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw, 1 << 20))) {
+        DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 20))) {
       if (in.readInt() != MAGIC || !in.readUTF().equals(key.toString())) {
         return null;
       }
@@ -214,14 +218,14 @@ public final class FeatureCache {
         i += n4;
       }
       return new FeatureMaps(data, n, c, h, w);
-    } catch (java.io.EOFException e) {
+    } catch (EOFException e) {
       return null; // truncated: recompute
     }
   }
 
   /** The identity of a backbone's weights: {@link dev.pipit.model.BackboneReference#id}. */
   public static String backboneId(Path modelJson) throws IOException {
-    return dev.pipit.model.BackboneReference.id(modelJson);
+    return BackboneReference.id(modelJson);
   }
 
   private static String sha256(byte[] bytes) {

@@ -1,5 +1,6 @@
 package dev.pipit.train;
 
+import dev.pipit.encode.ImageDecoder;
 import dev.pipit.encode.ImagePreprocessor;
 import dev.pipit.encode.Preprocessing;
 import java.awt.image.BufferedImage;
@@ -52,7 +53,7 @@ public final class TrainAugmentation {
    * ImagePreprocessor}.
    */
   public float[] apply(BufferedImage image, Random random) {
-    BufferedImage rgb = dev.pipit.encode.ImageDecoder.toIntRgb(image);
+    BufferedImage rgb = ImageDecoder.toIntRgb(image);
     Box box = cropBox(rgb.getWidth(), rgb.getHeight(), random);
     boolean flip = random.nextBoolean();
     float[] out = resize.apply(crop(rgb, box));

@@ -6,7 +6,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.pipit.encode.ImagePreprocessor;
+import dev.pipit.encode.Normalization;
 import dev.pipit.encode.Preprocessing;
+import dev.pipit.encode.Resampling;
+import dev.pipit.model.Architecture;
 import dev.pipit.model.DevicePreference;
 import dev.pipit.model.EngineDevice;
 import dev.pipit.model.HashingNetwork;
@@ -21,6 +24,7 @@ import dev.pipit.train.eval.RetrievalEvaluator;
 import dev.pipit.train.eval.RetrievalMetrics;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -133,7 +137,7 @@ public final class TrainingRun {
     }
 
     /** Where its features come from, for the cache. */
-    public DatasetFeatures.Source featureSource() throws java.io.IOException {
+    public DatasetFeatures.Source featureSource() throws IOException {
       return new DatasetFeatures.Source(
           datasetKind + ":" + datasetRoot.toAbsolutePath().normalize(),
           trainPerClass,
@@ -160,11 +164,7 @@ public final class TrainingRun {
    */
   public static Preprocessing preprocessing(int side) {
     return new Preprocessing(
-        Preprocessing.ResizeMode.SQUARE,
-        side,
-        side,
-        dev.pipit.encode.Normalization.CAFFE_BGR,
-        dev.pipit.encode.Resampling.AREA);
+        Preprocessing.ResizeMode.SQUARE, side, side, Normalization.CAFFE_BGR, Resampling.AREA);
   }
 
   /**
@@ -207,7 +207,7 @@ public final class TrainingRun {
       KerasResNet50Importer.importBackbone(plan.backboneWeights(), network.backbone());
 
       SelectiveRegionErasing erasing =
-          s.method() == dev.pipit.model.Architecture.FCAENET
+          s.method() == Architecture.FCAENET
               ? new SelectiveRegionErasing(s.sremRegions(), s.sremSize())
               : null;
       Sources sources =
@@ -280,7 +280,7 @@ public final class TrainingRun {
   /** Codes of one split through the network as it is now. */
   @FunctionalInterface
   interface SplitCodes {
-    CodeSet encode() throws java.io.IOException;
+    CodeSet encode() throws IOException;
   }
 
   /**
@@ -321,7 +321,7 @@ public final class TrainingRun {
       NDManager manager,
       TrainingListener listener,
       Consumer<String> log)
-      throws java.io.IOException {
+      throws IOException {
     FeatureCut cut = plan.settings().backbone().featureCut();
     FeatureCache cache =
         plan.featureCache() == null

@@ -2,15 +2,16 @@ package dev.pipit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipit.cli.bench.RetrievalBench;
 import dev.pipit.train.BaselineFixture;
 import dev.pipit.train.BaselineRun;
-import dev.pipit.train.RetrievalBench;
 import dev.pipit.train.TrainingListener;
 import dev.pipit.train.eval.RetrievalMetrics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -121,7 +122,7 @@ class EvalAndBenchCommandTests {
   void benchRejectsUnknownMethods() {
     BenchRetrievalCommand bench = new BenchRetrievalCommand();
     new CommandLine(bench).parseArgs("--methods", "lsh,sdh");
-    org.assertj.core.api.Assertions.assertThatThrownBy(bench::config)
+    Assertions.assertThatThrownBy(bench::config)
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("sdh");
   }

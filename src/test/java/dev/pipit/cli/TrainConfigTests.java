@@ -41,7 +41,7 @@ class TrainConfigTests {
       TrainCommand c = parse("--config", config.toString());
       TrainingSettings s = c.settings();
       TrainingSettings paper = TrainingSettings.paperDefaults(s.method(), s.bits());
-      String dataset = c.dataset;
+      String dataset = c.data.dataset;
       boolean large = dataset.equals("nabirds") || dataset.equals("vegfru");
       int outer =
           s.method() == Architecture.FCAENET
@@ -90,9 +90,12 @@ class TrainConfigTests {
   @Test
   void theTrainingDeviceIsChosenOnTheCommandLine() throws Exception {
     String[] base = {"--config", "configs/cub200-agmh-48.properties"};
-    assertThat(parse(base).device).isEqualTo(DevicePreference.AUTO); // a GPU when one is visible
-    assertThat(parse(base[0], base[1], "--device", "CPU").device).isEqualTo(DevicePreference.CPU);
-    assertThat(parse(base[0], base[1], "--device", "cuda").device).isEqualTo(DevicePreference.CUDA);
+    assertThat(parse(base).device.device)
+        .isEqualTo(DevicePreference.AUTO); // a GPU when one is visible
+    assertThat(parse(base[0], base[1], "--device", "CPU").device.device)
+        .isEqualTo(DevicePreference.CPU);
+    assertThat(parse(base[0], base[1], "--device", "cuda").device.device)
+        .isEqualTo(DevicePreference.CUDA);
     assertThatThrownBy(() -> parse(base[0], base[1], "--device", "tpu"))
         .isInstanceOf(CommandLine.ParameterException.class)
         .hasMessageContaining("'tpu' is not a device; use one of [auto, cpu, cuda]");

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Blocks;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.initializer.NormalInitializer;
@@ -22,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +48,7 @@ class BlockBackendTests {
     network.add(Activation.reluBlock());
     network.add(Linear.builder().setUnits(BITS).build());
     network.add(Activation.tanhBlock());
-    network.setInitializer(new NormalInitializer(0.5f), ai.djl.nn.Parameter.Type.WEIGHT);
+    network.setInitializer(new NormalInitializer(0.5f), Parameter.Type.WEIGHT);
     network.initialize(manager, DataType.FLOAT32, new Shape(1, C, H, W));
   }
 
@@ -78,7 +80,7 @@ class BlockBackendTests {
       for (int i = 0; i < 5; i++) {
         float[] alone = backend.forward(images[i], 1)[0];
         // Different batch sizes may take different GEMM kernels: equal up to float32 rounding.
-        assertThat(together[i]).containsExactly(alone, org.assertj.core.data.Offset.offset(1e-4f));
+        assertThat(together[i]).containsExactly(alone, Offset.offset(1e-4f));
         assertThat(signsAwayFromZero(together[i])).isEqualTo(signsAwayFromZero(alone));
       }
     }

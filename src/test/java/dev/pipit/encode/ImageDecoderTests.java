@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Hostile and awkward inputs, each generated here (or from the sample photos). */
@@ -66,7 +69,7 @@ class ImageDecoderTests {
     byte[] png = encode(rgb(64, 64, 0x123456), "png");
     assertThat(reasonOf(() -> small.decode(png)))
         .isEqualTo(ImageDecodeException.Reason.TOO_LARGE_BYTES);
-    var stream = new java.io.ByteArrayInputStream(new byte[10_000]);
+    var stream = new ByteArrayInputStream(new byte[10_000]);
     assertThatThrownBy(() -> small.decode(stream))
         .isInstanceOfSatisfying(
             ImageDecodeException.class,
@@ -102,7 +105,7 @@ class ImageDecoderTests {
   private static void chunk(ByteArrayOutputStream out, String type, byte[] data)
       throws IOException {
     out.write(ByteBuffer.allocate(4).putInt(data.length).array());
-    byte[] t = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] t = type.getBytes(StandardCharsets.US_ASCII);
     out.write(t);
     out.write(data);
     CRC32 crc = new CRC32();
@@ -264,7 +267,7 @@ class ImageDecoderTests {
   @Test
   void samplePhotosDecode() throws IOException {
     Path eagle = Path.of("models/cache/samples/eagle.jpg");
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(eagle));
+    Assumptions.assumeTrue(Files.exists(eagle));
     var decoded = ImageDecoder.withDefaults().decode(Files.readAllBytes(eagle));
     assertThat(decoded.image().getWidth()).isEqualTo(773);
     assertThat(decoded.image().getHeight()).isEqualTo(512);

@@ -2,6 +2,7 @@ package dev.pipit.encode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ class JpegHostileInputTests {
 
   /** The sample re-encoded progressively by the JDK's writer (restart-free, several scans). */
   static byte[] progressiveSample() throws Exception {
-    var image = ImageIO.read(new java.io.ByteArrayInputStream(sample()));
+    var image = ImageIO.read(new ByteArrayInputStream(sample()));
     ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
     ImageWriteParam param = writer.getDefaultWriteParam();
     param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);

@@ -13,8 +13,11 @@ import dev.pipit.model.TorchScriptModule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
@@ -59,13 +62,12 @@ class TorchScriptEncoderTests {
             new BatchingEncoder(
                 List.of(new BlockBackend(module.block(), Device.cpu(), BITS, 3, SIZE, SIZE)),
                 new EncoderOptions(BATCH, Duration.ofMillis(50), 16))) {
-      var futures = new java.util.ArrayList<java.util.concurrent.CompletableFuture<Encoded>>();
+      var futures = new ArrayList<CompletableFuture<Encoded>>();
       for (int i = 0; i < BATCH; i++) {
-        futures.add(
-            encoder.submit(java.util.Arrays.copyOfRange(input, i * length, (i + 1) * length)));
+        futures.add(encoder.submit(Arrays.copyOfRange(input, i * length, (i + 1) * length)));
       }
       for (int i = 0; i < BATCH; i++) {
-        float[] want = java.util.Arrays.copyOfRange(expected, i * BITS, (i + 1) * BITS);
+        float[] want = Arrays.copyOfRange(expected, i * BITS, (i + 1) * BITS);
         Encoded got = futures.get(i).get(60, TimeUnit.SECONDS);
         assertThat(got.values()).containsExactly(want, Offset.offset(1e-5f));
         assertThat(got.code()).isEqualTo(Code.fromSigns(want));

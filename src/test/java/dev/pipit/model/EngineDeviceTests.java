@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 
 class EngineDeviceTests {
@@ -44,7 +45,7 @@ class EngineDeviceTests {
   void theResolvedDeviceRunsATensorOp() {
     EngineDevice engine = EngineDevice.resolve(DevicePreference.AUTO);
     try (NDManager manager = NDManager.newBaseManager(engine.device())) {
-      NDArray a = manager.create(new float[] {1, 2, 3, 4}, new ai.djl.ndarray.types.Shape(2, 2));
+      NDArray a = manager.create(new float[] {1, 2, 3, 4}, new Shape(2, 2));
       NDArray product = a.matMul(a);
 
       assertThat(product.toFloatArray()).containsExactly(7f, 10f, 15f, 22f);

@@ -2,7 +2,10 @@ package dev.pipit.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.ndarray.NDManager;
 import java.io.IOException;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,15 +66,15 @@ class OfflineEngineTests {
       EngineDefaults.applyOfflineDefaults();
       List<String> interfaces;
       try {
-        interfaces = java.net.NetworkInterface.networkInterfaces().map(i -> i.getName()).toList();
-      } catch (java.net.SocketException noneConfigured) {
+        interfaces = NetworkInterface.networkInterfaces().map(i -> i.getName()).toList();
+      } catch (SocketException noneConfigured) {
         interfaces = List.of(); // a fresh namespace has only lo, and it is down
       }
       boolean loopbackOnly = interfaces.stream().allMatch("lo"::equals);
       System.out.println("network=" + (loopbackOnly ? "loopback-only" : interfaces));
       EngineDevice engine = EngineDevice.resolve(DevicePreference.AUTO);
       System.out.println("engine=" + engine.engineName() + " " + engine.engineVersion());
-      try (var manager = ai.djl.ndarray.NDManager.newBaseManager(engine.device())) {
+      try (var manager = NDManager.newBaseManager(engine.device())) {
         System.out.println("sum=" + manager.create(new float[] {1, 2, 3, 4}).sum().getFloat());
       }
     }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -182,8 +183,7 @@ class PyTorchParityTests {
       assertClose("agmh48 siea." + i, java.get(1 + i), ref.get("siea." + i), TOLERANCE);
     }
     float adl = AttentionDispersionLoss.compute(java.subNDList(1)).getFloat();
-    assertThat(adl)
-        .isCloseTo(ref.get("adl").data()[0], org.assertj.core.api.Assertions.within(TOLERANCE));
+    assertThat(adl).isCloseTo(ref.get("adl").data()[0], Assertions.within(TOLERANCE));
     System.out.printf("parity agmh48 ADL java=%.6f torch=%.6f%n", adl, ref.get("adl").data()[0]);
   }
 

@@ -15,11 +15,14 @@ import dev.pipit.model.TorchParameterNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -194,22 +197,22 @@ class AdshTrainerParityTests {
                 label + CLASSES * random.nextInt(N / CLASSES); // class members: label, label + k, …
           }
         }
-        orders.add(java.util.Arrays.toString(order));
-        positives.add(java.util.Arrays.toString(positive));
+        orders.add(Arrays.toString(order));
+        positives.add(Arrays.toString(positive));
       }
       outer
           .append(t == 0 ? "" : ",")
           .append(
               String.format(
-                  java.util.Locale.ROOT,
+                  Locale.ROOT,
                   "{\"lr\": %s, \"omega\": %s, \"orders\": %s, \"positives\": %s}",
                   s.learningRateAt(t),
-                  java.util.Arrays.toString(omega),
+                  Arrays.toString(omega),
                   orders,
                   positives));
     }
     return String.format(
-        java.util.Locale.ROOT,
+        Locale.ROOT,
         "{\"arch\": \"%s\", \"groups\": %d, \"dim\": %d, \"bits\": %d, \"classes\": %d, \"batch\":"
             + " %d, \"gamma\": %s, \"adl\": %s, \"esrl_alpha\": %s, \"esrl_beta\": %s,"
             + " \"momentum\": %s, \"nesterov\": %s, \"weight_decay\": %s, \"outer\": [%s]}",
@@ -256,9 +259,7 @@ class AdshTrainerParityTests {
   private static void assertClose(double actual, double expected, double relative, String what) {
     assertThat(actual)
         .as(what)
-        .isCloseTo(
-            expected,
-            org.assertj.core.data.Offset.offset(relative * Math.max(1, Math.abs(expected))));
+        .isCloseTo(expected, Offset.offset(relative * Math.max(1, Math.abs(expected))));
   }
 
   private static void assertClose(float[] actual, float[] expected, double tolerance, String what) {

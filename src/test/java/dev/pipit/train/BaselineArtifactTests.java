@@ -3,6 +3,7 @@ package dev.pipit.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pipit.index.Code;
 import dev.pipit.model.LinearHasher;
 import dev.pipit.model.ModelArtifact;
 import java.io.InputStream;
@@ -63,12 +64,10 @@ class BaselineArtifactTests {
             new TrainingListener() {},
             line -> {});
     for (int i = 0; i < f.database.length; i++) {
-      assertThat(eval.database().get(i))
-          .isEqualTo(dev.pipit.index.Code.fromSigns(hasher.project(f.database[i])));
+      assertThat(eval.database().get(i)).isEqualTo(Code.fromSigns(hasher.project(f.database[i])));
     }
     for (int i = 0; i < f.queries.length; i++) {
-      assertThat(eval.queries().get(i))
-          .isEqualTo(dev.pipit.index.Code.fromSigns(hasher.project(f.queries[i])));
+      assertThat(eval.queries().get(i)).isEqualTo(Code.fromSigns(hasher.project(f.queries[i])));
     }
     assertThat(eval.metrics().map()).isEqualTo(fitted.learned().map());
     assertThat(eval.metrics().map())

@@ -1,5 +1,6 @@
 package dev.pipit.train;
 
+import dev.pipit.model.Architecture;
 import dev.pipit.train.data.Dataset;
 import dev.pipit.train.data.DatasetLoader;
 import dev.pipit.train.data.LoadOptions;
@@ -71,7 +72,7 @@ public final class BaselineFixture {
   public TrainingRun.Plan plan(String name, Path out) {
     return new TrainingRun.Plan(
         name,
-        TrainingSettings.cpuProtocol(dev.pipit.model.Architecture.ADSH_R50, 8)
+        TrainingSettings.cpuProtocol(Architecture.ADSH_R50, 8)
             .withInput(INPUT, BackboneMode.FROZEN),
         "fashion-mnist",
         FASHION,

@@ -10,6 +10,7 @@ import dev.pipit.encode.ImagePreprocessor;
 import dev.pipit.encode.LinearHashBackend;
 import dev.pipit.encode.LoadedModel;
 import dev.pipit.encode.Preprocessing;
+import dev.pipit.model.Architecture;
 import dev.pipit.model.LinearHasher;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelArtifactException;
@@ -39,7 +40,7 @@ class BaselineServingTests {
     TrainingRun.Plan plan =
         new TrainingRun.Plan(
             "itq-8",
-            TrainingSettings.cpuProtocol(dev.pipit.model.Architecture.ADSH_R50, 8)
+            TrainingSettings.cpuProtocol(Architecture.ADSH_R50, 8)
                 .withInput(32, BackboneMode.FROZEN),
             "fashion-mnist",
             BaselineFixture.FASHION,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Random;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 
 class DatabaseCodeUpdateTests {
@@ -57,7 +58,7 @@ class DatabaseCodeUpdateTests {
   }
 
   @RepeatedTest(20)
-  void eachBitIsTheExactMinimiserGivenTheOthers(org.junit.jupiter.api.RepetitionInfo repetition) {
+  void eachBitIsTheExactMinimiserGivenTheOthers(RepetitionInfo repetition) {
     int n = 7;
     Problem p = random(repetition.getCurrentRepetition(), n, 4, 5, 3);
     float[] brute = p.v().clone();

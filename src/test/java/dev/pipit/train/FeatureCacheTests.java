@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,7 +88,7 @@ class FeatureCacheTests {
       file = files.findFirst().orElseThrow();
     }
     byte[] bytes = Files.readAllBytes(file);
-    Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 9));
+    Files.write(file, Arrays.copyOf(bytes, bytes.length - 9));
     assertThat(cache.get(KEY)).isNull();
     Files.writeString(file, "not a cache file");
     assertThat(cache.get(KEY)).isNull();

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -110,7 +111,7 @@ class FullTrainingTests {
         for (int k = 0; k < BITS; k++) {
           assertThat(served[i][k])
               .as("image %d, output %d", i, k)
-              .isCloseTo(direct[i * BITS + k], org.assertj.core.data.Offset.offset(1e-4f));
+              .isCloseTo(direct[i * BITS + k], Offset.offset(1e-4f));
         }
       }
     }

@@ -3,8 +3,11 @@ package dev.pipit.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
 import dev.pipit.model.Architecture;
 import dev.pipit.model.HashingNetwork;
 import dev.pipit.model.KerasResNet50Importer;
@@ -141,12 +144,12 @@ class LastStageTrainingTests {
       HashingNetwork network = Architecture.ADSH_R50.build(BITS);
       network.allocate(manager, 64);
       KerasResNet50Importer.importBackbone(TrainingRunTests.BACKBONE, network.backbone());
-      var images = manager.randomUniform(-100f, 100f, new ai.djl.ndarray.types.Shape(2, 3, 64, 64));
-      var ps = new ai.djl.training.ParameterStore(manager, false);
+      var images = manager.randomUniform(-100f, 100f, new Shape(2, 3, 64, 64));
+      var ps = new ParameterStore(manager, false);
       float[] whole =
           network
               .backbone()
-              .forward(ps, new ai.djl.ndarray.NDList(images), false)
+              .forward(ps, new NDList(images), false)
               .singletonOrThrow()
               .toFloatArray();
       var stage3 = network.backbone().forwardToStage3(ps, images, false);

@@ -1,9 +1,11 @@
 package dev.pipit.train.baseline;
 
 import dev.pipit.model.LinearHasher;
+import java.util.Arrays;
 import java.util.Random;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.NormOps_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
@@ -107,7 +109,7 @@ public final class Itq {
     for (int i = 0; i < d; i++) {
       order[i] = i;
     }
-    java.util.Arrays.sort(
+    Arrays.sort(
         order, (a, b) -> Double.compare(eigen.getEigenvalue(b).real, eigen.getEigenvalue(a).real));
     DMatrixRMaj components = new DMatrixRMaj(d, c);
     for (int k = 0; k < c; k++) {
@@ -137,14 +139,14 @@ public final class Itq {
     for (int i = 0; i < n; i++) {
       order[i] = i;
     }
-    java.util.Arrays.sort(
+    Arrays.sort(
         order, (a, b) -> Double.compare(eigen.getEigenvalue(b).real, eigen.getEigenvalue(a).real));
     DMatrixRMaj components = new DMatrixRMaj(d, c);
     DMatrixRMaj column = new DMatrixRMaj(d, 1);
     for (int k = 0; k < c; k++) {
       DMatrixRMaj w = eigen.getEigenVector(order[k]);
       CommonOps_DDRM.multTransA(x, w, column);
-      double norm = org.ejml.dense.row.NormOps_DDRM.normF(column);
+      double norm = NormOps_DDRM.normF(column);
       if (!(norm > 0)) {
         throw new IllegalStateException("features span fewer than " + c + " dimensions");
       }

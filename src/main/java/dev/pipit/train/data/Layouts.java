@@ -1,5 +1,6 @@
 package dev.pipit.train.data;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -68,7 +69,7 @@ final class Layouts {
     Path rel;
     try {
       rel = base.getFileSystem().getPath(relative);
-    } catch (java.nio.file.InvalidPathException e) {
+    } catch (InvalidPathException e) {
       throw line.error("'" + relative + "' is not a valid path");
     }
     Path resolved = base.resolve(rel).normalize();

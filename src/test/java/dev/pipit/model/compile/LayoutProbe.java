@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.pipit.model.Architecture;
 import dev.pipit.model.BatchNormFolding;
@@ -28,7 +29,7 @@ final class LayoutProbe {
       HashingNetwork net = Architecture.AGMH.build(48);
       net.initialize(manager, side, 68);
       BatchNormFolding.fold(net);
-      ai.djl.pytorch.jni.JniUtils.setGraphExecutorOptimize(Boolean.getBoolean("probe.optimize"));
+      JniUtils.setGraphExecutorOptimize(Boolean.getBoolean("probe.optimize"));
       time("eager", net, manager, side);
       for (String name :
           args.length > 0 ? args : new String[] {"MKLDNN", "DENSE_FUSED", "CHANNELS_LAST_FUSED"}) {

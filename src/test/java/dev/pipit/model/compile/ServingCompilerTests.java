@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.pipit.model.Architecture;
+import dev.pipit.model.BatchNormFolding;
 import dev.pipit.model.HashingNetwork;
 import dev.pipit.model.Safetensors;
 import dev.pipit.model.TorchScriptArchive;
@@ -16,6 +17,7 @@ import dev.pipit.model.TorchScriptModule;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,7 +103,7 @@ class ServingCompilerTests {
     try (NDManager manager = NDManager.newBaseManager()) {
       HashingNetwork net = Architecture.AGMH.build(12);
       net.initialize(manager, 32, 68);
-      dev.pipit.model.BatchNormFolding.fold(net);
+      BatchNormFolding.fold(net);
 
       ServingProgram program = ServingProgram.of(net, ServingProgram.Layout.MKLDNN);
       String source = program.source();
@@ -122,6 +124,6 @@ class ServingCompilerTests {
   }
 
   private static int count(String text, String needle) {
-    return text.split(java.util.regex.Pattern.quote(needle), -1).length - 1;
+    return text.split(Pattern.quote(needle), -1).length - 1;
   }
 }

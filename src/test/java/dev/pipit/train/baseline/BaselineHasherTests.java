@@ -9,7 +9,9 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Random;
+import org.assertj.core.api.Assertions;
 import org.assertj.core.data.Offset;
+import org.ejml.data.DMatrixRMaj;
 import org.junit.jupiter.api.Test;
 
 class BaselineHasherTests {
@@ -36,7 +38,7 @@ class BaselineHasherTests {
   static double meanDistance(LinearHasher h, float[][] x, int[] labels, boolean sameClass) {
     Code[] codes = new Code[x.length];
     for (int i = 0; i < x.length; i++) {
-      codes[i] = dev.pipit.index.Code.fromSigns(h.project(x[i]));
+      codes[i] = Code.fromSigns(h.project(x[i]));
     }
     long sum = 0;
     long pairs = 0;
@@ -59,8 +61,7 @@ class BaselineHasherTests {
     LinearHasher b = Lsh.fit(x, 32, 7);
 
     assertThat(a.projection()).containsExactly(b.projection());
-    assertThat(dev.pipit.index.Code.fromSigns(a.project(x[3])))
-        .isEqualTo(dev.pipit.index.Code.fromSigns(b.project(x[3])));
+    assertThat(Code.fromSigns(a.project(x[3]))).isEqualTo(Code.fromSigns(b.project(x[3])));
     assertThat(meanDistance(a, x, labels, true)).isLessThan(meanDistance(a, x, labels, false) / 2);
   }
 
@@ -117,24 +118,23 @@ class BaselineHasherTests {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void gramAndCovariancePcaFindTheSameComponents() {
-    java.util.Random random = new java.util.Random(3);
-    org.ejml.data.DMatrixRMaj x = new org.ejml.data.DMatrixRMaj(12, 30);
+    Random random = new Random(3);
+    DMatrixRMaj x = new DMatrixRMaj(12, 30);
     for (int r = 0; r < 12; r++) {
       for (int i = 0; i < 30; i++) {
         x.set(r, i, random.nextGaussian() * (1 + (i % 5)));
       }
     }
-    org.ejml.data.DMatrixRMaj a = Itq.topPrincipalComponentsByCovariance(x, 4);
-    org.ejml.data.DMatrixRMaj b = Itq.topPrincipalComponentsByGram(x, 4);
+    DMatrixRMaj a = Itq.topPrincipalComponentsByCovariance(x, 4);
+    DMatrixRMaj b = Itq.topPrincipalComponentsByGram(x, 4);
     for (int k = 0; k < 4; k++) {
       double dot = 0;
       for (int i = 0; i < 30; i++) {
         dot += a.get(i, k) * b.get(i, k);
       }
-      org.assertj.core.api.Assertions.assertThat(Math.abs(dot))
-          .isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
+      Assertions.assertThat(Math.abs(dot)).isCloseTo(1.0, Assertions.within(1e-9));
     }
   }
 }

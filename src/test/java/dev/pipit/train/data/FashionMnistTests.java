@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,9 +81,7 @@ class FashionMnistTests {
 
     write("train", all, true);
     byte[] images = idxImages(10);
-    gzip(
-        dir.resolve("train-images-idx3-ubyte.gz"),
-        java.util.Arrays.copyOf(images, images.length - 1));
+    gzip(dir.resolve("train-images-idx3-ubyte.gz"), Arrays.copyOf(images, images.length - 1));
     assertThatThrownBy(() -> FashionMnist.load(dir))
         .hasMessageContaining("train-images-idx3-ubyte.gz: file is truncated");
   }

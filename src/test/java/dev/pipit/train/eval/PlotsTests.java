@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,7 +149,7 @@ class PlotsTests {
   }
 
   private static long distinctColours(BufferedImage image) {
-    return java.util.stream.IntStream.range(0, image.getWidth() * image.getHeight())
+    return IntStream.range(0, image.getWidth() * image.getHeight())
         .map(i -> image.getRGB(i % image.getWidth(), i / image.getWidth()))
         .distinct()
         .count();

@@ -1,7 +1,8 @@
-package dev.pipit.train;
+package dev.pipit.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipit.train.BackboneMode;
 import dev.pipit.train.eval.PrPoint;
 import dev.pipit.train.eval.PrecisionAtK;
 import dev.pipit.train.eval.RetrievalMetrics;

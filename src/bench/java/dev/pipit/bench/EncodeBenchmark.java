@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.pipit.cli.CpuMonitor;
@@ -230,18 +231,13 @@ public final class EncodeBenchmark {
     }
   }
 
-  static BlockBackend backend(ai.djl.nn.Block block, int bits) {
+  static BlockBackend backend(Block block, int bits) {
     return new BlockBackend(block, Device.cpu(), bits, 3, SIDE, SIDE);
   }
 
   /** The service's path: B requests into a batching encoder whose batches hold up to B images. */
   private static double viaEncoder(
-      Map<Integer, BatchingEncoder> encoders,
-      ai.djl.nn.Block block,
-      int bits,
-      float[][] images,
-      int b,
-      int n)
+      Map<Integer, BatchingEncoder> encoders, Block block, int bits, float[][] images, int b, int n)
       throws Exception {
     BatchingEncoder encoder =
         encoders.computeIfAbsent(

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoubleUnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.results.RunResult;
@@ -279,8 +280,7 @@ public final class IndexBench {
     return perFork(r, score -> score, "%.0f");
   }
 
-  private static String perFork(
-      RunResult r, java.util.function.DoubleUnaryOperator figure, String format) {
+  private static String perFork(RunResult r, DoubleUnaryOperator figure, String format) {
     if (r.getBenchmarkResults().size() < 2) {
       return "";
     }

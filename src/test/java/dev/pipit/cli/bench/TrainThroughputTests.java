@@ -1,9 +1,10 @@
-package dev.pipit.train;
+package dev.pipit.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.pipit.train.BackboneMode;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -2,6 +2,7 @@ package dev.pipit.encode.jpeg;
 
 import dev.pipit.encode.ImageDecoder;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -10,8 +11,9 @@ import javax.imageio.ImageIO;
 
 /**
  * Decode speed of pipit's JPEG decoder against ImageIO (not a test; a repeated-run main): {@code
- * java -cp target/test-classes:target/classes:<deps> dev.pipit.encode.jpeg.JpegDecodeSpeed [file]
- * [runs]}. Prints the median and best milliseconds per decode of each path after a warm-up.
+ * mvn -Pbench test-compile; java -cp target/test-classes:target/classes:<deps>
+ * dev.pipit.encode.jpeg.JpegDecodeSpeed [file] [runs]}. Prints the median and best milliseconds per
+ * decode of each path after a warm-up.
  */
 public final class JpegDecodeSpeed {
 
@@ -33,7 +35,7 @@ public final class JpegDecodeSpeed {
         () -> {
           try {
             return ImageIO.read(new ByteArrayInputStream(bytes));
-          } catch (java.io.IOException e) {
+          } catch (IOException e) {
             throw new IllegalStateException(e);
           }
         });

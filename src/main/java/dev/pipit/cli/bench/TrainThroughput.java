@@ -1,9 +1,16 @@
-package dev.pipit.train;
+package dev.pipit.cli.bench;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.pipit.model.Architecture;
 import dev.pipit.model.HashingNetwork;
+import dev.pipit.train.AdshTrainer;
+import dev.pipit.train.BackboneMode;
+import dev.pipit.train.FeatureCut;
+import dev.pipit.train.FeatureMaps;
+import dev.pipit.train.TrainingCancelledException;
+import dev.pipit.train.TrainingListener;
+import dev.pipit.train.TrainingSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

@@ -1,10 +1,17 @@
-package dev.pipit.train;
+package dev.pipit.cli.bench;
 
 import dev.pipit.model.Architecture;
+import dev.pipit.train.BackboneMode;
+import dev.pipit.train.BaselineRun;
+import dev.pipit.train.FeatureCache;
+import dev.pipit.train.TrainingListener;
+import dev.pipit.train.TrainingRun;
+import dev.pipit.train.TrainingSettings;
 import dev.pipit.train.eval.RetrievalMetrics;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
@@ -158,7 +165,7 @@ public final class RetrievalBench {
         done.add(c);
         log.accept(
             String.format(
-                java.util.Locale.ROOT,
+                Locale.ROOT,
                 "[%d/%d] %-8s %2d bits  mAP %.4f (learned V)  %.4f (encoded database)  %.0f s "
                     + " (total %.0f s)",
                 done.size(),

@@ -1,5 +1,10 @@
-package dev.pipit.train;
+package dev.pipit.cli.bench;
 
+import dev.pipit.train.ArtifactEvaluation;
+import dev.pipit.train.BackboneMode;
+import dev.pipit.train.BaselineRun;
+import dev.pipit.train.TrainingListener;
+import dev.pipit.train.TrainingSettings;
 import dev.pipit.train.eval.MarkdownReport;
 import dev.pipit.train.eval.Plots;
 import dev.pipit.train.eval.PrPoint;

@@ -1,4 +1,4 @@
-package dev.pipit.train;
+package dev.pipit.cli.bench;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code pytorch} path: {@code src/test/python/bench_encode.py} running in its own process,
@@ -79,7 +80,7 @@ final class PythonEager implements AutoCloseable {
     in.println("quit");
     in.close();
     try {
-      if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroy();
       }
     } catch (InterruptedException e) {
