@@ -115,7 +115,8 @@ public final class GalleryItems {
               new EncodingWindow<>(
                   model.encoder(),
                   IN_FLIGHT,
-                  (i, encoding) -> outcomes[i] = store(model, items.get(i), encoding, null));
+                  (i, encoding) -> outcomes[i] = store(model, items.get(i), encoding, null),
+                  timeout);
           for (int i = 0; i < items.size(); i++) {
             Item item = items.get(i);
             if (item.image() == null) {
