@@ -4,7 +4,9 @@ import dev.pipit.encode.EncoderOverloadedException;
 import dev.pipit.encode.ImageDecodeException;
 import dev.pipit.gallery.NoModelServingException;
 import dev.pipit.gallery.RequestTimeoutException;
+import dev.pipit.gallery.SearchTooBroadException;
 import dev.pipit.gallery.SwitchConflictException;
+import dev.pipit.gallery.UnknownModelException;
 import dev.pipit.index.DuplicateIdException;
 import dev.pipit.index.IndexMismatchException;
 import dev.pipit.index.InvalidCodeException;
@@ -48,6 +50,16 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   @ExceptionHandler(UnknownIdException.class)
   ProblemDetail unknownId(UnknownIdException e) {
     return problem(HttpStatus.NOT_FOUND, "unknown-id", "Unknown id", e.getMessage());
+  }
+
+  @ExceptionHandler(UnknownModelException.class)
+  ProblemDetail unknownModel(UnknownModelException e) {
+    return problem(HttpStatus.NOT_FOUND, "unknown-model", "Unknown model", e.getMessage());
+  }
+
+  @ExceptionHandler(SearchTooBroadException.class)
+  ProblemDetail tooBroad(SearchTooBroadException e) {
+    return problem(HttpStatus.BAD_REQUEST, "search-too-broad", "Search too broad", e.getMessage());
   }
 
   @ExceptionHandler({DuplicateIdException.class, IndexMismatchException.class})
