@@ -95,17 +95,8 @@ class IndexController {
       summary = "Describe the index",
       description =
           "Size, code length, model, memory, last snapshot, and the store of kept originals.")
-  Map<String, Object> describe() {
-    GalleryItems.Overview o = items.describe();
-    Map<String, Object> originals =
-        Map.of(
-            "count", o.originals(), "bytes", o.originalBytes(), "maxBytes", o.maxOriginalBytes());
-    return Map.of(
-        "model", o.model(),
-        "size", o.stats().size(),
-        "bits", o.stats().bits(),
-        "stats", o.stats(),
-        "originals", originals);
+  IndexDescription describe() {
+    return IndexDescription.of(items.describe());
   }
 
   private void checkCount(int count) {
