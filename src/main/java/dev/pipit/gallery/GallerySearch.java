@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Searches the served gallery: by image (encoded with the active model, waiting at most the request
- * timeout), by precomputed code, or by a batch of images in one pass over the index.
+ * timeout), by precomputed code, or by a batch of images sharing passes over the index.
  *
  * <p>Every search asks the index once for a bounded list of nearest candidates and filters it:
  *
@@ -33,6 +33,13 @@ public final class GallerySearch {
 
   /** Nearest items a label filter looks among (raised to max-k + 1 if that is larger). */
   public static final int LABEL_CANDIDATES = 10_000;
+
+  /**
+   * Candidates one pass of a batch search may hold for all its queries together: a batch with a
+   * label filter answers about 13 images per pass over the index, one without (k up to 1,000) up to
+   * 131.
+   */
+  static final int BATCH_CANDIDATES = 131_072;
 
   /**
    * What to search for.
@@ -153,8 +160,9 @@ public final class GallerySearch {
 
   /**
    * Encodes every image (they share encoder batches) and answers each with its k nearest items
-   * (with {@code label}, if given) in one pass over the index. An image that is refused or finds
-   * the encoder full fails its own entry; all images together wait at most the request timeout.
+   * (with {@code label}, if given), many images per pass over the index (see {@link
+   * #BATCH_CANDIDATES}). An image that is refused or finds the encoder full fails its own entry;
+   * all images together wait at most the request timeout.
    *
    * @throws RequestTimeoutException if the encodings take longer than that (the whole batch fails)
    */
@@ -194,8 +202,15 @@ public final class GallerySearch {
     start = System.nanoTime();
     List<Code> good = codes.stream().filter(Objects::nonNull).toList();
     int wanted = candidates(query);
-    List<List<SearchHit>> found =
-        good.isEmpty() ? List.of() : model.index().searchBatch(good, wanted);
+    // queries share passes over the index, as many per pass as keep the candidate lists bounded
+    int perPass = Math.max(1, BATCH_CANDIDATES / wanted);
+    List<List<Hit>> answers = new ArrayList<>();
+    for (int from = 0; from < good.size(); from += perPass) {
+      List<Code> pass = good.subList(from, Math.min(good.size(), from + perPass));
+      for (List<SearchHit> found : model.index().searchBatch(pass, wanted)) {
+        answers.add(select(found, wanted, query));
+      }
+    }
     timings.put("scan", millis(System.nanoTime() - start));
     List<BatchEntry> entries = new ArrayList<>();
     int next = 0;
@@ -203,7 +218,7 @@ public final class GallerySearch {
       entries.add(
           codes.get(i) == null
               ? new BatchEntry(i, null, errors[i])
-              : new BatchEntry(i, select(found.get(next++), wanted, query), null));
+              : new BatchEntry(i, answers.get(next++), null));
     }
     return new BatchResult(model.ref(), entries, timings);
   }

@@ -227,6 +227,32 @@ class GallerySearchTests {
   }
 
   @Test
+  void aLabelledBatchLargerThanOnePassAnswersEachImageLikeASingleSearch() {
+    Random rnd = new Random(11);
+    fill(1_000, rnd);
+    List<Code> queries = new ArrayList<>();
+    List<byte[]> images = new ArrayList<>();
+    for (int i = 0; i < 30; i++) { // more than BATCH_CANDIDATES / LABEL_CANDIDATES per pass
+      queries.add(random(rnd));
+      images.add(new byte[] {(byte) i});
+    }
+    when(encoder.encode(any()))
+        .thenAnswer(
+            call ->
+                CompletableFuture.completedFuture(
+                    result(queries.get(((byte[]) call.getArgument(0))[0]))));
+    GallerySearch search = search(100, Duration.ofSeconds(5));
+    List<GallerySearch.BatchEntry> entries = search.batch(images, 9, "rare").entries();
+    assertThat(entries).hasSize(30);
+    for (int i = 0; i < 30; i++) {
+      assertThat(ids(entries.get(i).hits()))
+          .as("image %d", i)
+          .isEqualTo(naive(queries.get(i), 9, null, "rare"))
+          .hasSize(9);
+    }
+  }
+
+  @Test
   void aBatchWaitsAtMostOneRequestTimeoutInAll() {
     when(encoder.encode(any())).thenAnswer(call -> new CompletableFuture<>());
     GallerySearch search = search(10, Duration.ofMillis(200));
