@@ -4,7 +4,9 @@ import dev.pipit.encode.EncoderOverloadedException;
 import dev.pipit.encode.ImageDecodeException;
 import dev.pipit.gallery.NoModelServingException;
 import dev.pipit.gallery.RequestTimeoutException;
+import dev.pipit.gallery.SearchTooBroadException;
 import dev.pipit.gallery.SwitchConflictException;
+import dev.pipit.gallery.UnknownModelException;
 import dev.pipit.index.DuplicateIdException;
 import dev.pipit.index.IndexMismatchException;
 import dev.pipit.index.InvalidCodeException;
@@ -13,6 +15,8 @@ import dev.pipit.jobs.PathNotAllowedException;
 import dev.pipit.jobs.UnknownJobException;
 import dev.pipit.model.ModelArtifactException;
 import java.net.URI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -29,8 +33,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
-  private static final org.slf4j.Logger log =
-      org.slf4j.LoggerFactory.getLogger(ApiExceptionHandler.class);
+  private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
   static final String PROBLEM_BASE = "https://pipit.dev/problems/";
 
@@ -47,6 +50,16 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   @ExceptionHandler(UnknownIdException.class)
   ProblemDetail unknownId(UnknownIdException e) {
     return problem(HttpStatus.NOT_FOUND, "unknown-id", "Unknown id", e.getMessage());
+  }
+
+  @ExceptionHandler(UnknownModelException.class)
+  ProblemDetail unknownModel(UnknownModelException e) {
+    return problem(HttpStatus.NOT_FOUND, "unknown-model", "Unknown model", e.getMessage());
+  }
+
+  @ExceptionHandler(SearchTooBroadException.class)
+  ProblemDetail tooBroad(SearchTooBroadException e) {
+    return problem(HttpStatus.BAD_REQUEST, "search-too-broad", "Search too broad", e.getMessage());
   }
 
   @ExceptionHandler({DuplicateIdException.class, IndexMismatchException.class})

@@ -1,5 +1,6 @@
 package dev.pipit.api;
 
+import dev.pipit.gallery.GallerySearch;
 import dev.pipit.gallery.ModelRef;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,19 @@ import java.util.Map;
  * @param timings milliseconds: decode+queue+encode of the whole batch ("encode") and the scan
  */
 record BatchSearchResponse(ModelRef model, List<Query> queries, Map<String, Double> timings) {
+
+  static BatchSearchResponse of(GallerySearch.BatchResult result) {
+    List<Query> queries =
+        result.entries().stream()
+            .map(
+                e ->
+                    new Query(
+                        e.index(),
+                        e.hits() == null ? null : SearchResponse.Hit.of(e.hits()),
+                        e.error()))
+            .toList();
+    return new BatchSearchResponse(result.model(), queries, result.timings());
+  }
 
   /**
    * @param index position of the image part

@@ -1,6 +1,7 @@
 package dev.pipit.api;
 
 import dev.pipit.gallery.ImageStore;
+import dev.pipit.gallery.ImageTypes;
 import dev.pipit.index.UnknownIdException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -67,37 +68,9 @@ class ImagesController {
   }
 
   private static MediaType sniff(Path file) {
-    byte[] head = new byte[12];
-    try (var in = java.nio.file.Files.newInputStream(file)) {
-      int n = in.readNBytes(head, 0, head.length);
-      if (n >= 3 && (head[0] & 0xff) == 0xFF && (head[1] & 0xff) == 0xD8) {
-        return MediaType.IMAGE_JPEG;
-      }
-      if (n >= 8
-          && (head[0] & 0xff) == 0x89
-          && head[1] == 'P'
-          && head[2] == 'N'
-          && head[3] == 'G') {
-        return MediaType.IMAGE_PNG;
-      }
-      if (n >= 3 && head[0] == 'G' && head[1] == 'I' && head[2] == 'F') {
-        return MediaType.IMAGE_GIF;
-      }
-      if (n >= 12
-          && head[0] == 'R'
-          && head[8] == 'W'
-          && head[9] == 'E'
-          && head[10] == 'B'
-          && head[11] == 'P') {
-        return MediaType.parseMediaType("image/webp");
-      }
-      if (n >= 2 && head[0] == 'B' && head[1] == 'M') {
-        return MediaType.parseMediaType("image/bmp");
-      }
-    } catch (java.io.IOException e) {
-      // fall through: served as bytes
-    }
-    return MediaTypeFactory.getMediaType(file.toString())
+    return ImageTypes.sniff(file)
+        .map(MediaType::parseMediaType)
+        .or(() -> MediaTypeFactory.getMediaType(file.toString()))
         .orElse(MediaType.APPLICATION_OCTET_STREAM);
   }
 }

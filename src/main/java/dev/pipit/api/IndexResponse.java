@@ -1,5 +1,6 @@
 package dev.pipit.api;
 
+import dev.pipit.gallery.GalleryItems;
 import dev.pipit.gallery.ModelRef;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
@@ -22,6 +23,21 @@ import java.util.List;
                   {"id":"sku-2","status":"failed","reason":"the image is truncated"}]}\
         """)
 record IndexResponse(ModelRef model, int indexed, int failed, List<ItemResult> items) {
+
+  static IndexResponse of(GalleryItems.Indexed indexed) {
+    List<ItemResult> results =
+        indexed.outcomes().stream()
+            .map(
+                o ->
+                    new ItemResult(
+                        o.id(),
+                        o.indexed() ? "indexed" : "failed",
+                        o.reason(),
+                        ImageUrls.original(o.image())))
+            .toList();
+    int stored = (int) indexed.outcomes().stream().filter(GalleryItems.Outcome::indexed).count();
+    return new IndexResponse(indexed.model(), stored, results.size() - stored, results);
+  }
 
   /**
    * @param id the item's id

@@ -1,5 +1,6 @@
 package dev.pipit.api;
 
+import dev.pipit.gallery.GallerySearch;
 import dev.pipit.gallery.ModelRef;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
@@ -23,6 +24,10 @@ import java.util.Map;
         """)
 record SearchResponse(ModelRef model, List<Hit> results, Map<String, Double> timings) {
 
+  static SearchResponse of(GallerySearch.Result result) {
+    return new SearchResponse(result.model(), Hit.of(result.hits()), result.timings());
+  }
+
   /**
    * One gallery item.
    *
@@ -39,5 +44,16 @@ record SearchResponse(ModelRef model, List<Hit> results, Map<String, Double> tim
       String label,
       Map<String, String> metadata,
       String image,
-      String thumbnail) {}
+      String thumbnail) {
+
+    static List<Hit> of(List<GallerySearch.Hit> hits) {
+      return hits.stream().map(Hit::of).toList();
+    }
+
+    static Hit of(GallerySearch.Hit h) {
+      String image = ImageUrls.original(h.image());
+      return new Hit(
+          h.id(), h.distance(), h.label(), h.metadata(), image, ImageUrls.thumbnail(h.image()));
+    }
+  }
 }

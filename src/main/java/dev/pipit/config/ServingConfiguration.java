@@ -1,7 +1,6 @@
 package dev.pipit.config;
 
 import dev.pipit.api.ApiLimits;
-import dev.pipit.api.ModelsDirectory;
 import dev.pipit.api.StorageLocations;
 import dev.pipit.encode.BatchingEncoder;
 import dev.pipit.encode.EncoderOptions;
@@ -14,7 +13,9 @@ import dev.pipit.gallery.DemoGallery;
 import dev.pipit.gallery.GalleryCodec;
 import dev.pipit.gallery.GalleryDatasetExport;
 import dev.pipit.gallery.GalleryItems;
+import dev.pipit.gallery.GallerySearch;
 import dev.pipit.gallery.ImageStore;
+import dev.pipit.gallery.ModelCatalog;
 import dev.pipit.gallery.ModelSwitch;
 import dev.pipit.gallery.ServingModel;
 import dev.pipit.gallery.ServingStartup;
@@ -174,14 +175,19 @@ class ServingConfiguration {
   }
 
   @Bean
-  ModelsDirectory modelsDirectory(StorageProperties storage) {
-    return new ModelsDirectory(storage.modelsDir());
+  GallerySearch gallerySearch(ActiveModel active, GalleryCodec codec, ServingProperties serving) {
+    return new GallerySearch(
+        active, codec, serving.maxK(), Duration.ofMillis(serving.requestTimeoutMillis()));
+  }
+
+  @Bean
+  ModelCatalog modelCatalog(StorageProperties storage, ActiveModel active) {
+    return new ModelCatalog(storage.modelsDir(), active);
   }
 
   @Bean
   ApiLimits apiLimits(ServingProperties serving) {
-    return new ApiLimits(
-        serving.maxK(), serving.maxItems(), Duration.ofMillis(serving.requestTimeoutMillis()));
+    return new ApiLimits(serving.maxItems());
   }
 
   private static ServingModel open(

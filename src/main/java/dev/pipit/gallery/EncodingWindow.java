@@ -2,14 +2,20 @@ package dev.pipit.gallery;
 
 import dev.pipit.encode.EncoderOverloadedException;
 import dev.pipit.encode.ImageEncoder;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Keeps up to {@code maxInFlight} images of one caller in the encoder (so they share batches) and
  * hands each finished encoding to a sink in submission order. When the shared encoder queue is
  * full, it waits for its own oldest image instead of failing; only a caller with nothing in flight
- * is refused.
+ * is refused. With a timeout, an encoding not finished that long after the window starts waiting
+ * for it reaches the sink failed with {@link RequestTimeoutException} (and is cancelled).
  *
  * @param <T> what the caller tracks per image
  */
@@ -25,12 +31,22 @@ final class EncodingWindow<T> {
   private final ImageEncoder encoder;
   private final int maxInFlight;
   private final Sink<T> sink;
+  private final Duration timeout;
   private final ArrayDeque<InFlight<T>> inFlight = new ArrayDeque<>();
 
+  /** A window that waits for each encoding as long as it takes. */
   EncodingWindow(ImageEncoder encoder, int maxInFlight, Sink<T> sink) {
+    this(encoder, maxInFlight, sink, null);
+  }
+
+  /**
+   * @param timeout longest the window waits for one encoding, or null for no limit
+   */
+  EncodingWindow(ImageEncoder encoder, int maxInFlight, Sink<T> sink, Duration timeout) {
     this.encoder = encoder;
     this.maxInFlight = maxInFlight;
     this.sink = sink;
+    this.timeout = timeout;
   }
 
   /**
@@ -65,10 +81,21 @@ final class EncodingWindow<T> {
 
   private void completeOldest() {
     InFlight<T> oldest = inFlight.poll();
-    oldest
-        .encoding()
-        .exceptionally(e -> null)
-        .join(); // wait; the sink sees the outcome, failure included
-    sink.accept(oldest.item(), oldest.encoding());
+    CompletableFuture<ImageEncoder.Result> encoding = oldest.encoding();
+    if (timeout == null) {
+      encoding.exceptionally(e -> null).join(); // wait; the sink sees the outcome, failure included
+    } else {
+      try {
+        encoding.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException | CancellationException e) {
+        // the sink sees the failure
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (TimeoutException e) {
+        encoding.cancel(false);
+        encoding = CompletableFuture.failedFuture(new RequestTimeoutException(timeout));
+      }
+    }
+    sink.accept(oldest.item(), encoding);
   }
 }

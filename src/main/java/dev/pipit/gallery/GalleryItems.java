@@ -5,6 +5,7 @@ import dev.pipit.encode.ImageDecodeException;
 import dev.pipit.encode.ImageEncoder;
 import dev.pipit.index.Code;
 import dev.pipit.index.Entry;
+import dev.pipit.index.IndexStats;
 import dev.pipit.index.UnknownIdException;
 import java.time.Duration;
 import java.util.List;
@@ -14,9 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Writes to the served gallery: items by image (encoded, original kept, upserted) or by precomputed
- * code, and deletes. Each request's items land in the index of one model ({@link
- * ActiveModel#write}).
+ * The served gallery's items: writes by image (encoded, original kept, upserted) or by precomputed
+ * code, deletes, and reads of one item or of the whole gallery's size. Each request's items land in
+ * the index of one model ({@link ActiveModel#write}). Searches are {@link GallerySearch}'s.
  */
 public final class GalleryItems {
 
@@ -49,6 +50,28 @@ public final class GalleryItems {
    * @param outcomes one per item, in order
    */
   public record Indexed(ModelRef model, List<Outcome> outcomes) {}
+
+  /**
+   * One stored item.
+   *
+   * @param id its id
+   * @param code its code in hex
+   * @param payload its label, metadata and kept original
+   * @param model the model whose index holds it
+   */
+  public record StoredItem(String id, String code, GalleryPayload payload, ModelRef model) {}
+
+  /**
+   * The gallery as a whole.
+   *
+   * @param model the model serving it
+   * @param stats its index's size, bits, memory and last snapshot
+   * @param originals number of kept originals
+   * @param originalBytes bytes they (and their thumbnails) take
+   * @param maxOriginalBytes the cap on those bytes
+   */
+  public record Overview(
+      ModelRef model, IndexStats stats, int originals, long originalBytes, long maxOriginalBytes) {}
 
   private static final int ID_LOCKS = 64;
 
@@ -92,7 +115,8 @@ public final class GalleryItems {
               new EncodingWindow<>(
                   model.encoder(),
                   IN_FLIGHT,
-                  (i, encoding) -> outcomes[i] = store(model, items.get(i), encoding, null));
+                  (i, encoding) -> outcomes[i] = store(model, items.get(i), encoding, null),
+                  timeout);
           for (int i = 0; i < items.size(); i++) {
             Item item = items.get(i);
             if (item.image() == null) {
@@ -135,6 +159,34 @@ public final class GalleryItems {
             lock.unlock();
           }
         });
+  }
+
+  /**
+   * The item {@code id} of the active model's gallery.
+   *
+   * @throws UnknownIdException if there is none
+   * @throws NoModelServingException if no model serves
+   */
+  public StoredItem get(String id) {
+    ServingModel model = active.require();
+    Entry entry =
+        model
+            .index()
+            .get(id)
+            .orElseThrow(() -> new UnknownIdException("no gallery item has id " + id));
+    return new StoredItem(
+        entry.id(), entry.code().toHex(), codec.read(entry.payload()), model.ref());
+  }
+
+  /**
+   * Size and memory of the active model's gallery, and the store of kept originals.
+   *
+   * @throws NoModelServingException if no model serves
+   */
+  public Overview describe() {
+    ServingModel model = active.require();
+    return new Overview(
+        model.ref(), model.index().stats(), store.originals(), store.usedBytes(), store.maxBytes());
   }
 
   /** The store of kept originals. */

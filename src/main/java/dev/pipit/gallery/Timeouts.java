@@ -3,6 +3,7 @@ package dev.pipit.gallery;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -20,7 +21,7 @@ public final class Timeouts {
    */
   public static <T> T await(CompletableFuture<T> future, Duration timeout) {
     try {
-      return future.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while encoding", e);

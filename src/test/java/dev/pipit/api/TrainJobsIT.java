@@ -23,7 +23,7 @@ import org.springframework.test.web.servlet.MvcResult;
 /** A training job over HTTP: admin token, allowed roots, a real run to a registered model. */
 @SpringBootTest
 @AutoConfigureMockMvc
-class TrainJobsIntegrationTests {
+class TrainJobsIT {
 
   static final String TOKEN = "test-admin-token";
 

@@ -48,7 +48,7 @@ import org.springframework.test.web.servlet.MockMvc;
 @SpringBootTest
 @AutoConfigureMockMvc
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class GalleryIntegrationTests {
+class GalleryIT {
 
   static final int SIDE = 48;
   static final String TOKEN = "gallery-admin-token";

@@ -32,7 +32,7 @@ import org.springframework.test.web.servlet.MockMvc;
  */
 @SpringBootTest
 @AutoConfigureMockMvc
-class ServingIntegrationTests {
+class ServingIT {
 
   static final int SIDE = 64;
   static final int BITS = 32;
