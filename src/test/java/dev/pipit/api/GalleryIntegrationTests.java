@@ -80,6 +80,7 @@ class GalleryIntegrationTests {
     String body =
         mvc.perform(
                 multipart("/v1/index")
+                    .header("Authorization", "Bearer " + TOKEN)
                     .file(image("eagle.jpg"))
                     .file(image("eagle.jpg"))
                     .file(image("dog.jpg"))
@@ -121,9 +122,11 @@ class GalleryIntegrationTests {
     mvc.perform(multipart("/v1/search").file(image("eagle.jpg")).param("k", "1"))
         .andExpect(jsonPath("$.results[0].thumbnail").value(eagleImage + "/thumbnail"));
 
-    mvc.perform(delete("/v1/index/eagle")).andExpect(status().isNoContent());
+    mvc.perform(delete("/v1/index/eagle").header("Authorization", "Bearer " + TOKEN))
+        .andExpect(status().isNoContent());
     mvc.perform(get(eagleImage)).andExpect(status().isOk()); // eagle-copy still refers to it
-    mvc.perform(delete("/v1/index/eagle-copy")).andExpect(status().isNoContent());
+    mvc.perform(delete("/v1/index/eagle-copy").header("Authorization", "Bearer " + TOKEN))
+        .andExpect(status().isNoContent());
     mvc.perform(get(eagleImage))
         .andExpect(status().isNotFound())
         .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
@@ -135,6 +138,7 @@ class GalleryIntegrationTests {
   void theLabelFilterKeepsOnlyThatLabelAndBatchSearchAnswersEachImage() throws Exception {
     mvc.perform(
             post("/v1/index")
+                .header("Authorization", "Bearer " + TOKEN)
                 .contentType(MediaType.APPLICATION_JSON)
                 .content(
                     """
@@ -172,7 +176,7 @@ class GalleryIntegrationTests {
   @Order(3)
   void switchingModelsReencodesKeptOriginalsAndLeavesCodeOnlyItemsOut() throws Exception {
     StringBuilder many = new StringBuilder();
-    var form = multipart("/v1/index");
+    var form = multipart("/v1/index").header("Authorization", "Bearer " + TOKEN);
     for (int i = 0; i < 40; i++) {
       form.file(image(i % 2 == 0 ? "kite.jpg" : "person.jpg"));
       many.append(i == 0 ? "" : ",").append("{\"id\": \"bulk-").append(i).append("\"}");
@@ -193,6 +197,7 @@ class GalleryIntegrationTests {
     // reflect them.
     mvc.perform(
             multipart("/v1/index")
+                .header("Authorization", "Bearer " + TOKEN)
                 .file(image("scream.jpg"))
                 .file(
                     new MockMultipartFile(
@@ -201,7 +206,8 @@ class GalleryIntegrationTests {
                         "application/json",
                         "{\"items\": [{\"id\": \"late\", \"label\": \"art\"}]}".getBytes())))
         .andExpect(jsonPath("$.indexed").value(1));
-    mvc.perform(delete("/v1/index/bulk-0")).andExpect(status().isNoContent());
+    mvc.perform(delete("/v1/index/bulk-0").header("Authorization", "Bearer " + TOKEN))
+        .andExpect(status().isNoContent());
 
     String state = "RUNNING";
     String status = "";
@@ -250,6 +256,7 @@ class GalleryIntegrationTests {
   void aTrainingJobCanLearnFromTheGallerysOwnLabelledImages() throws Exception {
     mvc.perform(
             multipart("/v1/index")
+                .header("Authorization", "Bearer " + TOKEN)
                 .file(image("giraffe.jpg"))
                 .file(
                     new MockMultipartFile(
