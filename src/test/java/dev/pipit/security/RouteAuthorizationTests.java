@@ -236,7 +236,9 @@ class RouteAuthorizationTests {
     send(HttpMethod.DELETE, "/v1/index/audited-item", null, Caller.WRITE);
     send(HttpMethod.POST, "/v1/train-jobs", "{}", Caller.WRONG);
     send(HttpMethod.POST, "/v1/models/m/activate", null, Caller.READ);
+    send(HttpMethod.POST, "/v1/train-jobs;x", "{}", Caller.ADMIN);
     assertThat(output.getOut())
+        .contains("who=- method=POST path=/v1/train-jobs;x status=400")
         .containsPattern("who=writer method=DELETE path=/v1/index/audited-item status=\\d+ remote=")
         .contains("who=invalid-credential method=POST path=/v1/train-jobs status=403")
         .contains("who=reader method=POST path=/v1/models/m/activate status=403")
