@@ -3,8 +3,10 @@ package dev.pipit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipit.model.Architecture;
+import java.io.StringReader;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -43,8 +46,20 @@ class ServiceDurabilityIT {
     Path data = dir.resolve("data");
     Map<String, String> acknowledged = new LinkedHashMap<>();
     Random random = new Random(11);
+    Path keyFile = data.resolve("api-keys.txt");
+    String keys;
+    String writeKey;
     try (ServiceProcess service = ServiceProcess.start(dir, List.of(), args(model, data))) {
       service.awaitReady(Duration.ofMinutes(3));
+      // No key configured: the service generated its keys; the writers use the write key.
+      keys = Files.readString(keyFile);
+      Properties generated = new Properties();
+      generated.load(new StringReader(keys));
+      writeKey = generated.getProperty("write");
+      assertThat(writeKey).isNotBlank();
+      assertThat(service.log())
+          .contains(keyFile.toAbsolutePath().toString())
+          .doesNotContain(writeKey);
       long killAt = System.nanoTime() + Duration.ofMillis(1500 + random.nextInt(1000)).toNanos();
       List<Thread> writers = new ArrayList<>();
       for (int w = 0; w < 4; w++) {
@@ -66,6 +81,7 @@ class ServiceDurabilityIT {
                                   .send(
                                       HttpRequest.newBuilder(service.uri("/v1/index"))
                                           .header("Content-Type", "application/json")
+                                          .header("Authorization", "Bearer " + writeKey)
                                           .POST(
                                               HttpRequest.BodyPublishers.ofString(
                                                   "{\"items\":[{\"id\":\""
@@ -100,6 +116,8 @@ class ServiceDurabilityIT {
 
     try (ServiceProcess restarted = ServiceProcess.start(dir, List.of(), args(model, data))) {
       restarted.awaitReady(Duration.ofMinutes(3));
+      assertThat(Files.readString(keyFile)).as("generated keys reused").isEqualTo(keys);
+      assertThat(restarted.log()).doesNotContain(writeKey);
       Map<String, String> snapshot;
       synchronized (acknowledged) {
         snapshot = new LinkedHashMap<>(acknowledged);

@@ -12,9 +12,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,15 +33,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged service as a real process, driven only over HTTP: real photos indexed, searched and
- * deleted; admin auth; a corpus of hostile inputs that each get a precise problem and change
- * nothing; the 429 path; a training job on a tiny dataset to completion, its model activated
+ * deleted; API keys and roles; a corpus of hostile inputs that each get a precise problem and
+ * change nothing; the 429 path; a training job on a tiny dataset to completion, its model activated
  * (gallery re-encoded) and still serving after a restart. (SIGKILL durability: {@link
  * ServiceDurabilityIT}.)
  */
 class ServiceEndToEndIT {
 
+  /** The admin key, through the deprecated plain-text pipit.jobs.admin-token. */
   static final String TOKEN = "e2e-admin-token";
+
   static final String BEARER = "Bearer " + TOKEN;
+
+  /** A write key, configured hashed as docs/security.md says. */
+  static final String WRITE_KEY = "pipit_write_e2e-0123456789abcdefghijklmnopqrstuvw";
+
+  static final String WRITER = "Bearer " + WRITE_KEY;
 
   @TempDir Path dir;
 
@@ -49,12 +59,25 @@ class ServiceEndToEndIT {
         "--pipit.storage.models-dir=" + dir.resolve("models"),
         "--pipit.engine.device=cpu",
         "--pipit.jobs.admin-token=" + TOKEN,
+        "--pipit.security.keys[0].name=e2e-writer",
+        "--pipit.security.keys[0].hash={sha256}" + sha256Hex(WRITE_KEY),
+        "--pipit.security.keys[0].roles=write",
         "--pipit.jobs.allowed-roots=/usr/share/datasets",
         "--pipit.jobs.backbone-weights=" + TestModels.IMAGENET.toAbsolutePath(),
         "--pipit.serving.queue-capacity=1",
         "--pipit.serving.max-batch=1",
         "--spring.servlet.multipart.max-file-size=3MB",
         "--spring.servlet.multipart.max-request-size=16MB");
+  }
+
+  static String sha256Hex(String key) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException everyJdkHasIt) {
+      throw new IllegalStateException(everyJdkHasIt);
+    }
   }
 
   static byte[] photo(String name) throws Exception {
@@ -98,7 +121,7 @@ class ServiceEndToEndIT {
         {"items": [{"id": "eagle", "label": "bird"}, {"id": "dog", "label": "dog"},
                    {"id": "horses", "label": "horse"}, {"id": "kite", "label": "kite"}]}\
         """);
-    HttpResponse<String> indexed = service.post("/v1/index", form);
+    HttpResponse<String> indexed = service.post("/v1/index", form, "Authorization", WRITER);
     assertThat(indexed.statusCode()).as(indexed.body()).isEqualTo(200);
     assertThat((Integer) JsonPath.read(indexed.body(), "$.indexed")).isEqualTo(4);
 
@@ -116,7 +139,8 @@ class ServiceEndToEndIT {
       assertThat(thumb.statusCode()).isEqualTo(200);
       assertThat(thumb.headers().firstValue("Content-Type")).hasValue("image/jpeg");
     }
-    assertThat(service.delete("/v1/index/eagle").statusCode()).isEqualTo(204);
+    assertThat(service.delete("/v1/index/eagle", "Authorization", WRITER).statusCode())
+        .isEqualTo(204);
     assertThat(service.get("/v1/index/eagle").statusCode()).isEqualTo(404);
     HttpResponse<String> after =
         service.post(
@@ -184,7 +208,9 @@ class ServiceEndToEndIT {
                 "/v1/index",
                 new Multipart()
                     .file("image", "dog.jpg", "image/jpeg", dog)
-                    .json("items", "{\"items\": [")));
+                    .json("items", "{\"items\": ["),
+                "Authorization",
+                WRITER));
     add(
         corpus,
         expected,
@@ -195,9 +221,28 @@ class ServiceEndToEndIT {
                 "/v1/index",
                 new Multipart()
                     .file("image", "dog.jpg", "image/jpeg", dog)
-                    .json("items", "{\"items\": []}")));
+                    .json("items", "{\"items\": []}"),
+                "Authorization",
+                WRITER));
     add(corpus, expected, "unknown id", 404, () -> service.get("/v1/index/no-such-item"));
-    add(corpus, expected, "delete unknown id", 404, () -> service.delete("/v1/index/no-such-item"));
+    add(
+        corpus,
+        expected,
+        "delete unknown id",
+        404,
+        () -> service.delete("/v1/index/no-such-item", "Authorization", WRITER));
+    add(corpus, expected, "delete without a key", 401, () -> service.delete("/v1/index/dog"));
+    add(
+        corpus,
+        expected,
+        "admin path with a ;parameter (firewall)",
+        400,
+        () ->
+            service.postJson(
+                "/v1/train-jobs;x",
+                job("x", "/usr/share/datasets/fashion-mnist"),
+                "Authorization",
+                WRITER));
     failedItems.put(
         "oversize id",
         () ->
@@ -205,7 +250,9 @@ class ServiceEndToEndIT {
                 "/v1/index",
                 "{\"items\": [{\"id\": \""
                     + "x".repeat(300)
-                    + "\", \"code\": \"0000000000000000\"}]}"));
+                    + "\", \"code\": \"0000000000000000\"}]}",
+                "Authorization",
+                WRITER));
     add(corpus, expected, "unknown model", 404, () -> service.get("/v1/models/no-such-model"));
     add(
         corpus,
@@ -412,7 +459,9 @@ class ServiceEndToEndIT {
                 "/v1/index",
                 new Multipart()
                     .file("image", "upload.bin", "application/octet-stream", bytes)
-                    .json("items", "{\"items\": [{\"id\": \"hostile\"}]}"));
+                    .json("items", "{\"items\": [{\"id\": \"hostile\"}]}"),
+                "Authorization",
+                WRITER);
     if (bytes.length > 3_000_000) {
       add(corpus, expected, "index: " + name, 413, index); // refused whole by the upload limit
     } else {

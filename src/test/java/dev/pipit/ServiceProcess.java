@@ -124,11 +124,15 @@ public final class ServiceProcess implements AutoCloseable {
     return post(path, form.contentType(), form.publisher(), headers);
   }
 
-  /** DELETE. */
-  public HttpResponse<String> delete(String path) throws IOException, InterruptedException {
-    return http.send(
-        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).DELETE().build(),
-        HttpResponse.BodyHandlers.ofString());
+  /** DELETE with optional extra header pairs (name, value, …), e.g. the write key. */
+  public HttpResponse<String> delete(String path, String... headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).DELETE();
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   public URI uri(String path) {

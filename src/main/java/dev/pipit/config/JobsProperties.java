@@ -7,12 +7,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Training jobs and admin access ({@code pipit.jobs.*}).
+ * Training jobs ({@code pipit.jobs.*}).
  *
  * @param allowedRoots dataset directories a job may read must lie under one of these
  * @param backboneWeights TF.js {@code model.json} of the ImageNet ResNet-50
- * @param adminToken bearer token of the admin endpoints ({@code PIPIT_ADMIN_TOKEN}); blank: one is
- *     generated at start and logged
+ * @param adminToken deprecated: a plain-text admin API key ({@code PIPIT_ADMIN_TOKEN}), hashed at
+ *     start; configure a hashed key under {@code pipit.security.keys} instead
  */
 @Validated
 @ConfigurationProperties("pipit.jobs")

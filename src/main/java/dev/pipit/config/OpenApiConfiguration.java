@@ -7,7 +7,7 @@ import io.swagger.v3.oas.models.security.SecurityScheme;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The OpenAPI document's title, and the admin bearer token its admin operations name. */
+/** The OpenAPI document's title, and the bearer scheme (API keys, JWTs) its operations name. */
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfiguration {
 
@@ -19,8 +19,13 @@ class OpenApiConfiguration {
                 .title("pipit")
                 .description(
                     "Fine-grained image search with learned binary codes (AGMH, FCAENet). Errors"
-                        + " are application/problem+json. Admin operations need `Authorization:"
-                        + " Bearer <PIPIT_ADMIN_TOKEN>`.")
+                        + " are application/problem+json. Credentials are bearer tokens"
+                        + " (`Authorization: Bearer <API key or JWT>`) with roles read < write <"
+                        + " admin: searches and other reads are anonymous unless"
+                        + " pipit.security.anonymous-read is false; indexing and deleting need"
+                        + " write; training jobs, cancelling them and switching models need"
+                        + " admin. 401 without a credential (or an invalid JWT), 403 with an"
+                        + " unknown key or a missing role. See docs/security.md.")
                 .version("v1"))
         .components(
             new Components()
@@ -30,6 +35,9 @@ class OpenApiConfiguration {
                         .type(SecurityScheme.Type.HTTP)
                         .scheme("bearer")
                         .description(
-                            "the admin token (pipit.jobs.admin-token / PIPIT_ADMIN_TOKEN)")));
+                            "An API key (configured hashed under pipit.security.keys, or"
+                                + " generated into <data-dir>/api-keys.txt) or a JWT whose"
+                                + " scope names the role; admin operations need the admin"
+                                + " role")));
   }
 }

@@ -131,6 +131,7 @@ class GalleryIT {
     String body =
         mvc.perform(
                 multipart("/v1/index")
+                    .header("Authorization", "Bearer " + TOKEN)
                     .file(image("eagle.jpg"))
                     .file(image("eagle.jpg"))
                     .file(image("dog.jpg"))
@@ -172,9 +173,11 @@ class GalleryIT {
     mvc.perform(multipart("/v1/search").file(image("eagle.jpg")).param("k", "1"))
         .andExpect(jsonPath("$.results[0].thumbnail").value(eagleImage + "/thumbnail"));
 
-    mvc.perform(delete("/v1/index/eagle")).andExpect(status().isNoContent());
+    mvc.perform(delete("/v1/index/eagle").header("Authorization", "Bearer " + TOKEN))
+        .andExpect(status().isNoContent());
     mvc.perform(get(eagleImage)).andExpect(status().isOk()); // eagle-copy still refers to it
-    mvc.perform(delete("/v1/index/eagle-copy")).andExpect(status().isNoContent());
+    mvc.perform(delete("/v1/index/eagle-copy").header("Authorization", "Bearer " + TOKEN))
+        .andExpect(status().isNoContent());
     mvc.perform(get(eagleImage))
         .andExpect(status().isNotFound())
         .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
@@ -186,6 +189,7 @@ class GalleryIT {
   void theLabelFilterKeepsOnlyThatLabelAndBatchSearchAnswersEachImage() throws Exception {
     mvc.perform(
             post("/v1/index")
+                .header("Authorization", "Bearer " + TOKEN)
                 .contentType(MediaType.APPLICATION_JSON)
                 .content(
                     """
@@ -223,7 +227,7 @@ class GalleryIT {
   @Order(3)
   void switchingModelsReencodesKeptOriginalsAndLeavesCodeOnlyItemsOut() throws Exception {
     StringBuilder many = new StringBuilder();
-    var form = multipart("/v1/index");
+    var form = multipart("/v1/index").header("Authorization", "Bearer " + TOKEN);
     for (int i = 0; i < 40; i++) {
       form.file(image(i % 2 == 0 ? "kite.jpg" : "person.jpg"));
       many.append(i == 0 ? "" : ",").append("{\"id\": \"bulk-").append(i).append("\"}");
@@ -275,6 +279,7 @@ class GalleryIT {
     // reflect them.
     mvc.perform(
             multipart("/v1/index")
+                .header("Authorization", "Bearer " + TOKEN)
                 .file(image("scream.jpg"))
                 .file(
                     new MockMultipartFile(
@@ -283,7 +288,8 @@ class GalleryIT {
                         "application/json",
                         "{\"items\": [{\"id\": \"late\", \"label\": \"art\"}]}".getBytes())))
         .andExpect(jsonPath("$.indexed").value(1));
-    mvc.perform(delete("/v1/index/bulk-0")).andExpect(status().isNoContent());
+    mvc.perform(delete("/v1/index/bulk-0").header("Authorization", "Bearer " + TOKEN))
+        .andExpect(status().isNoContent());
 
     String state = "RUNNING";
     String status = "";
@@ -366,6 +372,7 @@ class GalleryIT {
   void aTrainingJobCanLearnFromTheGallerysOwnLabelledImages() throws Exception {
     mvc.perform(
             multipart("/v1/index")
+                .header("Authorization", "Bearer " + TOKEN)
                 .file(image("giraffe.jpg"))
                 .file(
                     new MockMultipartFile(

@@ -12,8 +12,12 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import dev.pipit.TestModels;
 import dev.pipit.model.Architecture;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +41,9 @@ class ServingIT {
   static final int SIDE = 64;
   static final int BITS = 32;
 
+  /** A write key, configured hashed (SHA-256) under pipit.security.keys. */
+  static final String WRITE_KEY = "pipit_write_serving-0123456789abcdefghijklmnopq";
+
   @TempDir static Path dir;
 
   @Autowired MockMvc mvc;
@@ -46,11 +53,24 @@ class ServingIT {
     TestModels.writeRandom(dir, "adsh-test-32", Architecture.ADSH_R50, BITS, SIDE);
   }
 
+  static String sha256Hex(String key) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException everyJdkHasIt) {
+      throw new IllegalStateException(everyJdkHasIt);
+    }
+  }
+
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
     registry.add("pipit.serving.model", () -> dir.resolve("adsh-test-32").toString());
     registry.add("pipit.storage.data-dir", () -> dir.resolve("data").toString());
     registry.add("pipit.engine.device", () -> "cpu");
+    registry.add("pipit.security.keys[0].name", () -> "serving-writer");
+    registry.add("pipit.security.keys[0].hash", () -> "{sha256}" + sha256Hex(WRITE_KEY));
+    registry.add("pipit.security.keys[0].roles", () -> "write");
   }
 
   static byte[] photo(String name) throws Exception {
@@ -69,6 +89,7 @@ class ServingIT {
   void indexedImagesAreFoundByTheirOwnPhotoAndABadImageFailsOnlyItsItem() throws Exception {
     mvc.perform(
             multipart("/v1/index")
+                .header("Authorization", "Bearer " + WRITE_KEY)
                 .file(new MockMultipartFile("image", "eagle.jpg", "image/jpeg", photo("eagle.jpg")))
                 .file(new MockMultipartFile("image", "dog.jpg", "image/jpeg", photo("dog.jpg")))
                 .file(
@@ -110,6 +131,7 @@ class ServingIT {
     String ones = "ffffffff";
     mvc.perform(
             post("/v1/index")
+                .header("Authorization", "Bearer " + WRITE_KEY)
                 .contentType(MediaType.APPLICATION_JSON)
                 .content(
                     "{\"items\": [{\"id\": \"a\", \"code\": \""
@@ -130,11 +152,13 @@ class ServingIT {
     mvc.perform(get("/v1/index/b"))
         .andExpect(status().isOk())
         .andExpect(jsonPath("$.code").value(ones));
-    mvc.perform(delete("/v1/index/b")).andExpect(status().isNoContent());
+    mvc.perform(delete("/v1/index/b").header("Authorization", "Bearer " + WRITE_KEY))
+        .andExpect(status().isNoContent());
     mvc.perform(get("/v1/index/b"))
         .andExpect(status().isNotFound())
         .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
-    mvc.perform(delete("/v1/index/b")).andExpect(status().isNotFound());
+    mvc.perform(delete("/v1/index/b").header("Authorization", "Bearer " + WRITE_KEY))
+        .andExpect(status().isNotFound());
   }
 
   @Test

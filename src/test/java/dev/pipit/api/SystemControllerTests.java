@@ -18,6 +18,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -25,7 +26,10 @@ import org.springframework.http.MediaType;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
 
+// A controller slice: Spring Boot's default security would guard it; the real rules and their
+// tests live in dev.pipit.security.
 @WebMvcTest(SystemController.class)
+@AutoConfigureMockMvc(addFilters = false)
 @Import(SystemControllerTests.FallbackEngine.class)
 class SystemControllerTests {
 
