@@ -58,7 +58,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   ProblemDetail badImage(ImageDecodeException e) {
     HttpStatus status =
         switch (e.reason()) {
-          case TOO_LARGE_BYTES, TOO_MANY_PIXELS -> HttpStatus.CONTENT_TOO_LARGE;
+          case TOO_LARGE_BYTES, TOO_MANY_PIXELS, TOO_MANY_SCANS, TOO_MUCH_WORK ->
+              HttpStatus.CONTENT_TOO_LARGE;
           case UNKNOWN_FORMAT -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
           case EMPTY, TRUNCATED, CORRUPT -> HttpStatus.BAD_REQUEST;
         };
