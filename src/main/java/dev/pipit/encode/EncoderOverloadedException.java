@@ -3,7 +3,8 @@ package dev.pipit.encode;
 import java.time.Duration;
 
 /**
- * The decode or encode queue is full; the caller should retry after {@link #retryAfter()}. Maps to HTTP 429.
+ * The decode or encode queue is full; the caller should retry after {@link #retryAfter()}. Maps to
+ * HTTP 429.
  */
 public class EncoderOverloadedException extends RuntimeException {
 

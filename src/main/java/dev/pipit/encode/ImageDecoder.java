@@ -37,9 +37,9 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * by leading bytes ({@link ImageFormat}) → header dimensions (JPEG: the frame header as pipit's
  * decoder reads it; others: the format's {@link ImageReader}), checked against the pixel limit
  * <em>before</em> any pixel is decoded → JPEG: the scan count (a marker walk) against the scan
- * limit, and each scan's work against the work limit before it is decoded → decode of the first image (first frame of a GIF) →
- * conversion to {@code TYPE_INT_RGB} → EXIF orientation (JPEG). Failures are {@link
- * ImageDecodeException}s with a {@link ImageDecodeException.Reason}.
+ * limit, and each scan's work against the work limit before it is decoded → decode of the first
+ * image (first frame of a GIF) → conversion to {@code TYPE_INT_RGB} → EXIF orientation (JPEG).
+ * Failures are {@link ImageDecodeException}s with a {@link ImageDecodeException.Reason}.
  *
  * <p>JPEG is decoded by {@link JpegReading} (libjpeg-turbo's fast integer IDCT and fancy
  * upsampling, byte-identical to TensorFlow's default decoding, which pretrained TF/Keras weights

@@ -63,14 +63,13 @@ public final class ImageEncoder {
    *
    * @return completes with the code, or exceptionally with an {@link ImageDecodeException} if the
    *     bytes are refused or cannot be decoded (then nothing reaches the encode queue)
-   * @throws EncoderOverloadedException if {@code maxInFlight} images are in the pipeline already, or
-   *     the decode queue is full
+   * @throws EncoderOverloadedException if {@code maxInFlight} images are in the pipeline already,
+   *     or the decode queue is full
    */
   public CompletableFuture<Result> encode(byte[] bytes) {
     if (!inFlight.tryAcquire()) {
       throw new EncoderOverloadedException(
-          "image pipeline is full (" + maxInFlight + " images decoding or encoding)",
-          retryAfter());
+          "image pipeline is full (" + maxInFlight + " images decoding or encoding)", retryAfter());
     }
     CompletableFuture<Prepared> decoding;
     try {

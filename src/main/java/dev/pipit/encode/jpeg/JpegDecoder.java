@@ -70,8 +70,8 @@ public final class JpegDecoder {
   /**
    * Bounds on the work of one decode. A progressive file may hold any number of scans, each of
    * which the decoder must process in full even when it carries next to no data (a "scan bomb": a
-   * few hundred bytes per scan, thousands of scans), so the byte and pixel limits alone do not bound
-   * CPU time.
+   * few hundred bytes per scan, thousands of scans), so the byte and pixel limits alone do not
+   * bound CPU time.
    *
    * @param maxScans most scans (SOS markers) a file may have
    * @param maxWork most coefficients decoded over all scans: for each scan, the blocks of the
@@ -442,8 +442,7 @@ public final class JpegDecoder {
     /** Refuses the scan about to be decoded when it would exceed the scan or work limit. */
     private void chargeScan(Component[] components) {
       if (scans + 1 > limits.maxScans()) {
-        throw JpegException.limit(
-            "JPEG has more than " + limits.maxScans() + " scans (the limit)");
+        throw JpegException.limit("JPEG has more than " + limits.maxScans() + " scans (the limit)");
       }
       for (Component c : components) {
         work += (long) c.paddedBlocksPerLine * c.paddedBlocksPerColumn * 64;
