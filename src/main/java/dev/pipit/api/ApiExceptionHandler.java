@@ -9,6 +9,8 @@ import dev.pipit.index.DuplicateIdException;
 import dev.pipit.index.IndexMismatchException;
 import dev.pipit.index.InvalidCodeException;
 import dev.pipit.index.UnknownIdException;
+import dev.pipit.jobs.JobsBusyException;
+import dev.pipit.jobs.ModelNameConflictException;
 import dev.pipit.jobs.PathNotAllowedException;
 import dev.pipit.jobs.UnknownJobException;
 import dev.pipit.model.ModelArtifactException;
@@ -79,6 +81,18 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
         .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
         .body(problem(HttpStatus.TOO_MANY_REQUESTS, "overloaded", "Encoder busy", e.getMessage()));
+  }
+
+  @ExceptionHandler(JobsBusyException.class)
+  ResponseEntity<ProblemDetail> jobsBusy(JobsBusyException e) {
+    return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+        .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())))
+        .body(problem(HttpStatus.TOO_MANY_REQUESTS, "jobs-busy", "Jobs busy", e.getMessage()));
+  }
+
+  @ExceptionHandler(ModelNameConflictException.class)
+  ProblemDetail modelNameTaken(ModelNameConflictException e) {
+    return problem(HttpStatus.CONFLICT, "model-name-taken", "Model name taken", e.getMessage());
   }
 
   @ExceptionHandler(PathNotAllowedException.class)

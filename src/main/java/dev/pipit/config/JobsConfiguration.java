@@ -28,7 +28,8 @@ class JobsConfiguration {
         jobs.allowedRoots(),
         jobs.backboneWeights(),
         "service",
-        engine.device());
+        engine.device(),
+        jobs.limits());
   }
 
   @Bean
