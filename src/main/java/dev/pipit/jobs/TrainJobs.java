@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -482,14 +483,12 @@ public final class TrainJobs implements AutoCloseable {
    * @throws JobsBusyException if the caps on event streams are reached
    */
   public JobEvents.Subscription subscribe(String id, Consumer<TrainJob> sink, Runnable onEnd) {
-    JobEvents.Subscription subscription = events.subscribe(id, sink, onEnd);
-    // Registered first, read second: a change in between is published to it as well.
-    TrainJob current = jobs.get(id);
-    if (current == null) {
-      subscription.close();
+    if (!jobs.containsKey(id)) {
       throw new UnknownJobException(id);
     }
-    subscription.offer(current);
+    JobEvents.Subscription subscription = events.subscribe(id, sink, onEnd);
+    // Registered first, read second: a change in between is published to it as well.
+    subscription.offer(jobs.get(id));
     return subscription;
   }
 
@@ -523,5 +522,11 @@ public final class TrainJobs implements AutoCloseable {
   @Override
   public void close() {
     runner.shutdownNow();
+    try {
+      // A running job sees the interrupt at its next step and records how it ended.
+      runner.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
