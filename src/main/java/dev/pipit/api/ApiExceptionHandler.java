@@ -21,6 +21,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
@@ -93,6 +94,25 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   @ExceptionHandler(ModelNameConflictException.class)
   ProblemDetail modelNameTaken(ModelNameConflictException e) {
     return problem(HttpStatus.CONFLICT, "model-name-taken", "Model name taken", e.getMessage());
+  }
+
+  /**
+   * A multipart body Tomcat would not parse: too many parts (its {@code max-part-count}) is 413,
+   * anything else malformed 400, never a 500.
+   */
+  @ExceptionHandler(MultipartException.class)
+  ProblemDetail badMultipart(MultipartException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getClass().getSimpleName().contains("FileCountLimitExceeded")) {
+        return problem(
+            HttpStatus.CONTENT_TOO_LARGE,
+            "too-many-parts",
+            "Too many parts",
+            "the multipart body has more parts than the limit (server.tomcat.max-part-count)");
+      }
+    }
+    return problem(
+        HttpStatus.BAD_REQUEST, "malformed-multipart", "Malformed multipart body", e.getMessage());
   }
 
   @ExceptionHandler(PathNotAllowedException.class)
