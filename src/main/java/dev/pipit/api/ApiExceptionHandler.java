@@ -11,6 +11,8 @@ import dev.pipit.index.DuplicateIdException;
 import dev.pipit.index.IndexMismatchException;
 import dev.pipit.index.InvalidCodeException;
 import dev.pipit.index.UnknownIdException;
+import dev.pipit.jobs.JobsBusyException;
+import dev.pipit.jobs.ModelNameConflictException;
 import dev.pipit.jobs.PathNotAllowedException;
 import dev.pipit.jobs.UnknownJobException;
 import dev.pipit.model.ModelArtifactException;
@@ -23,6 +25,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
@@ -71,7 +74,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   ProblemDetail badImage(ImageDecodeException e) {
     HttpStatus status =
         switch (e.reason()) {
-          case TOO_LARGE_BYTES, TOO_MANY_PIXELS -> HttpStatus.CONTENT_TOO_LARGE;
+          case TOO_LARGE_BYTES, TOO_MANY_PIXELS, TOO_MANY_SCANS, TOO_MUCH_WORK ->
+              HttpStatus.CONTENT_TOO_LARGE;
           case UNKNOWN_FORMAT -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
           case EMPTY, TRUNCATED, CORRUPT -> HttpStatus.BAD_REQUEST;
         };
@@ -91,6 +95,37 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
         .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
         .body(problem(HttpStatus.TOO_MANY_REQUESTS, "overloaded", "Encoder busy", e.getMessage()));
+  }
+
+  @ExceptionHandler(JobsBusyException.class)
+  ResponseEntity<ProblemDetail> jobsBusy(JobsBusyException e) {
+    return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+        .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())))
+        .body(problem(HttpStatus.TOO_MANY_REQUESTS, "jobs-busy", "Jobs busy", e.getMessage()));
+  }
+
+  @ExceptionHandler(ModelNameConflictException.class)
+  ProblemDetail modelNameTaken(ModelNameConflictException e) {
+    return problem(HttpStatus.CONFLICT, "model-name-taken", "Model name taken", e.getMessage());
+  }
+
+  /**
+   * A multipart body Tomcat would not parse: too many parts (its {@code max-part-count}) is 413,
+   * anything else malformed 400, never a 500.
+   */
+  @ExceptionHandler(MultipartException.class)
+  ProblemDetail badMultipart(MultipartException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getClass().getSimpleName().contains("FileCountLimitExceeded")) {
+        return problem(
+            HttpStatus.CONTENT_TOO_LARGE,
+            "too-many-parts",
+            "Too many parts",
+            "the multipart body has more parts than the limit (server.tomcat.max-part-count)");
+      }
+    }
+    return problem(
+        HttpStatus.BAD_REQUEST, "malformed-multipart", "Malformed multipart body", e.getMessage());
   }
 
   @ExceptionHandler(PathNotAllowedException.class)

@@ -1,6 +1,7 @@
 package dev.pipit.api;
 
 import dev.pipit.gallery.GalleryDatasetExport;
+import dev.pipit.jobs.JobEvents;
 import dev.pipit.jobs.TrainJob;
 import dev.pipit.jobs.TrainJobRequest;
 import dev.pipit.jobs.TrainJobs;
@@ -10,10 +11,10 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Consumer;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -78,44 +79,35 @@ class TrainJobController {
   }
 
   @GetMapping(path = "/v1/train-jobs/{id}/events", produces = "text/event-stream")
-  @Operation(summary = "Server-sent events: the job after every change, until it ends")
+  @Operation(
+      summary = "Server-sent events: the job after every change, until it ends",
+      description =
+          "At most one progress event per second; state changes and finished iterations always."
+              + " Streams are capped (429 past the cap), end after a maximum duration (reconnect"
+              + " to go on), and a client that stops reading is dropped.")
   SseEmitter events(@PathVariable String id) throws IOException {
     TrainJob current = get(id);
-    SseEmitter emitter = new SseEmitter(0L);
-    emitter.send(SseEmitter.event().name("job").data(current));
+    SseEmitter emitter = new SseEmitter(jobs.limits().maxStreamDuration().toMillis());
     if (current.state() != TrainJob.State.QUEUED && current.state() != TrainJob.State.RUNNING) {
+      emitter.send(SseEmitter.event().name("job").data(current));
       emitter.complete();
       return emitter;
     }
-    Consumer<TrainJob> listener =
-        new Consumer<>() {
-          private long lastStep;
-
-          @Override
-          public void accept(TrainJob job) {
-            boolean ended =
-                job.state() != TrainJob.State.QUEUED && job.state() != TrainJob.State.RUNNING;
-            long now = System.nanoTime();
-            if (!ended
-                && now - lastStep < 1_000_000_000L
-                && job.iterations().size() == current.iterations().size()) {
-              return; // at most one progress event per second
-            }
-            lastStep = now;
-            try {
-              emitter.send(SseEmitter.event().name("job").data(job));
-              if (ended) {
-                jobs.unsubscribe(id, this);
-                emitter.complete();
-              }
-            } catch (IOException | IllegalStateException gone) {
-              jobs.unsubscribe(id, this);
-            }
-          }
-        };
-    jobs.subscribe(id, listener);
-    emitter.onCompletion(() -> jobs.unsubscribe(id, listener));
-    emitter.onTimeout(() -> jobs.unsubscribe(id, listener));
+    // Subscribing may be refused (429): before anything is written. Events are then sent from the
+    // subscription's own thread, never the training thread.
+    JobEvents.Subscription subscription =
+        jobs.subscribe(id, job -> send(emitter, job), emitter::complete);
+    emitter.onCompletion(subscription::close);
+    emitter.onTimeout(subscription::close);
+    emitter.onError(e -> subscription.close());
     return emitter;
+  }
+
+  private static void send(SseEmitter emitter, TrainJob job) {
+    try {
+      emitter.send(SseEmitter.event().name("job").data(job));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

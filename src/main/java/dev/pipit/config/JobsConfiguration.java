@@ -19,6 +19,7 @@ class JobsConfiguration {
         jobs.allowedRoots(),
         jobs.backboneWeights(),
         "service",
-        engine.device());
+        engine.device(),
+        jobs.limits());
   }
 }

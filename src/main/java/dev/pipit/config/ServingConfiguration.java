@@ -3,6 +3,7 @@ package dev.pipit.config;
 import dev.pipit.api.ApiLimits;
 import dev.pipit.api.StorageLocations;
 import dev.pipit.encode.BatchingEncoder;
+import dev.pipit.encode.DecodePool;
 import dev.pipit.encode.EncoderOptions;
 import dev.pipit.encode.ImageDecoder;
 import dev.pipit.encode.ImageEncoder;
@@ -66,10 +67,19 @@ class ServingConfiguration {
     return ImageStore.open(storage.dataDir().resolve("originals"), storage.maxOriginalBytes());
   }
 
+  /** Decoding of uploads, shared by every model served (and a switch's re-encoding). */
+  @Bean(destroyMethod = "close")
+  DecodePool decodePool(ServingProperties serving) {
+    return new DecodePool(serving.decodeThreads(), serving.decodeQueueCapacity());
+  }
+
   @Bean
   ModelSwitch.Opener servingModelOpener(
-      ServingProperties serving, StorageProperties storage, EngineDevice engine) {
-    return (modelDir, indexDir) -> open(serving, storage, engine, modelDir, indexDir);
+      ServingProperties serving,
+      StorageProperties storage,
+      EngineDevice engine,
+      DecodePool decodePool) {
+    return (modelDir, indexDir) -> open(serving, storage, engine, decodePool, modelDir, indexDir);
   }
 
   /**
@@ -194,6 +204,7 @@ class ServingConfiguration {
       ServingProperties serving,
       StorageProperties storage,
       EngineDevice engine,
+      DecodePool decodePool,
       Path modelDir,
       Path indexDir)
       throws IOException {
@@ -208,9 +219,15 @@ class ServingConfiguration {
                 serving.queueCapacity()));
     ImageEncoder encoder =
         new ImageEncoder(
-            new ImageDecoder(serving.maxImageBytes(), serving.maxImagePixels()),
+            new ImageDecoder(
+                serving.maxImageBytes(),
+                serving.maxImagePixels(),
+                serving.maxJpegScans(),
+                serving.maxDecodeWork()),
             new ImagePreprocessor(model.preprocessing()),
-            batching);
+            batching,
+            decodePool,
+            serving.queueCapacity());
     FsyncPolicy fsync =
         serving.groupCommitMillis() == 0
             ? FsyncPolicy.always()

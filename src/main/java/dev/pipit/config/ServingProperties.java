@@ -28,6 +28,14 @@ import org.springframework.validation.annotation.Validated;
  * @param compile {@code auto}: pipit's networks are compiled to a TorchScript/oneDNN module on the
  *     CPU, with the eager blocks (and the reason logged) where that fails or does not apply; {@code
  *     off}: eager
+ * @param maxJpegScans most scans of a JPEG (progressive files from common encoders have about 10;
+ *     thousands of near-empty scans are a CPU bomb)
+ * @param maxDecodeWork most coefficients one JPEG decode may produce (pixels × components × scans)
+ * @param decodeThreads images decoded at once, on a pool of their own; 0 = one per core
+ * @param decodeQueueCapacity images that may wait for a decode thread; more are answered 429
+ * @param maxJsonBytes largest JSON request body; larger is answered 413
+ * @param maxJsonDepth deepest nesting of a JSON request body
+ * @param maxJsonStringLength longest string (value or name) in a JSON request body
  */
 @Validated
 @ConfigurationProperties("pipit.serving")
@@ -44,4 +52,11 @@ public record ServingProperties(
     @Min(0) int groupCommitMillis,
     @Min(1) @Max(1024) int maxCoalescedSearches,
     @Min(1) long requestTimeoutMillis,
-    @NotNull CompileMode compile) {}
+    @NotNull CompileMode compile,
+    @Min(1) int maxJpegScans,
+    @Min(1) long maxDecodeWork,
+    @Min(0) int decodeThreads,
+    @Min(1) int decodeQueueCapacity,
+    @Min(1) long maxJsonBytes,
+    @Min(1) int maxJsonDepth,
+    @Min(1) int maxJsonStringLength) {}

@@ -3,7 +3,8 @@ package dev.pipit.encode;
 import java.time.Duration;
 
 /**
- * The encode queue is full; the caller should retry after {@link #retryAfter()}. Maps to HTTP 429.
+ * The decode or encode queue is full; the caller should retry after {@link #retryAfter()}. Maps to
+ * HTTP 429.
  */
 public class EncoderOverloadedException extends RuntimeException {
 
@@ -18,6 +19,12 @@ public class EncoderOverloadedException extends RuntimeException {
             + " waiting); retry after "
             + retryAfter.toMillis()
             + " ms");
+    this.retryAfter = retryAfter;
+  }
+
+  /** A full queue of another stage of the pipeline (decoding), described by {@code message}. */
+  public EncoderOverloadedException(String message, Duration retryAfter) {
+    super(message + "; retry after " + retryAfter.toMillis() + " ms");
     this.retryAfter = retryAfter;
   }
 

@@ -20,6 +20,16 @@ public final class ImageDecodeException extends RuntimeException {
      * [413].
      */
     TOO_MANY_PIXELS,
+    /**
+     * A JPEG with more scans than the limit (a progressive "scan bomb": thousands of near-empty
+     * scans, each decoded in full); refused before decoding [413].
+     */
+    TOO_MANY_SCANS,
+    /**
+     * Decoding would take more work (pixels × components × scans) than the limit; refused before
+     * the scan that would exceed it [413].
+     */
+    TOO_MUCH_WORK,
     /** Not a JPEG, PNG, BMP, GIF or WebP, or no decoder for it [415]. */
     UNKNOWN_FORMAT,
     /** The data ends before the image does [400]. */

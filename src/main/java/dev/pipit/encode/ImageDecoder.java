@@ -7,6 +7,7 @@ import com.twelvemonkeys.imageio.metadata.jpeg.JPEGSegment;
 import com.twelvemonkeys.imageio.metadata.jpeg.JPEGSegmentUtil;
 import com.twelvemonkeys.imageio.metadata.tiff.TIFF;
 import com.twelvemonkeys.imageio.metadata.tiff.TIFFReader;
+import dev.pipit.encode.jpeg.JpegDecoder;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -35,9 +36,10 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * <p>Order of checks: byte limit (a stream is read only up to the limit + 1 byte) → empty → format
  * by leading bytes ({@link ImageFormat}) → header dimensions (JPEG: the frame header as pipit's
  * decoder reads it; others: the format's {@link ImageReader}), checked against the pixel limit
- * <em>before</em> any pixel is decoded → decode of the first image (first frame of a GIF) →
- * conversion to {@code TYPE_INT_RGB} → EXIF orientation (JPEG). Failures are {@link
- * ImageDecodeException}s with a {@link ImageDecodeException.Reason}.
+ * <em>before</em> any pixel is decoded → JPEG: the scan count (a marker walk) against the scan
+ * limit, and each scan's work against the work limit before it is decoded → decode of the first
+ * image (first frame of a GIF) → conversion to {@code TYPE_INT_RGB} → EXIF orientation (JPEG).
+ * Failures are {@link ImageDecodeException}s with a {@link ImageDecodeException.Reason}.
  *
  * <p>JPEG is decoded by {@link JpegReading} (libjpeg-turbo's fast integer IDCT and fancy
  * upsampling, byte-identical to TensorFlow's default decoding, which pretrained TF/Keras weights
@@ -60,6 +62,19 @@ public final class ImageDecoder {
   /** Default pixel limit: 40 megapixels (160 MB as packed RGB). */
   public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
 
+  /**
+   * Default scan limit: 64. libjpeg's default progressive script writes 10 scans (6 for gray) and
+   * scan-optimising encoders a few dozen at most; djpeg's {@code -maxscans} leaves the number to
+   * the application.
+   */
+  public static final int DEFAULT_MAX_SCANS = 64;
+
+  /**
+   * Default work limit: 10⁹ coefficients decoded (pixels × components × scans), enough for a 40 MP
+   * progressive colour JPEG with a usual scan script (about 8–16 × its pixels).
+   */
+  public static final long DEFAULT_MAX_WORK = 1_000_000_000L;
+
   static {
     // Picks up the TwelveMonkeys readers also when the first ImageIO use came from another class
     // loader
@@ -70,6 +85,7 @@ public final class ImageDecoder {
 
   private final long maxBytes;
   private final long maxPixels;
+  private final JpegDecoder.Limits jpegLimits;
 
   /**
    * Creates a decoder.
@@ -78,11 +94,24 @@ public final class ImageDecoder {
    * @param maxPixels largest accepted width × height declared by the header
    */
   public ImageDecoder(long maxBytes, long maxPixels) {
+    this(maxBytes, maxPixels, DEFAULT_MAX_SCANS, DEFAULT_MAX_WORK);
+  }
+
+  /**
+   * Creates a decoder that also bounds a JPEG's decode work.
+   *
+   * @param maxBytes largest accepted input, in bytes
+   * @param maxPixels largest accepted width × height declared by the header
+   * @param maxScans most scans of a JPEG (progressive files have several)
+   * @param maxWork most coefficients a JPEG decode may produce (pixels × components × scans)
+   */
+  public ImageDecoder(long maxBytes, long maxPixels, int maxScans, long maxWork) {
     if (maxBytes < 1 || maxPixels < 1) {
       throw new IllegalArgumentException("limits must be positive: " + maxBytes + ", " + maxPixels);
     }
     this.maxBytes = maxBytes;
     this.maxPixels = maxPixels;
+    this.jpegLimits = new JpegDecoder.Limits(maxScans, maxWork);
   }
 
   /** A decoder with the default limits. */
@@ -141,7 +170,7 @@ public final class ImageDecoder {
 
   private BufferedImage read(byte[] bytes, ImageFormat format) {
     if (format == ImageFormat.JPEG) {
-      BufferedImage jpeg = JpegReading.decode(bytes, maxPixels);
+      BufferedImage jpeg = JpegReading.decode(bytes, maxPixels, jpegLimits);
       if (jpeg != null) {
         return jpeg;
       }

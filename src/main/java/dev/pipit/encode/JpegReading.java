@@ -42,36 +42,23 @@ final class JpegReading {
    * @throws ImageDecodeException when the header exceeds {@code maxPixels} or the data is truncated
    *     or corrupt
    */
-  static BufferedImage decode(byte[] bytes, long maxPixels) {
+  static BufferedImage decode(byte[] bytes, long maxPixels, JpegDecoder.Limits limits) {
     JpegInfo info;
     try {
       info = JpegDecoder.readInfo(bytes);
     } catch (JpegException e) {
       throw failure(e, "header");
     }
+    checkWork(bytes, info, maxPixels, limits);
     if (!info.supported()) {
       log.info(
           "JPEG coding {} is not handled by pipit's decoder; decoding with ImageIO",
           info.process());
       return null;
     }
-    long width = info.width();
-    long height = info.height();
-    if (width * height > maxPixels) {
-      throw new ImageDecodeException(
-          ImageDecodeException.Reason.TOO_MANY_PIXELS,
-          "JPEG header declares "
-              + width
-              + "×"
-              + height
-              + " = "
-              + width * height
-              + " pixels, more than the limit of "
-              + maxPixels);
-    }
     JpegImage image;
     try {
-      image = JpegDecoder.decode(bytes);
+      image = JpegDecoder.decode(bytes, limits);
     } catch (JpegException e) {
       if (e.kind() == JpegException.Kind.UNSUPPORTED) {
         log.info("{}; decoding with ImageIO", e.getMessage());
@@ -90,11 +77,63 @@ final class JpegReading {
     return out;
   }
 
+  /**
+   * Refuses, from the headers and a walk over the markers alone, a JPEG whose pixels or scans
+   * exceed the limits. pipit's decoder then charges each scan's exact work as it goes; for the
+   * ImageIO fallback, whose decoders have no such limits, the work is bounded up front by the
+   * estimate pixels × components × scans.
+   */
+  private static void checkWork(
+      byte[] bytes, JpegInfo info, long maxPixels, JpegDecoder.Limits limits) {
+    long width = info.width();
+    long height = info.height();
+    if (width * height > maxPixels) {
+      throw new ImageDecodeException(
+          ImageDecodeException.Reason.TOO_MANY_PIXELS,
+          "JPEG header declares "
+              + width
+              + "×"
+              + height
+              + " = "
+              + width * height
+              + " pixels, more than the limit of "
+              + maxPixels);
+    }
+    int scans = JpegDecoder.countScans(bytes);
+    if (scans > limits.maxScans()) {
+      throw new ImageDecodeException(
+          ImageDecodeException.Reason.TOO_MANY_SCANS,
+          "JPEG has "
+              + scans
+              + " scans, more than the limit of "
+              + limits.maxScans()
+              + " (progressive files from common encoders have about 10)");
+    }
+    long work = width * height * Math.max(1, info.components()) * scans;
+    if (!info.supported() && work > limits.maxWork()) {
+      throw new ImageDecodeException(
+          ImageDecodeException.Reason.TOO_MUCH_WORK,
+          "JPEG of "
+              + width
+              + "×"
+              + height
+              + " pixels, "
+              + info.components()
+              + " components and "
+              + scans
+              + " scans would decode about "
+              + work
+              + " samples (pixels × components × scans), more than the limit of "
+              + limits.maxWork());
+    }
+  }
+
   private static ImageDecodeException failure(JpegException e, String part) {
     ImageDecodeException.Reason reason =
         switch (e.kind()) {
           case TRUNCATED -> ImageDecodeException.Reason.TRUNCATED;
           case CORRUPT, UNSUPPORTED -> ImageDecodeException.Reason.CORRUPT;
+          case LIMIT -> ImageDecodeException.Reason.TOO_MUCH_WORK;
         };
     return new ImageDecodeException(reason, "JPEG " + part + ": " + e.getMessage(), e);
   }

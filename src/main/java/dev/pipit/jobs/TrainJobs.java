@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,6 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -38,6 +41,9 @@ public final class TrainJobs implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(TrainJobs.class);
 
+  /** Least time between two progress-only events to one event-stream subscriber. */
+  private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
+
   private final DevicePreference device;
   private final Path jobsDir;
   private final Path modelsDir;
@@ -47,7 +53,9 @@ public final class TrainJobs implements AutoCloseable {
   private final JsonMapper json = JsonMapper.builder().build();
   private final Map<String, TrainJob> jobs = new ConcurrentHashMap<>();
   private final Map<String, Boolean> cancelled = new ConcurrentHashMap<>();
-  private final Map<String, List<Consumer<TrainJob>>> subscribers = new ConcurrentHashMap<>();
+  private final JobLimits limits;
+  private final JobEvents events;
+  private final Trainer trainer;
   private final ExecutorService runner =
       Executors.newSingleThreadExecutor(
           r -> Thread.ofPlatform().name("pipit-train-jobs").daemon().unstarted(r));
@@ -78,6 +86,71 @@ public final class TrainJobs implements AutoCloseable {
       String gitRevision,
       DevicePreference device)
       throws IOException {
+    this(
+        jobsDir,
+        modelsDir,
+        allowedRoots,
+        backboneWeights,
+        gitRevision,
+        device,
+        JobLimits.DEFAULTS,
+        TrainJobs::train);
+  }
+
+  /** As above, within {@code limits} (pending jobs, event streams). */
+  public TrainJobs(
+      Path jobsDir,
+      Path modelsDir,
+      List<Path> allowedRoots,
+      Path backboneWeights,
+      String gitRevision,
+      DevicePreference device,
+      JobLimits limits)
+      throws IOException {
+    this(
+        jobsDir,
+        modelsDir,
+        allowedRoots,
+        backboneWeights,
+        gitRevision,
+        device,
+        limits,
+        TrainJobs::train);
+  }
+
+  /** What runs a job's training; tests replace it. */
+  @FunctionalInterface
+  interface Trainer {
+    void train(
+        TrainingRun.Plan plan,
+        TrainingListener listener,
+        Consumer<String> log,
+        BooleanSupplier cancelled)
+        throws Exception;
+  }
+
+  private static void train(
+      TrainingRun.Plan plan,
+      TrainingListener listener,
+      Consumer<String> log,
+      BooleanSupplier cancelled)
+      throws Exception {
+    TrainingRun.run(plan, listener, log, cancelled);
+  }
+
+  TrainJobs(
+      Path jobsDir,
+      Path modelsDir,
+      List<Path> allowedRoots,
+      Path backboneWeights,
+      String gitRevision,
+      DevicePreference device,
+      JobLimits limits,
+      Trainer trainer)
+      throws IOException {
+    this.limits = limits;
+    this.events = new JobEvents(limits, PROGRESS_INTERVAL);
+    this.trainer = trainer;
     this.device = device;
     this.jobsDir = Files.createDirectories(jobsDir);
     this.modelsDir = modelsDir;
@@ -116,6 +189,9 @@ public final class TrainJobs implements AutoCloseable {
    *
    * @throws PathNotAllowedException if the dataset root is outside the allowed roots
    * @throws IllegalArgumentException for an unknown method or dataset kind
+   * @throws JobsBusyException if the queue of pending jobs is full
+   * @throws ModelNameConflictException if the model it would write exists or another job will write
+   *     it
    */
   public TrainJob submit(TrainJobRequest request) throws IOException {
     if (request.root() == null || request.root().isBlank()) {
@@ -130,13 +206,30 @@ public final class TrainJobs implements AutoCloseable {
    * check.
    *
    * @throws IllegalArgumentException for an unknown method
+   * @throws JobsBusyException if the queue of pending jobs is full
+   * @throws ModelNameConflictException as {@link #submit}
    */
   public TrainJob submitExported(TrainJobRequest request, Path root) throws IOException {
     return queue(request, root.toRealPath());
   }
 
-  private TrainJob queue(TrainJobRequest request, Path root) throws IOException {
+  /**
+   * Checks the name and the queue bound, then queues: one at a time, so two requests can neither
+   * both pass the bound nor both claim one name.
+   */
+  private synchronized TrainJob queue(TrainJobRequest request, Path root) throws IOException {
     Architecture.fromId(request.method());
+    checkName(request.name());
+    long pending = jobs.values().stream().filter(j -> j.state() == TrainJob.State.QUEUED).count();
+    if (pending >= limits.maxPending()) {
+      throw new JobsBusyException(
+          "the job queue is full ("
+              + pending
+              + " jobs waiting, at most "
+              + limits.maxPending()
+              + "); retry when one has started",
+          Duration.ofSeconds(60));
+    }
     String id = UUID.randomUUID().toString();
     TrainJob job =
         new TrainJob(
@@ -155,6 +248,28 @@ public final class TrainJobs implements AutoCloseable {
     persist(job);
     runner.submit(() -> run(id, root));
     return job;
+  }
+
+  /**
+   * A job may not write over a registered model (the serving one included: it has a manifest), nor
+   * over a model another queued or running job will write. A directory holding only a checkpoint
+   * (an interrupted job's) may be written: the job resumes from it.
+   */
+  private void checkName(String name) {
+    Path out = modelsDir.resolve(name).normalize();
+    if (!out.getParent().equals(modelsDir.normalize())) {
+      throw new IllegalArgumentException("model name " + name + " is not a plain directory name");
+    }
+    if (Files.exists(out.resolve("manifest.json"))) {
+      throw new ModelNameConflictException(
+          "a model named " + name + " exists already; choose another name");
+    }
+    for (TrainJob job : jobs.values()) {
+      if (!job.state().finished() && job.request().name().equals(name)) {
+        throw new ModelNameConflictException(
+            "job " + job.id() + " (" + job.state() + ") will write model " + name);
+      }
+    }
   }
 
   private Path allowedRoot(String root) {
@@ -199,6 +314,21 @@ public final class TrainJobs implements AutoCloseable {
       s = s.withInput(r.inputSize(), s.backbone());
     }
     Path out = modelsDir.resolve(r.name());
+    if (Files.exists(out.resolve("manifest.json"))) {
+      // Registered after this job was queued (by hand, say): never overwrite it.
+      update(
+          job.with(
+              TrainJob.State.FAILED,
+              0,
+              List.of(),
+              null,
+              null,
+              "a model named " + r.name() + " appeared while this job waited; nothing written",
+              started,
+              Instant.now()),
+          true);
+      return;
+    }
     boolean resume =
         Files.exists(out.resolve("checkpoint/state.bin"))
             && !Files.exists(out.resolve("manifest.json"));
@@ -220,7 +350,7 @@ public final class TrainJobs implements AutoCloseable {
     List<TrainJob.Iteration> history = new CopyOnWriteArrayList<>();
     int outer = s.outerIterations();
     try {
-      TrainingRun.run(
+      trainer.train(
           plan,
           new TrainingListener() {
             @Override
@@ -315,7 +445,7 @@ public final class TrainJobs implements AutoCloseable {
     if (progress <= 0) {
       return null;
     }
-    long elapsed = java.time.Duration.between(started, Instant.now()).toSeconds();
+    long elapsed = Duration.between(started, Instant.now()).toSeconds();
     return Math.round(elapsed * (1 - progress) / progress);
   }
 
@@ -345,16 +475,26 @@ public final class TrainJobs implements AutoCloseable {
     return all;
   }
 
-  /** Calls {@code listener} with every change of the job until {@link #unsubscribe}. */
-  public void subscribe(String id, Consumer<TrainJob> listener) {
-    subscribers.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(listener);
+  /**
+   * Streams the job's changes to {@code sink} on a thread of the subscription's own, never the
+   * training thread; see {@link JobEvents}.
+   *
+   * @param onEnd runs once when the stream ends (job finished, client dropped or gone)
+   * @throws JobsBusyException if the caps on event streams are reached
+   */
+  public JobEvents.Subscription subscribe(String id, Consumer<TrainJob> sink, Runnable onEnd) {
+    if (!jobs.containsKey(id)) {
+      throw new UnknownJobException(id);
+    }
+    JobEvents.Subscription subscription = events.subscribe(id, sink, onEnd);
+    // Registered first, read second: a change in between is published to it as well.
+    subscription.offer(jobs.get(id));
+    return subscription;
   }
 
-  public void unsubscribe(String id, Consumer<TrainJob> listener) {
-    List<Consumer<TrainJob>> list = subscribers.get(id);
-    if (list != null) {
-      list.remove(listener);
-    }
+  /** The bounds this service keeps. */
+  public JobLimits limits() {
+    return limits;
   }
 
   private void update(TrainJob job, boolean persist) {
@@ -366,9 +506,7 @@ public final class TrainJobs implements AutoCloseable {
         log.warn("cannot persist job {}", job.id(), e);
       }
     }
-    for (Consumer<TrainJob> listener : subscribers.getOrDefault(job.id(), List.of())) {
-      listener.accept(job);
-    }
+    events.publish(job); // never blocks: subscribers have queues and threads of their own
   }
 
   private void persist(TrainJob job) throws IOException {
@@ -384,5 +522,11 @@ public final class TrainJobs implements AutoCloseable {
   @Override
   public void close() {
     runner.shutdownNow();
+    try {
+      // A running job sees the interrupt at its next step and records how it ended.
+      runner.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

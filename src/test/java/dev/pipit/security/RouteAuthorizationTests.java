@@ -2,6 +2,7 @@ package dev.pipit.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -219,7 +220,7 @@ class RouteAuthorizationTests {
     verify(jobs, never()).cancel(anyString());
     verify(items, never()).index(any());
     verify(items, never()).delete(anyString());
-    verify(switcher, never()).start(any());
+    verify(switcher, never()).start(any(), anyBoolean());
   }
 
   @Test

@@ -67,9 +67,73 @@ public final class JpegDecoder {
     }
   }
 
-  /** Decodes a whole JPEG. */
+  /**
+   * Bounds on the work of one decode. A progressive file may hold any number of scans, each of
+   * which the decoder must process in full even when it carries next to no data (a "scan bomb": a
+   * few hundred bytes per scan, thousands of scans), so the byte and pixel limits alone do not
+   * bound CPU time.
+   *
+   * @param maxScans most scans (SOS markers) a file may have
+   * @param maxWork most coefficients decoded over all scans: for each scan, the blocks of the
+   *     components it codes × 64 (about pixels × components × scans)
+   */
+  public record Limits(int maxScans, long maxWork) {
+
+    /** No bounds (tests, trusted files). */
+    public static final Limits NONE = new Limits(Integer.MAX_VALUE, Long.MAX_VALUE);
+
+    public Limits {
+      if (maxScans < 1 || maxWork < 1) {
+        throw new IllegalArgumentException("limits must be positive: " + maxScans + ", " + maxWork);
+      }
+    }
+  }
+
+  /** Decodes a whole JPEG, without work limits. */
   public static JpegImage decode(byte[] data) {
-    return new Parse(data).run();
+    return decode(data, Limits.NONE);
+  }
+
+  /**
+   * Decodes a whole JPEG, failing with a {@link JpegException.Kind#LIMIT} exception before the scan
+   * that would exceed {@code limits}.
+   */
+  public static JpegImage decode(byte[] data, Limits limits) {
+    return new Parse(data, limits).run();
+  }
+
+  /**
+   * Counts the scans (SOS markers) before EOI by walking the markers, decoding nothing: linear in
+   * the bytes, so a file with too many scans is refused before any of them is decoded. Stops
+   * quietly at a malformed or missing segment (the decoder reports those).
+   */
+  public static int countScans(byte[] data) {
+    int scans = 0;
+    try {
+      checkSoi(data);
+      int pos = 2;
+      while (true) {
+        int at = Markers.find(data, pos, data.length);
+        if (at < 0) {
+          return scans;
+        }
+        int code = data[at] & 0xff;
+        pos = at + 1;
+        if (code == EOI) {
+          return scans;
+        }
+        if (!hasLength(code)) {
+          continue;
+        }
+        Segment s = Segment.at(data, pos);
+        if (code == 0xDA) {
+          scans++;
+        }
+        pos = s.end(); // after an SOS, Markers.find skips the entropy-coded data (FF00, RSTn)
+      }
+    } catch (JpegException malformed) {
+      return scans;
+    }
   }
 
   static void checkSoi(byte[] data) {
@@ -137,6 +201,8 @@ public final class JpegDecoder {
   private static final class Parse {
 
     private final byte[] data;
+    private final Limits limits;
+    private long work;
     private final int[][] quant = new int[4][];
     private final HuffmanTable[] dcTables = new HuffmanTable[4];
     private final HuffmanTable[] acTables = new HuffmanTable[4];
@@ -147,8 +213,9 @@ public final class JpegDecoder {
     private int adobeTransform = -1;
     private int scans;
 
-    Parse(byte[] data) {
+    Parse(byte[] data, Limits limits) {
       this.data = data;
+      this.limits = limits;
     }
 
     JpegImage run() {
@@ -357,6 +424,7 @@ public final class JpegDecoder {
       if (frame.progressive) {
         checkProgressive(ss, se, ah, al, n);
       }
+      chargeScan(components);
       boolean needsAc = !frame.progressive || ss > 0;
       boolean needsDc = !frame.progressive || (ss == 0 && ah == 0);
       for (Component c : components) {
@@ -369,6 +437,23 @@ public final class JpegDecoder {
       new ScanDecoder(frame, components, in, restartInterval, ss, se, ah, al).decode();
       scans++;
       return in.position();
+    }
+
+    /** Refuses the scan about to be decoded when it would exceed the scan or work limit. */
+    private void chargeScan(Component[] components) {
+      if (scans + 1 > limits.maxScans()) {
+        throw JpegException.limit("JPEG has more than " + limits.maxScans() + " scans (the limit)");
+      }
+      for (Component c : components) {
+        work += (long) c.paddedBlocksPerLine * c.paddedBlocksPerColumn * 64;
+      }
+      if (work > limits.maxWork()) {
+        throw JpegException.limit(
+            "JPEG scans would decode more than "
+                + limits.maxWork()
+                + " coefficients (pixels × components × scans; the limit) by scan "
+                + (scans + 1));
+      }
     }
 
     private static void checkProgressive(int ss, int se, int ah, int al, int n) {

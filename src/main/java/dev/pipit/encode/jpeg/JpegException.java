@@ -17,7 +17,9 @@ public final class JpegException extends RuntimeException {
      * A valid JPEG this package does not decode (arithmetic coding, lossless, hierarchical, 12-bit,
      * DNL-defined height, unusual sampling); another decoder may.
      */
-    UNSUPPORTED
+    UNSUPPORTED,
+    /** The file asks for more work (scans, coefficients decoded) than the caller's limits allow. */
+    LIMIT
   }
 
   private final Kind kind;
@@ -33,6 +35,10 @@ public final class JpegException extends RuntimeException {
 
   static JpegException corrupt(String message) {
     return new JpegException(Kind.CORRUPT, message);
+  }
+
+  static JpegException limit(String message) {
+    return new JpegException(Kind.LIMIT, message);
   }
 
   static JpegException unsupported(String message) {
