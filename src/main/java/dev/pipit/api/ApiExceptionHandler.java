@@ -16,6 +16,8 @@ import dev.pipit.jobs.PathNotAllowedException;
 import dev.pipit.jobs.UnknownJobException;
 import dev.pipit.model.ModelArtifactException;
 import java.net.URI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -32,8 +34,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
-  private static final org.slf4j.Logger log =
-      org.slf4j.LoggerFactory.getLogger(ApiExceptionHandler.class);
+  private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
   static final String PROBLEM_BASE = "https://pipit.dev/problems/";
 
