@@ -3,7 +3,6 @@ package dev.pipit.index;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -90,13 +89,8 @@ final class WriteAheadLog implements AutoCloseable {
   private long appendedSeq;
   private volatile long durableSeq;
   private volatile boolean closed;
-  private Throwable failure; // why the log is failed; null while it is healthy
-  private Throwable lastCause; // the last failure's cause (null if never)
+  private final LogHealth health = new LogHealth();
   private volatile long epoch; // drops of non-durable records since open
-  private long failures;
-  private String lastFailure;
-  private Instant lastFailureTime;
-  private Instant failedSince; // when the current failed state began; null while healthy
   private long fsyncs;
   private long fsyncNanos;
 
@@ -234,7 +228,7 @@ final class WriteAheadLog implements AutoCloseable {
    */
   synchronized long appendAll(List<LogRecord> records) {
     checkOpen();
-    if (failure != null) {
+    if (health.failed()) {
       sync(); // the retry: a fresh segment
     }
     for (LogRecord record : records) {
@@ -291,7 +285,7 @@ final class WriteAheadLog implements AutoCloseable {
    */
   private void sync() {
     long target = appendedSeq;
-    if (target <= durableSeq && failure == null) {
+    if (target <= durableSeq && !health.failed()) {
       return;
     }
     try {
@@ -318,23 +312,14 @@ final class WriteAheadLog implements AutoCloseable {
     segmentDurableBytes = segmentBytes;
     pendingLength = 0;
     durableSeq = target;
-    if (failure != null) {
+    if (health.clear()) {
       LOG.info("the write-ahead log writes again (through record {})", target);
-      failure = null;
-      failedSince = null;
     }
     notifyAll();
   }
 
   private StorageFailureException markFailed(Throwable t) {
-    if (failure == null) {
-      failedSince = Instant.now();
-    }
-    failure = t;
-    lastCause = t;
-    failures++;
-    lastFailure = Storage.describe(t);
-    lastFailureTime = Instant.now();
+    String reason = health.record(t);
     long dropped = appendedSeq - durableSeq;
     appendedBytes -= pendingLength;
     pendingLength = 0;
@@ -345,9 +330,9 @@ final class WriteAheadLog implements AutoCloseable {
         "write-ahead log write failed ({}); {} records after {} dropped, the next write retries in"
             + " a new segment";
     if (t instanceof IOException) {
-      LOG.error(message, lastFailure, dropped, durableSeq); // the disk's answer says it all
+      LOG.error(message, reason, dropped, durableSeq); // the disk's answer says it all
     } else {
-      LOG.error(message, lastFailure, dropped, durableSeq, t); // unexpected: keep the stack
+      LOG.error(message, reason, dropped, durableSeq, t); // unexpected: keep the stack
     }
     voidTail();
     return failure(t);
@@ -376,7 +361,7 @@ final class WriteAheadLog implements AutoCloseable {
    * @return whether the log is healthy now
    */
   synchronized boolean probe() {
-    if (failure == null) {
+    if (!health.failed()) {
       return true;
     }
     if (closed) {
@@ -399,15 +384,14 @@ final class WriteAheadLog implements AutoCloseable {
       LOG.debug("storage probe failed: {}", Storage.describe(e));
       return false;
     }
-    failure = null;
-    failedSince = null;
+    health.clear();
     LOG.info("the write-ahead log writes again (probe after record {})", durableSeq);
     return true;
   }
 
   /** The last failure as the exception its writers get (for records dropped by it). */
   synchronized StorageFailureException failureException() {
-    return failure(lastCause != null ? lastCause : new IOException("the write failed"));
+    return failure(health.lastCause());
   }
 
   private StorageFailureException failure(Throwable cause) {
@@ -455,7 +439,7 @@ final class WriteAheadLog implements AutoCloseable {
       try {
         synchronized (this) {
           // A failed log waits for the next append, which retries itself.
-          while (!closed && (appendedSeq <= durableSeq || failure != null)) {
+          while (!closed && (appendedSeq <= durableSeq || health.failed())) {
             wait();
           }
           if (closed) {
@@ -467,7 +451,7 @@ final class WriteAheadLog implements AutoCloseable {
           if (closed) {
             return; // close() committed everything
           }
-          if (failure == null) {
+          if (!health.failed()) {
             sync();
           }
         }
@@ -505,7 +489,7 @@ final class WriteAheadLog implements AutoCloseable {
 
   /** Whether the log is failed now, and the failures since open (for stats and readiness). */
   synchronized StorageHealth health() {
-    return new StorageHealth(failure != null, failures, lastFailure, lastFailureTime, failedSince);
+    return health.snapshot();
   }
 
   /** Deletes segments whose every record is at or before {@code seq} (covered by a snapshot). */
