@@ -3,6 +3,7 @@ package dev.pipit.api;
 import dev.pipit.encode.EncoderOverloadedException;
 import dev.pipit.encode.ImageDecodeException;
 import dev.pipit.gallery.NoModelServingException;
+import dev.pipit.gallery.PayloadTooLargeException;
 import dev.pipit.gallery.RequestTimeoutException;
 import dev.pipit.gallery.SearchTooBroadException;
 import dev.pipit.gallery.SwitchConflictException;
@@ -10,6 +11,8 @@ import dev.pipit.gallery.UnknownModelException;
 import dev.pipit.index.DuplicateIdException;
 import dev.pipit.index.IndexMismatchException;
 import dev.pipit.index.InvalidCodeException;
+import dev.pipit.index.PayloadBudgetExceededException;
+import dev.pipit.index.StorageFailureException;
 import dev.pipit.index.UnknownIdException;
 import dev.pipit.jobs.JobsBusyException;
 import dev.pipit.jobs.ModelNameConflictException;
@@ -161,6 +164,43 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   ProblemDetail switchConflict(SwitchConflictException e) {
     return problem(
         HttpStatus.CONFLICT, "switch-conflict", "Model switch not started", e.getMessage());
+  }
+
+  /**
+   * The disk refused the write (nothing changed): 507 when it is full, else 503 with {@code
+   * Retry-After} (a failed fsync or I/O error may pass); both carry the disk's {@code reason}.
+   */
+  @ExceptionHandler(StorageFailureException.class)
+  ResponseEntity<ProblemDetail> storageFailed(StorageFailureException e) {
+    boolean full = e.reason() != null && e.reason().contains("No space left on device");
+    HttpStatus status = full ? HttpStatus.INSUFFICIENT_STORAGE : HttpStatus.SERVICE_UNAVAILABLE;
+    ProblemDetail problem =
+        problem(
+            status, full ? "storage-full" : "storage-failed", "Write not stored", e.getMessage());
+    problem.setProperty("reason", e.reason());
+    ResponseEntity.BodyBuilder response = ResponseEntity.status(status);
+    if (!full) {
+      response.header(HttpHeaders.RETRY_AFTER, "5");
+    }
+    return response.body(problem);
+  }
+
+  @ExceptionHandler(PayloadBudgetExceededException.class)
+  ProblemDetail payloadBudget(PayloadBudgetExceededException e) {
+    ProblemDetail problem =
+        problem(
+            HttpStatus.INSUFFICIENT_STORAGE,
+            "payload-budget",
+            "Payload budget exhausted",
+            e.getMessage());
+    problem.setProperty("reason", "payload budget of " + e.budgetBytes() + " bytes exhausted");
+    return problem;
+  }
+
+  @ExceptionHandler(PayloadTooLargeException.class)
+  ProblemDetail payloadTooLarge(PayloadTooLargeException e) {
+    return problem(
+        HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "Item too large", e.getMessage());
   }
 
   /** Anything unforeseen: logged with its stack, answered without internals. */

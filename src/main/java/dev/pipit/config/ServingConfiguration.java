@@ -238,6 +238,7 @@ class ServingConfiguration {
             IndexOptions.of(artifact.manifest().bits(), artifact.fingerprint())
                 .withFsync(fsync)
                 .withMaxCoalesced(serving.maxCoalescedSearches())
+                .withMaxPayloadBytes(storage.payloadBudgetBytes())
                 .withSnapshots(
                     new SnapshotPolicy(
                         storage.snapshotEveryRecords(),

@@ -1,5 +1,6 @@
 package dev.pipit.config;
 
+import dev.pipit.index.IndexOptions;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.PositiveOrZero;
@@ -23,6 +24,9 @@ import org.springframework.validation.annotation.Validated;
  * @param snapshotLogSize … or once the log has grown by this much (0: never by size)
  * @param snapshotInterval … or this long after its last snapshot, if anything changed (0: never by
  *     time)
+ * @param maxPayloadBytes most bytes of labels and metadata (serialized) the gallery index holds in
+ *     memory together; writes past it get 507. Unset: a quarter of the maximum heap. Never applied
+ *     when the index is loaded at start, so a full index restarts.
  */
 @Validated
 @ConfigurationProperties("pipit.storage")
@@ -33,4 +37,13 @@ public record StorageProperties(
     @Min(0) long maxOriginalBytes,
     @DefaultValue("1000000") @PositiveOrZero long snapshotEveryRecords,
     @DefaultValue("256MB") @NotNull DataSize snapshotLogSize,
-    @DefaultValue("10m") @NotNull Duration snapshotInterval) {}
+    @DefaultValue("10m") @NotNull Duration snapshotInterval,
+    DataSize maxPayloadBytes) {
+
+  /** The payload budget in bytes, {@link #maxPayloadBytes} or its default. */
+  public long payloadBudgetBytes() {
+    return maxPayloadBytes == null
+        ? IndexOptions.defaultMaxPayloadBytes()
+        : maxPayloadBytes.toBytes();
+  }
+}

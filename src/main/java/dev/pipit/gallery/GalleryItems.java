@@ -105,8 +105,13 @@ public final class GalleryItems {
    *
    * @throws EncoderOverloadedException if the queue is full and this request has nothing in flight
    *     to wait for (nothing was indexed)
+   * @throws IllegalArgumentException if an item's label is too long (nothing was indexed)
+   * @throws PayloadTooLargeException if an item's metadata is too large (nothing was indexed)
    */
   public Indexed index(List<Item> items) {
+    for (Item item : items) {
+      codec.checkLimits(item.id(), item.label(), item.metadata()); // before anything is done
+    }
     return active.write(
         items.stream().map(Item::id).toList(),
         model -> {

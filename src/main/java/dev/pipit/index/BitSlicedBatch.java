@@ -8,6 +8,7 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.OR;
 import static jdk.incubator.vector.VectorOperators.XOR;
 
+import java.util.Arrays;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -122,7 +123,7 @@ final class BitSlicedBatch {
           continue;
         }
         if (limit > bits) {
-          java.util.Arrays.fill(hits, -1L); // every distance is below the limit
+          Arrays.fill(hits, -1L); // every distance is below the limit
         } else if (!candidates(variants, picks, q * PICKS, steps, limit, hits)) {
           continue;
         }

@@ -1,5 +1,7 @@
 package dev.pipit.index;
 
+import java.util.Arrays;
+
 /**
  * Top-k for large k by counting, as faiss's {@code hammings_knn_mc}: distances are small integers
  * ({@code <= bits}), so candidates go into one bucket per distance and no heap is needed.
@@ -28,7 +30,7 @@ final class CountingTopK extends Collector {
     if (bucket == null) {
       bucket = buckets[dist] = new int[Math.min(k, 16)];
     } else if (sizes[dist] == bucket.length) {
-      bucket = buckets[dist] = java.util.Arrays.copyOf(bucket, Math.min(k, bucket.length * 2));
+      bucket = buckets[dist] = Arrays.copyOf(bucket, Math.min(k, bucket.length * 2));
     }
     bucket[sizes[dist]++] = ordinal;
     kept++;

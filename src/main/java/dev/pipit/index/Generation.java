@@ -24,6 +24,8 @@ final class Generation {
   byte[][] payloads;
   int count;
   int tombstones;
+  long livePayloadBytes; // payload bytes of live entries: what the payload budget governs
+  long deadPayloadBytes; // payload bytes of tombstoned entries, until compaction drops them
 
   Generation(int bits, int capacity) {
     this.bits = bits;
@@ -46,6 +48,7 @@ final class Generation {
     deaths[ordinal] = Long.MAX_VALUE;
     ids[ordinal] = id;
     payloads[ordinal] = payload;
+    livePayloadBytes += payloadLength(payload);
     ordinals.put(id, ordinal);
     count++;
     return ordinal;
@@ -99,6 +102,19 @@ final class Generation {
   private void kill(int ordinal, long seq) {
     View.setDeath(deaths, ordinal, seq);
     tombstones++;
+    int bytes = payloadLength(payloads[ordinal]);
+    livePayloadBytes -= bytes;
+    deadPayloadBytes += bytes;
+  }
+
+  /** Payload bytes of the live entry with {@code id}, 0 if there is none. */
+  int payloadBytesOf(String id) {
+    Integer ordinal = ordinals.get(id);
+    return ordinal == null ? 0 : payloadLength(payloads[ordinal]);
+  }
+
+  static int payloadLength(byte[] payload) {
+    return payload == null ? 0 : payload.length;
   }
 
   /** Makes room for {@code needed} entries. */
@@ -114,7 +130,17 @@ final class Generation {
 
   /** A view of everything appended so far, as of {@code seq}. */
   View publish(long seq) {
-    return new View(this, codes, deaths, ids, payloads, count, seq, tombstones);
+    return new View(
+        this,
+        codes,
+        deaths,
+        ids,
+        payloads,
+        count,
+        seq,
+        tombstones,
+        livePayloadBytes,
+        deadPayloadBytes);
   }
 
   /** Bytes of the hot arrays (codes and death sequences), as allocated. */

@@ -17,10 +17,14 @@ import java.util.function.Consumer;
  * search path (scalar or SIMD kernel, threaded, batched, multi-index hashing) returns the same
  * list.
  *
- * <p>A mutation is acknowledged (returns) only once its log record is durable under the {@link
- * FsyncPolicy}. It is applied in memory before that, so a concurrent search may see it a few
- * milliseconds before it is acknowledged; after a crash, every acknowledged mutation is recovered.
- * A rejected call (exception) leaves the index unchanged.
+ * <p>A mutation is applied in memory, and visible to searches, only once its log record is durable
+ * under the {@link FsyncPolicy}; it is acknowledged (returns) then. After a crash, every
+ * acknowledged mutation is recovered. A rejected call (exception) leaves the index unchanged, also
+ * when the disk refused the write ({@link StorageFailureException}: the write is dropped and never
+ * recovered later; see {@link #storageHealth}).
+ *
+ * <p>The payloads of the live entries share a budget ({@link IndexOptions#maxPayloadBytes}): a
+ * write past it is refused ({@link PayloadBudgetExceededException}), replay at open never is.
  *
  * <p>Files in the directory: {@code wal-<seq>.log} ({@link WriteAheadLog}), {@code
  * snapshot-<seq>.bin} ({@link SnapshotFile}), {@code LOCK}. Opening = newest intact snapshot +
@@ -61,7 +65,7 @@ public final class HammingIndex implements AutoCloseable {
     this.options = options;
     this.lock = lock;
     this.wal = wal;
-    this.writes = new WritePath(state, wal);
+    this.writes = new WritePath(state, wal, options.maxPayloadBytes());
     this.snapshotter =
         wal == null
             ? null
@@ -116,6 +120,8 @@ public final class HammingIndex implements AutoCloseable {
    * Adds an entry.
    *
    * @throws DuplicateIdException if {@code id} is already present (use {@link #upsert})
+   * @throws PayloadBudgetExceededException if the payload would pass the budget
+   * @throws StorageFailureException if the disk refused the write (nothing changed)
    * @throws InvalidCodeException if the code is missing or of another length
    * @throws InvalidRequestException if the id or payload is empty or too long
    */
@@ -213,6 +219,26 @@ public final class HammingIndex implements AutoCloseable {
   /** Live entries. */
   public int size() {
     return writes.view().liveCount();
+  }
+
+  /** Whether the storage takes writes; always healthy for an in-memory index. */
+  public StorageHealth storageHealth() {
+    return wal == null ? StorageHealth.HEALTHY : wal.health();
+  }
+
+  /**
+   * While the storage is failed, tries a small write and fsync ({@value WriteAheadLog#PROBE_BYTES}
+   * bytes) to learn whether the disk takes writes again, so that readiness can recover without
+   * waiting for a client's write.
+   *
+   * @return the storage health after the probe
+   */
+  public StorageHealth probeStorage() {
+    if (wal == null) {
+      return StorageHealth.HEALTHY;
+    }
+    wal.probe();
+    return wal.health();
   }
 
   /** Code length of this index. */

@@ -10,7 +10,8 @@ import java.time.Instant;
  * @param tombstones deleted or replaced entries not yet compacted away
  * @param memory what the index holds in memory
  * @param search how searches were answered
- * @param durability how far the write-ahead log has got
+ * @param durability how far the write-ahead log has got, and whether its storage takes writes
+ * @param payloads payload memory against the budget
  * @param maintenance snapshots and compactions
  */
 public record IndexStats(
@@ -20,6 +21,7 @@ public record IndexStats(
     Memory memory,
     Search search,
     Durability durability,
+    Payloads payloads,
     Maintenance maintenance) {
 
   /**
@@ -66,8 +68,29 @@ public record IndexStats(
    *     memory)
    * @param fsyncs fsyncs of the write-ahead log
    * @param tornBytesTruncated bytes cut off a torn log tail at the last open
+   * @param storageFailed the log's storage refuses writes now (see {@link StorageHealth})
+   * @param storageFailures failed writes or fsyncs since open
+   * @param lastStorageFailure what the disk said the last time (null if never)
+   * @param storageFailedSince when the current failed state began (null while healthy)
    */
-  public record Durability(long lastSeq, long durableSeq, long fsyncs, long tornBytesTruncated) {}
+  public record Durability(
+      long lastSeq,
+      long durableSeq,
+      long fsyncs,
+      long tornBytesTruncated,
+      boolean storageFailed,
+      long storageFailures,
+      String lastStorageFailure,
+      Instant storageFailedSince) {}
+
+  /**
+   * Payload memory.
+   *
+   * @param usedBytes payload bytes of the live entries
+   * @param budgetBytes the most they may hold ({@link IndexOptions#maxPayloadBytes})
+   * @param deadBytes payload bytes of replaced or deleted entries, freed by the next compaction
+   */
+  public record Payloads(long usedBytes, long budgetBytes, long deadBytes) {}
 
   /**
    * Background upkeep since open.

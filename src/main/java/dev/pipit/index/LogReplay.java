@@ -19,9 +19,11 @@ import org.slf4j.LoggerFactory;
  * the caller in order. A record cut short or failing its checksum at the end of the newest segment
  * is a torn tail from a crash: the segment is truncated there and the loss reported (never fatal).
  * The same damage in an older segment is a tail the log abandoned after a failed write or fsync
- * (see {@link WriteAheadLog}) when the next segment starts at or before the damaged record, which
- * the log then wrote again: it is truncated the same way. Any other damage in an older segment, or
- * a gap in the sequence numbers, is corruption.
+ * (see {@link WriteAheadLog}) when the next segment starts at or before the damaged record: it is
+ * truncated the same way. So is an intact tail of an older segment from the next segment's first
+ * sequence number on: records the log dropped after a failure (their writers were told so), which
+ * must never be applied. Any other damage in an older segment, or a gap in the sequence numbers, is
+ * corruption.
  */
 final class LogReplay {
 
@@ -93,6 +95,11 @@ final class LogReplay {
       CRC32C crc = new CRC32C();
       while (offset < size) {
         damage = null;
+        if (seq >= nextFirst) {
+          // Records the log dropped after a failure; the next segment holds what came instead.
+          damage = "records from " + seq + " superseded by the next segment";
+          break;
+        }
         if (size - offset < 8) {
           damage = "record header cut short";
           break;

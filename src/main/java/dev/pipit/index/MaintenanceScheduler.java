@@ -87,7 +87,11 @@ final class MaintenanceScheduler {
 
   private void maybeCompact() {
     Generation g = writes.generation(); // a racy read is fine: only a trigger
-    if (g.tombstones >= COMPACT_MIN_TOMBSTONES && g.tombstones * 4L > g.count) {
+    boolean manyTombstones = g.tombstones >= COMPACT_MIN_TOMBSTONES && g.tombstones * 4L > g.count;
+    // Payloads of replaced and deleted entries stay in memory until compaction: keep them under a
+    // quarter of the payload budget.
+    boolean deadPayloads = g.deadPayloadBytes > writes.maxPayloadBytes() / 4;
+    if (manyTombstones || deadPayloads) {
       compaction.trigger();
     }
   }

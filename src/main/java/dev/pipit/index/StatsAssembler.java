@@ -34,6 +34,7 @@ final class StatsAssembler {
         memory(v, searches.searcher().mihBytes()),
         search(),
         durability(v),
+        new IndexStats.Payloads(v.livePayloadBytes, options.maxPayloadBytes(), v.deadPayloadBytes),
         maintenance());
   }
 
@@ -58,9 +59,19 @@ final class StatsAssembler {
   }
 
   private IndexStats.Durability durability(View v) {
-    return wal == null
-        ? new IndexStats.Durability(v.seq, v.seq, 0, tornBytes)
-        : new IndexStats.Durability(v.seq, wal.durableSeq(), wal.fsyncCount(), tornBytes);
+    if (wal == null) {
+      return new IndexStats.Durability(v.seq, v.seq, 0, tornBytes, false, 0, null, null);
+    }
+    StorageHealth health = wal.health();
+    return new IndexStats.Durability(
+        v.seq,
+        wal.durableSeq(),
+        wal.fsyncCount(),
+        tornBytes,
+        health.failed(),
+        health.failures(),
+        health.lastReason(),
+        health.failedSince());
   }
 
   private IndexStats.Maintenance maintenance() {

@@ -12,7 +12,8 @@ public final class StorageFailureException extends UncheckedIOException {
 
   private final String reason;
 
-  StorageFailureException(String message, Throwable cause) {
+  /** Creates the exception; {@link #reason} is what {@code cause} says. */
+  public StorageFailureException(String message, Throwable cause) {
     super(message, cause instanceof IOException io ? io : new IOException(cause.toString(), cause));
     this.reason = Storage.describe(cause);
   }

@@ -24,6 +24,8 @@ final class View {
   final int count;
   final long seq;
   final int tombstones;
+  final long livePayloadBytes;
+  final long deadPayloadBytes;
 
   View(
       Generation generation,
@@ -33,7 +35,9 @@ final class View {
       byte[][] payloads,
       int count,
       long seq,
-      int tombstones) {
+      int tombstones,
+      long livePayloadBytes,
+      long deadPayloadBytes) {
     this.generation = generation;
     this.codes = codes;
     this.deaths = deaths;
@@ -42,6 +46,8 @@ final class View {
     this.count = count;
     this.seq = seq;
     this.tombstones = tombstones;
+    this.livePayloadBytes = livePayloadBytes;
+    this.deadPayloadBytes = deadPayloadBytes;
   }
 
   boolean isLive(int ordinal) {

@@ -3,7 +3,6 @@ package dev.pipit.index;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -35,21 +34,24 @@ import org.slf4j.LoggerFactory;
  *   <li>reports nothing as durable: {@link #durableSeq} stays where the last successful fsync left
  *       it, and every writer waiting on the failed group gets a {@link StorageFailureException};
  *   <li>records the failure ({@link #health}: count, last reason, time) and is {@linkplain
- *       Health#failed() failed} until the next successful write;
- *   <li>abandons the segment: after a failed fsync the page cache is in an unknown state (Linux
- *       marks the failed pages clean, so a second fsync of the same file can succeed without the
- *       data ever reaching the disk). Rewriting in place cannot be trusted, so the next attempt
- *       truncates the old segment back to its last durable length (best effort), closes it, and
- *       writes every pending record again, from memory, into a fresh segment named by the first
- *       record not yet durable. Fresh file, fresh pages: an fsync that succeeds there means what it
- *       says. If the truncation itself did not reach the disk, the old segment keeps a tail that
- *       the next segment starts at or before; {@link LogReplay} accepts exactly that case;
- *   <li>retries on the next {@link #append} (or {@link #commit}, {@link #roll}, {@link #close}):
- *       once the disk accepts writes again, the log works without a restart. A record whose writer
- *       got the exception may thus still become durable with a later write (its outcome was
- *       unknown, not "rejected"); {@link #append} itself refuses a record, keeping nothing, while
- *       the retry fails, so a caller that applies a record only after {@code append} returns never
- *       holds a state the log cannot reach.
+ *       StorageHealth#failed() failed} until the next successful write;
+ *   <li>drops every record not yet durable: their writers were told the write failed, so no later
+ *       fsync may carry them to the disk. The sequence numbers are handed out again, and {@link
+ *       #epoch} counts the drops so that a waiter can tell its record from a later one with the
+ *       same number ({@link #awaitDurable} returns false once a drop happened);
+ *   <li>abandons the segment at once: after a failed fsync the page cache is in an unknown state
+ *       (Linux marks the failed pages clean, so a second fsync of the same file can succeed without
+ *       the data ever reaching the disk), and its tail may hold dropped records. It is truncated
+ *       back to its last durable length (best effort) and closed, and a fresh segment named by the
+ *       first sequence number not yet durable is started (best effort, else on the next write):
+ *       {@link LogReplay} reads a record of an older segment only below the next segment's first
+ *       number, so a dropped record left in the old tail is never replayed once the fresh segment
+ *       exists. Fresh file, fresh pages: an fsync that succeeds there means what it says. Only a
+ *       crash while the disk refuses both the truncation and the new file leaves a dropped record
+ *       that replay could still read;
+ *   <li>retries on the next {@link #append} (or {@link #commit}, {@link #roll}, {@link #probe}):
+ *       once the disk accepts writes again, the log works without a restart. {@link #append} itself
+ *       refuses a batch, keeping nothing, while the retry fails.
  * </ul>
  *
  * No writer ever waits without bound: a failure wakes every waiter.
@@ -66,15 +68,8 @@ final class WriteAheadLog implements AutoCloseable {
 
   private static final long SLOW_FSYNC_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-  /**
-   * Storage health for stats and readiness.
-   *
-   * @param failed the last write or fsync failed and no later one succeeded yet
-   * @param failures writes or fsyncs that failed since open
-   * @param lastFailure what the disk said the last time (null if never)
-   * @param lastFailureTime when (null if never)
-   */
-  record Health(boolean failed, long failures, String lastFailure, Instant lastFailureTime) {}
+  /** Bytes a {@link #probe} writes: a failed log is healthy again once this much fits. */
+  static final int PROBE_BYTES = 64 * 1024;
 
   private final Path dir;
   private final int bits;
@@ -94,10 +89,8 @@ final class WriteAheadLog implements AutoCloseable {
   private long appendedSeq;
   private volatile long durableSeq;
   private volatile boolean closed;
-  private Throwable failure; // why the log is failed; null while it is healthy
-  private long failures;
-  private String lastFailure;
-  private Instant lastFailureTime;
+  private final LogHealth health = new LogHealth();
+  private volatile long epoch; // drops of non-durable records since open
   private long fsyncs;
   private long fsyncNanos;
 
@@ -217,18 +210,40 @@ final class WriteAheadLog implements AutoCloseable {
   /**
    * Buffers {@code record}; durable only after a {@link #commit} that follows.
    *
+   * @return the {@link #epoch} the record belongs to
    * @throws StorageFailureException if the log is failed and the disk still refuses writes (the
    *     record is then not kept)
    */
-  synchronized void append(LogRecord record) {
+  synchronized long append(LogRecord record) {
+    return appendAll(List.of(record));
+  }
+
+  /**
+   * Buffers {@code records} together: a group commit makes all of them durable or, failing, drops
+   * all of them (never a part of a batch).
+   *
+   * @return the {@link #epoch} the records belong to
+   * @throws StorageFailureException if the log is failed and the disk still refuses writes (no
+   *     record is then kept)
+   */
+  synchronized long appendAll(List<LogRecord> records) {
     checkOpen();
-    if (failure != null) {
-      sync(); // the retry: pending records into a fresh segment
+    if (health.failed()) {
+      sync(); // the retry: a fresh segment
     }
+    for (LogRecord record : records) {
+      if (record.bodyLength() > MAX_BODY) {
+        throw new IllegalArgumentException("log record of " + record.bodyLength() + " bytes");
+      }
+    }
+    for (LogRecord record : records) {
+      buffer(record);
+    }
+    return epoch;
+  }
+
+  private void buffer(LogRecord record) {
     int length = record.bodyLength();
-    if (length > MAX_BODY) {
-      throw new IllegalArgumentException("log record of " + length + " bytes");
-    }
     int start = pendingLength;
     if (pending.length - start < 8 + length) {
       pending = Arrays.copyOf(pending, Math.max(2 * pending.length, start + 8 + length));
@@ -242,6 +257,16 @@ final class WriteAheadLog implements AutoCloseable {
     pendingLength = start + 8 + length;
     appendedBytes = appendedBytes + 8 + length;
     appendedSeq = record.seq();
+  }
+
+  /** Drops of non-durable records since open (each failure drops what was pending). */
+  long epoch() {
+    return epoch;
+  }
+
+  /** The sequence number of the last record kept (durable or pending). */
+  synchronized long appendedSeq() {
+    return appendedSeq;
   }
 
   /**
@@ -260,11 +285,11 @@ final class WriteAheadLog implements AutoCloseable {
    */
   private void sync() {
     long target = appendedSeq;
-    if (target <= durableSeq && failure == null) {
+    if (target <= durableSeq && !health.failed()) {
       return;
     }
     try {
-      if (failure != null || segment == null || segmentBytes > maxSegmentBytes) {
+      if (segment == null || segmentBytes > maxSegmentBytes) {
         retireSegment();
         startSegment(durableSeq + 1);
       }
@@ -287,28 +312,86 @@ final class WriteAheadLog implements AutoCloseable {
     segmentDurableBytes = segmentBytes;
     pendingLength = 0;
     durableSeq = target;
-    if (failure != null) {
+    if (health.clear()) {
       LOG.info("the write-ahead log writes again (through record {})", target);
-      failure = null;
     }
     notifyAll();
   }
 
   private StorageFailureException markFailed(Throwable t) {
-    failure = t;
-    failures++;
-    lastFailure = Storage.describe(t);
-    lastFailureTime = Instant.now();
+    String reason = health.record(t);
+    long dropped = appendedSeq - durableSeq;
+    appendedBytes -= pendingLength;
+    pendingLength = 0;
+    appendedSeq = durableSeq;
+    epoch++;
     notifyAll();
     String message =
-        "write-ahead log write failed ({}); records after {} are not durable, the next write"
-            + " retries in a new segment";
+        "write-ahead log write failed ({}); {} records after {} dropped, the next write retries in"
+            + " a new segment";
     if (t instanceof IOException) {
-      LOG.error(message, lastFailure, durableSeq); // the disk's answer says it all
+      LOG.error(message, reason, dropped, durableSeq); // the disk's answer says it all
     } else {
-      LOG.error(message, lastFailure, durableSeq, t); // unexpected: keep the stack
+      LOG.error(message, reason, dropped, durableSeq, t); // unexpected: keep the stack
     }
+    voidTail();
     return failure(t);
+  }
+
+  /**
+   * Makes sure replay never reads a dropped record: cuts the segment back to what is durable and
+   * starts the next one at the first record not durable (both best effort; the next write retries).
+   */
+  private void voidTail() {
+    retireSegment();
+    try {
+      startSegment(durableSeq + 1);
+    } catch (Throwable e) {
+      LOG.warn(
+          "cannot start a fresh log segment after the failure ({}); the next write retries",
+          Storage.describe(e));
+    }
+  }
+
+  /**
+   * Checks whether the disk takes writes again while the log is failed: writes and fsyncs a probe
+   * file of {@value #PROBE_BYTES} bytes (deleted again; a leftover {@code .tmp} goes at open) and,
+   * if that works, starts a fresh segment if none is open. Does nothing while the log is healthy.
+   *
+   * @return whether the log is healthy now
+   */
+  synchronized boolean probe() {
+    if (!health.failed()) {
+      return true;
+    }
+    if (closed) {
+      return false;
+    }
+    Path probe = dir.resolve("probe.tmp");
+    try {
+      StorageFiles.LogFile file = files.create(probe);
+      try {
+        file.write(ByteBuffer.allocate(PROBE_BYTES));
+        file.force();
+      } finally {
+        closeQuietly(file);
+        files.delete(probe);
+      }
+      if (segment == null) {
+        startSegment(durableSeq + 1);
+      }
+    } catch (Throwable e) {
+      LOG.debug("storage probe failed: {}", Storage.describe(e));
+      return false;
+    }
+    health.clear();
+    LOG.info("the write-ahead log writes again (probe after record {})", durableSeq);
+    return true;
+  }
+
+  /** The last failure as the exception its writers get (for records dropped by it). */
+  synchronized StorageFailureException failureException() {
+    return failure(health.lastCause());
   }
 
   private StorageFailureException failure(Throwable cause) {
@@ -317,26 +400,28 @@ final class WriteAheadLog implements AutoCloseable {
   }
 
   /**
-   * Returns once record {@code seq} is durable under the fsync policy.
+   * Waits until record {@code seq}, appended in {@code epoch}, is durable under the fsync policy,
+   * or until a failure dropped non-durable records.
    *
-   * @throws StorageFailureException if the write or fsync that should cover it failed
+   * @return true if the record is durable; false if a drop happened since {@code epoch}: the record
+   *     was dropped if it was not durable before that drop (the caller's bookkeeping tells)
    */
-  void awaitDurable(long seq) {
+  boolean awaitDurable(long seq, long epoch) {
     synchronized (this) {
       if (policy.mode() == FsyncPolicy.Mode.ALWAYS) {
-        if (durableSeq < seq) {
+        if (this.epoch == epoch && durableSeq < seq) {
           checkOpen();
-          sync();
+          try {
+            sync();
+          } catch (StorageFailureException e) {
+            return false; // sync dropped the record
+          }
         }
-        return;
+        return this.epoch == epoch;
       }
-      long seen = failures;
       notifyAll(); // wake the flusher
-      while (durableSeq < seq) {
+      while (this.epoch == epoch && durableSeq < seq) {
         checkOpen();
-        if (failure != null || failures != seen) {
-          throw failure(failure != null ? failure : new IOException(lastFailure));
-        }
         try {
           wait();
         } catch (InterruptedException e) {
@@ -344,6 +429,7 @@ final class WriteAheadLog implements AutoCloseable {
           throw new IllegalStateException("interrupted while waiting for the write-ahead log", e);
         }
       }
+      return this.epoch == epoch;
     }
   }
 
@@ -353,7 +439,7 @@ final class WriteAheadLog implements AutoCloseable {
       try {
         synchronized (this) {
           // A failed log waits for the next append, which retries itself.
-          while (!closed && (appendedSeq <= durableSeq || failure != null)) {
+          while (!closed && (appendedSeq <= durableSeq || health.failed())) {
             wait();
           }
           if (closed) {
@@ -365,7 +451,7 @@ final class WriteAheadLog implements AutoCloseable {
           if (closed) {
             return; // close() committed everything
           }
-          if (failure == null) {
+          if (!health.failed()) {
             sync();
           }
         }
@@ -402,8 +488,8 @@ final class WriteAheadLog implements AutoCloseable {
   }
 
   /** Whether the log is failed now, and the failures since open (for stats and readiness). */
-  synchronized Health health() {
-    return new Health(failure != null, failures, lastFailure, lastFailureTime);
+  synchronized StorageHealth health() {
+    return health.snapshot();
   }
 
   /** Deletes segments whose every record is at or before {@code seq} (covered by a snapshot). */

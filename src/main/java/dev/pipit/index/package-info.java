@@ -52,9 +52,12 @@
  *
  * <h2>Durability</h2>
  *
- * A write is acknowledged once its log record is durable ({@link dev.pipit.index.FsyncPolicy}). The
- * {@link dev.pipit.index.SnapshotPolicy} snapshots a durable index in the background after N
- * records, N log bytes or T since the last snapshot; each snapshot rolls the log, and segments
- * covered by the older of the two kept snapshots are deleted.
+ * A write is applied, visible and acknowledged once its log record is durable ({@link
+ * dev.pipit.index.FsyncPolicy}); one the disk refused changes nothing and is never recovered
+ * ({@link dev.pipit.index.WritePath}, {@link dev.pipit.index.WriteAheadLog}). Payloads of live
+ * entries share a budget enforced on writes, never on recovery. The {@link
+ * dev.pipit.index.SnapshotPolicy} snapshots a durable index in the background after N records, N
+ * log bytes or T since the last snapshot; each snapshot rolls the log, and segments covered by the
+ * older of the two kept snapshots are deleted.
  */
 package dev.pipit.index;

@@ -3,6 +3,7 @@ package dev.pipit.index;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,7 +14,7 @@ class CodeTests {
   @Test
   void bitIIsBitIMod64OfWordIDiv64() {
     float[] u = new float[70];
-    java.util.Arrays.fill(u, -1f);
+    Arrays.fill(u, -1f);
     u[0] = 0.5f;
     u[63] = 2f;
     u[64] = 0f; // zero maps to +1

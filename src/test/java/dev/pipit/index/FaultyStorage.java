@@ -91,6 +91,11 @@ final class FaultyStorage implements StorageFiles {
     operationsLeft = operations;
   }
 
+  /** Whether the power is off (every operation fails until {@link #powerLoss}). */
+  synchronized boolean poweredOff() {
+    return operationsLeft <= 0;
+  }
+
   synchronized long forces() {
     return forces;
   }

@@ -49,7 +49,9 @@ class IndexStatsTests {
       assertThat(stats.search().batchedQueries()).isEqualTo(2);
       assertThat(stats.search().coalescedSearches()).isZero(); // one caller: nothing shared
       assertThat(stats.durability())
-          .isEqualTo(new IndexStats.Durability(5, 5, 0, 0)); // 3 adds, a delete, an upsert
+          .isEqualTo(
+              new IndexStats.Durability(
+                  5, 5, 0, 0, false, 0, null, null)); // 3 adds, a delete, an upsert
       assertThat(stats.maintenance()).isEqualTo(new IndexStats.Maintenance(1, 0, 0, null));
     }
   }

@@ -66,19 +66,25 @@ class IndexStorageFaultTests {
                   StorageFailureException.class,
                   e -> assertThat(e.reason()).isEqualTo("No space left on device"));
           assertThat(index.stats().durability().durableSeq()).isEqualTo(2);
+          assertThat(index.get("c")).isEmpty();
+          assertThat(index.size()).isEqualTo(2);
+          assertThat(index.storageHealth().failed()).isTrue();
           // Still full: refused before anything is applied.
           assertThatThrownBy(() -> index.delete("a")).isInstanceOf(StorageFailureException.class);
           assertThat(index.get("a")).isPresent();
           disk.freeSpace();
           index.add("d", Code.of(64, 4), null);
+          assertThat(index.storageHealth().failed()).isFalse();
+          assertThat(index.storageHealth().failures()).isEqualTo(2);
           assertThat(index.stats().durability().durableSeq())
-              .isEqualTo(index.stats().durability().lastSeq());
+              .isEqualTo(index.stats().durability().lastSeq())
+              .isEqualTo(3);
           crash(index);
           try (HammingIndex reopened = HammingIndex.open(dir, OPTIONS)) {
-            // c was applied in memory before its fsync failed; the retry made it durable.
-            assertThat(reopened.size()).isEqualTo(4);
+            // c was refused: never applied, and never written later by the log's retry.
+            assertThat(reopened.size()).isEqualTo(3);
             assertThat(reopened.get("a").orElseThrow().payload()).isEqualTo(payload("pa"));
-            assertThat(reopened.get("c")).isPresent();
+            assertThat(reopened.get("c")).isEmpty();
             assertThat(reopened.get("d")).isPresent();
           }
         });

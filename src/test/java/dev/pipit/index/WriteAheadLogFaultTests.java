@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -15,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,6 +48,13 @@ class WriteAheadLogFaultTests {
     return LogRecord.put(seq, "e" + seq, new long[] {seq}, null);
   }
 
+  /** The ids a fresh open would recover, in log order. */
+  private List<String> replayedIds() throws IOException {
+    List<String> ids = new ArrayList<>();
+    LogReplay.replay(dir, 64, "model-a", 0, r -> ids.add(r.id()));
+    return ids;
+  }
+
   /** The sequence numbers a fresh open would recover. */
   private List<Long> replayed() throws IOException {
     List<Long> seqs = new ArrayList<>();
@@ -54,36 +63,36 @@ class WriteAheadLogFaultTests {
   }
 
   @Test
-  void aFailedFsyncIsNeverReportedDurableAndTheNextWriteRewritesItElsewhere() {
+  void aFailedFsyncIsNeverReportedDurableAndItsRecordIsDroppedForGood() {
     assertTimeoutPreemptively(
         LIMIT,
         () -> {
           WriteAheadLog log = open(FsyncPolicy.always(), 0);
-          log.append(record(1));
-          log.awaitDurable(1);
+          assertThat(log.awaitDurable(1, log.append(record(1)))).isTrue();
           disk.failForces(1, () -> new IOException("Input/output error"));
-          log.append(record(2));
-          assertThatThrownBy(() -> log.awaitDurable(2))
-              .isInstanceOfSatisfying(
-                  StorageFailureException.class,
-                  e -> assertThat(e.reason()).isEqualTo("Input/output error"));
+          long epoch = log.append(LogRecord.put(2, "refused", new long[] {2}, null));
+          assertThat(log.awaitDurable(2, epoch)).isFalse();
+          assertThat(log.failureException().reason()).isEqualTo("Input/output error");
           assertThat(log.durableSeq()).isEqualTo(1);
-          WriteAheadLog.Health failed = log.health();
+          assertThat(log.appendedSeq()).isEqualTo(1); // dropped: number 2 is handed out again
+          StorageHealth failed = log.health();
           assertThat(failed.failed()).isTrue();
           assertThat(failed.failures()).isEqualTo(1);
-          assertThat(failed.lastFailure()).isEqualTo("Input/output error");
+          assertThat(failed.lastReason()).isEqualTo("Input/output error");
           assertThat(failed.lastFailureTime()).isNotNull();
+          assertThat(failed.failedSince()).isNotNull();
 
-          // The disk works again: the next append rewrites record 2 into a fresh segment. Had the
-          // log fsynced the old file again, the model (failed pages stay lost) would drop 2 and 3.
-          log.append(record(3));
-          assertThat(log.durableSeq()).isEqualTo(2);
-          log.awaitDurable(3);
+          // The disk works again: the next record 2 goes into a fresh segment, the refused one
+          // never anywhere.
+          long next = log.append(record(2));
+          assertThat(next).isGreaterThan(epoch);
+          assertThat(log.awaitDurable(2, next)).isTrue();
           assertThat(log.health().failed()).isFalse();
+          assertThat(log.health().failedSince()).isNull();
           assertThat(log.health().failures()).isEqualTo(1);
           disk.powerOffAfter(0);
           disk.powerLoss(null);
-          assertThat(replayed()).containsExactly(1L, 2L, 3L);
+          assertThat(replayedIds()).containsExactly("e1", "e2");
         });
   }
 
@@ -101,8 +110,9 @@ class WriteAheadLogFaultTests {
               .isInstanceOf(StorageFailureException.class)
               .hasMessageContaining("No space left on device");
           // Still full: the retry fails, and the record is refused, not kept.
-          assertThatThrownBy(() -> log.append(record(3)))
+          assertThatThrownBy(() -> log.append(record(2)))
               .isInstanceOf(StorageFailureException.class);
+          assertThat(log.probe()).isFalse();
           assertThat(log.health().failures()).isEqualTo(2);
           assertThat(log.durableSeq()).isEqualTo(1);
           disk.powerOffAfter(0);
@@ -112,19 +122,42 @@ class WriteAheadLogFaultTests {
   }
 
   @Test
+  void aProbeTellsWhenTheDiskTakesWritesAgain() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          WriteAheadLog log = open(FsyncPolicy.always(), 0);
+          assertThat(log.probe()).isTrue(); // healthy: nothing to do
+          disk.fillAfter(0);
+          log.append(record(1));
+          assertThatThrownBy(log::commit).isInstanceOf(StorageFailureException.class);
+          assertThat(log.probe()).isFalse();
+          assertThat(log.health().failed()).isTrue();
+          disk.fillAfter(WriteAheadLog.PROBE_BYTES + 4096);
+          assertThat(log.probe()).isTrue();
+          assertThat(log.health().failed()).isFalse();
+          assertThat(log.health().failures()).isEqualTo(1);
+          assertThat(Files.exists(dir.resolve("probe.tmp"))).isFalse();
+          disk.freeSpace();
+          assertThat(log.awaitDurable(1, log.append(record(1)))).isTrue();
+          log.close();
+          disk.powerLoss(null);
+          assertThat(replayed()).containsExactly(1L);
+        });
+  }
+
+  @Test
   void afterSpaceIsFreedTheSameLogGoesOnWithoutAReopen() {
     assertTimeoutPreemptively(
         LIMIT,
         () -> {
           WriteAheadLog log = open(FsyncPolicy.group(1), 0);
-          log.append(record(1));
-          log.awaitDurable(1);
+          assertThat(log.awaitDurable(1, log.append(record(1)))).isTrue();
           disk.fillAfter(5);
-          log.append(record(2));
-          assertThatThrownBy(() -> log.awaitDurable(2)).isInstanceOf(StorageFailureException.class);
+          assertThat(log.awaitDurable(2, log.append(record(2)))).isFalse();
           disk.freeSpace();
-          log.append(record(3));
-          log.awaitDurable(3);
+          assertThat(log.awaitDurable(2, log.append(record(2)))).isTrue();
+          assertThat(log.awaitDurable(3, log.append(record(3)))).isTrue();
           log.close();
           disk.powerLoss(null);
           assertThat(replayed()).containsExactly(1L, 2L, 3L);
@@ -138,16 +171,14 @@ class WriteAheadLogFaultTests {
         () -> {
           WriteAheadLog log = open(FsyncPolicy.group(1), 0);
           disk.failForces(1, () -> new OutOfMemoryError("injected"));
-          log.append(record(1));
-          assertThatThrownBy(() -> log.awaitDurable(1))
-              .isInstanceOfSatisfying(
-                  StorageFailureException.class, e -> assertThat(e.reason()).isEqualTo("injected"));
+          assertThat(log.awaitDurable(1, log.append(record(1)))).isFalse();
+          assertThat(log.failureException().reason()).isEqualTo("injected");
           assertThat(log.health().failed()).isTrue();
-          log.append(record(2)); // rewrites record 1 itself
+          long epoch = log.append(record(1)); // the retry
           assertThat(log.health().failed()).isFalse();
-          // In group mode only the flusher makes record 2 durable: had it died, this would hang.
-          log.awaitDurable(2);
-          assertThat(log.durableSeq()).isEqualTo(2);
+          // In group mode only the flusher makes record 1 durable: had it died, this would hang.
+          assertThat(log.awaitDurable(1, epoch)).isTrue();
+          assertThat(log.durableSeq()).isEqualTo(1);
           log.close();
         });
   }
@@ -160,7 +191,6 @@ class WriteAheadLogFaultTests {
           WriteAheadLog log = open(FsyncPolicy.group(1), 0);
           disk.failForces(Integer.MAX_VALUE, () -> new IOException("Input/output error"));
           Object order = new Object();
-          long[] next = {0};
           AtomicInteger failed = new AtomicInteger();
           ExecutorService writers = Executors.newFixedThreadPool(8);
           try {
@@ -170,15 +200,18 @@ class WriteAheadLogFaultTests {
                   writers.submit(
                       () -> {
                         for (int i = 0; i < 10; i++) {
+                          long seq;
+                          long epoch;
                           try {
-                            long seq;
                             synchronized (order) {
-                              seq = next[0] + 1;
-                              log.append(record(seq));
-                              next[0] = seq;
+                              seq = log.appendedSeq() + 1;
+                              epoch = log.append(record(seq));
                             }
-                            log.awaitDurable(seq);
                           } catch (StorageFailureException e) {
+                            failed.incrementAndGet(); // refused at once: the retry failed
+                            continue;
+                          }
+                          if (!log.awaitDurable(seq, epoch)) {
                             failed.incrementAndGet();
                           }
                         }
@@ -190,18 +223,45 @@ class WriteAheadLogFaultTests {
             assertThat(failed.get()).isEqualTo(80);
             assertThat(log.durableSeq()).isZero();
             disk.failForces(0, () -> new IOException("Input/output error"));
-            long seq;
-            synchronized (order) {
-              seq = next[0] + 1;
-              log.append(record(seq));
-            }
-            log.awaitDurable(seq);
-            assertThat(log.durableSeq()).isEqualTo(seq);
+            long epoch = log.append(record(1));
+            assertThat(log.awaitDurable(1, epoch)).isTrue();
+            assertThat(log.durableSeq()).isEqualTo(1);
           } finally {
             writers.shutdownNow();
             log.close();
           }
         });
+  }
+
+  @Test
+  void replayNeverReadsRecordsAnOlderSegmentHoldsPastTheNextOnesStart() throws IOException {
+    disk.uninstall(); // real files
+    WriteAheadLog log = open(FsyncPolicy.always(), 0);
+    log.append(record(1));
+    log.append(record(2));
+    log.roll(); // wal-1 holds 1..2, wal-3 is next
+    log.append(LogRecord.put(3, "kept", new long[] {3}, null));
+    log.close();
+    Path first = WriteAheadLog.segmentPath(dir, 1);
+    long clean = Files.size(first);
+    // An intact record 3 the log dropped after a failure, left in the old tail when the
+    // truncation did not stick: the next segment's record 3 wins.
+    LogRecord dropped = LogRecord.put(3, "dropped", new long[] {3}, null);
+    ByteBuffer frame = ByteBuffer.allocate(8 + dropped.bodyLength());
+    frame.position(8);
+    dropped.writeBody(frame);
+    CRC32C crc = new CRC32C();
+    crc.update(frame.array(), 8, dropped.bodyLength());
+    frame.putInt(0, dropped.bodyLength()).putInt(4, (int) crc.getValue());
+    Files.write(first, frame.array(), StandardOpenOption.APPEND);
+    assertThat(replayedIds()).containsExactly("e1", "e2", "kept");
+    assertThat(Files.size(first)).isEqualTo(clean);
+
+    // Without a next segment covering it, a damaged older segment is corruption.
+    Files.delete(WriteAheadLog.segmentPath(dir, 3));
+    Files.write(first, new byte[] {0, 0, 0, 40, 1, 2, 3}, StandardOpenOption.APPEND);
+    Files.writeString(WriteAheadLog.segmentPath(dir, 9), "no record 3 to 8 anywhere");
+    assertThatThrownBy(this::replayed).isInstanceOf(CorruptIndexException.class);
   }
 
   @Test
