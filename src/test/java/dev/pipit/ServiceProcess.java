@@ -148,6 +148,14 @@ public final class ServiceProcess implements AutoCloseable {
     return process;
   }
 
+  /** Kills the process with SIGKILL (no shutdown hooks run) and waits until it is gone. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the service survived SIGKILL for 30 s");
+    }
+  }
+
   @Override
   public void close() throws InterruptedException {
     process.destroy();
