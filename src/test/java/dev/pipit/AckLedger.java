@@ -98,7 +98,7 @@ final class AckLedger {
           .as("%s after SIGKILL is %s; acknowledged %s, in flight %s", id, actual, acked, allowed)
           .isTrue();
       State settled = allowed.stream().filter(s -> s.matches(actual)).findFirst().orElseThrow();
-      acknowledged.put(id, settled.present() ? actual : State.ABSENT);
+      acknowledged.put(id, settled);
       inFlight.remove(id);
       found.put(id, actual);
     }
