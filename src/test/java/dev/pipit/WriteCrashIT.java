@@ -15,12 +15,16 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -33,11 +37,12 @@ import org.slf4j.LoggerFactory;
 /**
  * SIGKILL durability of every kind of gallery write: upserts (the same id written again with
  * another code and label), deletes, image ingest (the item with its kept original and thumbnail),
- * all while the index snapshots itself every few records, so that kills land in snapshots being
- * written. Several kill cycles at random moments on one data directory; after each restart every
- * acknowledged write is there, writes in flight at the kill are there whole or not at all, no kept
- * original is left that no item refers to, and the damaged snapshot directory did not stop the
- * start.
+ * all while the index snapshots itself every 16 records. Each kill comes after a random delay, at
+ * the moment a snapshot's temporary file appears (a 20,000-item gallery makes a snapshot take long
+ * enough to be seen), so kills land in snapshots being written. Several kill cycles on one data
+ * directory; after each restart every acknowledged write is there, writes in flight at the kill are
+ * there whole or not at all, no kept original is left that no item refers to, and the damaged
+ * snapshot directory did not stop the start.
  */
 class WriteCrashIT {
 
@@ -50,6 +55,12 @@ class WriteCrashIT {
   static final int IMAGE_IDS = 12;
   static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
+  /**
+   * Items indexed once before the first kill, so that each snapshot takes long enough (tens of ms)
+   * for the test to see its temporary file and kill the service in the middle of writing it.
+   */
+  static final int BULK = 20_000;
+
   @TempDir Path dir;
 
   final AckLedger ledger = new AckLedger();
@@ -57,13 +68,13 @@ class WriteCrashIT {
   /** What writer threads found wrong, reported by the test thread. */
   final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
 
-  List<String> args(Path model, Path data) {
+  List<String> args(Path model, Path data, int snapshotEveryRecords) {
     return List.of(
         "--pipit.serving.model=" + model,
         "--pipit.storage.data-dir=" + data,
         "--pipit.engine.device=cpu",
         "--pipit.serving.group-commit-millis=5",
-        "--pipit.storage.snapshot-every-records=16",
+        "--pipit.storage.snapshot-every-records=" + snapshotEveryRecords,
         GalleryClient.adminTokenArg());
   }
 
@@ -72,18 +83,36 @@ class WriteCrashIT {
     Path model = TestModels.writeRandom(dir, "crash-32", Architecture.ADSH_R50, BITS, SIDE);
     Path data = dir.resolve("data");
     Random random = new Random(23);
-    ServiceProcess service = ServiceProcess.start(dir, List.of(), args(model, data));
+    // the bulk goes in without frequent snapshots (each would copy the growing index), and the
+    // service is killed right after it: the first restart recovers it from the log alone
+    ServiceProcess service = ServiceProcess.start(dir, List.of(), args(model, data, 0));
+    Map<String, String> bulk;
     try {
       service.awaitReady(Duration.ofMinutes(3));
+      bulk = indexBulk(new GalleryClient(service), random);
+    } finally {
+      service.kill();
+    }
+    service = ServiceProcess.start(dir, List.of(), args(model, data, 16));
+    try {
+      service.awaitReady(Duration.ofMinutes(3));
+      int midSnapshot = 0;
       for (int cycle = 0; cycle < CYCLES; cycle++) {
-        long millis = 1200 + random.nextInt(1800);
-        long snapshots = writeUntilKilled(service, cycle, millis);
-        log.info("cycle {}: killed after {} ms, {} snapshots written", cycle, millis, snapshots);
+        long millis = 1000 + random.nextInt(1500);
+        long snapshots = writeUntilKilled(service, data, cycle, millis);
+        List<Path> partial = partial(data);
+        log.info(
+            "cycle {}: killed after {} ms, {} snapshots written; left partly written: {}",
+            cycle,
+            millis,
+            snapshots,
+            partial);
         assertThat(snapshots).as("snapshots before the kill").isPositive();
-        service = ServiceProcess.start(dir, List.of(), args(model, data));
+        midSnapshot += partial.isEmpty() ? 0 : 1;
+        service = ServiceProcess.start(dir, List.of(), args(model, data, 16));
         service.awaitReady(Duration.ofMinutes(3));
         assertThat(failures).as("writer checks").isEmpty();
-        verify(new GalleryClient(service), data);
+        verify(new GalleryClient(service), data, bulk, random);
         log.info(
             "cycle {}: {} ids checked, {} present",
             cycle,
@@ -91,13 +120,49 @@ class WriteCrashIT {
             ledger.acknowledgedPresent());
       }
       assertThat(ledger.acknowledgedPresent()).isGreaterThan(20);
+      assertThat(midSnapshot).as("kills that landed in a snapshot being written").isPositive();
     } finally {
       service.close();
     }
   }
 
-  /** Runs the writers for {@code millis}, kills the service, and returns its snapshot count. */
-  long writeUntilKilled(ServiceProcess service, int cycle, long millis) throws Exception {
+  /**
+   * Indexes {@link #BULK} items by code, 250 a request, all at once (a request's items are made
+   * durable one after the other; concurrent requests share group commits). Returns their codes by
+   * id.
+   */
+  static Map<String, String> indexBulk(GalleryClient client, Random random) throws Exception {
+    Map<String, String> codes = new LinkedHashMap<>();
+    List<Future<HttpResponse<String>>> calls = new ArrayList<>();
+    try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int start = 0; start < BULK; start += 250) {
+        StringBuilder items = new StringBuilder("{\"items\":[");
+        for (int i = start; i < start + 250; i++) {
+          byte[] raw = new byte[BITS / 8];
+          random.nextBytes(raw);
+          String code = HexFormat.of().formatHex(raw);
+          codes.put("bulk-" + i, code);
+          items.append(i > start ? "," : "");
+          items.append("{\"id\":\"bulk-" + i + "\",\"code\":\"" + code + "\",\"label\":\"b\"}");
+        }
+        String json = items.append("]}").toString();
+        calls.add(clients.submit(() -> client.postJson("/v1/index", json)));
+      }
+      for (Future<HttpResponse<String>> call : calls) {
+        HttpResponse<String> response = call.get();
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).contains("\"indexed\":250");
+      }
+    }
+    return codes;
+  }
+
+  /**
+   * Runs the writers for {@code millis}, then kills the service as soon as a snapshot is being
+   * written (its temporary file exists; at most 3 s more), and returns its snapshot count.
+   */
+  long writeUntilKilled(ServiceProcess service, Path data, int cycle, long millis)
+      throws Exception {
     GalleryClient client = new GalleryClient(service);
     List<Thread> writers = new ArrayList<>();
     for (int w = 0; w < CODE_WRITERS; w++) {
@@ -110,6 +175,11 @@ class WriteCrashIT {
     long snapshots =
         ((Number) JsonPath.read(client.get("/v1/index").body(), "$.stats.maintenance.snapshots"))
             .longValue();
+    Path index = data.resolve("index").resolve("crash-32");
+    long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+    while (System.nanoTime() < deadline && !snapshotInProgress(index)) {
+      Thread.onSpinWait();
+    }
     service.kill();
     for (Thread writer : writers) {
       writer.join(Duration.ofSeconds(60));
@@ -218,8 +288,14 @@ class WriteCrashIT {
    * and a JPEG thumbnail; the originals directory holds exactly the originals present items refer
    * to; the index snapshotted before the kill and starts from what it left.
    */
-  void verify(GalleryClient client, Path data) throws Exception {
+  void verify(GalleryClient client, Path data, Map<String, String> bulk, Random random)
+      throws Exception {
     Map<String, State> found = ledger.verify(client);
+    List<String> bulkIds = List.copyOf(bulk.keySet());
+    for (int i = 0; i < 100; i++) {
+      String id = bulkIds.get(random.nextInt(bulkIds.size()));
+      assertThat(AckLedger.read(client, id)).isEqualTo(new State(bulk.get(id), "b", null));
+    }
     Set<String> referenced = new TreeSet<>();
     for (State state : found.values()) {
       if (state.present() && state.image() != null) {
@@ -239,12 +315,30 @@ class WriteCrashIT {
         .isEqualTo(referenced);
     long present = found.values().stream().filter(State::present).count();
     HttpResponse<String> index = client.get("/v1/index");
-    assertThat((Integer) JsonPath.read(index.body(), "$.size")).isEqualTo((int) present);
+    assertThat((Integer) JsonPath.read(index.body(), "$.size")).isEqualTo((int) present + BULK);
     assertThat((Integer) JsonPath.read(index.body(), "$.bits")).isEqualTo(BITS);
+    assertThat(partial(data))
+        .as("partly written snapshots and originals, removed at start")
+        .isEmpty();
     try (Stream<Path> files = Files.list(data.resolve("index").resolve("crash-32"))) {
       assertThat(files.map(p -> p.getFileName().toString()))
           .as("snapshots left by the killed service")
           .anyMatch(name -> name.startsWith("snapshot-") && name.endsWith(".bin"));
+    }
+  }
+
+  static boolean snapshotInProgress(Path index) {
+    try (Stream<Path> files = Files.list(index)) {
+      return files.anyMatch(p -> p.getFileName().toString().endsWith(".bin.tmp"));
+    } catch (Exception listingRacedARename) {
+      return false;
+    }
+  }
+
+  /** Temporary files (snapshots, originals) a writer killed before its rename left behind. */
+  static List<Path> partial(Path data) throws Exception {
+    try (Stream<Path> files = Files.walk(data)) {
+      return files.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList();
     }
   }
 
