@@ -9,6 +9,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -172,9 +173,16 @@ class WriteCrashIT {
     }
     writers.add(Thread.ofVirtual().start(() -> writeImages(client, new Random(cycle))));
     Thread.sleep(millis);
-    long snapshots =
-        ((Number) JsonPath.read(client.get("/v1/index").body(), "$.stats.maintenance.snapshots"))
-            .longValue();
+    long snapshots;
+    try {
+      snapshots =
+          ((Number) JsonPath.read(client.get("/v1/index").body(), "$.stats.maintenance.snapshots"))
+              .longValue();
+    } catch (HttpTimeoutException hung) {
+      Files.writeString(Path.of("target", "write-crash-hang.txt"), service.threadDump());
+      Files.writeString(Path.of("target", "write-crash-hang.log"), service.log());
+      throw new AssertionError("GET /v1/index hung; threads in target/write-crash-hang.txt", hung);
+    }
     Path index = data.resolve("index").resolve("crash-32");
     long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
     while (System.nanoTime() < deadline && !snapshotInProgress(index)) {
