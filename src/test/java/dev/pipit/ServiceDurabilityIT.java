@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipit.model.Architecture;
 import java.io.StringReader;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,14 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Acknowledged means durable: the packaged service is killed with SIGKILL in the middle of a stream
  * of index requests, restarted on the same data directory, and must still hold every item it
- * acknowledged, with the same code.
+ * acknowledged, with the same code. (Every other kind of write, snapshots and model switches under
+ * SIGKILL: {@link WriteCrashIT}, {@link ModelSwitchCrashIT}.)
  */
 class ServiceDurabilityIT {
 
@@ -60,6 +59,7 @@ class ServiceDurabilityIT {
       assertThat(service.log())
           .contains(keyFile.toAbsolutePath().toString())
           .doesNotContain(writeKey);
+      GalleryClient client = new GalleryClient(service, writeKey);
       long killAt = System.nanoTime() + Duration.ofMillis(1500 + random.nextInt(1000)).toNanos();
       List<Thread> writers = new ArrayList<>();
       for (int w = 0; w < 4; w++) {
@@ -75,22 +75,7 @@ class ServiceDurabilityIT {
                         codes.nextBytes(raw);
                         String code = HexFormat.of().formatHex(raw);
                         try {
-                          HttpResponse<String> response =
-                              service
-                                  .http()
-                                  .send(
-                                      HttpRequest.newBuilder(service.uri("/v1/index"))
-                                          .header("Content-Type", "application/json")
-                                          .header("Authorization", "Bearer " + writeKey)
-                                          .POST(
-                                              HttpRequest.BodyPublishers.ofString(
-                                                  "{\"items\":[{\"id\":\""
-                                                      + id
-                                                      + "\",\"code\":\""
-                                                      + code
-                                                      + "\"}]}"))
-                                          .build(),
-                                      HttpResponse.BodyHandlers.ofString());
+                          HttpResponse<String> response = client.indexCode(id, code, "w");
                           if (response.statusCode() == 200
                               && response.body().contains("\"indexed\":1")) {
                             synchronized (acknowledged) {
@@ -106,8 +91,7 @@ class ServiceDurabilityIT {
       while (System.nanoTime() < killAt) {
         Thread.sleep(50);
       }
-      service.process().destroyForcibly(); // SIGKILL
-      service.process().waitFor(30, TimeUnit.SECONDS);
+      service.kill();
       for (Thread writer : writers) {
         writer.join(Duration.ofSeconds(30));
       }
@@ -118,18 +102,19 @@ class ServiceDurabilityIT {
       restarted.awaitReady(Duration.ofMinutes(3));
       assertThat(Files.readString(keyFile)).as("generated keys reused").isEqualTo(keys);
       assertThat(restarted.log()).doesNotContain(writeKey);
+      GalleryClient client = new GalleryClient(restarted, writeKey);
       Map<String, String> snapshot;
       synchronized (acknowledged) {
         snapshot = new LinkedHashMap<>(acknowledged);
       }
       for (Map.Entry<String, String> item : snapshot.entrySet()) {
-        HttpResponse<String> response = restarted.get("/v1/index/" + item.getKey());
+        HttpResponse<String> response = client.get("/v1/index/" + item.getKey());
         assertThat(response.statusCode())
             .as("acknowledged %s after SIGKILL", item.getKey())
             .isEqualTo(200);
         assertThat(response.body()).contains("\"code\":\"" + item.getValue() + "\"");
       }
-      assertThat(restarted.get("/v1/index").body()).contains("\"bits\":" + BITS);
+      assertThat(client.get("/v1/index").body()).contains("\"bits\":" + BITS);
     }
   }
 }

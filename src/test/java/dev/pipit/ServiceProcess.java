@@ -152,6 +152,32 @@ public final class ServiceProcess implements AutoCloseable {
     return process;
   }
 
+  /** The threads of the process now ({@code jcmd <pid> Thread.print}), to explain a hang. */
+  public String threadDump() {
+    try {
+      Process jcmd =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                  Long.toString(process.pid()),
+                  "Thread.print")
+              .redirectErrorStream(true)
+              .start();
+      String dump = new String(jcmd.getInputStream().readAllBytes());
+      jcmd.waitFor(30, TimeUnit.SECONDS);
+      return dump;
+    } catch (IOException | InterruptedException e) {
+      return "no thread dump: " + e;
+    }
+  }
+
+  /** Kills the process with SIGKILL (no shutdown hooks run) and waits until it is gone. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the service survived SIGKILL for 30 s");
+    }
+  }
+
   @Override
   public void close() throws InterruptedException {
     process.destroy();

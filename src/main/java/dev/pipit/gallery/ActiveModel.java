@@ -127,6 +127,12 @@ public final class ActiveModel implements AutoCloseable {
     }
   }
 
+  /** Whether a write touched {@code id} since the running switch began recording. */
+  boolean changedDuringSwitch(String id) {
+    Set<String> changed = changedDuringSwitch;
+    return changed != null && changed.contains(id);
+  }
+
   /** Stops recording after a failed switch; the active model stays. */
   void abandonSwitch() {
     changedDuringSwitch = null;

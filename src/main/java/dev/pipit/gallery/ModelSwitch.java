@@ -175,7 +175,11 @@ public final class ModelSwitch implements AutoCloseable {
       for (Entry entry : entries) {
         Optional<byte[]> original = original(entry);
         if (original.isEmpty()) {
-          withoutOriginal.incrementAndGet();
+          // An item deleted or re-indexed meanwhile released its original; the catch-up replays
+          // its current state, so it is not lost. (A write records its id before it releases.)
+          if (!active.changedDuringSwitch(entry.id())) {
+            withoutOriginal.incrementAndGet();
+          }
           continue;
         }
         try {
