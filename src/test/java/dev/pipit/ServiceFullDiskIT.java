@@ -77,12 +77,16 @@ class ServiceFullDiskIT {
         "--pipit.serving.model=" + model,
         "--pipit.storage.data-dir=" + data,
         "--pipit.engine.device=cpu",
-        "--pipit.serving.group-commit-millis=2");
+        "--pipit.serving.group-commit-millis=2",
+        "--pipit.jobs.admin-token=" + WRITE_KEY);
   }
 
   /** Headers every write sends (one place, for when writes need credentials). */
+  /** The key the writes send (the deprecated admin token: admin implies write). */
+  static final String WRITE_KEY = "full-disk-write-key";
+
   static String[] writeHeaders() {
-    return new String[0];
+    return new String[] {"Authorization", "Bearer " + WRITE_KEY};
   }
 
   static String item(String id, String code, int metadataBytes) {

@@ -7,7 +7,9 @@ import dev.pipit.train.TrainingListener;
 import dev.pipit.train.TrainingRun;
 import dev.pipit.train.TrainingSettings;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -432,10 +434,10 @@ public final class TrainJobs implements AutoCloseable {
 
   /** A failure as a user reads it: file exceptions carry only the path as their message. */
   static String reason(Throwable e) {
-    if (e instanceof java.nio.file.NoSuchFileException missing) {
+    if (e instanceof NoSuchFileException missing) {
       return "file not found: " + missing.getFile();
     }
-    if (e instanceof java.nio.file.AccessDeniedException denied) {
+    if (e instanceof AccessDeniedException denied) {
       return "permission denied: " + denied.getFile();
     }
     return e.getMessage() == null ? e.toString() : e.getMessage();

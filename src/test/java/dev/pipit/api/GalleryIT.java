@@ -17,6 +17,8 @@ import dev.pipit.TestModels;
 import dev.pipit.model.Architecture;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelManifest;
+import dev.pipit.train.data.DatasetLoader;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -25,6 +27,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -167,7 +170,7 @@ class GalleryIT {
             .andReturn()
             .getResponse()
             .getContentAsByteArray();
-    var decoded = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(thumbnail));
+    var decoded = ImageIO.read(new ByteArrayInputStream(thumbnail));
     assertThat(Math.max(decoded.getWidth(), decoded.getHeight())).isEqualTo(160);
 
     mvc.perform(multipart("/v1/search").file(image("eagle.jpg")).param("k", "1"))
@@ -398,7 +401,7 @@ class GalleryIT {
             .getContentAsString();
     Path root = Path.of((String) JsonPath.read(job, "$.request.root"));
     assertThat(root.toString()).contains("datasets").contains("gallery-");
-    var dataset = dev.pipit.train.data.DatasetLoader.load("image-folder", root);
+    var dataset = DatasetLoader.load("image-folder", root);
     // labelled items with kept originals: dog and giraffe (dog), horses (horse), late (art);
     // unlabelled bulk
     // items are left out; the two-item label gives its last item (by id) to the test split

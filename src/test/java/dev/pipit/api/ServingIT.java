@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -182,7 +183,7 @@ class ServingIT {
                 .file(new MockMultipartFile("image", "x.txt", "text/plain", "hello".getBytes())))
         .andExpect(status().isUnsupportedMediaType())
         .andExpect(jsonPath("$.reason").value("UNKNOWN_FORMAT"));
-    byte[] truncated = java.util.Arrays.copyOf(photo("dog.jpg"), 2000);
+    byte[] truncated = Arrays.copyOf(photo("dog.jpg"), 2000);
     mvc.perform(
             multipart("/v1/search")
                 .file(new MockMultipartFile("image", "dog.jpg", "image/jpeg", truncated)))

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Random;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,13 +58,11 @@ class ImageStoreTests {
   @Test
   void thumbnailsFitInTheirBoxAndKeepTheAspectRatio() throws Exception {
     BufferedImage thumb =
-        javax.imageio.ImageIO.read(
-            new java.io.ByteArrayInputStream(ImageStore.thumbnail(image(1600, 400))));
+        ImageIO.read(new ByteArrayInputStream(ImageStore.thumbnail(image(1600, 400))));
     assertThat(thumb.getWidth()).isEqualTo(ImageStore.THUMBNAIL_SIZE);
     assertThat(thumb.getHeight()).isEqualTo(40);
     BufferedImage small =
-        javax.imageio.ImageIO.read(
-            new java.io.ByteArrayInputStream(ImageStore.thumbnail(image(20, 10))));
+        ImageIO.read(new ByteArrayInputStream(ImageStore.thumbnail(image(20, 10))));
     assertThat(small.getWidth()).isEqualTo(20); // never enlarged
   }
 
