@@ -25,6 +25,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
@@ -33,6 +34,7 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.ResultActions;
 
+@AutoConfigureMockMvc(addFilters = false)
 @WebMvcTest(IndexController.class)
 @Import(SearchControllerTests.Limits.class) // at most 2 items per request
 class IndexControllerTests {
@@ -155,7 +157,7 @@ class IndexControllerTests {
           .andExpect(jsonPath("$.model.id").value("m"))
           .andExpect(jsonPath("$.size").value(0))
           .andExpect(jsonPath("$.bits").value(32))
-          .andExpect(jsonPath("$.stats.kernel").isString())
+          .andExpect(jsonPath("$.stats.search.kernel").isString())
           .andExpect(jsonPath("$.originals.count").value(3))
           .andExpect(jsonPath("$.originals.bytes").value(4096))
           .andExpect(jsonPath("$.originals.maxBytes").value(10_000));

@@ -50,7 +50,11 @@ class RecordedModelNotReadyTests {
     registry.add("pipit.storage.data-dir", () -> dir.resolve("data").toString());
     registry.add("pipit.storage.models-dir", () -> dir.resolve("models").toString());
     registry.add("pipit.engine.device", () -> "cpu");
+    registry.add("pipit.jobs.admin-token", () -> ADMIN_KEY);
   }
+
+  /** An admin key (admin implies write), so the index call reaches the gallery. */
+  static final String ADMIN_KEY = "not-ready-admin-key";
 
   @Test
   void theServiceIsNotReadyAndSaysWhy() throws Exception {
@@ -76,6 +80,7 @@ class RecordedModelNotReadyTests {
         .andExpect(jsonPath("$.detail").value(containsString("gone-48")));
     mvc.perform(
             post("/v1/index")
+                .header("Authorization", "Bearer " + ADMIN_KEY)
                 .contentType(MediaType.APPLICATION_JSON)
                 .content("{\"items\": [{\"id\": \"a\", \"code\": \"00000000\"}]}"))
         .andExpect(status().isServiceUnavailable())

@@ -42,6 +42,12 @@ class DecodePoolTests {
               });
       assertThat(pool.rejected()).isEqualTo(1);
       assertThat(pool.waiting()).isEqualTo(3);
+      // Both workers must have taken a task before the gate opens (a loaded machine starts them
+      // late).
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (running.get() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
       gate.countDown();
       for (CompletableFuture<String> r : results) {
         assertThat(r.get(5, TimeUnit.SECONDS)).startsWith("pipit-decode-");
