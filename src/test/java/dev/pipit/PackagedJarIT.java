@@ -59,11 +59,16 @@ class PackagedJarIT {
 
   @Test
   void errorsAreProblemDocuments() throws Exception {
-    HttpResponse<String> missing = service.get("/v1/does-not-exist");
+    HttpResponse<String> missing = service.get("/v1/models/does-not-exist");
+    // A route that is not in the security route table is denied before routing (deny by default).
+    HttpResponse<String> unrouted = service.get("/v1/does-not-exist");
 
     assertThat(missing.statusCode()).isEqualTo(404);
-    assertThat(missing.headers().firstValue("Content-Type"))
-        .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+    assertThat(unrouted.statusCode()).isEqualTo(401);
+    for (HttpResponse<String> response : List.of(missing, unrouted)) {
+      assertThat(response.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+    }
   }
 
   @Test

@@ -347,6 +347,7 @@ class GalleryIT {
     try {
       mvc.perform(
               multipart("/v1/index")
+                  .header("Authorization", "Bearer " + TOKEN)
                   .file(image("eagle.jpg"))
                   .file(image("kite.jpg"))
                   .file(
