@@ -227,7 +227,20 @@ final class WriteAheadLog implements AutoCloseable {
    *     record is then kept)
    */
   synchronized long appendAll(List<LogRecord> records) {
+    return appendAll(records, epoch);
+  }
+
+  /**
+   * {@link #appendAll(List)} for a caller that numbered {@code records} while the log was in {@code
+   * expectedEpoch}: if the log dropped records since (a failure between numbering and appending),
+   * the numbers no longer follow on and a caller told of the drop would discard these records too,
+   * so nothing is appended and the caller gets the failure.
+   */
+  synchronized long appendAll(List<LogRecord> records, long expectedEpoch) {
     checkOpen();
+    if (epoch != expectedEpoch) {
+      throw failureException();
+    }
     if (health.failed()) {
       sync(); // the retry: a fresh segment
     }

@@ -137,7 +137,7 @@ final class WritePath {
 
   /** Appends the records (one batch) and queues them unapplied; under the lock. */
   private Write log(List<LogRecord> records, long payloadDelta) {
-    long epoch = wal == null ? 0 : wal.appendAll(records);
+    long epoch = wal == null ? 0 : wal.appendAll(records, walEpoch);
     Write write = new Write(records, payloadDelta, epoch);
     lastSeq = write.lastSeq();
     pending.addLast(write);
