@@ -1,16 +1,17 @@
 package dev.pipit.jobs;
 
 /**
- * Told what training jobs did, for metrics: once per optimisation step and per job start or
- * failure. Called on the job runner's thread; implementations must be cheap and must not throw.
+ * Told what training jobs did, for metrics: once per optimisation step and per change of a job
+ * (progress at most once per step). Called on the job runner's thread; implementations must be
+ * cheap and must not throw.
  */
 public interface JobListener {
 
   /** Listens to nothing. */
   JobListener NONE = new JobListener() {};
 
-  /** A job training {@code method} codes of {@code bits} bits started running. */
-  default void started(String method, int bits) {}
+  /** A job changed: queued, started, progressed, finished. */
+  default void updated(TrainJob job) {}
 
   /** One optimisation step of a running job took {@code nanos}. */
   default void stepped(String method, int bits, long nanos) {}

@@ -399,7 +399,6 @@ public final class TrainJobs implements AutoCloseable {
             device);
     List<TrainJob.Iteration> history = new CopyOnWriteArrayList<>();
     int outer = s.outerIterations();
-    listener.started(r.method(), r.bits());
     try {
       trainer.train(
           plan,
@@ -568,6 +567,7 @@ public final class TrainJobs implements AutoCloseable {
         && (before == null || before.state() != TrainJob.State.FAILED)) {
       listener.failed();
     }
+    listener.updated(job);
     if (persist) {
       try {
         persist(job);
