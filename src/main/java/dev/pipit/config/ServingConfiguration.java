@@ -187,7 +187,12 @@ class ServingConfiguration {
   @Bean
   GallerySearch gallerySearch(ActiveModel active, GalleryCodec codec, ServingProperties serving) {
     return new GallerySearch(
-        active, codec, serving.maxK(), Duration.ofMillis(serving.requestTimeoutMillis()));
+        active,
+        codec,
+        serving.maxK(),
+        Duration.ofMillis(serving.requestTimeoutMillis()),
+        serving.rescore(),
+        serving.rescoreWindow());
   }
 
   @Bean
