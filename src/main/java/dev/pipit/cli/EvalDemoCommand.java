@@ -31,12 +31,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -167,8 +169,19 @@ final class EvalDemoCommand implements Callable<Integer> {
         DemoQuality.Occupancy occupancy = DemoQuality.occupancy(index, labels);
         print(artifact, outputs.size(), hamming, rescored, occupancy, tiedTop);
       }
+    } finally {
+      deleteTree(scratch);
     }
     return 0;
+  }
+
+  /** Removes the scratch gallery (kept originals, thumbnails): nothing of it is worth keeping. */
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   private void print(
