@@ -71,7 +71,7 @@ class ArchitectureTests {
         .whereLayer("cli")
         .mayOnlyBeAccessedByLayers("application")
         .whereLayer("cli")
-        .mayOnlyAccessLayers("train", "encode", "model")
+        .mayOnlyAccessLayers("gallery", "train", "encode", "model", "index")
         .whereLayer("config")
         .mayOnlyBeAccessedByLayers("application")
         .whereLayer("config")

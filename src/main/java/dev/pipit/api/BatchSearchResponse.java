@@ -11,8 +11,10 @@ import java.util.Map;
  * @param model the model whose codes were compared
  * @param queries per image: its hits, or why it could not be searched
  * @param timings milliseconds: decode+queue+encode of the whole batch ("encode") and the scan
+ * @param ordering how equal distances are ordered: {@code rescored} or {@code hamming}
  */
-record BatchSearchResponse(ModelRef model, List<Query> queries, Map<String, Double> timings) {
+record BatchSearchResponse(
+    ModelRef model, List<Query> queries, Map<String, Double> timings, String ordering) {
 
   static BatchSearchResponse of(GallerySearch.BatchResult result) {
     List<Query> queries =
@@ -24,7 +26,8 @@ record BatchSearchResponse(ModelRef model, List<Query> queries, Map<String, Doub
                         e.hits() == null ? null : SearchResponse.Hit.of(e.hits()),
                         e.error()))
             .toList();
-    return new BatchSearchResponse(result.model(), queries, result.timings());
+    return new BatchSearchResponse(
+        result.model(), queries, result.timings(), result.ordering().label());
   }
 
   /**

@@ -24,6 +24,11 @@ import org.springframework.web.multipart.MultipartFile;
 @Tag(name = "search", description = "Find gallery images of the same fine-grained class")
 class SearchController {
 
+  private static final String RESCORE =
+      "order equal distances by the query's real-valued output against the gallery codes"
+          + " (default: pipit.serving.rescore, on); false: the exact Hamming order (distance, then"
+          + " insertion)";
+
   private final GallerySearch search;
   private final ApiLimits limits;
 
@@ -48,10 +53,12 @@ class SearchController {
           Integer radius,
       @Parameter(description = "only items with this label", example = "Sneaker")
           @RequestParam(name = "label", required = false)
-          String label)
+          String label,
+      @Parameter(description = RESCORE) @RequestParam(name = "rescore", required = false)
+          Boolean rescore)
       throws IOException {
     return SearchResponse.of(
-        search.byImage(image.getBytes(), new GallerySearch.Query(k, radius, label)));
+        search.byImage(image.getBytes(), new GallerySearch.Query(k, radius, label, rescore)));
   }
 
   @PostMapping(path = "/v1/search", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -77,7 +84,9 @@ class SearchController {
       @Parameter(example = "10") @RequestParam(name = "k", defaultValue = "10") int k,
       @Parameter(description = "only items with this label")
           @RequestParam(name = "label", required = false)
-          String label)
+          String label,
+      @Parameter(description = RESCORE) @RequestParam(name = "rescore", required = false)
+          Boolean rescore)
       throws IOException {
     if (images.size() > limits.maxItems()) {
       throw new IllegalArgumentException(
@@ -87,6 +96,6 @@ class SearchController {
     for (MultipartFile image : images) {
       bytes.add(image.getBytes());
     }
-    return BatchSearchResponse.of(search.batch(bytes, k, label));
+    return BatchSearchResponse.of(search.batch(bytes, k, label, rescore));
   }
 }

@@ -11,7 +11,11 @@ import java.util.Map;
  *
  * @param model the model whose codes were compared
  * @param results hits in (distance, insertion order) order
- * @param timings where the time went, in milliseconds: decode (and preprocess), queue, encode, scan
+ * @param timings where the time went, in milliseconds: decode (and preprocess), queue, encode,
+ *     scan, rescore
+ * @param ordering how equal distances are ordered: {@code rescored} (by the query's real-valued
+ *     output against the codes) or {@code hamming} (insertion order; code searches, {@code
+ *     rescore=false})
  */
 @Schema(
     example =
@@ -20,12 +24,15 @@ import java.util.Map;
          "results":[{"id":"demo-00042","distance":3,"label":"Sneaker","metadata":{"source":"test/42"},
            "image":"/v1/images/5d41402abc4b2a76b9719d911017c592ae8b1c0f6a2e1b6c2f3b1a0e9d8c7b6a",
            "thumbnail":"/v1/images/5d41402abc4b2a76b9719d911017c592ae8b1c0f6a2e1b6c2f3b1a0e9d8c7b6a/thumbnail"}],
-         "timings":{"decode":1.8,"queue":0.4,"encode":61.2,"scan":0.05}}\
+         "timings":{"decode":1.8,"queue":0.4,"encode":61.2,"scan":0.05,"rescore":0.02},
+         "ordering":"rescored"}\
         """)
-record SearchResponse(ModelRef model, List<Hit> results, Map<String, Double> timings) {
+record SearchResponse(
+    ModelRef model, List<Hit> results, Map<String, Double> timings, String ordering) {
 
   static SearchResponse of(GallerySearch.Result result) {
-    return new SearchResponse(result.model(), Hit.of(result.hits()), result.timings());
+    return new SearchResponse(
+        result.model(), Hit.of(result.hits()), result.timings(), result.ordering().label());
   }
 
   /**

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       TrainCommand.class,
       EvalCommand.class,
+      EvalDemoCommand.class,
       BenchRetrievalCommand.class,
       BenchTrainCommand.class
     })
@@ -31,6 +32,7 @@ public final class PipitCommand {
     return args.length > 0
         && (args[0].equals("train")
             || args[0].equals("eval")
+            || args[0].equals("eval-demo")
             || args[0].equals("bench-retrieval")
             || args[0].equals("bench-train")
             || args[0].equals("help")

@@ -212,7 +212,13 @@ class ServingConfiguration {
   GallerySearch gallerySearch(
       ActiveModel active, GalleryCodec codec, ServingProperties serving, GalleryMeters meters) {
     return new GallerySearch(
-        active, codec, serving.maxK(), Duration.ofMillis(serving.requestTimeoutMillis()), meters);
+        active,
+        codec,
+        serving.maxK(),
+        Duration.ofMillis(serving.requestTimeoutMillis()),
+        serving.rescore(),
+        serving.rescoreWindow(),
+        meters);
   }
 
   @Bean

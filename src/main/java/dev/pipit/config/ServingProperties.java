@@ -36,6 +36,10 @@ import org.springframework.validation.annotation.Validated;
  * @param maxJsonBytes largest JSON request body; larger is answered 413
  * @param maxJsonDepth deepest nesting of a JSON request body
  * @param maxJsonStringLength longest string (value or name) in a JSON request body
+ * @param rescore image searches order equal Hamming distances by the asymmetric score of the
+ *     query's real-valued output against the gallery codes (a request's {@code rescore=false} asks
+ *     for the exact Hamming order)
+ * @param rescoreWindow nearest candidates a rescored top-k search orders (at least k)
  */
 @Validated
 @ConfigurationProperties("pipit.serving")
@@ -59,4 +63,6 @@ public record ServingProperties(
     @Min(1) int decodeQueueCapacity,
     @Min(1) long maxJsonBytes,
     @Min(1) int maxJsonDepth,
-    @Min(1) int maxJsonStringLength) {}
+    @Min(1) int maxJsonStringLength,
+    boolean rescore,
+    @Min(1) @Max(100_000) int rescoreWindow) {}

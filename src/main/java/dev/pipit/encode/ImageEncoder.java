@@ -18,16 +18,23 @@ import java.util.concurrent.Semaphore;
 public final class ImageEncoder {
 
   /**
-   * A code with where its time went.
+   * An encoding with where its time went.
    *
-   * @param code the sign-quantised code
+   * @param values the network's real-valued output (before the sign), one per bit: a search uses it
+   *     to order equal-distance candidates (asymmetric rescoring)
    * @param decodeNanos decoding and preprocessing
    * @param queueNanos waiting for a batch and a worker
    * @param forwardNanos the forward pass of its batch
    * @param image the decoded, upright image (for thumbnails)
    */
   public record Result(
-      Code code, long decodeNanos, long queueNanos, long forwardNanos, BufferedImage image) {}
+      float[] values, long decodeNanos, long queueNanos, long forwardNanos, BufferedImage image) {
+
+    /** The sign-quantised code: bit i set when {@code values[i] >= 0}. */
+    public Code code() {
+      return Code.fromSigns(values);
+    }
+  }
 
   private final ImageDecoder decoder;
   private final ImagePreprocessor preprocessor;
@@ -124,7 +131,7 @@ public final class ImageEncoder {
     return encoder
         .submit(p.input())
         .thenApply(
-            e -> new Result(e.code(), p.nanos(), e.queueNanos(), e.forwardNanos(), p.image()));
+            e -> new Result(e.values(), p.nanos(), e.queueNanos(), e.forwardNanos(), p.image()));
   }
 
   /** Code length of the model. */

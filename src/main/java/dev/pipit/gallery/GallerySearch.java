@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +30,12 @@ import java.util.function.Supplier;
  *       (or, with a label, that reaches past the candidates) is refused with {@link
  *       SearchTooBroadException} rather than dumping the gallery.
  * </ul>
+ *
+ * <p>Image searches rescore by default ({@link Ordering#RESCORED}): the index returns a window of
+ * at least {@code rescoreWindow} nearest candidates, and within each distance they are ordered by
+ * the asymmetric score of the query's real-valued output ({@link Rescoring}), so the items tied at
+ * the k-th distance compete on it instead of on insertion order. Code searches have no real values
+ * and keep the exact Hamming order.
  */
 public final class GallerySearch {
 
@@ -48,8 +55,29 @@ public final class GallerySearch {
    * @param k number of hits (1..max-k; ignored by a radius search but still checked)
    * @param radius every item within this Hamming distance instead of the top k, or null
    * @param label only items with this label, or null
+   * @param rescore order equal distances by the asymmetric score (image searches only); false: the
+   *     exact Hamming order; null: the service's default
    */
-  public record Query(int k, Integer radius, String label) {}
+  public record Query(int k, Integer radius, String label, Boolean rescore) {
+
+    /** A query in the service's default ordering. */
+    public Query(int k, Integer radius, String label) {
+      this(k, radius, label, null);
+    }
+  }
+
+  /** How the hits of a search are ordered. */
+  public enum Ordering {
+    /** By (Hamming distance, insertion order): code searches, or rescoring off. */
+    HAMMING,
+    /** By Hamming distance, then the asymmetric score of the query's real-valued output. */
+    RESCORED;
+
+    /** The name responses use ({@code hamming}, {@code rescored}). */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   /**
    * One gallery item found.
@@ -67,10 +95,19 @@ public final class GallerySearch {
    * The answer to one query.
    *
    * @param model the model whose codes were compared
-   * @param hits by (distance, insertion order)
-   * @param timings milliseconds, in order: decode, queue, encode (image searches), scan
+   * @param hits by distance, then by {@code ordering}
+   * @param timings milliseconds, in order: decode, queue, encode (image searches), scan, rescore
+   *     (when rescored)
+   * @param ordering how equal distances were ordered
    */
-  public record Result(ModelRef model, List<Hit> hits, Map<String, Double> timings) {}
+  public record Result(
+      ModelRef model, List<Hit> hits, Map<String, Double> timings, Ordering ordering) {
+
+    /** A result in the exact Hamming order. */
+    public Result(ModelRef model, List<Hit> hits, Map<String, Double> timings) {
+      this(model, hits, timings, Ordering.HAMMING);
+    }
+  }
 
   /**
    * One image of a batch.
@@ -87,9 +124,17 @@ public final class GallerySearch {
    * @param model the model whose codes were compared
    * @param entries one per image, in request order
    * @param timings milliseconds: encode (the whole batch, decode and queue included), scan
+   *     (rescoring included)
+   * @param ordering how equal distances were ordered
    */
   public record BatchResult(
-      ModelRef model, List<BatchEntry> entries, Map<String, Double> timings) {}
+      ModelRef model, List<BatchEntry> entries, Map<String, Double> timings, Ordering ordering) {
+
+    /** A batch answered in the exact Hamming order. */
+    public BatchResult(ModelRef model, List<BatchEntry> entries, Map<String, Double> timings) {
+      this(model, entries, timings, Ordering.HAMMING);
+    }
+  }
 
   private final ActiveModel active;
   private final GalleryCodec codec;
@@ -97,32 +142,47 @@ public final class GallerySearch {
   private final int labelCandidates;
   private final Duration timeout;
   private final GalleryListener listener;
+  private final boolean rescore;
+  private final int rescoreWindow;
+
+  /** Image searches rescored by default, over a window of max-k candidates; no listener. */
+  public GallerySearch(ActiveModel active, GalleryCodec codec, int maxK, Duration timeout) {
+    this(active, codec, maxK, timeout, true, maxK, GalleryListener.NONE);
+  }
 
   /**
    * @param maxK largest k, and most hits a radius search may return ({@code pipit.serving.max-k})
    * @param timeout longest a request waits for its encodings
+   * @param rescore whether image searches rescore unless a query says otherwise ({@code
+   *     pipit.serving.rescore})
+   * @param rescoreWindow nearest candidates a rescored top-k search orders (at least k; {@code
+   *     pipit.serving.rescore-window}): ties at the k-th distance beyond it keep the Hamming order
+   * @param listener told of every search, its stages and its hits
    */
-  public GallerySearch(ActiveModel active, GalleryCodec codec, int maxK, Duration timeout) {
-    this(active, codec, maxK, timeout, GalleryListener.NONE);
-  }
-
-  /** As above, telling {@code listener} of every search, its stages and its hits. */
   public GallerySearch(
       ActiveModel active,
       GalleryCodec codec,
       int maxK,
       Duration timeout,
+      boolean rescore,
+      int rescoreWindow,
       GalleryListener listener) {
     this.listener = listener;
     if (maxK < 1 || maxK >= HammingIndex.MAX_K) {
       throw new IllegalArgumentException(
           "max-k must be 1.." + (HammingIndex.MAX_K - 1) + ", got " + maxK);
     }
+    if (rescoreWindow < 1 || rescoreWindow > HammingIndex.MAX_K) {
+      throw new IllegalArgumentException(
+          "rescore-window must be 1.." + HammingIndex.MAX_K + ", got " + rescoreWindow);
+    }
     this.active = active;
     this.codec = codec;
     this.maxK = maxK;
     this.labelCandidates = Math.max(LABEL_CANDIDATES, maxK + 1);
     this.timeout = timeout;
+    this.rescore = rescore;
+    this.rescoreWindow = rescoreWindow;
   }
 
   /** Largest k, and most hits a radius search returns. */
@@ -154,8 +214,26 @@ public final class GallerySearch {
     timings.put("decode", millis(encoded.decodeNanos()));
     timings.put("queue", millis(encoded.queueNanos()));
     timings.put("encode", millis(encoded.forwardNanos()));
-    List<Hit> hits = search(model.index(), encoded.code(), query, timings);
-    return new Result(model.ref(), hits, timings);
+    return answer(model, encoded.values(), query, timings);
+  }
+
+  /**
+   * Searches the gallery with a query's real-valued network output from the active model (an image
+   * encoded beforehand, as {@link ImageEncoder.Result#values()}); its code is the signs.
+   *
+   * @throws dev.pipit.index.InvalidCodeException if it has not one value per bit of the model
+   */
+  public Result byValues(float[] values, Query query) {
+    check(query);
+    return answer(active.require(), values, query, new LinkedHashMap<>());
+  }
+
+  private Result answer(
+      ServingModel model, float[] values, Query query, Map<String, Double> timings) {
+    boolean rescored = query.rescore() != null ? query.rescore() : rescore;
+    List<Hit> hits =
+        search(model.index(), Code.fromSigns(values), rescored ? values : null, query, timings);
+    return new Result(model.ref(), hits, timings, rescored ? Ordering.RESCORED : Ordering.HAMMING);
   }
 
   /**
@@ -214,8 +292,8 @@ public final class GallerySearch {
     ServingModel model = active.require();
     Code code = Code.fromHex(model.ref().bits(), hex);
     Map<String, Double> timings = new LinkedHashMap<>();
-    List<Hit> hits = search(model.index(), code, query, timings);
-    return new Result(model.ref(), hits, timings);
+    List<Hit> hits = search(model.index(), code, null, query, timings);
+    return new Result(model.ref(), hits, timings, Ordering.HAMMING);
   }
 
   /**
@@ -227,12 +305,21 @@ public final class GallerySearch {
    * @throws RequestTimeoutException if the encodings take longer than that (the whole batch fails)
    */
   public BatchResult batch(List<byte[]> images, int k, String label) {
-    return observed(GalleryListener.Kind.BATCH, () -> searchBatch(images, k, label));
+    return batch(images, k, label, null);
   }
 
-  private BatchResult searchBatch(List<byte[]> images, int k, String label) {
-    Query query = new Query(k, null, label);
+  /**
+   * {@link #batch(List, int, String)}, rescored or not as {@code rescore} says (null: the service's
+   * default).
+   */
+  public BatchResult batch(List<byte[]> images, int k, String label, Boolean rescore) {
+    return observed(GalleryListener.Kind.BATCH, () -> searchBatch(images, k, label, rescore));
+  }
+
+  private BatchResult searchBatch(List<byte[]> images, int k, String label, Boolean rescore) {
+    Query query = new Query(k, null, label, rescore);
     check(query);
+    boolean rescored = rescore != null ? rescore : this.rescore;
     ServingModel model = active.require();
     long start = System.nanoTime();
     List<CompletableFuture<ImageEncoder.Result>> encodings = new ArrayList<>();
@@ -246,38 +333,43 @@ public final class GallerySearch {
       }
     }
     long deadline = start + timeout.toNanos();
-    List<Code> codes = new ArrayList<>();
+    List<float[]> outputs = new ArrayList<>();
     for (int i = 0; i < images.size(); i++) {
-      Code code = null;
+      float[] values = null;
       if (encodings.get(i) != null) {
         try {
           Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
           ImageEncoder.Result encoded = Timeouts.await(encodings.get(i), left);
           reportEncoding(encoded, System.nanoTime());
-          code = encoded.code();
+          values = encoded.values();
         } catch (ImageDecodeException | EncoderOverloadedException e) {
           errors[i] = e.getMessage();
         } catch (RequestTimeoutException e) {
           throw new RequestTimeoutException(timeout); // the request's timeout, not what was left
         }
       }
-      codes.add(code);
+      outputs.add(values);
     }
     Map<String, Double> timings = new LinkedHashMap<>();
     timings.put("encode", millis(System.nanoTime() - start));
     start = System.nanoTime();
-    List<Code> good = codes.stream().filter(Objects::nonNull).toList();
-    int wanted = candidates(query);
+    List<float[]> good = outputs.stream().filter(Objects::nonNull).toList();
+    int wanted = candidates(query, rescored);
     // queries share passes over the index, as many per pass as keep the candidate lists bounded
     int perPass = Math.max(1, BATCH_CANDIDATES / wanted);
     List<List<Hit>> answers = new ArrayList<>();
     for (int from = 0; from < good.size(); from += perPass) {
-      List<Code> pass = good.subList(from, Math.min(good.size(), from + perPass));
+      List<float[]> pass = good.subList(from, Math.min(good.size(), from + perPass));
+      List<Code> codes = pass.stream().map(Code::fromSigns).toList();
       long scanStart = System.nanoTime();
-      List<List<SearchHit>> found = model.index().searchBatch(pass, wanted);
+      List<List<SearchHit>> found = model.index().searchBatch(codes, wanted);
       long hydrateStart = System.nanoTime();
       listener.stage(GalleryListener.Stage.SCAN, scanStart, hydrateStart - scanStart);
-      for (List<SearchHit> candidates : found) {
+      for (int q = 0; q < pass.size(); q++) {
+        List<SearchHit> candidates = found.get(q);
+        if (rescored) {
+          candidates = Rescoring.reorder(candidates, pass.get(q));
+        }
         answers.add(select(candidates, wanted, query));
       }
       listener.stage(GalleryListener.Stage.HYDRATE, hydrateStart, System.nanoTime() - hydrateStart);
@@ -287,40 +379,58 @@ public final class GallerySearch {
     int next = 0;
     for (int i = 0; i < images.size(); i++) {
       entries.add(
-          codes.get(i) == null
+          outputs.get(i) == null
               ? new BatchEntry(i, null, errors[i])
               : new BatchEntry(i, answers.get(next++), null));
     }
-    return new BatchResult(model.ref(), entries, timings);
-  }
-
-  /** Scans, then hydrates: each stage told to the listener, both as "scan" in {@code timings}. */
-  private List<Hit> search(
-      HammingIndex index, Code code, Query query, Map<String, Double> timings) {
-    int wanted = candidates(query);
-    long start = System.nanoTime();
-    List<SearchHit> candidates = index.search(code, wanted);
-    long hydrateStart = System.nanoTime();
-    listener.stage(GalleryListener.Stage.SCAN, start, hydrateStart - start);
-    List<Hit> hits = select(candidates, wanted, query);
-    long end = System.nanoTime();
-    listener.stage(GalleryListener.Stage.HYDRATE, hydrateStart, end - hydrateStart);
-    timings.put("scan", millis(end - start)); // the API's scan includes hydrating, as before
-    return hits;
-  }
-
-  /** How many nearest items to ask the index for: enough to answer exactly, and bounded. */
-  private int candidates(Query query) {
-    if (query.label() != null) {
-      return labelCandidates;
-    }
-    // one more than may be returned, so that a radius holding too many items is detected
-    return query.radius() != null ? maxK + 1 : query.k();
+    return new BatchResult(
+        model.ref(), entries, timings, rescored ? Ordering.RESCORED : Ordering.HAMMING);
   }
 
   /**
-   * The hits of {@code query} among {@code candidates}, the {@code asked} nearest items by
-   * (distance, insertion order); fewer came back only if the gallery holds fewer.
+   * Asks the index for the candidates of {@code query} and selects its hits; with {@code values} (a
+   * rescored image search) equal distances are ordered by their asymmetric score first.
+   */
+  private List<Hit> search(
+      HammingIndex index, Code code, float[] values, Query query, Map<String, Double> timings) {
+    int wanted = candidates(query, values != null);
+    long start = System.nanoTime();
+    List<SearchHit> candidates = index.search(code, wanted);
+    long scanned = System.nanoTime();
+    listener.stage(GalleryListener.Stage.SCAN, start, scanned - start);
+    timings.put("scan", millis(scanned - start)); // completed with hydrating below
+    if (values != null) {
+      candidates = Rescoring.reorder(candidates, values);
+      timings.put("rescore", millis(System.nanoTime() - scanned));
+    }
+    long hydrateStart = System.nanoTime();
+    List<Hit> hits = select(candidates, wanted, query);
+    long end = System.nanoTime();
+    listener.stage(GalleryListener.Stage.HYDRATE, hydrateStart, end - hydrateStart);
+    // the API's scan includes hydrating, as before
+    timings.put("scan", millis(scanned - start + end - hydrateStart));
+    return hits;
+  }
+
+  /**
+   * How many nearest items to ask the index for: enough to answer exactly, and bounded. A rescored
+   * top-k search takes a window of them, so that the items tied at the k-th distance are there to
+   * be ordered (a label or radius search holds every tie among its candidates already).
+   */
+  private int candidates(Query query, boolean rescored) {
+    if (query.label() != null) {
+      return labelCandidates;
+    }
+    if (query.radius() != null) {
+      // one more than may be returned, so that a radius holding too many items is detected
+      return maxK + 1;
+    }
+    return rescored ? Math.max(query.k(), rescoreWindow) : query.k();
+  }
+
+  /**
+   * The hits of {@code query} among {@code candidates}, the {@code asked} nearest items by distance
+   * (then insertion order, or rescored); fewer came back only if the gallery holds fewer.
    */
   private List<Hit> select(List<SearchHit> candidates, int asked, Query query) {
     Integer radius = query.radius();

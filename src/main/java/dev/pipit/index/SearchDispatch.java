@@ -70,11 +70,13 @@ final class SearchDispatch {
     return results;
   }
 
-  private static List<SearchHit> hits(View v, long[] keys) {
+  private List<SearchHit> hits(View v, long[] keys) {
     List<SearchHit> hits = new ArrayList<>(keys.length);
     for (long key : keys) {
       int ordinal = Collector.ordinalOf(key);
-      hits.add(new SearchHit(v.ids[ordinal], Collector.distOf(key), copy(v.payloads[ordinal])));
+      Code code = Code.of(bits, CodeLayout.load(v.codes, v.generation.words, ordinal));
+      hits.add(
+          new SearchHit(v.ids[ordinal], Collector.distOf(key), copy(v.payloads[ordinal]), code));
     }
     return hits;
   }

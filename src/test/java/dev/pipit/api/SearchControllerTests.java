@@ -3,6 +3,7 @@ package dev.pipit.api;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.ArgumentMatchers.isNull;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
@@ -68,7 +69,30 @@ class SearchControllerTests {
         .andExpect(jsonPath("$.results[0].thumbnail").value("/v1/images/" + SHA + "/thumbnail"))
         .andExpect(jsonPath("$.results[1].id").value("b"))
         .andExpect(jsonPath("$.results[1].image").doesNotExist())
-        .andExpect(jsonPath("$.timings.scan").value(0.5));
+        .andExpect(jsonPath("$.timings.scan").value(0.5))
+        .andExpect(jsonPath("$.ordering").value("hamming"));
+  }
+
+  @Test
+  void rescoreFalseAsksForTheExactHammingOrderAndTheResponseSaysWhichOrderingWasUsed()
+      throws Exception {
+    when(search.byImage(any(), eq(new GallerySearch.Query(10, null, null, false))))
+        .thenReturn(result(hit("a", 0, SHA)));
+    when(search.byImage(any(), eq(new GallerySearch.Query(10, null, null))))
+        .thenReturn(
+            new GallerySearch.Result(
+                MODEL,
+                List.of(hit("b", 1, SHA)),
+                Map.of("scan", 0.5),
+                GallerySearch.Ordering.RESCORED));
+    mvc.perform(multipart("/v1/search").file(image(new byte[] {7})).param("rescore", "false"))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.results[0].id").value("a"))
+        .andExpect(jsonPath("$.ordering").value("hamming"));
+    mvc.perform(multipart("/v1/search").file(image(new byte[] {7})))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.results[0].id").value("b"))
+        .andExpect(jsonPath("$.ordering").value("rescored"));
   }
 
   @Test
@@ -119,7 +143,7 @@ class SearchControllerTests {
 
   @Test
   void aBatchAnswersEveryImageInOrder() throws Exception {
-    when(search.batch(any(), eq(3), eq("cat")))
+    when(search.batch(any(), eq(3), eq("cat"), isNull()))
         .thenReturn(
             new GallerySearch.BatchResult(
                 MODEL,

@@ -146,8 +146,17 @@ class GalleryItemsTests {
     return new GalleryItems.Item(id, new byte[] {(byte) kind, 42}, null, "label", null);
   }
 
+  /** ±1 network outputs whose signs are {@code code}. */
+  private static float[] signs(Code code) {
+    float[] values = new float[code.bits()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = code.bit(i) ? 1 : -1;
+    }
+    return values;
+  }
+
   private static ImageEncoder.Result encoded(int seed) {
     return new ImageEncoder.Result(
-        Code.of(BITS, seed), 0, 0, 0, new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB));
+        signs(Code.of(BITS, seed)), 0, 0, 0, new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB));
   }
 }

@@ -169,9 +169,9 @@ class GallerySearchTests {
     GallerySearch.Result result =
         search(10, Duration.ofSeconds(1)).byImage(new byte[] {1}, query(2));
     assertThat(result.model().id()).isEqualTo("m");
-    assertThat(result.timings()).containsKeys("decode", "queue", "encode", "scan");
     assertThat(List.copyOf(result.timings().keySet()))
-        .containsExactly("decode", "queue", "encode", "scan");
+        .containsExactly("decode", "queue", "encode", "scan", "rescore");
+    assertThat(result.ordering()).isEqualTo(GallerySearch.Ordering.RESCORED);
     assertThat(result.timings().get("decode")).isEqualTo(1.0);
     assertThat(result.timings().get("encode")).isEqualTo(3.0);
     assertThat(result.hits())
@@ -285,8 +285,13 @@ class GallerySearchTests {
     return new GallerySearch.Query(1, radius, null);
   }
 
+  /** An encoding whose values are ±1: every candidate at one distance scores the same. */
   private static ImageEncoder.Result result(Code code) {
-    return new ImageEncoder.Result(code, 1_000_000, 2_000_000, 3_000_000, null);
+    float[] values = new float[code.bits()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = code.bit(i) ? 1 : -1;
+    }
+    return new ImageEncoder.Result(values, 1_000_000, 2_000_000, 3_000_000, null);
   }
 
   private void fill(int n, Random rnd) {

@@ -129,7 +129,8 @@ class RecordersTests {
       when(model.index()).thenReturn(index);
       when(model.ref()).thenReturn(new ModelRef("m", "agmh", 64, "fp"));
       GallerySearch search =
-          new GallerySearch(new ActiveModel(model), codec, 10, Duration.ofSeconds(1), meters);
+          new GallerySearch(
+              new ActiveModel(model), codec, 10, Duration.ofSeconds(1), true, 10, meters);
       search.byCode(Code.of(64, 0).toHex(), new GallerySearch.Query(3, null, null));
       assertThat(ok("code")).isEqualTo(1);
       assertThat(timerCount("pipit.search.stage", "stage", "scan")).isEqualTo(1);
