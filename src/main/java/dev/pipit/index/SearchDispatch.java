@@ -98,7 +98,7 @@ final class SearchDispatch {
   }
 
   private Entry entry(View v, int ordinal) {
-    long[] words = CodeLayout.load(v.codes, v.generation.words, ordinal);
+    long[] words = v.codes.load(ordinal);
     return new Entry(v.ids[ordinal], Code.of(bits, words), copy(v.payloads[ordinal]));
   }
 

@@ -75,13 +75,7 @@ final class Searcher {
     MultiIndexHash hash = mih.usable(view, strategy);
     if (hash != null) {
       TopKHeap heap = new TopKHeap(view, k);
-      kernel.scan(
-          view.codes,
-          view.generation.words,
-          query,
-          Math.min(hash.size, view.count),
-          view.count,
-          heap);
+      kernel.scan(view.codes, query, Math.min(hash.size, view.count), view.count, heap);
       long budget =
           strategy == SearchStrategy.MIH
               ? Long.MAX_VALUE
@@ -100,7 +94,7 @@ final class Searcher {
         k,
         (from, to) -> {
           Collector out = topK(view, k);
-          kernel.scan(view.codes, view.generation.words, query, from, to, out);
+          kernel.scan(view.codes, query, from, to, out);
           return new Collector[] {out};
         })[0];
   }
@@ -122,7 +116,7 @@ final class Searcher {
           for (int q = 0; q < outs.length; q++) {
             outs[q] = topK(view, k);
           }
-          kernel.scanBatch(view.codes, view.generation.words, queries, from, to, outs);
+          kernel.scanBatch(view.codes, queries, from, to, outs);
           return outs;
         });
   }
@@ -133,13 +127,7 @@ final class Searcher {
     MultiIndexHash hash = mih.usable(view, strategy);
     if (hash != null && (strategy == SearchStrategy.MIH || radius / hash.tables <= 1)) {
       RadiusCollector out = new RadiusCollector(view, radius);
-      kernel.scan(
-          view.codes,
-          view.generation.words,
-          query,
-          Math.min(hash.size, view.count),
-          view.count,
-          out);
+      kernel.scan(view.codes, query, Math.min(hash.size, view.count), view.count, out);
       ndis.add(hash.searchRadius(view, query, radius, out));
       return out.sortedKeys();
     }
@@ -148,7 +136,7 @@ final class Searcher {
         Integer.MAX_VALUE,
         (from, to) -> {
           Collector out = new RadiusCollector(view, radius);
-          kernel.scan(view.codes, view.generation.words, query, from, to, out);
+          kernel.scan(view.codes, query, from, to, out);
           return new Collector[] {out};
         })[0];
   }
