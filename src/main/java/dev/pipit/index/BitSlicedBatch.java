@@ -1,5 +1,6 @@
 package dev.pipit.index;
 
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static jdk.incubator.vector.VectorOperators.AND_NOT;
 import static jdk.incubator.vector.VectorOperators.BITWISE_BLEND;
 import static jdk.incubator.vector.VectorOperators.IS_DEFAULT;
@@ -8,6 +9,7 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.OR;
 import static jdk.incubator.vector.VectorOperators.XOR;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -101,9 +103,16 @@ final class BitSlicedBatch {
    * Offers to {@code outs[q]} every code in whole tiles from {@code from} whose distance to {@code
    * queries[q][0]} is below the collector's limit, in ascending ordinal order per query.
    *
-   * @return the first ordinal not scanned (fewer than {@link #TILE} codes before {@code to})
+   * <p>{@code from} and {@code to} count codes of {@code chunk}, whose first code is ordinal {@code
+   * base}. Each tile is first copied from the (off-heap) chunk into a 2 KiB heap array: the
+   * transpose then runs on the same code as the planes, and the copy is one sequential read that
+   * the whole batch shares.
+   *
+   * @return the first code not scanned (fewer than {@link #TILE} codes before {@code to})
    */
-  static int scan(long[] codes, long[][] queries, int from, int to, Collector[] outs) {
+  static int scan(
+      MemorySegment chunk, int base, long[][] queries, int from, int to, Collector[] outs) {
+    long[] codes = new long[TILE];
     long[] planes = newPlanes();
     long[] variants = newVariants();
     long queryBits = 0;
@@ -113,8 +122,9 @@ final class BitSlicedBatch {
     int[] picks = picks(queries);
     long[] hits = new long[LANES];
     int end = from + (to - from) / TILE * TILE;
-    for (int base = from; base < end; base += TILE) {
-      int bits = prepareTile(codes, base, queryBits, planes, variants);
+    for (int start = from; start < end; start += TILE) {
+      MemorySegment.copy(chunk, JAVA_LONG, 8L * start, codes, 0, TILE);
+      int bits = prepareTile(codes, 0, queryBits, planes, variants);
       int steps = steps(bits);
       for (int q = 0; q < queries.length; q++) {
         Collector out = outs[q];
@@ -127,7 +137,7 @@ final class BitSlicedBatch {
         } else if (!candidates(variants, picks, q * PICKS, steps, limit, hits)) {
           continue;
         }
-        offer(codes, queries[q][0], base, hits, out);
+        offer(codes, queries[q][0], base + start, hits, out);
       }
     }
     return end;
@@ -404,20 +414,20 @@ final class BitSlicedBatch {
   }
 
   /**
-   * Offers the codes flagged in {@code hits}, in ascending ordinal order, with their exact
-   * distance.
+   * Offers the codes flagged in {@code hits} (the tile's codes, the first one ordinal {@code
+   * first}), in ascending ordinal order, with their exact distance.
    */
-  private static void offer(long[] codes, long query, int base, long[] hits, Collector out) {
+  private static void offer(long[] tile, long query, int first, long[] hits, Collector out) {
     long rows = hits[0] | hits[1] | hits[2] | hits[3];
     while (rows != 0) {
       int r = Long.numberOfTrailingZeros(rows);
       rows &= rows - 1;
       for (int m = 0; m < LANES; m++) {
         if ((hits[m] >>> r & 1) != 0) {
-          int ordinal = base + r * LANES + m;
-          int d = Long.bitCount(codes[ordinal] ^ query);
+          int at = r * LANES + m;
+          int d = Long.bitCount(tile[at] ^ query);
           if (d < out.limit) {
-            out.offer(d, ordinal);
+            out.offer(d, first + at);
           }
         }
       }

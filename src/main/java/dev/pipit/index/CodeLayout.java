@@ -1,7 +1,11 @@
 package dev.pipit.index;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
 /**
- * Where a code lives in the one contiguous {@code long[]} of a gallery (like faiss's {@code xb}).
+ * Where a code lives in a chunk of a gallery's codes ({@link LongChunks}, like faiss's {@code xb}
+ * cut into pieces).
  *
  * <p>Codes are stored column-blocked in blocks of {@link #BLOCK} codes: block {@code b} occupies
  * {@code BLOCK * words} longs starting at {@code b * BLOCK * words}, and inside it word {@code w}
@@ -17,7 +21,7 @@ final class CodeLayout {
 
   private CodeLayout() {}
 
-  /** Index of word {@code w} of code {@code ordinal}. */
+  /** Index (in longs) of word {@code w} of code {@code ordinal}, counted from its chunk's start. */
   static int index(int ordinal, int words, int w) {
     return (ordinal & ~(BLOCK - 1)) * words + (w << 3) + (ordinal & (BLOCK - 1));
   }
@@ -27,28 +31,12 @@ final class CodeLayout {
     return ((count + BLOCK - 1) & ~(long) (BLOCK - 1)) * words;
   }
 
-  /** Stores {@code code} (packed words) as code {@code ordinal}. */
-  static void store(long[] codes, int words, int ordinal, long[] code) {
-    for (int w = 0; w < words; w++) {
-      codes[index(ordinal, words, w)] = code[w];
-    }
-  }
-
-  /** Reads code {@code ordinal} into a new packed array. */
-  static long[] load(long[] codes, int words, int ordinal) {
-    long[] code = new long[words];
-    for (int w = 0; w < words; w++) {
-      code[w] = codes[index(ordinal, words, w)];
-    }
-    return code;
-  }
-
-  /** Hamming distance between code {@code ordinal} and {@code query}. */
-  static int distance(long[] codes, int words, int ordinal, long[] query) {
-    int base = (ordinal & ~(BLOCK - 1)) * words + (ordinal & (BLOCK - 1));
+  /** Hamming distance between code {@code local} of {@code chunk} and {@code query}. */
+  static int distance(MemorySegment chunk, int words, int local, long[] query) {
+    long base = (long) (local & ~(BLOCK - 1)) * words + (local & (BLOCK - 1));
     int d = 0;
     for (int w = 0; w < words; w++) {
-      d += Long.bitCount(codes[base + (w << 3)] ^ query[w]);
+      d += Long.bitCount(chunk.getAtIndex(ValueLayout.JAVA_LONG, base + (w << 3)) ^ query[w]);
     }
     return d;
   }

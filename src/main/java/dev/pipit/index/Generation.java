@@ -5,21 +5,26 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One generation of entries (the index's tables between two compactions), append-only, mutated by
- * the single writer or by recovery. Hot data (scanned by every search): the blocked codes ({@code
- * long[]}, see {@link CodeLayout}) and one {@code long} per entry, its death sequence. Cold data
- * (touched only for results and lookups): external ids, payloads and the id → ordinal map.
+ * the single writer or by recovery. Hot data (scanned by every search), off the heap in chunks
+ * ({@link LongChunks}): the blocked codes (see {@link CodeLayout}) and one {@code long} per entry,
+ * its death sequence. Cold data (touched only for results and lookups): external ids, payloads and
+ * the id → ordinal map.
  *
- * <p>Arrays grow by 1/8 so that allocated hot memory stays within 1.125 × what is used (plus one
- * block). Compaction builds a new generation; views of the old one stay valid until no search holds
- * them.
+ * <p>Storage grows by 1/8 so that allocated hot memory stays within 1.125 × what is used (plus one
+ * block); past the first chunk only the last, partial chunk is ever copied. Compaction builds a new
+ * generation; views of the old one stay valid until no search holds them.
  */
 final class Generation {
 
+  /** Most entries: ordinals are non-negative {@code int}s, rounded down to whole blocks. */
+  static final int MAX_CAPACITY = Integer.MAX_VALUE & -CodeLayout.BLOCK;
+
   final int bits;
   final int words;
+  final int chunkShift;
   final ConcurrentHashMap<String, Integer> ordinals;
-  long[] codes;
-  long[] deaths;
+  LongChunks codes;
+  LongChunks deaths;
   String[] ids;
   byte[][] payloads;
   int count;
@@ -28,11 +33,17 @@ final class Generation {
   long deadPayloadBytes; // payload bytes of tombstoned entries, until compaction drops them
 
   Generation(int bits, int capacity) {
+    this(bits, capacity, LongChunks.DEFAULT_SHIFT);
+  }
+
+  /** With chunks of {@code 2^chunkShift} entries (tests use small chunks to cross boundaries). */
+  Generation(int bits, int capacity, int chunkShift) {
     this.bits = bits;
     this.words = Code.wordsFor(bits);
+    this.chunkShift = chunkShift;
     int cap = Math.max(CodeLayout.BLOCK, roundToBlock(capacity));
-    this.codes = new long[Math.toIntExact(CodeLayout.longsFor(cap, words))];
-    this.deaths = new long[cap];
+    this.codes = LongChunks.allocate(chunkShift, words, cap);
+    this.deaths = LongChunks.allocate(chunkShift, 1, cap);
     this.ids = new String[cap];
     this.payloads = new byte[cap][];
     this.ordinals = new ConcurrentHashMap<>(Math.max(16, capacity));
@@ -40,12 +51,12 @@ final class Generation {
 
   /** Appends an entry (not yet published) and returns its ordinal. */
   int append(String id, long[] code, byte[] payload) {
-    if (count == deaths.length) {
+    if (count == deaths.capacity) {
       grow(count + 1);
     }
     int ordinal = count;
-    CodeLayout.store(codes, words, ordinal, code);
-    deaths[ordinal] = Long.MAX_VALUE;
+    codes.store(ordinal, code);
+    View.setDeath(deaths, ordinal, Long.MAX_VALUE);
     ids[ordinal] = id;
     payloads[ordinal] = payload;
     livePayloadBytes += payloadLength(payload);
@@ -89,10 +100,10 @@ final class Generation {
   /** A new generation holding the live entries of this one in the same order. */
   Generation compacted() {
     int live = count - tombstones;
-    Generation fresh = new Generation(bits, live + live / 16);
+    Generation fresh = new Generation(bits, live + live / 16, chunkShift);
     for (int i = 0; i < count; i++) {
-      if (deaths[i] == Long.MAX_VALUE) {
-        fresh.append(ids[i], CodeLayout.load(codes, words, i), payloads[i]);
+      if (deaths.get(i, 0) == Long.MAX_VALUE) {
+        fresh.append(ids[i], codes.load(i), payloads[i]);
       }
     }
     return fresh;
@@ -119,11 +130,16 @@ final class Generation {
 
   /** Makes room for {@code needed} entries. */
   void grow(int needed) {
-    int cap = deaths.length;
-    int target = roundToBlock(Math.max(needed, cap + Math.max(cap >>> 3, 1024)));
-    // Readers of older views keep the old arrays; entries below count are copied, never changed.
-    codes = Arrays.copyOf(codes, Math.toIntExact(CodeLayout.longsFor(target, words)));
-    deaths = Arrays.copyOf(deaths, target);
+    int cap = deaths.capacity;
+    int target =
+        roundToBlock(
+            (int) Math.min(MAX_CAPACITY, Math.max(needed, cap + Math.max(cap >>> 3, 1024L))));
+    if (target < needed) {
+      throw new IllegalStateException("a generation holds at most " + MAX_CAPACITY + " entries");
+    }
+    // Readers of older views keep the old chunks; entries below count are copied, never changed.
+    codes = codes.grownTo(target);
+    deaths = deaths.grownTo(target);
     ids = Arrays.copyOf(ids, target);
     payloads = Arrays.copyOf(payloads, target);
   }
@@ -143,9 +159,9 @@ final class Generation {
         deadPayloadBytes);
   }
 
-  /** Bytes of the hot arrays (codes and death sequences), as allocated. */
+  /** Bytes of the hot storage (codes and death sequences), as allocated. */
   long hotBytes() {
-    return 8L * codes.length + 8L * deaths.length;
+    return codes.bytes() + deaths.bytes();
   }
 
   private static int roundToBlock(int n) {

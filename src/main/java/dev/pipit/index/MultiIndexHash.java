@@ -36,7 +36,7 @@ final class MultiIndexHash {
   private final int[][] ordinals;
   private final long[][] bucketCodes;
 
-  private MultiIndexHash(Generation generation, long[] codes, int size) {
+  private MultiIndexHash(Generation generation, LongChunks codes, int size) {
     this.generation = generation;
     this.size = size;
     this.bits = generation.bits;
@@ -72,7 +72,7 @@ final class MultiIndexHash {
     return Math.max(1, Math.min(bits, (bits + substring - 1) / substring));
   }
 
-  private void buildTable(int j, long[] codes) {
+  private void buildTable(int j, LongChunks codes) {
     // Counting sort by substring: ordinals stay ascending inside each bucket.
     int[] offs = new int[(1 << lengths[j]) + 1];
     for (int i = 0; i < size; i++) {
@@ -88,7 +88,7 @@ final class MultiIndexHash {
       int p = fill[substring(codes, i, j)]++;
       ords[p] = i;
       for (int w = 0; w < words; w++) {
-        copies[p * words + w] = codes[CodeLayout.index(i, words, w)];
+        copies[p * words + w] = codes.get(i, w);
       }
     }
     offsets[j] = offs;
@@ -96,19 +96,19 @@ final class MultiIndexHash {
     bucketCodes[j] = copies;
   }
 
-  private int substring(long[] codes, int ordinal, int j) {
+  private int substring(LongChunks codes, int ordinal, int j) {
     return extract(codes, ordinal, j, null);
   }
 
-  private int extract(long[] codes, int ordinal, int j, long[] query) {
+  private int extract(LongChunks codes, int ordinal, int j, long[] query) {
     int start = starts[j];
     int len = lengths[j];
     int w = start >>> 6;
     int shift = start & 63;
-    long lo = query != null ? query[w] : codes[CodeLayout.index(ordinal, words, w)];
+    long lo = query != null ? query[w] : codes.get(ordinal, w);
     long value = lo >>> shift;
     if (shift + len > 64) { // the substring straddles two words
-      long hi = query != null ? query[w + 1] : codes[CodeLayout.index(ordinal, words, w + 1)];
+      long hi = query != null ? query[w + 1] : codes.get(ordinal, w + 1);
       value |= hi << (64 - shift);
     }
     return (int) (value & ((1L << len) - 1));

@@ -1,5 +1,9 @@
 package dev.pipit.index;
 
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -14,6 +18,7 @@ final class PanamaKernel implements HammingKernel {
 
   private static final VectorSpecies<Long> SPECIES = LongVector.SPECIES_PREFERRED;
   private static final int LANES = SPECIES.length();
+  private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
   private final ScalarKernel scalar = new ScalarKernel();
   private final boolean bitSliced;
@@ -43,26 +48,28 @@ final class PanamaKernel implements HammingKernel {
   }
 
   @Override
-  public void scan(long[] codes, int words, long[] query, int from, int to, Collector out) {
+  public void scanChunk(
+      MemorySegment codes, int base, int words, long[] query, int from, int to, Collector out) {
     if (to - from < CodeLayout.BLOCK * 2) {
-      scalar.scan(codes, words, query, from, to, out);
+      scalar.scanChunk(codes, base, words, query, from, to, out);
       return;
     }
     // Scalar head and tail up to block boundaries; whole blocks in the vector body.
     int first = Math.min(to, (from + CodeLayout.BLOCK - 1) & -CodeLayout.BLOCK);
     int last = Math.max(first, to & -CodeLayout.BLOCK);
-    scalar.scan(codes, words, query, from, first, out);
+    scalar.scanChunk(codes, base, words, query, from, first, out);
     int done =
         switch (words) {
-          case 1 -> scan1Body(codes, query[0], first, last, out);
-          case 2 -> scan2Body(codes, query[0], query[1], first, last, out);
-          default -> scanNBody(codes, words, query, first, last, out);
+          case 1 -> scan1Body(codes, base, query[0], first, last, out);
+          case 2 -> scan2Body(codes, base, query[0], query[1], first, last, out);
+          default -> scanNBody(codes, base, words, query, first, last, out);
         };
-    scalar.scan(codes, words, query, done, to, out);
+    scalar.scanChunk(codes, base, words, query, done, to, out);
   }
 
   /** Returns the first ordinal not scanned (the body takes whole pairs of vectors). */
-  private static int scan1Body(long[] codes, long q, int from, int to, Collector out) {
+  private static int scan1Body(
+      MemorySegment codes, int base, long q, int from, int to, Collector out) {
     LongVector qv = LongVector.broadcast(SPECIES, q);
     int limit = out.limit;
     int end = from + (to - from) / (2 * LANES) * (2 * LANES);
@@ -70,38 +77,39 @@ final class PanamaKernel implements HammingKernel {
     // taken.
     for (int i = from; i < end; i += 2 * LANES) {
       LongVector d0 =
-          LongVector.fromArray(SPECIES, codes, i)
+          LongVector.fromMemorySegment(SPECIES, codes, 8L * i, ORDER)
               .lanewise(VectorOperators.XOR, qv)
               .lanewise(VectorOperators.BIT_COUNT);
       LongVector d1 =
-          LongVector.fromArray(SPECIES, codes, i + LANES)
+          LongVector.fromMemorySegment(SPECIES, codes, 8L * (i + LANES), ORDER)
               .lanewise(VectorOperators.XOR, qv)
               .lanewise(VectorOperators.BIT_COUNT);
       VectorMask<Long> hit = d0.lt(limit).or(d1.lt(limit));
       if (hit.anyTrue()) {
-        limit = offerLanes(codes, 1, new long[] {q}, i, 2 * LANES, out);
+        limit = offerLanes(codes, base, 1, new long[] {q}, i, 2 * LANES, out);
       }
     }
     return end;
   }
 
-  private static int scan2Body(long[] codes, long q0, long q1, int from, int to, Collector out) {
+  private static int scan2Body(
+      MemorySegment codes, int base, long q0, long q1, int from, int to, Collector out) {
     LongVector qv0 = LongVector.broadcast(SPECIES, q0);
     LongVector qv1 = LongVector.broadcast(SPECIES, q1);
     int limit = out.limit;
     for (int i = from; i < to; i += CodeLayout.BLOCK) {
-      int base = i << 1; // block start: word 0 of 8 codes, then word 1 of the same 8
+      int start = i << 1; // block start: word 0 of 8 codes, then word 1 of the same 8
       for (int lane = 0; lane < CodeLayout.BLOCK; lane += LANES) {
         LongVector d =
-            LongVector.fromArray(SPECIES, codes, base + lane)
+            LongVector.fromMemorySegment(SPECIES, codes, 8L * (start + lane), ORDER)
                 .lanewise(VectorOperators.XOR, qv0)
                 .lanewise(VectorOperators.BIT_COUNT)
                 .add(
-                    LongVector.fromArray(SPECIES, codes, base + 8 + lane)
+                    LongVector.fromMemorySegment(SPECIES, codes, 8L * (start + 8 + lane), ORDER)
                         .lanewise(VectorOperators.XOR, qv1)
                         .lanewise(VectorOperators.BIT_COUNT));
         if (d.lt(limit).anyTrue()) {
-          limit = offerLanes(codes, 2, new long[] {q0, q1}, i + lane, LANES, out);
+          limit = offerLanes(codes, base, 2, new long[] {q0, q1}, i + lane, LANES, out);
         }
       }
     }
@@ -109,11 +117,11 @@ final class PanamaKernel implements HammingKernel {
   }
 
   private static int scanNBody(
-      long[] codes, int words, long[] query, int from, int to, Collector out) {
+      MemorySegment codes, int base, int words, long[] query, int from, int to, Collector out) {
     int limit = out.limit;
     int stride = CodeLayout.BLOCK * words;
     for (int i = from; i < to; i += CodeLayout.BLOCK) {
-      int base = (i / CodeLayout.BLOCK) * stride;
+      int start = (i / CodeLayout.BLOCK) * stride;
       for (int lane = 0; lane < CodeLayout.BLOCK; lane += LANES) {
         LongVector acc = LongVector.zero(SPECIES);
         for (int w = 0; w < words; w++) {
@@ -121,12 +129,13 @@ final class PanamaKernel implements HammingKernel {
           // layout.
           acc =
               acc.add(
-                  LongVector.fromArray(SPECIES, codes, base + (w << 3) + lane)
+                  LongVector.fromMemorySegment(
+                          SPECIES, codes, 8L * (start + (w << 3) + lane), ORDER)
                       .lanewise(VectorOperators.XOR, query[w])
                       .lanewise(VectorOperators.BIT_COUNT));
         }
         if (acc.lt(limit).anyTrue()) {
-          limit = offerLanes(codes, words, query, i + lane, LANES, out);
+          limit = offerLanes(codes, base, words, query, i + lane, LANES, out);
         }
       }
     }
@@ -138,23 +147,29 @@ final class PanamaKernel implements HammingKernel {
    * limit.
    */
   private static int offerLanes(
-      long[] codes, int words, long[] query, int first, int count, Collector out) {
+      MemorySegment codes, int base, int words, long[] query, int first, int count, Collector out) {
     for (int i = first; i < first + count; i++) {
       int d = CodeLayout.distance(codes, words, i, query);
       if (d < out.limit) {
-        out.offer(d, i);
+        out.offer(d, base + i);
       }
     }
     return out.limit;
   }
 
   @Override
-  public void scanBatch(
-      long[] codes, int words, long[][] queries, int from, int to, Collector[] outs) {
+  public void scanBatchChunk(
+      MemorySegment codes,
+      int base,
+      int words,
+      long[][] queries,
+      int from,
+      int to,
+      Collector[] outs) {
     if (bitSliced && words == 1 && queries.length >= BitSlicedBatch.MIN_QUERIES) {
-      int done = BitSlicedBatch.scan(codes, queries, from, to, outs);
+      int done = BitSlicedBatch.scan(codes, base, queries, from, to, outs);
       for (int q = 0; q < queries.length; q++) {
-        scan(codes, 1, queries[q], done, to, outs[q]);
+        scanChunk(codes, base, 1, queries[q], done, to, outs[q]);
       }
       return;
     }
@@ -165,20 +180,20 @@ final class PanamaKernel implements HammingKernel {
         // The vector bodies take whole vectors; the few codes left in the tile go through scan().
         int vectorEnd = tile + (end - tile) / LANES * LANES;
         for (; q + 8 <= queries.length; q += 8) {
-          batch8Body(codes, queries, q, tile, vectorEnd, outs);
+          batch8Body(codes, base, queries, q, tile, vectorEnd, outs);
           for (int j = q; j < q + 8; j++) {
-            scan(codes, 1, queries[j], vectorEnd, end, outs[j]);
+            scanChunk(codes, base, 1, queries[j], vectorEnd, end, outs[j]);
           }
         }
         for (; q + 4 <= queries.length; q += 4) {
-          batch4Body(codes, queries, q, tile, vectorEnd, outs);
+          batch4Body(codes, base, queries, q, tile, vectorEnd, outs);
           for (int j = q; j < q + 4; j++) {
-            scan(codes, 1, queries[j], vectorEnd, end, outs[j]);
+            scanChunk(codes, base, 1, queries[j], vectorEnd, end, outs[j]);
           }
         }
       }
       for (; q < queries.length; q++) {
-        scan(codes, words, queries[q], tile, end, outs[q]);
+        scanChunk(codes, base, words, queries[q], tile, end, outs[q]);
       }
     }
   }
@@ -189,7 +204,7 @@ final class PanamaKernel implements HammingKernel {
    * it.
    */
   private static void batch8Body(
-      long[] codes, long[][] queries, int q, int from, int to, Collector[] outs) {
+      MemorySegment codes, int base, long[][] queries, int q, int from, int to, Collector[] outs) {
     LongVector q0 = LongVector.broadcast(SPECIES, queries[q][0]);
     LongVector q1 = LongVector.broadcast(SPECIES, queries[q + 1][0]);
     LongVector q2 = LongVector.broadcast(SPECIES, queries[q + 2][0]);
@@ -207,7 +222,7 @@ final class PanamaKernel implements HammingKernel {
     long l6 = outs[q + 6].limit;
     long l7 = outs[q + 7].limit;
     for (int i = from; i < to; i += LANES) {
-      LongVector c = LongVector.fromArray(SPECIES, codes, i);
+      LongVector c = LongVector.fromMemorySegment(SPECIES, codes, 8L * i, ORDER);
       VectorMask<Long> hit =
           popcount(c, q0)
               .lt(l0)
@@ -219,7 +234,7 @@ final class PanamaKernel implements HammingKernel {
               .or(popcount(c, q6).lt(l6))
               .or(popcount(c, q7).lt(l7));
       if (hit.anyTrue()) {
-        offerBatch(codes, queries, q, 8, i, outs);
+        offerBatch(codes, base, queries, q, 8, i, outs);
         l0 = outs[q].limit;
         l1 = outs[q + 1].limit;
         l2 = outs[q + 2].limit;
@@ -234,7 +249,7 @@ final class PanamaKernel implements HammingKernel {
 
   /** Four queries against one-word codes, as {@link #batch8Body}. */
   private static void batch4Body(
-      long[] codes, long[][] queries, int q, int from, int to, Collector[] outs) {
+      MemorySegment codes, int base, long[][] queries, int q, int from, int to, Collector[] outs) {
     LongVector q0 = LongVector.broadcast(SPECIES, queries[q][0]);
     LongVector q1 = LongVector.broadcast(SPECIES, queries[q + 1][0]);
     LongVector q2 = LongVector.broadcast(SPECIES, queries[q + 2][0]);
@@ -244,7 +259,7 @@ final class PanamaKernel implements HammingKernel {
     long l2 = outs[q + 2].limit;
     long l3 = outs[q + 3].limit;
     for (int i = from; i < to; i += LANES) {
-      LongVector c = LongVector.fromArray(SPECIES, codes, i);
+      LongVector c = LongVector.fromMemorySegment(SPECIES, codes, 8L * i, ORDER);
       VectorMask<Long> hit =
           popcount(c, q0)
               .lt(l0)
@@ -252,7 +267,7 @@ final class PanamaKernel implements HammingKernel {
               .or(popcount(c, q2).lt(l2))
               .or(popcount(c, q3).lt(l3));
       if (hit.anyTrue()) {
-        offerBatch(codes, queries, q, 4, i, outs);
+        offerBatch(codes, base, queries, q, 4, i, outs);
         l0 = outs[q].limit;
         l1 = outs[q + 1].limit;
         l2 = outs[q + 2].limit;
@@ -269,14 +284,20 @@ final class PanamaKernel implements HammingKernel {
    * Slow path of the batch bodies: the lanes at {@code first}, query by query, in ordinal order.
    */
   private static void offerBatch(
-      long[] codes, long[][] queries, int q, int count, int first, Collector[] outs) {
+      MemorySegment codes,
+      int base,
+      long[][] queries,
+      int q,
+      int count,
+      int first,
+      Collector[] outs) {
     for (int j = q; j < q + count; j++) {
       long query = queries[j][0];
       Collector out = outs[j];
       for (int i = first; i < first + LANES; i++) {
-        int d = Long.bitCount(codes[i] ^ query);
+        int d = Long.bitCount(codes.getAtIndex(JAVA_LONG, i) ^ query);
         if (d < out.limit) {
-          out.offer(d, i);
+          out.offer(d, base + i);
         }
       }
     }

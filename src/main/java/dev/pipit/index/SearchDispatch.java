@@ -74,7 +74,7 @@ final class SearchDispatch {
     List<SearchHit> hits = new ArrayList<>(keys.length);
     for (long key : keys) {
       int ordinal = Collector.ordinalOf(key);
-      Code code = Code.of(bits, CodeLayout.load(v.codes, v.generation.words, ordinal));
+      Code code = Code.of(bits, v.codes.load(ordinal));
       hits.add(
           new SearchHit(v.ids[ordinal], Collector.distOf(key), copy(v.payloads[ordinal]), code));
     }
@@ -107,7 +107,7 @@ final class SearchDispatch {
   }
 
   private Entry entry(View v, int ordinal) {
-    long[] words = CodeLayout.load(v.codes, v.generation.words, ordinal);
+    long[] words = v.codes.load(ordinal);
     return new Entry(v.ids[ordinal], Code.of(bits, words), copy(v.payloads[ordinal]));
   }
 

@@ -100,13 +100,7 @@ final class Searcher {
     MultiIndexHash hash = mih.usable(view, strategy);
     if (hash != null) {
       TopKHeap heap = new TopKHeap(view, k);
-      kernel.scan(
-          view.codes,
-          view.generation.words,
-          query,
-          Math.min(hash.size, view.count),
-          view.count,
-          heap);
+      kernel.scan(view.codes, query, Math.min(hash.size, view.count), view.count, heap);
       long budget =
           strategy == SearchStrategy.MIH
               ? Long.MAX_VALUE
@@ -128,7 +122,7 @@ final class Searcher {
             k,
             (from, to) -> {
               Collector out = topK(view, k);
-              kernel.scan(view.codes, view.generation.words, query, from, to, out);
+              kernel.scan(view.codes, query, from, to, out);
               return new Collector[] {out};
             })[0];
     listener.scanned(IndexListener.Pass.LINEAR, System.nanoTime() - start);
@@ -154,7 +148,7 @@ final class Searcher {
               for (int q = 0; q < outs.length; q++) {
                 outs[q] = topK(view, k);
               }
-              kernel.scanBatch(view.codes, view.generation.words, queries, from, to, outs);
+              kernel.scanBatch(view.codes, queries, from, to, outs);
               return outs;
             });
     listener.scanned(IndexListener.Pass.BATCHED, System.nanoTime() - start);
@@ -168,13 +162,7 @@ final class Searcher {
     MultiIndexHash hash = mih.usable(view, strategy);
     if (hash != null && (strategy == SearchStrategy.MIH || radius / hash.tables <= 1)) {
       RadiusCollector out = new RadiusCollector(view, radius);
-      kernel.scan(
-          view.codes,
-          view.generation.words,
-          query,
-          Math.min(hash.size, view.count),
-          view.count,
-          out);
+      kernel.scan(view.codes, query, Math.min(hash.size, view.count), view.count, out);
       ndis.add(hash.searchRadius(view, query, radius, out));
       long[] keys = out.sortedKeys();
       listener.scanned(IndexListener.Pass.MULTI_INDEX, System.nanoTime() - start);
@@ -186,7 +174,7 @@ final class Searcher {
             Integer.MAX_VALUE,
             (from, to) -> {
               Collector out = new RadiusCollector(view, radius);
-              kernel.scan(view.codes, view.generation.words, query, from, to, out);
+              kernel.scan(view.codes, query, from, to, out);
               return new Collector[] {out};
             })[0];
     listener.scanned(IndexListener.Pass.LINEAR, System.nanoTime() - start);

@@ -85,7 +85,7 @@ final class SnapshotFile {
         out.writeShort(id.length);
         out.write(id);
         for (int w = 0; w < words; w++) {
-          out.writeLong(view.codes[CodeLayout.index(i, words, w)]);
+          out.writeLong(view.codes.get(i, w));
         }
         byte[] payload = view.payloads[i];
         out.writeInt(payload == null ? -1 : payload.length);

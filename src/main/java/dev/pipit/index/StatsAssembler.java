@@ -39,7 +39,7 @@ final class StatsAssembler {
   }
 
   static IndexStats.Memory memory(View v, long mihBytes) {
-    long hot = 8L * v.codes.length + 8L * v.deaths.length;
+    long hot = v.codes.bytes() + v.deaths.bytes();
     double ideal = (double) v.count * (8 * v.generation.words + 8);
     return new IndexStats.Memory(hot, v.count == 0 ? 0 : hot / ideal, mihBytes);
   }

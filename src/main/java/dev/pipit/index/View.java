@@ -1,24 +1,26 @@
 package dev.pipit.index;
 
-import java.lang.invoke.MethodHandles;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
 /**
  * An immutable, consistent state of the index as of write sequence {@link #seq}, published by the
- * writer through one volatile field. Searches work on a view and never see a torn state: the arrays
- * are only appended to past {@link #count}, and a tombstone written after this view carries a
- * larger sequence.
+ * writer through one volatile field. Searches work on a view and never see a torn state: the
+ * storage is only appended to past {@link #count}, and a tombstone written after this view carries
+ * a larger sequence.
  *
  * <p>An entry is live in this view when {@code ordinal < count} and its death sequence (the one hot
  * {@code long} per entry; {@link Long#MAX_VALUE} while alive) is greater than {@code seq}.
  */
 final class View {
 
-  private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+  /** Coordinates (segment, byte offset): opaque access, as the death sequences are shared. */
+  private static final VarHandle LONGS = ValueLayout.JAVA_LONG.varHandle();
 
   final Generation generation;
-  final long[] codes;
-  final long[] deaths;
+  final LongChunks codes;
+  final LongChunks deaths;
   final String[] ids;
   final byte[][] payloads;
   final int count;
@@ -29,8 +31,8 @@ final class View {
 
   View(
       Generation generation,
-      long[] codes,
-      long[] deaths,
+      LongChunks codes,
+      LongChunks deaths,
       String[] ids,
       byte[][] payloads,
       int count,
@@ -51,7 +53,8 @@ final class View {
   }
 
   boolean isLive(int ordinal) {
-    return ordinal < count && (long) LONGS.getOpaque(deaths, ordinal) > seq;
+    return ordinal < count
+        && (long) LONGS.getOpaque(deaths.chunkOf(ordinal), deaths.offset(ordinal, 0)) > seq;
   }
 
   /** Live entries in this view. */
@@ -59,7 +62,8 @@ final class View {
     return count - tombstones;
   }
 
-  static void setDeath(long[] deaths, int ordinal, long seq) {
-    LONGS.setOpaque(deaths, ordinal, seq);
+  static void setDeath(LongChunks deaths, int ordinal, long seq) {
+    MemorySegment chunk = deaths.chunkOf(ordinal);
+    LONGS.setOpaque(chunk, deaths.offset(ordinal, 0), seq);
   }
 }

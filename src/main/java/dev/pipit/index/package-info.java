@@ -24,13 +24,15 @@
  *
  * <h2>Memory</h2>
  *
- * Hot data, read by every scan: the codes in one contiguous {@code long[]} (column-blocked by 8
+ * Hot data, read by every scan, off the heap in {@code LongChunks} ({@code MemorySegment} chunks of
+ * 2^20 entries that never move once full, so no 2^31-long cap): the codes (column-blocked by 8
  * codes, see {@code CodeLayout}) and one {@code long} per entry (its death sequence, for tombstones
- * and snapshot isolation). Arrays grow by 1/8, so hot memory stays within 1.125 × (8 × words + 8)
- * bytes per entry plus one block; {@link dev.pipit.index.IndexStats.Memory#hotBytesPerEntryRatio()}
- * reports the actual ratio. Cold data (ids, payloads, the id map) lives in separate arrays touched
- * only for results and lookups. Multi-index hashing, when built, adds {@code tables × (4 + 8 ×
- * words)} bytes per entry plus {@code tables × 2^substringBits × 4} bytes of offsets ({@link
+ * and snapshot isolation). Storage grows by 1/8 (only the last, partial chunk is copied), so hot
+ * memory stays within 1.125 × (8 × words + 8) bytes per entry plus one block; {@link
+ * dev.pipit.index.IndexStats.Memory#hotBytesPerEntryRatio()} reports the actual ratio. Cold data
+ * (ids, payloads, the id map) lives in separate arrays touched only for results and lookups.
+ * Multi-index hashing, when built, adds {@code tables × (4 + 8 × words)} bytes per entry plus
+ * {@code tables × 2^substringBits × 4} bytes of offsets ({@link
  * dev.pipit.index.IndexStats.Memory#mihBytes()}).
  *
  * <h2>Concurrency</h2>

@@ -25,7 +25,7 @@ class GenerationTests {
     assertThat(view.liveCount()).isEqualTo(2);
     assertThat(view.isLive(0)).isFalse();
     assertThat(generation.ordinals.get("a")).isEqualTo(2);
-    assertThat(CodeLayout.load(view.codes, generation.words, 2)).containsExactly(3);
+    assertThat(view.codes.load(2)).containsExactly(3);
     // A view published before the replacement still sees the old entry.
     assertThat(generation.publish(2).isLive(0)).isTrue();
   }
@@ -58,11 +58,40 @@ class GenerationTests {
       if (i % 3 != 0) {
         assertThat(fresh.ids[ordinal]).isEqualTo("e" + i);
         assertThat(fresh.payloads[ordinal]).containsExactly((byte) i);
-        assertThat(CodeLayout.load(fresh.codes, fresh.words, ordinal)).containsExactly(i);
+        assertThat(fresh.codes.load(ordinal)).containsExactly(i);
         assertThat(fresh.ordinals.get("e" + i)).isEqualTo(ordinal);
         ordinal++;
       }
     }
+  }
+
+  @Test
+  void growingAcrossChunksKeepsEarlierViewsAndTheirEntries() {
+    Generation small = new Generation(64, 8, 4); // chunks of 16 entries
+    for (int i = 0; i < 12; i++) {
+      small.put(i + 1, "e" + i, code(i), null);
+    }
+    View early = small.publish(12);
+    for (int i = 12; i < 100; i++) {
+      small.put(i + 1, "e" + i, code(i), null);
+    }
+    small.remove(101, "e3");
+    small.remove(102, "e40");
+    View late = small.publish(102);
+
+    assertThat(late.codes.chunkCount()).isGreaterThan(5);
+    assertThat(small.hotBytes()).isEqualTo(late.codes.bytes() + late.deaths.bytes());
+    for (int i = 0; i < 100; i++) {
+      assertThat(late.codes.load(i)).containsExactly(i);
+      assertThat(late.isLive(i)).isEqualTo(i != 3 && i != 40);
+    }
+    // The early view reads the chunks it was published with: its 12 entries, live as of seq 12.
+    assertThat(early.count).isEqualTo(12);
+    for (int i = 0; i < 12; i++) {
+      assertThat(early.codes.load(i)).containsExactly(i);
+      assertThat(early.isLive(i)).isTrue();
+    }
+    assertThat(early.isLive(12)).isFalse();
   }
 
   @Test

@@ -55,7 +55,6 @@ class KernelTests {
     Random rnd = new Random(words);
     for (String fill : List.of("random", "zeros", "ones", "sparse")) {
       int n = 203;
-      long[] codes = new long[(int) CodeLayout.longsFor(n, words)];
       long[][] plain = new long[n][words];
       for (int i = 0; i < n; i++) {
         for (int w = 0; w < words; w++) {
@@ -67,8 +66,9 @@ class KernelTests {
                 default -> rnd.nextLong();
               };
         }
-        CodeLayout.store(codes, words, i, plain[i]);
       }
+      // Chunks of 32 codes: scans cross chunk boundaries at every offset of the vector bodies.
+      LongChunks codes = chunks(plain, words, fill.equals("random") ? 5 : LongChunks.DEFAULT_SHIFT);
       long[] query = fill.equals("ones") ? new long[words] : rnd.longs(words).toArray();
       for (int trial = 0; trial < 30; trial++) {
         int from = rnd.nextInt(n);
@@ -101,8 +101,12 @@ class KernelTests {
   @ValueSource(ints = {1, 2, 3})
   void batchedScanOffersWhatSingleScansOffer(int words) {
     Random rnd = new Random(7 + words);
-    int n = 40_000; // more than one batch tile
-    long[] codes = rnd.longs(CodeLayout.longsFor(n, words)).toArray();
+    int n = 40_000; // more than one batch tile, and several chunks of 4,096 codes
+    long[][] plain = new long[n][];
+    for (int i = 0; i < n; i++) {
+      plain[i] = rnd.longs(words).toArray();
+    }
+    LongChunks codes = chunks(plain, words, 12);
     long[][] queries = new long[13][]; // a group of eight, one of four, one left over
     for (int q = 0; q < queries.length; q++) {
       queries[q] = rnd.longs(words).toArray();
@@ -112,7 +116,7 @@ class KernelTests {
       for (int q = 0; q < queries.length; q++) {
         batched[q] = new Recorder(20 * words);
       }
-      kernel.scanBatch(codes, words, queries, 3, n - 5, batched);
+      kernel.scanBatch(codes, queries, 3, n - 5, batched);
       for (int q = 0; q < queries.length; q++) {
         assertThat(batched[q].sortedKeys())
             .as(kernel.name() + " query " + q)
@@ -137,9 +141,9 @@ class KernelTests {
     int n = 3 * BitSlicedBatch.TILE + 77;
     for (String fill : List.of("random", "zeros", "ones", "clustered", "narrow queries")) {
       long centre = rnd.nextLong() & tail;
-      long[] codes = new long[n];
+      long[][] plain = new long[n][1];
       for (int i = 0; i < n; i++) {
-        codes[i] =
+        plain[i][0] =
             tail
                 & switch (fill) {
                   case "zeros" -> 0L;
@@ -149,6 +153,8 @@ class KernelTests {
                   default -> rnd.nextLong();
                 };
       }
+      // Chunks of 512 codes: tiles start at every offset from a chunk's start.
+      LongChunks codes = chunks(plain, 1, fill.equals("random") ? 9 : LongChunks.DEFAULT_SHIFT);
       long[][] queries = new long[BitSlicedBatch.MIN_QUERIES + 3][];
       for (int q = 0; q < queries.length; q++) {
         long width = fill.equals("narrow queries") ? tail >>> (bits + 1) / 2 : tail;
@@ -163,7 +169,7 @@ class KernelTests {
         for (int q = 0; q < queries.length; q++) {
           batched[q] = new Recorder(limit);
         }
-        bitSliced.scanBatch(codes, 1, queries, from, to, batched);
+        bitSliced.scanBatch(codes, queries, from, to, batched);
         for (int q = 0; q < queries.length; q++) {
           assertThat(batched[q].sortedKeys())
               .as(fill + " limit " + limit + " query " + q)
@@ -174,9 +180,25 @@ class KernelTests {
   }
 
   private static long[] offers(
-      HammingKernel kernel, long[] codes, int words, long[] query, int from, int to, int limit) {
+      HammingKernel kernel,
+      LongChunks codes,
+      int words,
+      long[] query,
+      int from,
+      int to,
+      int limit) {
     Recorder recorder = new Recorder(limit);
-    kernel.scan(codes, words, query, from, to, recorder);
+    kernel.scan(codes, query, from, to, recorder);
     return recorder.sortedKeys();
+  }
+
+  /** Off-heap chunks of {@code 2^shift} codes holding {@code plain}. */
+  static LongChunks chunks(long[][] plain, int words, int shift) {
+    int capacity = (plain.length + CodeLayout.BLOCK - 1) & -CodeLayout.BLOCK;
+    LongChunks codes = LongChunks.allocate(shift, words, capacity);
+    for (int i = 0; i < plain.length; i++) {
+      codes.store(i, plain[i]);
+    }
+    return codes;
   }
 }

@@ -52,7 +52,10 @@ class SearchEquivalenceTests {
     List<Code> initial = TestCodes.gallery(bits, n, shape.equals("clustered") ? 25 : 0, 0.05, rnd);
 
     // Build through the same rules as live writes: ~10 % deletes, ~5 % upserts (new insertions).
-    Generation generation = new Generation(bits, 16); // tiny capacity: exercises growth
+    // Tiny capacity: exercises growth; clustered galleries in chunks of 512 codes, so that scans,
+    // their thread splits and the batch tiles cross chunk boundaries.
+    Generation generation =
+        new Generation(bits, 16, shape.equals("clustered") ? 9 : LongChunks.DEFAULT_SHIFT);
     List<Code> byOrdinal = new ArrayList<>();
     long seq = 0;
     for (int i = 0; i < n; i++) {

@@ -1,0 +1,124 @@
+package dev.pipit.index;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+/**
+ * Per-entry {@code long}s off the heap, in chunks of {@code 2^shift} entries ({@code stride} longs
+ * each, in the blocked layout of {@link CodeLayout} inside a chunk). A chunk that is full never
+ * moves, so growing copies at most the last, partial chunk and an index is not capped at 2^31 longs
+ * as one {@code long[]} is; only the ordinal is an {@code int} (2^31 entries).
+ *
+ * <p>Instances are immutable views of the chunk list: {@link #grownTo} returns a new one that
+ * shares the full chunks, so a {@link View} published earlier keeps reading the chunks it was
+ * given. Each chunk has its own automatic arena: the memory is freed when the last view holding the
+ * chunk is collected, never while a search still reads it.
+ */
+final class LongChunks {
+
+  /** Entries per chunk by default: 2^20 (8 MiB of 64-bit codes). */
+  static final int DEFAULT_SHIFT = 20;
+
+  /** Chunks are aligned to a cache line: vector loads of a block never straddle two lines. */
+  private static final long ALIGNMENT = 64;
+
+  final int shift;
+  final int stride;
+  final int capacity;
+  private final MemorySegment[] chunks;
+
+  private LongChunks(int shift, int stride, MemorySegment[] chunks, int capacity) {
+    this.shift = shift;
+    this.stride = stride;
+    this.chunks = chunks;
+    this.capacity = capacity;
+  }
+
+  /** Zeroed storage for {@code capacity} entries (a multiple of {@link CodeLayout#BLOCK}). */
+  static LongChunks allocate(int shift, int stride, int capacity) {
+    return new LongChunks(shift, stride, new MemorySegment[0], 0).grownTo(capacity);
+  }
+
+  /**
+   * Storage for {@code target} entries holding this one's: full chunks are shared, the last partial
+   * one is copied into a larger chunk, new chunks are zeroed.
+   */
+  LongChunks grownTo(int target) {
+    if (target <= capacity) {
+      return this;
+    }
+    int size = 1 << shift;
+    int count = (int) (((long) target + size - 1) >>> shift);
+    MemorySegment[] grown = Arrays.copyOf(chunks, count);
+    for (int c = 0; c < count; c++) {
+      long entries = Math.min(size, (long) target - ((long) c << shift));
+      MemorySegment old = c < chunks.length ? chunks[c] : null;
+      if (old != null && old.byteSize() == bytesFor(entries)) {
+        continue;
+      }
+      MemorySegment fresh = Arena.ofAuto().allocate(bytesFor(entries), ALIGNMENT);
+      if (old != null) {
+        MemorySegment.copy(old, 0, fresh, 0, old.byteSize());
+      }
+      grown[c] = fresh;
+    }
+    return new LongChunks(shift, stride, grown, target);
+  }
+
+  private long bytesFor(long entries) {
+    return 8L * CodeLayout.longsFor(entries, stride);
+  }
+
+  /** Number of chunks. */
+  int chunkCount() {
+    return chunks.length;
+  }
+
+  /** Chunk {@code c}: entries {@code [c << shift, (c + 1) << shift)}. */
+  MemorySegment chunk(int c) {
+    return chunks[c];
+  }
+
+  /** The chunk holding entry {@code ordinal}. */
+  MemorySegment chunkOf(int ordinal) {
+    return chunks[ordinal >>> shift];
+  }
+
+  /** Byte offset of long {@code w} of entry {@code ordinal} inside its chunk. */
+  long offset(int ordinal, int w) {
+    return 8L * CodeLayout.index(ordinal & ((1 << shift) - 1), stride, w);
+  }
+
+  /** Long {@code w} of entry {@code ordinal}. */
+  long get(int ordinal, int w) {
+    return chunkOf(ordinal).get(ValueLayout.JAVA_LONG, offset(ordinal, w));
+  }
+
+  /** Stores {@code values} (stride longs) as entry {@code ordinal}. */
+  void store(int ordinal, long[] values) {
+    MemorySegment chunk = chunkOf(ordinal);
+    for (int w = 0; w < stride; w++) {
+      chunk.set(ValueLayout.JAVA_LONG, offset(ordinal, w), values[w]);
+    }
+  }
+
+  /** Entry {@code ordinal} as a new array of stride longs. */
+  long[] load(int ordinal) {
+    long[] values = new long[stride];
+    for (int w = 0; w < stride; w++) {
+      values[w] = get(ordinal, w);
+    }
+    return values;
+  }
+
+  /** Off-heap bytes allocated. */
+  long bytes() {
+    long total = 0;
+    for (MemorySegment chunk : chunks) {
+      total += chunk.byteSize();
+    }
+    return total;
+  }
+}
