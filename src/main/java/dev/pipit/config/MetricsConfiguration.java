@@ -2,6 +2,7 @@ package dev.pipit.config;
 
 import dev.pipit.gallery.ActiveModel;
 import dev.pipit.metrics.EngineMetrics;
+import dev.pipit.metrics.IndexKernelMetrics;
 import dev.pipit.metrics.StorageMetrics;
 import dev.pipit.model.EngineDevice;
 import org.springframework.context.annotation.Bean;
@@ -19,5 +20,10 @@ class MetricsConfiguration {
   @Bean
   EngineMetrics engineMetrics(EngineDevice engineDevice) {
     return new EngineMetrics(engineDevice);
+  }
+
+  @Bean
+  IndexKernelMetrics indexKernelMetrics() {
+    return new IndexKernelMetrics();
   }
 }
