@@ -79,3 +79,12 @@ bench-encode: ## encoder speed, AGMH 224²: pipit vs TorchScript (DJL) vs PyTorc
 	$(MVN) -q -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
 	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.bench.EncodeBenchmark $(BENCH_ARGS)
 	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.bench.EncodeRss
+
+# The service end to end over loopback (issue 18): search by code and by image, ingest through JSON with the
+# write-ahead log's group commit and with an fsync per write; p50/p95/p99 and throughput at 1, 16, 64 clients.
+# Shorter: make bench-http BENCH_HTTP_ARGS="n=100000 seconds=3 clients=1,16"; a running one: url=… key=…
+.PHONY: bench-http
+BENCH_HTTP_ARGS ?=
+bench-http: build ## HTTP load on the packaged service: latency percentiles, rps, ingest codes/s, fsync cost (docs/benchmarks.md)
+	$(MVN) -q -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
+	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.bench.HttpBench $(BENCH_HTTP_ARGS) | tee target/bench-http.txt
