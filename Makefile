@@ -84,3 +84,22 @@ bench-encode: ## encoder speed, AGMH 224²: pipit vs TorchScript (DJL) vs PyTorc
 	$(MVN) -q -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
 	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.bench.EncodeBenchmark $(BENCH_ARGS)
 	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.bench.EncodeRss
+
+# The service end to end over loopback (issue 18): search by code and by image, ingest through JSON with the
+# write-ahead log's group commit and with an fsync per write; p50/p95/p99 and throughput at 1, 16, 64 clients.
+# Shorter: make bench-http BENCH_HTTP_ARGS="n=100000 seconds=3 clients=1,16"; a running one: url=… key=…
+.PHONY: bench-http
+BENCH_HTTP_ARGS ?=
+bench-http: build ## HTTP load on the packaged service: latency percentiles, rps, ingest codes/s, fsync cost (docs/benchmarks.md)
+	$(MVN) -q -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
+	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.bench.HttpBench $(BENCH_HTTP_ARGS) | tee target/bench-http.txt
+
+# pipit's scan and multi-index hashing, FAISS IndexBinaryFlat/IndexBinaryMultiHash (Debian python3-faiss) and a
+# plain C popcount loop (gcc -O3 -march=native) on the same codes in one run (issue 18). BENCH_FAISS_ARGS="n=10000000".
+.PHONY: bench-faiss
+BENCH_FAISS_ARGS ?=
+bench-faiss: build ## pipit vs FAISS vs a C popcount loop on the same 64-bit codes, side by side (docs/benchmarks.md)
+	@bin/fetch-assets --bench
+	gcc -O3 -march=native -o target/popcount_scan src/bench/c/popcount_scan.c
+	$(MVN) -q -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
+	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.bench.FaissBench $(BENCH_FAISS_ARGS) | tee target/bench-faiss.txt

@@ -9,6 +9,7 @@ import dev.pipit.metrics.AuthMeters;
 import dev.pipit.metrics.EncoderMeters;
 import dev.pipit.metrics.EngineMetrics;
 import dev.pipit.metrics.GalleryMeters;
+import dev.pipit.metrics.IndexKernelMetrics;
 import dev.pipit.metrics.IndexMeters;
 import dev.pipit.metrics.JobMeters;
 import dev.pipit.metrics.JobMetrics;
@@ -75,5 +76,10 @@ class MetricsConfiguration {
       ImageStore store,
       ObjectProvider<ModelSwitch> modelSwitch) {
     return new ServingMetrics(active, decodePool, store, () -> modelSwitch.getObject().status());
+  }
+
+  @Bean
+  IndexKernelMetrics indexKernelMetrics() {
+    return new IndexKernelMetrics();
   }
 }

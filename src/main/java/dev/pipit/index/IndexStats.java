@@ -39,6 +39,10 @@ public record IndexStats(
    * Search paths taken since open.
    *
    * @param kernel the popcount kernel in use ({@code scalar} or {@code panama-<bits>})
+   * @param batchKernel the body of batched scans of one-word codes ({@code bitsliced} or {@code
+   *     popcount}, see {@link BatchKernelChoice})
+   * @param batchKernelReason why: {@code cpu-features}, {@code calibration}, {@code setting} or
+   *     {@code no-vector-api}
    * @param strategy the configured search strategy
    * @param linearSearches k-NN searches answered by the linear scan
    * @param mihSearches k-NN searches answered by multi-index hashing
@@ -51,6 +55,8 @@ public record IndexStats(
    */
   public record Search(
       String kernel,
+      String batchKernel,
+      String batchKernelReason,
       SearchStrategy strategy,
       long linearSearches,
       long mihSearches,

@@ -1,6 +1,10 @@
 package dev.pipit.index;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,8 +12,8 @@ import org.slf4j.LoggerFactory;
  * Picks the kernel once per JVM, like Lucene's {@code VectorizationProvider}: the Panama kernel
  * when the {@code jdk.incubator.vector} module is readable and C2 is on, else the scalar one, with
  * a log line that says how to enable it. {@code -Dpipit.index.kernel=scalar|panama} forces a choice
- * (tests, benchmarks); {@code -Dpipit.index.batch=popcount} turns off the bit-sliced batched scan
- * (benchmarks compare both).
+ * (tests, benchmarks). The batched scan's body is chosen per machine by {@link BatchKernelChoice}
+ * (CPU flags, else a short calibration; {@code -Dpipit.index.batch=bitsliced|popcount} forces one).
  */
 final class KernelProvider {
 
@@ -32,9 +36,42 @@ final class KernelProvider {
     return Holder.PANAMA;
   }
 
+  /** How batched scans of one-word codes are answered in this JVM, and why. */
+  static BatchKernelChoice batchChoice() {
+    HammingKernel chosen = Holder.KERNEL;
+    return chosen == Holder.PANAMA
+        ? Holder.BATCH
+        : new BatchKernelChoice(
+            BatchKernelChoice.POPCOUNT, "no-vector-api", "the " + chosen.name() + " kernel serves");
+  }
+
+  /** Budget of the start-up calibration when it runs (the JIT needs a few rounds first). */
+  private static final long CALIBRATION_BUDGET_NANOS = 150_000_000L;
+
   private static final class Holder {
     static final HammingKernel SCALAR = new ScalarKernel();
-    static final HammingKernel PANAMA = loadPanama();
+
+    /** The batch body of the Panama kernel; null with {@link #PANAMA}. */
+    static final BatchKernelChoice BATCH;
+
+    static final HammingKernel PANAMA;
+
+    static {
+      BatchKernelChoice batch = null;
+      HammingKernel panama = null;
+      try {
+        if (vectorApiUsable()) {
+          batch = chooseBatch();
+          panama = new PanamaKernel(batch.kernel().equals(BatchKernelChoice.BITSLICED));
+        }
+      } catch (LinkageError e) {
+        LOG.warn("Vector API failed to load (" + e + "); using the scalar kernel.");
+        batch = null;
+      }
+      BATCH = batch;
+      PANAMA = panama;
+    }
+
     static final HammingKernel KERNEL = choose();
 
     private static HammingKernel choose() {
@@ -55,32 +92,51 @@ final class KernelProvider {
       return chosen;
     }
 
-    private static HammingKernel loadPanama() {
+    private static boolean vectorApiUsable() {
       if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
         LOG.warn(
             "Vector API not loaded: Hamming scans use the scalar kernel. "
                 + "Start the JVM with --add-modules jdk.incubator.vector for the SIMD kernel.");
-        return null;
+        return false;
       }
       if (Boolean.FALSE.equals(isC2Enabled())) {
         LOG.warn(
             "C2 compiler is off (-XX:TieredStopAtLevel): the Vector API would be slow; "
                 + "using the scalar kernel.");
-        return null;
+        return false;
       }
+      if (!PanamaKernel.supported()) {
+        LOG.warn("Preferred vector width does not fit the code layout; using the scalar kernel.");
+        return false;
+      }
+      return true;
+    }
+
+    private static BatchKernelChoice chooseBatch() {
+      BatchKernelChoice batch =
+          BatchKernelChoice.choose(
+              batchSetting(),
+              BitSlicedBatch.supported(),
+              cpuFlags(),
+              () -> BatchCalibration.run(5, CALIBRATION_BUDGET_NANOS));
+      LOG.info(
+          "Batched scans of one-word codes: {} (by {}: {})",
+          batch.kernel(),
+          batch.reason(),
+          batch.detail());
+      return batch;
+    }
+
+    private static String batchSetting() {
+      String property = System.getProperty("pipit.index.batch");
+      return property != null ? property : System.getenv("PIPIT_INDEX_BATCH");
+    }
+
+    private static Set<String> cpuFlags() {
       try {
-        if (!PanamaKernel.supported()) {
-          LOG.warn("Preferred vector width does not fit the code layout; using the scalar kernel.");
-          return null;
-        }
-        boolean bitSliced =
-            BitSlicedBatch.supported()
-                && !"popcount".equals(System.getProperty("pipit.index.batch"));
-        LOG.info("Batched scans of one-word codes: {}", bitSliced ? "bit-sliced" : "popcount");
-        return new PanamaKernel(bitSliced);
-      } catch (LinkageError e) {
-        LOG.warn("Vector API failed to load (" + e + "); using the scalar kernel.");
-        return null;
+        return BatchKernelChoice.parseCpuFlags(Files.readString(Path.of("/proc/cpuinfo")));
+      } catch (IOException | SecurityException unreadable) {
+        return null; // not Linux, or hidden: calibrate instead
       }
     }
 

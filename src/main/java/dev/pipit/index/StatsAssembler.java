@@ -46,8 +46,11 @@ final class StatsAssembler {
 
   private IndexStats.Search search() {
     Searcher s = searches.searcher();
+    BatchKernelChoice batch = KernelProvider.batchChoice();
     return new IndexStats.Search(
         s.kernel.name(),
+        batch.kernel(),
+        batch.reason(),
         options.strategy(),
         s.linearSearches.sum(),
         s.mihSearches.sum(),

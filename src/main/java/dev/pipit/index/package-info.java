@@ -49,8 +49,10 @@
  * in {@link dev.pipit.index.IndexStats.Search#kernel()}. {@code -Dpipit.index.kernel=scalar|panama}
  * forces one. Batches of 8 or more queries over one-word codes (up to 64 bits) go through {@code
  * BitSlicedBatch} (tiles of 256 codes transposed into bit-planes in a scratch buffer, summed by
- * carry-save adders) where 256-bit vectors are native; {@code -Dpipit.index.batch=popcount} keeps
- * the popcount bodies instead.
+ * carry-save adders) or through the vector popcount bodies, chosen per machine by {@link
+ * dev.pipit.index.BatchKernelChoice}: the popcount bodies where the CPU has AVX-512 VPOPCNTDQ, the
+ * bit-sliced one elsewhere, a short calibration when the CPU's flags are unreadable; {@code
+ * -Dpipit.index.batch=bitsliced|popcount|calibrate} overrides it.
  *
  * <h2>Durability</h2>
  *

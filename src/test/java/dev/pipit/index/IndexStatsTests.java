@@ -42,6 +42,9 @@ class IndexStatsTests {
       assertThat(stats.memory().hotBytes()).isPositive();
       assertThat(stats.memory().mihBytes()).isZero();
       assertThat(stats.search().kernel()).isEqualTo(KernelProvider.kernel().name());
+      assertThat(stats.search().batchKernel()).isEqualTo(BatchKernelChoice.current().kernel());
+      assertThat(stats.search().batchKernelReason())
+          .isEqualTo(BatchKernelChoice.current().reason());
       assertThat(stats.search().strategy()).isEqualTo(SearchStrategy.LINEAR);
       assertThat(stats.search().linearSearches()).isEqualTo(1);
       assertThat(stats.search().mihSearches()).isZero();
