@@ -16,6 +16,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.dont_write_bytecode = True  # no __pycache__ next to the sources
 sys.path.insert(0, str(HERE / "grafana"))
 
 from dashboards import DASHBOARDS  # noqa: E402
