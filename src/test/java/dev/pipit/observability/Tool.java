@@ -20,7 +20,8 @@ record Tool(int exitCode, String output) {
       throws IOException, InterruptedException {
     Process process;
     try {
-      process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+      process =
+          new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
     } catch (IOException notInstalled) {
       throw new AssertionError(command.getFirst() + " " + INSTALL, notInstalled);
     }
