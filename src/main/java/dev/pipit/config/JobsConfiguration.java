@@ -1,6 +1,7 @@
 package dev.pipit.config;
 
 import dev.pipit.jobs.TrainJobs;
+import dev.pipit.metrics.JobMeters;
 import java.io.IOException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -10,7 +11,8 @@ import org.springframework.context.annotation.Configuration;
 class JobsConfiguration {
 
   @Bean(destroyMethod = "close")
-  TrainJobs trainJobs(JobsProperties jobs, StorageProperties storage, EngineProperties engine)
+  TrainJobs trainJobs(
+      JobsProperties jobs, StorageProperties storage, EngineProperties engine, JobMeters meters)
       throws IOException {
     // Jobs train where the service was told to run its networks (pipit.engine.device).
     return new TrainJobs(
@@ -20,6 +22,7 @@ class JobsConfiguration {
         jobs.backboneWeights(),
         "service",
         engine.device(),
-        jobs.limits());
+        jobs.limits(),
+        meters);
   }
 }

@@ -1,5 +1,6 @@
 package dev.pipit.config;
 
+import dev.pipit.metrics.AuthMeters;
 import dev.pipit.security.ApiKeyStore;
 import dev.pipit.security.ApiSecurity;
 import dev.pipit.security.Problems;
@@ -35,10 +36,13 @@ class SecurityConfiguration {
     return ApiSecurity.roleHierarchy();
   }
 
-  /** The 400/401/403 answers; also the firewall's {@code RequestRejectedHandler}. */
+  /**
+   * The 400/401/403 answers; also the firewall's {@code RequestRejectedHandler}. Refusals are
+   * counted in {@code pipit_auth_failures_total{reason}}.
+   */
   @Bean
-  Problems securityProblems() {
-    return new Problems();
+  Problems securityProblems(AuthMeters meters) {
+    return new Problems(reason -> meters.failed(reason.tag()));
   }
 
   @Bean

@@ -4,6 +4,7 @@ import dev.pipit.api.ApiLimits;
 import dev.pipit.api.StorageLocations;
 import dev.pipit.encode.BatchingEncoder;
 import dev.pipit.encode.DecodePool;
+import dev.pipit.encode.EncoderListener;
 import dev.pipit.encode.EncoderOptions;
 import dev.pipit.encode.ImageDecoder;
 import dev.pipit.encode.ImageEncoder;
@@ -14,6 +15,7 @@ import dev.pipit.gallery.DemoGallery;
 import dev.pipit.gallery.GalleryCodec;
 import dev.pipit.gallery.GalleryDatasetExport;
 import dev.pipit.gallery.GalleryItems;
+import dev.pipit.gallery.GalleryListener;
 import dev.pipit.gallery.GallerySearch;
 import dev.pipit.gallery.ImageStore;
 import dev.pipit.gallery.ModelCatalog;
@@ -23,8 +25,13 @@ import dev.pipit.gallery.ServingStartup;
 import dev.pipit.gallery.ServingState;
 import dev.pipit.index.FsyncPolicy;
 import dev.pipit.index.HammingIndex;
+import dev.pipit.index.IndexListener;
 import dev.pipit.index.IndexOptions;
 import dev.pipit.index.SnapshotPolicy;
+import dev.pipit.metrics.EncoderMeters;
+import dev.pipit.metrics.GalleryMeters;
+import dev.pipit.metrics.IndexMeters;
+import dev.pipit.metrics.ServingMetrics;
 import dev.pipit.model.EngineDevice;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.train.data.Dataset;
@@ -78,9 +85,16 @@ class ServingConfiguration {
       ServingProperties serving,
       StorageProperties storage,
       EngineDevice engine,
-      DecodePool decodePool) {
-    return (modelDir, indexDir) -> open(serving, storage, engine, decodePool, modelDir, indexDir);
+      DecodePool decodePool,
+      EncoderMeters encoderMeters,
+      IndexMeters indexMeters) {
+    Meters meters = new Meters(encoderMeters, indexMeters);
+    return (modelDir, indexDir) ->
+        open(serving, storage, engine, decodePool, meters, modelDir, indexDir);
   }
+
+  /** Where every served model's encoder and index report. */
+  private record Meters(EncoderListener encoder, IndexListener index) {}
 
   /**
    * The model served at start ({@link ServingStartup}): the one a completed switch recorded, else
@@ -124,8 +138,18 @@ class ServingConfiguration {
       ImageStore store,
       GalleryCodec codec,
       ModelSwitch.Opener opener,
-      ServingState state) {
-    return new ModelSwitch(active, store, codec, opener, state, SWITCH_CLOSE_GRACE);
+      ServingState state,
+      GalleryMeters meters,
+      ServingMetrics servingMetrics) {
+    GalleryListener listener =
+        new GalleryListener() {
+          @Override
+          public void switchEnded(ModelSwitch.State end, long nanos) {
+            meters.switchEnded(end, nanos);
+            servingMetrics.refreshServing();
+          }
+        };
+    return new ModelSwitch(active, store, codec, opener, state, SWITCH_CLOSE_GRACE, listener);
   }
 
   /** Indexes the demo gallery during start-up, so that a ready service can be searched at once. */
@@ -185,9 +209,10 @@ class ServingConfiguration {
   }
 
   @Bean
-  GallerySearch gallerySearch(ActiveModel active, GalleryCodec codec, ServingProperties serving) {
+  GallerySearch gallerySearch(
+      ActiveModel active, GalleryCodec codec, ServingProperties serving, GalleryMeters meters) {
     return new GallerySearch(
-        active, codec, serving.maxK(), Duration.ofMillis(serving.requestTimeoutMillis()));
+        active, codec, serving.maxK(), Duration.ofMillis(serving.requestTimeoutMillis()), meters);
   }
 
   @Bean
@@ -205,6 +230,7 @@ class ServingConfiguration {
       StorageProperties storage,
       EngineDevice engine,
       DecodePool decodePool,
+      Meters meters,
       Path modelDir,
       Path indexDir)
       throws IOException {
@@ -216,7 +242,8 @@ class ServingConfiguration {
             new EncoderOptions(
                 serving.maxBatch(),
                 Duration.ofMillis(serving.maxWaitMillis()),
-                serving.queueCapacity()));
+                serving.queueCapacity()),
+            meters.encoder()::batch);
     ImageEncoder encoder =
         new ImageEncoder(
             new ImageDecoder(
@@ -227,7 +254,8 @@ class ServingConfiguration {
             new ImagePreprocessor(model.preprocessing()),
             batching,
             decodePool,
-            serving.queueCapacity());
+            serving.queueCapacity(),
+            meters.encoder());
     FsyncPolicy fsync =
         serving.groupCommitMillis() == 0
             ? FsyncPolicy.always()
@@ -243,7 +271,8 @@ class ServingConfiguration {
                     new SnapshotPolicy(
                         storage.snapshotEveryRecords(),
                         storage.snapshotLogSize().toBytes(),
-                        storage.snapshotInterval())));
+                        storage.snapshotInterval())),
+            meters.index());
     log.info(
         "Serving model {} ({} bits, {}, {}) with {} gallery items",
         artifact.manifest().name(),

@@ -35,6 +35,7 @@ public final class ImageEncoder {
   private final DecodePool decodePool;
   private final int maxInFlight;
   private final Semaphore inFlight;
+  private final EncoderListener listener;
 
   /**
    * @param decodePool where decoding and preprocessing run (may be shared by several encoders)
@@ -47,6 +48,17 @@ public final class ImageEncoder {
       BatchingEncoder encoder,
       DecodePool decodePool,
       int maxInFlight) {
+    this(decoder, preprocessor, encoder, decodePool, maxInFlight, EncoderListener.NONE);
+  }
+
+  /** As above, telling {@code listener} of every image refused. */
+  public ImageEncoder(
+      ImageDecoder decoder,
+      ImagePreprocessor preprocessor,
+      BatchingEncoder encoder,
+      DecodePool decodePool,
+      int maxInFlight,
+      EncoderListener listener) {
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be positive: " + maxInFlight);
     }
@@ -56,6 +68,7 @@ public final class ImageEncoder {
     this.decodePool = decodePool;
     this.maxInFlight = maxInFlight;
     this.inFlight = new Semaphore(maxInFlight);
+    this.listener = listener;
   }
 
   /**
@@ -68,6 +81,7 @@ public final class ImageEncoder {
    */
   public CompletableFuture<Result> encode(byte[] bytes) {
     if (!inFlight.tryAcquire()) {
+      listener.rejected(EncoderListener.Rejection.QUEUE_FULL);
       throw new EncoderOverloadedException(
           "image pipeline is full (" + maxInFlight + " images decoding or encoding)", retryAfter());
     }
@@ -76,6 +90,9 @@ public final class ImageEncoder {
       decoding = decodePool.submit(() -> decode(bytes));
     } catch (RuntimeException e) {
       inFlight.release();
+      if (e instanceof EncoderOverloadedException) {
+        listener.rejected(EncoderListener.Rejection.DECODE_QUEUE_FULL);
+      }
       throw e;
     }
     CompletableFuture<Result> result = decoding.thenCompose(this::submit);

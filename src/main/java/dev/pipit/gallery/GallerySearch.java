@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Searches the served gallery: by image (encoded with the active model, waiting at most the request
@@ -95,12 +96,24 @@ public final class GallerySearch {
   private final int maxK;
   private final int labelCandidates;
   private final Duration timeout;
+  private final GalleryListener listener;
 
   /**
    * @param maxK largest k, and most hits a radius search may return ({@code pipit.serving.max-k})
    * @param timeout longest a request waits for its encodings
    */
   public GallerySearch(ActiveModel active, GalleryCodec codec, int maxK, Duration timeout) {
+    this(active, codec, maxK, timeout, GalleryListener.NONE);
+  }
+
+  /** As above, telling {@code listener} of every search, its stages and its hits. */
+  public GallerySearch(
+      ActiveModel active,
+      GalleryCodec codec,
+      int maxK,
+      Duration timeout,
+      GalleryListener listener) {
+    this.listener = listener;
     if (maxK < 1 || maxK >= HammingIndex.MAX_K) {
       throw new IllegalArgumentException(
           "max-k must be 1.." + (HammingIndex.MAX_K - 1) + ", got " + maxK);
@@ -129,17 +142,62 @@ public final class GallerySearch {
    * @throws RequestTimeoutException if the encoding takes longer than the request timeout
    */
   public Result byImage(byte[] image, Query query) {
+    return observed(GalleryListener.Kind.IMAGE, () -> searchImage(image, query));
+  }
+
+  private Result searchImage(byte[] image, Query query) {
     check(query);
     ServingModel model = active.require();
     ImageEncoder.Result encoded = Timeouts.await(model.encoder().encode(image), timeout);
+    reportEncoding(encoded, System.nanoTime());
     Map<String, Double> timings = new LinkedHashMap<>();
     timings.put("decode", millis(encoded.decodeNanos()));
     timings.put("queue", millis(encoded.queueNanos()));
     timings.put("encode", millis(encoded.forwardNanos()));
-    long start = System.nanoTime();
-    List<Hit> hits = search(model.index(), encoded.code(), query);
-    timings.put("scan", millis(System.nanoTime() - start));
+    List<Hit> hits = search(model.index(), encoded.code(), query, timings);
     return new Result(model.ref(), hits, timings);
+  }
+
+  /**
+   * The encoding's stages, laid end to end before {@code arrived} (when the request saw the
+   * result): decode, then the wait for a batch, then the forward pass.
+   */
+  private void reportEncoding(ImageEncoder.Result encoded, long arrived) {
+    long encodeStart = arrived - encoded.forwardNanos();
+    long queueStart = encodeStart - encoded.queueNanos();
+    listener.stage(
+        GalleryListener.Stage.DECODE, queueStart - encoded.decodeNanos(), encoded.decodeNanos());
+    listener.stage(GalleryListener.Stage.QUEUE, queueStart, encoded.queueNanos());
+    listener.stage(GalleryListener.Stage.ENCODE, encodeStart, encoded.forwardNanos());
+  }
+
+  /** Runs a search, telling the listener how it ended. */
+  private <T> T observed(GalleryListener.Kind kind, Supplier<T> search) {
+    T result;
+    try {
+      result = search.get();
+    } catch (RuntimeException e) {
+      listener.searched(kind, outcome(e));
+      throw e;
+    }
+    listener.searched(kind, GalleryListener.Outcome.OK);
+    return result;
+  }
+
+  private GalleryListener.Outcome outcome(RuntimeException e) {
+    if (e instanceof IllegalArgumentException
+        || e instanceof ImageDecodeException
+        || e instanceof PayloadTooLargeException) {
+      return GalleryListener.Outcome.CLIENT_ERROR;
+    }
+    if (e instanceof EncoderOverloadedException) {
+      return GalleryListener.Outcome.REJECTED;
+    }
+    if (e instanceof RequestTimeoutException) {
+      listener.timedOut();
+      return GalleryListener.Outcome.TIMEOUT;
+    }
+    return GalleryListener.Outcome.ERROR;
   }
 
   /**
@@ -148,13 +206,15 @@ public final class GallerySearch {
    * @throws dev.pipit.index.InvalidCodeException if it is not a code of the model's length
    */
   public Result byCode(String hex, Query query) {
+    return observed(GalleryListener.Kind.CODE, () -> searchCode(hex, query));
+  }
+
+  private Result searchCode(String hex, Query query) {
     check(query);
     ServingModel model = active.require();
     Code code = Code.fromHex(model.ref().bits(), hex);
-    long start = System.nanoTime();
-    List<Hit> hits = search(model.index(), code, query);
     Map<String, Double> timings = new LinkedHashMap<>();
-    timings.put("scan", millis(System.nanoTime() - start));
+    List<Hit> hits = search(model.index(), code, query, timings);
     return new Result(model.ref(), hits, timings);
   }
 
@@ -167,6 +227,10 @@ public final class GallerySearch {
    * @throws RequestTimeoutException if the encodings take longer than that (the whole batch fails)
    */
   public BatchResult batch(List<byte[]> images, int k, String label) {
+    return observed(GalleryListener.Kind.BATCH, () -> searchBatch(images, k, label));
+  }
+
+  private BatchResult searchBatch(List<byte[]> images, int k, String label) {
     Query query = new Query(k, null, label);
     check(query);
     ServingModel model = active.require();
@@ -188,7 +252,9 @@ public final class GallerySearch {
       if (encodings.get(i) != null) {
         try {
           Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-          code = Timeouts.await(encodings.get(i), left).code();
+          ImageEncoder.Result encoded = Timeouts.await(encodings.get(i), left);
+          reportEncoding(encoded, System.nanoTime());
+          code = encoded.code();
         } catch (ImageDecodeException | EncoderOverloadedException e) {
           errors[i] = e.getMessage();
         } catch (RequestTimeoutException e) {
@@ -207,9 +273,14 @@ public final class GallerySearch {
     List<List<Hit>> answers = new ArrayList<>();
     for (int from = 0; from < good.size(); from += perPass) {
       List<Code> pass = good.subList(from, Math.min(good.size(), from + perPass));
-      for (List<SearchHit> found : model.index().searchBatch(pass, wanted)) {
-        answers.add(select(found, wanted, query));
+      long scanStart = System.nanoTime();
+      List<List<SearchHit>> found = model.index().searchBatch(pass, wanted);
+      long hydrateStart = System.nanoTime();
+      listener.stage(GalleryListener.Stage.SCAN, scanStart, hydrateStart - scanStart);
+      for (List<SearchHit> candidates : found) {
+        answers.add(select(candidates, wanted, query));
       }
+      listener.stage(GalleryListener.Stage.HYDRATE, hydrateStart, System.nanoTime() - hydrateStart);
     }
     timings.put("scan", millis(System.nanoTime() - start));
     List<BatchEntry> entries = new ArrayList<>();
@@ -223,9 +294,19 @@ public final class GallerySearch {
     return new BatchResult(model.ref(), entries, timings);
   }
 
-  private List<Hit> search(HammingIndex index, Code code, Query query) {
+  /** Scans, then hydrates: each stage told to the listener, both as "scan" in {@code timings}. */
+  private List<Hit> search(
+      HammingIndex index, Code code, Query query, Map<String, Double> timings) {
     int wanted = candidates(query);
-    return select(index.search(code, wanted), wanted, query);
+    long start = System.nanoTime();
+    List<SearchHit> candidates = index.search(code, wanted);
+    long hydrateStart = System.nanoTime();
+    listener.stage(GalleryListener.Stage.SCAN, start, hydrateStart - start);
+    List<Hit> hits = select(candidates, wanted, query);
+    long end = System.nanoTime();
+    listener.stage(GalleryListener.Stage.HYDRATE, hydrateStart, end - hydrateStart);
+    timings.put("scan", millis(end - start)); // the API's scan includes hydrating, as before
+    return hits;
   }
 
   /** How many nearest items to ask the index for: enough to answer exactly, and bounded. */
@@ -246,6 +327,7 @@ public final class GallerySearch {
     List<Hit> hits = new ArrayList<>();
     for (SearchHit candidate : candidates) {
       if (radius != null && candidate.distance() > radius) {
+        listener.results(hits.size());
         return hits; // sorted by distance: nothing further is within the radius
       }
       GalleryPayload payload = codec.read(candidate.payload());
@@ -260,6 +342,7 @@ public final class GallerySearch {
               payload.metadata(),
               payload.image()));
       if (radius == null && hits.size() == query.k()) {
+        listener.results(hits.size());
         return hits;
       }
       if (radius != null && hits.size() > maxK) {
@@ -270,6 +353,10 @@ public final class GallerySearch {
       // every candidate lies within the radius and the gallery has more: the ball reaches further
       throw tooBroad(radius);
     }
+    if (query.label() != null && radius == null && candidates.size() == asked) {
+      listener.labelWindowExhausted(); // fewer than k matches, and the gallery holds more items
+    }
+    listener.results(hits.size());
     return hits;
   }
 

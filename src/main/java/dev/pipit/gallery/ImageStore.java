@@ -45,6 +45,7 @@ public final class ImageStore {
   private final long maxBytes;
   private final Map<String, Integer> references = new HashMap<>();
   private long usedBytes;
+  private long refusals;
 
   private ImageStore(Path root, long maxBytes) {
     this.root = root;
@@ -85,6 +86,7 @@ public final class ImageStore {
     if (count == null && !Files.exists(originalPath(sha))) {
       byte[] thumbnail = thumbnail(image);
       if (usedBytes + original.length + thumbnail.length > maxBytes) {
+        refusals++;
         return Optional.empty();
       }
       try {
@@ -160,6 +162,11 @@ public final class ImageStore {
   /** The thumbnail's file, if kept. */
   public Optional<Path> thumbnail(String sha256) {
     return isName(sha256) ? existing(thumbnailPath(sha256)) : Optional.empty();
+  }
+
+  /** Originals not kept because they would have passed the cap, since start. */
+  public synchronized long refusals() {
+    return refusals;
   }
 
   /** Bytes on disk (originals and thumbnails). */

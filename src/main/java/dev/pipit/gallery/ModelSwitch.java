@@ -79,7 +79,9 @@ public final class ModelSwitch implements AutoCloseable {
   private final Opener opener;
   private final ServingState state;
   private final Duration closeGrace;
+  private final GalleryListener listener;
   private volatile Status status;
+  private volatile long startedNanos;
   private Thread worker;
 
   /**
@@ -93,6 +95,19 @@ public final class ModelSwitch implements AutoCloseable {
       Opener opener,
       ServingState state,
       Duration closeGrace) {
+    this(active, store, codec, opener, state, closeGrace, GalleryListener.NONE);
+  }
+
+  /** As above, telling {@code listener} how long each switch took. */
+  public ModelSwitch(
+      ActiveModel active,
+      ImageStore store,
+      GalleryCodec codec,
+      Opener opener,
+      ServingState state,
+      Duration closeGrace,
+      GalleryListener listener) {
+    this.listener = listener;
     this.active = active;
     this.store = store;
     this.codec = codec;
@@ -135,6 +150,7 @@ public final class ModelSwitch implements AutoCloseable {
     }
     String name = artifact.manifest().name();
     status = new Status(name, State.RUNNING, counts[0], 0, 0, 0, Instant.now(), null, null);
+    startedNanos = System.nanoTime();
     worker =
         Thread.ofPlatform()
             .name("model-switch")
@@ -360,6 +376,7 @@ public final class ModelSwitch implements AutoCloseable {
   }
 
   private Status finished(State end, int reencoded, int withoutOriginal, int failed, String error) {
+    listener.switchEnded(end, System.nanoTime() - startedNanos);
     Status s = status;
     return new Status(
         s.model(),

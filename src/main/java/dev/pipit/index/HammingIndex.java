@@ -3,6 +3,7 @@ package dev.pipit.index;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -59,19 +60,31 @@ public final class HammingIndex implements AutoCloseable {
   private final MaintenanceScheduler maintenance;
   private final SearchDispatch searches;
   private final StatsAssembler stats;
+  private final Instant opened = Instant.now();
+  private final long recoveryNanos;
+  private final long recordsReplayed;
 
   private HammingIndex(
-      IndexOptions options, Path dir, DirectoryLock lock, Recovery.State state, WriteAheadLog wal) {
+      IndexOptions options,
+      Path dir,
+      DirectoryLock lock,
+      Recovery.State state,
+      WriteAheadLog wal,
+      IndexListener listener,
+      long recoveryNanos) {
     this.options = options;
+    this.recoveryNanos = recoveryNanos;
+    this.recordsReplayed = state.replayed();
     this.lock = lock;
     this.wal = wal;
     this.writes = new WritePath(state, wal, options.maxPayloadBytes());
     this.snapshotter =
         wal == null
             ? null
-            : new Snapshotter(dir, options.modelFingerprint(), wal, writes, state.snapshotSeq());
+            : new Snapshotter(
+                dir, options.modelFingerprint(), wal, writes, state.snapshotSeq(), listener);
     this.maintenance = new MaintenanceScheduler(writes, snapshotter, options.snapshots());
-    this.searches = new SearchDispatch(options, writes, maintenance.executor());
+    this.searches = new SearchDispatch(options, writes, maintenance.executor(), listener);
     this.stats = new StatsAssembler(options, writes, searches, wal, snapshotter, state.tornBytes());
   }
 
@@ -85,13 +98,26 @@ public final class HammingIndex implements AutoCloseable {
    * @throws IllegalStateException if another process holds the directory
    */
   public static HammingIndex open(Path dir, IndexOptions options) throws IOException {
-    return open(dir, options, WriteAheadLog.SEGMENT_BYTES);
+    return open(dir, options, WriteAheadLog.SEGMENT_BYTES, IndexListener.NONE);
+  }
+
+  /** {@link #open(Path, IndexOptions)} telling {@code listener} of passes, fsyncs and snapshots. */
+  public static HammingIndex open(Path dir, IndexOptions options, IndexListener listener)
+      throws IOException {
+    return open(dir, options, WriteAheadLog.SEGMENT_BYTES, listener);
   }
 
   /**
    * {@link #open(Path, IndexOptions)} with log segments rolled past {@code segmentBytes} (tests).
    */
   static HammingIndex open(Path dir, IndexOptions options, long segmentBytes) throws IOException {
+    return open(dir, options, segmentBytes, IndexListener.NONE);
+  }
+
+  private static HammingIndex open(
+      Path dir, IndexOptions options, long segmentBytes, IndexListener listener)
+      throws IOException {
+    long start = System.nanoTime();
     Files.createDirectories(dir);
     DirectoryLock lock = DirectoryLock.acquire(dir);
     try {
@@ -103,8 +129,9 @@ public final class HammingIndex implements AutoCloseable {
               options.modelFingerprint(),
               options.fsync(),
               state.lastSeq(),
-              segmentBytes);
-      return new HammingIndex(options, dir, lock, state, wal);
+              segmentBytes,
+              listener);
+      return new HammingIndex(options, dir, lock, state, wal, listener, System.nanoTime() - start);
     } catch (IOException | RuntimeException e) {
       lock.close();
       throw e;
@@ -113,7 +140,13 @@ public final class HammingIndex implements AutoCloseable {
 
   /** An index without files (nothing survives {@link #close}); for tests, benchmarks and caches. */
   public static HammingIndex inMemory(IndexOptions options) {
-    return new HammingIndex(options, null, null, Recovery.State.empty(options.bits()), null);
+    return inMemory(options, IndexListener.NONE);
+  }
+
+  /** {@link #inMemory(IndexOptions)} telling {@code listener} of every search pass. */
+  public static HammingIndex inMemory(IndexOptions options, IndexListener listener) {
+    return new HammingIndex(
+        options, null, null, Recovery.State.empty(options.bits()), null, listener, 0);
   }
 
   /**
@@ -249,6 +282,18 @@ public final class HammingIndex implements AutoCloseable {
   /** A summary for metrics: sizes, memory, search paths, the log, snapshots and compactions. */
   public IndexStats stats() {
     return stats.stats();
+  }
+
+  /** The index's files and how its opening went, read now (lists the log's directory). */
+  public FileStats fileStats() {
+    FileStats.Log log = wal == null ? new FileStats.Log(0, 0) : wal.files();
+    return new FileStats(
+        opened,
+        recoveryNanos,
+        recordsReplayed,
+        log.segments(),
+        log.bytes(),
+        snapshotter == null ? 0 : snapshotter.lastBytes());
   }
 
   /**

@@ -17,9 +17,10 @@ final class Recovery {
   private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
 
   /** The recovered state. */
-  record State(Generation generation, long lastSeq, long tornBytes, long snapshotSeq) {
+  record State(
+      Generation generation, long lastSeq, long tornBytes, long snapshotSeq, long replayed) {
     static State empty(int bits) {
-      return new State(new Generation(bits, 1024), 0, 0, 0);
+      return new State(new Generation(bits, 1024), 0, 0, 0, 0);
     }
   }
 
@@ -50,7 +51,8 @@ final class Recovery {
         replay.tornBytes() > 0
             ? ", torn log tail of " + replay.tornBytes() + " bytes truncated"
             : "");
-    return new State(trimmed(generation), lastSeq, replay.tornBytes(), snapshotSeq);
+    return new State(
+        trimmed(generation), lastSeq, replay.tornBytes(), snapshotSeq, replay.records());
   }
 
   /** Applies one replayed record; a delete of an absent id means the files disagree. */

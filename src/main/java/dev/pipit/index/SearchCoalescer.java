@@ -47,6 +47,7 @@ final class SearchCoalescer {
   private final Searcher searcher;
   private final Supplier<View> views;
   private final int maxPerPass;
+  private final IndexListener listener;
   private final ConcurrentLinkedQueue<Pending> queued = new ConcurrentLinkedQueue<>();
   private final ReentrantLock passRunning = new ReentrantLock();
 
@@ -59,6 +60,12 @@ final class SearchCoalescer {
    *     L1)
    */
   SearchCoalescer(Searcher searcher, Supplier<View> views, int maxPerPass) {
+    this(searcher, views, maxPerPass, IndexListener.NONE);
+  }
+
+  /** With {@code listener} told the size of every pass. */
+  SearchCoalescer(Searcher searcher, Supplier<View> views, int maxPerPass, IndexListener listener) {
+    this.listener = listener;
     this.searcher = searcher;
     this.views = views;
     this.maxPerPass = maxPerPass;
@@ -109,6 +116,9 @@ final class SearchCoalescer {
     }
     if (pass.size() > 1) {
       coalesced.add(pass.size());
+    }
+    if (!pass.isEmpty()) {
+      listener.sharedPass(pass.size());
     }
     Map<Integer, List<Pending>> byK = new LinkedHashMap<>();
     for (Pending p : pass) {

@@ -21,8 +21,11 @@ final class SearchDispatch {
   private final ExecutorService pool; // null with one search thread
   private final Searcher searcher;
   private final SearchCoalescer coalescer;
+  private final IndexListener listener;
 
-  SearchDispatch(IndexOptions options, WritePath writes, Executor background) {
+  SearchDispatch(
+      IndexOptions options, WritePath writes, Executor background, IndexListener listener) {
+    this.listener = listener;
     this.bits = options.bits();
     this.maxCoalesced = options.maxCoalesced();
     this.writes = writes;
@@ -34,8 +37,9 @@ final class SearchDispatch {
             : null;
     MihMaintainer mih = new MihMaintainer(background, writes::view);
     this.searcher =
-        new Searcher(KernelProvider.kernel(), options.strategy(), pool, options.threads(), mih);
-    this.coalescer = new SearchCoalescer(searcher, writes::liveView, maxCoalesced);
+        new Searcher(
+            KernelProvider.kernel(), options.strategy(), pool, options.threads(), mih, listener);
+    this.coalescer = new SearchCoalescer(searcher, writes::liveView, maxCoalesced, listener);
   }
 
   List<SearchHit> knn(long[] query, int k) {
@@ -54,6 +58,9 @@ final class SearchDispatch {
 
   List<List<SearchHit>> knnBatch(long[][] queries, int k) {
     searcher.batchedQueries.add(queries.length);
+    if (queries.length > 0) {
+      listener.sharedPass(queries.length);
+    }
     View v = writes.liveView();
     long[][] keys = queries.length == 0 ? new long[0][] : searcher.knnBatch(v, queries, k);
     List<List<SearchHit>> results = new ArrayList<>(queries.length);

@@ -33,6 +33,7 @@ final class Searcher {
   private final int threads;
   private final MihMaintainer mih;
   private final int parallelMin;
+  private final IndexListener listener;
 
   final LongAdder linearSearches = new LongAdder();
   final LongAdder mihSearches = new LongAdder();
@@ -47,7 +48,18 @@ final class Searcher {
       ExecutorService pool,
       int threads,
       MihMaintainer mih) {
-    this(kernel, strategy, pool, threads, mih, PARALLEL_MIN);
+    this(kernel, strategy, pool, threads, mih, PARALLEL_MIN, IndexListener.NONE);
+  }
+
+  /** With {@code listener} told of every pass. */
+  Searcher(
+      HammingKernel kernel,
+      SearchStrategy strategy,
+      ExecutorService pool,
+      int threads,
+      MihMaintainer mih,
+      IndexListener listener) {
+    this(kernel, strategy, pool, threads, mih, PARALLEL_MIN, listener);
   }
 
   /** With {@code parallelMin} codes per thread at least (tests use small values). */
@@ -58,6 +70,18 @@ final class Searcher {
       int threads,
       MihMaintainer mih,
       int parallelMin) {
+    this(kernel, strategy, pool, threads, mih, parallelMin, IndexListener.NONE);
+  }
+
+  private Searcher(
+      HammingKernel kernel,
+      SearchStrategy strategy,
+      ExecutorService pool,
+      int threads,
+      MihMaintainer mih,
+      int parallelMin,
+      IndexListener listener) {
+    this.listener = listener;
     this.parallelMin = parallelMin;
     this.kernel = kernel;
     this.strategy = strategy;
@@ -72,6 +96,7 @@ final class Searcher {
 
   /** Top-k keys {@code (dist << 32) | ordinal}, ascending. */
   long[] knn(View view, long[] query, int k) {
+    long start = System.nanoTime();
     MultiIndexHash hash = mih.usable(view, strategy);
     if (hash != null) {
       TopKHeap heap = new TopKHeap(view, k);
@@ -90,19 +115,24 @@ final class Searcher {
       if (checked >= 0) {
         mihSearches.increment();
         ndis.add(checked);
-        return heap.sortedKeys();
+        long[] keys = heap.sortedKeys();
+        listener.scanned(IndexListener.Pass.MULTI_INDEX, System.nanoTime() - start);
+        return keys;
       }
       mihFallbacks.increment();
     }
     linearSearches.increment();
-    return scanParallel(
-        view,
-        k,
-        (from, to) -> {
-          Collector out = topK(view, k);
-          kernel.scan(view.codes, view.generation.words, query, from, to, out);
-          return new Collector[] {out};
-        })[0];
+    long[] keys =
+        scanParallel(
+            view,
+            k,
+            (from, to) -> {
+              Collector out = topK(view, k);
+              kernel.scan(view.codes, view.generation.words, query, from, to, out);
+              return new Collector[] {out};
+            })[0];
+    listener.scanned(IndexListener.Pass.LINEAR, System.nanoTime() - start);
+    return keys;
   }
 
   /** Top-k keys for each query, in one pass over memory per thread. */
@@ -114,22 +144,27 @@ final class Searcher {
       }
       return results;
     }
-    return scanParallel(
-        view,
-        k,
-        (from, to) -> {
-          Collector[] outs = new Collector[queries.length];
-          for (int q = 0; q < outs.length; q++) {
-            outs[q] = topK(view, k);
-          }
-          kernel.scanBatch(view.codes, view.generation.words, queries, from, to, outs);
-          return outs;
-        });
+    long start = System.nanoTime();
+    long[][] keys =
+        scanParallel(
+            view,
+            k,
+            (from, to) -> {
+              Collector[] outs = new Collector[queries.length];
+              for (int q = 0; q < outs.length; q++) {
+                outs[q] = topK(view, k);
+              }
+              kernel.scanBatch(view.codes, view.generation.words, queries, from, to, outs);
+              return outs;
+            });
+    listener.scanned(IndexListener.Pass.BATCHED, System.nanoTime() - start);
+    return keys;
   }
 
   /** Keys of every live code within {@code radius}, ascending. */
   long[] radius(View view, long[] query, int radius) {
     radiusSearches.increment();
+    long start = System.nanoTime();
     MultiIndexHash hash = mih.usable(view, strategy);
     if (hash != null && (strategy == SearchStrategy.MIH || radius / hash.tables <= 1)) {
       RadiusCollector out = new RadiusCollector(view, radius);
@@ -141,16 +176,21 @@ final class Searcher {
           view.count,
           out);
       ndis.add(hash.searchRadius(view, query, radius, out));
-      return out.sortedKeys();
+      long[] keys = out.sortedKeys();
+      listener.scanned(IndexListener.Pass.MULTI_INDEX, System.nanoTime() - start);
+      return keys;
     }
-    return scanParallel(
-        view,
-        Integer.MAX_VALUE,
-        (from, to) -> {
-          Collector out = new RadiusCollector(view, radius);
-          kernel.scan(view.codes, view.generation.words, query, from, to, out);
-          return new Collector[] {out};
-        })[0];
+    long[] keys =
+        scanParallel(
+            view,
+            Integer.MAX_VALUE,
+            (from, to) -> {
+              Collector out = new RadiusCollector(view, radius);
+              kernel.scan(view.codes, view.generation.words, query, from, to, out);
+              return new Collector[] {out};
+            })[0];
+    listener.scanned(IndexListener.Pass.LINEAR, System.nanoTime() - start);
+    return keys;
   }
 
   private Collector topK(View view, int k) {

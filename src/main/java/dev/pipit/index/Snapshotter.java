@@ -25,15 +25,35 @@ final class Snapshotter {
   private volatile long logBytesAtLast;
   private volatile Instant lastTime;
   private volatile long count; // written under lock
+  private volatile long lastBytes;
+  private final IndexListener listener;
 
   Snapshotter(
-      Path dir, String fingerprint, WriteAheadLog wal, WritePath writes, long recoveredSeq) {
+      Path dir,
+      String fingerprint,
+      WriteAheadLog wal,
+      WritePath writes,
+      long recoveredSeq,
+      IndexListener listener) {
+    this.listener = listener;
+    this.lastBytes = snapshotBytes(dir, recoveredSeq);
     this.dir = dir;
     this.fingerprint = fingerprint;
     this.wal = wal;
     this.writes = writes;
     this.lastSeq = recoveredSeq;
     this.lastTime = snapshotTime(dir, recoveredSeq);
+  }
+
+  private static long snapshotBytes(Path dir, long seq) {
+    if (seq == 0) {
+      return 0;
+    }
+    try {
+      return Files.size(SnapshotFile.path(dir, seq));
+    } catch (IOException e) {
+      return 0;
+    }
   }
 
   private static Instant snapshotTime(Path dir, long seq) {
@@ -61,7 +81,8 @@ final class Snapshotter {
       View v = rolled.view();
       HammingIndex.crashPoint.accept("snapshot-rolled");
       long start = System.nanoTime();
-      SnapshotFile.write(dir, v, fingerprint);
+      Path written = SnapshotFile.write(dir, v, fingerprint);
+      long took = System.nanoTime() - start;
       HammingIndex.crashPoint.accept("snapshot-written");
       wal.deleteSegmentsCoveredBy(SnapshotFile.prune(dir));
       lastSeq = v.seq;
@@ -69,11 +90,9 @@ final class Snapshotter {
       logBytesAtLast = rolled.logBytes();
       lastTime = Instant.now();
       count++;
-      LOG.debug(
-          "snapshot at {} ({} entries) in {} ms",
-          v.seq,
-          v.liveCount(),
-          (System.nanoTime() - start) / 1_000_000);
+      lastBytes = Files.size(written);
+      listener.snapshotWritten(took, lastBytes);
+      LOG.debug("snapshot at {} ({} entries) in {} ms", v.seq, v.liveCount(), took / 1_000_000);
       return v.seq;
     }
   }
@@ -99,6 +118,11 @@ final class Snapshotter {
   /** Sequence number the newest snapshot includes; 0 if none. */
   long lastSeq() {
     return lastSeq;
+  }
+
+  /** Size of the newest snapshot file; 0 if none. */
+  long lastBytes() {
+    return lastBytes;
   }
 
   /** When the newest snapshot was written; null if none. */

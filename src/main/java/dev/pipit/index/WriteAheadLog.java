@@ -2,6 +2,7 @@ package dev.pipit.index;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -79,6 +80,7 @@ final class WriteAheadLog implements AutoCloseable {
   private final CRC32C crc = new CRC32C();
   private final Thread flusher;
   private final long maxSegmentBytes;
+  private final IndexListener listener;
   private byte[] pending = new byte[1 << 16]; // framed records after durableSeq
   private int pendingLength;
   private StorageFiles.LogFile segment; // null after a failed start of one
@@ -100,7 +102,9 @@ final class WriteAheadLog implements AutoCloseable {
       String fingerprint,
       FsyncPolicy policy,
       long lastSeq,
-      long maxSegmentBytes) {
+      long maxSegmentBytes,
+      IndexListener listener) {
+    this.listener = listener;
     this.dir = dir;
     this.maxSegmentBytes = maxSegmentBytes;
     this.bits = bits;
@@ -124,7 +128,21 @@ final class WriteAheadLog implements AutoCloseable {
       long lastSeq,
       long maxSegmentBytes)
       throws IOException {
-    WriteAheadLog log = new WriteAheadLog(dir, bits, fingerprint, policy, lastSeq, maxSegmentBytes);
+    return open(dir, bits, fingerprint, policy, lastSeq, maxSegmentBytes, IndexListener.NONE);
+  }
+
+  /** As above, telling {@code listener} the time of every write and fsync. */
+  static WriteAheadLog open(
+      Path dir,
+      int bits,
+      String fingerprint,
+      FsyncPolicy policy,
+      long lastSeq,
+      long maxSegmentBytes,
+      IndexListener listener)
+      throws IOException {
+    WriteAheadLog log =
+        new WriteAheadLog(dir, bits, fingerprint, policy, lastSeq, maxSegmentBytes, listener);
     synchronized (log) {
       log.startSegment(lastSeq + 1);
     }
@@ -308,13 +326,16 @@ final class WriteAheadLog implements AutoCloseable {
       }
       if (pendingLength > 0) {
         segmentBytes = Long.MAX_VALUE; // unknown until the write returns: a failure truncates
+        long written = System.nanoTime();
         segment.write(ByteBuffer.wrap(pending, 0, pendingLength));
         segmentBytes = segmentDurableBytes + pendingLength;
         long start = System.nanoTime();
+        listener.logWritten(start - written);
         segment.force();
         long took = System.nanoTime() - start;
         fsyncs++;
         fsyncNanos += took;
+        listener.logSynced(took, target - durableSeq);
         if (took > SLOW_FSYNC_NANOS) {
           LOG.warn("fsync of the write-ahead log took {} ms", took / 1_000_000);
         }
@@ -503,6 +524,28 @@ final class WriteAheadLog implements AutoCloseable {
   /** Whether the log is failed now, and the failures since open (for stats and readiness). */
   synchronized StorageHealth health() {
     return health.snapshot();
+  }
+
+  /**
+   * Segments on disk and their bytes, listed now (for metrics: a scrape every few seconds, not a
+   * hot path). A segment deleted while listed counts as absent.
+   */
+  FileStats.Log files() {
+    int segments = 0;
+    long bytes = 0;
+    try {
+      for (long first : Storage.sequences(dir, "wal-", ".log")) {
+        try {
+          bytes += Files.size(segmentPath(dir, first));
+          segments++;
+        } catch (IOException e) {
+          // deleted by a snapshot meanwhile
+        }
+      }
+    } catch (IOException e) {
+      LOG.debug("cannot list the log segments in {}", dir, e);
+    }
+    return new FileStats.Log(segments, bytes);
   }
 
   /** Deletes segments whose every record is at or before {@code seq} (covered by a snapshot). */

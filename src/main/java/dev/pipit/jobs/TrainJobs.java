@@ -58,6 +58,7 @@ public final class TrainJobs implements AutoCloseable {
   private final JobLimits limits;
   private final JobEvents events;
   private final Trainer trainer;
+  private final JobListener listener;
   private final ExecutorService runner =
       Executors.newSingleThreadExecutor(
           r -> Thread.ofPlatform().name("pipit-train-jobs").daemon().unstarted(r));
@@ -117,7 +118,30 @@ public final class TrainJobs implements AutoCloseable {
         gitRevision,
         device,
         limits,
-        TrainJobs::train);
+        JobListener.NONE);
+  }
+
+  /** As above, telling {@code listener} of job starts, steps and failures. */
+  public TrainJobs(
+      Path jobsDir,
+      Path modelsDir,
+      List<Path> allowedRoots,
+      Path backboneWeights,
+      String gitRevision,
+      DevicePreference device,
+      JobLimits limits,
+      JobListener listener)
+      throws IOException {
+    this(
+        jobsDir,
+        modelsDir,
+        allowedRoots,
+        backboneWeights,
+        gitRevision,
+        device,
+        limits,
+        TrainJobs::train,
+        listener);
   }
 
   /** What runs a job's training; tests replace it. */
@@ -150,6 +174,30 @@ public final class TrainJobs implements AutoCloseable {
       JobLimits limits,
       Trainer trainer)
       throws IOException {
+    this(
+        jobsDir,
+        modelsDir,
+        allowedRoots,
+        backboneWeights,
+        gitRevision,
+        device,
+        limits,
+        trainer,
+        JobListener.NONE);
+  }
+
+  TrainJobs(
+      Path jobsDir,
+      Path modelsDir,
+      List<Path> allowedRoots,
+      Path backboneWeights,
+      String gitRevision,
+      DevicePreference device,
+      JobLimits limits,
+      Trainer trainer,
+      JobListener listener)
+      throws IOException {
+    this.listener = listener;
     this.limits = limits;
     this.events = new JobEvents(limits, PROGRESS_INTERVAL);
     this.trainer = trainer;
@@ -355,8 +403,21 @@ public final class TrainJobs implements AutoCloseable {
       trainer.train(
           plan,
           new TrainingListener() {
+            // the previous step's iteration and progress: a step's time runs from the previous
+            // step of the same iteration (feature caching and evaluation are no step)
+            private int lastIteration = -1;
+            private long lastStep;
+            private long lastStepNanos;
+
             @Override
             public void onStep(int iteration, long step, long steps, double loss) {
+              long now = System.nanoTime();
+              if (iteration == lastIteration && step > lastStep) {
+                listener.stepped(r.method(), r.bits(), now - lastStepNanos);
+              }
+              lastIteration = iteration;
+              lastStep = step;
+              lastStepNanos = now;
               double progress = (iteration + (double) step / steps) / outer;
               update(
                   jobs.get(id)
@@ -374,6 +435,7 @@ public final class TrainJobs implements AutoCloseable {
 
             @Override
             public void onIteration(Iteration it) {
+              lastIteration = -1; // the code update and evaluation before it are no step
               history.add(
                   new TrainJob.Iteration(
                       it.iteration() + 1,
@@ -500,7 +562,12 @@ public final class TrainJobs implements AutoCloseable {
   }
 
   private void update(TrainJob job, boolean persist) {
-    jobs.put(job.id(), job);
+    TrainJob before = jobs.put(job.id(), job);
+    if (job.state() == TrainJob.State.FAILED
+        && (before == null || before.state() != TrainJob.State.FAILED)) {
+      listener.failed();
+    }
+    listener.updated(job);
     if (persist) {
       try {
         persist(job);

@@ -1,5 +1,7 @@
 package dev.pipit.metrics;
 
+import ai.djl.Device;
+import ai.djl.util.cuda.CudaUtils;
 import dev.pipit.model.EngineDevice;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,5 +31,13 @@ public class EngineMetrics implements MeterBinder {
     Gauge.builder("pipit.engine.gpus", engine::gpuCount)
         .description("GPUs visible to the engine")
         .register(registry);
+    if ("gpu".equals(engine.deviceType())) { // only on CUDA: CudaUtils needs the CUDA runtime
+      Device device = engine.device();
+      Gauge.builder(
+              "pipit.engine.gpu.memory.used", device, d -> CudaUtils.getGpuMemory(d).getUsed())
+          .description("GPU memory in use on the engine's device (CUDA only)")
+          .baseUnit("bytes")
+          .register(registry);
+    }
   }
 }

@@ -28,15 +28,32 @@ public final class Problems
 
   private static final Logger log = LoggerFactory.getLogger(Problems.class);
 
+  private final AuthFailureListener listener;
+
+  /** Answers without telling anyone. */
+  public Problems() {
+    this(AuthFailureListener.NONE);
+  }
+
+  /** Answers, telling {@code listener} why each credential was refused. */
+  public Problems(AuthFailureListener listener) {
+    this.listener = listener;
+  }
+
   @Override
   public void commence(
       HttpServletRequest request, HttpServletResponse response, AuthenticationException failure)
       throws IOException {
     if (failure instanceof UnknownApiKeyException) {
+      listener.failed(AuthFailureListener.Reason.INVALID);
       write(request, response, HttpStatus.FORBIDDEN, "forbidden", failure.getMessage());
       return;
     }
     if (failure instanceof InvalidBearerTokenException) {
+      listener.failed(
+          expired(failure)
+              ? AuthFailureListener.Reason.EXPIRED
+              : AuthFailureListener.Reason.INVALID);
       response.setHeader(
           "WWW-Authenticate",
           "Bearer error=\"invalid_token\", error_description=\"The bearer token is not valid\"");
@@ -48,6 +65,7 @@ public final class Problems
           "The bearer token is not valid (signature, issuer or expiry)");
       return;
     }
+    listener.failed(AuthFailureListener.Reason.MISSING);
     response.setHeader("WWW-Authenticate", "Bearer");
     write(
         request,
@@ -61,12 +79,23 @@ public final class Problems
   public void handle(
       HttpServletRequest request, HttpServletResponse response, AccessDeniedException denied)
       throws IOException {
+    listener.failed(AuthFailureListener.Reason.FORBIDDEN);
     write(
         request,
         response,
         HttpStatus.FORBIDDEN,
         "forbidden",
         "The credential does not carry the role this endpoint needs");
+  }
+
+  /** Spring's JWT validator says "Jwt expired at ..." for a token past its {@code exp}. */
+  private static boolean expired(AuthenticationException failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().contains("expired")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
