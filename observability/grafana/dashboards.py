@@ -205,8 +205,8 @@ def training_models():
               quantiles("pipit_train_step_seconds", qs=(0.5, 0.99)), unit="s", width=8),
     ]
     models = [
-        panel("Serving model", "The model whose codes the index holds.",
-              [target(f"max by (model, architecture, bits) (pipit_model_serving{{{SEL}}})",
+        panel("Serving model", "The model whose codes the index holds (models switched away from read 0).",
+              [target(f"max by (model, architecture, bits) (pipit_model_serving{{{SEL}}}) == 1",
                       "{{model}}")], kind="table", width=8),
         panel("Model switch progress", "Items re-encoded, total and failed during a model switch.",
               [target(f"max by (state) (pipit_model_switch_items{{{SEL}}})", "{{state}}")], width=8),
