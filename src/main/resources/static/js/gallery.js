@@ -93,11 +93,11 @@ async function add() {
   try {
     const answer = await api("/v1/index", { method: "POST", form });
     const failed = answer.items.filter((i) => i.status !== "indexed");
+    $("add-form").reset();
+    await showGallery(); // rewrites the status line: the outcome goes after it
     $("gallery-status").textContent =
       `Added ${answer.indexed} of ${files.length}` +
       (failed.length ? `; failed: ${failed.map((f) => `${f.id} (${f.reason})`).join(", ")}` : "");
-    $("add-form").reset();
-    await showGallery();
   } catch (problem) {
     $("gallery-status").textContent = "";
     showProblem(box, problem);
@@ -109,8 +109,8 @@ async function remove(id) {
   showProblem($("gallery-error"), null);
   try {
     await api(`/v1/index/${encodeURIComponent(id)}`, { method: "DELETE" });
-    $("gallery-status").textContent = `Deleted ${id}.`;
     await showGallery();
+    $("gallery-status").textContent = `Deleted ${id}.`;
   } catch (problem) {
     showProblem($("gallery-error"), problem);
   }
