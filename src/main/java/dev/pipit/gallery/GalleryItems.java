@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -72,6 +73,15 @@ public final class GalleryItems {
    */
   public record Overview(
       ModelRef model, IndexStats stats, int originals, long originalBytes, long maxOriginalBytes) {}
+
+  /**
+   * One page of the gallery in id order.
+   *
+   * @param model the model whose index holds the items
+   * @param items at most the asked number of items, ids ascending
+   * @param next the id to pass as {@code after} for the next page, or null on the last page
+   */
+  public record Page(ModelRef model, List<StoredItem> items, String next) {}
 
   private static final int ID_LOCKS = 64;
 
@@ -181,6 +191,49 @@ public final class GalleryItems {
             .orElseThrow(() -> new UnknownIdException("no gallery item has id " + id));
     return new StoredItem(
         entry.id(), entry.code().toHex(), codec.read(entry.payload()), model.ref());
+  }
+
+  /**
+   * The items whose ids sort after {@code after} (all when null), at most {@code limit} of them, in
+   * id order. Ids are a stable cursor: paging goes on correctly while items are added or deleted.
+   * One pass over the index keeping the {@code limit + 1} smallest ids, so a page costs a scan
+   * (like a search) and no sorted copy of the gallery is kept.
+   *
+   * @throws IllegalArgumentException if {@code limit} is not positive
+   * @throws NoModelServingException if no model serves
+   */
+  public Page page(String after, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+    }
+    ServingModel model = active.require();
+    TreeMap<String, Entry> smallest = new TreeMap<>();
+    model
+        .index()
+        .forEach(
+            entry -> {
+              String id = entry.id();
+              if (after != null && id.compareTo(after) <= 0) {
+                return;
+              }
+              if (smallest.size() <= limit) {
+                smallest.put(id, entry);
+              } else if (id.compareTo(smallest.lastKey()) < 0) {
+                smallest.pollLastEntry();
+                smallest.put(id, entry);
+              }
+            });
+    String next = null;
+    if (smallest.size() > limit) {
+      smallest.pollLastEntry();
+      next = smallest.lastKey();
+    }
+    List<StoredItem> page =
+        smallest.values().stream()
+            .map(
+                e -> new StoredItem(e.id(), e.code().toHex(), codec.read(e.payload()), model.ref()))
+            .toList();
+    return new Page(model.ref(), page, next);
   }
 
   /**

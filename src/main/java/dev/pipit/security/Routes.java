@@ -27,6 +27,7 @@ final class Routes {
           new Route(HttpMethod.POST, "/v1/search/batch", READ),
           new Route(HttpMethod.GET, "/v1/index", READ),
           new Route(HttpMethod.GET, "/v1/index/{id}", READ),
+          new Route(HttpMethod.GET, "/v1/items", READ),
           new Route(HttpMethod.GET, "/v1/images/{sha256}", READ),
           new Route(HttpMethod.GET, "/v1/images/{sha256}/thumbnail", READ),
           new Route(HttpMethod.GET, "/v1/models", READ),
@@ -49,6 +50,7 @@ final class Routes {
   static final List<String> PUBLIC_GET =
       List.of(
           "/",
+          "/index.html",
           "/livez",
           "/readyz",
           "/actuator/health",

@@ -142,6 +142,36 @@ class GalleryItemsTests {
     assertThatThrownBy(() -> none.delete("a")).isInstanceOf(NoModelServingException.class);
   }
 
+  @Test
+  void pagesFollowIdOrderWithAStableCursorWhileTheGalleryChanges() {
+    // inserted out of order: pages follow the ids, not insertion
+    for (String id : List.of("e", "b", "d", "a", "c")) {
+      items.index(List.of(new GalleryItems.Item(id, null, "0000000f", "L-" + id, null)));
+    }
+    GalleryItems.Page first = items.page(null, 2);
+    assertThat(first.items()).extracting(GalleryItems.StoredItem::id).containsExactly("a", "b");
+    assertThat(first.next()).isEqualTo("b");
+    assertThat(first.items().get(0).payload().label()).isEqualTo("L-a");
+    assertThat(first.items().get(0).code()).isEqualTo("0000000f");
+    assertThat(first.model().id()).isEqualTo("m");
+
+    // a delete and an insert behind the cursor do not shift the next page
+    items.delete("a");
+    items.index(List.of(new GalleryItems.Item("aa", null, "00000001", null, null)));
+    GalleryItems.Page second = items.page(first.next(), 2);
+    assertThat(second.items()).extracting(GalleryItems.StoredItem::id).containsExactly("c", "d");
+    GalleryItems.Page last = items.page(second.next(), 2);
+    assertThat(last.items()).extracting(GalleryItems.StoredItem::id).containsExactly("e");
+    assertThat(last.next()).isNull();
+    // exactly a page's worth left: no empty page after it
+    assertThat(items.page("c", 2).next()).isNull();
+    assertThat(items.page("e", 2).items()).isEmpty();
+    assertThat(items.page(null, 10).items())
+        .extracting(GalleryItems.StoredItem::id)
+        .containsExactly("aa", "b", "c", "d", "e");
+    assertThatThrownBy(() -> items.page(null, 0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
   private static GalleryItems.Item image(String id, int kind) {
     return new GalleryItems.Item(id, new byte[] {(byte) kind, 42}, null, "label", null);
   }

@@ -81,6 +81,7 @@ class RouteAuthorizationTests {
           new Route(HttpMethod.POST, "/v1/search/batch", "read", null),
           new Route(HttpMethod.GET, "/v1/index", "read", null),
           new Route(HttpMethod.GET, "/v1/index/item-1", "read", null),
+          new Route(HttpMethod.GET, "/v1/items", "read", null),
           new Route(HttpMethod.GET, "/v1/images/" + "ab".repeat(32), "read", null),
           new Route(HttpMethod.GET, "/v1/images/" + "ab".repeat(32) + "/thumbnail", "read", null),
           new Route(HttpMethod.GET, "/v1/models", "read", null),
@@ -148,6 +149,32 @@ class RouteAuthorizationTests {
           .as(path)
           .isEqualTo(200);
     }
+  }
+
+  @Test
+  void theWebPageAndItsAssetsNeedNoKey() throws Exception {
+    for (String path :
+        List.of(
+            "/index.html",
+            "/css/pipit.css",
+            "/js/app.js",
+            "/js/api.js",
+            "/webjars/chart.js/dist/chart.umd.min.js")) {
+      MockHttpServletResponse response = send(HttpMethod.GET, path, null, Caller.ANONYMOUS);
+      assertThat(response.getStatus()).as(path).isEqualTo(200);
+      assertThat(response.getHeader("Cache-Control")).as(path).contains("max-age=");
+    }
+    assertThat(send(HttpMethod.GET, "/index.html", null, Caller.ANONYMOUS).getContentAsString())
+        .contains("<title>pipit</title>");
+    // "/" is the welcome page: a forward to index.html, itself public
+    MockHttpServletResponse root = send(HttpMethod.GET, "/", null, Caller.ANONYMOUS);
+    assertThat(root.getStatus()).isEqualTo(200);
+    assertThat(root.getForwardedUrl()).isEqualTo("index.html");
+    // a write to the page's paths is still refused, and an unknown asset is not found, not served
+    assertThat(send(HttpMethod.POST, "/index.html", null, Caller.ANONYMOUS).getStatus())
+        .isEqualTo(401);
+    assertThat(send(HttpMethod.GET, "/js/absent.js", null, Caller.ANONYMOUS).getStatus())
+        .isEqualTo(404);
   }
 
   @Test
