@@ -22,6 +22,7 @@ import dev.pipit.model.ModelArtifactException;
 import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -42,6 +43,9 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
   static final String PROBLEM_BASE = "https://pipit.dev/problems/";
+
+  /** The MDC key Micrometer Tracing puts the current trace id under, and the problem property. */
+  static final String TRACE_ID = "traceId";
 
   @ExceptionHandler(IllegalArgumentException.class)
   ProblemDetail badArgument(IllegalArgumentException e) {
@@ -214,10 +218,18 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         "The service failed to answer this request; its log has the details.");
   }
 
+  /**
+   * A problem of pipit's own type; a 5xx also carries the request's {@code traceId} (the id its log
+   * lines show), so that an operator can find the failed request's log lines and spans.
+   */
   static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
     problem.setType(URI.create(PROBLEM_BASE + type));
     problem.setTitle(title);
+    String traceId = MDC.get(TRACE_ID);
+    if (status.is5xxServerError() && traceId != null && !traceId.isEmpty()) {
+      problem.setProperty(TRACE_ID, traceId);
+    }
     return problem;
   }
 }

@@ -32,18 +32,22 @@ import dev.pipit.metrics.EncoderMeters;
 import dev.pipit.metrics.GalleryMeters;
 import dev.pipit.metrics.IndexMeters;
 import dev.pipit.metrics.ServingMetrics;
+import dev.pipit.metrics.StageSpans;
 import dev.pipit.model.EngineDevice;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.train.data.Dataset;
 import dev.pipit.train.data.DatasetLoader;
 import dev.pipit.train.data.DatasetSplit;
+import io.micrometer.tracing.Tracer;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -208,9 +212,17 @@ class ServingConfiguration {
     return new StorageLocations(storage.dataDir().resolve("datasets"));
   }
 
+  /** Search stages go to the meters and, as child spans of the request, to the tracer. */
   @Bean
   GallerySearch gallerySearch(
-      ActiveModel active, GalleryCodec codec, ServingProperties serving, GalleryMeters meters) {
+      ActiveModel active,
+      GalleryCodec codec,
+      ServingProperties serving,
+      GalleryMeters meters,
+      ObjectProvider<Tracer> tracer) {
+    Tracer spans = tracer.getIfAvailable();
+    GalleryListener listener =
+        spans == null ? meters : new StageSpans(spans, meters, Clock.systemUTC());
     return new GallerySearch(
         active,
         codec,
@@ -218,7 +230,7 @@ class ServingConfiguration {
         Duration.ofMillis(serving.requestTimeoutMillis()),
         serving.rescore(),
         serving.rescoreWindow(),
-        meters);
+        listener);
   }
 
   @Bean
