@@ -71,6 +71,8 @@ final class TrainCommand implements Callable<Integer> {
 
   @Mixin ScheduleOptions schedule = new ScheduleOptions();
 
+  @Mixin AblationOptions ablation = new AblationOptions();
+
   @Option(names = "--lr", description = "learning rate (default: the protocol's)")
   Float learningRate;
 
@@ -177,7 +179,7 @@ final class TrainCommand implements Callable<Integer> {
     if (learningRate != null) {
       s = s.withLearningRate(learningRate, s.learningRateDrops());
     }
-    return s;
+    return ablation.applyTo(s);
   }
 
   /** Renders trainer progress as a console bar and one summary line per outer iteration. */

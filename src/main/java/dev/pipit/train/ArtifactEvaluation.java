@@ -125,7 +125,7 @@ public final class ArtifactEvaluation {
       database = BaselineRun.codes(hasher, DatasetFeatures.pooled(features.database()));
     } else {
       try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-        HashingNetwork network = Architecture.fromId(m.architecture()).build(m.bits());
+        HashingNetwork network = Architecture.build(m);
         network.allocate(manager, side);
         try (var in =
             new DataInputStream(

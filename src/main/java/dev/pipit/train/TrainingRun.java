@@ -16,6 +16,7 @@ import dev.pipit.model.HashingNetwork;
 import dev.pipit.model.KerasResNet50Importer;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelManifest;
+import dev.pipit.model.ResNet50;
 import dev.pipit.train.data.Dataset;
 import dev.pipit.train.data.DatasetLoader;
 import dev.pipit.train.data.LoadOptions;
@@ -32,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * One training run from dataset to model artifact, shared by {@code pipit train} and the service's
@@ -202,7 +204,7 @@ public final class TrainingRun {
             + engine.device()
             + (engine.fallback() ? " (CUDA requested, no GPU visible)" : ""));
     try (NDManager manager = NDManager.newBaseManager(engine.device())) {
-      HashingNetwork network = s.method().build(s.bits());
+      HashingNetwork network = s.method().build(s.bits(), ResNet50.Style.KERAS_V1, s.agmh());
       network.initialize(manager, s.inputSize(), s.seed());
       KerasResNet50Importer.importBackbone(plan.backboneWeights(), network.backbone());
 
@@ -407,7 +409,27 @@ public final class TrainingRun {
     settings.put("samples", "" + s.samples());
     settings.put("batch_size", "" + s.batchSize());
     settings.put("learning_rate", "" + s.learningRate());
+    settings.put(
+        "learning_rate_drops",
+        s.learningRateDrops().stream().map(String::valueOf).collect(Collectors.joining(",")));
+    settings.put("learning_rate_factor", "" + s.learningRateFactor());
+    settings.put("momentum", "" + s.momentum());
+    settings.put("nesterov", "" + s.nesterov());
+    settings.put("weight_decay", "" + s.weightDecay());
     settings.put("gamma", "" + s.gamma());
+    switch (s.method()) {
+      case AGMH -> {
+        settings.put("adl_weight", "" + s.adlWeight());
+        s.agmh().writeTo(settings);
+      }
+      case FCAENET -> {
+        settings.put("esrl_alpha", "" + s.esrlAlpha());
+        settings.put("esrl_beta", "" + s.esrlBeta());
+        settings.put("srem_regions", "" + s.sremRegions());
+        settings.put("srem_size", "" + s.sremSize());
+      }
+      case ADSH_R50 -> {}
+    }
     settings.put("seed", "" + s.seed());
     settings.put("database_images", "" + dataset.train().size());
     settings.put("query_images", "" + dataset.test().size());
