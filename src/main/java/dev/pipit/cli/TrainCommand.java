@@ -5,6 +5,7 @@ import dev.pipit.model.EngineDefaults;
 import dev.pipit.train.TrainingListener;
 import dev.pipit.train.TrainingRun;
 import dev.pipit.train.TrainingSettings;
+import dev.pipit.train.eval.EvalOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,6 +83,13 @@ final class TrainCommand implements Callable<Integer> {
       description = "evaluate mAP every N outer iterations")
   int evaluateEvery;
 
+  @Option(
+      names = "--eval-drop-last",
+      description =
+          "evaluate as the official AGMH code does, dropping every query's last-ranked database"
+              + " item ([:-1]); only to compare with its logs")
+  boolean evalDropLast;
+
   @Mixin BackboneFilesOptions backboneFiles = new BackboneFilesOptions();
 
   @Mixin DeviceOptions device = new DeviceOptions();
@@ -114,14 +122,21 @@ final class TrainCommand implements Callable<Integer> {
     System.err.println("pipit train: " + settings);
     TrainingRun.Result result =
         TrainingRun.run(
-            plan, new ConsoleTrainingListener(progress), System.err::println, () -> false);
+            plan,
+            EvalOptions.defaults().withDropLast(evalDropLast),
+            new ConsoleTrainingListener(progress),
+            System.err::println,
+            () -> false);
     System.out.printf(
         Locale.ROOT,
-        "model %s written to %s: mAP %.4f (learned database), %.4f (encoded database), %.0f s%n",
+        "model %s written to %s: mAP %.4f (learned database), %.4f (encoded database), best %.4f"
+            + " at iteration %d, %.0f s%n",
         name,
         out,
         result.learned().map(),
         result.encoded().map(),
+        result.best().map(),
+        result.best().iteration(),
         result.seconds());
     return 0;
   }
