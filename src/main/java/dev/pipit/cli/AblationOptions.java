@@ -1,8 +1,10 @@
 package dev.pipit.cli;
 
+import dev.pipit.model.Initialization;
 import dev.pipit.train.TrainingSettings;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /**
@@ -58,6 +60,13 @@ final class AblationOptions {
   @Option(names = "--srem-size", description = "FCAENet: SREM square side S in pixels (32)")
   Integer sremSize;
 
+  @Option(
+      names = "--init",
+      description =
+          "official (the official code's: fan-out normal convolutions, PyTorch-default uniform"
+              + " linear layers; paper protocol) or he_normal (cpu protocol)")
+  String initialization;
+
   /** {@code settings} with the options that were given. */
   TrainingSettings applyTo(TrainingSettings settings) {
     TrainingSettings.Builder b = settings.toBuilder();
@@ -93,6 +102,14 @@ final class AblationOptions {
     }
     if (sremSize != null) {
       b.sremSize = sremSize;
+    }
+    if (initialization != null) {
+      try {
+        b.initialization = Initialization.valueOf(initialization.strip().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "--init must be official or he_normal, got '" + initialization + "'");
+      }
     }
     return b.build();
   }

@@ -31,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -259,6 +260,7 @@ public final class TrainingRun {
     try (NDManager manager = NDManager.newBaseManager(engine.device())) {
       HashingNetwork network = s.method().build(s.bits(), ResNet50.Style.KERAS_V1, s.agmh());
       network.initialize(manager, s.inputSize(), s.seed());
+      s.initialization().apply(network, s.seed());
       KerasResNet50Importer.importBackbone(plan.backboneWeights(), network.backbone());
 
       SelectiveRegionErasing erasing =
@@ -491,6 +493,7 @@ public final class TrainingRun {
     settings.put("nesterov", "" + s.nesterov());
     settings.put("weight_decay", "" + s.weightDecay());
     settings.put("gamma", "" + s.gamma());
+    settings.put("initialization", s.initialization().name().toLowerCase(Locale.ROOT));
     switch (s.method()) {
       case AGMH -> {
         settings.put("adl_weight", "" + s.adlWeight());

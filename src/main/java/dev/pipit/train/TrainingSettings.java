@@ -2,6 +2,7 @@ package dev.pipit.train;
 
 import dev.pipit.model.AgmhShape;
 import dev.pipit.model.Architecture;
+import dev.pipit.model.Initialization;
 import java.util.List;
 
 /**
@@ -35,6 +36,8 @@ import java.util.List;
  * @param learningRateFactor what each drop multiplies the learning rate by (0.1: ÷10)
  * @param agmh AGMH's head: descriptor count, channels, SIEA memory and steps (ignored by the other
  *     methods)
+ * @param initialization how the layers after the backbone start (the official code's scheme in the
+ *     paper protocols)
  */
 public record TrainingSettings(
     Architecture method,
@@ -58,7 +61,8 @@ public record TrainingSettings(
     int sremSize,
     long seed,
     float learningRateFactor,
-    AgmhShape agmh) {
+    AgmhShape agmh,
+    Initialization initialization) {
 
   public TrainingSettings {
     learningRateDrops = learningRateDrops.stream().sorted().toList();
@@ -120,7 +124,8 @@ public record TrainingSettings(
               32,
               68,
               0.1f,
-              AgmhShape.PAPER);
+              AgmhShape.PAPER,
+              Initialization.OFFICIAL);
     };
   }
 
@@ -148,7 +153,8 @@ public record TrainingSettings(
         32,
         68,
         0.1f,
-        AgmhShape.PAPER);
+        AgmhShape.PAPER,
+        Initialization.OFFICIAL);
   }
 
   /**
@@ -162,10 +168,14 @@ public record TrainingSettings(
   public static TrainingSettings cpuProtocol(Architecture method, int bits) {
     TrainingSettings published =
         method == Architecture.ADSH_R50 ? agmhOfficial(method, bits) : paperDefaults(method, bits);
-    return published
-        .withInput(64, BackboneMode.LAST_STAGE)
-        .withSchedule(10, 1, 1000, 64)
-        .withLearningRate(0.01f, List.of(7));
+    Builder b =
+        published
+            .withInput(64, BackboneMode.LAST_STAGE)
+            .withSchedule(10, 1, 1000, 64)
+            .withLearningRate(0.01f, List.of(7))
+            .toBuilder();
+    b.initialization = Initialization.HE_NORMAL; // as the CPU tables were measured
+    return b.build();
   }
 
   /** Learning rate during outer iteration {@code t} (0-based), after the scheduled drops. */
@@ -238,6 +248,7 @@ public record TrainingSettings(
     public long seed;
     public float learningRateFactor;
     public AgmhShape agmh;
+    public Initialization initialization;
 
     private Builder(TrainingSettings s) {
       method = s.method;
@@ -262,6 +273,7 @@ public record TrainingSettings(
       seed = s.seed;
       learningRateFactor = s.learningRateFactor;
       agmh = s.agmh;
+      initialization = s.initialization;
     }
 
     /** The validated settings. */
@@ -288,7 +300,8 @@ public record TrainingSettings(
           sremSize,
           seed,
           learningRateFactor,
-          agmh);
+          agmh,
+          initialization);
     }
   }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.assertj.core.data.Offset;
@@ -98,6 +99,7 @@ class PaperProtocolsTests {
       case "srem-regions" -> "" + s.sremRegions();
       case "srem-size" -> "" + s.sremSize();
       case "eval-every" -> "" + c.evaluateEvery;
+      case "init" -> s.initialization().name().toLowerCase(Locale.ROOT);
       default -> throw new AssertionError("the table names an unknown setting " + setting);
     };
   }
