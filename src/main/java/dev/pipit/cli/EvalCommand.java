@@ -2,6 +2,7 @@ package dev.pipit.cli;
 
 import dev.pipit.model.EngineDefaults;
 import dev.pipit.train.ArtifactEvaluation;
+import dev.pipit.train.eval.EvalOptions;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -39,6 +40,13 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--grid-top", defaultValue = "10", description = "results per grid row")
   int gridTop;
 
+  @Option(
+      names = "--drop-last",
+      description =
+          "drop every query's last-ranked database item before AP, as the official AGMH code's"
+              + " evaluation does ([:-1]); only to compare with its logs")
+  boolean dropLast;
+
   @Mixin BackboneFilesOptions backboneFiles = new BackboneFilesOptions();
 
   @Override
@@ -58,6 +66,7 @@ final class EvalCommand implements Callable<Integer> {
                 target,
                 gridQueries,
                 gridTop),
+            EvalOptions.defaults().withDropLast(dropLast),
             new TrainCommand.ConsoleTrainingListener(ConsoleProgress.onStderr()),
             System.err::println);
     System.out.printf(

@@ -5,6 +5,7 @@ import dev.pipit.model.EngineDefaults;
 import dev.pipit.train.TrainingListener;
 import dev.pipit.train.TrainingRun;
 import dev.pipit.train.TrainingSettings;
+import dev.pipit.train.eval.EvalOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,6 +72,8 @@ final class TrainCommand implements Callable<Integer> {
 
   @Mixin ScheduleOptions schedule = new ScheduleOptions();
 
+  @Mixin AblationOptions ablation = new AblationOptions();
+
   @Option(names = "--lr", description = "learning rate (default: the protocol's)")
   Float learningRate;
 
@@ -79,6 +82,13 @@ final class TrainCommand implements Callable<Integer> {
       defaultValue = "1",
       description = "evaluate mAP every N outer iterations")
   int evaluateEvery;
+
+  @Option(
+      names = "--eval-drop-last",
+      description =
+          "evaluate as the official AGMH code does, dropping every query's last-ranked database"
+              + " item ([:-1]); only to compare with its logs")
+  boolean evalDropLast;
 
   @Mixin BackboneFilesOptions backboneFiles = new BackboneFilesOptions();
 
@@ -112,14 +122,21 @@ final class TrainCommand implements Callable<Integer> {
     System.err.println("pipit train: " + settings);
     TrainingRun.Result result =
         TrainingRun.run(
-            plan, new ConsoleTrainingListener(progress), System.err::println, () -> false);
+            plan,
+            EvalOptions.defaults().withDropLast(evalDropLast),
+            new ConsoleTrainingListener(progress),
+            System.err::println,
+            () -> false);
     System.out.printf(
         Locale.ROOT,
-        "model %s written to %s: mAP %.4f (learned database), %.4f (encoded database), %.0f s%n",
+        "model %s written to %s: mAP %.4f (learned database), %.4f (encoded database), best %.4f"
+            + " at iteration %d, %.0f s%n",
         name,
         out,
         result.learned().map(),
         result.encoded().map(),
+        result.best().map(),
+        result.best().iteration(),
         result.seconds());
     return 0;
   }
@@ -177,7 +194,7 @@ final class TrainCommand implements Callable<Integer> {
     if (learningRate != null) {
       s = s.withLearningRate(learningRate, s.learningRateDrops());
     }
-    return s;
+    return ablation.applyTo(s);
   }
 
   /** Renders trainer progress as a console bar and one summary line per outer iteration. */

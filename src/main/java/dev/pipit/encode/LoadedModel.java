@@ -143,7 +143,7 @@ public final class LoadedModel implements AutoCloseable {
     }
     NDManager manager = NDManager.newBaseManager(device);
     try {
-      HashingNetwork network = Architecture.fromId(m.architecture()).build(m.bits());
+      HashingNetwork network = Architecture.build(m);
       network.allocate(manager, m.input().height());
       try (var in =
           new DataInputStream(

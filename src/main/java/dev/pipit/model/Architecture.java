@@ -47,6 +47,15 @@ public enum Architecture {
         "unknown architecture '" + id + "'; known: agmh, fcaenet, adsh-r50");
   }
 
+  /**
+   * Builds the network a model artifact describes: its architecture, code length, AGMH head shape
+   * and backbone layout ({@link ResNet50.Style#of(ModelManifest)}).
+   */
+  public static HashingNetwork build(ModelManifest manifest) {
+    return fromId(manifest.architecture())
+        .build(manifest.bits(), ResNet50.Style.of(manifest), AgmhShape.of(manifest));
+  }
+
   /** Builds the network with a Keras-layout backbone (the shipped ImageNet weights fit it). */
   public HashingNetwork build(int bits) {
     return build(bits, ResNet50.Style.KERAS_V1);
@@ -59,8 +68,24 @@ public enum Architecture {
    * @param backbone layout of the ResNet-50
    */
   public HashingNetwork build(int bits, ResNet50.Style backbone) {
+    return build(bits, backbone, AgmhShape.PAPER);
+  }
+
+  /**
+   * Builds the network with AGMH's head in {@code head}'s shape (the other architectures have no
+   * such head and ignore it); parameters are not initialised yet.
+   */
+  public HashingNetwork build(int bits, ResNet50.Style backbone, AgmhShape head) {
     return switch (this) {
-      case AGMH -> AgmhNetwork.builder().setBits(bits).optBackbone(backbone).build();
+      case AGMH ->
+          AgmhNetwork.builder()
+              .setBits(bits)
+              .optBackbone(backbone)
+              .optDescriptors(head.descriptors())
+              .optDescriptorChannels(head.channels())
+              .optMemory(head.memory())
+              .optSteps(head.steps())
+              .build();
       case FCAENET, ADSH_R50 -> new PooledHashNetwork(this, bits, backbone);
     };
   }

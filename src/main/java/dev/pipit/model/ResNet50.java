@@ -76,6 +76,32 @@ public final class ResNet50 extends AbstractBlock {
     public float epsilon() {
       return epsilon;
     }
+
+    /** Provenance-settings key of the layout a trained artifact's backbone has. */
+    public static final String SETTING = "backbone_layout";
+
+    /** Name in a manifest's provenance settings: {@code keras} or {@code torchvision}. */
+    public String id() {
+      return this == KERAS_V1 ? "keras" : "torchvision";
+    }
+
+    /**
+     * The layout a manifest records under {@link #SETTING}; {@link #KERAS_V1} where it records none
+     * (artifacts from before torchvision backbones could be trained).
+     */
+    public static Style of(ModelManifest manifest) {
+      String id =
+          manifest.provenance() == null || manifest.provenance().settings() == null
+              ? null
+              : manifest.provenance().settings().get(SETTING);
+      if (id == null || id.equals("keras")) {
+        return KERAS_V1;
+      }
+      if (id.equals("torchvision")) {
+        return TORCHVISION_V15;
+      }
+      throw new IllegalArgumentException("unknown backbone layout '" + id + "'");
+    }
   }
 
   private final Style style;

@@ -12,6 +12,7 @@ import dev.pipit.train.data.Dataset;
 import dev.pipit.train.data.DatasetLoader;
 import dev.pipit.train.data.LoadOptions;
 import dev.pipit.train.eval.CodeSet;
+import dev.pipit.train.eval.EvalOptions;
 import dev.pipit.train.eval.HammingRanking;
 import dev.pipit.train.eval.MarkdownReport;
 import dev.pipit.train.eval.Plots;
@@ -78,8 +79,15 @@ public final class ArtifactEvaluation {
 
   private ArtifactEvaluation() {}
 
-  /** Runs the evaluation and writes its outputs. */
+  /** Runs the evaluation with {@link EvalOptions#defaults()} and writes its outputs. */
   public static Outcome run(Request request, TrainingListener listener, Consumer<String> log)
+      throws Exception {
+    return run(request, EvalOptions.defaults(), listener, log);
+  }
+
+  /** Runs the evaluation with {@code options} (e.g. drop-last) and writes its outputs. */
+  public static Outcome run(
+      Request request, EvalOptions options, TrainingListener listener, Consumer<String> log)
       throws Exception {
     ModelArtifact artifact = ModelArtifact.open(request.model());
     ModelManifest m = artifact.manifest();
@@ -125,7 +133,7 @@ public final class ArtifactEvaluation {
       database = BaselineRun.codes(hasher, DatasetFeatures.pooled(features.database()));
     } else {
       try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-        HashingNetwork network = Architecture.fromId(m.architecture()).build(m.bits());
+        HashingNetwork network = Architecture.build(m);
         network.allocate(manager, side);
         try (var in =
             new DataInputStream(
@@ -158,7 +166,7 @@ public final class ArtifactEvaluation {
     int[] queryLabels = dataset.test().labels();
     int[] dbLabels = dataset.train().labels();
     RetrievalMetrics metrics =
-        RetrievalEvaluator.evaluate(queries, queryLabels, database, dbLabels);
+        RetrievalEvaluator.evaluate(queries, queryLabels, database, dbLabels, options);
     log.accept(
         String.format(
             Locale.ROOT,

@@ -154,7 +154,7 @@ public final class BaselineRun {
                     plan.gitRevision(),
                     settings)));
     metrics.writeJson(plan.out().resolve("evaluation.json"));
-    return new TrainingRun.Result(artifact, metrics, metrics, seconds);
+    return new TrainingRun.Result(artifact, metrics, metrics, seconds, TrainingRun.Best.NONE);
   }
 
   /**

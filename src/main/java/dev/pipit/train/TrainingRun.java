@@ -16,10 +16,12 @@ import dev.pipit.model.HashingNetwork;
 import dev.pipit.model.KerasResNet50Importer;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelManifest;
+import dev.pipit.model.ResNet50;
 import dev.pipit.train.data.Dataset;
 import dev.pipit.train.data.DatasetLoader;
 import dev.pipit.train.data.LoadOptions;
 import dev.pipit.train.eval.CodeSet;
+import dev.pipit.train.eval.EvalOptions;
 import dev.pipit.train.eval.RetrievalEvaluator;
 import dev.pipit.train.eval.RetrievalMetrics;
 import java.io.BufferedOutputStream;
@@ -29,9 +31,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * One training run from dataset to model artifact, shared by {@code pipit train} and the service's
@@ -155,7 +159,45 @@ public final class TrainingRun {
    * @param seconds wall time
    */
   public record Result(
-      ModelArtifact artifact, RetrievalMetrics learned, RetrievalMetrics encoded, double seconds) {}
+      ModelArtifact artifact,
+      RetrievalMetrics learned,
+      RetrievalMetrics encoded,
+      double seconds,
+      Best best) {}
+
+  /**
+   * The best learned-database mAP among the evaluated outer iterations, as the official AGMH code
+   * reports ({@code best_mAP}, kept beside the last). It selects on the query split, so it is an
+   * optimistic figure: pipit's artifact keeps the last iteration's weights and reports both.
+   *
+   * @param iteration 1-based outer iteration of the best evaluation (0 when none was evaluated)
+   * @param map its mAP (NaN when none)
+   */
+  public record Best(int iteration, double map) {
+
+    /** No evaluation yet. */
+    public static final Best NONE = new Best(0, Double.NaN);
+
+    Best offer(int t, double candidate) {
+      return Double.isNaN(candidate) || (!Double.isNaN(map) && candidate <= map)
+          ? this
+          : new Best(t, candidate);
+    }
+
+    void write(Path file) throws IOException {
+      Files.writeString(file, iteration + " " + map + "\n");
+    }
+
+    static Best read(Path file) throws IOException {
+      if (!Files.exists(file)) {
+        return NONE;
+      }
+      String[] parts = Files.readString(file).strip().split(" ");
+      return new Best(Integer.parseInt(parts[0]), Double.parseDouble(parts[1]));
+    }
+  }
+
+  private static final String BEST_FILE = "best-map.txt";
 
   private TrainingRun() {}
 
@@ -176,6 +218,20 @@ public final class TrainingRun {
    */
   public static Result run(
       Plan plan, TrainingListener listener, Consumer<String> log, BooleanSupplier cancelled)
+      throws Exception {
+    return run(plan, EvalOptions.defaults(), listener, log, cancelled);
+  }
+
+  /**
+   * Runs the plan, evaluating with {@code evaluation} (e.g. the official code's drop-last-ranked
+   * item, {@link EvalOptions#dropLast()}) during training and at the end.
+   */
+  public static Result run(
+      Plan plan,
+      EvalOptions evaluation,
+      TrainingListener listener,
+      Consumer<String> log,
+      BooleanSupplier cancelled)
       throws Exception {
     long start = System.nanoTime();
     EngineDevice engine =
@@ -202,8 +258,9 @@ public final class TrainingRun {
             + engine.device()
             + (engine.fallback() ? " (CUDA requested, no GPU visible)" : ""));
     try (NDManager manager = NDManager.newBaseManager(engine.device())) {
-      HashingNetwork network = s.method().build(s.bits());
+      HashingNetwork network = s.method().build(s.bits(), ResNet50.Style.KERAS_V1, s.agmh());
       network.initialize(manager, s.inputSize(), s.seed());
+      s.initialization().apply(network, s.seed());
       KerasResNet50Importer.importBackbone(plan.backboneWeights(), network.backbone());
 
       SelectiveRegionErasing erasing =
@@ -221,11 +278,13 @@ public final class TrainingRun {
       float[] codes = AdshTrainer.initialCodes(n, s.bits(), s.seed());
       int from = 0;
       AdshTrainer trainer = new AdshTrainer(s, network, manager);
+      Best[] best = {Best.NONE};
       if (plan.resume()) {
         Checkpoint.State state = Checkpoint.read(checkpointDir, network, manager, n, settingsHash);
         codes = state.codes();
         from = state.nextIteration();
         trainer.resume(state.momentum());
+        best[0] = Best.read(checkpointDir.resolve(BEST_FILE));
         log.accept("resuming at outer iteration " + (from + 1) + " of " + s.outerIterations());
       }
       float[] v = codes;
@@ -240,23 +299,36 @@ public final class TrainingRun {
                 checkpointDir, network, current, trainer.momentumState(), t + 1, n, settingsHash);
             boolean evaluate =
                 (t + 1) % Math.max(1, plan.evaluateEvery()) == 0 || t == s.outerIterations() - 1;
-            return evaluate
-                ? RetrievalEvaluator.evaluate(
+            if (!evaluate) {
+              return Double.NaN;
+            }
+            double map =
+                RetrievalEvaluator.evaluate(
                         sources.queries().encode(),
                         queryLabels,
                         CodeSet.fromSigns(s.bits(), current),
-                        dbLabels)
-                    .map()
-                : Double.NaN;
+                        dbLabels,
+                        evaluation)
+                    .map();
+            best[0] = best[0].offer(t + 1, map);
+            best[0].write(checkpointDir.resolve(BEST_FILE));
+            return map;
           });
 
       CodeSet queryCodes = sources.queries().encode();
       RetrievalMetrics learned =
           RetrievalEvaluator.evaluate(
-              queryCodes, queryLabels, CodeSet.fromSigns(s.bits(), v), dbLabels);
+              queryCodes, queryLabels, CodeSet.fromSigns(s.bits(), v), dbLabels, evaluation);
       RetrievalMetrics encoded =
           RetrievalEvaluator.evaluate(
-              queryCodes, queryLabels, sources.database().encode(), dbLabels);
+              queryCodes, queryLabels, sources.database().encode(), dbLabels, evaluation);
+      Best bestOverall = best[0];
+      if (!Double.isNaN(bestOverall.map())) {
+        log.accept(
+            String.format(
+                "best mAP over the evaluated iterations %.4f (iteration %d), last %.4f",
+                bestOverall.map(), bestOverall.iteration(), learned.map()));
+      }
       log.accept(
           String.format(
               "mAP %.4f (learned database codes), %.4f (network-encoded database)",
@@ -270,10 +342,11 @@ public final class TrainingRun {
               preprocessing,
               learned,
               encoded,
+              bestOverall,
               (System.nanoTime() - start) / 1e9);
       learned.writeJson(plan.out().resolve("evaluation.json"));
       encoded.writeJson(plan.out().resolve("evaluation-encoded-database.json"));
-      return new Result(artifact, learned, encoded, (System.nanoTime() - start) / 1e9);
+      return new Result(artifact, learned, encoded, (System.nanoTime() - start) / 1e9, bestOverall);
     }
   }
 
@@ -382,6 +455,7 @@ public final class TrainingRun {
       Preprocessing preprocessing,
       RetrievalMetrics learned,
       RetrievalMetrics encoded,
+      Best best,
       double seconds)
       throws Exception {
     TrainingSettings s = plan.settings();
@@ -395,6 +469,10 @@ public final class TrainingRun {
     metrics.put("map", learned.map());
     metrics.put("map_encoded_database", encoded.map());
     metrics.put("precision_at_100", learned.precisionAt(100));
+    if (!Double.isNaN(best.map())) {
+      metrics.put("map_best", best.map());
+      metrics.put("map_best_iteration", (double) best.iteration());
+    }
     metrics.put("train_seconds", seconds);
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("method", s.method().id());
@@ -407,8 +485,30 @@ public final class TrainingRun {
     settings.put("samples", "" + s.samples());
     settings.put("batch_size", "" + s.batchSize());
     settings.put("learning_rate", "" + s.learningRate());
+    settings.put(
+        "learning_rate_drops",
+        s.learningRateDrops().stream().map(String::valueOf).collect(Collectors.joining(",")));
+    settings.put("learning_rate_factor", "" + s.learningRateFactor());
+    settings.put("momentum", "" + s.momentum());
+    settings.put("nesterov", "" + s.nesterov());
+    settings.put("weight_decay", "" + s.weightDecay());
     settings.put("gamma", "" + s.gamma());
+    settings.put("initialization", s.initialization().name().toLowerCase(Locale.ROOT));
+    switch (s.method()) {
+      case AGMH -> {
+        settings.put("adl_weight", "" + s.adlWeight());
+        s.agmh().writeTo(settings);
+      }
+      case FCAENET -> {
+        settings.put("esrl_alpha", "" + s.esrlAlpha());
+        settings.put("esrl_beta", "" + s.esrlBeta());
+        settings.put("srem_regions", "" + s.sremRegions());
+        settings.put("srem_size", "" + s.sremSize());
+      }
+      case ADSH_R50 -> {}
+    }
     settings.put("seed", "" + s.seed());
+    settings.put("evaluation_drop_last", "" + learned.dropLast());
     settings.put("database_images", "" + dataset.train().size());
     settings.put("query_images", "" + dataset.test().size());
     return ModelArtifact.write(

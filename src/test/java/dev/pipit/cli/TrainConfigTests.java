@@ -3,14 +3,11 @@ package dev.pipit.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pipit.model.Architecture;
 import dev.pipit.model.DevicePreference;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.train.BackboneMode;
-import dev.pipit.train.TrainingSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -28,35 +25,6 @@ class TrainConfigTests {
     new CommandLine(command).parseArgs(args);
     command.applyConfig();
     return command;
-  }
-
-  @Test
-  void everyShippedConfigIsThePublishedProtocol() throws Exception {
-    List<Path> configs;
-    try (var files = Files.list(Path.of("configs"))) {
-      configs = files.filter(f -> f.toString().endsWith(".properties")).sorted().toList();
-    }
-    assertThat(configs).hasSize(60);
-    for (Path config : configs) {
-      TrainCommand c = parse("--config", config.toString());
-      TrainingSettings s = c.settings();
-      TrainingSettings paper = TrainingSettings.paperDefaults(s.method(), s.bits());
-      String dataset = c.data.dataset;
-      boolean large = dataset.equals("nabirds") || dataset.equals("vegfru");
-      int outer =
-          s.method() == Architecture.FCAENET
-              ? paper.outerIterations()
-              : (dataset.equals("cub200") || dataset.equals("aircraft") ? 40 : 50);
-      assertThat(s)
-          .as(config.toString())
-          .isEqualTo(
-              paper.withSchedule(
-                  outer, paper.innerEpochs(), large ? 4000 : 2000, paper.batchSize()));
-      assertThat(s.backbone()).isEqualTo(BackboneMode.FULL);
-      assertThat(s.inputSize()).isEqualTo(224);
-      assertThat(c.out.toString())
-          .isEqualTo("models/" + s.method().id() + "-" + dataset + "-" + s.bits());
-    }
   }
 
   @Test
