@@ -67,8 +67,8 @@ final class EvalDemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--model",
-      defaultValue = "models/agmh-fmnist-48",
-      description = "model artifact (default: ${DEFAULT-VALUE})")
+      required = true,
+      description = "model artifact directory (make eval-demo: the default model)")
   Path model;
 
   @Option(
