@@ -5,19 +5,24 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.pipit.TestModels;
 import dev.pipit.model.Architecture;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,12 +41,9 @@ import org.springframework.test.web.servlet.MockMvc;
  * makes decode, queue, encode, scan and hydrate spans under its HTTP server span, and the latency
  * histograms carry the request's trace id as an exemplar.
  */
-// an inline property, not a dynamic one: the switch reads it while the environment is prepared
-@SpringBootTest(
-    properties = {
-      "pipit.tracing.enabled=true",
-      "pipit.tracing.endpoint=http://127.0.0.1:9/v1/traces"
-    })
+// inline and system properties, not dynamic ones: the switch reads them while the environment is
+// prepared, before dynamic properties exist
+@SpringBootTest(properties = "pipit.tracing.enabled=true")
 @AutoConfigureMockMvc
 class TracingOnTests {
 
@@ -57,6 +59,36 @@ class TracingOnTests {
     CollectingSpanExporter collectingSpanExporter() {
       return new CollectingSpanExporter();
     }
+  }
+
+  /** An OTLP/HTTP receiver on a loopback port: counts the trace exports it is sent. */
+  static HttpServer receiver;
+
+  static final AtomicInteger exports = new AtomicInteger();
+
+  @BeforeAll
+  static void startReceiver() throws Exception {
+    receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    receiver.createContext(
+        "/v1/traces",
+        exchange -> {
+          byte[] body = exchange.getRequestBody().readAllBytes();
+          if ("POST".equals(exchange.getRequestMethod()) && body.length > 0) {
+            exports.incrementAndGet();
+          }
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
+    receiver.start();
+    System.setProperty(
+        "pipit.tracing.endpoint",
+        "http://127.0.0.1:" + receiver.getAddress().getPort() + "/v1/traces");
+  }
+
+  @AfterAll
+  static void stopReceiver() {
+    System.clearProperty("pipit.tracing.endpoint");
+    receiver.stop(0);
   }
 
   @BeforeAll
@@ -125,6 +157,13 @@ class TracingOnTests {
       }
     }
     return false;
+  }
+
+  @Test
+  void spansGoToTheOtlpEndpoint() throws Exception {
+    search();
+    exported();
+    assertThat(exports.get()).as("OTLP trace exports received").isPositive();
   }
 
   @Test
