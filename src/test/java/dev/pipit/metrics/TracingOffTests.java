@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -12,10 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.context.annotation.Bean;
 import org.springframework.mock.web.MockMultipartFile;
@@ -30,6 +34,7 @@ import org.springframework.test.web.servlet.MockMvc;
  */
 @SpringBootTest
 @AutoConfigureMockMvc
+@ExtendWith(OutputCaptureExtension.class)
 class TracingOffTests {
 
   @TempDir static Path dir;
@@ -75,5 +80,15 @@ class TracingOffTests {
             .getResponse()
             .getContentAsString();
     assertThat(scrape).contains("http_server_requests_seconds_bucket").doesNotContain("trace_id");
+  }
+
+  @Test
+  void logLinesOfARequestCarryItsTraceId(CapturedOutput output) throws Exception {
+    mvc.perform(post("/v1/index").contentType("application/json").content("{\"items\":[]}"))
+        .andExpect(status().isUnauthorized());
+    String audit =
+        output.getOut().lines().filter(l -> l.contains("path=/v1/index")).findFirst().orElse("");
+    // Boot's correlation field: [<32 hex trace id>-<16 hex span id>]
+    assertThat(audit).containsPattern("\\[[0-9a-f]{32}-[0-9a-f]{16}\\]");
   }
 }
