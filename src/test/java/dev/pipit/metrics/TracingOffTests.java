@@ -8,6 +8,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -42,6 +44,7 @@ class TracingOffTests {
   @Autowired MockMvc mvc;
   @Autowired CollectingSpanExporter exporter;
   @Autowired SdkTracerProvider tracerProvider;
+  @Autowired ApplicationContext context;
 
   @TestConfiguration
   static class Exporter {
@@ -71,6 +74,7 @@ class TracingOffTests {
 
     tracerProvider.forceFlush().join(10, TimeUnit.SECONDS);
     assertThat(exporter.spans()).isEmpty();
+    assertThat(context.getBeanNamesForType(OtlpHttpSpanExporter.class)).isEmpty();
     String scrape =
         mvc.perform(
                 get("/actuator/prometheus")

@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.pipit.TestModels;
 import dev.pipit.model.Architecture;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.net.InetAddress;
@@ -30,6 +31,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -52,6 +54,7 @@ class TracingOnTests {
   @Autowired MockMvc mvc;
   @Autowired CollectingSpanExporter exporter;
   @Autowired SdkTracerProvider tracerProvider;
+  @Autowired ApplicationContext context;
 
   @TestConfiguration
   static class Exporter {
@@ -163,6 +166,7 @@ class TracingOnTests {
   void spansGoToTheOtlpEndpoint() throws Exception {
     search();
     exported();
+    assertThat(context.getBeanNamesForType(OtlpHttpSpanExporter.class)).hasSize(1);
     assertThat(exports.get()).as("OTLP trace exports received").isPositive();
   }
 
