@@ -20,15 +20,18 @@ import dev.pipit.jobs.PathNotAllowedException;
 import dev.pipit.jobs.UnknownJobException;
 import dev.pipit.model.ModelArtifactException;
 import java.net.URI;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
@@ -226,6 +229,27 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
     problem.setType(URI.create(PROBLEM_BASE + type));
     problem.setTitle(title);
+    return withTraceId(problem, status);
+  }
+
+  /** Spring's own exceptions (a 503 for an async timeout, say) get the trace id too. */
+  @Override
+  protected ResponseEntity<Object> handleExceptionInternal(
+      Exception ex,
+      @Nullable Object body,
+      HttpHeaders headers,
+      HttpStatusCode statusCode,
+      WebRequest request) {
+    // the base class builds the body when it is null, so look at what it returns
+    ResponseEntity<Object> response =
+        super.handleExceptionInternal(ex, body, headers, statusCode, request);
+    if (response != null && response.getBody() instanceof ProblemDetail problem) {
+      withTraceId(problem, response.getStatusCode());
+    }
+    return response;
+  }
+
+  private static ProblemDetail withTraceId(ProblemDetail problem, HttpStatusCode status) {
     String traceId = MDC.get(TRACE_ID);
     if (status.is5xxServerError() && traceId != null && !traceId.isEmpty()) {
       problem.setProperty(TRACE_ID, traceId);
