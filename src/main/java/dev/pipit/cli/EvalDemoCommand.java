@@ -65,10 +65,7 @@ final class EvalDemoCommand implements Callable<Integer> {
   private static final int K = 10;
   private static final int IN_FLIGHT = 32;
 
-  @Option(
-      names = "--model",
-      required = true,
-      description = "model artifact directory (make eval-demo: the default model)")
+  @Option(names = "--model", required = true, description = "model artifact directory")
   Path model;
 
   @Option(
