@@ -82,8 +82,8 @@ final class EvalDemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--data-root",
-      defaultValue = "/usr/share/datasets/fashion-mnist",
-      description = "Fashion-MNIST directory (default: ${DEFAULT-VALUE})")
+      description =
+          "dataset directory (default for fashion-mnist: " + "/usr/share/datasets/fashion-mnist)")
   Path dataRoot;
 
   @Option(
@@ -95,7 +95,10 @@ final class EvalDemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     EngineDefaults.applyOfflineDefaults();
-    Dataset dataset = DatasetLoader.load("fashion-mnist", dataRoot);
+    Dataset dataset =
+        DatasetLoader.load(
+            "fashion-mnist",
+            dataRoot != null ? dataRoot : Path.of("/usr/share/datasets/fashion-mnist"));
     DatasetSplit test = dataset.test();
     int first = gallery + DEMO_QUERIES;
     if (gallery < 1 || queries < 1 || first + queries > test.size()) {
