@@ -131,7 +131,13 @@ final class EvalDemoCommand implements Callable<Integer> {
                 active, ImageStore.open(scratch.resolve("originals"), 1L << 30), codec, timeout);
         long start = System.nanoTime();
         DemoGallery.load(
-            active, items, new TestImages(test, dataset.classes()), gallery, 0, scratch);
+            active,
+            items,
+            DemoGallery.Images.of(
+                test.size(), test::label, dataset.classes(), test::id, test::image),
+            gallery,
+            0,
+            scratch);
         System.err.printf(
             Locale.ROOT, "gallery: %d images indexed in %.1f s%n", index.size(), seconds(start));
         Map<String, String> labels = new HashMap<>();
@@ -255,29 +261,5 @@ final class EvalDemoCommand implements Callable<Integer> {
 
   private static double seconds(long startNanos) {
     return (System.nanoTime() - startNanos) / 1e9;
-  }
-
-  /** The test split as demo images, as the service's wiring adapts it. */
-  private record TestImages(DatasetSplit split, List<String> classes)
-      implements DemoGallery.Images {
-    @Override
-    public int size() {
-      return split.size();
-    }
-
-    @Override
-    public String label(int i) {
-      return classes.get(split.label(i));
-    }
-
-    @Override
-    public String source(int i) {
-      return split.id(i);
-    }
-
-    @Override
-    public BufferedImage image(int i) throws IOException {
-      return split.image(i);
-    }
   }
 }

@@ -39,12 +39,10 @@ import dev.pipit.train.data.Dataset;
 import dev.pipit.train.data.DatasetLoader;
 import dev.pipit.train.data.DatasetSplit;
 import io.micrometer.tracing.Tracer;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -168,34 +166,19 @@ class ServingConfiguration {
         DemoGallery.load(
             active,
             items,
-            new DemoImages(dataset.test(), dataset.classes()),
+            demoImages(dataset),
             demo.gallerySize(),
             demo.queries(),
             demo.queriesDir()));
   }
 
-  /** A dataset's split as the demo gallery's images: the wiring is where train meets gallery. */
-  private record DemoImages(DatasetSplit split, List<String> classes)
-      implements DemoGallery.Images {
-    @Override
-    public int size() {
-      return split.size();
-    }
-
-    @Override
-    public String label(int i) {
-      return classes.get(split.label(i));
-    }
-
-    @Override
-    public String source(int i) {
-      return split.id(i);
-    }
-
-    @Override
-    public BufferedImage image(int i) throws IOException {
-      return split.image(i);
-    }
+  /**
+   * A dataset's test split as the demo gallery's images: the wiring is where train meets gallery.
+   */
+  private static DemoGallery.Images demoImages(Dataset dataset) {
+    DatasetSplit test = dataset.test();
+    return DemoGallery.Images.of(
+        test.size(), test::label, dataset.classes(), test::id, test::image);
   }
 
   /** Marker of a finished demo gallery load. */

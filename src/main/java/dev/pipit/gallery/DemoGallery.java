@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 import javax.imageio.ImageIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +44,45 @@ public final class DemoGallery {
      *
      * @throws IOException if it cannot be read
      */
+    BufferedImage image(int i) throws IOException;
+
+    /**
+     * Images from a dataset split's accessors: {@code classIndex} and {@code image} by position,
+     * the class names by index, and where each image comes from.
+     */
+    static Images of(
+        int size,
+        IntUnaryOperator classIndex,
+        List<String> classes,
+        IntFunction<String> source,
+        ImageAt image) {
+      return new Images() {
+        @Override
+        public int size() {
+          return size;
+        }
+
+        @Override
+        public String label(int i) {
+          return classes.get(classIndex.applyAsInt(i));
+        }
+
+        @Override
+        public String source(int i) {
+          return source.apply(i);
+        }
+
+        @Override
+        public BufferedImage image(int i) throws IOException {
+          return image.image(i);
+        }
+      };
+    }
+  }
+
+  /** Decodes the image at a position. */
+  @FunctionalInterface
+  public interface ImageAt {
     BufferedImage image(int i) throws IOException;
   }
 

@@ -419,18 +419,7 @@ public final class TrainJobs implements AutoCloseable {
               lastStep = step;
               lastStepNanos = now;
               double progress = (iteration + (double) step / steps) / outer;
-              update(
-                  jobs.get(id)
-                      .with(
-                          TrainJob.State.RUNNING,
-                          progress,
-                          history,
-                          eta(started, progress),
-                          null,
-                          null,
-                          started,
-                          null),
-                  false);
+              running(id, progress, history, started, false);
             }
 
             @Override
@@ -443,18 +432,7 @@ public final class TrainJobs implements AutoCloseable {
                       Double.isNaN(it.map()) ? null : it.map(),
                       it.seconds()));
               double progress = (it.iteration() + 1.0) / outer;
-              update(
-                  jobs.get(id)
-                      .with(
-                          TrainJob.State.RUNNING,
-                          progress,
-                          history,
-                          eta(started, progress),
-                          null,
-                          null,
-                          started,
-                          null),
-                  true);
+              running(id, progress, history, started, true);
             }
           },
           line -> log.info("job {}: {}", id, line),
@@ -465,33 +443,43 @@ public final class TrainJobs implements AutoCloseable {
                   TrainJob.State.SUCCEEDED, 1, history, 0L, r.name(), null, started, Instant.now()),
           true);
     } catch (TrainingCancelledException e) {
-      update(
-          jobs.get(id)
-              .with(
-                  TrainJob.State.CANCELLED,
-                  jobs.get(id).progress(),
-                  history,
-                  null,
-                  null,
-                  e.getMessage(),
-                  started,
-                  Instant.now()),
-          true);
+      ended(id, TrainJob.State.CANCELLED, history, e.getMessage(), started);
     } catch (Exception | Error e) {
       log.warn("training job {} failed", id, e);
-      update(
-          jobs.get(id)
-              .with(
-                  TrainJob.State.FAILED,
-                  jobs.get(id).progress(),
-                  history,
-                  null,
-                  null,
-                  reason(e),
-                  started,
-                  Instant.now()),
-          true);
+      ended(id, TrainJob.State.FAILED, history, reason(e), started);
     }
+  }
+
+  private void running(
+      String id,
+      double progress,
+      List<TrainJob.Iteration> history,
+      Instant started,
+      boolean persist) {
+    update(
+        jobs.get(id)
+            .with(
+                TrainJob.State.RUNNING,
+                progress,
+                history,
+                eta(started, progress),
+                null,
+                null,
+                started,
+                null),
+        persist);
+  }
+
+  /** Ends a job that did not succeed, keeping the progress it reached. */
+  private void ended(
+      String id,
+      TrainJob.State state,
+      List<TrainJob.Iteration> history,
+      String error,
+      Instant started) {
+    TrainJob job = jobs.get(id);
+    update(
+        job.with(state, job.progress(), history, null, null, error, started, Instant.now()), true);
   }
 
   /** A failure as a user reads it: file exceptions carry only the path as their message. */
