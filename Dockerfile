@@ -62,6 +62,7 @@ COPY --from=build-cuda /layers/snapshot-dependencies/ ./
 COPY --from=build-cuda /warm /tmp/warm
 RUN java -cp '/tmp/warm:/app/BOOT-INF/lib/*' WarmEngine && rm -rf /tmp/warm
 COPY --from=build-cuda /layers/application/ ./
+COPY configs /app/configs
 USER 10001:10001
 VOLUME /data
 EXPOSE 8080
@@ -89,6 +90,7 @@ COPY --from=build-cpu /layers/snapshot-dependencies/ ./
 COPY --from=build-cpu /warm /tmp/warm
 RUN java -cp '/tmp/warm:/app/BOOT-INF/lib/*' WarmEngine && rm -rf /tmp/warm
 COPY --from=build-cpu /layers/application/ ./
+COPY configs /app/configs
 USER 10001:10001
 VOLUME /data
 EXPOSE 8080
