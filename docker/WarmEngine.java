@@ -1,5 +1,6 @@
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * Run once while an image is built: loading the PyTorch engine extracts libtorch from its Maven jar
@@ -11,7 +12,7 @@ public final class WarmEngine {
     Engine engine = Engine.getEngine("PyTorch");
     try (NDManager manager = engine.newBaseManager()) {
       System.out.println(
-          "libtorch " + engine.getVersion() + " ready: " + manager.ones(new ai.djl.ndarray.types.Shape(2)).sum());
+          "libtorch " + engine.getVersion() + " ready: " + manager.ones(new Shape(2)).sum());
     }
   }
 }

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pipit.observability.Tool;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -174,8 +176,8 @@ class DeploymentConfigTests {
     assertThat(secret).as("the keys Secret " + secretName).isNotNull();
     String keysYaml =
         new String(
-            java.util.Base64.getMimeDecoder().decode((String) map(secret, "data").get("keys.yml")),
-            java.nio.charset.StandardCharsets.UTF_8);
+            Base64.getMimeDecoder().decode((String) map(secret, "data").get("keys.yml")),
+            StandardCharsets.UTF_8);
     Map<String, Object> keys = new Yaml().load(keysYaml);
     for (Map<String, Object> key : (List<Map<String, Object>>) keys.get("keys")) {
       assertThat(key).containsKeys("name", "hash", "roles");
