@@ -8,13 +8,13 @@
 # Models and data live on the volume: /data, models in /data/models. Arguments after the image name go
 # to the pipit command line, so the same image serves (no arguments) and trains (`train --config …`).
 
-FROM eclipse-temurin:25-jdk AS maven
+FROM eclipse-temurin:25-jdk AS build-base
 # hadolint ignore=DL3008
 RUN apt-get update && apt-get install -y --no-install-recommends maven && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pom.xml .
 
-FROM maven AS build-cpu
+FROM build-base AS build-cpu
 RUN mvn --batch-mode --no-transfer-progress -q dependency:go-offline
 COPY src src
 COPY docker/WarmEngine.java /warm/
@@ -22,7 +22,7 @@ RUN mvn --batch-mode --no-transfer-progress -DskipTests package \
  && java -Djarmode=tools -jar target/pipit.jar extract --layers --launcher --destination /layers \
  && javac -d /warm -cp '/layers/dependencies/BOOT-INF/lib/*' /warm/WarmEngine.java
 
-FROM maven AS build-cuda
+FROM build-base AS build-cuda
 # -Pcuda swaps pytorch-native-cpu for pytorch-native-cu118 (CUDA 11.8 libtorch, 1.6 GB, from Maven Central).
 RUN mvn --batch-mode --no-transfer-progress -q -Pcuda dependency:go-offline
 COPY src src
