@@ -7,16 +7,17 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A command-line tool the observability tests run (promtool, yamllint, kubectl, python3). A missing
- * tool fails the test with the command that installs it: never a skip.
+ * A command-line tool the observability and deployment tests run (promtool, yamllint, kubectl,
+ * python3, docker compose). A missing tool fails the test with the command that installs it: never
+ * a skip.
  */
-record Tool(int exitCode, String output) {
+public record Tool(int exitCode, String output) {
 
   static final String INSTALL =
       "missing: run bin/fetch-assets --test (installs Debian prometheus, yamllint, kubectl)";
 
   /** Runs {@code command} in {@code dir}, feeding it {@code stdin} (may be null), within 2 min. */
-  static Tool run(Path dir, String stdin, List<String> command)
+  public static Tool run(Path dir, String stdin, List<String> command)
       throws IOException, InterruptedException {
     Process process;
     try {
@@ -41,12 +42,12 @@ record Tool(int exitCode, String output) {
   }
 
   /** Runs {@code command} in the project directory. */
-  static Tool run(String... command) throws IOException, InterruptedException {
+  public static Tool run(String... command) throws IOException, InterruptedException {
     return run(Path.of("").toAbsolutePath(), null, List.of(command));
   }
 
   /** A description for assertion messages: the command's output. */
-  String describe() {
+  public String describe() {
     return "exit " + exitCode + ":\n" + output;
   }
 }
