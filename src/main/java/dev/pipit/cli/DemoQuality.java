@@ -6,7 +6,9 @@ import dev.pipit.index.HammingIndex;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Retrieval quality of served searches and how the gallery's codes use their bits: precision@k and
@@ -57,6 +59,57 @@ final class DemoQuality {
 
     double map() {
       return apSum / queries;
+    }
+  }
+
+  /**
+   * Which classes fill the top-k of each query class: where the misses of precision@k go (e.g.
+   * Shirt queries answered with T-shirts), so a recipe change can be aimed at the confused pairs.
+   */
+  static final class Confusion {
+    private final Map<String, Map<String, Integer>> hits = new TreeMap<>();
+
+    /** Adds the top-k hits of one query of class {@code label}. */
+    void add(String label, List<GallerySearch.Hit> topK) {
+      Map<String, Integer> row = hits.computeIfAbsent(label, l -> new TreeMap<>());
+      for (GallerySearch.Hit h : topK) {
+        row.merge(h.label(), 1, Integer::sum);
+      }
+    }
+
+    /** Fraction of the top-k hits of {@code label}'s queries that are of class {@code hit}. */
+    double fraction(String label, String hit) {
+      Map<String, Integer> row = hits.getOrDefault(label, Map.of());
+      int total = row.values().stream().mapToInt(Integer::intValue).sum();
+      return total == 0 ? 0 : (double) row.getOrDefault(hit, 0) / total;
+    }
+
+    /**
+     * One line per query class: the fraction of its top-k of its own class, then the other classes
+     * it is answered with, most frequent first (at most {@code others}).
+     */
+    List<String> lines(int others) {
+      List<String> lines = new ArrayList<>();
+      hits.forEach(
+          (label, row) -> {
+            StringBuilder line =
+                new StringBuilder(
+                    String.format(Locale.ROOT, "%-12s same %.3f", label, fraction(label, label)));
+            row.entrySet().stream()
+                .filter(e -> !e.getKey().equals(label))
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .limit(others)
+                .forEach(
+                    e ->
+                        line.append(
+                            String.format(
+                                Locale.ROOT,
+                                ", %s %.3f",
+                                e.getKey(),
+                                fraction(label, e.getKey()))));
+            lines.add(line.toString());
+          });
+      return lines;
     }
   }
 

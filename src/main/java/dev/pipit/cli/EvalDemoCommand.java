@@ -156,6 +156,7 @@ final class EvalDemoCommand implements Callable<Integer> {
                 active, codec, gallery, timeout, true, rescoreWindow, GalleryListener.NONE);
         DemoQuality.Precision hamming = new DemoQuality.Precision();
         DemoQuality.Precision rescored = new DemoQuality.Precision();
+        DemoQuality.Confusion confusion = new DemoQuality.Confusion();
         int tiedTop = 0;
         for (int q = 0; q < outputs.size(); q++) {
           float[] values = outputs.get(q);
@@ -169,6 +170,9 @@ final class EvalDemoCommand implements Callable<Integer> {
                     .byValues(values, new GallerySearch.Query(gallery, null, null, rescore))
                     .hits();
             (rescore ? rescored : hamming).add(top, all, label, K, relevant);
+            if (rescore) {
+              confusion.add(label, top);
+            }
             if (!rescore) {
               tiedTop += (int) top.stream().filter(h -> h.distance() == 0).count();
             }
@@ -176,6 +180,8 @@ final class EvalDemoCommand implements Callable<Integer> {
         }
         DemoQuality.Occupancy occupancy = DemoQuality.occupancy(index, labels);
         print(artifact, outputs.size(), hamming, rescored, occupancy, tiedTop);
+        System.out.printf(Locale.ROOT, "top-%d by query class (rescored):%n", K);
+        confusion.lines(3).forEach(line -> System.out.println("  " + line));
       }
     } finally {
       deleteTree(scratch);

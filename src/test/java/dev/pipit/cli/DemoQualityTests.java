@@ -47,6 +47,19 @@ class DemoQualityTests {
     }
   }
 
+  @Test
+  void confusionSaysWhichClassesFillEachQueryClassesTopK() {
+    DemoQuality.Confusion c = new DemoQuality.Confusion();
+    c.add("shirt", List.of(hit("shirt"), hit("t-shirt"), hit("t-shirt"), hit("coat")));
+    c.add("shirt", List.of(hit("shirt"), hit("shirt"), hit("shirt"), hit("t-shirt")));
+    c.add("bag", List.of(hit("bag"), hit("bag")));
+    assertThat(c.fraction("shirt", "shirt")).isCloseTo(4.0 / 8, within(1e-12));
+    assertThat(c.fraction("shirt", "t-shirt")).isCloseTo(3.0 / 8, within(1e-12));
+    assertThat(c.fraction("bag", "shirt")).isZero();
+    assertThat(c.lines(1))
+        .containsExactly("bag          same 1.000", "shirt        same 0.500, t-shirt 0.375");
+  }
+
   private static GallerySearch.Hit hit(String label) {
     return new GallerySearch.Hit("x", 0, label, Map.of(), null);
   }
