@@ -73,7 +73,7 @@ format: ## rewrite every Java source with the project's formatter (google-java-f
 clean: ## remove build output (keeps fetched assets)
 	$(MVN) -q clean
 
-bench-index: ## JMH benchmarks of the Hamming index (long: 10 M codes x 64/128/256 bits); BENCH_ARGS=quick for a smoke run, BENCH_ARGS="kernels threads" for parts
+bench-index: ## JMH benchmarks of the Hamming index (long: 10 M codes x 64/128/256 bits); BENCH_ARGS=quick for a smoke run, BENCH_ARGS="kernels threads" for parts, BENCH_ARGS=rounds for batched vs single in alternating rounds
 	$(MVN) -q -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
 	rm -f target/bench-index-memory.txt
 	java $(JVM_FLAGS) -Xmx512m -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.index.jmh.IndexBench $(BENCH_ARGS) | tee target/bench-index.txt

@@ -3,7 +3,6 @@ package dev.pipit.index;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * Which body answers batched scans of one-word codes ({@link HammingIndex#searchBatch}, shared
@@ -13,13 +12,18 @@ import java.util.function.Supplier;
  * body wins (about 1.8× at batch 32, issue 18); without it (AVX2) the bit-sliced body wins.
  *
  * <p>{@code -Dpipit.index.batch} (or the environment variable {@code PIPIT_INDEX_BATCH}) sets it:
- * {@code auto} (the default: CPU flags from {@code /proc/cpuinfo}, else a short calibration),
- * {@code bitsliced}, {@code popcount}, or {@code calibrate} (always calibrate).
+ * {@code auto} (the default: CPU flags from {@code /proc/cpuinfo}), {@code bitsliced} or {@code
+ * popcount}. Where the flags cannot be read (not Linux, a container hiding them) auto keeps the
+ * bit-sliced body: it is never far off (0.55–0.62× the popcount body where VPOPCNTQ exists,
+ * 1.4–1.9× it where it does not; docs/benchmarks.md). There is no start-up calibration: timing both
+ * bodies in a cold JVM compared interpreted code (the budget ended before C2 compiled them) and
+ * picked the wrong body on this AVX-512 machine three times in three; a trustworthy one needs
+ * seconds of warm-up and alternating rounds on a quiet core, which a service start cannot promise.
  *
  * @param kernel {@code bitsliced} or {@code popcount}
- * @param reason {@code cpu-features}, {@code calibration}, {@code setting} (forced), or {@code
- *     no-vector-api} (the scalar kernel serves; it has only a popcount batch)
- * @param detail what the reason rests on, for the log (the flag, the two timings, the setting)
+ * @param reason {@code cpu-features}, {@code default} (flags unreadable), {@code setting} (forced),
+ *     or {@code no-vector-api} (the scalar kernel serves; it has only a popcount batch)
+ * @param detail what the reason rests on, for the log (the flag, the setting)
  */
 public record BatchKernelChoice(String kernel, String reason, String detail) {
 
@@ -35,27 +39,14 @@ public record BatchKernelChoice(String kernel, String reason, String detail) {
   }
 
   /**
-   * Nanoseconds each batch body took for the same calibration work.
-   *
-   * @param bitSlicedNanos best time of the bit-sliced body
-   * @param popcountNanos best time of the popcount body
-   */
-  record Timings(long bitSlicedNanos, long popcountNanos) {}
-
-  /**
    * The decision, free of the machine so that tests can feed it fake flags and timings.
    *
-   * @param setting {@code auto}, {@code bitsliced}, {@code popcount} or {@code calibrate} (null
-   *     reads as auto)
+   * @param setting {@code auto}, {@code bitsliced} or {@code popcount} (null reads as auto)
    * @param bitSlicedSupported whether the vector shape allows the bit-sliced body at all
    * @param cpuFlags the CPU's flags, or null when they cannot be read (not Linux)
-   * @param calibrate times both bodies; called only when the decision needs it
    */
   static BatchKernelChoice choose(
-      String setting,
-      boolean bitSlicedSupported,
-      Set<String> cpuFlags,
-      Supplier<Timings> calibrate) {
+      String setting, boolean bitSlicedSupported, Set<String> cpuFlags) {
     String s = setting == null ? "auto" : setting.trim().toLowerCase(Locale.ROOT);
     switch (s) {
       case BITSLICED -> {
@@ -68,28 +59,19 @@ public record BatchKernelChoice(String kernel, String reason, String detail) {
       case POPCOUNT -> {
         return new BatchKernelChoice(POPCOUNT, "setting", "pipit.index.batch=popcount");
       }
-      case "auto", "", "calibrate" -> {
+      case "auto", "" -> {
         // handled below
       }
       default ->
           throw new IllegalArgumentException(
-              "pipit.index.batch must be auto, bitsliced, popcount or calibrate, was " + setting);
+              "pipit.index.batch must be auto, bitsliced or popcount, was " + setting);
     }
     if (!bitSlicedSupported) {
       return new BatchKernelChoice(
           POPCOUNT, "cpu-features", "preferred vector narrower than 256 bits");
     }
-    if (s.equals("calibrate") || cpuFlags == null) {
-      Timings t = calibrate.get();
-      String detail =
-          String.format(
-              Locale.ROOT,
-              "bitsliced %.2f ms, popcount %.2f ms%s",
-              t.bitSlicedNanos() / 1e6,
-              t.popcountNanos() / 1e6,
-              cpuFlags == null ? " (CPU flags unreadable)" : "");
-      return new BatchKernelChoice(
-          t.bitSlicedNanos() < t.popcountNanos() ? BITSLICED : POPCOUNT, "calibration", detail);
+    if (cpuFlags == null) {
+      return new BatchKernelChoice(BITSLICED, "default", "CPU flags unreadable");
     }
     return cpuFlags.contains(VPOPCNTDQ)
         ? new BatchKernelChoice(POPCOUNT, "cpu-features", VPOPCNTDQ)

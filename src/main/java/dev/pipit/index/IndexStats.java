@@ -41,8 +41,8 @@ public record IndexStats(
    * @param kernel the popcount kernel in use ({@code scalar} or {@code panama-<bits>})
    * @param batchKernel the body of batched scans of one-word codes ({@code bitsliced} or {@code
    *     popcount}, see {@link BatchKernelChoice})
-   * @param batchKernelReason why: {@code cpu-features}, {@code calibration}, {@code setting} or
-   *     {@code no-vector-api}
+   * @param batchKernelReason why: {@code cpu-features}, {@code default} (flags unreadable), {@code
+   *     setting} or {@code no-vector-api}
    * @param strategy the configured search strategy
    * @param linearSearches k-NN searches answered by the linear scan
    * @param mihSearches k-NN searches answered by multi-index hashing

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * when the {@code jdk.incubator.vector} module is readable and C2 is on, else the scalar one, with
  * a log line that says how to enable it. {@code -Dpipit.index.kernel=scalar|panama} forces a choice
  * (tests, benchmarks). The batched scan's body is chosen per machine by {@link BatchKernelChoice}
- * (CPU flags, else a short calibration; {@code -Dpipit.index.batch=bitsliced|popcount} forces one).
+ * (CPU flags; {@code -Dpipit.index.batch=bitsliced|popcount} forces one).
  */
 final class KernelProvider {
 
@@ -44,9 +44,6 @@ final class KernelProvider {
         : new BatchKernelChoice(
             BatchKernelChoice.POPCOUNT, "no-vector-api", "the " + chosen.name() + " kernel serves");
   }
-
-  /** Budget of the start-up calibration when it runs (the JIT needs a few rounds first). */
-  private static final long CALIBRATION_BUDGET_NANOS = 150_000_000L;
 
   private static final class Holder {
     static final HammingKernel SCALAR = new ScalarKernel();
@@ -114,11 +111,7 @@ final class KernelProvider {
 
     private static BatchKernelChoice chooseBatch() {
       BatchKernelChoice batch =
-          BatchKernelChoice.choose(
-              batchSetting(),
-              BitSlicedBatch.supported(),
-              cpuFlags(),
-              () -> BatchCalibration.run(5, CALIBRATION_BUDGET_NANOS));
+          BatchKernelChoice.choose(batchSetting(), BitSlicedBatch.supported(), cpuFlags());
       LOG.info(
           "Batched scans of one-word codes: {} (by {}: {})",
           batch.kernel(),
@@ -136,7 +129,7 @@ final class KernelProvider {
       try {
         return BatchKernelChoice.parseCpuFlags(Files.readString(Path.of("/proc/cpuinfo")));
       } catch (IOException | SecurityException unreadable) {
-        return null; // not Linux, or hidden: calibrate instead
+        return null; // not Linux, or hidden: the default body
       }
     }
 

@@ -51,8 +51,8 @@
  * BitSlicedBatch} (tiles of 256 codes transposed into bit-planes in a scratch buffer, summed by
  * carry-save adders) or through the vector popcount bodies, chosen per machine by {@link
  * dev.pipit.index.BatchKernelChoice}: the popcount bodies where the CPU has AVX-512 VPOPCNTDQ, the
- * bit-sliced one elsewhere, a short calibration when the CPU's flags are unreadable; {@code
- * -Dpipit.index.batch=bitsliced|popcount|calibrate} overrides it.
+ * bit-sliced one elsewhere and when the CPU's flags are unreadable; {@code
+ * -Dpipit.index.batch=bitsliced|popcount} overrides it.
  *
  * <h2>Durability</h2>
  *

@@ -12,13 +12,13 @@ class IndexKernelMetricsTests {
   @Test
   void gaugeIsTaggedWithTheKernelAndTheReason() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    new IndexKernelMetrics(() -> new BatchKernelChoice("bitsliced", "calibration", "x"))
+    new IndexKernelMetrics(() -> new BatchKernelChoice("bitsliced", "default", "x"))
         .bindTo(registry);
     assertThat(
             registry
                 .get("pipit.index.batch.kernel")
                 .tag("kernel", "bitsliced")
-                .tag("reason", "calibration")
+                .tag("reason", "default")
                 .gauge()
                 .value())
         .isEqualTo(1);

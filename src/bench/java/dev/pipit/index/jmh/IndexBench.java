@@ -1,5 +1,8 @@
 package dev.pipit.index.jmh;
 
+import dev.pipit.index.BatchKernelChoice;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -34,8 +37,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * to its line; {@code quick} runs a small smoke matrix (1 M codes, short iterations); otherwise the
  * full matrix of issue 3 (1 M and 10 M codes × 64/128/256 bits × k 10/100 × single/batched, plus
  * multi-index hashing on 10 M clustered codes), then single searches from 1, 16 and 64 concurrent
- * clients with and without shared passes ({@code concurrent}). Any of {@code matrix kernels threads
- * mih concurrent} runs only those parts.
+ * clients with and without shared passes ({@code concurrent}). Any of {@code matrix kernels rounds
+ * threads mih concurrent} runs only those parts.
  */
 public final class IndexBench {
 
@@ -62,6 +65,9 @@ public final class IndexBench {
     String large = quick ? "1000000" : "10000000";
     if (parts.isEmpty() || parts.contains("kernels")) {
       lines.addAll(batchKernels(quick, large));
+    }
+    if (parts.contains("rounds") && !parts.contains("kernels")) {
+      lines.addAll(kernelRounds(large)); // the alternating rounds of kernels alone (minutes)
     }
     if (parts.isEmpty() || parts.contains("threads")) {
       lines.addAll(threads(quick, large));
@@ -90,7 +96,65 @@ public final class IndexBench {
     if (quick) {
       kernels.param("n", large);
     }
-    return sideBySide(scans(kernels, false, true), "batch-kernel=", "bitsliced", "popcount");
+    List<String> lines =
+        sideBySide(scans(kernels, false, true), "batch-kernel=", "bitsliced", "popcount");
+    lines.addAll(kernelRounds(quick ? "1000000" : "10000000"));
+    return lines;
+  }
+
+  /**
+   * Single-query scans against both batch bodies in alternating rounds of one JVM ({@link
+   * dev.pipit.index.KernelRounds}), in at least three JVMs: JMH times one case after another, and
+   * on a shared VM the host's speed moves between them; rounds side by side see the same minutes.
+   * Ends with whether the chosen batch body was at least 2x the single-query scan (the medians of
+   * every JVM).
+   */
+  private static List<String> kernelRounds(String n) throws Exception {
+    List<String> lines = new ArrayList<>();
+    Pattern ratio = Pattern.compile(" (popcount|bitsliced)_over_single=([0-9.]+)");
+    Map<String, Double> worst = new LinkedHashMap<>();
+    int jvms = Math.max(3, forks);
+    for (int fork = 0; fork < jvms; fork++) {
+      Process p =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "--add-modules",
+                  "jdk.incubator.vector",
+                  "-Xms1g",
+                  "-Xmx1g",
+                  "-XX:+UseParallelGC",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  "dev.pipit.index.KernelRounds",
+                  n,
+                  "10",
+                  "32",
+                  "15")
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      if (p.waitFor() != 0 || !out.startsWith("kernel-rounds")) {
+        throw new IllegalStateException("KernelRounds failed: " + out);
+      }
+      lines.add("index-bench " + out + " fork=" + (fork + 1));
+      Matcher m = ratio.matcher(out);
+      while (m.find()) {
+        worst.merge(m.group(1), Double.parseDouble(m.group(2)), Math::min);
+      }
+    }
+    String chosen = BatchKernelChoice.current().kernel();
+    double least = worst.getOrDefault(chosen, 0.0);
+    lines.add(
+        String.format(
+            Locale.ROOT,
+            "index-bench batched-vs-single bits=64 n=%s k=10 queries=batch32 threads=1"
+                + " batch-kernel=%s forks=%d worst_fork_median_ratio=%.2f holds_2x=%s",
+            n,
+            chosen,
+            jvms,
+            least,
+            least >= 2.0));
+    return lines;
   }
 
   /**
