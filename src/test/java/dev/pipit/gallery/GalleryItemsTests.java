@@ -126,6 +126,37 @@ class GalleryItemsTests {
   }
 
   @Test
+  void codesOfOneRequestAreStoredTogetherYetFailOneByOne() {
+    String sha = items.index(List.of(image("pic", 5))).outcomes().get(0).image();
+    String tooLong = "x".repeat(10_000);
+    GalleryItems.Indexed indexed =
+        items.index(
+            List.of(
+                new GalleryItems.Item("pic", null, "00000003", "now a code", null),
+                new GalleryItems.Item("bad", null, "zz", null, null),
+                new GalleryItems.Item("n1", null, "00000001", "one", null),
+                new GalleryItems.Item("n2", null, "00000002", null, null)));
+    assertThat(indexed.outcomes())
+        .extracting(GalleryItems.Outcome::indexed)
+        .containsExactly(true, false, true, true);
+    assertThat(items.get("pic").payload())
+        .isEqualTo(new GalleryPayload("now a code", Map.of(), null));
+    assertThat(store.original(sha)).isEmpty(); // the replaced image's original is released
+    assertThat(items.get("n1").payload().label()).isEqualTo("one");
+
+    // the index refuses the batch (an id too long): every item gets its own outcome
+    GalleryItems.Indexed mixed =
+        items.index(
+            List.of(
+                new GalleryItems.Item("n3", null, "00000004", null, null),
+                new GalleryItems.Item(tooLong, null, "00000005", null, null)));
+    assertThat(mixed.outcomes())
+        .extracting(GalleryItems.Outcome::indexed)
+        .containsExactly(true, false);
+    assertThat(index.size()).isEqualTo(4);
+  }
+
+  @Test
   void aFullEncoderQueueBeforeAnythingIsQueuedRefusesTheWholeRequest() {
     doThrow(new EncoderOverloadedException(1, Duration.ofSeconds(1))).when(encoder).encode(any());
     assertThatThrownBy(() -> items.index(List.of(image("x", 5), image("y", 5))))
