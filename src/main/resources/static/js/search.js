@@ -134,6 +134,7 @@ function render(answer, what) {
     `${answer.results.length} results for ${what} with ${answer.model.id} ` +
     `(${answer.model.bits} bits)${timings ? ` — ${timings}` : ""}`;
   $("results").replaceChildren(...answer.results.map(resultCard));
+  suggestLabels(answer.results.map((hit) => hit.label).filter(Boolean));
 }
 
 function resultCard(hit) {
@@ -160,7 +161,9 @@ function itemQuery(id) {
   return params;
 }
 
-/** Fills the label filter's suggestions. */
+/** Adds labels seen (in the gallery or in results) to the label filter's suggestions. */
 export function suggestLabels(labels) {
-  $("labels").replaceChildren(...[...labels].sort().map((l) => el("option", { value: l })));
+  const known = new Set([...$("labels").options].map((o) => o.value));
+  for (const label of labels) known.add(label);
+  $("labels").replaceChildren(...[...known].sort().map((l) => el("option", { value: l })));
 }

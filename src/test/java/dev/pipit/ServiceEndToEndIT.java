@@ -62,8 +62,8 @@ class ServiceEndToEndIT {
         "--pipit.security.keys[0].name=e2e-writer",
         "--pipit.security.keys[0].hash={sha256}" + sha256Hex(WRITE_KEY),
         "--pipit.security.keys[0].roles=write",
-        "--pipit.jobs.allowed-roots=/usr/share/datasets",
-        "--pipit.jobs.backbone-weights=" + TestModels.IMAGENET.toAbsolutePath(),
+        TinyTrainingJob.allowedRootsArg(),
+        TinyTrainingJob.backboneArg(),
         "--pipit.serving.queue-capacity=1",
         "--pipit.serving.max-batch=1",
         "--spring.servlet.multipart.max-file-size=3MB",
@@ -416,12 +416,7 @@ class ServiceEndToEndIT {
   }
 
   static String job(String name, String root) {
-    return """
-    {"name": "%s", "method": "adsh-r50", "bits": 16, "dataset": "fashion-mnist", "root": "%s",
-     "trainPerClass": 12, "testPerClass": 4, "outerIterations": 2, "innerEpochs": 1, "samples": 60,
-     "inputSize": 32}\
-    """
-        .formatted(name, root);
+    return TinyTrainingJob.json(name, root);
   }
 
   private static void add(

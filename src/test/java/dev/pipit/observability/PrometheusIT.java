@@ -6,6 +6,7 @@ import com.jayway.jsonpath.JsonPath;
 import dev.pipit.Multipart;
 import dev.pipit.ServiceProcess;
 import dev.pipit.TestModels;
+import dev.pipit.TinyTrainingJob;
 import dev.pipit.model.Architecture;
 import dev.pipit.observability.Dashboards.Dashboard;
 import dev.pipit.observability.Dashboards.Query;
@@ -58,8 +59,8 @@ class PrometheusIT {
             "--pipit.storage.models-dir=" + dir.resolve("models"),
             "--pipit.engine.device=cpu",
             "--pipit.jobs.admin-token=prometheus-it-admin",
-            "--pipit.jobs.allowed-roots=/usr/share/datasets",
-            "--pipit.jobs.backbone-weights=" + TestModels.IMAGENET.toAbsolutePath(),
+            TinyTrainingJob.allowedRootsArg(),
+            TinyTrainingJob.backboneArg(),
             "--pipit.storage.snapshot-every-records=3",
             "--pipit.serving.queue-capacity=1",
             "--pipit.serving.max-batch=1",
@@ -234,14 +235,7 @@ class PrometheusIT {
   String trainTinyModel(ServiceProcess service) throws Exception {
     HttpResponse<String> accepted =
         service.postJson(
-            "/v1/train-jobs",
-            """
-            {"name": "prom-job", "method": "adsh-r50", "bits": 16, "dataset": "fashion-mnist",
-             "root": "/usr/share/datasets/fashion-mnist", "trainPerClass": 12, "testPerClass": 4,
-             "outerIterations": 2, "innerEpochs": 1, "samples": 60, "inputSize": 32}\
-            """,
-            "Authorization",
-            ADMIN);
+            "/v1/train-jobs", TinyTrainingJob.json("prom-job"), "Authorization", ADMIN);
     assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
     String location = accepted.headers().firstValue("Location").orElseThrow();
     String state = "";
