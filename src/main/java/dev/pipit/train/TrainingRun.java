@@ -240,6 +240,13 @@ public final class TrainingRun {
 
   private static final String BEST_FILE = "best-map.txt";
 
+  /**
+   * Decode + augmentation threads of end-to-end training: enough to keep a GPU step fed (see
+   * docs/benchmarks.md, data pipeline), never more than the machine's cores.
+   */
+  static final int DECODE_WORKERS =
+      Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
   private TrainingRun() {}
 
   /**
@@ -344,82 +351,90 @@ public final class TrainingRun {
           s.backbone() == BackboneMode.FULL
               ? images(dataset, network, preprocessing, erasing, manager)
               : cached(plan, dataset, network, preprocessing, erasing, manager, listener, log);
-      int[] dbLabels = dataset.train().labels();
-      int[] queryLabels = dataset.test().labels();
+      try {
+        int[] dbLabels = dataset.train().labels();
+        int[] queryLabels = dataset.test().labels();
 
-      Path checkpointDir = plan.out().resolve("checkpoint");
-      float[] codes = AdshTrainer.initialCodes(n, s.bits(), s.seed());
-      int from = 0;
-      AdshTrainer trainer = new AdshTrainer(s, network, manager);
-      Best[] best = {Best.NONE};
-      if (plan.resume()) {
-        Checkpoint.State state = Checkpoint.read(checkpointDir, network, manager, n, settingsHash);
-        codes = state.codes();
-        from = state.nextIteration();
-        trainer.resume(state.momentum());
-        best[0] = Best.read(checkpointDir.resolve(BEST_FILE));
-        log.accept("resuming at outer iteration " + (from + 1) + " of " + s.outerIterations());
-      }
-      float[] v = codes;
-      trainer.train(
-          new AdshTrainer.Inputs(sources.batches(), dbLabels, dataset.classCount()),
-          v,
-          from,
-          listener,
-          cancelled,
-          (t, current) -> {
-            Checkpoint.write(
-                checkpointDir, network, current, trainer.momentumState(), t + 1, n, settingsHash);
-            boolean evaluate =
-                (t + 1) % Math.max(1, plan.evaluateEvery()) == 0 || t == s.outerIterations() - 1;
-            if (!evaluate) {
-              return Double.NaN;
-            }
-            double map =
-                RetrievalEvaluator.evaluate(
-                        sources.queries().encode(),
-                        queryLabels,
-                        CodeSet.fromSigns(s.bits(), current),
-                        dbLabels,
-                        evaluation)
-                    .map();
-            best[0] = best[0].offer(t + 1, map);
-            best[0].write(checkpointDir.resolve(BEST_FILE));
-            return map;
-          });
+        Path checkpointDir = plan.out().resolve("checkpoint");
+        float[] codes = AdshTrainer.initialCodes(n, s.bits(), s.seed());
+        int from = 0;
+        AdshTrainer trainer = new AdshTrainer(s, network, manager);
+        Best[] best = {Best.NONE};
+        if (plan.resume()) {
+          Checkpoint.State state =
+              Checkpoint.read(checkpointDir, network, manager, n, settingsHash);
+          codes = state.codes();
+          from = state.nextIteration();
+          trainer.resume(state.momentum());
+          best[0] = Best.read(checkpointDir.resolve(BEST_FILE));
+          log.accept("resuming at outer iteration " + (from + 1) + " of " + s.outerIterations());
+        }
+        float[] v = codes;
+        trainer.train(
+            new AdshTrainer.Inputs(sources.batches(), dbLabels, dataset.classCount()),
+            v,
+            from,
+            listener,
+            cancelled,
+            (t, current) -> {
+              Checkpoint.write(
+                  checkpointDir, network, current, trainer.momentumState(), t + 1, n, settingsHash);
+              boolean evaluate =
+                  (t + 1) % Math.max(1, plan.evaluateEvery()) == 0 || t == s.outerIterations() - 1;
+              if (!evaluate) {
+                return Double.NaN;
+              }
+              double map =
+                  RetrievalEvaluator.evaluate(
+                          sources.queries().encode(),
+                          queryLabels,
+                          CodeSet.fromSigns(s.bits(), current),
+                          dbLabels,
+                          evaluation)
+                      .map();
+              best[0] = best[0].offer(t + 1, map);
+              best[0].write(checkpointDir.resolve(BEST_FILE));
+              return map;
+            });
 
-      CodeSet queryCodes = sources.queries().encode();
-      RetrievalMetrics learned =
-          RetrievalEvaluator.evaluate(
-              queryCodes, queryLabels, CodeSet.fromSigns(s.bits(), v), dbLabels, evaluation);
-      RetrievalMetrics encoded =
-          RetrievalEvaluator.evaluate(
-              queryCodes, queryLabels, sources.database().encode(), dbLabels, evaluation);
-      Best bestOverall = best[0];
-      if (!Double.isNaN(bestOverall.map())) {
+        CodeSet queryCodes = sources.queries().encode();
+        RetrievalMetrics learned =
+            RetrievalEvaluator.evaluate(
+                queryCodes, queryLabels, CodeSet.fromSigns(s.bits(), v), dbLabels, evaluation);
+        RetrievalMetrics encoded =
+            RetrievalEvaluator.evaluate(
+                queryCodes, queryLabels, sources.database().encode(), dbLabels, evaluation);
+        Best bestOverall = best[0];
+        if (!Double.isNaN(bestOverall.map())) {
+          log.accept(
+              String.format(
+                  "best mAP over the evaluated iterations %.4f (iteration %d), last %.4f",
+                  bestOverall.map(), bestOverall.iteration(), learned.map()));
+        }
         log.accept(
             String.format(
-                "best mAP over the evaluated iterations %.4f (iteration %d), last %.4f",
-                bestOverall.map(), bestOverall.iteration(), learned.map()));
-      }
-      log.accept(
-          String.format(
-              "mAP %.4f (learned database codes), %.4f (network-encoded database)",
-              learned.map(), encoded.map()));
+                "mAP %.4f (learned database codes), %.4f (network-encoded database)",
+                learned.map(), encoded.map()));
 
-      ModelArtifact artifact =
-          writeArtifact(
-              plan,
-              network,
-              dataset,
-              preprocessing,
-              learned,
-              encoded,
-              bestOverall,
-              (System.nanoTime() - start) / 1e9);
-      learned.writeJson(plan.out().resolve("evaluation.json"));
-      encoded.writeJson(plan.out().resolve("evaluation-encoded-database.json"));
-      return new Result(artifact, learned, encoded, (System.nanoTime() - start) / 1e9, bestOverall);
+        ModelArtifact artifact =
+            writeArtifact(
+                plan,
+                network,
+                dataset,
+                preprocessing,
+                learned,
+                encoded,
+                bestOverall,
+                (System.nanoTime() - start) / 1e9);
+        learned.writeJson(plan.out().resolve("evaluation.json"));
+        encoded.writeJson(plan.out().resolve("evaluation-encoded-database.json"));
+        return new Result(
+            artifact, learned, encoded, (System.nanoTime() - start) / 1e9, bestOverall);
+      } finally {
+        if (sources.batches() instanceof AutoCloseable decodeWorkers) {
+          decodeWorkers.close();
+        }
+      }
     }
   }
 
@@ -449,7 +464,12 @@ public final class TrainingRun {
       NDManager manager) {
     ImagePreprocessor serving = new ImagePreprocessor(preprocessing);
     return new Sources(
-        new ImageBatches(dataset.train(), new TrainAugmentation(preprocessing), network, erasing),
+        new ImageBatches(
+            dataset.train(),
+            new TrainAugmentation(preprocessing),
+            network,
+            erasing,
+            DECODE_WORKERS),
         () -> ImageCodes.of(network, dataset.test(), serving, manager),
         () -> ImageCodes.of(network, dataset.train(), serving, manager));
   }
