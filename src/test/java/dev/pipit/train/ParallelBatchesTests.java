@@ -3,6 +3,7 @@ package dev.pipit.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -84,7 +85,7 @@ class ParallelBatchesTests {
     ParallelBatches.ImageTask task =
         (item, seed) -> {
           if (item == 13) {
-            throw new java.io.IOException("corrupt image 13");
+            throw new IOException("corrupt image 13");
           }
           return new float[] {item};
         };
@@ -94,7 +95,7 @@ class ParallelBatchesTests {
       assertThatThrownBy(p::next)
           .isInstanceOf(ParallelBatches.DataPipelineException.class)
           .hasMessageContaining("corrupt image 13")
-          .hasCauseInstanceOf(java.io.IOException.class);
+          .hasCauseInstanceOf(IOException.class);
       assertThat(p.next()[0][0]).isEqualTo(14f);
     }
   }

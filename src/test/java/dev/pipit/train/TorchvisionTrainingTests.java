@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pipit.PythonReference;
+import dev.pipit.encode.Preprocessing;
 import dev.pipit.model.Architecture;
 import dev.pipit.model.BackboneReference;
+import dev.pipit.model.DevicePreference;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelManifest;
 import dev.pipit.model.ResNet50;
@@ -51,14 +53,14 @@ class TorchvisionTrainingTests {
         1,
         "test",
         null,
-        dev.pipit.model.DevicePreference.CPU,
+        DevicePreference.CPU,
         ResNet50.Style.TORCHVISION_V15);
   }
 
   @Test
   void torchvisionPreprocessingIsTheLayoutsAndScalesWithTheInput() {
     var at224 = TrainingRun.preprocessing(224, ResNet50.Style.TORCHVISION_V15);
-    assertThat(at224).isEqualTo(dev.pipit.encode.Preprocessing.torchvisionEval());
+    assertThat(at224).isEqualTo(Preprocessing.torchvisionEval());
     var at448 = TrainingRun.preprocessing(448, ResNet50.Style.TORCHVISION_V15);
     assertThat(at448.resize()).isEqualTo(512);
     assertThat(at448.crop()).isEqualTo(448);
