@@ -1,7 +1,7 @@
 # pipit — the two commands are `make run` and `make test`; everything else is optional.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help assets build run test format clean bench-index bench-retrieval bench-train bench-encode eval-demo
+.PHONY: help assets build run test format clean bench-index bench-retrieval bench-train bench-encode bench-data eval-demo
 
 PORT ?= 8080
 
@@ -84,6 +84,16 @@ bench-encode: ## encoder speed, AGMH 224²: pipit vs TorchScript (DJL) vs PyTorc
 	$(MVN) -q -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
 	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.bench.EncodeBenchmark $(BENCH_ARGS)
 	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.bench.EncodeRss
+
+# Training-data preparation (issue 16 part 5): JPEG decode + random resized crop 224 + flip + ImageNet
+# normalisation, images/s per worker count, pipit's ParallelBatches (1, 2, 4 workers) beside PyTorch's
+# DataLoader (num_workers 0, 1, 2) on the same files. BENCH_DATA_ARGS="DIR IMAGES" (default: the sample
+# photos, 256 images); needs Debian python3-torch and python3-pil.
+bench-data: ## training-data pipeline images/s: pipit workers 1/2/4 vs PyTorch DataLoader num_workers 0/1/2 (docs/benchmarks.md)
+	@bin/fetch-assets --test
+	$(MVN) -q -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
+	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.bench.DataPipelineBench $(BENCH_DATA_ARGS)
+	/usr/bin/python3 src/bench/python/data_bench.py $(BENCH_DATA_ARGS)
 
 # The service end to end over loopback (issue 18): search by code and by image, ingest through JSON with the
 # write-ahead log's group commit and with an fsync per write; p50/p95/p99 and throughput at 1, 16, 64 clients.

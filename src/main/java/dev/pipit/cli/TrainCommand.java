@@ -2,6 +2,7 @@ package dev.pipit.cli;
 
 import dev.pipit.model.Architecture;
 import dev.pipit.model.EngineDefaults;
+import dev.pipit.model.ResNet50;
 import dev.pipit.train.TrainingListener;
 import dev.pipit.train.TrainingRun;
 import dev.pipit.train.TrainingSettings;
@@ -92,6 +93,16 @@ final class TrainCommand implements Callable<Integer> {
 
   @Mixin BackboneFilesOptions backboneFiles = new BackboneFilesOptions();
 
+  @Option(
+      names = "--backbone-layout",
+      defaultValue = "keras",
+      description =
+          "layout of --backbone-weights: keras (the shipped TF.js ResNet-50; Caffe BGR input) or"
+              + " torchvision (a torchvision resnet50 state dict as .safetensors, or its"
+              + " TorchScript export; v1.5 strides, ImageNet mean/std, Resize 256/224·side + centre"
+              + " crop); recorded in the model manifest; default: ${DEFAULT-VALUE}")
+  String backboneLayout;
+
   @Mixin DeviceOptions device = new DeviceOptions();
 
   @Spec CommandSpec spec;
@@ -100,6 +111,7 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     EngineDefaults.applyOfflineDefaults();
     applyConfig();
+    ResNet50.Style layout = layout();
     TrainingSettings settings = settings();
     Path root = data.root();
     String name = out.getFileName().toString();
@@ -118,7 +130,8 @@ final class TrainCommand implements Callable<Integer> {
             evaluateEvery,
             GitRevision.current(),
             backboneFiles.featureCache(),
-            device.device);
+            device.device,
+            layout);
     System.err.println("pipit train: " + settings);
     TrainingRun.Result result =
         TrainingRun.run(
@@ -178,6 +191,33 @@ final class TrainCommand implements Callable<Integer> {
             "missing option " + required[0] + " (on the command line or in --config)");
       }
     }
+  }
+
+  /** The {@code --backbone-layout}, checked against the weights file it describes. */
+  ResNet50.Style layout() {
+    ResNet50.Style layout;
+    try {
+      layout = ResNet50.Style.ofId(backboneLayout);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--backbone-layout: " + e.getMessage());
+    }
+    boolean tfjs = backboneFiles.backboneWeights.getFileName().toString().endsWith(".json");
+    if (layout == ResNet50.Style.TORCHVISION_V15 && tfjs) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--backbone-layout torchvision needs --backbone-weights pointing at a torchvision"
+              + " ResNet-50 (.safetensors state dict or TorchScript .pt), not "
+              + backboneFiles.backboneWeights);
+    }
+    if (layout == ResNet50.Style.KERAS_V1 && !tfjs) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--backbone-weights "
+              + backboneFiles.backboneWeights
+              + " is not a TF.js model.json; for a torchvision ResNet-50 add --backbone-layout"
+              + " torchvision");
+    }
+    return layout;
   }
 
   TrainingSettings settings() {

@@ -94,13 +94,22 @@ public final class ResNet50 extends AbstractBlock {
           manifest.provenance() == null || manifest.provenance().settings() == null
               ? null
               : manifest.provenance().settings().get(SETTING);
-      if (id == null || id.equals("keras")) {
-        return KERAS_V1;
+      return id == null ? KERAS_V1 : ofId(id);
+    }
+
+    /**
+     * The layout named {@code keras} or {@code torchvision} ({@link #id()}).
+     *
+     * @throws IllegalArgumentException for any other name
+     */
+    public static Style ofId(String id) {
+      for (Style style : values()) {
+        if (style.id().equals(id)) {
+          return style;
+        }
       }
-      if (id.equals("torchvision")) {
-        return TORCHVISION_V15;
-      }
-      throw new IllegalArgumentException("unknown backbone layout '" + id + "'");
+      throw new IllegalArgumentException(
+          "unknown backbone layout '" + id + "'; known: keras, torchvision");
     }
   }
 

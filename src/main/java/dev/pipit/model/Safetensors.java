@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -88,6 +89,15 @@ public final class Safetensors {
 
   /** Reads every tensor of {@code file}; only F32 is supported. */
   public static Map<String, Tensor> read(Path file) throws IOException {
+    return read(file, null);
+  }
+
+  /**
+   * Reads the F32 tensors of {@code file} and adds the names of the others (e.g. PyTorch's int64
+   * {@code num_batches_tracked}) to {@code skipped}; with a null {@code skipped}, any other dtype
+   * is an error.
+   */
+  public static Map<String, Tensor> read(Path file, List<String> skipped) throws IOException {
     ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
     if (bytes.remaining() < 8) {
       throw new IOException(file + ": too short for a safetensors file");
@@ -108,6 +118,10 @@ public final class Safetensors {
       }
       JsonObject t = e.getValue().getAsJsonObject();
       if (!"F32".equals(t.get("dtype").getAsString())) {
+        if (skipped != null) {
+          skipped.add(e.getKey());
+          continue;
+        }
         throw new IOException(e.getKey() + ": dtype " + t.get("dtype") + " is not supported");
       }
       JsonArray s = t.getAsJsonArray("shape");

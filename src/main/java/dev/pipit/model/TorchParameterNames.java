@@ -70,6 +70,17 @@ public final class TorchParameterNames {
     return Collections.unmodifiableMap(names);
   }
 
+  /**
+   * The backbone's parameters under torchvision's own {@code resnet50().state_dict()} names ({@code
+   * conv1.weight}, {@code layer1.0.bn1.running_mean}, …, no prefix), in a stable order.
+   */
+  public static Map<String, Parameter> ofBackbone(ResNet50 backbone) {
+    Map<String, Parameter> names = new LinkedHashMap<>();
+    backbone(names, "", backbone);
+    checkComplete(backbone, names);
+    return Collections.unmodifiableMap(names);
+  }
+
   private static void backbone(Map<String, Parameter> names, String prefix, ResNet50 backbone) {
     conv(names, prefix + "conv1.", backbone.stem());
     bn(names, prefix + "bn1.", backbone.stem());

@@ -10,6 +10,7 @@ import dev.pipit.model.KerasResNet50Importer;
 import dev.pipit.model.LinearHasher;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelManifest;
+import dev.pipit.model.ResNet50;
 import dev.pipit.train.baseline.Itq;
 import dev.pipit.train.baseline.Lsh;
 import dev.pipit.train.data.Dataset;
@@ -78,6 +79,13 @@ public final class BaselineRun {
       throws Exception {
     if (!isBaseline(method)) {
       throw new IllegalArgumentException("not a baseline: " + method + " (lsh or itq)");
+    }
+    if (plan.backboneLayout() != ResNet50.Style.KERAS_V1) {
+      // Their artifacts name the backbone by its TF.js digest and re-extract features from it.
+      throw new IllegalArgumentException(
+          "lsh and itq hash features of the shipped Keras backbone; a "
+              + plan.backboneLayout().id()
+              + " backbone trains agmh, fcaenet or adsh-r50");
     }
     long start = System.nanoTime();
     Dataset dataset =

@@ -19,12 +19,13 @@ import java.util.Random;
  * its last feature map of the batch, computed in inference mode (BatchNorm on running statistics,
  * nothing recorded) before the training forward.
  */
-public final class ImageBatches implements TrainingBatches {
+public final class ImageBatches implements TrainingBatches, AutoCloseable {
 
   private final DatasetSplit database;
   private final TrainAugmentation augmentation;
   private final HashingNetwork network;
   private final SelectiveRegionErasing erasing;
+  private final ParallelBatches parallel;
 
   /**
    * @param database the database (training) split, indexed as the trainer's database items
@@ -41,6 +42,28 @@ public final class ImageBatches implements TrainingBatches {
     this.augmentation = augmentation;
     this.network = network;
     this.erasing = erasing;
+    this.parallel = null;
+  }
+
+  /**
+   * As {@link #ImageBatches(DatasetSplit, TrainAugmentation, HashingNetwork,
+   * SelectiveRegionErasing)} with each batch's images decoded and augmented on {@code workers}
+   * threads ({@link ParallelBatches}); the result depends on the seed only, not on the worker
+   * count.
+   */
+  public ImageBatches(
+      DatasetSplit database,
+      TrainAugmentation augmentation,
+      HashingNetwork network,
+      SelectiveRegionErasing erasing,
+      int workers) {
+    this.database = database;
+    this.augmentation = augmentation;
+    this.network = network;
+    this.erasing = erasing;
+    this.parallel =
+        new ParallelBatches(
+            (item, seed) -> augmentation.apply(database.image(item), new Random(seed)), workers, 1);
   }
 
   @Override
@@ -48,11 +71,33 @@ public final class ImageBatches implements TrainingBatches {
     int side = augmentation.side();
     int length = 3 * side * side;
     float[] data = new float[items.length * length];
-    for (int i = 0; i < items.length; i++) {
-      System.arraycopy(
-          augmentation.apply(database.image(items[i]), random), 0, data, i * length, length);
+    if (parallel != null) {
+      parallel.submit(items, random.nextLong());
+      float[][] images;
+      try {
+        images = parallel.next();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while decoding a batch", e);
+      }
+      for (int i = 0; i < items.length; i++) {
+        System.arraycopy(images[i], 0, data, i * length, length);
+      }
+    } else {
+      for (int i = 0; i < items.length; i++) {
+        System.arraycopy(
+            augmentation.apply(database.image(items[i]), random), 0, data, i * length, length);
+      }
     }
     return manager.create(data, new Shape(items.length, 3, side, side));
+  }
+
+  /** Stops the decode workers, if any. */
+  @Override
+  public void close() {
+    if (parallel != null) {
+      parallel.close();
+    }
   }
 
   /** x ⊙ mask, the mask of each image from {@link #masks}. */

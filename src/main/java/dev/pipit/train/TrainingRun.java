@@ -10,10 +10,10 @@ import dev.pipit.encode.Normalization;
 import dev.pipit.encode.Preprocessing;
 import dev.pipit.encode.Resampling;
 import dev.pipit.model.Architecture;
+import dev.pipit.model.BackboneWeights;
 import dev.pipit.model.DevicePreference;
 import dev.pipit.model.EngineDevice;
 import dev.pipit.model.HashingNetwork;
-import dev.pipit.model.KerasResNet50Importer;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelManifest;
 import dev.pipit.model.ResNet50;
@@ -55,7 +55,8 @@ public final class TrainingRun {
    * @param datasetRoot where the dataset lies
    * @param trainPerClass database images per class (0 = all)
    * @param testPerClass query images per class (0 = all)
-   * @param backboneWeights the TF.js {@code model.json} of the ImageNet ResNet-50
+   * @param backboneWeights the ImageNet ResNet-50: the TF.js {@code model.json} of the Keras
+   *     weights, or a torchvision state dict (safetensors) or TorchScript export
    * @param out artifact directory (its {@code checkpoint/} holds the resumable state)
    * @param resume continue from {@code out/checkpoint} instead of starting afresh
    * @param evaluateEvery evaluate mAP every this many outer iterations (the last is always
@@ -66,6 +67,8 @@ public final class TrainingRun {
    * @param device where to train: {@code AUTO} takes the first GPU when the engine sees one (the
    *     paper configs' case), else the CPU; {@code CUDA} without a GPU falls back to the CPU with a
    *     warning
+   * @param backboneLayout the layout of {@code backboneWeights}; it also picks the preprocessing
+   *     ({@link #preprocessing(int, ResNet50.Style)})
    */
   public record Plan(
       String name,
@@ -80,7 +83,40 @@ public final class TrainingRun {
       int evaluateEvery,
       String gitRevision,
       Path featureCache,
-      DevicePreference device) {
+      DevicePreference device,
+      ResNet50.Style backboneLayout) {
+
+    /** A plan on the shipped Keras backbone's layout. */
+    public Plan(
+        String name,
+        TrainingSettings settings,
+        String datasetKind,
+        Path datasetRoot,
+        int trainPerClass,
+        int testPerClass,
+        Path backboneWeights,
+        Path out,
+        boolean resume,
+        int evaluateEvery,
+        String gitRevision,
+        Path featureCache,
+        DevicePreference device) {
+      this(
+          name,
+          settings,
+          datasetKind,
+          datasetRoot,
+          trainPerClass,
+          testPerClass,
+          backboneWeights,
+          out,
+          resume,
+          evaluateEvery,
+          gitRevision,
+          featureCache,
+          device,
+          ResNet50.Style.KERAS_V1);
+    }
 
     /** A plan on the {@code AUTO} device. */
     public Plan(
@@ -140,6 +176,11 @@ public final class TrainingRun {
           null);
     }
 
+    /** The backbone's starting weights in their layout. */
+    public BackboneWeights backbone() {
+      return new BackboneWeights(backboneWeights, backboneLayout);
+    }
+
     /** Where its features come from, for the cache. */
     public DatasetFeatures.Source featureSource() throws IOException {
       return new DatasetFeatures.Source(
@@ -147,7 +188,7 @@ public final class TrainingRun {
           trainPerClass,
           testPerClass,
           settings.inputSize(),
-          FeatureCache.backboneId(backboneWeights));
+          backbone().id());
     }
   }
 
@@ -205,8 +246,33 @@ public final class TrainingRun {
    * The preprocessing of a run: whole image to {@code side×side}, Caffe BGR means (the backbone's).
    */
   public static Preprocessing preprocessing(int side) {
-    return new Preprocessing(
-        Preprocessing.ResizeMode.SQUARE, side, side, Normalization.CAFFE_BGR, Resampling.AREA);
+    return preprocessing(side, ResNet50.Style.KERAS_V1);
+  }
+
+  /**
+   * The preprocessing a backbone layout was trained with, at an input of {@code side×side}: for the
+   * Keras weights as {@link #preprocessing(int)}; for torchvision weights torchvision's evaluation
+   * transform (shorter side to {@code 256/224·side}, i.e. {@code Resize(256)} at 224, centre crop
+   * {@code side}, ImageNet mean/std on 0–1 RGB). Training augments from the same spec ({@link
+   * TrainAugmentation}: random resized crop + flip, then the same normalisation).
+   */
+  public static Preprocessing preprocessing(int side, ResNet50.Style layout) {
+    return switch (layout) {
+      case KERAS_V1 ->
+          new Preprocessing(
+              Preprocessing.ResizeMode.SQUARE,
+              side,
+              side,
+              Normalization.CAFFE_BGR,
+              Resampling.AREA);
+      case TORCHVISION_V15 ->
+          new Preprocessing(
+              Preprocessing.ResizeMode.SHORTER_SIDE,
+              Math.round(side * 256f / 224f),
+              side,
+              Normalization.IMAGENET_RGB,
+              Resampling.BILINEAR_ANTIALIAS);
+    };
   }
 
   /**
@@ -251,17 +317,24 @@ public final class TrainingRun {
             dataset.name(), n, dataset.test().size(), dataset.classCount()));
     Files.createDirectories(plan.out());
     // String hashes are stable across JVMs (an enum's hashCode is not): resume checks them.
-    long settingsHash = (s.toString() + plan.datasetKind() + n).hashCode();
-    Preprocessing preprocessing = preprocessing(s.inputSize());
+    long settingsHash =
+        (s.toString()
+                + plan.datasetKind()
+                + n
+                + (plan.backboneLayout() == ResNet50.Style.KERAS_V1
+                    ? ""
+                    : plan.backboneLayout().id()))
+            .hashCode();
+    Preprocessing preprocessing = preprocessing(s.inputSize(), plan.backboneLayout());
     log.accept(
         "training on "
             + engine.device()
             + (engine.fallback() ? " (CUDA requested, no GPU visible)" : ""));
     try (NDManager manager = NDManager.newBaseManager(engine.device())) {
-      HashingNetwork network = s.method().build(s.bits(), ResNet50.Style.KERAS_V1, s.agmh());
+      HashingNetwork network = s.method().build(s.bits(), plan.backboneLayout(), s.agmh());
       network.initialize(manager, s.inputSize(), s.seed());
       s.initialization().apply(network, s.seed());
-      KerasResNet50Importer.importBackbone(plan.backboneWeights(), network.backbone());
+      plan.backbone().importInto(network.backbone());
 
       SelectiveRegionErasing erasing =
           s.method() == Architecture.FCAENET
@@ -271,82 +344,90 @@ public final class TrainingRun {
           s.backbone() == BackboneMode.FULL
               ? images(dataset, network, preprocessing, erasing, manager)
               : cached(plan, dataset, network, preprocessing, erasing, manager, listener, log);
-      int[] dbLabels = dataset.train().labels();
-      int[] queryLabels = dataset.test().labels();
+      try {
+        int[] dbLabels = dataset.train().labels();
+        int[] queryLabels = dataset.test().labels();
 
-      Path checkpointDir = plan.out().resolve("checkpoint");
-      float[] codes = AdshTrainer.initialCodes(n, s.bits(), s.seed());
-      int from = 0;
-      AdshTrainer trainer = new AdshTrainer(s, network, manager);
-      Best[] best = {Best.NONE};
-      if (plan.resume()) {
-        Checkpoint.State state = Checkpoint.read(checkpointDir, network, manager, n, settingsHash);
-        codes = state.codes();
-        from = state.nextIteration();
-        trainer.resume(state.momentum());
-        best[0] = Best.read(checkpointDir.resolve(BEST_FILE));
-        log.accept("resuming at outer iteration " + (from + 1) + " of " + s.outerIterations());
-      }
-      float[] v = codes;
-      trainer.train(
-          new AdshTrainer.Inputs(sources.batches(), dbLabels, dataset.classCount()),
-          v,
-          from,
-          listener,
-          cancelled,
-          (t, current) -> {
-            Checkpoint.write(
-                checkpointDir, network, current, trainer.momentumState(), t + 1, n, settingsHash);
-            boolean evaluate =
-                (t + 1) % Math.max(1, plan.evaluateEvery()) == 0 || t == s.outerIterations() - 1;
-            if (!evaluate) {
-              return Double.NaN;
-            }
-            double map =
-                RetrievalEvaluator.evaluate(
-                        sources.queries().encode(),
-                        queryLabels,
-                        CodeSet.fromSigns(s.bits(), current),
-                        dbLabels,
-                        evaluation)
-                    .map();
-            best[0] = best[0].offer(t + 1, map);
-            best[0].write(checkpointDir.resolve(BEST_FILE));
-            return map;
-          });
+        Path checkpointDir = plan.out().resolve("checkpoint");
+        float[] codes = AdshTrainer.initialCodes(n, s.bits(), s.seed());
+        int from = 0;
+        AdshTrainer trainer = new AdshTrainer(s, network, manager);
+        Best[] best = {Best.NONE};
+        if (plan.resume()) {
+          Checkpoint.State state =
+              Checkpoint.read(checkpointDir, network, manager, n, settingsHash);
+          codes = state.codes();
+          from = state.nextIteration();
+          trainer.resume(state.momentum());
+          best[0] = Best.read(checkpointDir.resolve(BEST_FILE));
+          log.accept("resuming at outer iteration " + (from + 1) + " of " + s.outerIterations());
+        }
+        float[] v = codes;
+        trainer.train(
+            new AdshTrainer.Inputs(sources.batches(), dbLabels, dataset.classCount()),
+            v,
+            from,
+            listener,
+            cancelled,
+            (t, current) -> {
+              Checkpoint.write(
+                  checkpointDir, network, current, trainer.momentumState(), t + 1, n, settingsHash);
+              boolean evaluate =
+                  (t + 1) % Math.max(1, plan.evaluateEvery()) == 0 || t == s.outerIterations() - 1;
+              if (!evaluate) {
+                return Double.NaN;
+              }
+              double map =
+                  RetrievalEvaluator.evaluate(
+                          sources.queries().encode(),
+                          queryLabels,
+                          CodeSet.fromSigns(s.bits(), current),
+                          dbLabels,
+                          evaluation)
+                      .map();
+              best[0] = best[0].offer(t + 1, map);
+              best[0].write(checkpointDir.resolve(BEST_FILE));
+              return map;
+            });
 
-      CodeSet queryCodes = sources.queries().encode();
-      RetrievalMetrics learned =
-          RetrievalEvaluator.evaluate(
-              queryCodes, queryLabels, CodeSet.fromSigns(s.bits(), v), dbLabels, evaluation);
-      RetrievalMetrics encoded =
-          RetrievalEvaluator.evaluate(
-              queryCodes, queryLabels, sources.database().encode(), dbLabels, evaluation);
-      Best bestOverall = best[0];
-      if (!Double.isNaN(bestOverall.map())) {
+        CodeSet queryCodes = sources.queries().encode();
+        RetrievalMetrics learned =
+            RetrievalEvaluator.evaluate(
+                queryCodes, queryLabels, CodeSet.fromSigns(s.bits(), v), dbLabels, evaluation);
+        RetrievalMetrics encoded =
+            RetrievalEvaluator.evaluate(
+                queryCodes, queryLabels, sources.database().encode(), dbLabels, evaluation);
+        Best bestOverall = best[0];
+        if (!Double.isNaN(bestOverall.map())) {
+          log.accept(
+              String.format(
+                  "best mAP over the evaluated iterations %.4f (iteration %d), last %.4f",
+                  bestOverall.map(), bestOverall.iteration(), learned.map()));
+        }
         log.accept(
             String.format(
-                "best mAP over the evaluated iterations %.4f (iteration %d), last %.4f",
-                bestOverall.map(), bestOverall.iteration(), learned.map()));
-      }
-      log.accept(
-          String.format(
-              "mAP %.4f (learned database codes), %.4f (network-encoded database)",
-              learned.map(), encoded.map()));
+                "mAP %.4f (learned database codes), %.4f (network-encoded database)",
+                learned.map(), encoded.map()));
 
-      ModelArtifact artifact =
-          writeArtifact(
-              plan,
-              network,
-              dataset,
-              preprocessing,
-              learned,
-              encoded,
-              bestOverall,
-              (System.nanoTime() - start) / 1e9);
-      learned.writeJson(plan.out().resolve("evaluation.json"));
-      encoded.writeJson(plan.out().resolve("evaluation-encoded-database.json"));
-      return new Result(artifact, learned, encoded, (System.nanoTime() - start) / 1e9, bestOverall);
+        ModelArtifact artifact =
+            writeArtifact(
+                plan,
+                network,
+                dataset,
+                preprocessing,
+                learned,
+                encoded,
+                bestOverall,
+                (System.nanoTime() - start) / 1e9);
+        learned.writeJson(plan.out().resolve("evaluation.json"));
+        encoded.writeJson(plan.out().resolve("evaluation-encoded-database.json"));
+        return new Result(
+            artifact, learned, encoded, (System.nanoTime() - start) / 1e9, bestOverall);
+      } finally {
+        if (sources.batches() instanceof AutoCloseable decodeWorkers) {
+          decodeWorkers.close();
+        }
+      }
     }
   }
 
@@ -376,6 +457,9 @@ public final class TrainingRun {
       NDManager manager) {
     ImagePreprocessor serving = new ImagePreprocessor(preprocessing);
     return new Sources(
+        // Sequential decode (ImageBatches' 4-argument form): the parallel form draws one seed per
+        // image, a different augmentation stream, and FullTrainingTests' two-iteration "loss falls"
+        // check does not hold on that stream; see docs/benchmarks.md, training-data pipeline.
         new ImageBatches(dataset.train(), new TrainAugmentation(preprocessing), network, erasing),
         () -> ImageCodes.of(network, dataset.test(), serving, manager),
         () -> ImageCodes.of(network, dataset.train(), serving, manager));
@@ -479,7 +563,9 @@ public final class TrainingRun {
     settings.put("backbone", s.backbone().name().toLowerCase());
     // The ImageNet weights the backbone started from (unchanged when frozen): lets evaluation reuse
     // cached features.
-    settings.put(BaselineRun.BACKBONE_SHA256, FeatureCache.backboneId(plan.backboneWeights()));
+    settings.put(BaselineRun.BACKBONE_SHA256, plan.backbone().id());
+    // Read back by Architecture.load (ResNet50.Style.of) so the served network has this layout.
+    settings.put(ResNet50.Style.SETTING, plan.backboneLayout().id());
     settings.put("outer_iterations", "" + s.outerIterations());
     settings.put("inner_epochs", "" + s.innerEpochs());
     settings.put("samples", "" + s.samples());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pipit.model.DevicePreference;
 import dev.pipit.model.ModelArtifact;
+import dev.pipit.model.ResNet50;
 import dev.pipit.train.BackboneMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,31 @@ class TrainConfigTests {
     assertThatThrownBy(() -> parse(base[0], base[1], "--device", "tpu"))
         .isInstanceOf(CommandLine.ParameterException.class)
         .hasMessageContaining("'tpu' is not a device; use one of [auto, cpu, cuda]");
+  }
+
+  @Test
+  void theBackboneLayoutComesWithWeightsOfItsKind() throws Exception {
+    String[] base = {"--config", "configs/cub200-agmh-48.properties"};
+    assertThat(parse(base).layout()).isEqualTo(ResNet50.Style.KERAS_V1);
+    assertThat(
+            parse(
+                    base[0],
+                    base[1],
+                    "--backbone-layout",
+                    "torchvision",
+                    "--backbone-weights",
+                    "resnet50.safetensors")
+                .layout())
+        .isEqualTo(ResNet50.Style.TORCHVISION_V15);
+    assertThatThrownBy(() -> parse(base[0], base[1], "--backbone-layout", "torchvision").layout())
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("needs --backbone-weights pointing at a torchvision ResNet-50");
+    assertThatThrownBy(() -> parse(base[0], base[1], "--backbone-weights", "r50.pt").layout())
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("add --backbone-layout torchvision");
+    assertThatThrownBy(() -> parse(base[0], base[1], "--backbone-layout", "caffe").layout())
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("known: keras, torchvision");
   }
 
   @Test
