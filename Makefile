@@ -91,6 +91,7 @@ bench-encode: ## encoder speed, AGMH 224²: pipit vs TorchScript (DJL) vs PyTorc
 # photos, 256 images); needs Debian python3-torch and python3-pil.
 bench-data: ## training-data pipeline images/s: pipit workers 1/2/4 vs PyTorch DataLoader num_workers 0/1/2 (docs/benchmarks.md)
 	@bin/fetch-assets --test
+	@bin/fetch-assets --bench
 	$(MVN) -q -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
 	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.bench.DataPipelineBench $(BENCH_DATA_ARGS)
 	/usr/bin/python3 src/bench/python/data_bench.py $(BENCH_DATA_ARGS)
