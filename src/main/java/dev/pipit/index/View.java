@@ -21,8 +21,6 @@ final class View {
   final Generation generation;
   final LongChunks codes;
   final LongChunks deaths;
-  final String[] ids;
-  final byte[][] payloads;
   final int count;
   final long seq;
   final int tombstones;
@@ -33,8 +31,6 @@ final class View {
       Generation generation,
       LongChunks codes,
       LongChunks deaths,
-      String[] ids,
-      byte[][] payloads,
       int count,
       long seq,
       int tombstones,
@@ -43,8 +39,6 @@ final class View {
     this.generation = generation;
     this.codes = codes;
     this.deaths = deaths;
-    this.ids = ids;
-    this.payloads = payloads;
     this.count = count;
     this.seq = seq;
     this.tombstones = tombstones;
@@ -55,6 +49,16 @@ final class View {
   boolean isLive(int ordinal) {
     return ordinal < count
         && (long) LONGS.getOpaque(deaths.chunkOf(ordinal), deaths.offset(ordinal, 0)) > seq;
+  }
+
+  /** The id of {@code ordinal} (below {@link #count}). */
+  String id(int ordinal) {
+    return generation.id(ordinal);
+  }
+
+  /** The payload of {@code ordinal} (a fresh array), or null. */
+  byte[] payload(int ordinal) {
+    return generation.payload(ordinal);
   }
 
   /** Live entries in this view. */
