@@ -1,7 +1,6 @@
 package dev.pipit.index;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * The cold side of a generation, off the heap: each entry's external id and payload as one record
@@ -89,15 +88,15 @@ final class ColdStore {
   }
 
   private int idLength(long offset) {
-    byte[] two = new byte[2];
-    records.read(offset, two, 0, 2);
-    return (two[0] & 0xFF) | (two[1] & 0xFF) << 8;
+    return (records.getByte(offset) & 0xFF) | (records.getByte(offset + 1) & 0xFF) << 8;
   }
 
   private int payloadLength(long offset, int idLength) {
-    byte[] four = new byte[4];
-    records.read(offset + 2 + idLength, four, 0, 4);
-    return (four[0] & 0xFF) | (four[1] & 0xFF) << 8 | (four[2] & 0xFF) << 16 | four[3] << 24;
+    long at = offset + 2 + idLength;
+    return (records.getByte(at) & 0xFF)
+        | (records.getByte(at + 1) & 0xFF) << 8
+        | (records.getByte(at + 2) & 0xFF) << 16
+        | records.getByte(at + 3) << 24;
   }
 
   /** The id of {@code ordinal} as UTF-8. */
@@ -118,9 +117,7 @@ final class ColdStore {
     if (idLength(at) != id.length) {
       return false;
     }
-    byte[] stored = new byte[id.length];
-    records.read(at + 2, stored, 0, id.length);
-    return Arrays.equals(stored, id);
+    return records.matches(at + 2, id);
   }
 
   /** The payload of {@code ordinal} (a fresh array), or null. */

@@ -127,7 +127,7 @@ final class Generation {
     int live = count - tombstones;
     Generation fresh = new Generation(bits, live + live / 16, chunkShift);
     for (int i = 0; i < count; i++) {
-      if (deaths.get(i, 0) == Long.MAX_VALUE) {
+      if (deaths.get(i, 0) == 0) { // alive (see View)
         fresh.append(cold.idBytes(i), codes.load(i), cold.payload(i));
       }
     }

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * The id → ordinal map of a generation, off the heap: open addressing with linear probing over
  * {@code int} slots holding {@code ordinal + 1} (0 empty, -1 deleted), placed by a 64-bit hash of
  * the id's UTF-8 bytes and confirmed against the id in the {@link ColdStore}. Any capacity (the
- * hash is reduced by a multiply, not a mask), kept between 1/2 and 3/4 full: 5.3 to 8 bytes per
+ * hash is reduced by a multiply, not a mask), grown to 5/8 full once 4/5 full: 5 to 6.4 bytes per
  * entry.
  *
  * <p>One writer (the generation's); readers look up without locks. Inside one slot array a slot
@@ -34,7 +34,33 @@ final class IdTable {
 
   IdTable(ColdStore cold, long expected) {
     this.cold = cold;
-    this.slots = allocate(Math.max(16, 2 * expected));
+    this.slots = allocate(Math.max(16, expected + expected / 2));
+  }
+
+  private IdTable(ColdStore cold, MemorySegment slots, long live) {
+    this.cold = cold;
+    this.slots = slots;
+    this.used = live;
+    this.live = live;
+  }
+
+  /** A table over {@code live} entries whose slots are a copy of {@code saved}. */
+  static IdTable loaded(ColdStore cold, MemorySegment saved, long live) {
+    MemorySegment slots = allocate(Math.max(16, saved.byteSize() / 4));
+    MemorySegment.copy(saved, 0, slots, 0, saved.byteSize());
+    return new IdTable(cold, slots, live);
+  }
+
+  /**
+   * Slots for a table of the {@code count} distinct ids {@code idOf(0..count-1)} (what a snapshot
+   * saves), 2/3 full.
+   */
+  static MemorySegment slotsFor(long count, java.util.function.LongFunction<byte[]> idOf) {
+    MemorySegment slots = allocate(Math.max(16, count + count / 2));
+    for (long i = 0; i < count; i++) {
+      place(slots, hash(idOf.apply(i)), (int) i);
+    }
+    return slots;
   }
 
   private static MemorySegment allocate(long capacity) {
@@ -107,8 +133,8 @@ final class IdTable {
       return old;
     }
     long capacity = s.byteSize() / 4;
-    if (4 * (used + 1) > 3 * capacity) {
-      s = rehash(Math.max(16, 2 * (live + 1)));
+    if (5 * (used + 1) > 4 * capacity) {
+      s = rehash(Math.max(16, (live + 1) * 8 / 5));
       capacity = s.byteSize() / 4;
     }
     for (long i = Math.unsignedMultiplyHigh(hash, capacity); ; i = i + 1 == capacity ? 0 : i + 1) {
@@ -141,8 +167,8 @@ final class IdTable {
   void putAbsent(byte[] id, int ordinal) {
     MemorySegment s = slots;
     long capacity = s.byteSize() / 4;
-    if (4 * (used + 1) > 3 * capacity) {
-      s = rehash(Math.max(16, 2 * (live + 1)));
+    if (5 * (used + 1) > 4 * capacity) {
+      s = rehash(Math.max(16, (live + 1) * 8 / 5));
     }
     place(s, hash(id), ordinal);
     used++;

@@ -63,6 +63,28 @@ final class SegmentedMemory {
     chunks[(int) (offset >>> shift)].set(LONG, offset & mask, value);
   }
 
+  /** The byte at {@code offset}. */
+  byte getByte(long offset) {
+    return chunks[(int) (offset >>> shift)].get(ValueLayout.JAVA_BYTE, offset & mask);
+  }
+
+  /** Whether the bytes from {@code offset} are {@code b} (compared in place, no copy). */
+  boolean matches(long offset, byte[] b) {
+    long inChunk = offset & mask;
+    if (inChunk + b.length <= 1L << shift) {
+      MemorySegment chunk = chunks[(int) (offset >>> shift)];
+      return MemorySegment.mismatch(
+              chunk, inChunk, inChunk + b.length, MemorySegment.ofArray(b), 0, b.length)
+          < 0;
+    }
+    for (int i = 0; i < b.length; i++) {
+      if (getByte(offset + i) != b[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Copies {@code length} bytes from {@code offset} into {@code dst[at..]}. */
   void read(long offset, byte[] dst, int at, int length) {
     MemorySegment[] cs = chunks;

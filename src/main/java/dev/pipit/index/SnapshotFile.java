@@ -5,6 +5,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -21,18 +22,19 @@ import org.slf4j.LoggerFactory;
  * ATOMIC_MOVE} and the directory fsynced, so a crash leaves either the old or the new snapshot.
  *
  * <p>Version 2 (written now) holds the in-memory sections as they lie in memory, so that loading
- * maps the file and bulk-copies each section after checking its CRC32C, at memory bandwidth; only
- * the id table is rebuilt (hashing the ids, no comparisons). The header is big-endian as in {@link
- * FileHeader} (magic "PSNP", version 2); the sections are little-endian:
+ * maps the file and bulk-copies each section after checking its CRC32C, at memory bandwidth (the id
+ * table too: it is built for the snapshot's ordinals when the snapshot is written). The header is
+ * big-endian as in {@link FileHeader} (magic "PSNP", version 2); the sections are little-endian:
  *
  * <pre>
- * snapshot := header codes deltas bases records trailer
+ * snapshot := header codes deltas bases records slots trailer
  * codes    := u64×(count·ceil(bits/64))   -- row-major, entry by entry
  * deltas   := u32×count                   -- record offset minus its group's base ({@link ColdStore})
  * bases    := u64×ceil(count/1024)        -- record offset of each group's first entry
  * records  := byte[recordBytes]           -- {@link ColdStore} records of the live entries
- * trailer  := count:u64 payloadBytes:u64 recordBytes:u64 crc:u32×4 trailerCrc:u32
- *             -- CRC32C of codes, deltas, bases, records; then of the trailer's bytes before it
+ * slots    := i32×slotCount               -- the {@link IdTable} over the snapshot's ordinals
+ * trailer  := count:u64 payloadBytes:u64 recordBytes:u64 slotCount:u64 crc:u32×5 trailerCrc:u32
+ *             -- CRC32C of codes, deltas, bases, records, slots; then of the trailer before it
  * </pre>
  *
  * <p>Version 1 snapshots (entries one after another, {@code idLength:u16 id code:u64×words
@@ -45,8 +47,6 @@ final class SnapshotFile {
 
   /** Snapshots kept on disk: the newest, and one older to fall back on if the newest is damaged. */
   static final int KEEP = 2;
-
-  private static final int TRAILER_BYTES = 3 * 8 + 5 * 4;
 
   /** The format written now. */
   static final int VERSION = 2;
@@ -103,7 +103,7 @@ final class SnapshotFile {
     int words = view.generation.words;
     long live = 0;
     long payloadBytes = 0;
-    int[] crcs = new int[4];
+    int[] crcs = new int[5];
     for (int i = 0; i < view.count; i++) {
       if (view.isLive(i)) {
         live++;
@@ -152,14 +152,38 @@ final class SnapshotFile {
       i = runEnd;
     }
     crcs[3] = out.endSection();
+    MemorySegment slots = IdTable.slotsFor(live, new LiveIds(view));
+    out.putSegment(slots);
+    crcs[4] = out.endSection();
     out.putLong(live);
     out.putLong(payloadBytes);
     out.putLong(next);
+    out.putLong(slots.byteSize() / 4);
     for (int crc : crcs) {
       out.putInt(crc);
     }
     out.putInt(out.endSection());
     out.flush();
+  }
+
+  /**
+   * The ids of the live entries of a view, by their ordinal among the live ones (read in order).
+   */
+  private static final class LiveIds implements java.util.function.LongFunction<byte[]> {
+    private final View view;
+    private int ordinal = -1;
+
+    LiveIds(View view) {
+      this.view = view;
+    }
+
+    @Override
+    public byte[] apply(long liveOrdinal) {
+      do {
+        ordinal++;
+      } while (!view.isLive(ordinal));
+      return view.generation.cold.idBytes(ordinal);
+    }
   }
 
   /** Buffered little-endian writes with a CRC32C per section. */
@@ -191,6 +215,16 @@ final class SnapshotFile {
             crc.update(bytes.duplicate());
             file.write(bytes);
           });
+    }
+
+    void putSegment(MemorySegment segment) throws IOException {
+      flush();
+      for (long at = 0; at < segment.byteSize(); at += 1L << 30) {
+        ByteBuffer bytes =
+            segment.asSlice(at, Math.min(1L << 30, segment.byteSize() - at)).asByteBuffer();
+        crc.update(bytes.duplicate());
+        file.write(bytes);
+      }
     }
 
     /** Ends a section: returns its CRC32C and starts the next one's. */

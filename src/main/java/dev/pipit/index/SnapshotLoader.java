@@ -9,20 +9,25 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loads a version 2 {@link SnapshotFile} by mapping it: checks each section's CRC32C on the mapped
- * bytes, bulk-copies the codes (one-word codes: chunk by chunk), the record offsets and the records
- * into fresh off-heap storage, and rebuilds the id table from the ids (hashing only: the ids of a
- * snapshot are distinct). The mapping is released before returning.
+ * bytes and bulk-copies the codes (one-word codes: chunk by chunk), the record offsets, the records
+ * and the id table's slots into fresh off-heap storage. The death sequences start zeroed (alive).
+ * The mapping is released before returning.
  */
 final class SnapshotLoader {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotLoader.class);
 
   private static final ValueLayout.OfLong LONG_LE =
       ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final ValueLayout.OfInt INT_LE =
       ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final int TRAILER_BYTES = 3 * 8 + 5 * 4;
+  private static final int SECTIONS = 5;
+  private static final int TRAILER_BYTES = 4 * 8 + (SECTIONS + 1) * 4;
 
   private SnapshotLoader() {}
 
@@ -43,37 +48,38 @@ final class SnapshotLoader {
       long count = m.get(LONG_LE, t);
       long payloadBytes = m.get(LONG_LE, t + 8);
       long recordBytes = m.get(LONG_LE, t + 16);
+      long slotCount = m.get(LONG_LE, t + 24);
       long groups = (count + (1 << ColdStore.GROUP_SHIFT) - 1) >>> ColdStore.GROUP_SHIFT;
-      long[] lengths = {8L * words * count, 4L * count, 8L * groups, recordBytes};
+      long[] lengths = {8L * words * count, 4L * count, 8L * groups, recordBytes, 4L * slotCount};
       long expected = start + TRAILER_BYTES;
       for (long length : lengths) {
         expected += length;
       }
-      if (count < 0 || count > Generation.MAX_CAPACITY || recordBytes < 0 || expected != size) {
+      if (count < 0
+          || count > Generation.MAX_CAPACITY
+          || recordBytes < 0
+          || slotCount < count
+          || expected != size) {
         throw new CorruptIndexException(name + ": section sizes do not match the file's size");
       }
-      long[] offsets = new long[4];
+      long begin = System.nanoTime();
+      long[] offsets = new long[SECTIONS];
       long at = start;
-      for (int s = 0; s < 4; s++) {
+      for (int s = 0; s < SECTIONS; s++) {
         offsets[s] = at;
-        if (crc(m, at, lengths[s]) != m.get(INT_LE, t + 24 + 4L * s)) {
+        if (crc(m, at, lengths[s]) != m.get(INT_LE, t + 32 + 4L * s)) {
           throw new CorruptIndexException(name + ": checksum mismatch in section " + s);
         }
         at += lengths[s];
       }
+      long checked = System.nanoTime();
       int n = (int) count;
       int shift = LongChunks.DEFAULT_SHIFT;
       int capacity = Math.max(CodeLayout.BLOCK, (n + CodeLayout.BLOCK - 1) & -CodeLayout.BLOCK);
       LongChunks codes = LongChunks.allocate(shift, words, capacity);
       copyCodes(m, offsets[0], codes, n, words);
       LongChunks deaths = LongChunks.allocate(shift, 1, capacity);
-      for (int c = 0; c < deaths.chunkCount(); c++) {
-        MemorySegment chunk = deaths.chunk(c);
-        long entries = Math.min(chunk.byteSize() / 8, Math.max(0, (long) n - ((long) c << shift)));
-        for (long i = 0; i < entries; i++) {
-          chunk.setAtIndex(ValueLayout.JAVA_LONG, i, Long.MAX_VALUE);
-        }
-      }
+      // Zeroed: every entry alive (see View).
       SegmentedMemory deltas = new SegmentedMemory(20);
       deltas.copyFrom(m, offsets[1], 0, lengths[1]);
       SegmentedMemory bases = new SegmentedMemory(16);
@@ -81,10 +87,17 @@ final class SnapshotLoader {
       SegmentedMemory records = new SegmentedMemory(22);
       records.copyFrom(m, offsets[3], 0, recordBytes);
       ColdStore cold = new ColdStore(records, deltas, bases, n, recordBytes);
-      IdTable ids = new IdTable(cold, n);
-      for (int i = 0; i < n; i++) {
-        ids.putAbsent(cold.idBytes(i), i);
-      }
+      long copied = System.nanoTime();
+      IdTable ids = IdTable.loaded(cold, m.asSlice(offsets[4], lengths[4]), n);
+      long done = System.nanoTime();
+      LOG.info(
+          "{}: {} entries, {} MB mapped: checksums {} ms, copies {} ms, id table {} ms",
+          name,
+          n,
+          size / 1_000_000,
+          (checked - begin) / 1_000_000,
+          (copied - checked) / 1_000_000,
+          (done - copied) / 1_000_000);
       return new Generation(bits, shift, codes, deaths, cold, ids, n, payloadBytes);
     }
   }

@@ -11,7 +11,9 @@ import java.lang.invoke.VarHandle;
  * a larger sequence.
  *
  * <p>An entry is live in this view when {@code ordinal < count} and its death sequence (the one hot
- * {@code long} per entry; {@link Long#MAX_VALUE} while alive) is greater than {@code seq}.
+ * {@code long} per entry; {@link Long#MAX_VALUE} while alive) is greater than {@code seq}. It is
+ * stored as {@code Long.MAX_VALUE - death}, so that zeroed memory means alive: fresh chunks and a
+ * loaded snapshot need no filling.
  */
 final class View {
 
@@ -48,7 +50,9 @@ final class View {
 
   boolean isLive(int ordinal) {
     return ordinal < count
-        && (long) LONGS.getOpaque(deaths.chunkOf(ordinal), deaths.offset(ordinal, 0)) > seq;
+        && Long.MAX_VALUE
+                - (long) LONGS.getOpaque(deaths.chunkOf(ordinal), deaths.offset(ordinal, 0))
+            > seq;
   }
 
   /** The id of {@code ordinal} (below {@link #count}). */
@@ -68,6 +72,6 @@ final class View {
 
   static void setDeath(LongChunks deaths, int ordinal, long seq) {
     MemorySegment chunk = deaths.chunkOf(ordinal);
-    LONGS.setOpaque(chunk, deaths.offset(ordinal, 0), seq);
+    LONGS.setOpaque(chunk, deaths.offset(ordinal, 0), Long.MAX_VALUE - seq);
   }
 }
