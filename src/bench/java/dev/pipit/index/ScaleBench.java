@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -122,7 +123,7 @@ public final class ScaleBench {
     IndexOptions options =
         IndexOptions.of(64, "scale-bench").withSnapshots(SnapshotPolicy.manual()).withThreads(1);
     long[] base = settled();
-    Map<String, Object> out = new java.util.LinkedHashMap<>();
+    Map<String, Object> out = new LinkedHashMap<>();
     HammingIndex index;
     if (opts.get("phase").equals("build")) {
       index = HammingIndex.open(dir, options);

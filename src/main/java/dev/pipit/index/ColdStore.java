@@ -25,8 +25,22 @@ final class ColdStore {
   private long recordBytes;
   private long count;
 
+  /**
+   * Chunk sizes (log2 bytes): records 1 MiB, offsets 256 KiB, bases 16 KiB; small for small
+   * indexes.
+   */
+  static final int RECORDS_SHIFT = 20;
+
+  static final int DELTAS_SHIFT = 18;
+  static final int BASES_SHIFT = 14;
+
   ColdStore() {
-    this(new SegmentedMemory(22), new SegmentedMemory(20), new SegmentedMemory(16), 0, 0);
+    this(
+        new SegmentedMemory(RECORDS_SHIFT),
+        new SegmentedMemory(DELTAS_SHIFT),
+        new SegmentedMemory(BASES_SHIFT),
+        0,
+        0);
   }
 
   /** Over loaded parts (a snapshot): {@code count} entries whose records fill {@code bytes}. */

@@ -7,6 +7,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.function.LongFunction;
 
 /**
  * The id → ordinal map of a generation, off the heap: open addressing with linear probing over
@@ -55,7 +56,7 @@ final class IdTable {
    * Slots for a table of the {@code count} distinct ids {@code idOf(0..count-1)} (what a snapshot
    * saves), 2/3 full.
    */
-  static MemorySegment slotsFor(long count, java.util.function.LongFunction<byte[]> idOf) {
+  static MemorySegment slotsFor(long count, LongFunction<byte[]> idOf) {
     MemorySegment slots = allocate(Math.max(16, count + count / 2));
     for (long i = 0; i < count; i++) {
       place(slots, hash(idOf.apply(i)), (int) i);

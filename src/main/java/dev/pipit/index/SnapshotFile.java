@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.LongFunction;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -169,7 +170,7 @@ final class SnapshotFile {
   /**
    * The ids of the live entries of a view, by their ordinal among the live ones (read in order).
    */
-  private static final class LiveIds implements java.util.function.LongFunction<byte[]> {
+  private static final class LiveIds implements LongFunction<byte[]> {
     private final View view;
     private int ordinal = -1;
 

@@ -80,11 +80,11 @@ final class SnapshotLoader {
       copyCodes(m, offsets[0], codes, n, words);
       LongChunks deaths = LongChunks.allocate(shift, 1, capacity);
       // Zeroed: every entry alive (see View).
-      SegmentedMemory deltas = new SegmentedMemory(20);
+      SegmentedMemory deltas = new SegmentedMemory(ColdStore.DELTAS_SHIFT);
       deltas.copyFrom(m, offsets[1], 0, lengths[1]);
-      SegmentedMemory bases = new SegmentedMemory(16);
+      SegmentedMemory bases = new SegmentedMemory(ColdStore.BASES_SHIFT);
       bases.copyFrom(m, offsets[2], 0, lengths[2]);
-      SegmentedMemory records = new SegmentedMemory(22);
+      SegmentedMemory records = new SegmentedMemory(ColdStore.RECORDS_SHIFT);
       records.copyFrom(m, offsets[3], 0, recordBytes);
       ColdStore cold = new ColdStore(records, deltas, bases, n, recordBytes);
       long copied = System.nanoTime();

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -72,7 +73,7 @@ class SnapshotFormatTests {
   }
 
   private static List<Entry> entries(HammingIndex index) {
-    List<Entry> all = new java.util.ArrayList<>();
+    List<Entry> all = new ArrayList<>();
     index.forEach(all::add);
     return all;
   }
