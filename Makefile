@@ -79,6 +79,12 @@ bench-index: ## JMH benchmarks of the Hamming index (long: 10 M codes x 64/128/2
 	java $(JVM_FLAGS) -Xmx512m -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.index.jmh.IndexBench $(BENCH_ARGS) | tee target/bench-index.txt
 	@echo; cat target/bench-index-memory.txt; grep '^index-bench' target/bench-index.txt
 
+# Memory per entry and time to ready at scale (issue 18): make bench-scale SCALE_ARGS="n=1000000,10000000 xmx=2g"
+.PHONY: bench-scale
+bench-scale: ## heap and resident bytes per entry, snapshot+log recovery time: n random-id 64-bit codes (docs/benchmarks.md)
+	$(MVN) -q -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
+	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.index.ScaleBench $(SCALE_ARGS) | tee target/bench-scale.txt
+
 bench-encode: ## encoder speed, AGMH 224²: pipit vs TorchScript (DJL) vs PyTorch eager, then peak RSS (docs/benchmarks.md)
 	@bin/fetch-assets --test
 	$(MVN) -q -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test

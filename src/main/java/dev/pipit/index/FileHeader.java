@@ -13,6 +13,7 @@ import java.util.zip.CRC32C;
  * <pre>
  * header      := magic:u32 version:u16 bits:u16 fpLength:u16 fingerprint:byte[fpLength] seq:u64 crc:u32
  * magic       := "PWAL" (log segment) | "PSNP" (snapshot)
+ * version     := 1 (log segment) | 1 or 2 (snapshot: see {@link SnapshotFile})
  * fingerprint := the model fingerprint, UTF-8, at most 1024 bytes
  * seq         := log segment: sequence number of its first record; snapshot: last sequence it includes
  * crc         := CRC32C of every header byte before it
@@ -74,9 +75,11 @@ record FileHeader(int magic, int version, int bits, String fingerprint, long seq
     if ((int) crc.getValue() != tail.getInt()) {
       throw new CorruptIndexException(file + ": header checksum mismatch");
     }
-    if (version != VERSION) {
+    // Snapshots of version 1 (parsed) and 2 (mapped) both load; logs have one version.
+    int newest = magic == SNAPSHOT_MAGIC ? SnapshotFile.VERSION : VERSION;
+    if (version < 1 || version > newest) {
       throw new IndexMismatchException(
-          file + ": format version " + version + ", this build reads " + VERSION);
+          file + ": format version " + version + ", this build reads 1 to " + newest);
     }
     return new FileHeader(
         magic, version, bits, new String(rest, 0, fpLength, StandardCharsets.UTF_8), seq);

@@ -1,14 +1,14 @@
 package dev.pipit.index;
 
-import java.util.Arrays;
-import java.util.concurrent.ConcurrentHashMap;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One generation of entries (the index's tables between two compactions), append-only, mutated by
  * the single writer or by recovery. Hot data (scanned by every search), off the heap in chunks
  * ({@link LongChunks}): the blocked codes (see {@link CodeLayout}) and one {@code long} per entry,
- * its death sequence. Cold data (touched only for results and lookups): external ids, payloads and
- * the id → ordinal map.
+ * its death sequence. Cold data (touched only for results and lookups), also off the heap: external
+ * ids and payloads ({@link ColdStore}) and the id → ordinal map ({@link IdTable}). The heap does
+ * not grow with the gallery.
  *
  * <p>Storage grows by 1/8 so that allocated hot memory stays within 1.125 × what is used (plus one
  * block); past the first chunk only the last, partial chunk is ever copied. Compaction builds a new
@@ -22,11 +22,10 @@ final class Generation {
   final int bits;
   final int words;
   final int chunkShift;
-  final ConcurrentHashMap<String, Integer> ordinals;
+  final ColdStore cold;
+  final IdTable ordinals;
   LongChunks codes;
   LongChunks deaths;
-  String[] ids;
-  byte[][] payloads;
   int count;
   int tombstones;
   long livePayloadBytes; // payload bytes of live entries: what the payload budget governs
@@ -44,23 +43,48 @@ final class Generation {
     int cap = Math.max(CodeLayout.BLOCK, roundToBlock(capacity));
     this.codes = LongChunks.allocate(chunkShift, words, cap);
     this.deaths = LongChunks.allocate(chunkShift, 1, cap);
-    this.ids = new String[cap];
-    this.payloads = new byte[cap][];
-    this.ordinals = new ConcurrentHashMap<>(Math.max(16, capacity));
+    this.cold = new ColdStore();
+    this.ordinals = new IdTable(cold, capacity);
+  }
+
+  /**
+   * Over loaded storage (a snapshot): {@code count} live entries, ids already in {@code ordinals}.
+   */
+  Generation(
+      int bits,
+      int chunkShift,
+      LongChunks codes,
+      LongChunks deaths,
+      ColdStore cold,
+      IdTable ordinals,
+      int count,
+      long livePayloadBytes) {
+    this.bits = bits;
+    this.words = Code.wordsFor(bits);
+    this.chunkShift = chunkShift;
+    this.codes = codes;
+    this.deaths = deaths;
+    this.cold = cold;
+    this.ordinals = ordinals;
+    this.count = count;
+    this.livePayloadBytes = livePayloadBytes;
   }
 
   /** Appends an entry (not yet published) and returns its ordinal. */
   int append(String id, long[] code, byte[] payload) {
+    return append(id.getBytes(StandardCharsets.UTF_8), code, payload);
+  }
+
+  private int append(byte[] id, long[] code, byte[] payload) {
     if (count == deaths.capacity) {
       grow(count + 1);
     }
     int ordinal = count;
     codes.store(ordinal, code);
     View.setDeath(deaths, ordinal, Long.MAX_VALUE);
-    ids[ordinal] = id;
-    payloads[ordinal] = payload;
+    cold.append(id, payload);
     livePayloadBytes += payloadLength(payload);
-    ordinals.put(id, ordinal);
+    ordinals.put(id, ordinal); // an entry it replaces was killed by put first
     count++;
     return ordinal;
   }
@@ -71,11 +95,12 @@ final class Generation {
    * replay share.
    */
   void put(long seq, String id, long[] code, byte[] payload) {
-    Integer old = ordinals.get(id);
-    if (old != null) {
+    byte[] utf8 = id.getBytes(StandardCharsets.UTF_8);
+    int old = ordinals.find(utf8);
+    if (old >= 0) {
       kill(old, seq);
     }
-    append(id, code, payload);
+    append(utf8, code, payload);
   }
 
   /**
@@ -84,8 +109,8 @@ final class Generation {
    * @return false (and nothing changed) if no entry has this id
    */
   boolean remove(long seq, String id) {
-    Integer old = ordinals.remove(id);
-    if (old == null) {
+    int old = ordinals.remove(id.getBytes(StandardCharsets.UTF_8));
+    if (old < 0) {
       return false;
     }
     kill(old, seq);
@@ -94,7 +119,7 @@ final class Generation {
 
   /** Whether an entry with {@code id} is present. */
   boolean contains(String id) {
-    return ordinals.containsKey(id);
+    return ordinals.find(id.getBytes(StandardCharsets.UTF_8)) >= 0;
   }
 
   /** A new generation holding the live entries of this one in the same order. */
@@ -102,8 +127,8 @@ final class Generation {
     int live = count - tombstones;
     Generation fresh = new Generation(bits, live + live / 16, chunkShift);
     for (int i = 0; i < count; i++) {
-      if (deaths.get(i, 0) == Long.MAX_VALUE) {
-        fresh.append(ids[i], codes.load(i), payloads[i]);
+      if (deaths.get(i, 0) == 0) { // alive (see View)
+        fresh.append(cold.idBytes(i), codes.load(i), cold.payload(i));
       }
     }
     return fresh;
@@ -113,15 +138,15 @@ final class Generation {
   private void kill(int ordinal, long seq) {
     View.setDeath(deaths, ordinal, seq);
     tombstones++;
-    int bytes = payloadLength(payloads[ordinal]);
+    int bytes = cold.payloadLength(ordinal);
     livePayloadBytes -= bytes;
     deadPayloadBytes += bytes;
   }
 
   /** Payload bytes of the live entry with {@code id}, 0 if there is none. */
   int payloadBytesOf(String id) {
-    Integer ordinal = ordinals.get(id);
-    return ordinal == null ? 0 : payloadLength(payloads[ordinal]);
+    int ordinal = ordinals.find(id.getBytes(StandardCharsets.UTF_8));
+    return ordinal < 0 ? 0 : cold.payloadLength(ordinal);
   }
 
   static int payloadLength(byte[] payload) {
@@ -140,23 +165,27 @@ final class Generation {
     // Readers of older views keep the old chunks; entries below count are copied, never changed.
     codes = codes.grownTo(target);
     deaths = deaths.grownTo(target);
-    ids = Arrays.copyOf(ids, target);
-    payloads = Arrays.copyOf(payloads, target);
   }
 
   /** A view of everything appended so far, as of {@code seq}. */
   View publish(long seq) {
     return new View(
-        this,
-        codes,
-        deaths,
-        ids,
-        payloads,
-        count,
-        seq,
-        tombstones,
-        livePayloadBytes,
-        deadPayloadBytes);
+        this, codes, deaths, count, seq, tombstones, livePayloadBytes, deadPayloadBytes);
+  }
+
+  /** Off-heap bytes of the cold side: records, their offsets and the id table. */
+  long coldBytes() {
+    return cold.bytes() + ordinals.bytes();
+  }
+
+  /** The id of {@code ordinal}. */
+  String id(int ordinal) {
+    return cold.id(ordinal);
+  }
+
+  /** The payload of {@code ordinal} (a fresh array), or null. */
+  byte[] payload(int ordinal) {
+    return cold.payload(ordinal);
   }
 
   /** Bytes of the hot storage (codes and death sequences), as allocated. */

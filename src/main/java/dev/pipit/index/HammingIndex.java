@@ -274,6 +274,11 @@ public final class HammingIndex implements AutoCloseable {
     return wal.health();
   }
 
+  /** The current generation (the scale benchmark reads its off-heap sizes). */
+  Generation generation() {
+    return writes.view().generation;
+  }
+
   /** Code length of this index. */
   public int bits() {
     return options.bits();

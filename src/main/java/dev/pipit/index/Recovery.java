@@ -30,15 +30,10 @@ final class Recovery {
     deleteStrayTemporaries(dir);
     int bits = options.bits();
     String fingerprint = options.modelFingerprint();
-    Generation[] target = {new Generation(bits, 1024)};
-    long snapshotSeq =
-        SnapshotFile.loadNewest(
-            dir,
-            bits,
-            fingerprint,
-            (id, code, payload) -> target[0].append(id, code, payload),
-            () -> target[0] = new Generation(bits, 1024));
-    Generation generation = target[0];
+    SnapshotFile.Loaded loaded = SnapshotFile.loadNewest(dir, bits, fingerprint);
+    long snapshotSeq = loaded.seq();
+    Generation generation =
+        loaded.generation() != null ? loaded.generation() : new Generation(bits, 1024);
     LogReplay.Result replay =
         LogReplay.replay(dir, bits, fingerprint, snapshotSeq, record -> apply(generation, record));
     long lastSeq = Math.max(snapshotSeq, replay.lastSeq());

@@ -75,8 +75,7 @@ final class SearchDispatch {
     for (long key : keys) {
       int ordinal = Collector.ordinalOf(key);
       Code code = Code.of(bits, v.codes.load(ordinal));
-      hits.add(
-          new SearchHit(v.ids[ordinal], Collector.distOf(key), copy(v.payloads[ordinal]), code));
+      hits.add(new SearchHit(v.id(ordinal), Collector.distOf(key), v.payload(ordinal), code));
     }
     return hits;
   }
@@ -108,11 +107,7 @@ final class SearchDispatch {
 
   private Entry entry(View v, int ordinal) {
     long[] words = v.codes.load(ordinal);
-    return new Entry(v.ids[ordinal], Code.of(bits, words), copy(v.payloads[ordinal]));
-  }
-
-  private static byte[] copy(byte[] payload) {
-    return payload == null ? null : payload.clone();
+    return new Entry(v.id(ordinal), Code.of(bits, words), v.payload(ordinal));
   }
 
   Searcher searcher() {

@@ -1,20 +1,19 @@
 package dev.pipit.index;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.LongFunction;
 import java.util.zip.CRC32C;
-import java.util.zip.CheckedOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,13 +21,26 @@ import org.slf4j.LoggerFactory;
  * A snapshot: every live entry as of one sequence number, in insertion order, named {@code
  * snapshot-<seq, 20 digits>.bin}. Written to a temporary file, fsynced, then renamed with {@code
  * ATOMIC_MOVE} and the directory fsynced, so a crash leaves either the old or the new snapshot.
- * Big-endian:
+ *
+ * <p>Version 2 (written now) holds the in-memory sections as they lie in memory, so that loading
+ * maps the file and bulk-copies each section after checking its CRC32C, at memory bandwidth (the id
+ * table too: it is built for the snapshot's ordinals when the snapshot is written). The header is
+ * big-endian as in {@link FileHeader} (magic "PSNP", version 2); the sections are little-endian:
  *
  * <pre>
- * snapshot := header count:u32 entry×count crc:u32   -- header as in {@link FileHeader}, magic "PSNP"
- * entry    := idLength:u16 id:byte[idLength] code:u64×ceil(bits/64) payloadLength:i32 payload
- * crc      := CRC32C of every byte after the header up to the crc   -- payloadLength -1: no payload
+ * snapshot := header codes deltas bases records slots trailer
+ * codes    := u64×(count·ceil(bits/64))   -- row-major, entry by entry
+ * deltas   := u32×count                   -- record offset minus its group's base ({@link ColdStore})
+ * bases    := u64×ceil(count/1024)        -- record offset of each group's first entry
+ * records  := byte[recordBytes]           -- {@link ColdStore} records of the live entries
+ * slots    := i32×slotCount               -- the {@link IdTable} over the snapshot's ordinals
+ * trailer  := count:u64 payloadBytes:u64 recordBytes:u64 slotCount:u64 crc:u32×5 trailerCrc:u32
+ *             -- CRC32C of codes, deltas, bases, records, slots; then of the trailer before it
  * </pre>
+ *
+ * <p>Version 1 snapshots (entries one after another, {@code idLength:u16 id code:u64×words
+ * payloadLength:i32 payload}, one CRC32C, big-endian) still load, by parsing; the next snapshot is
+ * written as version 2.
  */
 final class SnapshotFile {
 
@@ -37,10 +49,11 @@ final class SnapshotFile {
   /** Snapshots kept on disk: the newest, and one older to fall back on if the newest is damaged. */
   static final int KEEP = 2;
 
-  /** Receives entries read from a snapshot, in insertion order. */
-  interface EntrySink {
-    void entry(String id, long[] code, byte[] payload);
-  }
+  /** The format written now. */
+  static final int VERSION = 2;
+
+  /** A loaded snapshot: the sequence it includes and its entries (null when there was none). */
+  record Loaded(long seq, Generation generation) {}
 
   private SnapshotFile() {}
 
@@ -50,11 +63,6 @@ final class SnapshotFile {
 
   /** Writes the live entries of {@code view} as of {@code view.seq}; returns the file. */
   static Path write(Path dir, View view, String fingerprint) throws IOException {
-    int words = view.generation.words;
-    int live = 0;
-    for (int i = 0; i < view.count; i++) {
-      live += view.isLive(i) ? 1 : 0;
-    }
     Path target = path(dir, view.seq);
     Path temp = dir.resolve(target.getFileName() + ".tmp");
     StorageFiles files = Storage.files(dir);
@@ -62,41 +70,16 @@ final class SnapshotFile {
     StorageFiles.LogFile file = files.create(temp);
     boolean renamed = false;
     try {
-      CRC32C crc = new CRC32C();
-      DataOutputStream out =
-          new DataOutputStream(
-              new BufferedOutputStream(new CheckedOutputStream(stream(file), crc), 1 << 16));
-      out.write(
-          new FileHeader(
-                  FileHeader.SNAPSHOT_MAGIC,
-                  FileHeader.VERSION,
-                  view.generation.bits,
-                  fingerprint,
-                  view.seq)
-              .encode());
-      out.flush();
-      crc.reset();
-      out.writeInt(live);
-      for (int i = 0; i < view.count; i++) {
-        if (!view.isLive(i)) {
-          continue;
-        }
-        byte[] id = view.ids[i].getBytes(StandardCharsets.UTF_8);
-        out.writeShort(id.length);
-        out.write(id);
-        for (int w = 0; w < words; w++) {
-          out.writeLong(view.codes.get(i, w));
-        }
-        byte[] payload = view.payloads[i];
-        out.writeInt(payload == null ? -1 : payload.length);
-        if (payload != null) {
-          out.write(payload);
-        }
-      }
-      out.flush();
-      int sum = (int) crc.getValue();
-      out.writeInt(sum);
-      out.flush();
+      file.write(
+          ByteBuffer.wrap(
+              new FileHeader(
+                      FileHeader.SNAPSHOT_MAGIC,
+                      VERSION,
+                      view.generation.bits,
+                      fingerprint,
+                      view.seq)
+                  .encode()));
+      writeSections(view, new SectionWriter(file));
       file.force();
       file.close();
       files.atomicMove(temp, target);
@@ -116,43 +99,197 @@ final class SnapshotFile {
     return target;
   }
 
-  /**
-   * Writes through {@code file}; closing the stream leaves the file open (the caller forces it).
-   */
-  private static OutputStream stream(StorageFiles.LogFile file) {
-    return new OutputStream() {
-      @Override
-      public void write(int b) throws IOException {
-        file.write(ByteBuffer.wrap(new byte[] {(byte) b}));
+  private static void writeSections(View view, SectionWriter out) throws IOException {
+    ColdStore cold = view.generation.cold;
+    int words = view.generation.words;
+    long live = 0;
+    long payloadBytes = 0;
+    int[] crcs = new int[5];
+    for (int i = 0; i < view.count; i++) {
+      if (view.isLive(i)) {
+        live++;
+        for (int w = 0; w < words; w++) {
+          out.putLong(view.codes.get(i, w));
+        }
       }
+    }
+    crcs[0] = out.endSection();
+    // Offsets of the records once dead ones are left out.
+    long[] bases =
+        new long[(int) ((live + (1 << ColdStore.GROUP_SHIFT) - 1) >>> ColdStore.GROUP_SHIFT)];
+    long next = 0;
+    long n = 0;
+    for (int i = 0; i < view.count; i++) {
+      if (view.isLive(i)) {
+        if ((n & ((1 << ColdStore.GROUP_SHIFT) - 1)) == 0) {
+          bases[(int) (n >>> ColdStore.GROUP_SHIFT)] = next;
+        }
+        out.putInt((int) (next - bases[(int) (n >>> ColdStore.GROUP_SHIFT)]));
+        next += cold.recordLength(cold.offset(i));
+        payloadBytes += cold.payloadLength(i);
+        n++;
+      }
+    }
+    crcs[1] = out.endSection();
+    for (long base : bases) {
+      out.putLong(base);
+    }
+    crcs[2] = out.endSection();
+    // Records in runs of live entries, copied straight from the arena.
+    int i = 0;
+    while (i < view.count) {
+      if (!view.isLive(i)) {
+        i++;
+        continue;
+      }
+      int runEnd = i + 1;
+      while (runEnd < view.count && view.isLive(runEnd)) {
+        runEnd++;
+      }
+      long from = cold.offset(i);
+      long last = cold.offset(runEnd - 1);
+      long to = last + cold.recordLength(last);
+      out.putRange(cold.records, from, to - from);
+      i = runEnd;
+    }
+    crcs[3] = out.endSection();
+    MemorySegment slots = IdTable.slotsFor(live, new LiveIds(view));
+    out.putSegment(slots);
+    crcs[4] = out.endSection();
+    out.putLong(live);
+    out.putLong(payloadBytes);
+    out.putLong(next);
+    out.putLong(slots.byteSize() / 4);
+    for (int crc : crcs) {
+      out.putInt(crc);
+    }
+    out.putInt(out.endSection());
+    out.flush();
+  }
 
-      @Override
-      public void write(byte[] bytes, int offset, int length) throws IOException {
-        file.write(ByteBuffer.wrap(bytes, offset, length));
+  /**
+   * The ids of the live entries of a view, by their ordinal among the live ones (read in order).
+   */
+  private static final class LiveIds implements LongFunction<byte[]> {
+    private final View view;
+    private int ordinal = -1;
+
+    LiveIds(View view) {
+      this.view = view;
+    }
+
+    @Override
+    public byte[] apply(long liveOrdinal) {
+      do {
+        ordinal++;
+      } while (!view.isLive(ordinal));
+      return view.generation.cold.idBytes(ordinal);
+    }
+  }
+
+  /** Buffered little-endian writes with a CRC32C per section. */
+  private static final class SectionWriter {
+    private final StorageFiles.LogFile file;
+    private final ByteBuffer buffer = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+    private final CRC32C crc = new CRC32C();
+
+    SectionWriter(StorageFiles.LogFile file) {
+      this.file = file;
+    }
+
+    void putLong(long value) throws IOException {
+      room(8);
+      buffer.putLong(value);
+    }
+
+    void putInt(int value) throws IOException {
+      room(4);
+      buffer.putInt(value);
+    }
+
+    void putRange(SegmentedMemory memory, long from, long length) throws IOException {
+      flush();
+      memory.writeTo(
+          from,
+          length,
+          bytes -> {
+            crc.update(bytes.duplicate());
+            file.write(bytes);
+          });
+    }
+
+    void putSegment(MemorySegment segment) throws IOException {
+      flush();
+      for (long at = 0; at < segment.byteSize(); at += 1L << 30) {
+        ByteBuffer bytes =
+            segment.asSlice(at, Math.min(1L << 30, segment.byteSize() - at)).asByteBuffer();
+        crc.update(bytes.duplicate());
+        file.write(bytes);
       }
-    };
+    }
+
+    /** Ends a section: returns its CRC32C and starts the next one's. */
+    int endSection() throws IOException {
+      flush();
+      int value = (int) crc.getValue();
+      crc.reset();
+      return value;
+    }
+
+    private void room(int bytes) throws IOException {
+      if (buffer.remaining() < bytes) {
+        flush();
+      }
+    }
+
+    void flush() throws IOException {
+      buffer.flip();
+      crc.update(buffer.duplicate());
+      file.write(buffer);
+      buffer.clear();
+    }
   }
 
   /**
    * Loads the newest snapshot that reads back intact, falling back to older ones (reported).
    *
-   * @return the snapshot's sequence number, or 0 when there is none
-   * @throws IndexMismatchException when a snapshot was written for another code length or model
+   * @return the snapshot (sequence 0 and no generation when there is none)
+   * @throws IndexMismatchException when a snapshot was written for another code length or model, or
+   *     in a format version this build does not read
    */
-  static long loadNewest(Path dir, int bits, String fingerprint, EntrySink sink, Runnable reset)
-      throws IOException {
+  static Loaded loadNewest(Path dir, int bits, String fingerprint) throws IOException {
     List<Long> seqs = Storage.sequences(dir, "snapshot-", ".bin");
     for (int i = seqs.size() - 1; i >= 0; i--) {
       Path file = path(dir, seqs.get(i));
       try {
-        return read(file, bits, fingerprint, sink);
+        return load(file, bits, fingerprint);
       } catch (CorruptIndexException | EOFException e) {
         LOG.warn(
             "snapshot {} is damaged ({}); trying an older one", file.getFileName(), e.getMessage());
-        reset.run();
       }
     }
-    return 0;
+    return new Loaded(0, null);
+  }
+
+  private static Loaded load(Path file, int bits, String fingerprint) throws IOException {
+    String name = file.getFileName().toString();
+    FileHeader header;
+    try (DataInputStream in =
+        new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 4096))) {
+      header = FileHeader.read(in, FileHeader.SNAPSHOT_MAGIC, name);
+    }
+    header.checkMatches(bits, fingerprint, name);
+    if (header.version() == 1) {
+      Generation generation = new Generation(bits, 1024);
+      long seq = read(file, bits, fingerprint, generation::append);
+      return new Loaded(seq, generation);
+    }
+    return new Loaded(header.seq(), SnapshotLoader.map(file, name, header, bits));
+  }
+
+  /** Receives entries read from a version 1 snapshot, in insertion order. */
+  interface EntrySink {
+    void entry(String id, long[] code, byte[] payload);
   }
 
   private static long read(Path file, int bits, String fingerprint, EntrySink sink)

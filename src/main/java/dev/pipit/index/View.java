@@ -11,7 +11,9 @@ import java.lang.invoke.VarHandle;
  * a larger sequence.
  *
  * <p>An entry is live in this view when {@code ordinal < count} and its death sequence (the one hot
- * {@code long} per entry; {@link Long#MAX_VALUE} while alive) is greater than {@code seq}.
+ * {@code long} per entry; {@link Long#MAX_VALUE} while alive) is greater than {@code seq}. It is
+ * stored as {@code Long.MAX_VALUE - death}, so that zeroed memory means alive: fresh chunks and a
+ * loaded snapshot need no filling.
  */
 final class View {
 
@@ -21,8 +23,6 @@ final class View {
   final Generation generation;
   final LongChunks codes;
   final LongChunks deaths;
-  final String[] ids;
-  final byte[][] payloads;
   final int count;
   final long seq;
   final int tombstones;
@@ -33,8 +33,6 @@ final class View {
       Generation generation,
       LongChunks codes,
       LongChunks deaths,
-      String[] ids,
-      byte[][] payloads,
       int count,
       long seq,
       int tombstones,
@@ -43,8 +41,6 @@ final class View {
     this.generation = generation;
     this.codes = codes;
     this.deaths = deaths;
-    this.ids = ids;
-    this.payloads = payloads;
     this.count = count;
     this.seq = seq;
     this.tombstones = tombstones;
@@ -54,7 +50,19 @@ final class View {
 
   boolean isLive(int ordinal) {
     return ordinal < count
-        && (long) LONGS.getOpaque(deaths.chunkOf(ordinal), deaths.offset(ordinal, 0)) > seq;
+        && Long.MAX_VALUE
+                - (long) LONGS.getOpaque(deaths.chunkOf(ordinal), deaths.offset(ordinal, 0))
+            > seq;
+  }
+
+  /** The id of {@code ordinal} (below {@link #count}). */
+  String id(int ordinal) {
+    return generation.id(ordinal);
+  }
+
+  /** The payload of {@code ordinal} (a fresh array), or null. */
+  byte[] payload(int ordinal) {
+    return generation.payload(ordinal);
   }
 
   /** Live entries in this view. */
@@ -64,6 +72,6 @@ final class View {
 
   static void setDeath(LongChunks deaths, int ordinal, long seq) {
     MemorySegment chunk = deaths.chunkOf(ordinal);
-    LONGS.setOpaque(chunk, deaths.offset(ordinal, 0), seq);
+    LONGS.setOpaque(chunk, deaths.offset(ordinal, 0), Long.MAX_VALUE - seq);
   }
 }

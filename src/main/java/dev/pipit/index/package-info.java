@@ -29,8 +29,11 @@
  * codes, see {@code CodeLayout}) and one {@code long} per entry (its death sequence, for tombstones
  * and snapshot isolation). Storage grows by 1/8 (only the last, partial chunk is copied), so hot
  * memory stays within 1.125 × (8 × words + 8) bytes per entry plus one block; {@link
- * dev.pipit.index.IndexStats.Memory#hotBytesPerEntryRatio()} reports the actual ratio. Cold data
- * (ids, payloads, the id map) lives in separate arrays touched only for results and lookups.
+ * dev.pipit.index.IndexStats.Memory#hotBytesPerEntryRatio()} reports the actual ratio. Cold data,
+ * touched only for results and lookups, is off the heap too: ids and payloads as records in an
+ * append-only arena with a 4-byte offset per entry ({@code ColdStore}) and the id → ordinal map as
+ * an open-addressing table of {@code int} slots ({@code IdTable}, 5 to 6.4 bytes per entry), so the
+ * heap does not grow with the gallery. Ordinals are {@code int}s: 2^31 entries per generation.
  * Multi-index hashing, when built, adds {@code tables × (4 + 8 × words)} bytes per entry plus
  * {@code tables × 2^substringBits × 4} bytes of offsets ({@link
  * dev.pipit.index.IndexStats.Memory#mihBytes()}).

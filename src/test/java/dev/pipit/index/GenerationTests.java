@@ -56,8 +56,8 @@ class GenerationTests {
     int ordinal = 0;
     for (int i = 0; i < 40; i++) {
       if (i % 3 != 0) {
-        assertThat(fresh.ids[ordinal]).isEqualTo("e" + i);
-        assertThat(fresh.payloads[ordinal]).containsExactly((byte) i);
+        assertThat(fresh.id(ordinal)).isEqualTo("e" + i);
+        assertThat(fresh.payload(ordinal)).containsExactly((byte) i);
         assertThat(fresh.codes.load(ordinal)).containsExactly(i);
         assertThat(fresh.ordinals.get("e" + i)).isEqualTo(ordinal);
         ordinal++;
