@@ -65,9 +65,30 @@ public final class ClusterTestPostgres {
     return new Database(s.urlOf(name), s.username(), s.password());
   }
 
-  /** The local server (null for an external or container one): ITs stop and restart it. */
-  public static synchronized LocalServer localServer() {
-    return server() instanceof LocalServer local ? local : null;
+  /**
+   * Makes the server unreachable (a local server is stopped, a container paused) until {@link
+   * #resume()}. An external server cannot be interrupted.
+   */
+  public static synchronized void interrupt() {
+    switch (server()) {
+      case LocalServer local -> local.stopServer();
+      case ContainerServer c ->
+          c.container().getDockerClient().pauseContainerCmd(c.container().getContainerId()).exec();
+      default -> throw new IllegalStateException("an external PostgreSQL cannot be interrupted");
+    }
+  }
+
+  /** Makes the server reachable again after {@link #interrupt()}. */
+  public static synchronized void resume() {
+    switch (server()) {
+      case LocalServer local -> local.startServer();
+      case ContainerServer c ->
+          c.container()
+              .getDockerClient()
+              .unpauseContainerCmd(c.container().getContainerId())
+              .exec();
+      default -> throw new IllegalStateException("an external PostgreSQL cannot be interrupted");
+    }
   }
 
   private static Server server() {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -278,7 +279,7 @@ public final class ClusterStore {
   @SuppressWarnings("unchecked")
   private Change toChange(ResultSet r) throws SQLException {
     long sequence = r.getLong(1);
-    Change.Op op = Change.Op.valueOf(r.getString(2).toUpperCase(java.util.Locale.ROOT));
+    Change.Op op = Change.Op.valueOf(r.getString(2).toUpperCase(Locale.ROOT));
     String id = r.getString(3);
     Map<String, Object> payload = json.readValue(r.getString(4), JSON_OBJECT);
     Timestamp at = r.getTimestamp(5);

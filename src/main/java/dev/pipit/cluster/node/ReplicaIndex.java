@@ -34,6 +34,17 @@ public final class ReplicaIndex implements ChangeSink, AutoCloseable {
     this.served = new Served(initialModel, indexFor(initialModel, initialBits), 0);
   }
 
+  /** Restores a replica from a snapshot's indexes (see {@link ReplicaSnapshot}). */
+  ReplicaIndex(Map<String, HammingIndex> indexes, String servedModel, long activatedAt) {
+    byModel.putAll(indexes);
+    this.served = new Served(servedModel, byModel.get(servedModel), activatedAt);
+  }
+
+  /** Every model's index, for a snapshot: call with no batch being applied. */
+  synchronized Map<String, HammingIndex> indexes() {
+    return Map.copyOf(byModel);
+  }
+
   public Served served() {
     return served;
   }

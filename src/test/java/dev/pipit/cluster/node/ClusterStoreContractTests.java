@@ -7,9 +7,14 @@ import dev.pipit.cluster.ClusterTestPostgres;
 import dev.pipit.cluster.ShardFunction;
 import dev.pipit.cluster.SqlHammingOracle;
 import dev.pipit.index.Code;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /** The PostgreSQL store against a real server (see {@link ClusterTestPostgres}). */
@@ -265,6 +271,77 @@ class ClusterStoreContractTests {
   }
 
   @Test
+  void aSnapshotRestoresTheReplicaAndTheTailerGoesOnFromItsSequence(@TempDir Path dataDir)
+      throws Exception {
+    List<String> ids = idsOfShard(0, 4);
+    long s1 =
+        store.upsert(
+            0,
+            List.of(
+                new ItemWrite(
+                    ids.get(0), "m1", Code.fromHex(16, "0001"), "a", Map.of("k", "v"), null),
+                new ItemWrite(ids.get(1), "m1", Code.fromHex(16, "0001"), "b", null, null)));
+    ReplicaSnapshot snapshots = new ReplicaSnapshot(dataDir, 0);
+    try (ReplicaIndex replica = new ReplicaIndex("m1", 16);
+        ChangeTailer tailer = tailer(replica, 0, 100)) {
+      assertThat(tailer.awaitApplied(s1, Duration.ofSeconds(10))).isTrue();
+      tailer.close();
+      snapshots.write(replica, tailer.appliedSequence());
+    }
+    long s2 =
+        store.upsert(
+            0, List.of(new ItemWrite(ids.get(2), "m1", Code.fromHex(16, "0001"), "c", null, null)));
+    ReplicaSnapshot.Restored restored = snapshots.read().orElseThrow();
+    assertThat(restored.sequence()).isEqualTo(s1);
+    try (ReplicaIndex replica = restored.replica();
+        ChangeTailer tailer = tailer(replica, restored.sequence(), 100)) {
+      assertThat(tailer.awaitApplied(s2, Duration.ofSeconds(10))).isTrue();
+      // Equal distances: insertion order (the log's order) survived the snapshot.
+      assertThat(replica.served().index().search(Code.fromHex(16, "0000"), 10))
+          .extracting(h -> h.id())
+          .containsExactly(ids.get(0), ids.get(1), ids.get(2));
+    }
+    // A damaged file is ignored, never half-read.
+    byte[] bytes = Files.readAllBytes(snapshots.file());
+    bytes[bytes.length / 2] ^= 1;
+    Files.write(snapshots.file(), bytes);
+    assertThat(snapshots.read()).isEmpty();
+  }
+
+  @Test
+  void writesFailCleanlyWhilePostgresIsDownAndTheTailerCatchesUpAfter() throws Exception {
+    List<String> ids = idsOfShard(0, 2);
+    try (ReplicaIndex replica = new ReplicaIndex("m1", 8);
+        ChangeTailer tailer = tailer(replica, 0, 100)) {
+      long s1 =
+          store.upsert(
+              0, List.of(new ItemWrite(ids.get(0), "m1", Code.fromHex(8, "01"), null, null, null)));
+      assertThat(tailer.awaitApplied(s1, Duration.ofSeconds(10))).isTrue();
+      ClusterTestPostgres.interrupt();
+      try {
+        assertThatThrownBy(
+                () ->
+                    store.upsert(
+                        0,
+                        List.of(
+                            new ItemWrite(
+                                ids.get(1), "m1", Code.fromHex(8, "02"), null, null, null))))
+            .isInstanceOf(StoreUnavailableException.class);
+        // The replica keeps answering from memory.
+        assertThat(replica.served().index().search(Code.fromHex(8, "00"), 5)).hasSize(1);
+      } finally {
+        ClusterTestPostgres.resume();
+      }
+      long s2 =
+          store.upsert(
+              0, List.of(new ItemWrite(ids.get(1), "m1", Code.fromHex(8, "02"), null, null, null)));
+      assertThat(tailer.awaitApplied(s2, Duration.ofSeconds(30))).isTrue();
+      assertThat(replica.served().index().size()).isEqualTo(2);
+      assertThat(scalar("SELECT count(*) FROM pipit_items")).isEqualTo(2);
+    }
+  }
+
+  @Test
   void anUnreachableDatabaseFailsWritesCleanly() throws Exception {
     PGSimpleDataSource dead = new PGSimpleDataSource();
     dead.setUrl("jdbc:postgresql://127.0.0.1:" + closedPort() + "/pipit");
@@ -286,7 +363,7 @@ class ClusterStoreContractTests {
             () -> {
               try {
                 return db.connect();
-              } catch (java.sql.SQLException e) {
+              } catch (SQLException e) {
                 throw new StoreUnavailableException(e.getMessage(), e);
               }
             },
@@ -320,13 +397,11 @@ class ClusterStoreContractTests {
 
   private static String sha(String s) throws Exception {
     return HexFormat.of()
-        .formatHex(
-            MessageDigest.getInstance("SHA-256")
-                .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
   }
 
   private static int closedPort() throws Exception {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+    try (java.net.ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
   }
