@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -25,7 +26,7 @@ public final class SqlHammingOracle {
 
   public static List<Hit> topK(Connection c, String modelId, Code query, int k)
       throws SQLException {
-    byte[] bytes = java.util.Base64.getDecoder().decode(query.toBase64());
+    byte[] bytes = Base64.getDecoder().decode(query.toBase64());
     try (PreparedStatement p =
         c.prepareStatement(
             "SELECT id, bit_count(('x' || encode(code, 'hex'))::varbit # ('x' || ?)::varbit) AS d"

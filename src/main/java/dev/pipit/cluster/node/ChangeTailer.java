@@ -1,5 +1,6 @@
 package dev.pipit.cluster.node;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -30,6 +31,8 @@ public final class ChangeTailer implements AutoCloseable {
   private final Thread thread;
 
   private final Object progress = new Object();
+  // Held while a batch is applied; a snapshot holds it to see the replica at one sequence.
+  private final Object applying = new Object();
   private volatile long applied;
   private volatile long head;
   private volatile Instant lastAppliedCommit;
@@ -111,6 +114,18 @@ public final class ChangeTailer implements AutoCloseable {
     }
   }
 
+  /** Work done with no batch being applied, given the sequence applied meanwhile. */
+  public interface PausedWork<T> {
+    T run(long appliedSequence) throws IOException;
+  }
+
+  /** Runs {@code work} between two batches (e.g. a snapshot that must match its sequence). */
+  public <T> T whilePaused(PausedWork<T> work) throws IOException {
+    synchronized (applying) {
+      return work.run(applied);
+    }
+  }
+
   private void run() {
     Connection listen = null;
     long backoffMillis = 100;
@@ -149,12 +164,14 @@ public final class ChangeTailer implements AutoCloseable {
       head = Math.max(head, store.headSequence(shard));
       List<Change> batch = store.changesAfter(shard, applied, batchSize);
       if (!batch.isEmpty()) {
-        sink.apply(batch);
-        Change last = batch.getLast();
-        lastAppliedCommit = last.committedAt();
-        synchronized (progress) {
-          applied = last.sequence();
-          progress.notifyAll();
+        synchronized (applying) {
+          sink.apply(batch);
+          Change last = batch.getLast();
+          lastAppliedCommit = last.committedAt();
+          synchronized (progress) {
+            applied = last.sequence();
+            progress.notifyAll();
+          }
         }
       }
       if (batch.size() < batchSize) {

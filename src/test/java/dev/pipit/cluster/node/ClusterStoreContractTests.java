@@ -401,7 +401,7 @@ class ClusterStoreContractTests {
   }
 
   private static int closedPort() throws Exception {
-    try (java.net.ServerSocket s = new ServerSocket(0)) {
+    try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
   }
