@@ -1,5 +1,7 @@
 package dev.pipit.cluster.node;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.pipit.cluster.ShardFunction;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -53,13 +55,16 @@ public final class ClusterNode implements AutoCloseable {
   private final ReplicaIndex replica;
   private final ChangeTailer tailer;
   private final ReplicaSnapshot snapshots;
+  private final HikariDataSource pool;
 
   private ClusterNode(
       Settings settings,
       ClusterStore store,
       ReplicaIndex replica,
       ChangeTailer tailer,
-      ReplicaSnapshot snapshots) {
+      ReplicaSnapshot snapshots,
+      HikariDataSource pool) {
+    this.pool = pool;
     this.settings = settings;
     this.store = store;
     this.replica = replica;
@@ -73,13 +78,30 @@ public final class ClusterNode implements AutoCloseable {
    * @throws SQLException if PostgreSQL is unreachable at start (the node cannot know its schema)
    */
   public static ClusterNode start(Settings settings) throws SQLException {
-    PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setUrl(settings.url());
-    dataSource.setUser(settings.username());
-    dataSource.setPassword(settings.password());
-    dataSource.setConnectTimeout(5);
-    dataSource.setSocketTimeout(30);
-    ClusterSchema.migrate(dataSource);
+    // LISTEN needs a connection of its own for as long as the tail runs: not one from the pool.
+    PGSimpleDataSource direct = new PGSimpleDataSource();
+    direct.setUrl(settings.url());
+    direct.setUser(settings.username());
+    direct.setPassword(settings.password());
+    direct.setConnectTimeout(5);
+    direct.setSocketTimeout(30);
+    HikariConfig pool = new HikariConfig();
+    pool.setJdbcUrl(settings.url());
+    pool.setUsername(settings.username());
+    pool.setPassword(settings.password());
+    pool.setPoolName("pipit-cluster");
+    pool.setMaximumPoolSize(8);
+    pool.setConnectionTimeout(5_000);
+    // Start even when PostgreSQL is down for a moment; the migration below then fails clearly.
+    pool.setInitializationFailTimeout(-1);
+    pool.addDataSourceProperty("socketTimeout", "30");
+    HikariDataSource dataSource = new HikariDataSource(pool);
+    try {
+      ClusterSchema.migrate(dataSource);
+    } catch (SQLException | RuntimeException e) {
+      dataSource.close();
+      throw e;
+    }
     ClusterStore store = new ClusterStore(dataSource, new ShardFunction(settings.shards()));
     ReplicaSnapshot snapshots = new ReplicaSnapshot(settings.dataDir(), settings.shard());
     Optional<ReplicaSnapshot.Restored> restored = snapshots.read();
@@ -99,7 +121,7 @@ public final class ClusterNode implements AutoCloseable {
             store,
             () -> {
               try {
-                return dataSource.getConnection();
+                return direct.getConnection();
               } catch (SQLException e) {
                 throw new StoreUnavailableException("PostgreSQL: " + e.getMessage(), e);
               }
@@ -109,7 +131,7 @@ public final class ClusterNode implements AutoCloseable {
             after,
             settings.batchSize(),
             settings.poll());
-    return new ClusterNode(settings, store, replica, tailer.start(), snapshots);
+    return new ClusterNode(settings, store, replica, tailer.start(), snapshots, dataSource);
   }
 
   public int shard() {
@@ -184,6 +206,7 @@ public final class ClusterNode implements AutoCloseable {
   @Override
   public void close() throws IOException {
     tailer.close();
+    pool.close();
     replica.close();
   }
 }
