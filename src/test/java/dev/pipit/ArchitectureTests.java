@@ -125,6 +125,17 @@ class ArchitectureTests {
   }
 
   @Test
+  void onlyTheClusterNodeTalksToPostgres() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.pipit.cluster.node..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.postgresql..", "com.zaxxer.hikari..", "java.sql..", "javax.sql..")
+        .check(pipit);
+  }
+
+  @Test
   void indexDependsOnTheJdkAndSlf4jOnly() {
     classes()
         .that()

@@ -1,0 +1,212 @@
+package dev.pipit.cluster.node;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.pipit.cluster.ShardFunction;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One shard replica in cluster mode ({@code pipit.cluster.mode=node}): PostgreSQL is the system of
+ * record, this node's memory a replica of its shard fed by the change log. Start-up: migrate the
+ * schema, restore the local snapshot (if any) and tail the log after its sequence. Writes go to
+ * PostgreSQL and are acknowledged with their sequence; searches read {@link #replica()} and may
+ * wait for a sequence first ({@link #awaitApplied}).
+ */
+public final class ClusterNode implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
+
+  /**
+   * What a node needs (the {@code pipit.cluster.*} properties, the data dir and the start model).
+   */
+  public record Settings(
+      String url,
+      String username,
+      String password,
+      int shards,
+      int shard,
+      Path dataDir,
+      String initialModel,
+      int initialBits,
+      Duration readWait,
+      int batchSize,
+      Duration poll) {
+
+    public Settings {
+      if (shard < 0 || shard >= shards) {
+        throw new IllegalArgumentException(
+            "pipit.cluster.shard must be 0.." + (shards - 1) + ", got " + shard);
+      }
+    }
+  }
+
+  private final Settings settings;
+  private final ClusterStore store;
+  private final ReplicaIndex replica;
+  private final ChangeTailer tailer;
+  private final ReplicaSnapshot snapshots;
+  private final HikariDataSource pool;
+
+  private ClusterNode(
+      Settings settings,
+      ClusterStore store,
+      ReplicaIndex replica,
+      ChangeTailer tailer,
+      ReplicaSnapshot snapshots,
+      HikariDataSource pool) {
+    this.pool = pool;
+    this.settings = settings;
+    this.store = store;
+    this.replica = replica;
+    this.tailer = tailer;
+    this.snapshots = snapshots;
+  }
+
+  /**
+   * Starts a node: the schema is brought up to date, the replica restored and the tail started.
+   *
+   * @throws SQLException if PostgreSQL is unreachable at start (the node cannot know its schema)
+   */
+  public static ClusterNode start(Settings settings) throws SQLException {
+    // LISTEN needs a connection of its own for as long as the tail runs: not one from the pool.
+    PGSimpleDataSource direct = new PGSimpleDataSource();
+    direct.setUrl(settings.url());
+    direct.setUser(settings.username());
+    direct.setPassword(settings.password());
+    direct.setConnectTimeout(5);
+    direct.setSocketTimeout(30);
+    HikariConfig pool = new HikariConfig();
+    pool.setJdbcUrl(settings.url());
+    pool.setUsername(settings.username());
+    pool.setPassword(settings.password());
+    pool.setPoolName("pipit-cluster");
+    pool.setMaximumPoolSize(8);
+    pool.setConnectionTimeout(5_000);
+    // Start even when PostgreSQL is down for a moment; the migration below then fails clearly.
+    pool.setInitializationFailTimeout(-1);
+    pool.addDataSourceProperty("socketTimeout", "30");
+    HikariDataSource dataSource = new HikariDataSource(pool);
+    try {
+      ClusterSchema.migrate(dataSource);
+    } catch (SQLException | RuntimeException e) {
+      dataSource.close();
+      throw e;
+    }
+    ClusterStore store = new ClusterStore(dataSource, new ShardFunction(settings.shards()));
+    ReplicaSnapshot snapshots = new ReplicaSnapshot(settings.dataDir(), settings.shard());
+    Optional<ReplicaSnapshot.Restored> restored = snapshots.read();
+    ReplicaIndex replica =
+        restored
+            .map(ReplicaSnapshot.Restored::replica)
+            .orElseGet(() -> new ReplicaIndex(settings.initialModel(), settings.initialBits()));
+    long after = restored.map(ReplicaSnapshot.Restored::sequence).orElse(0L);
+    log.info(
+        "cluster node of shard {}/{}: replica from {} at sequence {}",
+        settings.shard(),
+        settings.shards(),
+        restored.isPresent() ? "the local snapshot" : "nothing",
+        after);
+    ChangeTailer tailer =
+        new ChangeTailer(
+            store,
+            () -> {
+              try {
+                return direct.getConnection();
+              } catch (SQLException e) {
+                throw new StoreUnavailableException("PostgreSQL: " + e.getMessage(), e);
+              }
+            },
+            settings.shard(),
+            replica,
+            after,
+            settings.batchSize(),
+            settings.poll());
+    return new ClusterNode(settings, store, replica, tailer.start(), snapshots, dataSource);
+  }
+
+  public int shard() {
+    return settings.shard();
+  }
+
+  public ClusterStore store() {
+    return store;
+  }
+
+  public ReplicaIndex replica() {
+    return replica;
+  }
+
+  /** Writes items of this node's shard; returns the commit's sequence once this node applied it. */
+  public long upsert(List<ItemWrite> items) throws InterruptedException {
+    long sequence = store.upsert(settings.shard(), items);
+    awaitApplied(sequence);
+    return sequence;
+  }
+
+  /** Deletes an item of this node's shard; the sequence once applied, empty if there was none. */
+  public Optional<Long> delete(String id) throws InterruptedException {
+    Optional<Long> sequence = store.delete(settings.shard(), id);
+    if (sequence.isPresent()) {
+      awaitApplied(sequence.get());
+    }
+    return sequence;
+  }
+
+  /**
+   * Waits up to the read wait until this node has applied {@code sequence} (read-your-writes).
+   *
+   * @throws ReadWaitTimeoutException if it has not by then
+   */
+  public void awaitApplied(long sequence) throws InterruptedException {
+    if (!tailer.awaitApplied(sequence, settings.readWait())) {
+      throw new ReadWaitTimeoutException(sequence, tailer.appliedSequence());
+    }
+  }
+
+  /** Ready once the tail has reached the head it saw at least once since start. */
+  public boolean ready() {
+    return tailer.caughtUp();
+  }
+
+  /** The readiness component {@code replication}'s details. */
+  public Map<String, Object> replicationDetails() {
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("shard", settings.shard());
+    details.put("appliedSequence", tailer.appliedSequence());
+    details.put("headSequence", tailer.headSequence());
+    details.put("lagRecords", tailer.lagRecords());
+    details.put("lagSeconds", tailer.lagSeconds());
+    details.put("postgres", tailer.connected() ? "reachable" : "unreachable");
+    details.put("model", replica.served().modelId());
+    return details;
+  }
+
+  /**
+   * Writes the local snapshot at the sequence applied now. The tail is paused meanwhile so the
+   * snapshot and its sequence agree.
+   */
+  public long snapshot() throws IOException {
+    return tailer.whilePaused(
+        applied -> {
+          snapshots.write(replica, applied);
+          return applied;
+        });
+  }
+
+  @Override
+  public void close() throws IOException {
+    tailer.close();
+    pool.close();
+    replica.close();
+  }
+}

@@ -1,0 +1,133 @@
+package dev.pipit.cluster.node;
+
+import dev.pipit.gallery.GalleryCodec;
+import dev.pipit.gallery.GalleryPayload;
+import dev.pipit.index.Entry;
+import dev.pipit.index.HammingIndex;
+import dev.pipit.index.IndexOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A node's in-memory copy of its shard, fed by the change log: one Hamming index per model whose
+ * codes the log carried, and the served one, switched only at an activation's sequence. Searches
+ * take {@link #served()} once and use that index throughout, so an answer never mixes two models'
+ * codes. Upserts of a model that is not (yet) active are kept aside: a reindex writes the new
+ * model's codes before its activation.
+ */
+public final class ReplicaIndex implements ChangeSink, AutoCloseable {
+
+  /** The served model, its index, and the sequence it became active at (0: never activated). */
+  public record Served(String modelId, HammingIndex index, long activatedAt) {}
+
+  private final GalleryCodec codec = new GalleryCodec();
+  private final Map<String, HammingIndex> byModel = new HashMap<>();
+  private volatile Served served;
+
+  /** Starts serving {@code initialModel} (the node's configured model until an activation). */
+  public ReplicaIndex(String initialModel, int initialBits) {
+    this.served = new Served(initialModel, indexFor(initialModel, initialBits), 0);
+  }
+
+  /** Restores a replica from a snapshot's indexes (see {@link ReplicaSnapshot}). */
+  ReplicaIndex(Map<String, HammingIndex> indexes, String servedModel, long activatedAt) {
+    byModel.putAll(indexes);
+    this.served = new Served(servedModel, byModel.get(servedModel), activatedAt);
+  }
+
+  /** Every model's index, for a snapshot: call with no batch being applied. */
+  synchronized Map<String, HammingIndex> indexes() {
+    return Map.copyOf(byModel);
+  }
+
+  public Served served() {
+    return served;
+  }
+
+  /** The index of {@code modelId}, if the log carried any of its codes. */
+  public synchronized Optional<HammingIndex> indexOf(String modelId) {
+    return Optional.ofNullable(byModel.get(modelId));
+  }
+
+  @Override
+  public synchronized void apply(List<Change> batch) {
+    List<Entry> run = new ArrayList<>();
+    String runModel = null;
+    for (Change change : batch) {
+      if (change.op() == Change.Op.UPSERT && change.modelId().equals(runModel)) {
+        run.add(entry(change.item()));
+        continue;
+      }
+      flush(runModel, run);
+      runModel = null;
+      switch (change.op()) {
+        case UPSERT -> {
+          runModel = change.modelId();
+          run.add(entry(change.item()));
+        }
+        case DELETE -> {
+          for (HammingIndex index : byModel.values()) {
+            if (index.get(change.id()).isPresent()) {
+              index.delete(change.id());
+            }
+          }
+        }
+        case ACTIVATE -> activate(change.modelId(), change.sequence());
+      }
+    }
+    flush(runModel, run);
+  }
+
+  private void flush(String modelId, List<Entry> run) {
+    if (run.isEmpty()) {
+      return;
+    }
+    indexFor(modelId, run.getFirst().code().bits()).upsertAll(List.copyOf(run));
+    run.clear();
+  }
+
+  private void activate(String modelId, long sequence) {
+    HammingIndex index = byModel.get(modelId);
+    if (index == null) {
+      // Activated before any of its codes reached this shard: an empty gallery of that model.
+      index = indexFor(modelId, served.index().bits());
+    }
+    served = new Served(modelId, index, sequence);
+    // Older models' codes are no longer served; a later activation of one re-reads nothing, so
+    // the store keeps their rows and a node rebuilds from the log or a snapshot.
+    byModel.entrySet().removeIf(e -> !e.getKey().equals(modelId) && closeQuietly(e.getValue()));
+  }
+
+  private Entry entry(ItemWrite item) {
+    byte[] payload =
+        codec.write(new GalleryPayload(item.label(), item.metadata(), item.original()));
+    return new Entry(item.id(), item.code(), payload);
+  }
+
+  private HammingIndex indexFor(String modelId, int bits) {
+    return byModel.computeIfAbsent(
+        modelId, m -> HammingIndex.inMemory(IndexOptions.of(bits, "cluster:" + m)));
+  }
+
+  private static boolean closeQuietly(HammingIndex index) {
+    try {
+      index.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return true;
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    for (HammingIndex index : byModel.values()) {
+      index.close();
+    }
+    byModel.clear();
+  }
+}
