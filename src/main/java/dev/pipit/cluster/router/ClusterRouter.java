@@ -2,6 +2,7 @@ package dev.pipit.cluster.router;
 
 import dev.pipit.cluster.ShardFunction;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -221,7 +222,7 @@ public final class ClusterRouter {
 
   /** {@code DELETE /v1/index/{id}}: to a replica of the id's shard. */
   public NodeAnswer delete(String id, Caller caller) {
-    String path = "v1/index/" + java.net.URLEncoder.encode(id, StandardCharsets.UTF_8);
+    String path = "v1/index/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
     return write(
         shardOf.shardOf(id),
         base ->

@@ -4,6 +4,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.Part;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -75,7 +76,7 @@ public final class RouterEndpoints {
     String itemsJson =
         items.isEmpty()
             ? request.param("items").orElse(null)
-            : new String(items.getFirst().content(), java.nio.charset.StandardCharsets.UTF_8);
+            : new String(items.getFirst().content(), StandardCharsets.UTF_8);
     if (itemsJson == null) {
       return reply(ClusterRouter.problem(400, "Bad Request", "the items part is missing"));
     }

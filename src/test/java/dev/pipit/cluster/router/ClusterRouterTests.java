@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -251,7 +252,7 @@ class ClusterRouterTests {
     ClusterRouter router = router(Duration.ofSeconds(1), node);
     router.searchByImage(
         new ClusterRouter.FilePart("image", "q.jpg", "image/jpeg", new byte[] {1, 2, 3}),
-        java.util.Map.of("k", "5", "rescore", "true"),
+        Map.of("k", "5", "rescore", "true"),
         CALLER);
     assertThat(seen.get(0)).startsWith("node POST /v1/encode auth=Bearer node-key");
     assertThat(seen.get(1))
