@@ -157,7 +157,9 @@ class ClusterRouterIT {
         assertThat(response.has("partial")).isFalse();
         assertThat(ids(response)).isEqualTo(hits(single, body));
       }
-      assertThat(router.get("/actuator/prometheus").body()).contains("pipit_router_retries_total");
+      assertThat(router.get("/actuator/prometheus").body())
+          .containsPattern("pipit_router_retries_total\\{[^}]*\\} [1-9]")
+          .contains("pipit_router_fanout_seconds_count", "pipit_router_missing_shards_total");
       // both replicas of shard 0 gone: partial, shard 1's hits only, readiness DOWN
       shards.get(0).get(1).kill();
       String body = "{\"code\":\"%s\",\"k\":10}".formatted(queries.get(0));

@@ -3,10 +3,10 @@ package dev.pipit.config;
 import dev.pipit.cluster.router.ClusterRouter;
 import dev.pipit.cluster.router.NodeCalls;
 import dev.pipit.cluster.router.RouterEndpoints;
-import dev.pipit.cluster.router.RouterMeters;
 import dev.pipit.cluster.router.RouterProperties;
 import dev.pipit.cluster.router.ShardReadiness;
 import dev.pipit.cluster.router.ShardReplicas;
+import dev.pipit.metrics.RouterMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
@@ -52,19 +52,23 @@ public class RouterApplication {
     application.run(args);
   }
 
+  @Bean
+  RouterMeters routerMeters(MeterRegistry registry) {
+    return new RouterMeters(registry);
+  }
+
   @Bean(destroyMethod = "close")
-  NodeCalls nodeCalls(RouterProperties properties, MeterRegistry registry) {
+  NodeCalls nodeCalls(RouterProperties properties, RouterMeters meters) {
     return new NodeCalls(
         ShardReplicas.parse(properties.shardUrls()),
         properties.timeout(),
         properties.maxConcurrency(),
-        new RouterMeters(registry));
+        meters);
   }
 
   @Bean
-  ClusterRouter clusterRouter(
-      NodeCalls nodes, RouterProperties properties, MeterRegistry registry) {
-    return new ClusterRouter(nodes, properties.nodeApiKey(), new RouterMeters(registry));
+  ClusterRouter clusterRouter(NodeCalls nodes, RouterProperties properties, RouterMeters meters) {
+    return new ClusterRouter(nodes, properties.nodeApiKey(), meters);
   }
 
   @Bean

@@ -1,5 +1,6 @@
-package dev.pipit.cluster.router;
+package dev.pipit.metrics;
 
+import dev.pipit.cluster.router.RouterListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -7,7 +8,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code pipit_router_fanout_seconds{partial}}, {@code pipit_router_retries_total} and {@code
- * pipit_router_missing_shards_total} (docs/metrics.md).
+ * pipit_router_missing_shards_total} (docs/metrics.md): the cluster router's {@link
+ * RouterListener}, registered only in the router process.
  */
 public final class RouterMeters implements RouterListener {
 
