@@ -4,6 +4,7 @@ import dev.pipit.cli.PipitCommand;
 import dev.pipit.config.DemoProperties;
 import dev.pipit.config.EngineProperties;
 import dev.pipit.config.JobsProperties;
+import dev.pipit.config.RouterApplication;
 import dev.pipit.config.ServingProperties;
 import dev.pipit.config.StorageProperties;
 import dev.pipit.model.EngineDefaults;
@@ -38,6 +39,10 @@ public class PipitApplication {
         args.length > 0 && args[0].equals("serve")
             ? Arrays.copyOfRange(args, 1, args.length)
             : args;
+    if (RouterApplication.requested(serviceArgs)) {
+      RouterApplication.run(serviceArgs); // pipit.cluster.mode=router: no model, no index
+      return;
+    }
     SpringApplication.run(PipitApplication.class, serviceArgs);
   }
 }

@@ -1,6 +1,7 @@
 package dev.pipit.api;
 
 import dev.pipit.gallery.GallerySearch;
+import dev.pipit.index.Code;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -67,6 +68,16 @@ class SearchController {
       description = "Searches with a precomputed code of the active model.")
   SearchResponse searchByCode(@Valid @RequestBody CodeSearchRequest request) {
     int k = request.k() == null ? 10 : request.k();
+    if (request.values() != null) {
+      String signs = Code.fromSigns(request.values()).toHex();
+      if (!signs.equalsIgnoreCase(request.code())) {
+        throw new IllegalArgumentException("code must be the signs of values (" + signs + ")");
+      }
+      return SearchResponse.of(
+          search.byValues(
+              request.values(),
+              new GallerySearch.Query(k, request.radius(), request.label(), request.rescore())));
+    }
     return SearchResponse.of(
         search.byCode(
             request.code(), new GallerySearch.Query(k, request.radius(), request.label())));

@@ -44,6 +44,8 @@ record SearchResponse(
    * @param metadata its metadata
    * @param image URL of its kept original, if one is kept
    * @param thumbnail URL of its thumbnail, if an original is kept
+   * @param score asymmetric score against the query's real-valued output, only when a code search
+   *     carried {@code values} (what a cluster router merges shards by)
    */
   record Hit(
       String id,
@@ -51,7 +53,8 @@ record SearchResponse(
       String label,
       Map<String, String> metadata,
       String image,
-      String thumbnail) {
+      String thumbnail,
+      Double score) {
 
     static List<Hit> of(List<GallerySearch.Hit> hits) {
       return hits.stream().map(Hit::of).toList();
@@ -60,7 +63,13 @@ record SearchResponse(
     static Hit of(GallerySearch.Hit h) {
       String image = ImageUrls.original(h.image());
       return new Hit(
-          h.id(), h.distance(), h.label(), h.metadata(), image, ImageUrls.thumbnail(h.image()));
+          h.id(),
+          h.distance(),
+          h.label(),
+          h.metadata(),
+          image,
+          ImageUrls.thumbnail(h.image()),
+          h.score());
     }
   }
 }

@@ -87,9 +87,31 @@ public final class GallerySearch {
    * @param label its label, or null
    * @param metadata its metadata
    * @param image sha-256 of its kept original, or null
+   * @param score its asymmetric score against the query's real-valued output ({@link Rescoring}),
+   *     only for a search by values (the cluster router orders equal distances across shards by
+   *     it); null otherwise
    */
   public record Hit(
-      String id, int distance, String label, Map<String, String> metadata, String image) {}
+      String id,
+      int distance,
+      String label,
+      Map<String, String> metadata,
+      String image,
+      Double score) {
+
+    /** A hit without a score. */
+    public Hit(String id, int distance, String label, Map<String, String> metadata, String image) {
+      this(id, distance, label, metadata, image, null);
+    }
+  }
+
+  /**
+   * A query image encoded by the active model.
+   *
+   * @param model the model that encoded it
+   * @param values its real-valued network output (the code is their signs)
+   */
+  public record Encoding(ModelRef model, float[] values) {}
 
   /**
    * The answer to one query.
@@ -218,21 +240,48 @@ public final class GallerySearch {
   }
 
   /**
+   * Encodes {@code image} with the active model, waiting at most the request timeout, and searches
+   * nothing: what a cluster router asks a node for before it fans a search out by values.
+   */
+  public Encoding encode(byte[] image) {
+    ServingModel model = active.require();
+    ImageEncoder.Result encoded = Timeouts.await(model.encoder().encode(image), timeout);
+    reportEncoding(encoded, System.nanoTime());
+    return new Encoding(model.ref(), encoded.values());
+  }
+
+  /**
    * Searches the gallery with a query's real-valued network output from the active model (an image
-   * encoded beforehand, as {@link ImageEncoder.Result#values()}); its code is the signs.
+   * encoded beforehand, as {@link ImageEncoder.Result#values()}); its code is the signs. Rescored
+   * hits carry their {@link Hit#score()}, so that lists from several shards merge in this order.
    *
    * @throws dev.pipit.index.InvalidCodeException if it has not one value per bit of the model
    */
   public Result byValues(float[] values, Query query) {
     check(query);
-    return answer(active.require(), values, query, new LinkedHashMap<>());
+    return answer(active.require(), values, query, new LinkedHashMap<>(), true);
   }
 
   private Result answer(
       ServingModel model, float[] values, Query query, Map<String, Double> timings) {
+    return answer(model, values, query, timings, false);
+  }
+
+  private Result answer(
+      ServingModel model,
+      float[] values,
+      Query query,
+      Map<String, Double> timings,
+      boolean scored) {
     boolean rescored = query.rescore() != null ? query.rescore() : rescore;
     List<Hit> hits =
-        search(model.index(), Code.fromSigns(values), rescored ? values : null, query, timings);
+        search(
+            model.index(),
+            Code.fromSigns(values),
+            rescored ? values : null,
+            query,
+            timings,
+            scored && rescored);
     return new Result(model.ref(), hits, timings, rescored ? Ordering.RESCORED : Ordering.HAMMING);
   }
 
@@ -292,7 +341,7 @@ public final class GallerySearch {
     ServingModel model = active.require();
     Code code = Code.fromHex(model.ref().bits(), hex);
     Map<String, Double> timings = new LinkedHashMap<>();
-    List<Hit> hits = search(model.index(), code, null, query, timings);
+    List<Hit> hits = search(model.index(), code, null, query, timings, false);
     return new Result(model.ref(), hits, timings, Ordering.HAMMING);
   }
 
@@ -370,7 +419,7 @@ public final class GallerySearch {
         if (rescored) {
           candidates = Rescoring.reorder(candidates, pass.get(q));
         }
-        answers.add(select(candidates, wanted, query));
+        answers.add(select(candidates, wanted, query, null));
       }
       listener.stage(GalleryListener.Stage.HYDRATE, hydrateStart, System.nanoTime() - hydrateStart);
     }
@@ -392,7 +441,12 @@ public final class GallerySearch {
    * rescored image search) equal distances are ordered by their asymmetric score first.
    */
   private List<Hit> search(
-      HammingIndex index, Code code, float[] values, Query query, Map<String, Double> timings) {
+      HammingIndex index,
+      Code code,
+      float[] values,
+      Query query,
+      Map<String, Double> timings,
+      boolean scored) {
     int wanted = candidates(query, values != null);
     long start = System.nanoTime();
     List<SearchHit> candidates = index.search(code, wanted);
@@ -404,7 +458,7 @@ public final class GallerySearch {
       timings.put("rescore", millis(System.nanoTime() - scanned));
     }
     long hydrateStart = System.nanoTime();
-    List<Hit> hits = select(candidates, wanted, query);
+    List<Hit> hits = select(candidates, wanted, query, scored ? values : null);
     long end = System.nanoTime();
     listener.stage(GalleryListener.Stage.HYDRATE, hydrateStart, end - hydrateStart);
     // the API's scan includes hydrating, as before
@@ -430,9 +484,11 @@ public final class GallerySearch {
 
   /**
    * The hits of {@code query} among {@code candidates}, the {@code asked} nearest items by distance
-   * (then insertion order, or rescored); fewer came back only if the gallery holds fewer.
+   * (then insertion order, or rescored); fewer came back only if the gallery holds fewer. With
+   * {@code scoreAgainst}, each hit carries its asymmetric score against it.
    */
-  private List<Hit> select(List<SearchHit> candidates, int asked, Query query) {
+  private List<Hit> select(
+      List<SearchHit> candidates, int asked, Query query, float[] scoreAgainst) {
     Integer radius = query.radius();
     List<Hit> hits = new ArrayList<>();
     for (SearchHit candidate : candidates) {
@@ -450,7 +506,8 @@ public final class GallerySearch {
               candidate.distance(),
               payload.label(),
               payload.metadata(),
-              payload.image()));
+              payload.image(),
+              scoreAgainst == null ? null : Rescoring.score(scoreAgainst, candidate.code())));
       if (radius == null && hits.size() == query.k()) {
         listener.results(hits.size());
         return hits;

@@ -197,6 +197,45 @@ class SearchControllerTests {
     return actions;
   }
 
+  @Test
+  void aCodeSearchWithValuesIsSearchedByThemAndItsHitsCarryTheirScore() throws Exception {
+    // values +0.5, -0.25: the signs are bits 0 set, 1 clear, code "01"
+    when(search.byValues(any(), eq(new GallerySearch.Query(3, null, null, true))))
+        .thenReturn(
+            new GallerySearch.Result(
+                MODEL,
+                List.of(new GallerySearch.Hit("a", 0, null, Map.of(), null, 0.75)),
+                new LinkedHashMap<>(),
+                GallerySearch.Ordering.RESCORED));
+    mvc.perform(
+            post("/v1/search")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"code\":\"01\",\"k\":3,\"values\":[0.5,-0.25],\"rescore\":true}"))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.results[0].score").value(0.75))
+        .andExpect(jsonPath("$.ordering").value("rescored"));
+    verify(search, never()).byCode(any(), any());
+  }
+
+  @Test
+  void valuesWhoseSignsAreNotTheCodeAre400() throws Exception {
+    mvc.perform(
+            post("/v1/search")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"code\":\"02\",\"values\":[0.5,-0.25]}"))
+        .andExpect(status().isBadRequest());
+    verify(search, never()).byValues(any(), any());
+  }
+
+  @Test
+  void aCodeSearchWithoutValuesHasNoScores() throws Exception {
+    when(search.byCode(eq("01"), any())).thenReturn(result(hit("a", 1, null)));
+    mvc.perform(
+            post("/v1/search").contentType(MediaType.APPLICATION_JSON).content("{\"code\":\"01\"}"))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.results[0].score").doesNotExist());
+  }
+
   private static MockMultipartFile image(byte[] bytes) {
     return new MockMultipartFile("image", "q.png", "image/png", bytes);
   }

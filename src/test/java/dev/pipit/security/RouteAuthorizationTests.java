@@ -94,7 +94,8 @@ class RouteAuthorizationTests {
           new Route(HttpMethod.DELETE, "/v1/index/item-1", "write", null),
           new Route(HttpMethod.POST, "/v1/train-jobs", "admin", "{}"),
           new Route(HttpMethod.POST, "/v1/train-jobs/job-1/cancel", "admin", null),
-          new Route(HttpMethod.POST, "/v1/models/some-model/activate", "admin", null));
+          new Route(HttpMethod.POST, "/v1/models/some-model/activate", "admin", null),
+          new Route(HttpMethod.POST, "/v1/encode", "admin", null));
 
   enum Caller {
     ANONYMOUS(null, Set.of("read")),
