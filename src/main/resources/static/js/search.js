@@ -1,6 +1,7 @@
 // Search: an image (dropped, pasted, picked or photographed), a code, or a gallery item; k and a
 // label filter. A search by code or item lives in the URL (#search?code=…&k=…&label=…), so it can
-// be shared or reloaded; an uploaded image cannot travel in a URL, only its k and label do.
+// be shared or reloaded; an uploaded image cannot travel in a URL, so its search goes there as the
+// query code the service answered with (a reload repeats it as a code search).
 
 import { api, showImage } from "./api.js";
 import { $, el, showProblem, formatMs } from "./ui.js";
@@ -113,6 +114,7 @@ async function run({ item } = {}) {
       if (label) query.set("label", label);
       answer = await api(`/v1/search?${query}`, { method: "POST", form });
       what = file.name || "pasted image";
+      if (answer.queryCode) setHash({ code: answer.queryCode });
     } else {
       $("search-summary").textContent = "Choose an image or enter a code first.";
       return;

@@ -147,6 +147,11 @@ class WebPageIT {
     assertThat(text(browser, "search-summary")).contains("web-64").contains("scan");
     assertThat(results.get(0).findElement(By.tagName("img")).getAttribute("src"))
         .contains("/thumbnail");
+    // the image search is in the URL as its query code: a reload repeats it
+    String itemCode = JsonPath.read(service.get("/v1/index/" + id).body(), "$.code");
+    wait(browser).until(d -> d.getCurrentUrl().contains("code=" + itemCode));
+    browser.navigate().refresh();
+    assertThat(awaitResults(browser, 8).get(0).getAttribute("data-id")).isEqualTo(id);
     // "search with this result" puts the item in the URL, which can be reloaded
     String first = results.get(0).getAttribute("data-id");
     results.get(0).findElement(By.className("more")).click();

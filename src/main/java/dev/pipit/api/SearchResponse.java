@@ -16,6 +16,8 @@ import java.util.Map;
  * @param ordering how equal distances are ordered: {@code rescored} (by the query's real-valued
  *     output against the codes) or {@code hamming} (insertion order; code searches, {@code
  *     rescore=false})
+ * @param queryCode the query's code (hex): an image search repeats, or is shared, as a search by
+ *     this code
  */
 @Schema(
     example =
@@ -25,14 +27,22 @@ import java.util.Map;
            "image":"/v1/images/5d41402abc4b2a76b9719d911017c592ae8b1c0f6a2e1b6c2f3b1a0e9d8c7b6a",
            "thumbnail":"/v1/images/5d41402abc4b2a76b9719d911017c592ae8b1c0f6a2e1b6c2f3b1a0e9d8c7b6a/thumbnail"}],
          "timings":{"decode":1.8,"queue":0.4,"encode":61.2,"scan":0.05,"rescore":0.02},
-         "ordering":"rescored"}\
+         "ordering":"rescored","queryCode":"9c3e07a1f25b"}\
         """)
 record SearchResponse(
-    ModelRef model, List<Hit> results, Map<String, Double> timings, String ordering) {
+    ModelRef model,
+    List<Hit> results,
+    Map<String, Double> timings,
+    String ordering,
+    String queryCode) {
 
   static SearchResponse of(GallerySearch.Result result) {
     return new SearchResponse(
-        result.model(), Hit.of(result.hits()), result.timings(), result.ordering().label());
+        result.model(),
+        Hit.of(result.hits()),
+        result.timings(),
+        result.ordering().label(),
+        result.queryCode());
   }
 
   /**

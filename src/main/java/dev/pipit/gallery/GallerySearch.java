@@ -121,13 +121,19 @@ public final class GallerySearch {
    * @param timings milliseconds, in order: decode, queue, encode (image searches), scan, rescore
    *     (when rescored)
    * @param ordering how equal distances were ordered
+   * @param queryCode the query's code (hex), so an image search can be repeated or shared as a code
+   *     search; null where not known
    */
   public record Result(
-      ModelRef model, List<Hit> hits, Map<String, Double> timings, Ordering ordering) {
+      ModelRef model,
+      List<Hit> hits,
+      Map<String, Double> timings,
+      Ordering ordering,
+      String queryCode) {
 
     /** A result in the exact Hamming order. */
     public Result(ModelRef model, List<Hit> hits, Map<String, Double> timings) {
-      this(model, hits, timings, Ordering.HAMMING);
+      this(model, hits, timings, Ordering.HAMMING, null);
     }
   }
 
@@ -274,15 +280,11 @@ public final class GallerySearch {
       Map<String, Double> timings,
       boolean scored) {
     boolean rescored = query.rescore() != null ? query.rescore() : rescore;
+    Code code = Code.fromSigns(values);
     List<Hit> hits =
-        search(
-            model.index(),
-            Code.fromSigns(values),
-            rescored ? values : null,
-            query,
-            timings,
-            scored && rescored);
-    return new Result(model.ref(), hits, timings, rescored ? Ordering.RESCORED : Ordering.HAMMING);
+        search(model.index(), code, rescored ? values : null, query, timings, scored && rescored);
+    return new Result(
+        model.ref(), hits, timings, rescored ? Ordering.RESCORED : Ordering.HAMMING, code.toHex());
   }
 
   /**
@@ -342,7 +344,7 @@ public final class GallerySearch {
     Code code = Code.fromHex(model.ref().bits(), hex);
     Map<String, Double> timings = new LinkedHashMap<>();
     List<Hit> hits = search(model.index(), code, null, query, timings, false);
-    return new Result(model.ref(), hits, timings, Ordering.HAMMING);
+    return new Result(model.ref(), hits, timings, Ordering.HAMMING, code.toHex());
   }
 
   /**

@@ -84,7 +84,8 @@ class SearchControllerTests {
                 MODEL,
                 List.of(hit("b", 1, SHA)),
                 Map.of("scan", 0.5),
-                GallerySearch.Ordering.RESCORED));
+                GallerySearch.Ordering.RESCORED,
+                "0f0f"));
     mvc.perform(multipart("/v1/search").file(image(new byte[] {7})).param("rescore", "false"))
         .andExpect(status().isOk())
         .andExpect(jsonPath("$.results[0].id").value("a"))
@@ -92,7 +93,8 @@ class SearchControllerTests {
     mvc.perform(multipart("/v1/search").file(image(new byte[] {7})))
         .andExpect(status().isOk())
         .andExpect(jsonPath("$.results[0].id").value("b"))
-        .andExpect(jsonPath("$.ordering").value("rescored"));
+        .andExpect(jsonPath("$.ordering").value("rescored"))
+        .andExpect(jsonPath("$.queryCode").value("0f0f"));
   }
 
   @Test
@@ -206,7 +208,8 @@ class SearchControllerTests {
                 MODEL,
                 List.of(new GallerySearch.Hit("a", 0, null, Map.of(), null, 0.75)),
                 new LinkedHashMap<>(),
-                GallerySearch.Ordering.RESCORED));
+                GallerySearch.Ordering.RESCORED,
+                "01"));
     mvc.perform(
             post("/v1/search")
                 .contentType(MediaType.APPLICATION_JSON)

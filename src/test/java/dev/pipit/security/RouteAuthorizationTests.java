@@ -281,7 +281,7 @@ class RouteAuthorizationTests {
     MockHttpServletRequestBuilder request = request(method, URI.create(path));
     if (json != null) {
       request.contentType(MediaType.APPLICATION_JSON).content(json);
-    } else if (path.endsWith("/batch")) {
+    } else if (path.endsWith("/batch") || path.equals("/v1/encode")) {
       request.contentType(MediaType.MULTIPART_FORM_DATA);
     }
     if (caller.key != null) {
