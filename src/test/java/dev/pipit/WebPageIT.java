@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -151,7 +152,8 @@ class WebPageIT {
     String itemCode = JsonPath.read(service.get("/v1/index/" + id).body(), "$.code");
     wait(browser).until(d -> d.getCurrentUrl().contains("code=" + itemCode));
     browser.navigate().refresh();
-    assertThat(awaitResults(browser, 8).get(0).getAttribute("data-id")).isEqualTo(id);
+    results = awaitResults(browser, 8);
+    assertThat(results.get(0).getAttribute("data-id")).isEqualTo(id);
     // "search with this result" puts the item in the URL, which can be reloaded
     String first = results.get(0).getAttribute("data-id");
     results.get(0).findElement(By.className("more")).click();
@@ -350,7 +352,10 @@ class WebPageIT {
   }
 
   static WebDriverWait wait(WebDriver browser) {
-    return new WebDriverWait(browser, Duration.ofSeconds(60));
+    // the page re-renders results as answers arrive; a lookup that lands between renders retries
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+    wait.ignoring(StaleElementReferenceException.class);
+    return wait;
   }
 
   static void screenshot(WebDriver browser, String name) {
