@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * </pre>
  *
  * {@code snapshot_mb_s} is the snapshot's bytes over {@code ready_s} (load bandwidth); {@code
- * index_bytes_per_entry} is code + death sequence + record offset + id table as allocated, {@code
+ * index_bytes_per_entry} is code + death mark + record offset + id table as allocated, {@code
  * text_bytes_per_entry} the records (ids, payloads). Arguments: {@code n=1000000,10000000
  * dir=target/scale-bench xmx=1g}. Each case runs two child JVMs with {@code -Xmx} = xmx.
  */

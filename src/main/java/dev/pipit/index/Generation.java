@@ -5,10 +5,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * One generation of entries (the index's tables between two compactions), append-only, mutated by
  * the single writer or by recovery. Hot data (scanned by every search), off the heap in chunks
- * ({@link LongChunks}): the blocked codes (see {@link CodeLayout}) and one {@code long} per entry,
- * its death sequence. Cold data (touched only for results and lookups), also off the heap: external
- * ids and payloads ({@link ColdStore}) and the id → ordinal map ({@link IdTable}). The heap does
- * not grow with the gallery.
+ * ({@link LongChunks}): the blocked codes (see {@link CodeLayout}) and one {@code int} per entry,
+ * its death mark ({@link DeathMarks}, relative to the generation's base sequence). Cold data
+ * (touched only for results and lookups), also off the heap: external ids and payloads ({@link
+ * ColdStore}) and the id → ordinal map ({@link IdTable}). The heap does not grow with the gallery.
  *
  * <p>Storage grows by 1/8 so that allocated hot memory stays within 1.125 × what is used (plus one
  * block); past the first chunk only the last, partial chunk is ever copied. Compaction builds a new
@@ -25,24 +25,25 @@ final class Generation {
   final ColdStore cold;
   final IdTable ordinals;
   LongChunks codes;
-  LongChunks deaths;
+  DeathMarks deaths;
   int count;
   int tombstones;
   long livePayloadBytes; // payload bytes of live entries: what the payload budget governs
   long deadPayloadBytes; // payload bytes of tombstoned entries, until compaction drops them
 
-  Generation(int bits, int capacity) {
-    this(bits, capacity, LongChunks.DEFAULT_SHIFT);
+  /** An empty generation for writes after sequence {@code base}. */
+  Generation(int bits, int capacity, long base) {
+    this(bits, capacity, base, LongChunks.DEFAULT_SHIFT);
   }
 
   /** With chunks of {@code 2^chunkShift} entries (tests use small chunks to cross boundaries). */
-  Generation(int bits, int capacity, int chunkShift) {
+  Generation(int bits, int capacity, long base, int chunkShift) {
     this.bits = bits;
     this.words = Code.wordsFor(bits);
     this.chunkShift = chunkShift;
     int cap = Math.max(CodeLayout.BLOCK, roundToBlock(capacity));
     this.codes = LongChunks.allocate(chunkShift, words, cap);
-    this.deaths = LongChunks.allocate(chunkShift, 1, cap);
+    this.deaths = DeathMarks.allocate(base, chunkShift, cap);
     this.cold = new ColdStore();
     this.ordinals = new IdTable(cold, capacity);
   }
@@ -54,7 +55,7 @@ final class Generation {
       int bits,
       int chunkShift,
       LongChunks codes,
-      LongChunks deaths,
+      DeathMarks deaths,
       ColdStore cold,
       IdTable ordinals,
       int count,
@@ -80,8 +81,7 @@ final class Generation {
       grow(count + 1);
     }
     int ordinal = count;
-    codes.store(ordinal, code);
-    View.setDeath(deaths, ordinal, Long.MAX_VALUE);
+    codes.store(ordinal, code); // its death mark is zero: alive
     cold.append(id, payload);
     livePayloadBytes += payloadLength(payload);
     ordinals.put(id, ordinal); // an entry it replaces was killed by put first
@@ -122,12 +122,23 @@ final class Generation {
     return ordinals.find(id.getBytes(StandardCharsets.UTF_8)) >= 0;
   }
 
-  /** A new generation holding the live entries of this one in the same order. */
-  Generation compacted() {
+  /**
+   * Whether a write at {@code seq} fits this generation; if not, the writer continues in {@link
+   * #compacted} at a later base (only after 2^32 sequences without a compaction).
+   */
+  boolean takes(long seq) {
+    return deaths.covers(seq);
+  }
+
+  /**
+   * A new generation holding the live entries of this one in the same order, for writes after
+   * {@code base} (no later than the next write's sequence, no earlier than the last applied one).
+   */
+  Generation compacted(long base) {
     int live = count - tombstones;
-    Generation fresh = new Generation(bits, live + live / 16, chunkShift);
+    Generation fresh = new Generation(bits, live + live / 16, base, chunkShift);
     for (int i = 0; i < count; i++) {
-      if (deaths.get(i, 0) == 0) { // alive (see View)
+      if (deaths.isAlive(i)) {
         fresh.append(cold.idBytes(i), codes.load(i), cold.payload(i));
       }
     }
@@ -136,7 +147,7 @@ final class Generation {
 
   /** Tombstones {@code ordinal} as of {@code seq}. */
   private void kill(int ordinal, long seq) {
-    View.setDeath(deaths, ordinal, seq);
+    deaths.markDead(ordinal, seq);
     tombstones++;
     int bytes = cold.payloadLength(ordinal);
     livePayloadBytes -= bytes;
@@ -188,7 +199,7 @@ final class Generation {
     return cold.payload(ordinal);
   }
 
-  /** Bytes of the hot storage (codes and death sequences), as allocated. */
+  /** Bytes of the hot storage (codes and death marks), as allocated. */
   long hotBytes() {
     return codes.bytes() + deaths.bytes();
   }

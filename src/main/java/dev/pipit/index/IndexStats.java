@@ -29,7 +29,7 @@ public record IndexStats(
    *
    * @param hotBytes bytes of the arrays every scan reads: packed codes plus one {@code long} per
    *     entry, as allocated (slack included)
-   * @param hotBytesPerEntryRatio {@code hotBytes / (slots × (8 × words + 8))}: allocated hot memory
+   * @param hotBytesPerEntryRatio {@code hotBytes / (slots × (8 × words + 4))}: allocated hot memory
    *     over the ideal of packed code bytes plus 8 bytes per stored entry (live or tombstoned)
    * @param mihBytes bytes of the multi-index hash tables (0 when not built)
    */

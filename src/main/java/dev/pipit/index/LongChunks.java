@@ -1,9 +1,7 @@
 package dev.pipit.index;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 
 /**
  * Per-entry {@code long}s off the heap, in chunks of {@code 2^shift} entries ({@code stride} longs
@@ -49,21 +47,7 @@ final class LongChunks {
     if (target <= capacity) {
       return this;
     }
-    int size = 1 << shift;
-    int count = (int) (((long) target + size - 1) >>> shift);
-    MemorySegment[] grown = Arrays.copyOf(chunks, count);
-    for (int c = 0; c < count; c++) {
-      long entries = Math.min(size, (long) target - ((long) c << shift));
-      MemorySegment old = c < chunks.length ? chunks[c] : null;
-      if (old != null && old.byteSize() == bytesFor(entries)) {
-        continue;
-      }
-      MemorySegment fresh = Arena.ofAuto().allocate(bytesFor(entries), ALIGNMENT);
-      if (old != null) {
-        MemorySegment.copy(old, 0, fresh, 0, old.byteSize());
-      }
-      grown[c] = fresh;
-    }
+    MemorySegment[] grown = Chunks.grown(chunks, shift, target, this::bytesFor, ALIGNMENT);
     return new LongChunks(shift, stride, grown, target);
   }
 
@@ -115,10 +99,6 @@ final class LongChunks {
 
   /** Off-heap bytes allocated. */
   long bytes() {
-    long total = 0;
-    for (MemorySegment chunk : chunks) {
-      total += chunk.byteSize();
-    }
-    return total;
+    return Chunks.bytes(chunks);
   }
 }

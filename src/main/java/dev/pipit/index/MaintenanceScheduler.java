@@ -91,7 +91,9 @@ final class MaintenanceScheduler {
     // Payloads of replaced and deleted entries stay in memory until compaction: keep them under a
     // quarter of the payload budget.
     boolean deadPayloads = g.deadPayloadBytes > writes.maxPayloadBytes() / 4;
-    if (manyTombstones || deadPayloads) {
+    // Death marks reach 2^32 sequences past the generation's base: rebase long before.
+    boolean oldBase = writes.view().seq - g.deaths.base > DeathMarks.MAX_SPAN / 2;
+    if (manyTombstones || deadPayloads || oldBase) {
       compaction.trigger();
     }
   }

@@ -280,7 +280,7 @@ final class SnapshotFile {
     }
     header.checkMatches(bits, fingerprint, name);
     if (header.version() == 1) {
-      Generation generation = new Generation(bits, 1024);
+      Generation generation = new Generation(bits, 1024, header.seq());
       long seq = read(file, bits, fingerprint, generation::append);
       return new Loaded(seq, generation);
     }

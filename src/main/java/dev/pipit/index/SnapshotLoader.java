@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Loads a version 2 {@link SnapshotFile} by mapping it: checks each section's CRC32C on the mapped
  * bytes and bulk-copies the codes (one-word codes: chunk by chunk), the record offsets, the records
- * and the id table's slots into fresh off-heap storage. The death sequences start zeroed (alive).
- * The mapping is released before returning.
+ * and the id table's slots into fresh off-heap storage. The death marks start zeroed (alive). The
+ * mapping is released before returning.
  */
 final class SnapshotLoader {
 
@@ -78,8 +78,8 @@ final class SnapshotLoader {
       int capacity = Math.max(CodeLayout.BLOCK, (n + CodeLayout.BLOCK - 1) & -CodeLayout.BLOCK);
       LongChunks codes = LongChunks.allocate(shift, words, capacity);
       copyCodes(m, offsets[0], codes, n, words);
-      LongChunks deaths = LongChunks.allocate(shift, 1, capacity);
-      // Zeroed: every entry alive (see View).
+      // Zeroed: every entry alive; later deaths are after the snapshot's sequence.
+      DeathMarks deaths = DeathMarks.allocate(header.seq(), shift, capacity);
       SegmentedMemory deltas = new SegmentedMemory(ColdStore.DELTAS_SHIFT);
       deltas.copyFrom(m, offsets[1], 0, lengths[1]);
       SegmentedMemory bases = new SegmentedMemory(ColdStore.BASES_SHIFT);

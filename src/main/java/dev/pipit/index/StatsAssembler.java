@@ -40,7 +40,7 @@ final class StatsAssembler {
 
   static IndexStats.Memory memory(View v, long mihBytes) {
     long hot = v.codes.bytes() + v.deaths.bytes();
-    double ideal = (double) v.count * (8 * v.generation.words + 8);
+    double ideal = (double) v.count * (8 * v.generation.words + 4);
     return new IndexStats.Memory(hot, v.count == 0 ? 0 : hot / ideal, mihBytes);
   }
 

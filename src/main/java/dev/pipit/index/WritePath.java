@@ -211,7 +211,7 @@ final class WritePath {
     while (!pending.isEmpty() && pending.getFirst().lastSeq() <= seq) {
       Write w = pending.removeFirst();
       for (LogRecord r : w.records) {
-        Recovery.apply(generation, r);
+        generation = Recovery.apply(generation, r);
         if (pendingById.get(r.id()) == r) {
           pendingById.remove(r.id());
         }
@@ -262,7 +262,7 @@ final class WritePath {
     try {
       checkOpen();
       reconcile();
-      generation = generation.compacted();
+      generation = generation.compacted(view.seq); // writes in flight come after view.seq
       view = generation.publish(view.seq);
       compactions++;
     } finally {

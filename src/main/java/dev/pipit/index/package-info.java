@@ -24,18 +24,19 @@
  *
  * <h2>Memory</h2>
  *
- * Hot data, read by every scan, off the heap in {@code LongChunks} ({@code MemorySegment} chunks of
- * 2^20 entries that never move once full, so no 2^31-long cap): the codes (column-blocked by 8
- * codes, see {@code CodeLayout}) and one {@code long} per entry (its death sequence, for tombstones
- * and snapshot isolation). Storage grows by 1/8 (only the last, partial chunk is copied), so hot
- * memory stays within 1.125 × (8 × words + 8) bytes per entry plus one block; {@link
- * dev.pipit.index.IndexStats.Memory#hotBytesPerEntryRatio()} reports the actual ratio. Cold data,
- * touched only for results and lookups, is off the heap too: ids and payloads as records in an
- * append-only arena with a 4-byte offset per entry ({@code ColdStore}) and the id → ordinal map as
- * an open-addressing table of {@code int} slots ({@code IdTable}, 5 to 6.4 bytes per entry), so the
- * heap does not grow with the gallery. Ordinals are {@code int}s: 2^31 entries per generation.
- * Multi-index hashing, when built, adds {@code tables × (4 + 8 × words)} bytes per entry plus
- * {@code tables × 2^substringBits × 4} bytes of offsets ({@link
+ * Hot data, read by every scan, off the heap in {@code MemorySegment} chunks of 2^20 entries that
+ * never move once full (so no 2^31-long cap): the codes ({@code LongChunks}, column-blocked by 8
+ * codes, see {@code CodeLayout}) and one {@code int} per entry ({@code DeathMarks}: its death
+ * sequence relative to the generation's base, for tombstones and snapshot isolation; a generation
+ * is compacted onto a later base before 2^32 sequences pass). Storage grows by 1/8 (only the last,
+ * partial chunk is copied), so hot memory stays within 1.125 × (8 × words + 4) bytes per entry plus
+ * one block; {@link dev.pipit.index.IndexStats.Memory#hotBytesPerEntryRatio()} reports the actual
+ * ratio. Cold data, touched only for results and lookups, is off the heap too: ids and payloads as
+ * records in an append-only arena with a 4-byte offset per entry ({@code ColdStore}) and the id →
+ * ordinal map as an open-addressing table of {@code int} slots ({@code IdTable}, 5 to 6.4 bytes per
+ * entry), so the heap does not grow with the gallery. Ordinals are {@code int}s: 2^31 entries per
+ * generation. Multi-index hashing, when built, adds {@code tables × (4 + 8 × words)} bytes per
+ * entry plus {@code tables × 2^substringBits × 4} bytes of offsets ({@link
  * dev.pipit.index.IndexStats.Memory#mihBytes()}).
  *
  * <h2>Concurrency</h2>

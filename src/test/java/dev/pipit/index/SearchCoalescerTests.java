@@ -42,7 +42,7 @@ class SearchCoalescerTests {
   }
 
   private static View view(List<Code> codes) {
-    Generation generation = new Generation(BITS, codes.size());
+    Generation generation = new Generation(BITS, codes.size(), 0);
     long seq = 0;
     for (int i = 0; i < codes.size(); i++) {
       generation.put(++seq, "e" + i, codes.get(i).words(), null);

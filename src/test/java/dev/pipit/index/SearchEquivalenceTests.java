@@ -55,7 +55,7 @@ class SearchEquivalenceTests {
     // Tiny capacity: exercises growth; clustered galleries in chunks of 512 codes, so that scans,
     // their thread splits and the batch tiles cross chunk boundaries.
     Generation generation =
-        new Generation(bits, 16, shape.equals("clustered") ? 9 : LongChunks.DEFAULT_SHIFT);
+        new Generation(bits, 16, 0, shape.equals("clustered") ? 9 : LongChunks.DEFAULT_SHIFT);
     List<Code> byOrdinal = new ArrayList<>();
     long seq = 0;
     for (int i = 0; i < n; i++) {
