@@ -85,6 +85,16 @@ bench-scale: ## heap and resident bytes per entry, snapshot+log recovery time: n
 	$(MVN) -q -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
 	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.index.ScaleBench $(SCALE_ARGS) | tee target/bench-scale.txt
 
+# Exact top-k at 100 M codes on the default model's own codes (issue 18 part 3): the demo gallery's and held-out
+# queries' served codes exported by eval-demo, repeated to n (bit noise: flip), scan vs multi-index hashing.
+# Needs ~4 GB off-heap + ~4 GB heap at 100 M; smaller: SCALE_SEARCH_ARGS="n=10000000 flip=0"
+.PHONY: bench-scale-search
+SCALE_SEARCH_ARGS ?=
+bench-scale-search: build $(DEFAULT_MODEL)/manifest.json ## scan vs multi-index hashing on 100 M codes derived from the default model's codes of real images
+	java $(JVM_FLAGS) -jar $(JAR) eval-demo --model $(DEFAULT_MODEL) --gallery 5000 --queries 1000 --export-codes target/trained-codes.txt
+	$(MVN) -q -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
+	java $(JVM_FLAGS) -Xmx6g -XX:+UseParallelGC -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.index.ScaleSearchBench codes=target/trained-codes.txt $(SCALE_SEARCH_ARGS) | tee target/bench-scale-search.txt
+
 bench-encode: ## encoder speed, AGMH 224²: pipit vs TorchScript (DJL) vs PyTorch eager, then peak RSS (docs/benchmarks.md)
 	@bin/fetch-assets --test
 	$(MVN) -q -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test

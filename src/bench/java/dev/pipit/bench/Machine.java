@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /** What the numbers were measured on: CPU, cores, load, JDK, and this process's memory. */
-final class Machine {
+public final class Machine {
 
   private Machine() {}
 
@@ -34,7 +34,7 @@ final class Machine {
   }
 
   /** One line describing the machine and the JVM. */
-  static String describe() {
+  public static String describe() {
     return String.format(
         Locale.ROOT,
         "machine cpu=\"%s\" cores=%d load=%s jdk=%s (%s) os=%s",

@@ -1,5 +1,6 @@
 package dev.pipit.index;
 
+import dev.pipit.bench.Machine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -47,7 +48,7 @@ public final class ScaleBench {
       child(opts);
       return;
     }
-    System.out.println(machine());
+    System.out.println(Machine.describe());
     for (String n : opts.get("n").split(",")) {
       Path dir = Path.of(opts.get("dir"), "n" + n);
       delete(dir);
@@ -75,7 +76,7 @@ public final class ScaleBench {
           built.get("ingest_codes_s"),
           built.get("snapshot_write_s"),
           opened.get("replayed"));
-      System.out.println(machine());
+      System.out.println(Machine.describe());
       delete(dir);
     }
   }
@@ -197,23 +198,6 @@ public final class ScaleBench {
       }
     }
     throw new IllegalStateException("no VmRSS in /proc/self/status");
-  }
-
-  private static String machine() throws IOException {
-    String cpu =
-        Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-            .filter(l -> l.startsWith("model name"))
-            .map(l -> l.substring(l.indexOf(':') + 1).trim())
-            .findFirst()
-            .orElse("unknown");
-    return String.format(
-        Locale.ROOT,
-        "machine cpu=\"%s\" cores=%d load=\"%s\" jdk=%s mem_total=\"%s\"",
-        cpu,
-        Runtime.getRuntime().availableProcessors(),
-        Files.readString(Path.of("/proc/loadavg")).trim(),
-        System.getProperty("java.version"),
-        Files.readAllLines(Path.of("/proc/meminfo")).getFirst().replaceAll("\\s+", " "));
   }
 
   private static void delete(Path dir) throws IOException {

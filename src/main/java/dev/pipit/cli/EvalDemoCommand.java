@@ -15,6 +15,7 @@ import dev.pipit.gallery.GalleryListener;
 import dev.pipit.gallery.GallerySearch;
 import dev.pipit.gallery.ImageStore;
 import dev.pipit.gallery.ServingModel;
+import dev.pipit.index.Code;
 import dev.pipit.index.HammingIndex;
 import dev.pipit.index.IndexOptions;
 import dev.pipit.model.DevicePreference;
@@ -85,6 +86,13 @@ final class EvalDemoCommand implements Callable<Integer> {
       description =
           "dataset directory (default for fashion-mnist: " + "/usr/share/datasets/fashion-mnist)")
   Path dataRoot;
+
+  @Option(
+      names = "--export-codes",
+      description =
+          "also write the served codes as text: 'gallery <hex>' per gallery item, then 'query"
+              + " <hex>' per held-out query (the scale search benchmark's real codes)")
+  Path exportCodes;
 
   @Option(
       names = "--rescore-window",
@@ -178,6 +186,9 @@ final class EvalDemoCommand implements Callable<Integer> {
             }
           }
         }
+        if (exportCodes != null) {
+          writeCodes(index, outputs, exportCodes);
+        }
         DemoQuality.Occupancy occupancy = DemoQuality.occupancy(index, labels);
         print(artifact, outputs.size(), hamming, rescored, occupancy, tiedTop);
         System.out.printf(Locale.ROOT, "top-%d by query class (rescored):%n", K);
@@ -241,6 +252,18 @@ final class EvalDemoCommand implements Callable<Integer> {
         o.maxOnes(),
         100.0 * tiedTop / (queryCount * K),
         K);
+  }
+
+  /** The gallery's codes in insertion order, then the queries' sign codes, one hex per line. */
+  private static void writeCodes(HammingIndex index, List<float[]> queries, Path file)
+      throws IOException {
+    List<String> lines = new ArrayList<>();
+    index.forEach(entry -> lines.add("gallery " + entry.code().toHex()));
+    for (float[] values : queries) {
+      lines.add("query " + Code.fromSigns(values).toHex());
+    }
+    Files.write(file, lines);
+    System.err.printf(Locale.ROOT, "codes: %d lines written to %s%n", lines.size(), file);
   }
 
   /** Encodes test images {@code from ..} as PNG bytes through the serving encoder. */
