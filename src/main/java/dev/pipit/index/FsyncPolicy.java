@@ -5,8 +5,9 @@ package dev.pipit.index;
  * record is durable under this policy.
  *
  * @param mode {@link Mode#ALWAYS}: every mutation fsyncs before it returns; {@link Mode#GROUP}: a
- *     background thread fsyncs at most {@code windowMillis} after the first pending record, and
- *     every mutation waits for the fsync that covers it (one fsync for all writers in the window)
+ *     background thread fsyncs pending records, at once for a lone writer, else after waiting
+ *     {@code windowMillis} for the other writers to join, and every mutation waits for the fsync
+ *     that covers it (one fsync for all writers in the window)
  * @param windowMillis the group-commit window; 0 for {@link Mode#ALWAYS}
  */
 public record FsyncPolicy(Mode mode, int windowMillis) {

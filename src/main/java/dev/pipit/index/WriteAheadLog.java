@@ -95,6 +95,7 @@ final class WriteAheadLog implements AutoCloseable {
   private volatile long epoch; // drops of non-durable records since open
   private long fsyncs;
   private long fsyncNanos;
+  private int waiting; // writers in awaitDurable (group commit); under the monitor
 
   private WriteAheadLog(
       Path dir,
@@ -454,14 +455,19 @@ final class WriteAheadLog implements AutoCloseable {
         return this.epoch == epoch;
       }
       notifyAll(); // wake the flusher
-      while (this.epoch == epoch && durableSeq < seq) {
-        checkOpen();
-        try {
-          wait();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while waiting for the write-ahead log", e);
+      waiting++;
+      try {
+        while (this.epoch == epoch && durableSeq < seq) {
+          checkOpen();
+          try {
+            wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the write-ahead log", e);
+          }
         }
+      } finally {
+        waiting--;
       }
       return this.epoch == epoch;
     }
@@ -469,6 +475,7 @@ final class WriteAheadLog implements AutoCloseable {
 
   /** The group-commit thread: survives anything a commit throws (the log is marked failed). */
   private void flushLoop() {
+    boolean lone;
     while (true) {
       try {
         synchronized (this) {
@@ -479,8 +486,13 @@ final class WriteAheadLog implements AutoCloseable {
           if (closed) {
             return;
           }
+          // A lone writer is synced at once: the window only pays while others are writing too
+          // (they join this fsync), as PostgreSQL's commit_delay applies only with commit_siblings.
+          lone = waiting <= 1;
         }
-        Thread.sleep(policy.windowMillis()); // let more writers join this fsync
+        if (!lone) {
+          Thread.sleep(policy.windowMillis()); // let more writers join this fsync
+        }
         synchronized (this) {
           if (closed) {
             return; // close() committed everything

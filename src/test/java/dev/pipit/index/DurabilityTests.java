@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -207,6 +208,21 @@ class DurabilityTests {
     }
     try (HammingIndex index = HammingIndex.open(dir, group)) {
       assertThat(index.size()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aLoneWriterIsSyncedWithoutWaitingOutTheGroupCommitWindow() throws Exception {
+    IndexOptions slowWindow = OPTIONS.withFsync(FsyncPolicy.group(10_000));
+    try (HammingIndex index = HammingIndex.open(dir, slowWindow)) {
+      long start = System.nanoTime();
+      for (int i = 0; i < 3; i++) {
+        index.add("e" + i, code(i), null);
+      }
+      // three writes one after another: each is synced at once, not after a 10 s window
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(9));
+      assertThat(index.stats().durability().durableSeq()).isEqualTo(3);
+      assertThat(index.stats().durability().fsyncs()).isGreaterThanOrEqualTo(3);
     }
   }
 
