@@ -36,12 +36,15 @@ run: build $(DEFAULT_MODEL)/manifest.json ## build, train the default model once
 	  --pipit.demo.gallery-size=$(DEMO_GALLERY)
 
 # The embedded default: AGMH, 48 bits, trained on Fashion-MNIST by pipit's own trainer (CPU protocol:
-# ImageNet backbone cached to layer 3, conv5_x + head trained, 5,000 database images, 8 outer iterations
-# of one epoch). Trained once, then reused; an interrupted first run resumes from its checkpoint.
+# ImageNet backbone cached to layer 3, conv5_x + head trained, 20,000 database images, 3,000 sampled per
+# outer iteration, 12 outer iterations of one epoch, the learning rate divided after the 10th; the recipe
+# measured in docs/results.md, "What make run serves"). Trained once, then reused; an interrupted first run
+# resumes from its checkpoint.
 $(DEFAULT_MODEL)/manifest.json:
-	@echo "make run: training the default model $(DEFAULT_MODEL) once (a few minutes on 2 cores)"
+	@echo "make run: training the default model $(DEFAULT_MODEL) once (10-25 minutes on 2 cores)"
 	java $(JVM_FLAGS) -jar $(JAR) train --method agmh --bits 48 --dataset fashion-mnist --out $(DEFAULT_MODEL) \
-	  --train-per-class 500 --test-per-class 100 --outer 8 --inner 1 --feature-cache none \
+	  --train-per-class 2000 --test-per-class 100 --samples 3000 --outer 12 --inner 1 --lr-drops 10 \
+	  --eval-every 12 --feature-cache none \
 	  $(if $(wildcard $(DEFAULT_MODEL)/checkpoint/state.bin),--resume,)
 
 # What make run serves, measured: the demo gallery built as the service builds it, searched with 2,000
