@@ -90,6 +90,8 @@ public final class ScaleBench {
     cmd.add("-Xmx" + opts.get("xmx"));
     cmd.add("-Xms" + opts.get("xmx"));
     cmd.add("-XX:+AlwaysPreTouch");
+    // Off-heap segments count against the direct-memory limit, which defaults to -Xmx.
+    cmd.add("-XX:MaxDirectMemorySize=" + opts.getOrDefault("direct", "64g"));
     cmd.add("--enable-native-access=ALL-UNNAMED");
     cmd.add("--add-modules=jdk.incubator.vector");
     cmd.add("-cp");

@@ -3,6 +3,7 @@ package dev.pipit.index;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.function.LongFunction;
 import java.util.function.LongUnaryOperator;
 
 /** Per-entry storage in off-heap chunks of {@code 2^shift} entries that never move once full. */
@@ -16,9 +17,15 @@ final class Chunks {
    * own automatic arena, freed when no view reaches it any more.
    *
    * @param bytesFor the bytes a chunk of that many entries takes
+   * @param empty a new chunk of that many bytes, all zero
    */
   static MemorySegment[] grown(
-      MemorySegment[] chunks, int shift, int target, LongUnaryOperator bytesFor, long alignment) {
+      MemorySegment[] chunks,
+      int shift,
+      int target,
+      LongUnaryOperator bytesFor,
+      long alignment,
+      LongFunction<MemorySegment> empty) {
     int size = 1 << shift;
     int count = (int) (((long) target + size - 1) >>> shift);
     MemorySegment[] grown = Arrays.copyOf(chunks, count);
@@ -28,20 +35,24 @@ final class Chunks {
       if (old != null && old.byteSize() == bytes) {
         continue;
       }
-      MemorySegment fresh = Arena.ofAuto().allocate(bytes, alignment);
-      if (old != null) {
-        MemorySegment.copy(old, 0, fresh, 0, old.byteSize());
+      if (old == null) {
+        grown[c] = empty.apply(bytes);
+        continue;
       }
+      MemorySegment fresh = Arena.ofAuto().allocate(bytes, alignment);
+      MemorySegment.copy(old, 0, fresh, 0, old.byteSize());
       grown[c] = fresh;
     }
     return grown;
   }
 
-  /** Off-heap bytes of {@code chunks}. */
+  /** Off-heap bytes of {@code chunks}, not counting read-only ones (shared or mapped). */
   static long bytes(MemorySegment[] chunks) {
     long total = 0;
     for (MemorySegment chunk : chunks) {
-      total += chunk.byteSize();
+      if (!chunk.isReadOnly()) {
+        total += chunk.byteSize();
+      }
     }
     return total;
   }

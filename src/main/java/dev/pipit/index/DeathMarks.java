@@ -1,5 +1,6 @@
 package dev.pipit.index;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -22,6 +23,9 @@ final class DeathMarks {
   static final long MAX_SPAN = 0xFFFF_FFFFL;
 
   private static final VarHandle INTS = ValueLayout.JAVA_INT.varHandle();
+
+  private static volatile MemorySegment ZEROS =
+      Arena.global().allocate(4L << LongChunks.DEFAULT_SHIFT, 4).asReadOnly();
 
   /**
    * Deaths are later than this sequence: the generation's start (0, a snapshot's, a compaction's).
@@ -49,7 +53,8 @@ final class DeathMarks {
     if (target <= capacity) {
       return this;
     }
-    MemorySegment[] grown = Chunks.grown(chunks, shift, target, entries -> 4 * entries, 4);
+    MemorySegment[] grown =
+        Chunks.grown(chunks, shift, target, entries -> 4 * entries, 4, DeathMarks::zeros);
     return new DeathMarks(base, shift, grown, target);
   }
 
@@ -59,13 +64,38 @@ final class DeathMarks {
     return span >= 1 && span <= MAX_SPAN;
   }
 
-  /** Marks {@code ordinal} dead as of {@code seq}. */
+  /**
+   * Marks {@code ordinal} dead as of {@code seq}. The first death in a chunk gives it memory of its
+   * own; a view published before holds the shared zeros, right for it (the death is later).
+   */
   void markDead(int ordinal, long seq) {
     if (!covers(seq)) {
       throw new IllegalStateException(
           "death at sequence " + seq + " outside this generation's (" + base + ", +2^32)");
     }
-    INTS.setOpaque(chunkOf(ordinal), offset(ordinal), (int) (seq - base));
+    MemorySegment chunk = chunkOf(ordinal);
+    if (chunk.isReadOnly()) {
+      chunk = Arena.ofAuto().allocate(chunk.byteSize(), 4);
+      chunks[ordinal >>> shift] = chunk;
+    }
+    INTS.setOpaque(chunk, offset(ordinal), (int) (seq - base));
+  }
+
+  /**
+   * Read-only zeros: a chunk with no death yet costs no memory of its own (galleries that are only
+   * added to never allocate their marks). One shared segment, sliced.
+   */
+  private static MemorySegment zeros(long bytes) {
+    MemorySegment zeros = ZEROS;
+    if (zeros.byteSize() < bytes) {
+      synchronized (DeathMarks.class) {
+        if (ZEROS.byteSize() < bytes) {
+          ZEROS = Arena.global().allocate(bytes, 4).asReadOnly();
+        }
+        zeros = ZEROS;
+      }
+    }
+    return zeros.asSlice(0, bytes);
   }
 
   /** Whether {@code ordinal} has not died at all (what compaction keeps). */
@@ -94,7 +124,7 @@ final class DeathMarks {
     return 4L * (ordinal & ((1 << shift) - 1));
   }
 
-  /** Off-heap bytes allocated. */
+  /** Off-heap bytes allocated (chunks with a death; the others share read-only zeros). */
   long bytes() {
     return Chunks.bytes(chunks);
   }

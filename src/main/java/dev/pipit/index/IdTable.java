@@ -45,6 +45,14 @@ final class IdTable {
     this.live = live;
   }
 
+  /**
+   * A table over {@code live} entries whose slots are {@code saved} itself (a snapshot's section,
+   * mapped copy-on-write: a put writes a private copy of the page it touches).
+   */
+  static IdTable inPlace(ColdStore cold, MemorySegment saved, long live) {
+    return new IdTable(cold, saved, live);
+  }
+
   /** A table over {@code live} entries whose slots are a copy of {@code saved}. */
   static IdTable loaded(ColdStore cold, MemorySegment saved, long live) {
     MemorySegment slots = allocate(Math.max(16, saved.byteSize() / 4));

@@ -1,5 +1,6 @@
 package dev.pipit.index;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -40,6 +41,26 @@ final class LongChunks {
   }
 
   /**
+   * One-word codes over {@code section}, a snapshot's codes (row-major, mapped; for one word the
+   * blocked layout is the same): its whole chunks are used in place, the rest is copied into fresh
+   * storage for {@code capacity} entries, so appends never write into the mapping.
+   */
+  static LongChunks inPlace(int shift, MemorySegment section, int n, int capacity) {
+    int whole = n >>> shift;
+    long chunkBytes = 8L << shift;
+    MemorySegment[] chunks = new MemorySegment[whole];
+    for (int c = 0; c < whole; c++) {
+      chunks[c] = section.asSlice(c * chunkBytes, chunkBytes);
+    }
+    LongChunks codes = new LongChunks(shift, 1, chunks, whole << shift).grownTo(capacity);
+    long done = whole * chunkBytes;
+    if (done < section.byteSize()) {
+      MemorySegment.copy(section, done, codes.chunk(whole), 0, section.byteSize() - done);
+    }
+    return codes;
+  }
+
+  /**
    * Storage for {@code target} entries holding this one's: full chunks are shared, the last partial
    * one is copied into a larger chunk, new chunks are zeroed.
    */
@@ -47,7 +68,14 @@ final class LongChunks {
     if (target <= capacity) {
       return this;
     }
-    MemorySegment[] grown = Chunks.grown(chunks, shift, target, this::bytesFor, ALIGNMENT);
+    MemorySegment[] grown =
+        Chunks.grown(
+            chunks,
+            shift,
+            target,
+            this::bytesFor,
+            ALIGNMENT,
+            bytes -> Arena.ofAuto().allocate(bytes, ALIGNMENT));
     return new LongChunks(shift, stride, grown, target);
   }
 

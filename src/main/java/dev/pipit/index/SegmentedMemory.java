@@ -28,6 +28,30 @@ final class SegmentedMemory {
     this.mask = (1L << shift) - 1;
   }
 
+  /**
+   * Memory whose first {@code bytes.byteSize()} bytes are {@code bytes} (a snapshot's section,
+   * mapped): the whole chunks it covers are used in place, the last, partial one is copied into a
+   * fresh chunk, so appends never write past the section.
+   */
+  static SegmentedMemory over(int shift, MemorySegment bytes) {
+    SegmentedMemory memory = new SegmentedMemory(shift);
+    long size = 1L << shift;
+    long whole = bytes.byteSize() >>> shift;
+    MemorySegment[] chunks =
+        new MemorySegment[Math.toIntExact((bytes.byteSize() + size - 1) >>> shift)];
+    for (int c = 0; c < chunks.length; c++) {
+      if (c < whole) {
+        chunks[c] = bytes.asSlice((long) c << shift, size);
+      } else {
+        chunks[c] = Arena.ofAuto().allocate(size, 64);
+        MemorySegment.copy(
+            bytes, (long) c << shift, chunks[c], 0, bytes.byteSize() - ((long) c << shift));
+      }
+    }
+    memory.chunks = chunks;
+    return memory;
+  }
+
   /** Bytes allocated. */
   long capacity() {
     return (long) chunks.length << shift;

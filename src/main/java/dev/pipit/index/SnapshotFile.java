@@ -22,13 +22,15 @@ import org.slf4j.LoggerFactory;
  * snapshot-<seq, 20 digits>.bin}. Written to a temporary file, fsynced, then renamed with {@code
  * ATOMIC_MOVE} and the directory fsynced, so a crash leaves either the old or the new snapshot.
  *
- * <p>Version 2 (written now) holds the in-memory sections as they lie in memory, so that loading
- * maps the file and bulk-copies each section after checking its CRC32C, at memory bandwidth (the id
- * table too: it is built for the snapshot's ordinals when the snapshot is written). The header is
- * big-endian as in {@link FileHeader} (magic "PSNP", version 2); the sections are little-endian:
+ * <p>Version 3 (written now) holds the in-memory sections as they lie in memory, each starting at a
+ * multiple of 64 bytes in the file, so that loading maps the file, checks each section's CRC32C and
+ * uses the sections in place, without copying them ({@link SnapshotLoader}; the id table too: it is
+ * built for the snapshot's ordinals when the snapshot is written). The header is big-endian as in
+ * {@link FileHeader} (magic "PSNP", version 3); the sections are little-endian; {@code pad} is zero
+ * bytes up to the next multiple of 64, in no checksum:
  *
  * <pre>
- * snapshot := header codes deltas bases records slots trailer
+ * snapshot := header pad codes pad deltas pad bases pad records pad slots trailer
  * codes    := u64×(count·ceil(bits/64))   -- row-major, entry by entry
  * deltas   := u32×count                   -- record offset minus its group's base ({@link ColdStore})
  * bases    := u64×ceil(count/1024)        -- record offset of each group's first entry
@@ -38,9 +40,10 @@ import org.slf4j.LoggerFactory;
  *             -- CRC32C of codes, deltas, bases, records, slots; then of the trailer before it
  * </pre>
  *
- * <p>Version 1 snapshots (entries one after another, {@code idLength:u16 id code:u64×words
- * payloadLength:i32 payload}, one CRC32C, big-endian) still load, by parsing; the next snapshot is
- * written as version 2.
+ * <p>Version 2 snapshots (the same sections without padding) still load, by copying each section;
+ * version 1 snapshots (entries one after another, {@code idLength:u16 id code:u64×words
+ * payloadLength:i32 payload}, one CRC32C, big-endian) by parsing; the next snapshot is written as
+ * version 3.
  */
 final class SnapshotFile {
 
@@ -50,7 +53,10 @@ final class SnapshotFile {
   static final int KEEP = 2;
 
   /** The format written now. */
-  static final int VERSION = 2;
+  static final int VERSION = 3;
+
+  /** Sections of version 3 start at multiples of this many bytes (a cache line). */
+  static final int SECTION_ALIGNMENT = 64;
 
   /** A loaded snapshot: the sequence it includes and its entries (null when there was none). */
   record Loaded(long seq, Generation generation) {}
@@ -70,16 +76,12 @@ final class SnapshotFile {
     StorageFiles.LogFile file = files.create(temp);
     boolean renamed = false;
     try {
-      file.write(
-          ByteBuffer.wrap(
-              new FileHeader(
-                      FileHeader.SNAPSHOT_MAGIC,
-                      VERSION,
-                      view.generation.bits,
-                      fingerprint,
-                      view.seq)
-                  .encode()));
-      writeSections(view, new SectionWriter(file));
+      byte[] header =
+          new FileHeader(
+                  FileHeader.SNAPSHOT_MAGIC, VERSION, view.generation.bits, fingerprint, view.seq)
+              .encode();
+      file.write(ByteBuffer.wrap(header));
+      writeSections(view, new SectionWriter(file, header.length));
       file.force();
       file.close();
       files.atomicMove(temp, target);
@@ -105,6 +107,7 @@ final class SnapshotFile {
     long live = 0;
     long payloadBytes = 0;
     int[] crcs = new int[5];
+    out.align();
     for (int i = 0; i < view.count; i++) {
       if (view.isLive(i)) {
         live++;
@@ -114,6 +117,7 @@ final class SnapshotFile {
       }
     }
     crcs[0] = out.endSection();
+    out.align();
     // Offsets of the records once dead ones are left out.
     long[] bases =
         new long[(int) ((live + (1 << ColdStore.GROUP_SHIFT) - 1) >>> ColdStore.GROUP_SHIFT)];
@@ -131,10 +135,12 @@ final class SnapshotFile {
       }
     }
     crcs[1] = out.endSection();
+    out.align();
     for (long base : bases) {
       out.putLong(base);
     }
     crcs[2] = out.endSection();
+    out.align();
     // Records in runs of live entries, copied straight from the arena.
     int i = 0;
     while (i < view.count) {
@@ -153,6 +159,7 @@ final class SnapshotFile {
       i = runEnd;
     }
     crcs[3] = out.endSection();
+    out.align();
     MemorySegment slots = IdTable.slotsFor(live, new LiveIds(view));
     out.putSegment(slots);
     crcs[4] = out.endSection();
@@ -192,19 +199,33 @@ final class SnapshotFile {
     private final StorageFiles.LogFile file;
     private final ByteBuffer buffer = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
     private final CRC32C crc = new CRC32C();
+    private long position; // bytes of the file written or buffered
 
-    SectionWriter(StorageFiles.LogFile file) {
+    SectionWriter(StorageFiles.LogFile file, long position) {
       this.file = file;
+      this.position = position;
+    }
+
+    /** Zero bytes up to the next section boundary, outside every checksum. */
+    void align() throws IOException {
+      flush();
+      int pad = (int) (-position & (SECTION_ALIGNMENT - 1));
+      if (pad > 0) {
+        file.write(ByteBuffer.allocate(pad));
+        position += pad;
+      }
     }
 
     void putLong(long value) throws IOException {
       room(8);
       buffer.putLong(value);
+      position += 8;
     }
 
     void putInt(int value) throws IOException {
       room(4);
       buffer.putInt(value);
+      position += 4;
     }
 
     void putRange(SegmentedMemory memory, long from, long length) throws IOException {
@@ -216,6 +237,7 @@ final class SnapshotFile {
             crc.update(bytes.duplicate());
             file.write(bytes);
           });
+      position += length;
     }
 
     void putSegment(MemorySegment segment) throws IOException {
@@ -226,6 +248,7 @@ final class SnapshotFile {
         crc.update(bytes.duplicate());
         file.write(bytes);
       }
+      position += segment.byteSize();
     }
 
     /** Ends a section: returns its CRC32C and starts the next one's. */

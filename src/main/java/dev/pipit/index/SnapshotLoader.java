@@ -13,10 +13,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads a version 2 {@link SnapshotFile} by mapping it: checks each section's CRC32C on the mapped
- * bytes and bulk-copies the codes (one-word codes: chunk by chunk), the record offsets, the records
- * and the id table's slots into fresh off-heap storage. The death marks start zeroed (alive). The
- * mapping is released before returning.
+ * Loads a version 2 or 3 {@link SnapshotFile} by mapping it and checking each section's CRC32C on
+ * the mapped bytes. Version 3 sections start at multiples of 64 bytes and are used in place: the
+ * codes (one-word codes), record offsets, records and the id table's slots become the index's
+ * storage, mapped copy-on-write, so only the last partial chunk of each is copied (first touches of
+ * a mapped file cost a fraction of those of fresh memory: no copy, no zeroing). Version 2 sections
+ * are copied into fresh off-heap storage and the mapping is released. The death marks start as
+ * shared zeros (alive).
  */
 final class SnapshotLoader {
 
@@ -34,13 +37,18 @@ final class SnapshotLoader {
   static Generation map(Path file, String name, FileHeader header, int bits) throws IOException {
     int words = Code.wordsFor(bits);
     long start = header.encode().length;
-    try (Arena arena = Arena.ofConfined();
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+    boolean inPlace = header.version() >= 3;
+    long alignment = inPlace ? SnapshotFile.SECTION_ALIGNMENT : 1;
+    // In place, the mapping outlives this method (its sections become the index's storage, freed
+    // when no view reaches them); copy-on-write, so a later put never writes to the file.
+    Arena arena = inPlace ? Arena.ofAuto() : Arena.ofConfined();
+    try (FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       long size = channel.size();
       if (size < start + TRAILER_BYTES) {
         throw new CorruptIndexException(name + ": cut short");
       }
-      MemorySegment m = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+      MemorySegment m = channel.map(FileChannel.MapMode.PRIVATE, 0, size, arena);
       long t = size - TRAILER_BYTES;
       if (crc(m, t, TRAILER_BYTES - 4) != m.get(INT_LE, t + TRAILER_BYTES - 4)) {
         throw new CorruptIndexException(name + ": trailer checksum mismatch");
@@ -51,10 +59,11 @@ final class SnapshotLoader {
       long slotCount = m.get(LONG_LE, t + 24);
       long groups = (count + (1 << ColdStore.GROUP_SHIFT) - 1) >>> ColdStore.GROUP_SHIFT;
       long[] lengths = {8L * words * count, 4L * count, 8L * groups, recordBytes, 4L * slotCount};
-      long expected = start + TRAILER_BYTES;
+      long expected = start;
       for (long length : lengths) {
-        expected += length;
+        expected = align(expected, alignment) + length;
       }
+      expected += TRAILER_BYTES;
       if (count < 0
           || count > Generation.MAX_CAPACITY
           || recordBytes < 0
@@ -66,6 +75,7 @@ final class SnapshotLoader {
       long[] offsets = new long[SECTIONS];
       long at = start;
       for (int s = 0; s < SECTIONS; s++) {
+        at = align(at, alignment);
         offsets[s] = at;
         if (crc(m, at, lengths[s]) != m.get(INT_LE, t + 32 + 4L * s)) {
           throw new CorruptIndexException(name + ": checksum mismatch in section " + s);
@@ -76,30 +86,57 @@ final class SnapshotLoader {
       int n = (int) count;
       int shift = LongChunks.DEFAULT_SHIFT;
       int capacity = Math.max(CodeLayout.BLOCK, (n + CodeLayout.BLOCK - 1) & -CodeLayout.BLOCK);
-      LongChunks codes = LongChunks.allocate(shift, words, capacity);
-      copyCodes(m, offsets[0], codes, n, words);
+      LongChunks codes;
+      if (inPlace && words == 1 && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+        codes = LongChunks.inPlace(shift, m.asSlice(offsets[0], lengths[0]), n, capacity);
+      } else {
+        codes = LongChunks.allocate(shift, words, capacity);
+        copyCodes(m, offsets[0], codes, n, words);
+      }
       // Zeroed: every entry alive; later deaths are after the snapshot's sequence.
       DeathMarks deaths = DeathMarks.allocate(header.seq(), shift, capacity);
-      SegmentedMemory deltas = new SegmentedMemory(ColdStore.DELTAS_SHIFT);
-      deltas.copyFrom(m, offsets[1], 0, lengths[1]);
-      SegmentedMemory bases = new SegmentedMemory(ColdStore.BASES_SHIFT);
-      bases.copyFrom(m, offsets[2], 0, lengths[2]);
-      SegmentedMemory records = new SegmentedMemory(ColdStore.RECORDS_SHIFT);
-      records.copyFrom(m, offsets[3], 0, recordBytes);
+      SegmentedMemory deltas = section(m, offsets[1], lengths[1], ColdStore.DELTAS_SHIFT, inPlace);
+      SegmentedMemory bases = section(m, offsets[2], lengths[2], ColdStore.BASES_SHIFT, inPlace);
+      SegmentedMemory records =
+          section(m, offsets[3], lengths[3], ColdStore.RECORDS_SHIFT, inPlace);
       ColdStore cold = new ColdStore(records, deltas, bases, n, recordBytes);
       long copied = System.nanoTime();
-      IdTable ids = IdTable.loaded(cold, m.asSlice(offsets[4], lengths[4]), n);
+      MemorySegment slots = m.asSlice(offsets[4], lengths[4]);
+      IdTable ids =
+          inPlace && slots.byteSize() >= 64
+              ? IdTable.inPlace(cold, slots, n)
+              : IdTable.loaded(cold, slots, n);
       long done = System.nanoTime();
       LOG.info(
-          "{}: {} entries, {} MB mapped: checksums {} ms, copies {} ms, id table {} ms",
+          "{}: {} entries, {} MB mapped{}: checksums {} ms, copies {} ms, id table {} ms",
           name,
           n,
           size / 1_000_000,
+          inPlace ? " (used in place)" : "",
           (checked - begin) / 1_000_000,
           (copied - checked) / 1_000_000,
           (done - copied) / 1_000_000);
       return new Generation(bits, shift, codes, deaths, cold, ids, n, payloadBytes);
+    } finally {
+      if (!inPlace) {
+        arena.close();
+      }
     }
+  }
+
+  /** A cold-store section: used in place (version 3), else copied into fresh chunks. */
+  private static SegmentedMemory section(
+      MemorySegment m, long offset, long length, int shift, boolean inPlace) {
+    if (inPlace) {
+      return SegmentedMemory.over(shift, m.asSlice(offset, length));
+    }
+    SegmentedMemory memory = new SegmentedMemory(shift);
+    memory.copyFrom(m, offset, 0, length);
+    return memory;
+  }
+
+  private static long align(long offset, long alignment) {
+    return (offset + alignment - 1) & -alignment;
   }
 
   /** Codes section (row-major) into the blocked chunks: a plain copy for one-word codes. */

@@ -22,7 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Snapshot format 2 (sections loaded by mapping) round-trips; damage and format 1 are handled. */
+/**
+ * Snapshot format 3 (aligned sections used in place) round-trips; damage, format 2 (copied) and
+ * format 1 (parsed) are handled.
+ */
 class SnapshotFormatTests {
 
   private static final int BITS = 128;
@@ -109,7 +112,7 @@ class SnapshotFormatTests {
   }
 
   @Test
-  void aFormatOneSnapshotStillLoadsAndTheNextIsFormatTwo() throws IOException {
+  void aFormatOneSnapshotStillLoadsAndTheNextIsFormatThree() throws IOException {
     Files.write(SnapshotFile.path(dir, 2), formatOne(List.of("x", "y"), 2));
     try (HammingIndex index = HammingIndex.open(dir, OPTIONS)) {
       assertThat(index.get("x").orElseThrow().code().words()).containsExactly(1, 2);
@@ -120,18 +123,83 @@ class SnapshotFormatTests {
       assertThat(index.size()).isEqualTo(2);
     }
     Path newest = snapshots().getLast();
-    assertThat(ByteBuffer.wrap(Files.readAllBytes(newest)).getShort(4)).isEqualTo((short) 2);
+    assertThat(ByteBuffer.wrap(Files.readAllBytes(newest)).getShort(4)).isEqualTo((short) 3);
   }
 
   @Test
   void aNewerFormatIsRefusedClearly() throws IOException {
     byte[] file = formatOne(List.of("x"), 1);
-    byte[] header = new FileHeader(FileHeader.SNAPSHOT_MAGIC, 3, BITS, "model-a", 1).encode();
+    byte[] header = new FileHeader(FileHeader.SNAPSHOT_MAGIC, 4, BITS, "model-a", 1).encode();
     System.arraycopy(header, 0, file, 0, header.length);
     Files.write(SnapshotFile.path(dir, 1), file);
     assertThatThrownBy(() -> HammingIndex.open(dir, OPTIONS))
         .isInstanceOf(IndexMismatchException.class)
-        .hasMessageContaining("format version 3, this build reads 1 to 2");
+        .hasMessageContaining("format version 4, this build reads 1 to 3");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {64, 128}) // one-word codes are used in place, longer ones copied
+  void aFormatTwoSnapshotStillLoadsAndAFormatThreeOneIsUsedInPlace(int bits) throws IOException {
+    IndexOptions options = IndexOptions.of(bits, "model-a").withFsync(FsyncPolicy.always());
+    Random rnd = new Random(5);
+    List<Entry> expected;
+    try (HammingIndex index = HammingIndex.open(dir, options)) {
+      for (int i = 0; i < 3000; i++) {
+        long[] words = bits == 64 ? new long[] {rnd.nextLong()} : new long[] {rnd.nextLong(), i};
+        index.add("e" + i, Code.of(bits, words), i % 2 == 0 ? null : new byte[] {(byte) i});
+      }
+      index.snapshot();
+      expected = entries(index);
+    }
+    Path three = snapshots().getLast();
+    byte[] original = Files.readAllBytes(three);
+    try (HammingIndex index = HammingIndex.open(dir, options)) {
+      assertThat(entries(index)).usingRecursiveFieldByFieldElementComparator().isEqualTo(expected);
+      // writes after loading go to private copies, never to the mapped file
+      index.delete("e0");
+      index.upsert("e1", expected.get(2).code(), null);
+      index.add("new", expected.get(3).code(), null);
+      assertThat(index.get("e0")).isEmpty();
+      assertThat(index.search(expected.get(3).code(), 2))
+          .extracting(SearchHit::id)
+          .containsExactly("e3", "new");
+    }
+    assertThat(Files.readAllBytes(three)).isEqualTo(original);
+
+    assertThat(snapshots()).containsExactly(three);
+    Files.write(three, formatTwoOf(original, bits, 3000));
+    try (HammingIndex index = HammingIndex.open(dir, options)) {
+      assertThat(index.fileStats().recordsReplayed()).isEqualTo(3); // the log after the snapshot
+      assertThat(index.get("e0")).isEmpty();
+      assertThat(index.get("e1").orElseThrow().code()).isEqualTo(expected.get(2).code());
+      assertThat(index.get("e2999").orElseThrow().code()).isEqualTo(expected.get(2999).code());
+      assertThat(index.size()).isEqualTo(3000);
+    }
+  }
+
+  /** A format 3 snapshot rewritten as format 2 wrote it: the same sections without padding. */
+  private static byte[] formatTwoOf(byte[] three, int bits, long seq) {
+    byte[] header = new FileHeader(FileHeader.SNAPSHOT_MAGIC, 2, bits, "model-a", seq).encode();
+    int headerLength = header.length;
+    ByteBuffer in = ByteBuffer.wrap(three).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    int trailerBytes = 4 * 8 + 6 * 4;
+    int t = three.length - trailerBytes;
+    long count = in.getLong(t);
+    long recordBytes = in.getLong(t + 16);
+    long slotCount = in.getLong(t + 24);
+    int words = (bits + 63) / 64;
+    long groups = (count + 1023) >>> 10;
+    long[] lengths = {8L * words * count, 4L * count, 8L * groups, recordBytes, 4L * slotCount};
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(header);
+    long at = headerLength;
+    for (long length : lengths) {
+      at = (at + 63) & -64;
+      out.write(three, (int) at, (int) length);
+      at += length;
+    }
+    out.write(three, t, trailerBytes);
+    return out.toByteArray();
   }
 
   /** A snapshot as version 1 wrote it (big-endian entries, one CRC32C). */
