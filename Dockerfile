@@ -69,7 +69,7 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=30 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /readyz HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200'"]
 ENTRYPOINT ["java", "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", \
-            "-XX:MaxRAMPercentage=75", "org.springframework.boot.loader.launch.JarLauncher"]
+            "-XX:MaxRAMPercentage=40", "org.springframework.boot.loader.launch.JarLauncher"]
 
 FROM eclipse-temurin:25-jre AS cpu
 ENV DJL_CACHE_DIR=/opt/djl \
@@ -97,4 +97,4 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=30 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /readyz HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200'"]
 ENTRYPOINT ["java", "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", \
-            "-XX:MaxRAMPercentage=75", "org.springframework.boot.loader.launch.JarLauncher"]
+            "-XX:MaxRAMPercentage=40", "org.springframework.boot.loader.launch.JarLauncher"]

@@ -96,7 +96,7 @@ SCALE_SEARCH_ARGS ?=
 bench-scale-search: build $(DEFAULT_MODEL)/manifest.json ## scan vs multi-index hashing on 100 M codes derived from the default model's codes of real images
 	java $(JVM_FLAGS) -jar $(JAR) eval-demo --model $(DEFAULT_MODEL) --gallery 5000 --queries 1000 --export-codes target/trained-codes.txt
 	$(MVN) -q -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
-	java $(JVM_FLAGS) -Xmx6g -XX:+UseParallelGC -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.index.ScaleSearchBench codes=target/trained-codes.txt $(SCALE_SEARCH_ARGS) | tee target/bench-scale-search.txt
+	java $(JVM_FLAGS) -Xmx6g -XX:MaxDirectMemorySize=32g -XX:+UseParallelGC -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.index.ScaleSearchBench codes=target/trained-codes.txt $(SCALE_SEARCH_ARGS) | tee target/bench-scale-search.txt
 
 bench-encode: ## encoder speed, AGMH 224²: pipit vs TorchScript (DJL) vs PyTorch eager, then peak RSS (docs/benchmarks.md)
 	@bin/fetch-assets --test
