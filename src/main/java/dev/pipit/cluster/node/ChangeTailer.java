@@ -161,6 +161,10 @@ public final class ChangeTailer implements AutoCloseable {
 
   private void catchUp() {
     while (running) {
+      // Read before the changes: every sequence up to it has committed (appends commit in
+      // sequence order), so once this shard's changes are read to the end, the replica holds
+      // everything up to it and a read-your-writes wait for another shard's write may end.
+      long global = store.lastSequence();
       head = Math.max(head, store.headSequence(shard));
       List<Change> batch = store.changesAfter(shard, applied, batchSize);
       if (!batch.isEmpty()) {
@@ -175,6 +179,12 @@ public final class ChangeTailer implements AutoCloseable {
         }
       }
       if (batch.size() < batchSize) {
+        if (global > applied) {
+          synchronized (progress) {
+            applied = global;
+            progress.notifyAll();
+          }
+        }
         head = Math.max(head, applied);
         caughtUpOnce = caughtUpOnce || applied >= head;
         return;

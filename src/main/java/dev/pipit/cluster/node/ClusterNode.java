@@ -178,6 +178,21 @@ public final class ClusterNode implements AutoCloseable {
     return tailer.caughtUp();
   }
 
+  /**
+   * How far this node's replica is behind its shard's change log.
+   *
+   * @param applied the sequence applied up to
+   * @param head the newest sequence of the shard the tail has seen
+   * @param records head minus applied
+   * @param seconds age of the oldest change not applied yet (0 when caught up)
+   */
+  public record Lag(long applied, long head, long records, double seconds) {}
+
+  public Lag lag() {
+    return new Lag(
+        tailer.appliedSequence(), tailer.headSequence(), tailer.lagRecords(), tailer.lagSeconds());
+  }
+
   /** The readiness component {@code replication}'s details. */
   public Map<String, Object> replicationDetails() {
     Map<String, Object> details = new LinkedHashMap<>();
