@@ -93,9 +93,11 @@ class SearchController {
               request.values(),
               new GallerySearch.Query(k, request.radius(), request.label(), request.rescore())));
     }
+    GallerySearch.Query query = new GallerySearch.Query(k, request.radius(), request.label());
     return SearchResponse.of(
-        search.byCode(
-            request.code(), new GallerySearch.Query(k, request.radius(), request.label())));
+        writes.tiesById()
+            ? search.byCodeTiesById(request.code(), query)
+            : search.byCode(request.code(), query));
   }
 
   @PostMapping(path = "/v1/search/batch", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)

@@ -33,4 +33,12 @@ public interface GalleryWrites {
    * minSequence} (null: at once). Standalone has no sequences and sees its writes at once.
    */
   void awaitSequence(Long minSequence);
+
+  /**
+   * Whether code searches order equal distances by id ({@link GallerySearch#byCodeTiesById}): a
+   * cluster node does, so the router merges shards exactly; standalone keeps insertion order.
+   */
+  default boolean tiesById() {
+    return false;
+  }
 }

@@ -112,6 +112,11 @@ public final class NodeGalleryWrites implements GalleryWrites {
         });
   }
 
+  @Override
+  public boolean tiesById() {
+    return true;
+  }
+
   /** A refused image fails its own item, as in standalone mode. */
   private static CompletableFuture<ImageEncoder.Result> submit(ServingModel model, byte[] image) {
     try {
