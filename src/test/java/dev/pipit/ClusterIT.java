@@ -14,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -133,7 +134,7 @@ class ClusterIT {
       for (int i = 0; i < codes.size(); i++) {
         order.add(i);
       }
-      java.util.Collections.shuffle(order, random);
+      Collections.shuffle(order, random);
       long last = 0;
       List<List<String>> pending = List.of(new ArrayList<>(), new ArrayList<>());
       for (int i : order) {
