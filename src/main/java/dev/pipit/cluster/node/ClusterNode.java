@@ -146,20 +146,36 @@ public final class ClusterNode implements AutoCloseable {
     return replica;
   }
 
-  /** Writes items of this node's shard; returns the commit's sequence once this node applied it. */
+  /**
+   * Writes items of this node's shard; returns the commit's sequence once this node applied it, or
+   * after the read wait if it has not by then (the write is committed all the same: a search with
+   * that {@code minSequence} waits for it).
+   */
   public long upsert(List<ItemWrite> items) throws InterruptedException {
     long sequence = store.upsert(settings.shard(), items);
-    awaitApplied(sequence);
+    afterCommit(sequence);
     return sequence;
   }
 
-  /** Deletes an item of this node's shard; the sequence once applied, empty if there was none. */
+  /**
+   * Deletes an item of this node's shard; the sequence (as for upsert), empty if there was none.
+   */
   public Optional<Long> delete(String id) throws InterruptedException {
     Optional<Long> sequence = store.delete(settings.shard(), id);
     if (sequence.isPresent()) {
-      awaitApplied(sequence.get());
+      afterCommit(sequence.get());
     }
     return sequence;
+  }
+
+  private void afterCommit(long sequence) throws InterruptedException {
+    tailer.wake(); // a tail backing off after an outage need not wait: PostgreSQL answers again
+    if (!tailer.awaitApplied(sequence, settings.readWait())) {
+      log.warn(
+          "sequence {} committed but not applied here within {}; acknowledged all the same",
+          sequence,
+          settings.readWait());
+    }
   }
 
   /**
