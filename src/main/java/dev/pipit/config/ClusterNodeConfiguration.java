@@ -28,8 +28,11 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(NodeProperties.class)
 class ClusterNodeConfiguration {
 
-  /** Migrates the schema, restores the local snapshot and starts the tail (before the model). */
-  @Bean(destroyMethod = "close")
+  /**
+   * Migrates the schema, restores the local snapshot and starts the tail (before the model); a
+   * graceful stop writes the snapshot.
+   */
+  @Bean(destroyMethod = "shutdown")
   ClusterNode clusterNode(
       NodeProperties cluster, ServingProperties serving, StorageProperties storage)
       throws Exception {
