@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pipit.cluster.ClusterTestPostgres;
 import dev.pipit.cluster.ShardFunction;
 import dev.pipit.cluster.SqlHammingOracle;
+import dev.pipit.cluster.node.ClusterStore;
+import dev.pipit.cluster.node.ItemWrite;
 import dev.pipit.index.Code;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -36,8 +38,10 @@ import tools.jackson.databind.json.JsonMapper;
  * holds, once restarted and caught up, exactly its shard's items in PostgreSQL, every acknowledged
  * one among them, none twice. (c) With PostgreSQL stopped, writes answer 503 problems and searches
  * still answer; once it is back the nodes catch up and a write is read back with {@code
- * minSequence}. (Step (c) needs a server this test may stop: the local one or a container; with an
- * external server, given by PIPIT_TEST_POSTGRES_URL, that step alone is left out and says so.)
+ * minSequence}. (d) An activation row switches every node to another model at its sequence, the
+ * router then answering with that model's codes alone, as PostgreSQL does. (Step (c) needs a server
+ * this test may stop: the local one or a container; with an external server, given by
+ * PIPIT_TEST_POSTGRES_URL, that step alone is left out and says so.)
  */
 class ClusterIT {
 
@@ -292,6 +296,34 @@ class ClusterIT {
               "{\"code\":\"%s\",\"k\":200,\"minSequence\":%d}".formatted(centres.get(1), sequence));
       assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
       assertThat(JSON.readTree(read.body()).get("results").toString()).contains(after);
+
+      // (d) a model switch through the database: m2's codes written aside, then one activation
+      // row; from its sequence on every node serves m2 and the router's answers are m2's alone
+      ClusterStore store = new ClusterStore(db.dataSource(), SHARDS);
+      List<List<ItemWrite>> m2 = List.of(new ArrayList<>(), new ArrayList<>());
+      for (int i = 0; i < 300; i++) {
+        String id = "item-%05d".formatted(i);
+        m2.get(SHARDS.shardOf(id))
+            .add(new ItemWrite(id, "m2", Code.fromHex(BITS, randomCode(random)), null, null, null));
+      }
+      store.upsert(0, m2.get(0));
+      store.upsert(1, m2.get(1));
+      long activated = store.activate("m2");
+      try (Connection c = db.connect()) {
+        for (int q = 0; q < 5; q++) {
+          String query = randomCode(random);
+          String body = "{\"code\":\"%s\",\"k\":20,\"minSequence\":%d}".formatted(query, activated);
+          HttpResponse<String> answer = router.postJson("/v1/search", body);
+          assertThat(hits(answer))
+              .as(body)
+              .isEqualTo(SqlHammingOracle.topKById(c, "m2", Code.fromHex(BITS, query), 20));
+          assertThat(JSON.readTree(answer.body()).get("model").get("id").asString())
+              .isEqualTo("m2");
+        }
+      }
+      for (ServiceProcess replica : List.of(s0a, restarted, s1a, s1b)) {
+        assertThat(replica.get("/readyz").body()).contains("\"model\":\"m2\"");
+      }
     } finally {
       for (ServiceProcess process : processes) {
         process.close();

@@ -122,13 +122,16 @@ class ServingConfiguration {
       ObjectProvider<ClusterNode> cluster)
       throws Exception {
     ClusterNode node = cluster.getIfAvailable();
-    if (node != null && serving.model() == null) {
-      // a light cluster node: its replica's codes, searched and written by code only
-      ReplicaIndex.Served served = node.replica().served();
-      return new ActiveModel(
-          ServingModel.codesOnly(
-              new ModelRef(served.modelId(), "codes", served.index().bits(), served.modelId()),
-              served.index()));
+    if (node != null) {
+      ActiveModel active =
+          serving.model() == null
+              ? new ActiveModel(codesOnly(node.replica().served()))
+              : ServingStartup.open(state, serving.model(), opener);
+      // An activation in the change log switches what this node serves at its sequence. The
+      // loaded network encodes only its own model: after a switch to another model the node
+      // serves the new model's codes by code only (image requests answer 503 with the reason).
+      node.replica().onSwitch(served -> active.replace(codesOnly(served)));
+      return active;
     }
     ActiveModel active = ServingStartup.open(state, serving.model(), opener);
     active
@@ -143,6 +146,12 @@ class ServingConfiguration {
       log.warn("Kept originals not swept: the recorded gallery is not being served");
     }
     return active;
+  }
+
+  private static ServingModel codesOnly(ReplicaIndex.Served served) {
+    return ServingModel.codesOnly(
+        new ModelRef(served.modelId(), "codes", served.index().bits(), served.modelId()),
+        served.index());
   }
 
   @Bean

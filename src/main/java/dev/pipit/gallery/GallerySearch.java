@@ -360,11 +360,16 @@ public final class GallerySearch {
     if (hits.get(k).distance() > edge) {
       return tiesById(top, k, true);
     }
+    Result tie;
     try {
-      return tiesById(byCode(hex, new Query(k, edge, query.label())), k, true);
+      tie = byCode(hex, new Query(k, edge, query.label()));
     } catch (SearchTooBroadException e) {
       return tiesById(top, k, true);
     }
+    if (!tie.model().equals(top.model())) {
+      return byCodeTiesById(hex, query); // a model switch came between: never mix two models
+    }
+    return tiesById(tie, k, true);
   }
 
   private static Result tiesById(Result result, int k, boolean limit) {

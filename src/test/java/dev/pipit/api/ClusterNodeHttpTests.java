@@ -12,10 +12,17 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import dev.pipit.cluster.ClusterTestPostgres;
 import dev.pipit.cluster.ShardFunction;
+import dev.pipit.cluster.node.ClusterStore;
+import dev.pipit.cluster.node.ItemWrite;
+import dev.pipit.index.Code;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -31,12 +38,13 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The service as a light cluster node (no model: 16-bit codes only) of shard 1 of 2 on a real
  * PostgreSQL: writes answer with their sequence, another shard's id is 409, searches wait for
- * {@code minSequence} or answer 504, readiness has {@code replication}, and with PostgreSQL gone
- * writes answer 503 while searches still answer.
+ * {@code minSequence} or answer 504, readiness has {@code replication}, with PostgreSQL gone writes
+ * answer 503 while searches still answer, and an activation in the log switches the served model.
  */
 @SpringBootTest
 @AutoConfigureMockMvc
 @ActiveProfiles("node")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterNodeHttpTests {
 
   static final String KEY = "cluster-node-admin-key";
@@ -47,9 +55,11 @@ class ClusterNodeHttpTests {
 
   @Autowired MockMvc mvc;
 
+  static ClusterTestPostgres.Database db;
+
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
-    ClusterTestPostgres.Database db = ClusterTestPostgres.newDatabase();
+    db = ClusterTestPostgres.newDatabase();
     registry.add("pipit.storage.data-dir", () -> dir.resolve("data").toString());
     registry.add("pipit.storage.models-dir", () -> dir.resolve("models").toString());
     registry.add("pipit.engine.device", () -> "cpu");
@@ -180,6 +190,51 @@ class ClusterNodeHttpTests {
                         + "}"))
         .andExpect(status().isOk())
         .andExpect(jsonPath("$.results[0].id").value(id));
+  }
+
+  /**
+   * A model switch through the database: the new model's codes are written first (kept aside), an
+   * activation row makes the node serve them from its sequence on, and no answer mixes the two.
+   * Runs last: it changes what the node serves.
+   */
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void anActivationInTheLogSwitchesTheNodeAtItsSequence() throws Exception {
+    ClusterStore store = new ClusterStore(db.dataSource(), SHARDS);
+    List<String> own = ids(1, 30).subList(20, 23);
+    mvc.perform(
+            post("/v1/index")
+                .header("Authorization", "Bearer " + KEY)
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"items\":[{\"id\":\"" + own.get(0) + "\",\"code\":\"a5a5\"}]}"))
+        .andExpect(status().isOk());
+    long written =
+        store.upsert(
+            1,
+            List.of(
+                new ItemWrite(own.get(1), "m2", Code.fromHex(16, "a5a5"), "new", Map.of(), null),
+                new ItemWrite(own.get(2), "m2", Code.fromHex(16, "a5a4"), "new", Map.of(), null)));
+    // written but not active: the node still answers with its codes model only
+    mvc.perform(
+            post("/v1/search")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"code\":\"a5a5\",\"k\":50,\"minSequence\":" + written + "}"))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.model.id").value("codes"))
+        .andExpect(jsonPath("$.results[0].id").value(own.get(0)))
+        .andExpect(jsonPath("$.results[?(@.label == 'new')]").isEmpty());
+    long activated = store.activate("m2");
+    mvc.perform(
+            post("/v1/search")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"code\":\"a5a5\",\"k\":50,\"minSequence\":" + activated + "}"))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.model.id").value("m2"))
+        .andExpect(jsonPath("$.results.length()").value(2))
+        .andExpect(jsonPath("$.results[0].id").value(own.get(1)))
+        .andExpect(jsonPath("$.results[1].id").value(own.get(2)));
+    mvc.perform(get("/readyz"))
+        .andExpect(jsonPath("$.components.replication.details.model").value("m2"));
   }
 
   private static JsonNode json(String body) {
