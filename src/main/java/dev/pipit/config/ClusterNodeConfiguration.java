@@ -3,9 +3,12 @@ package dev.pipit.config;
 import dev.pipit.cluster.node.ClusterNode;
 import dev.pipit.cluster.node.NodeGalleryWrites;
 import dev.pipit.cluster.node.NodeProperties;
+import dev.pipit.cluster.node.PostgresOriginals;
 import dev.pipit.gallery.ActiveModel;
 import dev.pipit.gallery.GalleryCodec;
 import dev.pipit.gallery.GalleryWrites;
+import dev.pipit.gallery.ImageStore;
+import dev.pipit.gallery.SharedOriginals;
 import dev.pipit.metrics.ReplicationMeters;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelManifest;
@@ -47,10 +50,20 @@ class ClusterNodeConfiguration {
   }
 
   @Bean
+  SharedOriginals sharedOriginals(ClusterNode node) {
+    return new PostgresOriginals(node.store());
+  }
+
+  @Bean
   GalleryWrites nodeGalleryWrites(
-      ClusterNode node, ActiveModel active, GalleryCodec codec, ServingProperties serving) {
+      ClusterNode node,
+      ActiveModel active,
+      GalleryCodec codec,
+      ServingProperties serving,
+      ImageStore images,
+      SharedOriginals originals) {
     return new NodeGalleryWrites(
-        node, active, codec, Duration.ofMillis(serving.requestTimeoutMillis()));
+        node, active, codec, Duration.ofMillis(serving.requestTimeoutMillis()), images, originals);
   }
 
   @Bean("replication")

@@ -7,8 +7,11 @@ import dev.pipit.gallery.ActiveModel;
 import dev.pipit.gallery.GalleryCodec;
 import dev.pipit.gallery.GalleryItems;
 import dev.pipit.gallery.GalleryWrites;
+import dev.pipit.gallery.ImageStore;
+import dev.pipit.gallery.ImageStoreException;
 import dev.pipit.gallery.RequestTimeoutException;
 import dev.pipit.gallery.ServingModel;
+import dev.pipit.gallery.SharedOriginals;
 import dev.pipit.gallery.Timeouts;
 import dev.pipit.index.Code;
 import dev.pipit.index.UnknownIdException;
@@ -22,7 +25,8 @@ import java.util.concurrent.CompletableFuture;
  * then written to PostgreSQL in one transaction and acknowledged with its sequence once this node's
  * replica has applied it. The node never writes a log of its own: its index is the replica the
  * change log feeds. Ids of another shard refuse the whole request before anything is encoded.
- * Originals are not kept in cluster mode (yet): items by image carry none.
+ * Originals of items by image are kept in PostgreSQL ({@link SharedOriginals}), so every replica
+ * serves them, and cached in this node's {@link ImageStore}.
  */
 public final class NodeGalleryWrites implements GalleryWrites {
 
@@ -30,16 +34,27 @@ public final class NodeGalleryWrites implements GalleryWrites {
   private final ActiveModel active;
   private final GalleryCodec codec;
   private final Duration timeout;
+  private final ImageStore images;
+  private final SharedOriginals originals;
 
   /**
    * @param timeout longest a request waits for its encodings
+   * @param images this node's store of originals (a cache of {@code originals}, with thumbnails)
+   * @param originals where every node finds the originals
    */
   public NodeGalleryWrites(
-      ClusterNode node, ActiveModel active, GalleryCodec codec, Duration timeout) {
+      ClusterNode node,
+      ActiveModel active,
+      GalleryCodec codec,
+      Duration timeout,
+      ImageStore images,
+      SharedOriginals originals) {
     this.node = node;
     this.active = active;
     this.codec = codec;
     this.timeout = timeout;
+    this.images = images;
+    this.originals = originals;
   }
 
   @Override
@@ -57,14 +72,22 @@ public final class NodeGalleryWrites implements GalleryWrites {
       encodings.add(item.image() == null ? null : submit(model, item.image()));
     }
     GalleryItems.Outcome[] outcomes = new GalleryItems.Outcome[items.size()];
+    String[] keptOriginals = new String[items.size()];
     List<ItemWrite> writes = new ArrayList<>();
     List<Integer> written = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
       GalleryItems.Item item = items.get(i);
       try {
         Code code;
+        String original = null;
         if (encodings.get(i) != null) {
-          code = Timeouts.await(encodings.get(i), timeout).code();
+          ImageEncoder.Result encoded = Timeouts.await(encodings.get(i), timeout);
+          code = encoded.code();
+          // kept as standalone keeps it (none past the local cap), and shared with every node
+          original = images.keep(item.image(), encoded.image()).orElse(null);
+          if (original != null) {
+            originals.put(original, item.image());
+          }
         } else if (item.code() != null) {
           code = Code.fromHex(model.ref().bits(), item.code());
         } else {
@@ -72,12 +95,15 @@ public final class NodeGalleryWrites implements GalleryWrites {
               "item " + item.id() + " has neither an image nor a code");
         }
         writes.add(
-            new ItemWrite(item.id(), model.ref().id(), code, item.label(), item.metadata(), null));
+            new ItemWrite(
+                item.id(), model.ref().id(), code, item.label(), item.metadata(), original));
         written.add(i);
+        keptOriginals[i] = original;
       } catch (ImageDecodeException
           | IllegalArgumentException
           | EncoderOverloadedException
-          | RequestTimeoutException e) {
+          | RequestTimeoutException
+          | ImageStoreException e) {
         outcomes[i] = new GalleryItems.Outcome(item.id(), false, e.getMessage(), null);
       }
     }
@@ -86,7 +112,7 @@ public final class NodeGalleryWrites implements GalleryWrites {
       sequence = interruptibly(() -> node.upsert(writes));
     }
     for (int i : written) {
-      outcomes[i] = new GalleryItems.Outcome(items.get(i).id(), true, null, null);
+      outcomes[i] = new GalleryItems.Outcome(items.get(i).id(), true, null, keptOriginals[i]);
     }
     return new Written(new GalleryItems.Indexed(model.ref(), List.of(outcomes)), sequence);
   }
