@@ -124,6 +124,13 @@ bench-http: build ## HTTP load on the packaged service: latency percentiles, rps
 	$(MVN) -q -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
 	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.bench.HttpBench $(BENCH_HTTP_ARGS) | tee target/bench-http.txt
 
+# Cluster mode (issue 15): replica ready from nothing / from a snapshot, searches/s through a router with 1 and 2
+# replicas, replication lag under ingest; PostgreSQL as the tests find it. BENCH_CLUSTER_ARGS="n=1000000 clients=16"
+.PHONY: bench-cluster
+bench-cluster: build ## cluster mode on one machine: replica ready time, router searches/s, replication lag (docs/benchmarks.md)
+	$(MVN) -q -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
+	java $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) dev.pipit.bench.ClusterBench $(BENCH_CLUSTER_ARGS) | tee target/bench-cluster.txt
+
 # pipit's scan and multi-index hashing, FAISS IndexBinaryFlat/IndexBinaryMultiHash (Debian python3-faiss) and a
 # plain C popcount loop (gcc -O3 -march=native) on the same codes in one run (issue 18). BENCH_FAISS_ARGS="n=10000000".
 .PHONY: bench-faiss

@@ -4,6 +4,7 @@ import dev.pipit.cli.PipitCommand;
 import dev.pipit.config.DemoProperties;
 import dev.pipit.config.EngineProperties;
 import dev.pipit.config.JobsProperties;
+import dev.pipit.config.NodeMode;
 import dev.pipit.config.RouterApplication;
 import dev.pipit.config.ServingProperties;
 import dev.pipit.config.StorageProperties;
@@ -43,6 +44,10 @@ public class PipitApplication {
       RouterApplication.run(serviceArgs); // pipit.cluster.mode=router: no model, no index
       return;
     }
-    SpringApplication.run(PipitApplication.class, serviceArgs);
+    SpringApplication application = new SpringApplication(PipitApplication.class);
+    if (NodeMode.requested(serviceArgs)) {
+      application.setAdditionalProfiles("node"); // application-node.yml: replication readiness
+    }
+    application.run(serviceArgs);
   }
 }

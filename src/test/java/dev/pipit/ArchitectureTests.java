@@ -8,9 +8,12 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noFields;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.pipit.gallery.GalleryItems;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -132,6 +135,26 @@ class ArchitectureTests {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("org.postgresql..", "com.zaxxer.hikari..", "java.sql..", "javax.sql..")
+        .check(pipit);
+  }
+
+  /**
+   * The HTTP API writes the gallery through the {@code GalleryWrites} seam only: a controller
+   * calling {@code GalleryItems.index/delete} itself would, on a cluster node, write the replica
+   * behind PostgreSQL's back (and never into the change log the other replicas tail).
+   */
+  @Test
+  void theApiWritesTheGalleryThroughTheGalleryWritesSeam() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.pipit.api..")
+        .should()
+        .callMethodWhere(
+            DescribedPredicate.describe(
+                "GalleryItems.index or GalleryItems.delete",
+                (JavaMethodCall call) ->
+                    call.getTargetOwner().isAssignableTo(GalleryItems.class)
+                        && (call.getName().equals("index") || call.getName().equals("delete"))))
         .check(pipit);
   }
 

@@ -63,8 +63,10 @@ class MetricsDocIT {
         Matcher m = DOCUMENTED.matcher(line);
         while (m.find()) {
           // GPU-only meters exist on CUDA only, Router-only ones in the cluster router process
-          // (ClusterRouterIT checks those)
-          (line.contains("GPU-only") || line.contains("Router-only") ? gpuOnly : documented)
+          // (ClusterRouterIT checks those), Node-only ones in a cluster node (ClusterIT)
+          (line.contains("GPU-only") || line.contains("Router-only") || line.contains("Node-only")
+                  ? gpuOnly
+                  : documented)
               .add(family(m.group(1)));
         }
       }

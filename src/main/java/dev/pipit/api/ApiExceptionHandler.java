@@ -1,5 +1,8 @@
 package dev.pipit.api;
 
+import dev.pipit.cluster.node.ReadWaitTimeoutException;
+import dev.pipit.cluster.node.StoreUnavailableException;
+import dev.pipit.cluster.node.WrongShardException;
 import dev.pipit.encode.EncoderOverloadedException;
 import dev.pipit.encode.ImageDecodeException;
 import dev.pipit.gallery.NoModelServingException;
@@ -208,6 +211,35 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
   ProblemDetail payloadTooLarge(PayloadTooLargeException e) {
     return problem(
         HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "Item too large", e.getMessage());
+  }
+
+  @ExceptionHandler(WrongShardException.class)
+  ProblemDetail wrongShard(WrongShardException e) {
+    ProblemDetail problem =
+        problem(HttpStatus.CONFLICT, "wrong-shard", "Wrong shard", e.getMessage());
+    problem.setProperty("shard", e.shard());
+    return problem;
+  }
+
+  /** PostgreSQL is unreachable on a cluster node: nothing was written, searches still answer. */
+  @ExceptionHandler(StoreUnavailableException.class)
+  ResponseEntity<ProblemDetail> storeUnavailable(StoreUnavailableException e) {
+    log.warn("Cluster store unavailable: {}", e.getMessage());
+    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+        .header(HttpHeaders.RETRY_AFTER, "5")
+        .body(
+            problem(
+                HttpStatus.SERVICE_UNAVAILABLE,
+                "store-unavailable",
+                "Store unavailable",
+                "The cluster's PostgreSQL could not be reached; nothing was written. Retry"
+                    + " later."));
+  }
+
+  @ExceptionHandler(ReadWaitTimeoutException.class)
+  ProblemDetail readWait(ReadWaitTimeoutException e) {
+    return problem(
+        HttpStatus.GATEWAY_TIMEOUT, "replication-behind", "Replica behind", e.getMessage());
   }
 
   /** Anything unforeseen: logged with its stack, answered without internals. */

@@ -16,6 +16,9 @@ import jakarta.validation.constraints.NotBlank;
  *     says whether), and each hit carries its score. {@code code} must be their signs.
  * @param rescore with {@code values}: whether to order equal distances by them (default: {@code
  *     pipit.serving.rescore})
+ * @param minSequence on a cluster node: answer only once the node has applied the change log up to
+ *     this sequence (a write's {@code sequence}), waiting up to {@code pipit.cluster.read-wait},
+ *     else 504; ignored in standalone mode, which sees every write at once
  */
 @Schema(
     example =
@@ -28,10 +31,11 @@ record CodeSearchRequest(
     @Min(0) Integer radius,
     String label,
     float[] values,
-    Boolean rescore) {
+    Boolean rescore,
+    @Min(0) Long minSequence) {
 
   /** A search by code alone. */
   CodeSearchRequest(String code, Integer k, Integer radius, String label) {
-    this(code, k, radius, label, null, null);
+    this(code, k, radius, label, null, null, null);
   }
 }

@@ -2,6 +2,7 @@ package dev.pipit.api;
 
 import dev.pipit.gallery.GalleryItems;
 import dev.pipit.gallery.GalleryPayload;
+import dev.pipit.gallery.GalleryWrites;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
@@ -10,15 +11,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestPart;
-import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 
@@ -28,10 +28,12 @@ import org.springframework.web.multipart.MultipartFile;
 class IndexController {
 
   private final GalleryItems items;
+  private final GalleryWrites writes;
   private final ApiLimits limits;
 
-  IndexController(GalleryItems items, ApiLimits limits) {
+  IndexController(GalleryItems items, GalleryWrites writes, ApiLimits limits) {
     this.items = items;
+    this.writes = writes;
     this.limits = limits;
   }
 
@@ -43,7 +45,7 @@ class IndexController {
               + "original, so a model switch cannot re-encode them and leaves them out.")
   IndexResponse indexCodes(@Valid @RequestBody IndexRequest request) {
     checkCount(request.items().size());
-    return IndexResponse.of(items.index(request.toItems(null)));
+    return IndexResponse.of(writes.index(request.toItems(null)));
   }
 
   @PostMapping(path = "/v1/index", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
@@ -62,7 +64,7 @@ class IndexController {
     for (MultipartFile image : images) {
       bytes.add(image.getBytes());
     }
-    return IndexResponse.of(items.index(request.toItems(bytes)));
+    return IndexResponse.of(writes.index(request.toItems(bytes)));
   }
 
   @GetMapping("/v1/index/{id}")
@@ -84,10 +86,17 @@ class IndexController {
   }
 
   @DeleteMapping("/v1/index/{id}")
-  @ResponseStatus(HttpStatus.NO_CONTENT)
-  @Operation(summary = "Delete one gallery item", description = "404 if no item has the id.")
-  void delete(@PathVariable String id) {
-    items.delete(id);
+  @Operation(
+      summary = "Delete one gallery item",
+      description =
+          "404 if no item has the id. 204 in standalone mode; on a cluster node 200 with the"
+              + " change-log `sequence` of the delete (for `minSequence`).")
+  ResponseEntity<Map<String, Object>> delete(@PathVariable String id) {
+    Long sequence = writes.delete(id);
+    if (sequence == null) {
+      return ResponseEntity.noContent().build();
+    }
+    return ResponseEntity.ok(Map.of("id", id, "sequence", sequence));
   }
 
   @GetMapping("/v1/index")

@@ -1,6 +1,7 @@
 package dev.pipit.api;
 
 import dev.pipit.gallery.GalleryItems;
+import dev.pipit.gallery.GalleryWrites;
 import dev.pipit.gallery.ModelRef;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
@@ -12,6 +13,8 @@ import java.util.List;
  * @param indexed how many items were stored
  * @param failed how many were refused
  * @param items per-item outcome
+ * @param sequence on a cluster node: the change-log sequence of the commit, to pass as a search's
+ *     {@code minSequence} (read-your-writes on any replica); absent in standalone mode
  */
 @Schema(
     example =
@@ -22,9 +25,11 @@ import java.util.List;
                    "image":"/v1/images/5d41402abc4b2a76b9719d911017c592ae8b1c0f6a2e1b6c2f3b1a0e9d8c7b6a"},
                   {"id":"sku-2","status":"failed","reason":"the image is truncated"}]}\
         """)
-record IndexResponse(ModelRef model, int indexed, int failed, List<ItemResult> items) {
+record IndexResponse(
+    ModelRef model, int indexed, int failed, List<ItemResult> items, Long sequence) {
 
-  static IndexResponse of(GalleryItems.Indexed indexed) {
+  static IndexResponse of(GalleryWrites.Written written) {
+    GalleryItems.Indexed indexed = written.indexed();
     List<ItemResult> results =
         indexed.outcomes().stream()
             .map(
@@ -36,7 +41,8 @@ record IndexResponse(ModelRef model, int indexed, int failed, List<ItemResult> i
                         ImageUrls.original(o.image())))
             .toList();
     int stored = (int) indexed.outcomes().stream().filter(GalleryItems.Outcome::indexed).count();
-    return new IndexResponse(indexed.model(), stored, results.size() - stored, results);
+    return new IndexResponse(
+        indexed.model(), stored, results.size() - stored, results, written.sequence());
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.pipit.api;
 
 import dev.pipit.gallery.GallerySearch;
+import dev.pipit.gallery.GalleryWrites;
 import dev.pipit.index.Code;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -30,11 +31,17 @@ class SearchController {
           + " (default: pipit.serving.rescore, on); false: the exact Hamming order (distance, then"
           + " insertion)";
 
+  private static final String MIN_SEQUENCE =
+      "cluster node: wait (up to pipit.cluster.read-wait, else 504) until the node has applied"
+          + " this change-log sequence (a write's `sequence`); standalone: ignored";
+
   private final GallerySearch search;
+  private final GalleryWrites writes;
   private final ApiLimits limits;
 
-  SearchController(GallerySearch search, ApiLimits limits) {
+  SearchController(GallerySearch search, GalleryWrites writes, ApiLimits limits) {
     this.search = search;
+    this.writes = writes;
     this.limits = limits;
   }
 
@@ -56,8 +63,11 @@ class SearchController {
           @RequestParam(name = "label", required = false)
           String label,
       @Parameter(description = RESCORE) @RequestParam(name = "rescore", required = false)
-          Boolean rescore)
+          Boolean rescore,
+      @Parameter(description = MIN_SEQUENCE) @RequestParam(name = "minSequence", required = false)
+          Long minSequence)
       throws IOException {
+    writes.awaitSequence(minSequence);
     return SearchResponse.of(
         search.byImage(image.getBytes(), new GallerySearch.Query(k, radius, label, rescore)));
   }
@@ -66,7 +76,12 @@ class SearchController {
   @Operation(
       summary = "Search by code",
       description = "Searches with a precomputed code of the active model.")
-  SearchResponse searchByCode(@Valid @RequestBody CodeSearchRequest request) {
+  SearchResponse searchByCode(
+      @Valid @RequestBody CodeSearchRequest request,
+      @Parameter(description = MIN_SEQUENCE + " (or the body's `minSequence`)")
+          @RequestParam(name = "minSequence", required = false)
+          Long minSequence) {
+    writes.awaitSequence(later(minSequence, request.minSequence()));
     int k = request.k() == null ? 10 : request.k();
     if (request.values() != null) {
       String signs = Code.fromSigns(request.values()).toHex();
@@ -78,9 +93,11 @@ class SearchController {
               request.values(),
               new GallerySearch.Query(k, request.radius(), request.label(), request.rescore())));
     }
+    GallerySearch.Query query = new GallerySearch.Query(k, request.radius(), request.label());
     return SearchResponse.of(
-        search.byCode(
-            request.code(), new GallerySearch.Query(k, request.radius(), request.label())));
+        writes.tiesById()
+            ? search.byCodeTiesById(request.code(), query)
+            : search.byCode(request.code(), query));
   }
 
   @PostMapping(path = "/v1/search/batch", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
@@ -97,8 +114,11 @@ class SearchController {
           @RequestParam(name = "label", required = false)
           String label,
       @Parameter(description = RESCORE) @RequestParam(name = "rescore", required = false)
-          Boolean rescore)
+          Boolean rescore,
+      @Parameter(description = MIN_SEQUENCE) @RequestParam(name = "minSequence", required = false)
+          Long minSequence)
       throws IOException {
+    writes.awaitSequence(minSequence);
     if (images.size() > limits.maxItems()) {
       throw new IllegalArgumentException(
           "at most " + limits.maxItems() + " images per batch, got " + images.size());
@@ -108,5 +128,9 @@ class SearchController {
       bytes.add(image.getBytes());
     }
     return BatchSearchResponse.of(search.batch(bytes, k, label, rescore));
+  }
+
+  private static Long later(Long a, Long b) {
+    return a == null ? b : b == null ? a : Long.valueOf(Math.max(a, b));
   }
 }

@@ -2,6 +2,8 @@ package dev.pipit.config;
 
 import dev.pipit.api.ApiLimits;
 import dev.pipit.api.StorageLocations;
+import dev.pipit.cluster.node.ClusterNode;
+import dev.pipit.cluster.node.ReplicaIndex;
 import dev.pipit.encode.BatchingEncoder;
 import dev.pipit.encode.DecodePool;
 import dev.pipit.encode.EncoderListener;
@@ -17,8 +19,11 @@ import dev.pipit.gallery.GalleryDatasetExport;
 import dev.pipit.gallery.GalleryItems;
 import dev.pipit.gallery.GalleryListener;
 import dev.pipit.gallery.GallerySearch;
+import dev.pipit.gallery.GalleryWrites;
 import dev.pipit.gallery.ImageStore;
+import dev.pipit.gallery.LocalGalleryWrites;
 import dev.pipit.gallery.ModelCatalog;
+import dev.pipit.gallery.ModelRef;
 import dev.pipit.gallery.ModelSwitch;
 import dev.pipit.gallery.ServingModel;
 import dev.pipit.gallery.ServingStartup;
@@ -46,6 +51,7 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -89,10 +95,12 @@ class ServingConfiguration {
       EngineDevice engine,
       DecodePool decodePool,
       EncoderMeters encoderMeters,
-      IndexMeters indexMeters) {
+      IndexMeters indexMeters,
+      ObjectProvider<ClusterNode> cluster) {
     Meters meters = new Meters(encoderMeters, indexMeters);
+    ClusterNode node = cluster.getIfAvailable();
     return (modelDir, indexDir) ->
-        open(serving, storage, engine, decodePool, meters, modelDir, indexDir);
+        open(serving, storage, engine, decodePool, meters, modelDir, indexDir, node);
   }
 
   /** Where every served model's encoder and index report. */
@@ -110,8 +118,21 @@ class ServingConfiguration {
       ServingState state,
       ModelSwitch.Opener opener,
       ImageStore store,
-      GalleryCodec codec)
+      GalleryCodec codec,
+      ObjectProvider<ClusterNode> cluster)
       throws Exception {
+    ClusterNode node = cluster.getIfAvailable();
+    if (node != null) {
+      ActiveModel active =
+          serving.model() == null
+              ? new ActiveModel(codesOnly(node.replica().served()))
+              : ServingStartup.open(state, serving.model(), opener);
+      // An activation in the change log switches what this node serves at its sequence. The
+      // loaded network encodes only its own model: after a switch to another model the node
+      // serves the new model's codes by code only (image requests answer 503 with the reason).
+      node.replica().onSwitch(served -> active.replace(codesOnly(served)));
+      return active;
+    }
     ActiveModel active = ServingStartup.open(state, serving.model(), opener);
     active
         .current()
@@ -127,11 +148,27 @@ class ServingConfiguration {
     return active;
   }
 
+  private static ServingModel codesOnly(ReplicaIndex.Served served) {
+    return ServingModel.codesOnly(
+        new ModelRef(served.modelId(), "codes", served.index().bits(), served.modelId()),
+        served.index());
+  }
+
   @Bean
   GalleryItems galleryItems(
       ActiveModel active, ImageStore store, GalleryCodec codec, ServingProperties serving) {
     return new GalleryItems(
         active, store, codec, Duration.ofMillis(serving.requestTimeoutMillis()));
+  }
+
+  /** Standalone mode's writes; a cluster node has its own (ClusterNodeConfiguration). */
+  @Bean
+  @ConditionalOnProperty(
+      name = "pipit.cluster.mode",
+      havingValue = "standalone",
+      matchIfMissing = true)
+  GalleryWrites localGalleryWrites(GalleryItems items) {
+    return new LocalGalleryWrites(items);
   }
 
   @Bean(destroyMethod = "close")
@@ -156,9 +193,14 @@ class ServingConfiguration {
 
   /** Indexes the demo gallery during start-up, so that a ready service can be searched at once. */
   @Bean
-  DemoGalleryLoaded demoGallery(ActiveModel active, GalleryItems items, DemoProperties demo)
+  DemoGalleryLoaded demoGallery(
+      ActiveModel active,
+      GalleryItems items,
+      DemoProperties demo,
+      ObjectProvider<ClusterNode> cluster)
       throws Exception {
-    if (demo.gallerySize() == 0 || active.current().isEmpty()) {
+    // a cluster node's gallery is PostgreSQL's: nothing is indexed behind the change log's back
+    if (demo.gallerySize() == 0 || active.current().isEmpty() || cluster.getIfAvailable() != null) {
       return new DemoGalleryLoaded(0);
     }
     Dataset dataset = DatasetLoader.load(demo.dataset(), demo.root());
@@ -233,9 +275,17 @@ class ServingConfiguration {
       DecodePool decodePool,
       Meters meters,
       Path modelDir,
-      Path indexDir)
+      Path indexDir,
+      ClusterNode node)
       throws IOException {
     ModelArtifact artifact = ModelArtifact.open(modelDir);
+    if (node != null && !node.replica().served().modelId().equals(artifact.manifest().name())) {
+      throw new IllegalStateException(
+          "a cluster node serves "
+              + node.replica().served().modelId()
+              + "; model switches in cluster mode go through the database, not "
+              + modelDir);
+    }
     LoadedModel model = LoadedModel.load(artifact, engine.device(), serving.compile());
     BatchingEncoder batching =
         new BatchingEncoder(
@@ -257,6 +307,15 @@ class ServingConfiguration {
             decodePool,
             serving.queueCapacity(),
             meters.encoder());
+    if (node != null) {
+      // the replica the change log feeds: a node writes no log of its own for gallery items
+      log.info(
+          "Serving model {} ({} bits) on the cluster replica of shard {}",
+          artifact.manifest().name(),
+          artifact.manifest().bits(),
+          node.shard());
+      return ServingModel.onSharedIndex(model, encoder, node.replica().served().index(), batching);
+    }
     FsyncPolicy fsync =
         serving.groupCommitMillis() == 0
             ? FsyncPolicy.always()

@@ -127,6 +127,25 @@ public final class ActiveModel implements AutoCloseable {
     }
   }
 
+  /**
+   * Makes {@code next} the active model at once, with writes held back meanwhile (a cluster node
+   * following an activation in its change log; the standalone service switches through {@link
+   * ModelSwitch}). The previous model is not closed: requests may still hold it.
+   *
+   * @return the model that was active before
+   */
+  public ServingModel replace(ServingModel next) {
+    gate.writeLock().lock();
+    try {
+      ServingModel previous = current;
+      current = next;
+      startupNote = null;
+      return previous;
+    } finally {
+      gate.writeLock().unlock();
+    }
+  }
+
   /** Whether a write touched {@code id} since the running switch began recording. */
   boolean changedDuringSwitch(String id) {
     Set<String> changed = changedDuringSwitch;

@@ -8,6 +8,7 @@ import dev.pipit.index.HammingIndex;
 import dev.pipit.index.SearchHit;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -336,6 +337,49 @@ public final class GallerySearch {
    */
   public Result byCode(String hex, Query query) {
     return observed(GalleryListener.Kind.CODE, () -> searchCode(hex, query));
+  }
+
+  /**
+   * A code search whose equal distances are ordered by id, not by insertion: how a cluster node
+   * answers, so that the router's merge of every shard's top k ({@code ORDER BY distance, id}) is
+   * exact. The first k + 1 hits show whether a tie crosses the k-th place; only then one radius
+   * search to that distance finds every item of the tie. When more than max-k items lie within it,
+   * the tie is ordered among the hits found (not exact: documented in docs/scaling.md).
+   */
+  public Result byCodeTiesById(String hex, Query query) {
+    if (query.radius() != null) {
+      return tiesById(byCode(hex, query), query.k(), false);
+    }
+    int k = query.k();
+    Result top = byCode(hex, new Query(Math.min(k + 1, maxK), null, query.label()));
+    List<Hit> hits = top.hits();
+    if (hits.size() <= k) {
+      return tiesById(top, k, true); // every matching item is here
+    }
+    int edge = hits.get(k - 1).distance();
+    if (hits.get(k).distance() > edge) {
+      return tiesById(top, k, true);
+    }
+    Result tie;
+    try {
+      tie = byCode(hex, new Query(k, edge, query.label()));
+    } catch (SearchTooBroadException e) {
+      return tiesById(top, k, true);
+    }
+    if (!tie.model().equals(top.model())) {
+      return byCodeTiesById(hex, query); // a model switch came between: never mix two models
+    }
+    return tiesById(tie, k, true);
+  }
+
+  private static Result tiesById(Result result, int k, boolean limit) {
+    List<Hit> sorted =
+        result.hits().stream()
+            .sorted(Comparator.comparingInt(Hit::distance).thenComparing(Hit::id))
+            .limit(limit ? k : Long.MAX_VALUE)
+            .toList();
+    return new Result(
+        result.model(), sorted, result.timings(), result.ordering(), result.queryCode());
   }
 
   private Result searchCode(String hex, Query query) {

@@ -20,6 +20,15 @@ public final class ImageTypes {
     } catch (IOException e) {
       return Optional.empty(); // unreadable now: served as bytes, the read itself will fail
     }
+    return sniff(head, n);
+  }
+
+  /** The media type of an image's bytes by magic number, or empty if unrecognised. */
+  public static Optional<String> sniff(byte[] bytes) {
+    return sniff(bytes, bytes.length);
+  }
+
+  private static Optional<String> sniff(byte[] head, int n) {
     if (n >= 3 && (head[0] & 0xff) == 0xFF && (head[1] & 0xff) == 0xD8) {
       return Optional.of("image/jpeg");
     }

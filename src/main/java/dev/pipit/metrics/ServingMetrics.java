@@ -5,6 +5,7 @@ import dev.pipit.gallery.ActiveModel;
 import dev.pipit.gallery.ImageStore;
 import dev.pipit.gallery.ModelRef;
 import dev.pipit.gallery.ModelSwitch;
+import dev.pipit.gallery.NoModelServingException;
 import dev.pipit.gallery.ServingModel;
 import dev.pipit.index.FileStats;
 import dev.pipit.index.IndexStats;
@@ -65,7 +66,7 @@ public class ServingMetrics implements MeterBinder {
       Gauge.builder(
               "pipit.encoder.serving.path",
               this,
-              m -> m.model(s -> s.model().servingPath().startsWith(path) ? 1 : 0))
+              m -> m.model(s -> s.encodes() && s.model().servingPath().startsWith(path) ? 1 : 0))
           .description("1 for the path the encoder serves through (compiled TorchScript or eager)")
           .tag("path", path)
           .register(registry);
@@ -243,7 +244,16 @@ public class ServingMetrics implements MeterBinder {
   }
 
   private double model(ToDoubleFunction<ServingModel> value) {
-    return active.current().map(value::applyAsDouble).orElse(0.0);
+    return active.current().map(s -> orZero(value, s)).orElse(0.0);
+  }
+
+  /** 0 for what a codes-only gallery (a light cluster node) does not have: an encoder. */
+  private static double orZero(ToDoubleFunction<ServingModel> value, ServingModel model) {
+    try {
+      return value.applyAsDouble(model);
+    } catch (NoModelServingException e) {
+      return 0.0;
+    }
   }
 
   private double stats(ToDoubleFunction<IndexStats> value) {

@@ -14,7 +14,10 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import dev.pipit.gallery.GalleryItems;
 import dev.pipit.gallery.GallerySearch;
+import dev.pipit.gallery.GalleryWrites;
+import dev.pipit.gallery.LocalGalleryWrites;
 import dev.pipit.gallery.ModelRef;
 import dev.pipit.gallery.NoModelServingException;
 import dev.pipit.gallery.RequestTimeoutException;
@@ -25,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
@@ -258,6 +262,12 @@ class SearchControllerTests {
     @Bean
     ApiLimits apiLimits() {
       return new ApiLimits(2);
+    }
+
+    /** Standalone mode's writes, over the test's mocked items where it has them. */
+    @Bean
+    GalleryWrites galleryWrites(ObjectProvider<GalleryItems> items) {
+      return new LocalGalleryWrites(items.getIfAvailable());
     }
   }
 }

@@ -266,6 +266,33 @@ class GallerySearchTests {
   }
 
   @Test
+  void tiesByIdTakeTheSmallestIdsOfATieAcrossTheKthPlace() {
+    Code centre = Code.of(BITS, 0xf0f0f0f0L);
+    Code near = Code.of(BITS, 0xf0f0f0f1L);
+    // inserted in descending id order: insertion order and id order disagree on every tie
+    for (int i = 9; i >= 0; i--) {
+      add("tie-" + i, i < 3 ? centre : near, null, null);
+    }
+    add("far", Code.of(BITS, 0x0f0f0f0fL), null, null);
+    GallerySearch search = search(1000, Duration.ofSeconds(5));
+    assertThat(ids(search.byCode(centre.toHex(), query(4)).hits()))
+        .containsExactly("tie-2", "tie-1", "tie-0", "tie-9");
+    assertThat(ids(search.byCodeTiesById(centre.toHex(), query(4)).hits()))
+        .containsExactly("tie-0", "tie-1", "tie-2", "tie-3");
+    assertThat(ids(search.byCodeTiesById(centre.toHex(), query(3)).hits()))
+        .containsExactly("tie-0", "tie-1", "tie-2");
+    assertThat(ids(search.byCodeTiesById(centre.toHex(), query(20)).hits()))
+        .hasSize(11)
+        .last()
+        .isEqualTo("far");
+    // more items within the k-th distance than max-k: ordered among those found
+    assertThat(
+            ids(search(5, Duration.ofSeconds(5)).byCodeTiesById(centre.toHex(), query(4)).hits()))
+        .hasSize(4)
+        .startsWith("tie-0", "tie-1", "tie-2");
+  }
+
+  @Test
   void withoutAModelSearchesAnswerNoModel() {
     GallerySearch search =
         new GallerySearch(new ActiveModel(null), codec, 10, Duration.ofSeconds(1));

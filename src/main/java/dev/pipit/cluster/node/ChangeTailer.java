@@ -33,6 +33,8 @@ public final class ChangeTailer implements AutoCloseable {
   private final Object progress = new Object();
   // Held while a batch is applied; a snapshot holds it to see the replica at one sequence.
   private final Object applying = new Object();
+  // Notified to end a retry's back-off early (wake()).
+  private final Object backoff = new Object();
   private volatile long applied;
   private volatile long head;
   private volatile Instant lastAppliedCommit;
@@ -161,32 +163,52 @@ public final class ChangeTailer implements AutoCloseable {
 
   private void catchUp() {
     while (running) {
+      // Read before the changes: every sequence up to it has committed (appends commit in
+      // sequence order), so once this shard's changes are read to the end, the replica holds
+      // everything up to it and a read-your-writes wait for another shard's write may end.
+      long global = store.lastSequence();
+      connected = true;
       head = Math.max(head, store.headSequence(shard));
       List<Change> batch = store.changesAfter(shard, applied, batchSize);
-      if (!batch.isEmpty()) {
-        synchronized (applying) {
+      boolean end = batch.size() < batchSize;
+      synchronized (applying) {
+        long reached = applied;
+        if (!batch.isEmpty()) {
           sink.apply(batch);
-          Change last = batch.getLast();
-          lastAppliedCommit = last.committedAt();
-          synchronized (progress) {
-            applied = last.sequence();
-            progress.notifyAll();
-          }
+          lastAppliedCommit = batch.getLast().committedAt();
+          reached = batch.getLast().sequence();
+        }
+        if (end) {
+          reached = Math.max(reached, global);
+          head = Math.max(head, reached);
+        }
+        synchronized (progress) {
+          applied = reached;
+          // readiness before the waiters wake: whoever saw its sequence applied sees it ready
+          caughtUpOnce = caughtUpOnce || (end && applied >= head);
+          progress.notifyAll();
         }
       }
-      if (batch.size() < batchSize) {
-        head = Math.max(head, applied);
-        caughtUpOnce = caughtUpOnce || applied >= head;
+      if (end) {
         return;
       }
     }
   }
 
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  /** Ends a retry's back-off now: a write just committed, so PostgreSQL is back. */
+  public void wake() {
+    synchronized (backoff) {
+      backoff.notifyAll();
+    }
+  }
+
+  private void sleep(long millis) {
+    synchronized (backoff) {
+      try {
+        backoff.wait(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -146,20 +146,36 @@ public final class ClusterNode implements AutoCloseable {
     return replica;
   }
 
-  /** Writes items of this node's shard; returns the commit's sequence once this node applied it. */
+  /**
+   * Writes items of this node's shard; returns the commit's sequence once this node applied it, or
+   * after the read wait if it has not by then (the write is committed all the same: a search with
+   * that {@code minSequence} waits for it).
+   */
   public long upsert(List<ItemWrite> items) throws InterruptedException {
     long sequence = store.upsert(settings.shard(), items);
-    awaitApplied(sequence);
+    afterCommit(sequence);
     return sequence;
   }
 
-  /** Deletes an item of this node's shard; the sequence once applied, empty if there was none. */
+  /**
+   * Deletes an item of this node's shard; the sequence (as for upsert), empty if there was none.
+   */
   public Optional<Long> delete(String id) throws InterruptedException {
     Optional<Long> sequence = store.delete(settings.shard(), id);
     if (sequence.isPresent()) {
-      awaitApplied(sequence.get());
+      afterCommit(sequence.get());
     }
     return sequence;
+  }
+
+  private void afterCommit(long sequence) throws InterruptedException {
+    tailer.wake(); // a tail backing off after an outage need not wait: PostgreSQL answers again
+    if (!tailer.awaitApplied(sequence, settings.readWait())) {
+      log.warn(
+          "sequence {} committed but not applied here within {}; acknowledged all the same",
+          sequence,
+          settings.readWait());
+    }
   }
 
   /**
@@ -176,6 +192,21 @@ public final class ClusterNode implements AutoCloseable {
   /** Ready once the tail has reached the head it saw at least once since start. */
   public boolean ready() {
     return tailer.caughtUp();
+  }
+
+  /**
+   * How far this node's replica is behind its shard's change log.
+   *
+   * @param applied the sequence applied up to
+   * @param head the newest sequence of the shard the tail has seen
+   * @param records head minus applied
+   * @param seconds age of the oldest change not applied yet (0 when caught up)
+   */
+  public record Lag(long applied, long head, long records, double seconds) {}
+
+  public Lag lag() {
+    return new Lag(
+        tailer.appliedSequence(), tailer.headSequence(), tailer.lagRecords(), tailer.lagSeconds());
   }
 
   /** The readiness component {@code replication}'s details. */
@@ -201,6 +232,20 @@ public final class ClusterNode implements AutoCloseable {
           snapshots.write(replica, applied);
           return applied;
         });
+  }
+
+  /**
+   * A graceful stop: writes the local snapshot (so the next start reads only the log after it),
+   * then closes. A snapshot that fails is logged; the next start then replays more of the log.
+   */
+  public void shutdown() throws IOException {
+    try {
+      long at = snapshot();
+      log.info("replica snapshot of shard {} written at sequence {}", settings.shard(), at);
+    } catch (IOException | RuntimeException e) {
+      log.warn("replica snapshot at shutdown failed: {}", e.toString());
+    }
+    close();
   }
 
   @Override

@@ -204,6 +204,19 @@ public final class ClusterStore {
         });
   }
 
+  /** The newest sequence of the whole change log, every shard's (0 when empty). */
+  public long lastSequence() {
+    return query(
+        c -> {
+          try (Statement s = c.createStatement();
+              ResultSet r =
+                  s.executeQuery("SELECT coalesce(max(sequence), 0) FROM pipit_changes")) {
+            r.next();
+            return r.getLong(1);
+          }
+        });
+  }
+
   /** The newest sequence that concerns {@code shard} (0 when none). */
   public long headSequence(int shard) {
     return query(

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A node's in-memory copy of its shard, fed by the change log: one Hamming index per model whose
@@ -28,6 +29,7 @@ public final class ReplicaIndex implements ChangeSink, AutoCloseable {
   private final GalleryCodec codec = new GalleryCodec();
   private final Map<String, HammingIndex> byModel = new HashMap<>();
   private volatile Served served;
+  private volatile Consumer<Served> onSwitch = served -> {};
 
   /** Starts serving {@code initialModel} (the node's configured model until an activation). */
   public ReplicaIndex(String initialModel, int initialBits) {
@@ -47,6 +49,14 @@ public final class ReplicaIndex implements ChangeSink, AutoCloseable {
 
   public Served served() {
     return served;
+  }
+
+  /**
+   * Called (on the tail's thread, within the batch) with the new served model at each activation,
+   * before the previous model's index is closed: whoever serves searches swaps to it there.
+   */
+  public void onSwitch(Consumer<Served> listener) {
+    this.onSwitch = listener;
   }
 
   /** The index of {@code modelId}, if the log carried any of its codes. */
@@ -97,7 +107,11 @@ public final class ReplicaIndex implements ChangeSink, AutoCloseable {
       // Activated before any of its codes reached this shard: an empty gallery of that model.
       index = indexFor(modelId, served.index().bits());
     }
+    Served previous = served;
     served = new Served(modelId, index, sequence);
+    if (previous.index() != index) {
+      onSwitch.accept(served);
+    }
     // Older models' codes are no longer served; a later activation of one re-reads nothing, so
     // the store keeps their rows and a node rebuilds from the log or a snapshot.
     byModel.entrySet().removeIf(e -> !e.getKey().equals(modelId) && closeQuietly(e.getValue()));

@@ -1,0 +1,60 @@
+package dev.pipit.cluster.node;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code pipit.cluster.*} of a node ({@code pipit.cluster.mode=node}); names as in the cluster
+ * contract (docs/scaling.md).
+ *
+ * @param mode {@code standalone} (default), {@code node} or {@code router}
+ * @param shards number of shards S
+ * @param shard the shard this node serves, 0..S-1
+ * @param postgres the system of record
+ * @param readWait longest a search with {@code minSequence} waits for this node to reach it
+ * @param codeBits code length of a node started without {@code pipit.serving.model} (codes only)
+ * @param codeModel model id of such a node's codes
+ * @param tailBatch change-log records read per query while catching up
+ * @param tailPoll longest the tail sleeps without a NOTIFY before it looks again
+ */
+@ConfigurationProperties("pipit.cluster")
+public record NodeProperties(
+    @DefaultValue("standalone") String mode,
+    @DefaultValue("1") int shards,
+    @DefaultValue("0") int shard,
+    @DefaultValue Postgres postgres,
+    @DefaultValue("5s") Duration readWait,
+    @DefaultValue("64") int codeBits,
+    @DefaultValue("codes") String codeModel,
+    @DefaultValue("2000") int tailBatch,
+    @DefaultValue("1s") Duration tailPoll) {
+
+  /**
+   * @param url JDBC URL, e.g. {@code jdbc:postgresql://host:5432/pipit}
+   * @param username its user
+   * @param password its password
+   */
+  public record Postgres(String url, String username, String password) {}
+
+  /** The node's settings, serving {@code model} with codes of {@code bits} bits at start. */
+  public ClusterNode.Settings settings(Path dataDir, String model, int bits) {
+    if (postgres.url() == null || postgres.url().isBlank()) {
+      throw new IllegalStateException(
+          "pipit.cluster.mode=node needs pipit.cluster.postgres.url (PIPIT_CLUSTER_POSTGRES_URL)");
+    }
+    return new ClusterNode.Settings(
+        postgres.url(),
+        postgres.username(),
+        postgres.password(),
+        shards,
+        shard,
+        dataDir,
+        model,
+        bits,
+        readWait,
+        tailBatch,
+        tailPoll);
+  }
+}

@@ -1,0 +1,78 @@
+package dev.pipit.config;
+
+import dev.pipit.cluster.node.ClusterNode;
+import dev.pipit.cluster.node.NodeGalleryWrites;
+import dev.pipit.cluster.node.NodeProperties;
+import dev.pipit.cluster.node.PostgresOriginals;
+import dev.pipit.gallery.ActiveModel;
+import dev.pipit.gallery.GalleryCodec;
+import dev.pipit.gallery.GalleryWrites;
+import dev.pipit.gallery.ImageStore;
+import dev.pipit.gallery.SharedOriginals;
+import dev.pipit.metrics.ReplicationMeters;
+import dev.pipit.model.ModelArtifact;
+import dev.pipit.model.ModelManifest;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The service as one shard replica of a cluster ({@code pipit.cluster.mode=node}): PostgreSQL is
+ * the system of record, the served index is the replica the change log feeds, and gallery writes go
+ * through the store ({@link NodeGalleryWrites}). Every route is the standalone service's; what
+ * differs is wired here. Without {@code pipit.serving.model} the node loads no network and serves
+ * codes only ({@code pipit.cluster.code-bits}, {@code pipit.cluster.code-model}).
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "pipit.cluster.mode", havingValue = "node")
+@EnableConfigurationProperties(NodeProperties.class)
+class ClusterNodeConfiguration {
+
+  /**
+   * Migrates the schema, restores the local snapshot and starts the tail (before the model); a
+   * graceful stop writes the snapshot.
+   */
+  @Bean(destroyMethod = "shutdown")
+  ClusterNode clusterNode(
+      NodeProperties cluster, ServingProperties serving, StorageProperties storage)
+      throws Exception {
+    String model = cluster.codeModel();
+    int bits = cluster.codeBits();
+    if (serving.model() != null) {
+      ModelManifest manifest = ModelArtifact.open(serving.model()).manifest();
+      model = manifest.name();
+      bits = manifest.bits();
+    }
+    return ClusterNode.start(cluster.settings(storage.dataDir(), model, bits));
+  }
+
+  @Bean
+  SharedOriginals sharedOriginals(ClusterNode node) {
+    return new PostgresOriginals(node.store());
+  }
+
+  @Bean
+  GalleryWrites nodeGalleryWrites(
+      ClusterNode node,
+      ActiveModel active,
+      GalleryCodec codec,
+      ServingProperties serving,
+      ImageStore images,
+      SharedOriginals originals) {
+    return new NodeGalleryWrites(
+        node, active, codec, Duration.ofMillis(serving.requestTimeoutMillis()), images, originals);
+  }
+
+  @Bean("replication")
+  ReplicationHealthIndicator replication(ClusterNode node) {
+    return new ReplicationHealthIndicator(node);
+  }
+
+  @Bean
+  ReplicationMeters replicationMeters(ClusterNode node, MeterRegistry registry) {
+    return new ReplicationMeters(node, registry);
+  }
+}

@@ -1,0 +1,159 @@
+package dev.pipit.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import dev.pipit.TestModels;
+import dev.pipit.cluster.ClusterTestPostgres;
+import dev.pipit.cluster.ShardFunction;
+import dev.pipit.cluster.node.ClusterStore;
+import dev.pipit.model.Architecture;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.HexFormat;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockMultipartFile;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.servlet.MockMvc;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A cluster node with a model: an image indexed on it is encoded here, its original kept in
+ * PostgreSQL as well as locally, and an original only another node kept is fetched from PostgreSQL
+ * (and cached with its thumbnail); a search by image answers with the kept image.
+ */
+@SpringBootTest
+@AutoConfigureMockMvc
+@ActiveProfiles("node")
+class ClusterNodeImagesTests {
+
+  static final String KEY = "cluster-node-images-key";
+  static final JsonMapper JSON = JsonMapper.builder().build();
+
+  @TempDir static Path dir;
+
+  static ClusterTestPostgres.Database db;
+
+  @Autowired MockMvc mvc;
+
+  @BeforeAll
+  static void model() throws Exception {
+    TestModels.writeRandom(dir.resolve("models"), "node-16", Architecture.ADSH_R50, 16, 32);
+  }
+
+  @DynamicPropertySource
+  static void properties(DynamicPropertyRegistry registry) {
+    db = ClusterTestPostgres.newDatabase();
+    registry.add("pipit.serving.model", () -> dir.resolve("models/node-16").toString());
+    registry.add("pipit.storage.data-dir", () -> dir.resolve("data").toString());
+    registry.add("pipit.storage.models-dir", () -> dir.resolve("models").toString());
+    registry.add("pipit.engine.device", () -> "cpu");
+    registry.add("pipit.jobs.admin-token", () -> KEY);
+    registry.add("pipit.cluster.mode", () -> "node");
+    registry.add("pipit.cluster.postgres.url", db::url);
+    registry.add("pipit.cluster.postgres.username", db::username);
+    registry.add("pipit.cluster.postgres.password", db::password);
+  }
+
+  @Test
+  void anImageIndexedOnANodeIsKeptInPostgresAndServedFromThereToo() throws Exception {
+    byte[] png = png(new Random(3));
+    JsonNode indexed =
+        JSON.readTree(
+            mvc.perform(
+                    multipart("/v1/index")
+                        .file(new MockMultipartFile("image", "a.png", "image/png", png))
+                        .file(
+                            new MockMultipartFile(
+                                "items",
+                                "",
+                                "application/json",
+                                "{\"items\":[{\"id\":\"photo-1\",\"label\":\"p\"}]}".getBytes()))
+                        .header("Authorization", "Bearer " + KEY))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.indexed").value(1))
+                .andReturn()
+                .getResponse()
+                .getContentAsString());
+    assertThat(indexed.get("sequence").asLong()).isPositive();
+    String url = indexed.get("items").get(0).get("image").asString();
+    String sha = url.substring(url.lastIndexOf('/') + 1);
+    try (Connection c = db.connect();
+        ResultSet r =
+            c.createStatement()
+                .executeQuery("SELECT bytes FROM pipit_originals WHERE sha256 = '" + sha + "'")) {
+      assertThat(r.next()).isTrue();
+      assertThat(r.getBytes(1)).isEqualTo(png);
+    }
+    try (Connection c = db.connect();
+        ResultSet r =
+            c.createStatement()
+                .executeQuery("SELECT original FROM pipit_items WHERE id = 'photo-1'")) {
+      assertThat(r.next()).isTrue();
+      assertThat(r.getString(1)).isEqualTo(sha);
+    }
+    assertThat(mvc.perform(get(url)).andReturn().getResponse().getContentAsByteArray())
+        .isEqualTo(png);
+
+    // an original another node kept (in PostgreSQL only): fetched from there, cached with its
+    // thumbnail
+    byte[] other = png(new Random(4));
+    String otherSha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(other));
+    new ClusterStore(db.dataSource(), new ShardFunction(1))
+        .putOriginal(otherSha, "image/png", other);
+    mvc.perform(get("/v1/images/" + otherSha + "/thumbnail"))
+        .andExpect(status().isOk())
+        .andExpect(
+            result -> assertThat(result.getResponse().getContentType()).isEqualTo("image/jpeg"));
+    assertThat(
+            mvc.perform(get("/v1/images/" + otherSha))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsByteArray())
+        .isEqualTo(other);
+    mvc.perform(get("/v1/images/" + "0".repeat(64))).andExpect(status().isNotFound());
+
+    mvc.perform(
+            multipart("/v1/search").file(new MockMultipartFile("image", "q.png", "image/png", png)))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.results[0].id").value("photo-1"))
+        .andExpect(jsonPath("$.results[0].image").value(url));
+    mvc.perform(
+            post("/v1/search")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content("{\"code\":\"0000\",\"k\":1}"))
+        .andExpect(status().isOk());
+  }
+
+  private static byte[] png(Random random) throws Exception {
+    BufferedImage image = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < image.getHeight(); y++) {
+      for (int x = 0; x < image.getWidth(); x++) {
+        image.setRGB(x, y, random.nextInt(0xffffff));
+      }
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(image, "png", out);
+    return out.toByteArray();
+  }
+}
