@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -181,7 +182,7 @@ class SnapshotFormatTests {
   private static byte[] formatTwoOf(byte[] three, int bits, long seq) {
     byte[] header = new FileHeader(FileHeader.SNAPSHOT_MAGIC, 2, bits, "model-a", seq).encode();
     int headerLength = header.length;
-    ByteBuffer in = ByteBuffer.wrap(three).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer in = ByteBuffer.wrap(three).order(ByteOrder.LITTLE_ENDIAN);
     int trailerBytes = 4 * 8 + 6 * 4;
     int t = three.length - trailerBytes;
     long count = in.getLong(t);
