@@ -1,0 +1,101 @@
+package dev.pipit.config;
+
+import dev.pipit.cluster.node.ReplicaIndex;
+import dev.pipit.gallery.ActiveModel;
+import dev.pipit.gallery.ModelRef;
+import dev.pipit.gallery.ModelSwitch;
+import dev.pipit.gallery.ServingModel;
+import dev.pipit.model.ModelArtifact;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a cluster node serves after an activation in its change log ({@code ReplicaIndex.onSwitch}).
+ * A node that loaded a network loads the activated model's network from the models directory (the
+ * artifact in the directory named like the model, with as many bits as its codes) and answers
+ * images with it; the network it replaces is closed once requests still holding it had time to
+ * finish. A light node, or one without a loadable artifact of that model, serves the new codes by
+ * code only.
+ *
+ * <p>The load runs on the tail's thread, before the switch: until the new network is ready the node
+ * keeps answering with the old model and its codes (never a mix), and the tail then goes on.
+ */
+final class NodeModelFollower implements Consumer<ReplicaIndex.Served> {
+
+  private static final Logger log = LoggerFactory.getLogger(NodeModelFollower.class);
+
+  private final ActiveModel active;
+  private final Path modelsDir;
+  private final ModelSwitch.Opener opener;
+  private final Duration closeGrace;
+
+  /**
+   * @param modelsDir where artifacts are looked up, or null for a light node (codes only)
+   */
+  NodeModelFollower(
+      ActiveModel active, Path modelsDir, ModelSwitch.Opener opener, Duration closeGrace) {
+    this.active = active;
+    this.modelsDir = modelsDir;
+    this.opener = opener;
+    this.closeGrace = closeGrace;
+  }
+
+  @Override
+  public void accept(ReplicaIndex.Served served) {
+    ServingModel previous = active.replace(modelFor(served));
+    if (previous != null && previous.encodes()) {
+      ModelSwitch.retireAfter(previous, closeGrace, () -> {});
+    }
+  }
+
+  /** The activated model's network over its replica index, or its codes alone. */
+  ServingModel modelFor(ReplicaIndex.Served served) {
+    Path dir = artifactDir(served.modelId());
+    if (dir != null) {
+      try {
+        ModelArtifact artifact = ModelArtifact.open(dir);
+        if (artifact.manifest().name().equals(served.modelId())
+            && artifact.manifest().bits() == served.index().bits()) {
+          // the opener serves the replica's served index, which is already this model's
+          return opener.open(dir, null);
+        }
+        log.warn(
+            "Model {} activated: the artifact in {} is {} ({} bits), not it; serving by code only",
+            served.modelId(),
+            dir,
+            artifact.manifest().name(),
+            artifact.manifest().bits());
+      } catch (Exception | LinkageError e) {
+        log.warn(
+            "Model {} activated: its network in {} cannot be loaded ({}); serving by code only",
+            served.modelId(),
+            dir,
+            e.toString());
+      }
+    }
+    return codesOnly(served);
+  }
+
+  private Path artifactDir(String modelId) {
+    if (modelsDir == null || !modelId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+      return null;
+    }
+    Path dir = modelsDir.resolve(modelId);
+    if (!Files.isDirectory(dir)) {
+      log.warn(
+          "Model {} activated: no artifact in {}; serving its codes by code only", modelId, dir);
+      return null;
+    }
+    return dir;
+  }
+
+  static ServingModel codesOnly(ReplicaIndex.Served served) {
+    return ServingModel.codesOnly(
+        new ModelRef(served.modelId(), "codes", served.index().bits(), served.modelId()),
+        served.index());
+  }
+}
