@@ -9,6 +9,8 @@ import dev.pipit.model.ModelArtifact;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * finish. A light node, or one without a loadable artifact of that model, serves the new codes by
  * code only.
  *
- * <p>The load runs on the tail's thread, before the switch: until the new network is ready the node
- * keeps answering with the old model and its codes (never a mix), and the tail then goes on.
+ * <p>The switch itself happens on the tail's thread, at the activation's sequence, to the new codes
+ * alone (never a mix of two models); the network loads afterwards on a thread of its own (seconds:
+ * the tail must not stall that long), and images answer 503 until it serves. A switch that comes
+ * while a load runs makes that load's network stale: it is closed unused.
  */
 final class NodeModelFollower implements Consumer<ReplicaIndex.Served> {
 
@@ -32,6 +36,11 @@ final class NodeModelFollower implements Consumer<ReplicaIndex.Served> {
   private final Path modelsDir;
   private final ModelSwitch.Opener opener;
   private final Duration closeGrace;
+  // a daemon: a load under way does not hold up the JVM's exit
+  private final ExecutorService loader =
+      Executors.newSingleThreadExecutor(
+          Thread.ofPlatform().daemon().name("node-model-load").factory());
+  private ReplicaIndex.Served latest; // guarded by this
 
   /**
    * @param modelsDir where artifacts are looked up, or null for a light node (codes only)
@@ -46,7 +55,32 @@ final class NodeModelFollower implements Consumer<ReplicaIndex.Served> {
 
   @Override
   public void accept(ReplicaIndex.Served served) {
-    ServingModel previous = active.replace(modelFor(served));
+    synchronized (this) {
+      latest = served;
+      retire(active.replace(codesOnly(served)));
+    }
+    if (modelsDir != null) {
+      loader.execute(() -> load(served));
+    }
+  }
+
+  private void load(ReplicaIndex.Served served) {
+    ServingModel network = modelFor(served);
+    if (!network.encodes()) {
+      return;
+    }
+    synchronized (this) {
+      if (latest == served) {
+        retire(active.replace(network));
+        log.info("Model {} activated: its network serves images now", served.modelId());
+        return;
+      }
+    }
+    log.info("Model {}: a later activation came while its network loaded", served.modelId());
+    ModelSwitch.retireAfter(network, Duration.ZERO, () -> {});
+  }
+
+  private void retire(ServingModel previous) {
     if (previous != null && previous.encodes()) {
       ModelSwitch.retireAfter(previous, closeGrace, () -> {});
     }

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
 import javax.imageio.ImageIO;
@@ -167,6 +168,19 @@ class ClusterNodeImagesTests {
                 .getContentAsString());
     assertThat(activation.get("sequence").asLong()).isPositive();
     byte[] png = png(new Random(5));
+    // node-16b's codes serve from the activation on; its network loads in the background, images
+    // answering 503 until it serves
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (mvc.perform(
+                multipart("/v1/search")
+                    .file(new MockMultipartFile("image", "q.png", "image/png", png)))
+            .andReturn()
+            .getResponse()
+            .getStatus()
+        == 503) {
+      assertThat(System.nanoTime()).as("the network of node-16b loads").isLessThan(deadline);
+      Thread.sleep(200);
+    }
     // no codes of node-16b yet: an empty gallery, answered by the new network (not codes only)
     mvc.perform(
             multipart("/v1/search").file(new MockMultipartFile("image", "q.png", "image/png", png)))
