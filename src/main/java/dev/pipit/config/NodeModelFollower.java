@@ -5,6 +5,8 @@ import dev.pipit.gallery.ActiveModel;
 import dev.pipit.gallery.ModelRef;
 import dev.pipit.gallery.ModelSwitch;
 import dev.pipit.gallery.ServingModel;
+import dev.pipit.gallery.ServingStartup;
+import dev.pipit.gallery.ServingState;
 import dev.pipit.model.ModelArtifact;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +34,7 @@ final class NodeModelFollower implements Consumer<ReplicaIndex.Served> {
 
   private static final Logger log = LoggerFactory.getLogger(NodeModelFollower.class);
 
-  private final ActiveModel active;
+  private ActiveModel active; // set by start, before the replica may call accept
   private final Path modelsDir;
   private final ModelSwitch.Opener opener;
   private final Duration closeGrace;
@@ -45,12 +47,47 @@ final class NodeModelFollower implements Consumer<ReplicaIndex.Served> {
   /**
    * @param modelsDir where artifacts are looked up, or null for a light node (codes only)
    */
-  NodeModelFollower(
-      ActiveModel active, Path modelsDir, ModelSwitch.Opener opener, Duration closeGrace) {
-    this.active = active;
+  private NodeModelFollower(Path modelsDir, ModelSwitch.Opener opener, Duration closeGrace) {
     this.modelsDir = modelsDir;
     this.opener = opener;
     this.closeGrace = closeGrace;
+  }
+
+  /**
+   * What a node serves at start, following its replica's switches from then on: without {@code
+   * defaultModel} the replica's codes alone; with it, that model if the replica serves it (as
+   * standalone starts it), else the network of the model the replica serves now (activated since
+   * the node was configured), looked up in {@code modelsDir}.
+   */
+  static ActiveModel start(
+      ReplicaIndex replica,
+      ServingState state,
+      Path defaultModel,
+      Path modelsDir,
+      ModelSwitch.Opener opener,
+      Duration closeGrace)
+      throws Exception {
+    ReplicaIndex.Served served = replica.served();
+    NodeModelFollower follower =
+        new NodeModelFollower(defaultModel == null ? null : modelsDir, opener, closeGrace);
+    ActiveModel active;
+    if (defaultModel == null) {
+      active = new ActiveModel(codesOnly(served));
+    } else if (ModelArtifact.open(defaultModel).manifest().name().equals(served.modelId())) {
+      active = ServingStartup.open(state, defaultModel, opener);
+    } else {
+      log.info(
+          "The cluster serves {} (activated), not {}: loading its network",
+          served.modelId(),
+          defaultModel);
+      active = new ActiveModel(follower.modelFor(served));
+    }
+    follower.active = active;
+    replica.onSwitch(follower);
+    if (replica.served() != served) {
+      follower.accept(replica.served()); // switched while this started: catch up with it
+    }
+    return active;
   }
 
   @Override

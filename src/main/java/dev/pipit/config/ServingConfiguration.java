@@ -122,21 +122,11 @@ class ServingConfiguration {
       throws Exception {
     ClusterNode node = cluster.getIfAvailable();
     if (node != null) {
-      ActiveModel active =
-          serving.model() == null
-              ? new ActiveModel(NodeModelFollower.codesOnly(node.replica().served()))
-              : ServingStartup.open(state, serving.model(), opener);
       // An activation in the change log switches what this node serves at its sequence: a node
       // with a network loads the activated model's from the models directory; a light node, or
       // one without that artifact, serves the new model's codes by code only (images 503).
-      node.replica()
-          .onSwitch(
-              new NodeModelFollower(
-                  active,
-                  serving.model() == null ? null : storage.modelsDir(),
-                  opener,
-                  SWITCH_CLOSE_GRACE));
-      return active;
+      return NodeModelFollower.start(
+          node.replica(), state, serving.model(), storage.modelsDir(), opener, SWITCH_CLOSE_GRACE);
     }
     ActiveModel active = ServingStartup.open(state, serving.model(), opener);
     active
