@@ -74,7 +74,16 @@ final class NodeModelFollower implements Consumer<ReplicaIndex.Served> {
     if (defaultModel == null) {
       active = new ActiveModel(codesOnly(served));
     } else if (ModelArtifact.open(defaultModel).manifest().name().equals(served.modelId())) {
-      active = ServingStartup.open(state, defaultModel, opener);
+      try {
+        active = ServingStartup.open(state, defaultModel, opener);
+      } catch (IllegalStateException e) {
+        if (replica.served() == served) {
+          throw e;
+        }
+        // the tail applied an activation while the network loaded: the opener refused it
+        served = replica.served();
+        active = new ActiveModel(follower.modelFor(served));
+      }
     } else {
       log.info(
           "The cluster serves {} (activated), not {}: loading its network",
