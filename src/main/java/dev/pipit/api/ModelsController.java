@@ -9,6 +9,9 @@ import dev.pipit.gallery.UnknownModelException;
 import dev.pipit.model.ModelArtifact;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
@@ -65,6 +68,14 @@ class ModelsController {
               + " the answer (200) carries the model and the activation's sequence, once this"
               + " node serves it.",
       security = @SecurityRequirement(name = "admin"))
+  @ApiResponse(
+      responseCode = "202",
+      description = "standalone: the switch started",
+      content = @Content(schema = @Schema(implementation = ModelSwitch.Status.class)))
+  @ApiResponse(
+      responseCode = "200",
+      description = "cluster node: the activation is committed and this node serves it",
+      content = @Content(schema = @Schema(implementation = ClusterActivation.class)))
   ResponseEntity<?> activate(
       @PathVariable String id,
       @Parameter(description = "drop the gallery items that have no kept original")
