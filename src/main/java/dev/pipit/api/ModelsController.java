@@ -64,9 +64,10 @@ class ModelsController {
               + " the old model serving. On a cluster node (and through the router) the switch"
               + " goes through the database instead: the model's codes must have been written"
               + " (by code, under its name); one activation is committed and every node serves"
-              + " the model from its sequence on, loading its network where it serves images;"
-              + " the answer (200) carries the model and the activation's sequence, once this"
-              + " node serves it.",
+              + " the model's codes from its sequence on; a node that serves images loads the"
+              + " model's network from its models directory in the background (images 503"
+              + " meanwhile). The answer (200) carries the model and the activation's sequence,"
+              + " once this node serves its codes.",
       security = @SecurityRequirement(name = "admin"))
   @ApiResponse(
       responseCode = "202",
@@ -74,7 +75,7 @@ class ModelsController {
       content = @Content(schema = @Schema(implementation = ModelSwitch.Status.class)))
   @ApiResponse(
       responseCode = "200",
-      description = "cluster node: the activation is committed and this node serves it",
+      description = "cluster node: the activation is committed and this node serves its codes",
       content = @Content(schema = @Schema(implementation = ClusterActivation.class)))
   ResponseEntity<?> activate(
       @PathVariable String id,
