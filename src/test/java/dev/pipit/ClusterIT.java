@@ -38,10 +38,11 @@ import tools.jackson.databind.json.JsonMapper;
  * holds, once restarted and caught up, exactly its shard's items in PostgreSQL, every acknowledged
  * one among them, none twice. (c) With PostgreSQL stopped, writes answer 503 problems and searches
  * still answer; once it is back the nodes catch up and a write is read back with {@code
- * minSequence}. (d) An activation row switches every node to another model at its sequence, the
- * router then answering with that model's codes alone, as PostgreSQL does. (Step (c) needs a server
- * this test may stop: the local one or a container; with an external server, given by
- * PIPIT_TEST_POSTGRES_URL, that step alone is left out and says so.)
+ * minSequence}. (d) {@code POST /v1/models/m2/activate} through the router commits one activation
+ * row, which switches every node to that model at its sequence, the router then answering with that
+ * model's codes alone, as PostgreSQL does. (Step (c) needs a server this test may stop: the local
+ * one or a container; with an external server, given by PIPIT_TEST_POSTGRES_URL, that step alone is
+ * left out and says so.)
  */
 class ClusterIT {
 
@@ -74,6 +75,7 @@ class ClusterIT {
             "--pipit.cluster.read-wait=10s",
             "--pipit.cluster.tail-poll=200ms",
             "--pipit.storage.data-dir=" + work.resolve("data"),
+            "--pipit.storage.models-dir=" + dir.resolve("models"),
             "--pipit.engine.device=cpu",
             GalleryClient.adminTokenArg()));
   }
@@ -104,6 +106,8 @@ class ClusterIT {
   void aClusterAnswersAsPostgresSaysAndSurvivesAKilledReplicaAndAStoppedDatabase()
       throws Exception {
     db = ClusterTestPostgres.newDatabase();
+    // the artifact step (d) activates: light nodes verify it, load no network
+    TestModels.writeWithoutNetwork(dir.resolve("models"), "m2", BITS);
     List<ServiceProcess> processes = new ArrayList<>();
     try {
       ServiceProcess s0a = node("s0a", 0);
@@ -308,7 +312,23 @@ class ClusterIT {
       }
       store.upsert(0, m2.get(0));
       store.upsert(1, m2.get(1));
-      long activated = store.activate("m2");
+      // activated through the router's HTTP endpoint: one node commits one activation row
+      assertThat(router.postJson("/v1/models/m2/activate", "").statusCode()).isEqualTo(401);
+      assertThat(router.postJson("/v1/models/m3/activate", "", "Authorization", AUTH).statusCode())
+          .isEqualTo(404);
+      HttpResponse<String> activation =
+          router.postJson("/v1/models/m2/activate", "", "Authorization", AUTH);
+      assertThat(activation.statusCode()).as(activation.body()).isEqualTo(200);
+      long activated = JSON.readTree(activation.body()).get("sequence").asLong();
+      try (Connection c = db.connect();
+          ResultSet r =
+              c.createStatement()
+                  .executeQuery("SELECT sequence, model_id FROM pipit_model_activations")) {
+        assertThat(r.next()).isTrue();
+        assertThat(r.getLong(1)).isEqualTo(activated);
+        assertThat(r.getString(2)).isEqualTo("m2");
+        assertThat(r.next()).as("one activation for the cluster").isFalse();
+      }
       try (Connection c = db.connect()) {
         for (int q = 0; q < 5; q++) {
           String query = randomCode(random);

@@ -42,6 +42,17 @@ public final class TestModels {
     return write(dir, name, architecture, bits, side, true);
   }
 
+  /**
+   * Writes {@code <dir>/<name>/} as a verified artifact whose weights are placeholder bytes: the
+   * catalog accepts it, no network loads from it. For light cluster nodes, which validate the
+   * artifact of a model they activate but never load one.
+   */
+  public static Path writeWithoutNetwork(Path dir, String name, int bits) throws Exception {
+    Path model = Files.createDirectories(dir.resolve(name));
+    Files.write(model.resolve("weights.params"), new byte[] {0});
+    return manifest(model, name, Architecture.ADSH_R50, bits, 32);
+  }
+
   private static Path write(
       Path dir, String name, Architecture architecture, int bits, int side, boolean imageNet)
       throws Exception {
@@ -60,6 +71,11 @@ public final class TestModels {
         net.saveParameters(out);
       }
     }
+    return manifest(model, name, architecture, bits, side);
+  }
+
+  private static Path manifest(
+      Path model, String name, Architecture architecture, int bits, int side) throws Exception {
     ModelArtifact.write(
         model,
         new ModelManifest(

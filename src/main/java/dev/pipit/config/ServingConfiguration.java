@@ -3,7 +3,6 @@ package dev.pipit.config;
 import dev.pipit.api.ApiLimits;
 import dev.pipit.api.StorageLocations;
 import dev.pipit.cluster.node.ClusterNode;
-import dev.pipit.cluster.node.ReplicaIndex;
 import dev.pipit.encode.BatchingEncoder;
 import dev.pipit.encode.DecodePool;
 import dev.pipit.encode.EncoderListener;
@@ -23,7 +22,6 @@ import dev.pipit.gallery.GalleryWrites;
 import dev.pipit.gallery.ImageStore;
 import dev.pipit.gallery.LocalGalleryWrites;
 import dev.pipit.gallery.ModelCatalog;
-import dev.pipit.gallery.ModelRef;
 import dev.pipit.gallery.ModelSwitch;
 import dev.pipit.gallery.ServingModel;
 import dev.pipit.gallery.ServingStartup;
@@ -116,6 +114,7 @@ class ServingConfiguration {
   ActiveModel activeModel(
       ServingProperties serving,
       ServingState state,
+      StorageProperties storage,
       ModelSwitch.Opener opener,
       ImageStore store,
       GalleryCodec codec,
@@ -123,15 +122,11 @@ class ServingConfiguration {
       throws Exception {
     ClusterNode node = cluster.getIfAvailable();
     if (node != null) {
-      ActiveModel active =
-          serving.model() == null
-              ? new ActiveModel(codesOnly(node.replica().served()))
-              : ServingStartup.open(state, serving.model(), opener);
-      // An activation in the change log switches what this node serves at its sequence. The
-      // loaded network encodes only its own model: after a switch to another model the node
-      // serves the new model's codes by code only (image requests answer 503 with the reason).
-      node.replica().onSwitch(served -> active.replace(codesOnly(served)));
-      return active;
+      // An activation in the change log switches what this node serves at its sequence: a node
+      // with a network loads the activated model's from the models directory; a light node, or
+      // one without that artifact, serves the new model's codes by code only (images 503).
+      return NodeModelFollower.start(
+          node.replica(), state, serving.model(), storage.modelsDir(), opener, SWITCH_CLOSE_GRACE);
     }
     ActiveModel active = ServingStartup.open(state, serving.model(), opener);
     active
@@ -146,12 +141,6 @@ class ServingConfiguration {
       log.warn("Kept originals not swept: the recorded gallery is not being served");
     }
     return active;
-  }
-
-  private static ServingModel codesOnly(ReplicaIndex.Served served) {
-    return ServingModel.codesOnly(
-        new ModelRef(served.modelId(), "codes", served.index().bits(), served.modelId()),
-        served.index());
   }
 
   @Bean

@@ -337,19 +337,27 @@ public final class ModelSwitch implements AutoCloseable {
   }
 
   private void retire(ServingModel previous) {
-    if (previous == null) {
-      return;
+    if (previous != null) {
+      retireAfter(previous, closeGrace, state::discardUnused);
     }
+  }
+
+  /**
+   * Closes a model that no longer serves once {@code grace} has passed (requests that took it
+   * before the swap finish with it), then runs {@code then}. Also used by a cluster node whose
+   * network follows an activation in the change log.
+   */
+  public static void retireAfter(ServingModel previous, Duration grace, Runnable then) {
     Thread.ofVirtual()
         .start(
             () -> {
               try {
-                Thread.sleep(closeGrace);
+                Thread.sleep(grace);
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
               closeQuietly(previous);
-              state.discardUnused();
+              then.run();
             });
   }
 

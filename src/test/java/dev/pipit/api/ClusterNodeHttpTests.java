@@ -10,15 +10,18 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import dev.pipit.TestModels;
 import dev.pipit.cluster.ClusterTestPostgres;
 import dev.pipit.cluster.ShardFunction;
 import dev.pipit.cluster.node.ClusterStore;
 import dev.pipit.cluster.node.ItemWrite;
 import dev.pipit.index.Code;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -39,7 +42,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The service as a light cluster node (no model: 16-bit codes only) of shard 1 of 2 on a real
  * PostgreSQL: writes answer with their sequence, another shard's id is 409, searches wait for
  * {@code minSequence} or answer 504, readiness has {@code replication}, with PostgreSQL gone writes
- * answer 503 while searches still answer, and an activation in the log switches the served model.
+ * answer 503 while searches still answer, and {@code POST /v1/models/{id}/activate} commits an
+ * activation that switches the served model at its sequence (problems as standalone's otherwise).
  */
 @SpringBootTest
 @AutoConfigureMockMvc
@@ -56,6 +60,14 @@ class ClusterNodeHttpTests {
   @Autowired MockMvc mvc;
 
   static ClusterTestPostgres.Database db;
+
+  /** A 16-bit artifact a light node may activate, and a directory that is no artifact. */
+  @BeforeAll
+  static void models() throws Exception {
+    TestModels.writeWithoutNetwork(dir.resolve("models"), "m2", 16);
+    Files.writeString(
+        Files.createDirectories(dir.resolve("models/broken")).resolve("manifest.json"), "{}");
+  }
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
@@ -162,6 +174,10 @@ class ClusterNodeHttpTests {
           .andExpect(status().isServiceUnavailable())
           .andExpect(header().exists("Retry-After"))
           .andExpect(jsonPath("$.type").value(containsString("store-unavailable")));
+      mvc.perform(post("/v1/models/m2/activate").header("Authorization", "Bearer " + KEY))
+          .andExpect(status().isServiceUnavailable())
+          .andExpect(header().exists("Retry-After"))
+          .andExpect(jsonPath("$.type").value(containsString("store-unavailable")));
       mvc.perform(
               post("/v1/search")
                   .contentType(MediaType.APPLICATION_JSON)
@@ -223,7 +239,28 @@ class ClusterNodeHttpTests {
         .andExpect(jsonPath("$.model.id").value("codes"))
         .andExpect(jsonPath("$.results[0].id").value(own.get(0)))
         .andExpect(jsonPath("$.results[?(@.label == 'new')]").isEmpty());
-    long activated = store.activate("m2");
+    // bad activations change nothing: no credential, an unknown or invalid artifact, the model
+    // already serving
+    mvc.perform(post("/v1/models/m2/activate")).andExpect(status().isUnauthorized());
+    mvc.perform(post("/v1/models/nope/activate").header("Authorization", "Bearer " + KEY))
+        .andExpect(status().isNotFound())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+        .andExpect(jsonPath("$.type").value(containsString("unknown-model")));
+    mvc.perform(post("/v1/models/broken/activate").header("Authorization", "Bearer " + KEY))
+        .andExpect(status().isConflict())
+        .andExpect(jsonPath("$.type").value(containsString("invalid-model")));
+    assertThat(store.activeModel()).isEmpty();
+    JsonNode activation =
+        json(
+            mvc.perform(post("/v1/models/m2/activate").header("Authorization", "Bearer " + KEY))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.model").value("m2"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString());
+    long activated = activation.get("sequence").asLong();
+    assertThat(activated).isGreaterThan(written);
+    assertThat(store.activeModel()).contains("m2");
     mvc.perform(
             post("/v1/search")
                 .contentType(MediaType.APPLICATION_JSON)
@@ -235,6 +272,9 @@ class ClusterNodeHttpTests {
         .andExpect(jsonPath("$.results[1].id").value(own.get(2)));
     mvc.perform(get("/readyz"))
         .andExpect(jsonPath("$.components.replication.details.model").value("m2"));
+    mvc.perform(post("/v1/models/m2/activate").header("Authorization", "Bearer " + KEY))
+        .andExpect(status().isConflict())
+        .andExpect(jsonPath("$.type").value(containsString("switch-conflict")));
   }
 
   private static JsonNode json(String body) {

@@ -18,11 +18,15 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -39,11 +43,14 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A cluster node with a model: an image indexed on it is encoded here, its original kept in
  * PostgreSQL as well as locally, and an original only another node kept is fetched from PostgreSQL
- * (and cached with its thumbnail); a search by image answers with the kept image.
+ * (and cached with its thumbnail); a search by image answers with the kept image. An activation of
+ * another model (through {@code POST /v1/models/{id}/activate}) makes the node load that model's
+ * network and answer images with it.
  */
 @SpringBootTest
 @AutoConfigureMockMvc
 @ActiveProfiles("node")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterNodeImagesTests {
 
   static final String KEY = "cluster-node-images-key";
@@ -58,6 +65,7 @@ class ClusterNodeImagesTests {
   @BeforeAll
   static void model() throws Exception {
     TestModels.writeRandom(dir.resolve("models"), "node-16", Architecture.ADSH_R50, 16, 32);
+    TestModels.writeRandom(dir.resolve("models"), "node-16b", Architecture.ADSH_R50, 16, 32);
   }
 
   @DynamicPropertySource
@@ -143,6 +151,67 @@ class ClusterNodeImagesTests {
                 .contentType(MediaType.APPLICATION_JSON)
                 .content("{\"code\":\"0000\",\"k\":1}"))
         .andExpect(status().isOk());
+  }
+
+  /** Runs last: it switches the served model. */
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void anActivatedModelsNetworkIsLoadedAndEncodesImages() throws Exception {
+    JsonNode activation =
+        JSON.readTree(
+            mvc.perform(
+                    post("/v1/models/node-16b/activate").header("Authorization", "Bearer " + KEY))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.model").value("node-16b"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString());
+    assertThat(activation.get("sequence").asLong()).isPositive();
+    byte[] png = png(new Random(5));
+    // node-16b's codes serve from the activation on; its network loads in the background, images
+    // answering 503 until it serves
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (mvc.perform(
+                multipart("/v1/search")
+                    .file(new MockMultipartFile("image", "q.png", "image/png", png)))
+            .andReturn()
+            .getResponse()
+            .getStatus()
+        == 503) {
+      assertThat(System.nanoTime()).as("the network of node-16b loads").isLessThan(deadline);
+      Thread.sleep(200);
+    }
+    // no codes of node-16b yet: an empty gallery, answered by the new network (not codes only)
+    mvc.perform(
+            multipart("/v1/search").file(new MockMultipartFile("image", "q.png", "image/png", png)))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.model.id").value("node-16b"))
+        .andExpect(jsonPath("$.model.architecture").value("adsh-r50"))
+        .andExpect(jsonPath("$.results.length()").value(0));
+    mvc.perform(
+            multipart("/v1/index")
+                .file(new MockMultipartFile("image", "b.png", "image/png", png))
+                .file(
+                    new MockMultipartFile(
+                        "items",
+                        "",
+                        "application/json",
+                        "{\"items\":[{\"id\":\"photo-b\"}]}".getBytes()))
+                .header("Authorization", "Bearer " + KEY))
+        .andExpect(status().isOk());
+    try (Connection c = db.connect();
+        ResultSet r =
+            c.createStatement()
+                .executeQuery("SELECT model_id FROM pipit_items WHERE id = 'photo-b'")) {
+      assertThat(r.next()).isTrue();
+      assertThat(r.getString(1)).isEqualTo("node-16b");
+    }
+    mvc.perform(
+            multipart("/v1/search").file(new MockMultipartFile("image", "q.png", "image/png", png)))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.model.id").value("node-16b"))
+        .andExpect(jsonPath("$.results[0].id").value("photo-b"))
+        .andExpect(jsonPath("$.results[0].distance").value(0));
   }
 
   private static byte[] png(Random random) throws Exception {

@@ -232,6 +232,27 @@ public final class ClusterRouter {
         caller);
   }
 
+  /**
+   * {@code POST /v1/models/{id}/activate}: to any one node, which commits one activation that every
+   * node follows at its sequence (the caller's credential goes along: an admin's).
+   */
+  public NodeAnswer activate(String modelId, Caller caller) {
+    String path =
+        "v1/models/" + URLEncoder.encode(modelId, StandardCharsets.UTF_8).replace("+", "%20");
+    NodeCalls.ShardResult result =
+        nodes.anyNode(
+            base ->
+                withAuth(
+                    HttpRequest.newBuilder(
+                            withQuery(base.resolve(path + "/activate"), caller.query()))
+                        .POST(HttpRequest.BodyPublishers.noBody()),
+                    caller.authorization()));
+    if (!result.answered()) {
+      return unavailable(result, "no node accepted the activation: " + result.failure());
+    }
+    return result.answer();
+  }
+
   private NodeAnswer write(int shard, Function<URI, HttpRequest.Builder> request, Caller caller) {
     NodeCalls.ShardResult result =
         nodes.oneShard(shard, base -> withAuth(request.apply(base), caller.authorization()));

@@ -55,6 +55,9 @@ public final class RouterEndpoints {
         .DELETE(
             "/v1/index/{id}",
             request -> reply(router.delete(request.pathVariable("id"), caller(request))))
+        .POST(
+            "/v1/models/{id}/activate",
+            request -> reply(router.activate(request.pathVariable("id"), caller(request))))
         .build();
   }
 

@@ -243,6 +243,30 @@ class ClusterRouterTests {
   }
 
   @Test
+  void anActivationGoesToOneNodeWithTheCallersCredentialAndItsAnswerComesBack() throws IOException {
+    String s0 = replica("s0", 200, "{\"model\":\"m2\",\"sequence\":42}", 0);
+    String s1 = replica("s1", 200, "{\"model\":\"m2\",\"sequence\":42}", 0);
+    ClusterRouter router = router(Duration.ofSeconds(1), s0, s1);
+    NodeAnswer answer =
+        router.activate("m2", new ClusterRouter.Caller("acceptLoss=true", "Bearer admin"));
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(json(answer).get("sequence").asLong()).isEqualTo(42);
+    assertThat(seen).hasSize(1); // one activation for the whole cluster
+    assertThat(seen.getFirst())
+        .matches("s[01] POST /v1/models/m2/activate\\?acceptLoss=true auth=Bearer admin .*");
+    // a node's refusal (say an unknown model) comes back as it is
+    String problem = "{\"status\":404,\"type\":\"https://pipit.dev/problems/unknown-model\"}";
+    NodeAnswer unknown =
+        router(Duration.ofSeconds(1), replica("n", 404, problem, 0)).activate("nope", CALLER);
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(new String(unknown.body(), StandardCharsets.UTF_8)).isEqualTo(problem);
+    // no node up: 503 with Retry-After
+    NodeAnswer down = router(Duration.ofSeconds(1), down(), down()).activate("m2", CALLER);
+    assertThat(down.status()).isEqualTo(503);
+    assertThat(down.retryAfter()).isEqualTo("1");
+  }
+
+  @Test
   void anImageIsEncodedOnceThenSearchedByValuesOnEveryShard() throws IOException {
     String encode =
         "{\"model\":{\"id\":\"m\",\"bits\":2,\"fingerprint\":\"f1\"},\"code\":\"01\","
