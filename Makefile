@@ -41,7 +41,7 @@ run: build $(DEFAULT_MODEL)/manifest.json ## build, train the default model once
 # measured in docs/results.md, "What make run serves"). Trained once, then reused; an interrupted first run
 # resumes from its checkpoint.
 $(DEFAULT_MODEL)/manifest.json:
-	@echo "make run: training the default model $(DEFAULT_MODEL) once (10-25 minutes on 2 cores)"
+	@echo "make run: training the default model $(DEFAULT_MODEL) once (about 6 minutes on 2 idle cores)"
 	java $(JVM_FLAGS) -jar $(JAR) train --method agmh --bits 48 --dataset fashion-mnist --out $(DEFAULT_MODEL) \
 	  --train-per-class 2000 --test-per-class 100 --samples 3000 --outer 12 --inner 1 --lr-drops 10 \
 	  --eval-every 12 --feature-cache none \
