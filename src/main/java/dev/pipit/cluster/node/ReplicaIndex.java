@@ -124,8 +124,16 @@ public final class ReplicaIndex implements ChangeSink, AutoCloseable {
   }
 
   private HammingIndex indexFor(String modelId, int bits) {
-    return byModel.computeIfAbsent(
-        modelId, m -> HammingIndex.inMemory(IndexOptions.of(bits, "cluster:" + m)));
+    return byModel.computeIfAbsent(modelId, m -> HammingIndex.inMemory(replicaOptions(bits, m)));
+  }
+
+  /**
+   * A replica's index options: no payload budget. A change in the log is committed in PostgreSQL
+   * already; a replica that refused it would stall its tail for good (it did at 6.3 M items with
+   * the default budget), as a replayed log never refuses either.
+   */
+  static IndexOptions replicaOptions(int bits, String modelId) {
+    return IndexOptions.of(bits, "cluster:" + modelId).withMaxPayloadBytes(Long.MAX_VALUE);
   }
 
   private static boolean closeQuietly(HammingIndex index) {

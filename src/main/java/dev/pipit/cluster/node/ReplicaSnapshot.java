@@ -3,7 +3,6 @@ package dev.pipit.cluster.node;
 import dev.pipit.index.Code;
 import dev.pipit.index.Entry;
 import dev.pipit.index.HammingIndex;
-import dev.pipit.index.IndexOptions;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -131,7 +130,7 @@ public final class ReplicaSnapshot {
           in.readFully(payload);
           entries.add(new Entry(id, Code.of(bits, words.clone()), payload));
         }
-        HammingIndex index = HammingIndex.inMemory(IndexOptions.of(bits, "cluster:" + modelId));
+        HammingIndex index = HammingIndex.inMemory(ReplicaIndex.replicaOptions(bits, modelId));
         if (!entries.isEmpty()) {
           index.upsertAll(entries);
         }
