@@ -7,6 +7,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
@@ -39,6 +40,8 @@ public final class ChangeTailer implements AutoCloseable {
   private volatile long head;
   private volatile Instant lastAppliedCommit;
   private volatile boolean connected;
+  private volatile TailFailure failure; // null while the last attempt succeeded
+  private volatile long changesApplied;
   private volatile boolean caughtUpOnce;
   private volatile boolean running = true;
 
@@ -96,6 +99,16 @@ public final class ChangeTailer implements AutoCloseable {
     return connected;
   }
 
+  /** Why the last attempt failed; empty while the tail works. */
+  public Optional<TailFailure> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  /** Changes applied since start (every shard's activations included). */
+  public long changesApplied() {
+    return changesApplied;
+  }
+
   /** Whether the tailer has reached the head it saw at least once since start (readiness). */
   public boolean caughtUp() {
     return caughtUpOnce;
@@ -141,6 +154,7 @@ public final class ChangeTailer implements AutoCloseable {
         }
         catchUp();
         connected = true;
+        failure = null;
         backoffMillis = 100;
         // Blocks until a notification arrives or poll passes; the payload is not needed.
         listen.unwrap(PGConnection.class).getNotifications((int) poll.toMillis());
@@ -148,10 +162,13 @@ public final class ChangeTailer implements AutoCloseable {
         if (!running) {
           break;
         }
-        if (connected) {
-          log.warn("change log tail of shard {} interrupted: {}", shard, e.getMessage());
+        TailFailure now = TailFailure.of(e);
+        if (!now.equals(failure)) {
+          log.warn("change log tail of shard {} stopped: {}", shard, now);
         }
-        connected = false;
+        failure = now;
+        // Only a connection failure means PostgreSQL is away; it answered the others.
+        connected = !(now instanceof TailFailure.Unreachable);
         closeQuietly(listen);
         listen = null;
         sleep(backoffMillis);
@@ -175,6 +192,7 @@ public final class ChangeTailer implements AutoCloseable {
         long reached = applied;
         if (!batch.isEmpty()) {
           sink.apply(batch);
+          changesApplied += batch.size();
           lastAppliedCommit = batch.getLast().committedAt();
           reached = batch.getLast().sequence();
         }

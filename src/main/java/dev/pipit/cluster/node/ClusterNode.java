@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One shard replica in cluster mode ({@code pipit.cluster.mode=node}): PostgreSQL is the system of
  * record, this node's memory a replica of its shard fed by the change log. Start-up: migrate the
- * schema, restore the local snapshot (if any) and tail the log after its sequence. Writes go to
+ * schema, restore the local snapshot (if any) and tail the log after its sequence; the snapshot is
+ * written again by the {@link ReplicaSnapshotPolicy} and at a graceful stop. Writes go to
  * PostgreSQL and are acknowledged with their sequence; searches read {@link #replica()} and may
  * wait for a sequence first ({@link #awaitApplied}).
  */
@@ -40,7 +41,8 @@ public final class ClusterNode implements AutoCloseable {
       int initialBits,
       Duration readWait,
       int batchSize,
-      Duration poll) {
+      Duration poll,
+      ReplicaSnapshotPolicy snapshots) {
 
     public Settings {
       if (shard < 0 || shard >= shards) {
@@ -48,28 +50,59 @@ public final class ClusterNode implements AutoCloseable {
             "pipit.cluster.shard must be 0.." + (shards - 1) + ", got " + shard);
       }
     }
+
+    /** Settings with the default snapshot policy ({@link ReplicaSnapshotPolicy#defaults()}). */
+    public Settings(
+        String url,
+        String username,
+        String password,
+        int shards,
+        int shard,
+        Path dataDir,
+        String initialModel,
+        int initialBits,
+        Duration readWait,
+        int batchSize,
+        Duration poll) {
+      this(
+          url,
+          username,
+          password,
+          shards,
+          shard,
+          dataDir,
+          initialModel,
+          initialBits,
+          readWait,
+          batchSize,
+          poll,
+          ReplicaSnapshotPolicy.defaults());
+    }
   }
 
   private final Settings settings;
   private final ClusterStore store;
   private final ReplicaIndex replica;
   private final ChangeTailer tailer;
-  private final ReplicaSnapshot snapshots;
+  private final ReplicaSnapshots snapshots;
   private final HikariDataSource pool;
+  private final long restoredSequence;
 
   private ClusterNode(
       Settings settings,
       ClusterStore store,
       ReplicaIndex replica,
       ChangeTailer tailer,
-      ReplicaSnapshot snapshots,
-      HikariDataSource pool) {
+      ReplicaSnapshots snapshots,
+      HikariDataSource pool,
+      long restoredSequence) {
     this.pool = pool;
     this.settings = settings;
     this.store = store;
     this.replica = replica;
     this.tailer = tailer;
     this.snapshots = snapshots;
+    this.restoredSequence = restoredSequence;
   }
 
   /**
@@ -103,8 +136,8 @@ public final class ClusterNode implements AutoCloseable {
       throw e;
     }
     ClusterStore store = new ClusterStore(dataSource, new ShardFunction(settings.shards()));
-    ReplicaSnapshot snapshots = new ReplicaSnapshot(settings.dataDir(), settings.shard());
-    Optional<ReplicaSnapshot.Restored> restored = snapshots.read();
+    ReplicaSnapshot snapshotFile = new ReplicaSnapshot(settings.dataDir(), settings.shard());
+    Optional<ReplicaSnapshot.Restored> restored = snapshotFile.read();
     ReplicaIndex replica =
         restored
             .map(ReplicaSnapshot.Restored::replica)
@@ -131,7 +164,9 @@ public final class ClusterNode implements AutoCloseable {
             after,
             settings.batchSize(),
             settings.poll());
-    return new ClusterNode(settings, store, replica, tailer.start(), snapshots, dataSource);
+    ReplicaSnapshots periodic =
+        new ReplicaSnapshots(snapshotFile, tailer.start(), replica, settings.snapshots(), after);
+    return new ClusterNode(settings, store, replica, tailer, periodic, dataSource, after);
   }
 
   public int shard() {
@@ -144,6 +179,21 @@ public final class ClusterNode implements AutoCloseable {
 
   public ReplicaIndex replica() {
     return replica;
+  }
+
+  /** The sequence of the local snapshot this node started from (0: it started from nothing). */
+  public long restoredSequence() {
+    return restoredSequence;
+  }
+
+  /** What the replica snapshots did (the restored one counts as the last until one is written). */
+  public ReplicaSnapshots.Status snapshotStatus() {
+    return snapshots.status();
+  }
+
+  /** Why the change-log tail is stuck, if it is (empty while it works). */
+  public Optional<TailFailure> tailFailure() {
+    return tailer.failure();
   }
 
   /**
@@ -218,20 +268,19 @@ public final class ClusterNode implements AutoCloseable {
     details.put("lagRecords", tailer.lagRecords());
     details.put("lagSeconds", tailer.lagSeconds());
     details.put("postgres", tailer.connected() ? "reachable" : "unreachable");
+    // "ok", or what stops the tail: unreachable, sql-error (sqlState) or change-refused (sequence)
+    details.put("tail", tailer.failure().<Object>map(TailFailure::details).orElse("ok"));
+    details.put("snapshotSequence", snapshots.status().lastSequence());
     details.put("model", replica.served().modelId());
     return details;
   }
 
   /**
-   * Writes the local snapshot at the sequence applied now. The tail is paused meanwhile so the
-   * snapshot and its sequence agree.
+   * Writes the local snapshot at the sequence applied now. The tail is paused while the replica is
+   * copied, so the snapshot and its sequence agree; it goes on while the copy is written.
    */
   public long snapshot() throws IOException {
-    return tailer.whilePaused(
-        applied -> {
-          snapshots.write(replica, applied);
-          return applied;
-        });
+    return snapshots.snapshot();
   }
 
   /**
@@ -250,6 +299,7 @@ public final class ClusterNode implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    snapshots.close();
     tailer.close();
     pool.close();
     replica.close();

@@ -18,6 +18,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param codeModel model id of such a node's codes
  * @param tailBatch change-log records read per query while catching up
  * @param tailPoll longest the tail sleeps without a NOTIFY before it looks again
+ * @param snapshotInterval time after which a changed replica writes its local snapshot (0: never)
+ * @param snapshotEveryChanges applied changes after which it writes one (0: never); both are {@link
+ *     ReplicaSnapshotPolicy}, besides the snapshot of a graceful stop
  */
 @ConfigurationProperties("pipit.cluster")
 public record NodeProperties(
@@ -29,7 +32,9 @@ public record NodeProperties(
     @DefaultValue("64") int codeBits,
     @DefaultValue("codes") String codeModel,
     @DefaultValue("2000") int tailBatch,
-    @DefaultValue("1s") Duration tailPoll) {
+    @DefaultValue("1s") Duration tailPoll,
+    @DefaultValue("10m") Duration snapshotInterval,
+    @DefaultValue("1000000") long snapshotEveryChanges) {
 
   /**
    * @param url JDBC URL, e.g. {@code jdbc:postgresql://host:5432/pipit}
@@ -55,6 +60,7 @@ public record NodeProperties(
         bits,
         readWait,
         tailBatch,
-        tailPoll);
+        tailPoll,
+        new ReplicaSnapshotPolicy(snapshotInterval, snapshotEveryChanges));
   }
 }

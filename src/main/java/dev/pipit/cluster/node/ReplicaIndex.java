@@ -64,41 +64,84 @@ public final class ReplicaIndex implements ChangeSink, AutoCloseable {
     return Optional.ofNullable(byModel.get(modelId));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws ChangeRefusedException naming the first change the index refused (the changes before it
+   *     in the batch are applied; applying them again is harmless)
+   */
   @Override
   public synchronized void apply(List<Change> batch) {
-    List<Entry> run = new ArrayList<>();
+    List<Change> run = new ArrayList<>();
     String runModel = null;
     for (Change change : batch) {
       if (change.op() == Change.Op.UPSERT && change.modelId().equals(runModel)) {
-        run.add(entry(change.item()));
+        run.add(change);
         continue;
       }
       flush(runModel, run);
       runModel = null;
-      switch (change.op()) {
-        case UPSERT -> {
-          runModel = change.modelId();
-          run.add(entry(change.item()));
-        }
-        case DELETE -> {
-          for (HammingIndex index : byModel.values()) {
-            if (index.get(change.id()).isPresent()) {
-              index.delete(change.id());
+      try {
+        switch (change.op()) {
+          case UPSERT -> {
+            runModel = change.modelId();
+            run.add(change);
+          }
+          case DELETE -> {
+            for (HammingIndex index : byModel.values()) {
+              if (index.get(change.id()).isPresent()) {
+                index.delete(change.id());
+              }
             }
           }
+          case ACTIVATE -> activate(change.modelId(), change.sequence());
         }
-        case ACTIVATE -> activate(change.modelId(), change.sequence());
+      } catch (RuntimeException e) {
+        throw new ChangeRefusedException(change, e);
       }
     }
     flush(runModel, run);
   }
 
-  private void flush(String modelId, List<Entry> run) {
+  private void flush(String modelId, List<Change> run) {
     if (run.isEmpty()) {
       return;
     }
-    indexFor(modelId, run.getFirst().code().bits()).upsertAll(List.copyOf(run));
+    List<Entry> entries = new ArrayList<>(run.size());
+    for (Change change : run) {
+      try {
+        entries.add(entry(change.item()));
+      } catch (RuntimeException e) {
+        throw new ChangeRefusedException(change, e);
+      }
+    }
+    HammingIndex index = indexFor(modelId, entries.getFirst().code().bits());
+    try {
+      index.upsertAll(entries); // checks every entry before it applies any
+    } catch (RuntimeException e) {
+      throw refusedIn(modelId, index.bits(), run, entries, e);
+    }
     run.clear();
+  }
+
+  /**
+   * Which change of a refused run the index refuses: each entry tried alone on an empty index of
+   * the same options (only on this failure path); the first change of the run if none is.
+   */
+  private static ChangeRefusedException refusedIn(
+      String modelId, int bits, List<Change> run, List<Entry> entries, RuntimeException cause) {
+    try (HammingIndex probe = HammingIndex.inMemory(replicaOptions(bits, modelId))) {
+      for (int i = 0; i < entries.size(); i++) {
+        try {
+          probe.upsert(entries.get(i).id(), entries.get(i).code(), entries.get(i).payload());
+        } catch (RuntimeException e) {
+          return new ChangeRefusedException(run.get(i), e);
+        }
+      }
+    } catch (IOException e) {
+      cause.addSuppressed(e);
+    }
+    return new ChangeRefusedException(run.getFirst(), cause);
   }
 
   private void activate(String modelId, long sequence) {

@@ -1,5 +1,6 @@
 package dev.pipit.cluster.node;
 
+import dev.pipit.gallery.DurableFiles;
 import dev.pipit.index.Code;
 import dev.pipit.index.Entry;
 import dev.pipit.index.HammingIndex;
@@ -7,14 +8,14 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,8 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A node's local copy of its replica and the sequence it reflects, under the data dir, so a restart
  * replays only the log after it instead of the whole shard. The file is written aside, fsynced and
- * renamed over the old one; a damaged or foreign file is ignored (the node then starts from 0,
- * which is slower but never wrong, since PostgreSQL holds everything).
+ * renamed over the old one, and the directory fsynced ({@link DurableFiles}); a damaged or foreign
+ * file is ignored (the node then starts from 0, which is slower but never wrong, since PostgreSQL
+ * holds everything).
  */
 public final class ReplicaSnapshot {
 
@@ -52,49 +54,77 @@ public final class ReplicaSnapshot {
   }
 
   /**
+   * What a snapshot holds, copied out of the replica at one sequence: the caller makes sure no
+   * batch is applied meanwhile (the tailer's pause), then writes it without holding the tail up.
+   */
+  public record Captured(
+      long sequence, String servedModel, long activatedAt, Map<String, Model> models) {
+
+    /** One model's code length and live entries, in insertion order. */
+    public record Model(int bits, List<Entry> entries) {}
+
+    /** Entries over every model. */
+    public long entries() {
+      return models.values().stream().mapToLong(m -> m.entries().size()).sum();
+    }
+  }
+
+  /** Copies {@code replica} as of {@code sequence}; call with no batch being applied. */
+  public Captured capture(ReplicaIndex replica, long sequence) {
+    ReplicaIndex.Served served = replica.served();
+    Map<String, Captured.Model> models = new LinkedHashMap<>();
+    for (Map.Entry<String, HammingIndex> model : replica.indexes().entrySet()) {
+      HammingIndex index = model.getValue();
+      List<Entry> entries = new ArrayList<>(index.size());
+      index.forEach(entries::add); // insertion order: the tie rule survives the restart
+      models.put(model.getKey(), new Captured.Model(index.bits(), entries));
+    }
+    return new Captured(sequence, served.modelId(), served.activatedAt(), models);
+  }
+
+  /**
    * Writes {@code replica} as of {@code sequence}. The caller makes sure no batch is applied
    * meanwhile (the tailer calls this between batches).
    */
   public void write(ReplicaIndex replica, long sequence) throws IOException {
-    Files.createDirectories(file.getParent());
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    ReplicaIndex.Served served = replica.served();
-    Map<String, HammingIndex> indexes = replica.indexes();
+    write(capture(replica, sequence));
+  }
+
+  /** Writes a captured replica (any thread; the tail may go on meanwhile). */
+  public void write(Captured captured) throws IOException {
+    DurableFiles.replace(file, stream -> writeTo(stream, captured));
+  }
+
+  private void writeTo(OutputStream stream, Captured captured) throws IOException {
     CRC32 crc = new CRC32();
-    try (FileOutputStream fileOut = new FileOutputStream(tmp.toFile());
-        DataOutputStream out =
-            new DataOutputStream(
-                new BufferedOutputStream(new CheckedOutputStream(fileOut, crc), 1 << 16))) {
-      out.writeInt(MAGIC);
-      out.writeInt(VERSION);
-      out.writeInt(shard);
-      out.writeLong(sequence);
-      out.writeUTF(served.modelId());
-      out.writeLong(served.activatedAt());
-      out.writeInt(indexes.size());
-      for (Map.Entry<String, HammingIndex> model : indexes.entrySet()) {
-        HammingIndex index = model.getValue();
-        out.writeUTF(model.getKey());
-        out.writeInt(index.bits());
-        List<Entry> entries = new ArrayList<>(index.size());
-        index.forEach(entries::add); // insertion order: the tie rule survives the restart
-        out.writeInt(entries.size());
-        for (Entry e : entries) {
-          out.writeUTF(e.id());
-          for (long w : e.code().words()) {
-            out.writeLong(w);
-          }
-          byte[] payload = e.payload() == null ? new byte[0] : e.payload();
-          out.writeInt(payload.length);
-          out.write(payload);
+    DataOutputStream out =
+        new DataOutputStream(
+            new BufferedOutputStream(new CheckedOutputStream(stream, crc), 1 << 16));
+    out.writeInt(MAGIC);
+    out.writeInt(VERSION);
+    out.writeInt(shard);
+    out.writeLong(captured.sequence());
+    out.writeUTF(captured.servedModel());
+    out.writeLong(captured.activatedAt());
+    out.writeInt(captured.models().size());
+    for (Map.Entry<String, Captured.Model> model : captured.models().entrySet()) {
+      out.writeUTF(model.getKey());
+      out.writeInt(model.getValue().bits());
+      List<Entry> entries = model.getValue().entries();
+      out.writeInt(entries.size());
+      for (Entry e : entries) {
+        out.writeUTF(e.id());
+        for (long w : e.code().words()) {
+          out.writeLong(w);
         }
+        byte[] payload = e.payload() == null ? new byte[0] : e.payload();
+        out.writeInt(payload.length);
+        out.write(payload);
       }
-      out.flush();
-      out.writeLong(crc.getValue());
-      out.flush();
-      fileOut.getFD().sync();
     }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    out.flush();
+    out.writeLong(crc.getValue());
+    out.flush();
   }
 
   /** The replica of the last snapshot, if one is there and intact. */

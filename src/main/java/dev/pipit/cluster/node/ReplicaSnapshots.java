@@ -1,0 +1,154 @@
+package dev.pipit.cluster.node;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's replica snapshots: on demand (a graceful stop), and in the background when the {@link
+ * ReplicaSnapshotPolicy} says one is due, on a thread of their own. One at a time. The replica is
+ * copied out while the tail is paused between two batches (so the copy and its sequence agree),
+ * then written while the tail goes on ({@link ReplicaSnapshot#write(ReplicaSnapshot.Captured)}:
+ * aside, fsynced, renamed).
+ */
+public final class ReplicaSnapshots implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ReplicaSnapshots.class);
+
+  /** After a failed background snapshot, the next try waits this long. */
+  static final Duration RETRY_AFTER = Duration.ofSeconds(10);
+
+  /**
+   * What the snapshots did, for metrics and readiness.
+   *
+   * @param lastSequence sequence the newest snapshot holds (the restored one's, 0 if none)
+   * @param lastAt when the newest was written (null if none since start)
+   * @param written snapshots written since start
+   * @param failures snapshots that failed since start
+   * @param totalSeconds time spent writing them (copy and file)
+   * @param lastSeconds time the newest took
+   * @param lastEntries entries the newest holds
+   */
+  public record Status(
+      long lastSequence,
+      Instant lastAt,
+      long written,
+      long failures,
+      double totalSeconds,
+      double lastSeconds,
+      long lastEntries) {}
+
+  private final ReplicaSnapshot file;
+  private final ChangeTailer tailer;
+  private final ReplicaIndex replica;
+  private final ReplicaSnapshotPolicy policy;
+  private final ScheduledExecutorService executor;
+  private final Object writing = new Object();
+  private volatile Status status;
+  private volatile long changesAtLast;
+  private volatile long nanosAtLast = System.nanoTime();
+  private volatile long retryAt = System.nanoTime();
+
+  ReplicaSnapshots(
+      ReplicaSnapshot file,
+      ChangeTailer tailer,
+      ReplicaIndex replica,
+      ReplicaSnapshotPolicy policy,
+      long restoredSequence) {
+    this.file = file;
+    this.tailer = tailer;
+    this.replica = replica;
+    this.policy = policy;
+    this.status = new Status(restoredSequence, null, 0, 0, 0, 0, 0);
+    this.executor =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("pipit-replica-snapshots").factory());
+    if (policy.automatic()) {
+      long interval = policy.interval().toMillis();
+      long period = interval > 0 ? Math.clamp(interval / 4, 20, 1_000) : 1_000;
+      executor.scheduleWithFixedDelay(this::maybeSnapshot, period, period, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Writes a snapshot now (waits for one in progress); returns its sequence. */
+  long snapshot() throws IOException {
+    synchronized (writing) {
+      long start = System.nanoTime();
+      long[] changes = new long[1];
+      ReplicaSnapshot.Captured captured =
+          tailer.whilePaused(
+              applied -> {
+                changes[0] = tailer.changesApplied();
+                return file.capture(replica, applied);
+              });
+      try {
+        file.write(captured);
+      } catch (IOException | RuntimeException e) {
+        Status s = status;
+        status =
+            new Status(
+                s.lastSequence(),
+                s.lastAt(),
+                s.written(),
+                s.failures() + 1,
+                s.totalSeconds(),
+                s.lastSeconds(),
+                s.lastEntries());
+        throw e;
+      }
+      long took = System.nanoTime() - start;
+      changesAtLast = changes[0];
+      nanosAtLast = System.nanoTime();
+      Status s = status;
+      status =
+          new Status(
+              captured.sequence(),
+              Instant.now(),
+              s.written() + 1,
+              s.failures(),
+              s.totalSeconds() + took / 1e9,
+              took / 1e9,
+              captured.entries());
+      log.debug(
+          "replica snapshot at sequence {} ({} entries) in {} ms",
+          captured.sequence(),
+          captured.entries(),
+          took / 1_000_000);
+      return captured.sequence();
+    }
+  }
+
+  Status status() {
+    return status;
+  }
+
+  private void maybeSnapshot() {
+    if (System.nanoTime() - retryAt < 0
+        || !policy.due(tailer.changesApplied() - changesAtLast, System.nanoTime() - nanosAtLast)) {
+      return;
+    }
+    try {
+      snapshot();
+    } catch (IOException | RuntimeException | OutOfMemoryError e) {
+      // OutOfMemoryError too: a replica too large to copy must not end the snapshot thread.
+      retryAt = System.nanoTime() + RETRY_AFTER.toNanos();
+      log.warn(
+          "replica snapshot failed ({}); a restart replays the log from sequence {}",
+          e.toString(),
+          status.lastSequence());
+    }
+  }
+
+  /** Stops the background snapshots; one being written finishes first. */
+  @Override
+  public void close() {
+    synchronized (writing) {
+      executor.shutdownNow();
+    }
+  }
+}
