@@ -2,17 +2,12 @@ package dev.pipit.api;
 
 import dev.pipit.gallery.ImageStore;
 import dev.pipit.gallery.ImageTypes;
-import dev.pipit.gallery.SharedOriginals;
+import dev.pipit.gallery.OriginalsCache;
 import dev.pipit.index.UnknownIdException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
-import javax.imageio.ImageIO;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.core.io.FileSystemResource;
@@ -37,35 +32,31 @@ class ImagesController {
       CacheControl.maxAge(Duration.ofDays(365)).cachePublic().immutable();
 
   private final ImageStore store;
-  private final SharedOriginals shared;
+  private final OriginalsCache cache;
 
   /**
-   * @param shared on a cluster node, where originals other nodes kept are found (a miss in {@code
-   *     store} is fetched from there and cached); absent in standalone mode
+   * @param cache on a cluster node, the bounded cache of the originals every node finds in
+   *     PostgreSQL ({@code store} is its storage); absent in standalone mode
    */
-  ImagesController(ImageStore store, ObjectProvider<SharedOriginals> shared) {
+  ImagesController(ImageStore store, ObjectProvider<OriginalsCache> cache) {
     this.store = store;
-    this.shared = shared.getIfAvailable();
+    this.cache = cache.getIfAvailable();
   }
 
   @GetMapping("/v1/images/{sha256}")
   @Operation(summary = "A kept original", description = "The bytes as uploaded; 404 if not kept.")
   ResponseEntity<Resource> original(@PathVariable String sha256) {
-    Optional<Path> kept = store.original(checked(sha256));
-    if (kept.isEmpty() && shared != null) {
-      byte[] bytes = shared.get(sha256).orElseThrow(() -> missing(sha256));
-      kept = cache(bytes);
-      if (kept.isEmpty()) {
-        return ResponseEntity.ok()
-            .cacheControl(IMMUTABLE)
-            .contentType(
-                ImageTypes.sniff(bytes)
-                    .map(MediaType::parseMediaType)
-                    .orElse(MediaType.APPLICATION_OCTET_STREAM))
-            .body(new ByteArrayResource(bytes));
-      }
+    if (cache != null) {
+      byte[] bytes = cache.original(checked(sha256)).orElseThrow(() -> missing(sha256));
+      return ResponseEntity.ok()
+          .cacheControl(IMMUTABLE)
+          .contentType(
+              ImageTypes.sniff(bytes)
+                  .map(MediaType::parseMediaType)
+                  .orElse(MediaType.APPLICATION_OCTET_STREAM))
+          .body(new ByteArrayResource(bytes));
     }
-    Path file = kept.orElseThrow(() -> missing(sha256));
+    Path file = store.original(checked(sha256)).orElseThrow(() -> missing(sha256));
     return ResponseEntity.ok()
         .cacheControl(IMMUTABLE)
         .contentType(sniff(file))
@@ -77,32 +68,17 @@ class ImagesController {
       summary = "Thumbnail of a kept original",
       description = "JPEG, longest side 160 px; 404 if not kept.")
   ResponseEntity<Resource> thumbnail(@PathVariable String sha256) {
-    Optional<Path> kept = store.thumbnail(checked(sha256));
-    if (kept.isEmpty() && shared != null) {
-      kept = shared.get(sha256).flatMap(this::cache).flatMap(original -> store.thumbnail(sha256));
+    Resource body;
+    if (cache != null) {
+      body =
+          new ByteArrayResource(
+              cache.thumbnail(checked(sha256)).orElseThrow(() -> missing(sha256)));
+    } else {
+      body =
+          new FileSystemResource(
+              store.thumbnail(checked(sha256)).orElseThrow(() -> missing(sha256)));
     }
-    Path file = kept.orElseThrow(() -> missing(sha256));
-    return ResponseEntity.ok()
-        .cacheControl(IMMUTABLE)
-        .contentType(MediaType.IMAGE_JPEG)
-        .body(new FileSystemResource(file));
-  }
-
-  /**
-   * Keeps another node's original here, with its thumbnail; empty when it does not decode or the
-   * local store is full (the original is then served from the shared bytes, without a thumbnail).
-   */
-  private Optional<Path> cache(byte[] bytes) {
-    BufferedImage image;
-    try {
-      image = ImageIO.read(new ByteArrayInputStream(bytes));
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-    if (image == null) {
-      return Optional.empty();
-    }
-    return store.keep(bytes, image).flatMap(store::original);
+    return ResponseEntity.ok().cacheControl(IMMUTABLE).contentType(MediaType.IMAGE_JPEG).body(body);
   }
 
   private static String checked(String sha256) {

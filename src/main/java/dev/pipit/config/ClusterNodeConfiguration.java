@@ -8,11 +8,14 @@ import dev.pipit.gallery.ActiveModel;
 import dev.pipit.gallery.GalleryCodec;
 import dev.pipit.gallery.GalleryWrites;
 import dev.pipit.gallery.ImageStore;
+import dev.pipit.gallery.OriginalsCache;
 import dev.pipit.gallery.SharedOriginals;
+import dev.pipit.metrics.OriginalsCacheMeters;
 import dev.pipit.metrics.ReplicationMeters;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelManifest;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.time.Duration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -54,13 +57,25 @@ class ClusterNodeConfiguration {
     return new PostgresOriginals(node.store());
   }
 
+  /** This node's copies of the originals in PostgreSQL, LRU within a bound. */
+  @Bean
+  OriginalsCache originalsCache(
+      ImageStore images, SharedOriginals originals, NodeProperties cluster) throws IOException {
+    return OriginalsCache.open(images, originals, cluster.originalsCacheBytes().toBytes());
+  }
+
+  @Bean
+  OriginalsCacheMeters originalsCacheMeters(OriginalsCache cache, MeterRegistry registry) {
+    return new OriginalsCacheMeters(cache, registry);
+  }
+
   @Bean
   GalleryWrites nodeGalleryWrites(
       ClusterNode node,
       ActiveModel active,
       GalleryCodec codec,
       ServingProperties serving,
-      ImageStore images,
+      OriginalsCache images,
       SharedOriginals originals) {
     return new NodeGalleryWrites(
         node, active, codec, Duration.ofMillis(serving.requestTimeoutMillis()), images, originals);

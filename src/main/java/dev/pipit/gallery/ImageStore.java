@@ -8,10 +8,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -162,6 +166,35 @@ public final class ImageStore {
   /** The thumbnail's file, if kept. */
   public Optional<Path> thumbnail(String sha256) {
     return isName(sha256) ? existing(thumbnailPath(sha256)) : Optional.empty();
+  }
+
+  /** Names of the originals on disk, least recently written first (a node's cache, at start). */
+  public synchronized List<String> onDisk() throws IOException {
+    List<Path> originals;
+    try (Stream<Path> files = Files.walk(root, 2)) {
+      originals =
+          files.filter(f -> Files.isRegularFile(f) && isName(f.getFileName().toString())).toList();
+    }
+    Map<String, FileTime> written = new HashMap<>();
+    for (Path file : originals) {
+      written.put(file.getFileName().toString(), Files.getLastModifiedTime(file));
+    }
+    List<String> names = new ArrayList<>(written.keySet());
+    names.sort(Comparator.comparing(written::get));
+    return names;
+  }
+
+  /** Bytes on disk of an original and its thumbnail (0 when not kept). */
+  public long bytesOf(String sha256) {
+    long bytes = 0;
+    for (Path file : new Path[] {originalPath(sha256), thumbnailPath(sha256)}) {
+      try {
+        bytes += Files.size(file);
+      } catch (IOException gone) {
+        // not kept (or deleted meanwhile): nothing on disk
+      }
+    }
+    return bytes;
   }
 
   /** Originals not kept because they would have passed the cap, since start. */

@@ -7,8 +7,8 @@ import dev.pipit.gallery.ActiveModel;
 import dev.pipit.gallery.GalleryCodec;
 import dev.pipit.gallery.GalleryItems;
 import dev.pipit.gallery.GalleryWrites;
-import dev.pipit.gallery.ImageStore;
 import dev.pipit.gallery.ImageStoreException;
+import dev.pipit.gallery.OriginalsCache;
 import dev.pipit.gallery.RequestTimeoutException;
 import dev.pipit.gallery.ServingModel;
 import dev.pipit.gallery.SharedOriginals;
@@ -26,7 +26,7 @@ import java.util.concurrent.CompletableFuture;
  * replica has applied it. The node never writes a log of its own: its index is the replica the
  * change log feeds. Ids of another shard refuse the whole request before anything is encoded.
  * Originals of items by image are kept in PostgreSQL ({@link SharedOriginals}), so every replica
- * serves them, and cached in this node's {@link ImageStore}.
+ * serves them, and cached in this node's {@link OriginalsCache}.
  */
 public final class NodeGalleryWrites implements GalleryWrites {
 
@@ -34,12 +34,12 @@ public final class NodeGalleryWrites implements GalleryWrites {
   private final ActiveModel active;
   private final GalleryCodec codec;
   private final Duration timeout;
-  private final ImageStore images;
+  private final OriginalsCache images;
   private final SharedOriginals originals;
 
   /**
    * @param timeout longest a request waits for its encodings
-   * @param images this node's store of originals (a cache of {@code originals}, with thumbnails)
+   * @param images this node's copies of originals (a bounded cache of {@code originals})
    * @param originals where every node finds the originals
    */
   public NodeGalleryWrites(
@@ -47,7 +47,7 @@ public final class NodeGalleryWrites implements GalleryWrites {
       ActiveModel active,
       GalleryCodec codec,
       Duration timeout,
-      ImageStore images,
+      OriginalsCache images,
       SharedOriginals originals) {
     this.node = node;
     this.active = active;

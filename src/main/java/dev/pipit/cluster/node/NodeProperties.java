@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * {@code pipit.cluster.*} of a node ({@code pipit.cluster.mode=node}); names as in the cluster
@@ -34,7 +35,8 @@ public record NodeProperties(
     @DefaultValue("2000") int tailBatch,
     @DefaultValue("1s") Duration tailPoll,
     @DefaultValue("10m") Duration snapshotInterval,
-    @DefaultValue("1000000") long snapshotEveryChanges) {
+    @DefaultValue("1000000") long snapshotEveryChanges,
+    @DefaultValue("1GB") DataSize originalsCacheBytes) {
 
   /**
    * @param url JDBC URL, e.g. {@code jdbc:postgresql://host:5432/pipit}
