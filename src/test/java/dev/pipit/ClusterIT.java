@@ -74,6 +74,8 @@ class ClusterIT {
             "--pipit.cluster.postgres.password=" + db.password(),
             "--pipit.cluster.read-wait=10s",
             "--pipit.cluster.tail-poll=200ms",
+            // (a) writes ~600 items per shard: a replica snapshots itself before (b) kills one
+            "--pipit.cluster.snapshot-every-changes=200",
             "--pipit.storage.data-dir=" + work.resolve("data"),
             "--pipit.storage.models-dir=" + dir.resolve("models"),
             "--pipit.engine.device=cpu",
@@ -209,11 +211,16 @@ class ClusterIT {
                     }
                   });
       Thread.sleep(1_500);
+      long snapshotted = awaitPeriodicSnapshot(s0b);
       s0b.kill();
       Thread.sleep(1_500);
       ServiceProcess restarted = node("s0b", 0);
       processes.add(restarted);
       restarted.awaitReady(Duration.ofMinutes(2));
+      // no graceful stop wrote one: it started from the periodic snapshot, not from nothing
+      assertThat(restarted.log())
+          .containsPattern("replica from the local snapshot at sequence \\d+");
+      assertThat(snapshotted).isPositive();
       Thread.sleep(500);
       ingesting.set(false);
       ingest.join();
@@ -232,7 +239,11 @@ class ClusterIT {
       assertThat(restarted.get("/actuator/prometheus").body())
           .contains("pipit_cluster_replication_lag_seconds")
           .contains("pipit_cluster_replication_lag_records")
-          .contains("pipit_cluster_replication_applied_sequence");
+          .contains("pipit_cluster_replication_applied_sequence")
+          .contains("pipit_cluster_snapshot_last_sequence")
+          .contains("pipit_cluster_snapshot_seconds_count")
+          .contains("pipit_cluster_originals_cache_lookups_total");
+      assertThat(restarted.get("/readyz").body()).contains("\"tail\":\"ok\"");
 
       // (c) PostgreSQL stopped: writes 503, searches answer; back: caught up, read-your-writes
       String probe = "{\"code\":\"%s\",\"k\":5}".formatted(centres.get(0));
@@ -438,5 +449,24 @@ class ClusterIT {
     byte[] raw = new byte[BITS / 8];
     random.nextBytes(raw);
     return HexFormat.of().formatHex(raw);
+  }
+
+  /** Waits until {@code node}'s readiness names a periodic snapshot; returns its sequence. */
+  private static long awaitPeriodicSnapshot(ServiceProcess node) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      long at =
+          JSON.readTree(node.get("/readyz").body())
+              .path("components")
+              .path("replication")
+              .path("details")
+              .path("snapshotSequence")
+              .asLong(0);
+      if (at > 0) {
+        return at;
+      }
+      assertThat(System.nanoTime()).as("a periodic snapshot of " + node).isLessThan(deadline);
+      Thread.sleep(200);
+    }
   }
 }
