@@ -32,7 +32,7 @@ public final class ChangeTailer implements AutoCloseable {
   private final Thread thread;
 
   private final Object progress = new Object();
-  // Held while a batch is applied; a snapshot holds it to see the replica at one sequence.
+  // Held while a batch is applied; whilePaused holds it to see the replica at one sequence.
   private final Object applying = new Object();
   // Notified to end a retry's back-off early (wake()).
   private final Object backoff = new Object();

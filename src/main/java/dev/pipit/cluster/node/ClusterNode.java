@@ -276,8 +276,8 @@ public final class ClusterNode implements AutoCloseable {
   }
 
   /**
-   * Writes the local snapshot at the sequence applied now. The tail is paused while the replica is
-   * copied, so the snapshot and its sequence agree; it goes on while the copy is written.
+   * Writes the local snapshot at the sequence applied now (the tail goes on meanwhile; see {@link
+   * ReplicaSnapshot#capture}).
    */
   public long snapshot() throws IOException {
     return snapshots.snapshot();

@@ -47,6 +47,13 @@ public final class ReplicaIndex implements ChangeSink, AutoCloseable {
     return Map.copyOf(byModel);
   }
 
+  /** The served model and every model's index, between two batches (for a snapshot). */
+  record Models(Served served, Map<String, HammingIndex> indexes) {}
+
+  synchronized Models models() {
+    return new Models(served, Map.copyOf(byModel));
+  }
+
   public Served served() {
     return served;
   }

@@ -54,8 +54,8 @@ public final class ReplicaSnapshot {
   }
 
   /**
-   * What a snapshot holds, copied out of the replica at one sequence: the caller makes sure no
-   * batch is applied meanwhile (the tailer's pause), then writes it without holding the tail up.
+   * What a snapshot holds, copied out of the replica, labelled with a sequence all of whose changes
+   * it holds; it may hold later ones too (see {@link #capture}).
    */
   public record Captured(
       long sequence, String servedModel, long activatedAt, Map<String, Model> models) {
@@ -69,23 +69,27 @@ public final class ReplicaSnapshot {
     }
   }
 
-  /** Copies {@code replica} as of {@code sequence}; call with no batch being applied. */
+  /**
+   * Copies {@code replica}, which has applied every change up to {@code sequence}, while the tail
+   * goes on. The copy may then hold changes after {@code sequence} as well; that is harmless,
+   * because the restart replays the log after {@code sequence} and replaying a change already
+   * applied changes nothing: an upsert puts the item where it already is (the newest insertion, in
+   * log order), a delete of an absent item does nothing, an activation of the served model keeps
+   * it. Each model's index is read as one consistent state.
+   */
   public Captured capture(ReplicaIndex replica, long sequence) {
-    ReplicaIndex.Served served = replica.served();
+    ReplicaIndex.Models now = replica.models();
     Map<String, Captured.Model> models = new LinkedHashMap<>();
-    for (Map.Entry<String, HammingIndex> model : replica.indexes().entrySet()) {
+    for (Map.Entry<String, HammingIndex> model : now.indexes().entrySet()) {
       HammingIndex index = model.getValue();
       List<Entry> entries = new ArrayList<>(index.size());
       index.forEach(entries::add); // insertion order: the tie rule survives the restart
       models.put(model.getKey(), new Captured.Model(index.bits(), entries));
     }
-    return new Captured(sequence, served.modelId(), served.activatedAt(), models);
+    return new Captured(sequence, now.served().modelId(), now.served().activatedAt(), models);
   }
 
-  /**
-   * Writes {@code replica} as of {@code sequence}. The caller makes sure no batch is applied
-   * meanwhile (the tailer calls this between batches).
-   */
+  /** Writes {@code replica}, which has applied every change up to {@code sequence}. */
   public void write(ReplicaIndex replica, long sequence) throws IOException {
     write(capture(replica, sequence));
   }

@@ -79,16 +79,15 @@ public final class ReplicaSnapshots implements AutoCloseable {
   long snapshot() throws IOException {
     synchronized (writing) {
       long start = System.nanoTime();
-      long[] changes = new long[1];
-      ReplicaSnapshot.Captured captured =
-          tailer.whilePaused(
-              applied -> {
-                changes[0] = tailer.changesApplied();
-                return file.capture(replica, applied);
-              });
+      // Read before the copy: every change up to them is in the replica; the copy may hold later
+      // ones too, which the restart replays harmlessly (ReplicaSnapshot#capture).
+      long changes = tailer.changesApplied();
+      long applied = tailer.appliedSequence();
+      ReplicaSnapshot.Captured captured;
       try {
+        captured = file.capture(replica, applied);
         file.write(captured);
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException | OutOfMemoryError e) {
         Status s = status;
         status =
             new Status(
@@ -102,7 +101,7 @@ public final class ReplicaSnapshots implements AutoCloseable {
         throw e;
       }
       long took = System.nanoTime() - start;
-      changesAtLast = changes[0];
+      changesAtLast = changes;
       nanosAtLast = System.nanoTime();
       Status s = status;
       status =
