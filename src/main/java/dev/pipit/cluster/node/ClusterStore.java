@@ -341,7 +341,8 @@ public final class ClusterStore {
                 + " LEFT JOIN pipit_originals o ON o.sha256 = f.original"
                 + " WHERE f.original IS NOT NULL AND "
                 + NEEDS_CODE
-                + " AND f.id COLLATE \"C\" > ? ORDER BY f.id COLLATE \"C\" LIMIT ?")) {
+                // the primary key's order (the database's collation): each batch is a range scan
+                + " AND f.id > ? ORDER BY f.id LIMIT ?")) {
       p.setString(1, from);
       p.setString(2, to);
       p.setString(3, afterId);
@@ -473,7 +474,7 @@ public final class ClusterStore {
               c.prepareStatement(
                   "SELECT f.id, f.shard FROM pipit_items f WHERE "
                       + NEEDS_CODE
-                      + " ORDER BY f.id COLLATE \"C\"")) {
+                      + " ORDER BY f.id")) {
             p.setString(1, from);
             p.setString(2, to);
             try (ResultSet r = p.executeQuery()) {
