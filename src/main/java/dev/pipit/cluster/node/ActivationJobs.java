@@ -157,10 +157,22 @@ public final class ActivationJobs implements AutoCloseable {
       finish(model, from, acceptLoss, items -> List.of(), new HashSet<>());
       return true;
     } catch (ClusterStore.ItemsMissingException e) {
-      if (node.store().reencoding(from, model).withOriginal() > 0 && networks != null) {
+      // items were written since they were counted
+      ClusterStore.Reencoding now = node.store().reencoding(from, model);
+      if (now.withOriginal() > 0 && networks != null) {
         return false;
       }
-      throw new ItemLossException(e.missing(), e.missing());
+      if (now.withOriginal() > 0) {
+        throw new SwitchConflictException(
+            now.withOriginal()
+                + " items need codes of "
+                + model
+                + " encoded from their originals, and this node loads no network: activate on"
+                + " a node that serves images");
+      }
+      throw new ItemLossException(
+          (int) Math.min(Integer.MAX_VALUE, now.withoutOriginal()),
+          (int) Math.min(Integer.MAX_VALUE, now.items()));
     }
   }
 
