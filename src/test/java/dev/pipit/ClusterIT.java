@@ -327,8 +327,14 @@ class ClusterIT {
       assertThat(router.postJson("/v1/models/m2/activate", "").statusCode()).isEqualTo(401);
       assertThat(router.postJson("/v1/models/m3/activate", "", "Authorization", AUTH).statusCode())
           .isEqualTo(404);
-      HttpResponse<String> activation =
+      // the gallery's other items (by code: no original to re-encode, no m2 code) are counted
+      // and the activation refused unless their loss is accepted
+      HttpResponse<String> refused =
           router.postJson("/v1/models/m2/activate", "", "Authorization", AUTH);
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+      assertThat(JSON.readTree(refused.body()).get("itemsWithoutOriginal").asLong()).isPositive();
+      HttpResponse<String> activation =
+          router.postJson("/v1/models/m2/activate?acceptLoss=true", "", "Authorization", AUTH);
       assertThat(activation.statusCode()).as(activation.body()).isEqualTo(200);
       long activated = JSON.readTree(activation.body()).get("sequence").asLong();
       try (Connection c = db.connect();

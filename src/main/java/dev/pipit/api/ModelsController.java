@@ -1,5 +1,7 @@
 package dev.pipit.api;
 
+import dev.pipit.cluster.node.ActivationJob;
+import dev.pipit.cluster.node.ActivationJobs;
 import dev.pipit.cluster.node.ClusterNode;
 import dev.pipit.gallery.ItemLossException;
 import dev.pipit.gallery.ModelCatalog;
@@ -16,6 +18,7 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
@@ -36,19 +39,18 @@ class ModelsController {
   private final ModelCatalog catalog;
   private final ModelSwitch switcher;
   private final ClusterNode node;
+  private final ActivationJobs jobs;
 
   ModelsController(
-      ModelCatalog catalog, ModelSwitch switcher, ObjectProvider<ClusterNode> cluster) {
+      ModelCatalog catalog,
+      ModelSwitch switcher,
+      ObjectProvider<ClusterNode> cluster,
+      ObjectProvider<ActivationJobs> activations) {
     this.catalog = catalog;
     this.switcher = switcher;
     this.node = cluster.getIfAvailable();
+    this.jobs = activations.getIfAvailable();
   }
-
-  /**
-   * A cluster node's answer to an activation: from {@code sequence} on every node serves {@code
-   * model}.
-   */
-  record ClusterActivation(String model, long sequence) {}
 
   @PostMapping("/v1/models/{id}/activate")
   @Operation(
@@ -61,47 +63,72 @@ class ModelsController {
               + " (indexed by code, or past the originals cap) cannot be re-encoded: unless"
               + " acceptLoss=true the switch is refused with 409 and the problem's"
               + " itemsWithoutOriginal count, and a switch that would still lose items fails with"
-              + " the old model serving. On a cluster node (and through the router) the switch"
-              + " goes through the database instead: the model's codes must have been written"
-              + " (by code, under its name); one activation is committed and every node serves"
-              + " the model's codes from its sequence on; a node that serves images loads the"
-              + " model's network from its models directory in the background (images 503"
-              + " meanwhile). The answer (200) carries the model and the activation's sequence,"
-              + " once this node serves its codes.",
+              + " the old model serving. On a cluster node (and through the router) the same"
+              + " holds for every shard's items, whose originals are in the database: this node"
+              + " re-encodes those that have no code of the model yet (one activation at a time"
+              + " in the cluster; another one resumes where a cancelled or failed one stopped),"
+              + " then commits one activation, and every node serves the model's codes from its"
+              + " sequence on; a node that serves images loads the model's network from its models"
+              + " directory in the background (images 503 meanwhile); acceptLoss=true deletes the"
+              + " items that would have no code of the model. When nothing is to be re-encoded"
+              + " the answer is 200 with the finished job (its sequence applied here), else 202.",
       security = @SecurityRequirement(name = "admin"))
   @ApiResponse(
       responseCode = "202",
-      description = "standalone: the switch started",
-      content = @Content(schema = @Schema(implementation = ModelSwitch.Status.class)))
+      description = "the switch started (standalone: the switch; cluster node: the job)",
+      content = @Content(schema = @Schema(oneOf = {ModelSwitch.Status.class, ActivationJob.class})))
   @ApiResponse(
       responseCode = "200",
-      description = "cluster node: the activation is committed and this node serves its codes",
-      content = @Content(schema = @Schema(implementation = ClusterActivation.class)))
+      description =
+          "cluster node, nothing to re-encode: the activation is committed and this node serves"
+              + " its codes",
+      content = @Content(schema = @Schema(implementation = ActivationJob.class)))
   ResponseEntity<?> activate(
       @PathVariable String id,
       @Parameter(description = "drop the gallery items that have no kept original")
           @RequestParam(defaultValue = "false")
           boolean acceptLoss)
       throws InterruptedException {
-    if (node != null) {
-      return ResponseEntity.ok(activateInCluster(id));
+    if (jobs != null) {
+      return activateInCluster(id, acceptLoss);
     }
     ModelSwitch.Status status = switcher.start(catalog.directory(id), acceptLoss);
     return ResponseEntity.accepted().location(URI.create("/v1/models/activation")).body(status);
   }
 
   /**
-   * Commits one activation for every shard (the artifact verified first), then waits until this
-   * node has applied it, so that a caller reading from it sees the new model.
+   * Starts an activation job (the artifact verified first). When it had nothing to re-encode it is
+   * done already: the answer then waits until this node has applied it, so that a caller reading
+   * from it sees the new model.
    */
-  private ClusterActivation activateInCluster(String id) throws InterruptedException {
-    String model = ModelArtifact.open(catalog.directory(id)).manifest().name();
-    if (model.equals(node.replica().served().modelId())) {
-      throw new SwitchConflictException("model " + model + " is already serving");
+  private ResponseEntity<ActivationJob> activateInCluster(String id, boolean acceptLoss)
+      throws InterruptedException {
+    Path dir = catalog.directory(id);
+    String model = ModelArtifact.open(dir).manifest().name();
+    ActivationJob status = jobs.start(dir, model, acceptLoss);
+    if (status.state() == ActivationJob.State.SUCCEEDED) {
+      node.awaitApplied(status.sequence());
+      return ResponseEntity.ok(status);
     }
-    long sequence = node.store().activate(model);
-    node.awaitApplied(sequence);
-    return new ClusterActivation(model, sequence);
+    return ResponseEntity.accepted().location(URI.create("/v1/models/activation")).body(status);
+  }
+
+  @PostMapping("/v1/models/activation/cancel")
+  @Operation(
+      summary = "Cancel the running cluster activation (admin)",
+      description =
+          "Cluster node: stops the activation job running on this node after its current batch"
+              + " (202, the job; it ends CANCELLED, nothing activated; the codes written so far"
+              + " are kept for the next activation of the model to go on from). 409 when none"
+              + " runs here. A standalone switch cannot be cancelled (409).",
+      security = @SecurityRequirement(name = "admin"))
+  ResponseEntity<ActivationJob> cancel() {
+    if (jobs == null) {
+      throw new SwitchConflictException("a standalone model switch cannot be cancelled");
+    }
+    return ResponseEntity.accepted()
+        .location(URI.create("/v1/models/activation"))
+        .body(jobs.cancel());
   }
 
   @ExceptionHandler(ItemLossException.class)
@@ -120,8 +147,18 @@ class ModelsController {
   @GetMapping("/v1/models/activation")
   @Operation(
       summary = "Progress of the latest model switch",
-      description = "404 if no switch was started.")
-  ModelSwitch.Status activation() {
+      description =
+          "404 if no switch was started. On a cluster node: the latest activation job started on"
+              + " this node (id, model, state, total, reencoded, sequence once written).")
+  @ApiResponse(
+      responseCode = "200",
+      description = "the switch (standalone) or the activation job (cluster node)",
+      content = @Content(schema = @Schema(oneOf = {ModelSwitch.Status.class, ActivationJob.class})))
+  Object activation() {
+    if (jobs != null) {
+      return jobs.status()
+          .orElseThrow(() -> new UnknownModelException("no activation was started on this node"));
+    }
     return switcher
         .status()
         .orElseThrow(() -> new UnknownModelException("no model switch was started"));

@@ -1,17 +1,21 @@
 package dev.pipit.config;
 
+import dev.pipit.cluster.node.ActivationJobs;
 import dev.pipit.cluster.node.ClusterNode;
 import dev.pipit.cluster.node.NodeGalleryWrites;
 import dev.pipit.cluster.node.NodeProperties;
 import dev.pipit.cluster.node.PostgresOriginals;
+import dev.pipit.encode.DecodePool;
 import dev.pipit.gallery.ActiveModel;
 import dev.pipit.gallery.GalleryCodec;
 import dev.pipit.gallery.GalleryWrites;
 import dev.pipit.gallery.ImageStore;
 import dev.pipit.gallery.OriginalsCache;
 import dev.pipit.gallery.SharedOriginals;
+import dev.pipit.metrics.EncoderMeters;
 import dev.pipit.metrics.OriginalsCacheMeters;
 import dev.pipit.metrics.ReplicationMeters;
+import dev.pipit.model.EngineDevice;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ModelManifest;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,6 +37,9 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnProperty(name = "pipit.cluster.mode", havingValue = "node")
 @EnableConfigurationProperties(NodeProperties.class)
 class ClusterNodeConfiguration {
+
+  // originals read, encoded and written together by an activation (one transaction per batch)
+  private static final int ACTIVATION_BATCH = 64;
 
   /**
    * Migrates the schema, restores the local snapshot and starts the tail (before the model); a
@@ -79,6 +86,24 @@ class ClusterNodeConfiguration {
       SharedOriginals originals) {
     return new NodeGalleryWrites(
         node, active, codec, Duration.ofMillis(serving.requestTimeoutMillis()), images, originals);
+  }
+
+  /**
+   * Activations that re-encode kept originals first; a node without {@code pipit.serving.model}
+   * loads no network and activates only models whose codes are all written.
+   */
+  @Bean(destroyMethod = "close")
+  ActivationJobs activationJobs(
+      ClusterNode node,
+      ServingProperties serving,
+      EngineDevice engine,
+      DecodePool decodePool,
+      EncoderMeters encoderMeters) {
+    ActivationJobs.Networks networks =
+        serving.model() == null
+            ? null
+            : ServingConfiguration.activationNetworks(serving, engine, decodePool, encoderMeters);
+    return new ActivationJobs(node, networks, ACTIVATION_BATCH);
   }
 
   @Bean("replication")

@@ -2,6 +2,7 @@ package dev.pipit.config;
 
 import dev.pipit.api.ApiLimits;
 import dev.pipit.api.StorageLocations;
+import dev.pipit.cluster.node.ActivationJobs;
 import dev.pipit.cluster.node.ClusterNode;
 import dev.pipit.encode.BatchingEncoder;
 import dev.pipit.encode.DecodePool;
@@ -257,6 +258,73 @@ class ServingConfiguration {
     return new ApiLimits(serving.maxItems());
   }
 
+  private static BatchingEncoder batching(
+      ServingProperties serving, LoadedModel model, EncoderListener listener) {
+    return new BatchingEncoder(
+        model.backends(serving.workers()),
+        new EncoderOptions(
+            serving.maxBatch(),
+            Duration.ofMillis(serving.maxWaitMillis()),
+            serving.queueCapacity()),
+        listener::batch);
+  }
+
+  private static ImageEncoder encoder(
+      ServingProperties serving,
+      DecodePool decodePool,
+      LoadedModel model,
+      BatchingEncoder batching,
+      EncoderListener listener) {
+    return new ImageEncoder(
+        new ImageDecoder(
+            serving.maxImageBytes(),
+            serving.maxImagePixels(),
+            serving.maxJpegScans(),
+            serving.maxDecodeWork()),
+        new ImagePreprocessor(model.preprocessing()),
+        batching,
+        decodePool,
+        serving.queueCapacity(),
+        listener);
+  }
+
+  /**
+   * A cluster activation's networks: the artifact's network and an encoder of its own (as a served
+   * model's, batching included), for re-encoding kept originals before the activation.
+   */
+  static ActivationJobs.Networks activationNetworks(
+      ServingProperties serving,
+      EngineDevice engine,
+      DecodePool decodePool,
+      EncoderListener listener) {
+    return modelDir -> {
+      LoadedModel model =
+          LoadedModel.load(ModelArtifact.open(modelDir), engine.device(), serving.compile());
+      try {
+        BatchingEncoder batching = batching(serving, model, listener);
+        ImageEncoder encoder = encoder(serving, decodePool, model, batching, listener);
+        return new ActivationJobs.Network() {
+          @Override
+          public ImageEncoder encoder() {
+            return encoder;
+          }
+
+          @Override
+          public void close() throws Exception {
+            try {
+              batching.close();
+            } finally {
+              model.close();
+            }
+          }
+        };
+      } catch (RuntimeException e) {
+        model.close();
+        throw e;
+      }
+    };
+  }
+
   private static ServingModel open(
       ServingProperties serving,
       StorageProperties storage,
@@ -276,26 +344,8 @@ class ServingConfiguration {
               + modelDir);
     }
     LoadedModel model = LoadedModel.load(artifact, engine.device(), serving.compile());
-    BatchingEncoder batching =
-        new BatchingEncoder(
-            model.backends(serving.workers()),
-            new EncoderOptions(
-                serving.maxBatch(),
-                Duration.ofMillis(serving.maxWaitMillis()),
-                serving.queueCapacity()),
-            meters.encoder()::batch);
-    ImageEncoder encoder =
-        new ImageEncoder(
-            new ImageDecoder(
-                serving.maxImageBytes(),
-                serving.maxImagePixels(),
-                serving.maxJpegScans(),
-                serving.maxDecodeWork()),
-            new ImagePreprocessor(model.preprocessing()),
-            batching,
-            decodePool,
-            serving.queueCapacity(),
-            meters.encoder());
+    BatchingEncoder batching = batching(serving, model, meters.encoder());
+    ImageEncoder encoder = encoder(serving, decodePool, model, batching, meters.encoder());
     if (node != null) {
       // the replica the change log feeds: a node writes no log of its own for gallery items
       log.info(

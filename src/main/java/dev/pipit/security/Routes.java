@@ -42,6 +42,7 @@ final class Routes {
           new Route(HttpMethod.POST, "/v1/train-jobs", ADMIN),
           new Route(HttpMethod.POST, "/v1/train-jobs/{id}/cancel", ADMIN),
           new Route(HttpMethod.POST, "/v1/models/{id}/activate", ADMIN),
+          new Route(HttpMethod.POST, "/v1/models/activation/cancel", ADMIN),
           // the cluster router's encoding of a query image on a node: it costs a forward pass
           new Route(HttpMethod.POST, "/v1/encode", ADMIN),
           // Actuator endpoints other than health and prometheus (metrics, info) describe the

@@ -249,18 +249,41 @@ class ClusterNodeHttpTests {
     mvc.perform(post("/v1/models/broken/activate").header("Authorization", "Bearer " + KEY))
         .andExpect(status().isConflict())
         .andExpect(jsonPath("$.type").value(containsString("invalid-model")));
+    // the codes model's items written by code have no m2 code and no original to re-encode:
+    // refused, with their count, unless their loss is accepted
+    mvc.perform(post("/v1/models/m2/activate").header("Authorization", "Bearer " + KEY))
+        .andExpect(status().isConflict())
+        .andExpect(jsonPath("$.type").value(containsString("switch-item-loss")))
+        .andExpect(jsonPath("$.itemsWithoutOriginal").isNumber());
     assertThat(store.activeModel()).isEmpty();
+    mvc.perform(get("/v1/models/activation")).andExpect(status().isNotFound());
+    mvc.perform(post("/v1/models/activation/cancel").header("Authorization", "Bearer " + KEY))
+        .andExpect(status().isConflict());
     JsonNode activation =
         json(
-            mvc.perform(post("/v1/models/m2/activate").header("Authorization", "Bearer " + KEY))
+            mvc.perform(
+                    post("/v1/models/m2/activate")
+                        .param("acceptLoss", "true")
+                        .header("Authorization", "Bearer " + KEY))
+                // nothing to re-encode: done before the answer, applied on this node
                 .andExpect(status().isOk())
+                .andExpect(jsonPath("$.state").value("SUCCEEDED"))
+                .andExpect(jsonPath("$.total").value(0))
                 .andExpect(jsonPath("$.model").value("m2"))
                 .andReturn()
                 .getResponse()
                 .getContentAsString());
     long activated = activation.get("sequence").asLong();
     assertThat(activated).isGreaterThan(written);
+    assertThat(activation.get("dropped").asLong())
+        .isEqualTo(activation.get("withoutOriginal").asLong())
+        .isPositive();
     assertThat(store.activeModel()).contains("m2");
+    mvc.perform(get("/v1/models/activation"))
+        .andExpect(status().isOk())
+        .andExpect(jsonPath("$.id").value(activation.get("id").asString()))
+        .andExpect(jsonPath("$.sequence").value(activated));
+    assertThat(store.reencoding("codes", "m2").withoutOriginal()).as("dropped: deleted").isZero();
     mvc.perform(
             post("/v1/search")
                 .contentType(MediaType.APPLICATION_JSON)

@@ -5,6 +5,8 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -251,6 +253,76 @@ public final class ClusterRouter {
       return unavailable(result, "no node accepted the activation: " + result.failure());
     }
     return result.answer();
+  }
+
+  /**
+   * {@code GET /v1/models/activation}: an activation job runs on the node that took the activation
+   * (any node), so every node is asked; the answer is the running job, else the one started last,
+   * else a node's 404.
+   */
+  public NodeAnswer activation(Caller caller) {
+    List<NodeAnswer> answers =
+        nodes.everyNode(
+            base ->
+                withAuth(
+                    HttpRequest.newBuilder(base.resolve("v1/models/activation")).GET(),
+                    caller.authorization()));
+    NodeAnswer best = null;
+    Instant bestStarted = null;
+    for (NodeAnswer answer : answers) {
+      if (answer == null || answer.status() != 200) {
+        continue;
+      }
+      JsonNode job = JSON.readTree(answer.body());
+      if ("RUNNING".equals(job.path("state").asString(""))) {
+        return answer;
+      }
+      Instant started = startedAt(job);
+      if (best == null || started.isAfter(bestStarted)) {
+        best = answer;
+        bestStarted = started;
+      }
+    }
+    return best != null ? best : noJobAnswer(answers, "no node answered");
+  }
+
+  /**
+   * {@code POST /v1/models/activation/cancel}: to every node; the one running the job answers 202,
+   * the others 409 (none runs there).
+   */
+  public NodeAnswer cancelActivation(Caller caller) {
+    List<NodeAnswer> answers =
+        nodes.everyNode(
+            base ->
+                withAuth(
+                    HttpRequest.newBuilder(base.resolve("v1/models/activation/cancel"))
+                        .POST(HttpRequest.BodyPublishers.noBody()),
+                    caller.authorization()));
+    for (NodeAnswer answer : answers) {
+      if (answer != null && answer.ok()) {
+        return answer;
+      }
+    }
+    return noJobAnswer(answers, "no node answered the cancel");
+  }
+
+  private static Instant startedAt(JsonNode job) {
+    try {
+      return Instant.parse(job.path("startedAt").asString(""));
+    } catch (DateTimeParseException e) {
+      return Instant.MIN;
+    }
+  }
+
+  /** A node's own refusal (401, 404, 409) if one gave it, else 503. */
+  private static NodeAnswer noJobAnswer(List<NodeAnswer> answers, String detail) {
+    for (NodeAnswer answer : answers) {
+      if (answer != null && !answer.retryable()) {
+        return answer;
+      }
+    }
+    NodeAnswer problem = problem(503, "Service Unavailable", detail);
+    return new NodeAnswer(problem.status(), problem.contentType(), "1", problem.body());
   }
 
   private NodeAnswer write(int shard, Function<URI, HttpRequest.Builder> request, Caller caller) {

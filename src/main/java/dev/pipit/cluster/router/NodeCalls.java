@@ -95,6 +95,38 @@ public final class NodeCalls implements AutoCloseable {
     return firstAnswer(-1, replicas.anyNodeInTurn(), request);
   }
 
+  /**
+   * {@code request} to every replica of every shard, in parallel: each one's answer, or null where
+   * it failed (an activation job lives on the one node that took the activation).
+   */
+  public List<NodeAnswer> everyNode(Function<URI, HttpRequest.Builder> request) {
+    List<Future<NodeAnswer>> futures = new ArrayList<>();
+    for (URI base : replicas.anyNodeInTurn()) {
+      futures.add(
+          threads.submit(
+              () -> {
+                try {
+                  return call(request.apply(base).timeout(timeout).build());
+                } catch (IOException e) {
+                  log.warn("node {} failed: {}", base, e.toString());
+                  return null;
+                }
+              }));
+    }
+    List<NodeAnswer> answers = new ArrayList<>();
+    for (Future<NodeAnswer> future : futures) {
+      try {
+        answers.add(future.get());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the nodes", e);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException(e.getCause());
+      }
+    }
+    return answers;
+  }
+
   private ShardResult firstAnswer(
       int shard, List<URI> order, Function<URI, HttpRequest.Builder> request) {
     NodeAnswer last = null;

@@ -58,6 +58,10 @@ public final class RouterEndpoints {
         .POST(
             "/v1/models/{id}/activate",
             request -> reply(router.activate(request.pathVariable("id"), caller(request))))
+        .GET("/v1/models/activation", request -> reply(router.activation(caller(request))))
+        .POST(
+            "/v1/models/activation/cancel",
+            request -> reply(router.cancelActivation(caller(request))))
         .build();
   }
 

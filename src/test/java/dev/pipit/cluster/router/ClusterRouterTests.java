@@ -267,6 +267,45 @@ class ClusterRouterTests {
   }
 
   @Test
+  void theActivationJobIsReadAndCancelledOnWhicheverNodeRunsIt() throws IOException {
+    String none = "{\"status\":404,\"type\":\"https://pipit.dev/problems/unknown-model\"}";
+    String older = "{\"id\":\"j1\",\"state\":\"SUCCEEDED\",\"startedAt\":\"2026-12-06T05:00:00Z\"}";
+    String newer = "{\"id\":\"j2\",\"state\":\"FAILED\",\"startedAt\":\"2026-12-06T05:00:00.5Z\"}";
+    String running = "{\"id\":\"j3\",\"state\":\"RUNNING\",\"startedAt\":\"2026-12-06T04:00:00Z\"}";
+    String a = replica("a", 404, none, 0);
+    String b = replica("b", 200, older, 0);
+    String c = replica("c", 200, newer, 0);
+    String d = replica("d", 200, running, 0);
+    assertThat(
+            json(router(Duration.ofSeconds(1), a + "," + b, c + "," + d).activation(CALLER))
+                .get("id")
+                .asString())
+        .as("the running job")
+        .isEqualTo("j3");
+    assertThat(
+            json(router(Duration.ofSeconds(1), a + "," + b, c).activation(CALLER))
+                .get("id")
+                .asString())
+        .as("else the one started last")
+        .isEqualTo("j2");
+    assertThat(seen).anyMatch(line -> line.startsWith("a GET /v1/models/activation auth=Bearer"));
+    NodeAnswer nowhere = router(Duration.ofSeconds(1), a, down()).activation(CALLER);
+    assertThat(nowhere.status()).isEqualTo(404);
+    assertThat(router(Duration.ofSeconds(1), down()).activation(CALLER).status()).isEqualTo(503);
+
+    String conflict = "{\"status\":409,\"type\":\"https://pipit.dev/problems/switch-conflict\"}";
+    String idle = replica("idle", 409, conflict, 0);
+    String busy = replica("busy", 202, running, 0);
+    seen.clear();
+    NodeAnswer cancelled = router(Duration.ofSeconds(1), idle, busy).cancelActivation(CALLER);
+    assertThat(cancelled.status()).isEqualTo(202);
+    assertThat(seen)
+        .anyMatch(line -> line.startsWith("busy POST /v1/models/activation/cancel auth=Bearer"));
+    assertThat(router(Duration.ofSeconds(1), idle, down()).cancelActivation(CALLER).status())
+        .isEqualTo(409);
+  }
+
+  @Test
   void anImageIsEncodedOnceThenSearchedByValuesOnEveryShard() throws IOException {
     String encode =
         "{\"model\":{\"id\":\"m\",\"bits\":2,\"fingerprint\":\"f1\"},\"code\":\"01\","

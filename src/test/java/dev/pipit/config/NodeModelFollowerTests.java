@@ -1,0 +1,214 @@
+package dev.pipit.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pipit.TestModels;
+import dev.pipit.cluster.node.Change;
+import dev.pipit.cluster.node.ReplicaIndex;
+import dev.pipit.encode.BatchingEncoder;
+import dev.pipit.encode.DecodePool;
+import dev.pipit.encode.EncoderBackend;
+import dev.pipit.encode.EncoderOptions;
+import dev.pipit.encode.ImageDecoder;
+import dev.pipit.encode.ImageEncoder;
+import dev.pipit.encode.ImagePreprocessor;
+import dev.pipit.encode.Preprocessing;
+import dev.pipit.gallery.ActiveModel;
+import dev.pipit.gallery.ServingModel;
+import dev.pipit.gallery.ServingState;
+import dev.pipit.model.ModelManifest;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * After an activation switches a node with a network, the network it replaced is closed, but not
+ * while a request that took it before the switch still encodes with it.
+ */
+class NodeModelFollowerTests {
+
+  private static final Preprocessing SPEC =
+      Preprocessing.fromManifest(
+          new ModelManifest.Preprocessing("square", 8, 8, "caffe-bgr", "area"));
+
+  @TempDir Path dir;
+
+  /** Which model directory each opened network came from, and when it was closed. */
+  final Map<String, Instant> closedAt = new ConcurrentHashMap<>();
+
+  @Test
+  void theReplacedNetworkIsClosedAfterTheGraceOnceItsInFlightRequestFinished() throws Exception {
+    Path models = dir.resolve("models");
+    Path first = TestModels.writeWithoutNetwork(models, "first", 8);
+    TestModels.writeWithoutNetwork(models, "second", 8);
+    CountDownLatch inForward = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Duration grace = Duration.ofMillis(500);
+    try (DecodePool decodes = new DecodePool(1, 8);
+        ReplicaIndex replica = new ReplicaIndex("first", 8)) {
+      ActiveModel active =
+          NodeModelFollower.start(
+              replica,
+              new ServingState(dir.resolve("data")),
+              first,
+              models,
+              (modelDir, indexDir) ->
+                  network(
+                      modelDir.getFileName().toString(),
+                      replica,
+                      decodes,
+                      // only the first network's forward pass waits: the request in flight
+                      modelDir.equals(first) ? inForward : null,
+                      release),
+              grace);
+      ServingModel old = active.require();
+      assertThat(old.encodes()).isTrue();
+      // a request took the first network and is encoding with it when the switch comes
+      CompletableFuture<ImageEncoder.Result> inFlight = old.encoder().encode(png());
+      assertThat(inForward.await(10, TimeUnit.SECONDS)).isTrue();
+
+      replica.apply(
+          List.of(new Change(7, Change.Op.ACTIVATE, null, null, "second", Instant.now())));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!(active.require().encodes() && active.require() != old)) {
+        assertThat(System.nanoTime()).as("the second network loads").isLessThan(deadline);
+        Thread.sleep(20);
+      }
+      ServingModel second = active.require();
+      Instant switched = Instant.now();
+      // past the grace, the request still holds the first network: it is not closed under it
+      Thread.sleep(grace.multipliedBy(3).toMillis());
+      assertThat(closedAt).doesNotContainKey("first");
+      assertThat(inFlight).isNotDone();
+
+      Instant finishing = Instant.now();
+      release.countDown();
+      assertThat(inFlight.get(10, TimeUnit.SECONDS).code().bits())
+          .as("the request in flight finishes with the first network")
+          .isEqualTo(8);
+      while (!closedAt.containsKey("first")) {
+        assertThat(System.nanoTime()).as("the first network is closed").isLessThan(deadline);
+        Thread.sleep(20);
+      }
+      assertThat(closedAt.get("first")).isAfter(finishing).isAfter(switched.plus(grace));
+      assertThat(closedAt).doesNotContainKey("second");
+      assertThat(second.encoder().encode(png()).get(10, TimeUnit.SECONDS).code().bits())
+          .isEqualTo(8);
+      second.close();
+    }
+  }
+
+  @Test
+  void withNoRequestInFlightTheReplacedNetworkIsClosedOnceTheGraceIsOver() throws Exception {
+    Path models = dir.resolve("models");
+    Path first = TestModels.writeWithoutNetwork(models, "first", 8);
+    TestModels.writeWithoutNetwork(models, "second", 8);
+    Duration grace = Duration.ofSeconds(1);
+    try (DecodePool decodes = new DecodePool(1, 8);
+        ReplicaIndex replica = new ReplicaIndex("first", 8)) {
+      ActiveModel active =
+          NodeModelFollower.start(
+              replica,
+              new ServingState(dir.resolve("data")),
+              first,
+              models,
+              (modelDir, indexDir) ->
+                  network(modelDir.getFileName().toString(), replica, decodes, null, null),
+              grace);
+      ServingModel old = active.require();
+      Instant before = Instant.now();
+      replica.apply(
+          List.of(new Change(3, Change.Op.ACTIVATE, null, null, "second", Instant.now())));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!closedAt.containsKey("first")) {
+        assertThat(System.nanoTime()).as("the first network is closed").isLessThan(deadline);
+        Thread.sleep(20);
+      }
+      assertThat(closedAt.get("first")).isAfterOrEqualTo(before.plus(grace));
+      assertThat(active.require()).isNotSameAs(old);
+      active.require().close();
+    }
+  }
+
+  /** A network over the replica's served index whose encoder reports when it is closed. */
+  private ServingModel network(
+      String name,
+      ReplicaIndex replica,
+      DecodePool decodes,
+      CountDownLatch inForward,
+      CountDownLatch release) {
+    BatchingEncoder batching =
+        new BatchingEncoder(
+            List.of(new WaitingBackend(inForward, release)),
+            new EncoderOptions(4, Duration.ZERO, 8));
+    ImageEncoder encoder =
+        new ImageEncoder(
+            ImageDecoder.withDefaults(), new ImagePreprocessor(SPEC), batching, decodes, 8);
+    return ServingModel.onSharedIndex(
+        null,
+        encoder,
+        replica.served().index(),
+        () -> {
+          batching.close(); // lets the batch it runs finish first
+          closedAt.put(name, Instant.now());
+        });
+  }
+
+  /** 8 bits of +1; with a gate, the forward pass signals it started and waits to be released. */
+  private record WaitingBackend(CountDownLatch inForward, CountDownLatch release)
+      implements EncoderBackend {
+    @Override
+    public float[][] forward(float[] batch, int n) {
+      if (inForward != null) {
+        inForward.countDown();
+        try {
+          release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      float[][] out = new float[n][8];
+      for (float[] row : out) {
+        Arrays.fill(row, 1f);
+      }
+      return out;
+    }
+
+    @Override
+    public int bits() {
+      return 8;
+    }
+
+    @Override
+    public int inputLength() {
+      return SPEC.floatsPerImage();
+    }
+
+    @Override
+    public String device() {
+      return "fake";
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private static byte[] png() throws Exception {
+    BufferedImage image = new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(image, "png", out);
+    return out.toByteArray();
+  }
+}
