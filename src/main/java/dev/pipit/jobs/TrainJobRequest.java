@@ -101,4 +101,23 @@ public record TrainJobRequest(
         dataWorkers,
         dataPrefetch);
   }
+
+  /** The same request with these data workers and prefetch depth. */
+  public TrainJobRequest withDataPipeline(Integer workers, Integer prefetch) {
+    return new TrainJobRequest(
+        name,
+        method,
+        bits,
+        dataset,
+        root,
+        trainPerClass,
+        testPerClass,
+        outerIterations,
+        innerEpochs,
+        samples,
+        inputSize,
+        backboneWeights,
+        workers,
+        prefetch);
+  }
 }
