@@ -11,6 +11,7 @@ import dev.pipit.train.TrainAugmentation;
 import dev.pipit.train.data.DatasetSplit;
 import dev.pipit.train.data.ImageDecoder;
 import dev.pipit.train.data.ImageFileSplit;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +30,8 @@ import java.util.stream.Stream;
  * step runs, so this is the data side's ceiling. One line per case:
  *
  * <pre>
- * data-bench impl=pipit workers=W batch=B prefetch=P images=N seconds=S images_per_s=X
+ * data-bench impl=pipit workers=W batch=B prefetch=P images=N seconds=S images_per_s=X cpu_s=C
+ *   images_per_cpu_s=Y
  * </pre>
  *
  * Usage: {@code DataPipelineBench [DIR=models/cache/samples] [IMAGES=256] [WORKERS=0,1,2,4]}
@@ -72,19 +74,30 @@ public final class DataPipelineBench {
     for (String w : workerList.split(",")) {
       DataPipeline pipeline = new DataPipeline(Integer.parseInt(w.strip()), PREFETCH);
       epoch(split, augmentation, pipeline, Math.min(images, 64)); // warm-up: JIT, ImageIO
+      long cpuBefore = processCpuNanos();
       double seconds = epoch(split, augmentation, pipeline, images);
+      double cpu = (processCpuNanos() - cpuBefore) / 1e9;
+      // CPU seconds (all of this process's threads) tell the cost per image on a shared machine,
+      // where the wall-clock rate mostly tells the share of the cores the process got.
       System.out.printf(
           Locale.ROOT,
           "data-bench impl=pipit workers=%d batch=%d prefetch=%d images=%d seconds=%.2f"
-              + " images_per_s=%.1f%n",
+              + " images_per_s=%.1f cpu_s=%.2f images_per_cpu_s=%.1f%n",
           pipeline.workers(),
           BATCH,
           pipeline.workers() == 0 ? 0 : PREFETCH,
           images,
           seconds,
-          images / seconds);
+          images / seconds,
+          cpu,
+          images / cpu);
     }
     System.out.println(Machine.describe().replace("machine ", "machine-after "));
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** Seconds to take {@code images} images in batches, all announced first. */
