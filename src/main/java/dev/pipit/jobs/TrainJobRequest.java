@@ -27,7 +27,9 @@ import jakarta.validation.constraints.Pattern;
  *     export; must lie under a configured allowed root; the model then uses torchvision's
  *     preprocessing (ImageNet mean/std, shorter side to 256/224 of the input, centre crop)
  * @param dataWorkers threads that decode and augment images for end-to-end training (0 = on the
- *     training thread; default: processors - 1, 1..8); the model is the same for any value
+ *     training thread; default: processors - 1, 1..8); the model is the same for any value. Jobs
+ *     train the CPU protocol (backbone maps cached once), which does not use them: they take effect
+ *     for jobs that train end to end
  * @param dataPrefetch batches those threads prepare ahead of the training step (default 4)
  */
 @Schema(
