@@ -282,9 +282,9 @@ class FullTrainingTests {
   }
 
   /**
-   * The runs decode with 1, 3 and 0 workers (prefetch 1, 4 and none): the same seed gives the same
-   * network and codes byte for byte, and a run resumed with another worker count continues the
-   * uninterrupted one.
+   * The runs decode with 1 and 3 workers (prefetch 1 and 4): the same seed gives the same network
+   * and codes byte for byte; a run with 2 workers, cancelled, leaves no decode thread behind, and
+   * resumed on the training thread (0 workers) continues the uninterrupted run.
    */
   @Test
   void fcaenetSameSeedSameCodesWhateverTheWorkersAndACancelledRunResumesWhereItStopped()
@@ -340,14 +340,24 @@ class FullTrainingTests {
                         2,
                         2,
                         false,
-                        DataPipeline.onTrainingThread()),
+                        new DataPipeline(2, 2)),
                     interrupted,
                     line -> {},
                     interrupted.cancel::get))
         .isInstanceOf(TrainingCancelledException.class);
+    assertThat(ImageBatchesTests.dataThreadsAfterClose())
+        .as("decode threads left by the cancelled run")
+        .isZero();
     TrainingRunTests.Recorder resumed = new TrainingRunTests.Recorder();
     TrainingRun.run(
-        plan(Architecture.FCAENET, settings, dir.resolve("c"), 2, 2, true),
+        plan(
+            Architecture.FCAENET,
+            settings,
+            dir.resolve("c"),
+            2,
+            2,
+            true,
+            DataPipeline.onTrainingThread()),
         resumed,
         line -> {},
         () -> false);
