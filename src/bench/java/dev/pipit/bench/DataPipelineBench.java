@@ -3,6 +3,7 @@ package dev.pipit.bench;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import com.sun.management.OperatingSystemMXBean;
 import dev.pipit.encode.Preprocessing;
 import dev.pipit.model.EngineDefaults;
 import dev.pipit.train.DataPipeline;
@@ -96,7 +97,7 @@ public final class DataPipelineBench {
   }
 
   private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }
 
