@@ -108,7 +108,7 @@ bench-encode: ## encoder speed, AGMH 224²: pipit vs TorchScript (DJL) vs PyTorc
 # normalisation, images/s per worker count, pipit's ParallelBatches (1, 2, 4 workers) beside PyTorch's
 # DataLoader (num_workers 0, 1, 2) on the same files. BENCH_DATA_ARGS="DIR IMAGES" (default: the sample
 # photos, 256 images); needs Debian python3-torch and python3-pil.
-bench-data: ## training-data pipeline images/s: pipit workers 1/2/4 vs PyTorch DataLoader num_workers 0/1/2 (docs/benchmarks.md)
+bench-data: ## training-data pipeline images/s: pipit ImageBatches workers 0/1/2/4 vs PyTorch DataLoader num_workers 0/1/2 (docs/benchmarks.md)
 	@bin/fetch-assets --test
 	@bin/fetch-assets --bench
 	$(MVN) -q -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test

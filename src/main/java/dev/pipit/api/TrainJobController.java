@@ -46,7 +46,10 @@ class TrainJobController {
           "Queues a job; jobs run one at a time. The dataset root must lie under an allowed root."
               + " With `\"dataset\": \"gallery\"` the job trains on the served gallery's labelled"
               + " items (their kept originals, exported as an image-folder dataset; one in five per"
-              + " label becomes a query).")
+              + " label becomes a query). `backboneWeights` names a torchvision ResNet-50"
+              + " (safetensors state dict or TorchScript export) under an allowed root to start"
+              + " from instead of the service's Keras ResNet-50; it is checked before the job is"
+              + " queued and recorded in the model's provenance.")
   ResponseEntity<TrainJob> submit(@Valid @RequestBody TrainJobRequest request) throws IOException {
     TrainJob job =
         "gallery".equals(request.dataset()) ? submitOnGallery(request) : jobs.submit(request);

@@ -3,6 +3,7 @@ package dev.pipit.cli;
 import dev.pipit.model.Architecture;
 import dev.pipit.model.EngineDefaults;
 import dev.pipit.model.ResNet50;
+import dev.pipit.train.DataPipeline;
 import dev.pipit.train.TrainingListener;
 import dev.pipit.train.TrainingRun;
 import dev.pipit.train.TrainingSettings;
@@ -105,6 +106,23 @@ final class TrainCommand implements Callable<Integer> {
 
   @Mixin DeviceOptions device = new DeviceOptions();
 
+  @Option(
+      names = "--data-workers",
+      description =
+          "threads that decode and augment images for end-to-end training (--backbone full, the"
+              + " paper protocol), ahead of the training step; 0 = on the training thread; the"
+              + " trained model is the same for any value (default: available processors - 1,"
+              + " 1..8)")
+  Integer dataWorkers;
+
+  @Option(
+      names = "--data-prefetch",
+      description =
+          "batches the data workers prepare ahead of the training step (default: "
+              + DataPipeline.DEFAULT_PREFETCH
+              + ")")
+  Integer dataPrefetch;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -131,7 +149,8 @@ final class TrainCommand implements Callable<Integer> {
             GitRevision.current(),
             backboneFiles.featureCache(),
             device.device,
-            layout);
+            layout,
+            dataPipeline());
     System.err.println("pipit train: " + settings);
     TrainingRun.Result result =
         TrainingRun.run(
@@ -218,6 +237,15 @@ final class TrainCommand implements Callable<Integer> {
               + " torchvision");
     }
     return layout;
+  }
+
+  /** The {@code --data-workers} and {@code --data-prefetch}, checked. */
+  DataPipeline dataPipeline() {
+    try {
+      return DataPipeline.of(dataWorkers, dataPrefetch);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
   }
 
   TrainingSettings settings() {

@@ -22,6 +22,15 @@ import jakarta.validation.constraints.Pattern;
  * @param innerEpochs T_in override
  * @param samples m override
  * @param inputSize network input side override
+ * @param backboneWeights a torchvision ResNet-50 to start the backbone from instead of the
+ *     service's Keras ResNet-50: its {@code state_dict} as {@code .safetensors} or its TorchScript
+ *     export; must lie under a configured allowed root; the model then uses torchvision's
+ *     preprocessing (ImageNet mean/std, shorter side to 256/224 of the input, centre crop)
+ * @param dataWorkers threads that decode and augment images for end-to-end training (0 = on the
+ *     training thread; default: processors - 1, 1..8); the model is the same for any value. Jobs
+ *     train the CPU protocol (backbone maps cached once), which does not use them: they take effect
+ *     for jobs that train end to end
+ * @param dataPrefetch batches those threads prepare ahead of the training step (default 4)
  */
 @Schema(
     example =
@@ -41,7 +50,40 @@ public record TrainJobRequest(
     @Min(1) @Max(1000) Integer outerIterations,
     @Min(1) @Max(1000) Integer innerEpochs,
     @Min(1) Integer samples,
-    @Min(32) @Max(1024) Integer inputSize) {
+    @Min(32) @Max(1024) Integer inputSize,
+    String backboneWeights,
+    @Min(0) @Max(256) Integer dataWorkers,
+    @Min(1) @Max(64) Integer dataPrefetch) {
+
+  /** A request on the service's own backbone and data pipeline defaults. */
+  public TrainJobRequest(
+      String name,
+      String method,
+      int bits,
+      String dataset,
+      String root,
+      Integer trainPerClass,
+      Integer testPerClass,
+      Integer outerIterations,
+      Integer innerEpochs,
+      Integer samples,
+      Integer inputSize) {
+    this(
+        name,
+        method,
+        bits,
+        dataset,
+        root,
+        trainPerClass,
+        testPerClass,
+        outerIterations,
+        innerEpochs,
+        samples,
+        inputSize,
+        null,
+        null,
+        null);
+  }
 
   /** The same request on another dataset (the gallery's export). */
   public TrainJobRequest onDataset(String kind, String datasetRoot) {
@@ -56,6 +98,28 @@ public record TrainJobRequest(
         outerIterations,
         innerEpochs,
         samples,
-        inputSize);
+        inputSize,
+        backboneWeights,
+        dataWorkers,
+        dataPrefetch);
+  }
+
+  /** The same request with these data workers and prefetch depth. */
+  public TrainJobRequest withDataPipeline(Integer workers, Integer prefetch) {
+    return new TrainJobRequest(
+        name,
+        method,
+        bits,
+        dataset,
+        root,
+        trainPerClass,
+        testPerClass,
+        outerIterations,
+        innerEpochs,
+        samples,
+        inputSize,
+        backboneWeights,
+        workers,
+        prefetch);
   }
 }

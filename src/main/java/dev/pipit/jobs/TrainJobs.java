@@ -2,6 +2,10 @@ package dev.pipit.jobs;
 
 import dev.pipit.model.Architecture;
 import dev.pipit.model.DevicePreference;
+import dev.pipit.model.ModelArtifactException;
+import dev.pipit.model.ResNet50;
+import dev.pipit.model.TorchvisionResNet50Importer;
+import dev.pipit.train.DataPipeline;
 import dev.pipit.train.TrainingCancelledException;
 import dev.pipit.train.TrainingListener;
 import dev.pipit.train.TrainingRun;
@@ -237,8 +241,10 @@ public final class TrainJobs implements AutoCloseable {
   /**
    * Validates and queues a job.
    *
-   * @throws PathNotAllowedException if the dataset root is outside the allowed roots
-   * @throws IllegalArgumentException for an unknown method or dataset kind
+   * @throws PathNotAllowedException if the dataset root or the backbone weights are outside the
+   *     allowed roots
+   * @throws IllegalArgumentException for an unknown method or dataset kind, or backbone weights
+   *     that are not a torchvision ResNet-50
    * @throws JobsBusyException if the queue of pending jobs is full
    * @throws ModelNameConflictException if the model it would write exists or another job will write
    *     it
@@ -248,27 +254,59 @@ public final class TrainJobs implements AutoCloseable {
       throw new IllegalArgumentException(
           "root is required: the dataset directory (or use dataset \"gallery\")");
     }
-    return queue(request, allowedRoot(request.root()));
+    Path root = allowedPath("dataset root", request.root());
+    return queue(request, root, userBackbone(request));
   }
 
   /**
    * Queues a job on a dataset the service wrote itself (the gallery's export), so no allowed-root
    * check.
    *
-   * @throws IllegalArgumentException for an unknown method
+   * @throws IllegalArgumentException for an unknown method, or backbone weights as {@link #submit}
+   * @throws PathNotAllowedException as {@link #submit}, for the backbone weights
    * @throws JobsBusyException if the queue of pending jobs is full
    * @throws ModelNameConflictException as {@link #submit}
    */
   public TrainJob submitExported(TrainJobRequest request, Path root) throws IOException {
-    return queue(request, root.toRealPath());
+    return queue(request, root.toRealPath(), userBackbone(request));
+  }
+
+  /**
+   * The request's own backbone weights, checked before anything is queued: under an allowed root, a
+   * file, and a torchvision ResNet-50 backbone tensor for tensor (names and shapes); null when the
+   * request names none (the service's Keras ResNet-50).
+   */
+  private Path userBackbone(TrainJobRequest request) throws IOException {
+    String weights = request.backboneWeights();
+    if (weights == null || weights.isBlank()) {
+      return null;
+    }
+    Path path = allowedPath("backbone weights", weights);
+    if (!Files.isRegularFile(path)) {
+      throw new IllegalArgumentException("backbone weights " + weights + " are not a file");
+    }
+    try {
+      TorchvisionResNet50Importer.verify(path);
+    } catch (ModelArtifactException e) {
+      throw new IllegalArgumentException(
+          "backbone weights "
+              + weights
+              + " are not a torchvision ResNet-50 (its state_dict as .safetensors, or its"
+              + " TorchScript export): "
+              + e.getMessage(),
+          e);
+    }
+    return path;
   }
 
   /**
    * Checks the name and the queue bound, then queues: one at a time, so two requests can neither
    * both pass the bound nor both claim one name.
    */
-  private synchronized TrainJob queue(TrainJobRequest request, Path root) throws IOException {
+  private synchronized TrainJob queue(TrainJobRequest request, Path root, Path backbone)
+      throws IOException {
     Architecture.fromId(request.method());
+    DataPipeline.of(request.dataWorkers(), request.dataPrefetch());
     checkName(request.name());
     long pending = jobs.values().stream().filter(j -> j.state() == TrainJob.State.QUEUED).count();
     if (pending >= limits.maxPending()) {
@@ -296,7 +334,7 @@ public final class TrainJobs implements AutoCloseable {
             null);
     jobs.put(id, job);
     persist(job);
-    runner.submit(() -> run(id, root));
+    runner.submit(() -> run(id, root, backbone));
     return job;
   }
 
@@ -322,12 +360,13 @@ public final class TrainJobs implements AutoCloseable {
     }
   }
 
-  private Path allowedRoot(String root) {
+  /** {@code given} (a dataset root, a weights file) resolved, if it lies under an allowed root. */
+  private Path allowedPath(String what, String given) {
     Path path;
     try {
-      path = Path.of(root).toRealPath();
+      path = Path.of(given).toRealPath();
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("dataset root " + root + " does not exist");
+      throw new IllegalArgumentException(what + " " + given + " does not exist");
     }
     for (Path allowed : allowedRoots) {
       try {
@@ -339,10 +378,13 @@ public final class TrainJobs implements AutoCloseable {
       }
     }
     throw new PathNotAllowedException(
-        "dataset root " + root + " is outside the allowed roots " + allowedRoots);
+        what + " " + given + " is outside the allowed roots " + allowedRoots);
   }
 
-  private void run(String id, Path root) {
+  /**
+   * @param backbone the request's torchvision ResNet-50, or null for the service's Keras one
+   */
+  private void run(String id, Path root, Path backbone) {
     TrainJob job = jobs.get(id);
     if (Boolean.TRUE.equals(cancelled.get(id))) {
       update(
@@ -390,13 +432,15 @@ public final class TrainJobs implements AutoCloseable {
             root,
             or(r.trainPerClass(), 0),
             or(r.testPerClass(), 0),
-            backboneWeights,
+            backbone == null ? backboneWeights : backbone,
             out,
             resume,
             1,
             gitRevision,
             null,
-            device);
+            device,
+            backbone == null ? ResNet50.Style.KERAS_V1 : ResNet50.Style.TORCHVISION_V15,
+            DataPipeline.of(r.dataWorkers(), r.dataPrefetch()));
     List<TrainJob.Iteration> history = new CopyOnWriteArrayList<>();
     int outer = s.outerIterations();
     try {

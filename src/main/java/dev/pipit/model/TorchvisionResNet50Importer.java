@@ -1,6 +1,11 @@
 package dev.pipit.model;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.Initializer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -55,22 +60,46 @@ public final class TorchvisionResNet50Importer {
               + backbone.style());
     }
     List<String> ignored = new ArrayList<>();
-    Map<String, Safetensors.Tensor> tensors = read(file, ignored);
-    Map<String, Safetensors.Tensor> used = new LinkedHashMap<>();
-    tensors.forEach(
-        (name, t) -> {
-          if (name.startsWith(CLASSIFIER)) {
-            ignored.add(name);
-          } else {
-            used.put(name, t);
-          }
-        });
+    Map<String, Safetensors.Tensor> used = backboneTensors(file, ignored);
     Map<String, Parameter> targets = TorchParameterNames.ofBackbone(backbone);
     check(file, used, targets);
     for (Map.Entry<String, Parameter> entry : targets.entrySet()) {
       entry.getValue().getArray().set(used.get(entry.getKey()).data());
     }
     return new Report(targets.size(), List.copyOf(ignored));
+  }
+
+  /**
+   * Checks, without a network to import into, that {@code file} would import: a readable
+   * safetensors or TorchScript file holding every tensor of a torchvision ResNet-50 backbone with
+   * its shape, and nothing else but the classifier (what a service checks before it queues a job).
+   *
+   * @throws ModelArtifactException naming what does not fit, as {@link #importBackbone}
+   */
+  public static void verify(Path file) throws IOException {
+    Map<String, Safetensors.Tensor> used = backboneTensors(file, new ArrayList<>());
+    try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+      ResNet50 shapes = ResNet50.builder().optStyle(ResNet50.Style.TORCHVISION_V15).build();
+      shapes.setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT); // nothing random drawn
+      shapes.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 32, 32));
+      check(file, used, TorchParameterNames.ofBackbone(shapes));
+    }
+  }
+
+  /** The file's tensors but the classifier's (added to {@code ignored}). */
+  private static Map<String, Safetensors.Tensor> backboneTensors(Path file, List<String> ignored)
+      throws IOException {
+    Map<String, Safetensors.Tensor> used = new LinkedHashMap<>();
+    read(file, ignored)
+        .forEach(
+            (name, t) -> {
+              if (name.startsWith(CLASSIFIER)) {
+                ignored.add(name);
+              } else {
+                used.put(name, t);
+              }
+            });
+    return used;
   }
 
   /** The file's float tensors: TorchScript (a zip) or safetensors, told apart by content. */

@@ -195,33 +195,34 @@ public final class AdshTrainer {
       }
       SoftSimilarity similarity = SoftSimilarity.of(omegaLabels, inputs.labels(), inputs.classes());
       float[] u = new float[omega.length * bits];
+      // Every mini-batch of the iteration is drawn up front, in the order the steps used to draw
+      // them (each epoch's order, then its positives step by step), so the data source can
+      // prepare images ahead of the steps.
+      List<Batch> plan = plan(omega, inputs, byClass, random);
+      inputs.batches().upcoming(itemsOf(plan), augmentation);
       TrainingListener.Losses losses;
       try (NDManager iteration = manager.newSubManager()) {
         NDArray vAll = iteration.create(v, new Shape(n, bits));
         NDArray dbLabels = iteration.create(inputs.labels());
         losses = null;
+        int perEpoch = plan.size() / settings.innerEpochs();
         for (int epoch = 0; epoch < settings.innerEpochs(); epoch++) {
           boolean last = epoch == settings.innerEpochs() - 1;
-          int[] order = permutation(omega.length, random);
           double[] sums = new double[3];
           int batches = 0;
-          for (int b = 0; b < order.length; b += settings.batchSize()) {
+          long done = 0;
+          for (Batch batch : plan.subList(epoch * perEpoch, (epoch + 1) * perEpoch)) {
             if (cancelled.getAsBoolean()) {
               throw new TrainingCancelledException(t);
             }
-            int[] rows =
-                Arrays.copyOfRange(order, b, Math.min(order.length, b + settings.batchSize()));
             double[] terms =
                 step(
                     inputs,
-                    omega,
-                    rows,
+                    batch,
                     v,
                     vAll,
                     dbLabels,
                     similarity,
-                    byClass,
-                    random,
                     augmentation,
                     last ? u : null,
                     iteration);
@@ -229,11 +230,11 @@ public final class AdshTrainer {
               sums[k] += terms[k];
             }
             batches++;
-            long done = (long) epoch * order.length + b + rows.length;
+            done += batch.rows().length;
             listener.onStep(
                 t,
-                done,
-                (long) settings.innerEpochs() * order.length,
+                (long) epoch * omega.length + done,
+                (long) settings.innerEpochs() * omega.length,
                 terms[0] + terms[1] + terms[2]);
           }
           losses =
@@ -253,35 +254,25 @@ public final class AdshTrainer {
    */
   private double[] step(
       Inputs inputs,
-      int[] omega,
-      int[] rows,
+      Batch plan,
       float[] v,
       NDArray vAll,
       NDArray dbLabels,
       SoftSimilarity similarity,
-      List<List<Integer>> byClass,
-      Random random,
       Random augmentation,
       float[] recordU,
       NDManager parent)
       throws IOException {
     int bits = settings.bits();
+    int[] rows = plan.rows();
+    int[] items = plan.items();
+    int[] positives = plan.positives();
     int batch = rows.length;
-    int[] items = new int[batch];
-    for (int i = 0; i < batch; i++) {
-      items[i] = omega[rows[i]];
-    }
     boolean fcaenet = settings.method() == Architecture.FCAENET;
     try (NDManager scope = parent.newSubManager()) {
       TrainingBatches source = inputs.batches();
       NDArray x = source.batch(items, augmentation, scope);
-      int[] positives = null;
       if (fcaenet) {
-        positives = new int[batch];
-        for (int i = 0; i < batch; i++) {
-          List<Integer> same = byClass.get(inputs.labels()[items[i]]);
-          positives[i] = same.get(random.nextInt(same.size()));
-        }
         // x_e before the training forward: on images, SREM reads the network as it is at this step.
         NDArray erased = source.erased(items, x, scope);
         // One forward over [x; x⁺; x_e] so BatchNorm sees the whole triplet batch.
@@ -372,6 +363,56 @@ public final class AdshTrainer {
       System.arraycopy(v, items[i] * bits, out, i * bits, bits);
     }
     return scope.create(out, new Shape(items.length, bits));
+  }
+
+  /**
+   * One mini-batch of an outer iteration.
+   *
+   * @param rows positions in Ω (where the batch's outputs go in U)
+   * @param items their database indices
+   * @param positives FCAENet: a random same-class database item per anchor, else null
+   */
+  record Batch(int[] rows, int[] items, int[] positives) {}
+
+  /**
+   * The iteration's mini-batches, every epoch's: for each epoch its order over Ω from {@code
+   * random}, then (FCAENet) each batch's positives from {@code random}, batch by batch.
+   */
+  List<Batch> plan(int[] omega, Inputs inputs, List<List<Integer>> byClass, Random random) {
+    boolean fcaenet = settings.method() == Architecture.FCAENET;
+    List<Batch> plan = new ArrayList<>();
+    for (int epoch = 0; epoch < settings.innerEpochs(); epoch++) {
+      int[] order = permutation(omega.length, random);
+      for (int b = 0; b < order.length; b += settings.batchSize()) {
+        int[] rows = Arrays.copyOfRange(order, b, Math.min(order.length, b + settings.batchSize()));
+        int[] items = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+          items[i] = omega[rows[i]];
+        }
+        int[] positives = null;
+        if (fcaenet) {
+          positives = new int[rows.length];
+          for (int i = 0; i < rows.length; i++) {
+            List<Integer> same = byClass.get(inputs.labels()[items[i]]);
+            positives[i] = same.get(random.nextInt(same.size()));
+          }
+        }
+        plan.add(new Batch(rows, items, positives));
+      }
+    }
+    return plan;
+  }
+
+  /** The items of every {@link TrainingBatches#batch} call of a plan, in call order. */
+  static List<int[]> itemsOf(List<Batch> plan) {
+    List<int[]> calls = new ArrayList<>();
+    for (Batch b : plan) {
+      calls.add(b.items());
+      if (b.positives() != null) {
+        calls.add(b.positives());
+      }
+    }
+    return calls;
   }
 
   /**

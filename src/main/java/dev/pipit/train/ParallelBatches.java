@@ -23,12 +23,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </pre>
  *
  * <p><b>Deterministic for a seed, whatever the worker count</b>: every image gets its own seed,
- * fixed when its batch is submitted ({@link #imageSeed}), so which thread runs it and when does not
- * matter. <b>Backpressure</b>: at most {@code prefetch} batches are in flight ({@link #submit}
- * refuses more until {@link #next} takes one), so memory stays bounded whatever the workers' pace.
- * <b>Errors</b> of a worker are rethrown by {@link #next} for the batch they belong to.
- * <b>Shutdown</b>: {@link #close} cancels what is queued, interrupts running tasks and waits for
- * the workers to end.
+ * derived from its batch's seed and its position ({@link #imageSeed}), so which thread runs it and
+ * when does not matter; nor does how many batches this pipeline prepared before (a resumed run sees
+ * the images the uninterrupted one saw). <b>Backpressure</b>: at most {@code prefetch} batches are
+ * in flight ({@link #submit} refuses more until {@link #next} takes one), so memory stays bounded
+ * whatever the workers' pace. <b>Errors</b> of a worker are rethrown by {@link #next} for the batch
+ * they belong to. <b>Shutdown</b>: {@link #close} cancels what is queued, interrupts running tasks
+ * and waits for the workers to end.
  */
 public final class ParallelBatches implements AutoCloseable {
 
@@ -42,7 +43,6 @@ public final class ParallelBatches implements AutoCloseable {
   private final int prefetch;
   private final ExecutorService workers;
   private final Deque<Future<float[]>[]> inFlight = new ArrayDeque<>();
-  private long submitted;
 
   /**
    * @param task per-image decode + augmentation
@@ -74,11 +74,11 @@ public final class ParallelBatches implements AutoCloseable {
   }
 
   /**
-   * The seed of position {@code position} of the {@code batch}-th submitted batch under {@code
-   * seed}: a SplitMix64 mix, so that neighbouring images get unrelated streams.
+   * The seed of position {@code position} of a batch whose seed is {@code seed}: a SplitMix64 mix,
+   * so that neighbouring images get unrelated streams.
    */
-  public static long imageSeed(long seed, long batch, int position) {
-    long z = seed + 0x9E3779B97F4A7C15L * (batch * 65_537 + position + 1);
+  public static long imageSeed(long seed, int position) {
+    long z = seed + 0x9E3779B97F4A7C15L * (position + 1L);
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return z ^ (z >>> 31);
@@ -98,11 +98,10 @@ public final class ParallelBatches implements AutoCloseable {
       throw new IllegalStateException(
           prefetch + " batches are already in flight; take one with next() first");
     }
-    long batch = submitted++;
     Future<float[]>[] futures = new Future[items.length];
     for (int i = 0; i < items.length; i++) {
       int item = items[i];
-      long s = imageSeed(seed, batch, i);
+      long s = imageSeed(seed, i);
       futures[i] = workers.submit(() -> task.apply(item, s));
     }
     inFlight.addLast(futures);

@@ -3,6 +3,7 @@ package dev.pipit.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -28,4 +29,15 @@ public interface TrainingBatches {
    * @throws IllegalStateException if this source was built without SREM
    */
   NDArray erased(int[] items, NDArray x, NDManager manager);
+
+  /**
+   * Announces the next {@link #batch} calls: they will ask for {@code batches}, in this order, all
+   * with {@code augmentation}, and nothing else will draw from {@code augmentation} meanwhile. A
+   * source that prepares images ahead ({@link ImageBatches} with workers) starts on them now, so
+   * decoding overlaps the training steps; the batches it returns are the same as without the
+   * announcement. Cached sources ignore it.
+   *
+   * @throws IllegalStateException if batches announced earlier were not all taken yet
+   */
+  default void upcoming(List<int[]> batches, Random augmentation) {}
 }

@@ -69,6 +69,8 @@ public final class TrainingRun {
    *     warning
    * @param backboneLayout the layout of {@code backboneWeights}; it also picks the preprocessing
    *     ({@link #preprocessing(int, ResNet50.Style)})
+   * @param data how {@link BackboneMode#FULL} decodes and augments its images (workers, prefetch);
+   *     the same result whatever it is
    */
   public record Plan(
       String name,
@@ -84,7 +86,62 @@ public final class TrainingRun {
       String gitRevision,
       Path featureCache,
       DevicePreference device,
-      ResNet50.Style backboneLayout) {
+      ResNet50.Style backboneLayout,
+      DataPipeline data) {
+
+    /** A plan with the default {@link DataPipeline}. */
+    public Plan(
+        String name,
+        TrainingSettings settings,
+        String datasetKind,
+        Path datasetRoot,
+        int trainPerClass,
+        int testPerClass,
+        Path backboneWeights,
+        Path out,
+        boolean resume,
+        int evaluateEvery,
+        String gitRevision,
+        Path featureCache,
+        DevicePreference device,
+        ResNet50.Style backboneLayout) {
+      this(
+          name,
+          settings,
+          datasetKind,
+          datasetRoot,
+          trainPerClass,
+          testPerClass,
+          backboneWeights,
+          out,
+          resume,
+          evaluateEvery,
+          gitRevision,
+          featureCache,
+          device,
+          backboneLayout,
+          DataPipeline.defaults());
+    }
+
+    /** The same plan decoding as {@code pipeline} says. */
+    public Plan withData(DataPipeline pipeline) {
+      return new Plan(
+          name,
+          settings,
+          datasetKind,
+          datasetRoot,
+          trainPerClass,
+          testPerClass,
+          backboneWeights,
+          out,
+          resume,
+          evaluateEvery,
+          gitRevision,
+          featureCache,
+          device,
+          backboneLayout,
+          pipeline);
+    }
 
     /** A plan on the shipped Keras backbone's layout. */
     public Plan(
@@ -340,10 +397,14 @@ public final class TrainingRun {
           s.method() == Architecture.FCAENET
               ? new SelectiveRegionErasing(s.sremRegions(), s.sremSize())
               : null;
+      if (s.backbone() == BackboneMode.FULL) {
+        log.accept("images: " + plan.data());
+      }
       Sources sources =
           s.backbone() == BackboneMode.FULL
-              ? images(dataset, network, preprocessing, erasing, manager)
+              ? images(dataset, network, preprocessing, erasing, plan.data(), manager)
               : cached(plan, dataset, network, preprocessing, erasing, manager, listener, log);
+      // From here on the decode workers (if any) run: closed when the run ends, however it ends.
       try {
         int[] dbLabels = dataset.train().labels();
         int[] queryLabels = dataset.test().labels();
@@ -454,13 +515,12 @@ public final class TrainingRun {
       HashingNetwork network,
       Preprocessing preprocessing,
       SelectiveRegionErasing erasing,
+      DataPipeline data,
       NDManager manager) {
     ImagePreprocessor serving = new ImagePreprocessor(preprocessing);
     return new Sources(
-        // Sequential decode (ImageBatches' 4-argument form): the parallel form draws one seed per
-        // image, a different augmentation stream, and FullTrainingTests' two-iteration "loss falls"
-        // check does not hold on that stream; see docs/benchmarks.md, training-data pipeline.
-        new ImageBatches(dataset.train(), new TrainAugmentation(preprocessing), network, erasing),
+        new ImageBatches(
+            dataset.train(), new TrainAugmentation(preprocessing), network, erasing, data),
         () -> ImageCodes.of(network, dataset.test(), serving, manager),
         () -> ImageCodes.of(network, dataset.train(), serving, manager));
   }

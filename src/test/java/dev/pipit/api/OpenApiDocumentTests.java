@@ -78,6 +78,13 @@ class OpenApiDocumentTests {
           .as(schema)
           .isNotNull();
     }
+    for (String field : List.of("backboneWeights", "dataWorkers", "dataPrefetch")) {
+      assertThat(
+              JsonPath.<Object>read(
+                  doc, "$.components.schemas.TrainJobRequest.properties." + field))
+          .as("TrainJobRequest." + field)
+          .isNotNull();
+    }
     assertThat(JsonPath.<String>read(doc, "$.components.securitySchemes.admin.scheme"))
         .isEqualTo("bearer");
     List<Object> adminOps = JsonPath.read(doc, "$.paths['/v1/models/{id}/activate'].post.security");

@@ -3,6 +3,7 @@ package dev.pipit.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -21,6 +22,7 @@ import dev.pipit.jobs.JobEvents;
 import dev.pipit.jobs.JobLimits;
 import dev.pipit.jobs.JobsBusyException;
 import dev.pipit.jobs.ModelNameConflictException;
+import dev.pipit.jobs.PathNotAllowedException;
 import dev.pipit.jobs.TrainJob;
 import dev.pipit.jobs.TrainJobRequest;
 import dev.pipit.jobs.TrainJobs;
@@ -88,6 +90,49 @@ class TrainJobControllerTests {
         .andExpect(status().isAccepted())
         .andExpect(header().string("Location", "/v1/train-jobs/j1"))
         .andExpect(jsonPath("$.state").value("QUEUED"));
+  }
+
+  @Test
+  void theBackboneAndDataPipelineFieldsReachTheJobsService() throws Exception {
+    when(jobs.submit(any())).thenReturn(job("j1", TrainJob.State.QUEUED));
+    String body =
+        """
+        {"name": "m1", "method": "adsh-r50", "bits": 16, "dataset": "fashion-mnist",
+         "root": "/usr/share/datasets/fashion-mnist",
+         "backboneWeights": "/data/weights/resnet50.safetensors", "dataWorkers": 0,
+         "dataPrefetch": 2}
+        """;
+    mvc.perform(post("/v1/train-jobs").contentType(MediaType.APPLICATION_JSON).content(body))
+        .andExpect(status().isAccepted());
+    ArgumentCaptor<TrainJobRequest> request = ArgumentCaptor.forClass(TrainJobRequest.class);
+    verify(jobs).submit(request.capture());
+    assertThat(request.getValue().backboneWeights())
+        .isEqualTo("/data/weights/resnet50.safetensors");
+    assertThat(request.getValue().dataWorkers()).isZero();
+    assertThat(request.getValue().dataPrefetch()).isEqualTo(2);
+  }
+
+  @Test
+  void badBackboneWeightsAre400AndWeightsOutsideTheAllowedRoots403() throws Exception {
+    when(jobs.submit(any()))
+        .thenThrow(
+            new IllegalArgumentException(
+                "backbone weights /data/x.pt are not a torchvision ResNet-50"));
+    mvc.perform(post("/v1/train-jobs").contentType(MediaType.APPLICATION_JSON).content(BODY))
+        .andExpect(status().isBadRequest())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+        .andExpect(
+            jsonPath("$.detail")
+                .value("backbone weights /data/x.pt are not a torchvision ResNet-50"));
+    doThrow(new PathNotAllowedException("backbone weights /etc/x is outside"))
+        .when(jobs)
+        .submit(any());
+    mvc.perform(post("/v1/train-jobs").contentType(MediaType.APPLICATION_JSON).content(BODY))
+        .andExpect(status().isForbidden())
+        .andExpect(jsonPath("$.type").value("https://pipit.dev/problems/path-not-allowed"));
+    String negative = BODY.replace("\"bits\": 48", "\"bits\": 48, \"dataWorkers\": -1");
+    mvc.perform(post("/v1/train-jobs").contentType(MediaType.APPLICATION_JSON).content(negative))
+        .andExpect(status().isBadRequest());
   }
 
   @Test

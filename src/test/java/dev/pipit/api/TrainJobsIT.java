@@ -1,9 +1,11 @@
 package dev.pipit.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.startsWith;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
@@ -69,6 +71,28 @@ class TrainJobsIT {
         .andExpect(status().isForbidden())
         .andExpect(
             jsonPath("$.type").value(startsWith("https://pipit.dev/problems/path-not-allowed")));
+    String fashion = request("backbone", "/usr/share/datasets/fashion-mnist");
+    mvc.perform(
+            post("/v1/train-jobs")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(
+                    fashion.replace("\"bits\"", "\"backboneWeights\": \"/etc/hostname\", \"bits\""))
+                .header("Authorization", "Bearer " + TOKEN))
+        .andExpect(status().isForbidden())
+        .andExpect(jsonPath("$.detail").value(startsWith("backbone weights /etc/hostname")));
+    mvc.perform(
+            post("/v1/train-jobs")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(
+                    fashion.replace(
+                        "\"bits\"",
+                        "\"backboneWeights\":"
+                            + " \"/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz\","
+                            + " \"bits\""))
+                .header("Authorization", "Bearer " + TOKEN))
+        .andExpect(status().isBadRequest())
+        .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+        .andExpect(jsonPath("$.detail").value(containsString("not a torchvision ResNet-50")));
     mvc.perform(
             post("/v1/train-jobs")
                 .contentType(MediaType.APPLICATION_JSON)

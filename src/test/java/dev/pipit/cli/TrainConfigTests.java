@@ -7,6 +7,7 @@ import dev.pipit.model.DevicePreference;
 import dev.pipit.model.ModelArtifact;
 import dev.pipit.model.ResNet50;
 import dev.pipit.train.BackboneMode;
+import dev.pipit.train.DataPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -68,6 +69,27 @@ class TrainConfigTests {
     assertThatThrownBy(() -> parse(base[0], base[1], "--device", "tpu"))
         .isInstanceOf(CommandLine.ParameterException.class)
         .hasMessageContaining("'tpu' is not a device; use one of [auto, cpu, cuda]");
+  }
+
+  @Test
+  void theDataPipelineComesFromTheCommandLineOrTheConfigAndDefaultsToTheMachine() throws Exception {
+    String[] base = {"--config", "configs/cub200-agmh-48.properties"};
+    assertThat(parse(base).dataPipeline()).isEqualTo(DataPipeline.defaults());
+    assertThat(parse(base[0], base[1], "--data-workers", "0").dataPipeline())
+        .isEqualTo(new DataPipeline(0, DataPipeline.DEFAULT_PREFETCH));
+    assertThat(
+            parse(base[0], base[1], "--data-workers", "3", "--data-prefetch", "8").dataPipeline())
+        .isEqualTo(new DataPipeline(3, 8));
+    Path config = dir.resolve("workers.properties");
+    Files.writeString(
+        config, Files.readString(Path.of(base[1])) + "\ndata-workers=2\ndata-prefetch=6\n");
+    assertThat(parse("--config", config.toString()).dataPipeline())
+        .isEqualTo(new DataPipeline(2, 6));
+    assertThat(parse("--config", config.toString(), "--data-workers", "5").dataPipeline())
+        .isEqualTo(new DataPipeline(5, 6));
+    assertThatThrownBy(() -> parse(base[0], base[1], "--data-workers", "-1").dataPipeline())
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("data workers must be 0..256");
   }
 
   @Test
