@@ -124,6 +124,7 @@ public final class JobMeters implements JobListener {
         .description(description)
         .baseUnit(unit)
         .tags(tags)
+        .strongReference(true)
         .register(registry);
   }
 

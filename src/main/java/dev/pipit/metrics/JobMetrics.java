@@ -24,6 +24,7 @@ public class JobMetrics implements MeterBinder {
       Gauge.builder("pipit.train.jobs", this, m -> m.count(state))
           .description("Training jobs per state")
           .tag("state", state.name().toLowerCase())
+          .strongReference(true)
           .register(registry);
     }
   }

@@ -27,13 +27,16 @@ public final class OriginalsCacheMeters {
     Gauge.builder("pipit.cluster.originals.cache", cache, c -> c.stats().bytes())
         .description("Bytes of the local copies of originals and their thumbnails")
         .baseUnit("bytes")
+        .strongReference(true)
         .register(registry);
     Gauge.builder("pipit.cluster.originals.cache.budget", cache, c -> c.stats().maxBytes())
         .description("Most bytes the local copies of originals may take")
         .baseUnit("bytes")
+        .strongReference(true)
         .register(registry);
     Gauge.builder("pipit.cluster.originals.cache.count", cache, c -> c.stats().originals())
         .description("Originals copied locally")
+        .strongReference(true)
         .register(registry);
   }
 }

@@ -23,25 +23,31 @@ public final class ReplicationMeters {
   public ReplicationMeters(ClusterNode node, MeterRegistry registry) {
     Gauge.builder("pipit.cluster.replication.lag.records", node, n -> n.lag().records())
         .description("Change-log records of this node's shard it has not applied yet")
+        .strongReference(true)
         .register(registry);
     Gauge.builder("pipit.cluster.replication.lag.seconds", node, n -> n.lag().seconds())
         .description("Age of the oldest change-log record this node has not applied yet")
+        .strongReference(true)
         .register(registry);
     Gauge.builder("pipit.cluster.replication.applied.sequence", node, n -> n.lag().applied())
         .description("The change-log sequence this node's replica has applied up to")
+        .strongReference(true)
         .register(registry);
     Gauge.builder(
             "pipit.cluster.snapshot.last.sequence", node, n -> n.snapshotStatus().lastSequence())
         .description("Sequence the newest local replica snapshot holds (the restored one's)")
+        .strongReference(true)
         .register(registry);
     Gauge.builder("pipit.cluster.snapshot.age", node, n -> age(n.snapshotStatus()))
         .description("Time since the newest local replica snapshot (since start when none)")
         .baseUnit("seconds")
+        .strongReference(true)
         .register(registry);
     Gauge.builder(
             "pipit.cluster.snapshot.last.duration", node, n -> n.snapshotStatus().lastSeconds())
         .description("Time the newest local replica snapshot took (copy and write)")
         .baseUnit("seconds")
+        .strongReference(true)
         .register(registry);
     FunctionTimer.builder(
             "pipit.cluster.snapshot",

@@ -25,7 +25,8 @@ import java.util.function.ToDoubleFunction;
  * Gauges read from the serving model at each scrape (so a model switch is followed without
  * re-registering): the gallery index (items, tombstones, memory, log, snapshots, recovery), the
  * encoder's queue and serving path, the decode queue, kept originals, the latest model switch and
- * which model serves. Without a serving model the index and encoder gauges read 0.
+ * which model serves. Without a serving model the index and encoder gauges read 0. The gauges hold
+ * this binder strongly: a binder nobody else references must not turn them into NaN once collected.
  */
 public class ServingMetrics implements MeterBinder {
 
@@ -69,6 +70,7 @@ public class ServingMetrics implements MeterBinder {
               m -> m.model(s -> s.encodes() && s.model().servingPath().startsWith(path) ? 1 : 0))
           .description("1 for the path the encoder serves through (compiled TorchScript or eager)")
           .tag("path", path)
+          .strongReference(true)
           .register(registry);
     }
     gauge(
@@ -130,6 +132,7 @@ public class ServingMetrics implements MeterBinder {
         .description("Bytes the gallery index holds in memory")
         .baseUnit("bytes")
         .tag("kind", kind)
+        .strongReference(true)
         .register(registry);
   }
 
@@ -204,6 +207,7 @@ public class ServingMetrics implements MeterBinder {
             m -> m.switchStatus.get().map(value::applyAsDouble).orElse(0.0))
         .description("Items of the latest model switch")
         .tag("state", state)
+        .strongReference(true)
         .register(registry);
   }
 
@@ -213,7 +217,11 @@ public class ServingMetrics implements MeterBinder {
       String unit,
       String description,
       ToDoubleFunction<ServingMetrics> value) {
-    Gauge.builder(name, this, value).description(description).baseUnit(unit).register(registry);
+    Gauge.builder(name, this, value)
+        .description(description)
+        .baseUnit(unit)
+        .strongReference(true)
+        .register(registry);
   }
 
   /**
@@ -240,6 +248,7 @@ public class ServingMetrics implements MeterBinder {
                 model.architecture(),
                 "bits",
                 Integer.toString(model.bits())))
+        .strongReference(true)
         .register(registry);
   }
 

@@ -33,10 +33,12 @@ public class StorageMetrics implements MeterBinder {
     Gauge.builder(
             "pipit.storage.failed", this, m -> m.read(s -> s.durability().storageFailed() ? 1 : 0))
         .description("1 while the index's storage refuses writes")
+        .strongReference(true)
         .register(registry);
     Gauge.builder("pipit.storage.payload.bytes", this, m -> m.read(s -> s.payloads().usedBytes()))
         .description("Payload bytes (labels, metadata) the live gallery items hold in memory")
         .baseUnit("bytes")
+        .strongReference(true)
         .register(registry);
     Gauge.builder(
             "pipit.storage.payload.budget.bytes",
@@ -44,6 +46,7 @@ public class StorageMetrics implements MeterBinder {
             m -> m.read(s -> s.payloads().budgetBytes()))
         .description("Most payload bytes the gallery index accepts")
         .baseUnit("bytes")
+        .strongReference(true)
         .register(registry);
   }
 

@@ -93,6 +93,23 @@ class RecordersTests {
   }
 
   @Test
+  void servingGaugesOutliveABinderNobodyElseHolds() throws Exception {
+    IndexOptions options = IndexOptions.of(64, "m");
+    try (HammingIndex index = HammingIndex.open(dir.resolve("held"), options)) {
+      ServingModel model = mock(ServingModel.class);
+      when(model.index()).thenReturn(index);
+      new ServingMetrics(new ActiveModel(model), new DecodePool(1, 1), store(), Optional::empty)
+          .bindTo(registry);
+      index.add("a", Code.of(64, 1), null);
+      for (int i = 0; i < 3; i++) {
+        System.gc();
+      }
+      assertThat(registry.get("pipit.index.items").gauge().value()).isEqualTo(1);
+      assertThat(registry.get("pipit.wal.last.sequence").gauge().value()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void encoderBatchesAndRejectionsAreCounted() {
     EncoderMeters meters = new EncoderMeters(registry);
     meters.batch(new BatchingEncoder.BatchEvent(4, 2_000_000, 1_000, false));
