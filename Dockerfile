@@ -59,8 +59,10 @@ COPY --from=build-cuda /layers/dependencies/ ./
 COPY --from=build-cuda /layers/spring-boot-loader/ ./
 COPY --from=build-cuda /layers/snapshot-dependencies/ ./
 # libtorch (CUDA) extracted now, while the image is built; loading it needs no GPU (CUDA starts lazily).
+# DJL makes its extraction directory private to root (0700): the service user must be able to read it,
+# or it tries to extract again into a directory it cannot write and the engine never loads.
 COPY --from=build-cuda /warm /tmp/warm
-RUN java -cp '/tmp/warm:/app/BOOT-INF/lib/*' WarmEngine && rm -rf /tmp/warm
+RUN java -cp '/tmp/warm:/app/BOOT-INF/lib/*' WarmEngine && rm -rf /tmp/warm && chmod -R a+rX /opt/djl
 COPY --from=build-cuda /layers/application/ ./
 COPY configs /app/configs
 USER 10001:10001
@@ -88,7 +90,7 @@ COPY --from=build-cpu /layers/dependencies/ ./
 COPY --from=build-cpu /layers/spring-boot-loader/ ./
 COPY --from=build-cpu /layers/snapshot-dependencies/ ./
 COPY --from=build-cpu /warm /tmp/warm
-RUN java -cp '/tmp/warm:/app/BOOT-INF/lib/*' WarmEngine && rm -rf /tmp/warm
+RUN java -cp '/tmp/warm:/app/BOOT-INF/lib/*' WarmEngine && rm -rf /tmp/warm && chmod -R a+rX /opt/djl
 COPY --from=build-cpu /layers/application/ ./
 COPY configs /app/configs
 USER 10001:10001

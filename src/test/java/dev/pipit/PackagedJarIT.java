@@ -2,10 +2,16 @@ package dev.pipit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.jayway.jsonpath.JsonPath;
+import dev.pipit.model.Architecture;
+import java.io.Reader;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,6 +75,60 @@ class PackagedJarIT {
       assertThat(response.headers().firstValue("Content-Type"))
           .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
     }
+  }
+
+  /**
+   * A fresh deployment (the container images, Kubernetes) starts with no model: the first
+   * activation has no gallery to carry over and serves at once.
+   */
+  @Test
+  void aModelActivatedWhenNoneServesServesAtOnce() throws Exception {
+    TestModels.writeImageNet(workDir.resolve("models"), "first", Architecture.ADSH_R50, 16, 64);
+    Properties keys = new Properties();
+    try (Reader reader = Files.newBufferedReader(workDir.resolve("data/api-keys.txt"))) {
+      keys.load(reader);
+    }
+    String admin = "Bearer " + keys.getProperty("admin");
+    byte[] dog = ServiceEndToEndIT.photo("dog.jpg");
+    assertThat(
+            service.post("/v1/search", new Multipart().file("image", "d.jpg", "image/jpeg", dog)))
+        .extracting(HttpResponse::statusCode)
+        .isEqualTo(503);
+
+    HttpResponse<String> accepted =
+        service.post(
+            "/v1/models/first/activate",
+            "application/json",
+            HttpRequest.BodyPublishers.noBody(),
+            "Authorization",
+            admin);
+    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+    String status = "";
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (System.nanoTime() < deadline) {
+      status = service.get("/v1/models/activation").body();
+      if (!JsonPath.read(status, "$.state").equals("RUNNING")) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    assertThat((String) JsonPath.read(status, "$.state")).as(status).isEqualTo("SUCCEEDED");
+    assertThat((Integer) JsonPath.read(status, "$.total")).isZero();
+
+    HttpResponse<String> indexed =
+        service.post(
+            "/v1/index",
+            new Multipart()
+                .file("image", "dog.jpg", "image/jpeg", dog)
+                .json("items", "{\"items\": [{\"id\": \"dog\"}]}"),
+            "Authorization",
+            admin);
+    assertThat(indexed.statusCode()).as(indexed.body()).isBetween(200, 201);
+    HttpResponse<String> search =
+        service.post("/v1/search?k=1", new Multipart().file("image", "d.jpg", "image/jpeg", dog));
+    assertThat(search.statusCode()).as(search.body()).isEqualTo(200);
+    assertThat((String) JsonPath.read(search.body(), "$.model.id")).isEqualTo("first");
+    assertThat((String) JsonPath.read(search.body(), "$.results[0].id")).isEqualTo("dog");
   }
 
   @Test

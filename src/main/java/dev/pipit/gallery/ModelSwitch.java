@@ -129,22 +129,27 @@ public final class ModelSwitch implements AutoCloseable {
       throw new SwitchConflictException(
           "a switch to " + status.model() + " is running; wait for it to finish");
     }
-    ServingModel current = active.require();
     ModelArtifact artifact = ModelArtifact.open(modelDir);
-    if (artifact.fingerprint().equals(current.ref().fingerprint())) {
-      throw new SwitchConflictException(
-          "model " + artifact.manifest().name() + " is already serving");
-    }
     int[] counts = new int[2]; // total, without a kept original
-    current
-        .index()
-        .forEach(
-            entry -> {
-              counts[0]++;
-              if (!hasOriginal(entry)) {
-                counts[1]++;
-              }
-            });
+    // With nothing serving (a fresh deployment, or a recorded model that is gone) this is the first
+    // activation: there is no gallery to carry over, and writes wait for a model anyway.
+    Optional<ServingModel> serving = active.current();
+    if (serving.isPresent()) {
+      ServingModel current = serving.get();
+      if (artifact.fingerprint().equals(current.ref().fingerprint())) {
+        throw new SwitchConflictException(
+            "model " + artifact.manifest().name() + " is already serving");
+      }
+      current
+          .index()
+          .forEach(
+              entry -> {
+                counts[0]++;
+                if (!hasOriginal(entry)) {
+                  counts[1]++;
+                }
+              });
+    }
     if (counts[1] > 0 && !acceptLoss) {
       throw new ItemLossException(counts[1], counts[0]);
     }
@@ -171,10 +176,12 @@ public final class ModelSwitch implements AutoCloseable {
     try {
       indexDir = state.newIndexDir(name);
       next = opener.open(modelDir, indexDir);
-      ServingModel old = active.require();
+      ServingModel old = active.current().orElse(null);
       active.beginSwitch();
       List<Entry> entries = new ArrayList<>();
-      old.index().forEach(entries::add);
+      if (old != null) {
+        old.index().forEach(entries::add);
+      }
       AtomicInteger reencoded = new AtomicInteger();
       AtomicInteger failed = new AtomicInteger();
       status = progress(entries.size(), 0, 0, 0);
@@ -214,7 +221,7 @@ public final class ModelSwitch implements AutoCloseable {
           active.finishSwitch(
               next,
               changed -> {
-                int lost = catchUp(old, target, changed);
+                int lost = old == null ? 0 : catchUp(old, target, changed);
                 withoutOriginal.addAndGet(lost);
                 refuseLoss(acceptLoss, lost);
                 // durable before it is recorded and before the old index may be retired
