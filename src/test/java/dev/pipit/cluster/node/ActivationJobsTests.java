@@ -319,7 +319,8 @@ class ActivationJobsTests {
         16,
         Duration.ofSeconds(5),
         500,
-        Duration.ofMillis(200));
+        Duration.ofMillis(200),
+        ReplicaSnapshotPolicy.defaults());
   }
 
   private ActivationJobs jobs(ClusterNode on, CountDownLatch gate, AtomicInteger closed) {
