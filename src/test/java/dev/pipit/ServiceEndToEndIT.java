@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -23,9 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -332,21 +328,10 @@ class ServiceEndToEndIT {
   }
 
   void aFullQueueAnswers429WithRetryAfter(ServiceProcess service) throws Exception {
-    byte[] image = photo("giraffe.jpg");
-    ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
-    List<Future<HttpResponse<String>>> calls = new ArrayList<>();
-    for (int i = 0; i < 24; i++) {
-      calls.add(
-          clients.submit(
-              () ->
-                  service.post(
-                      "/v1/search?k=1",
-                      new Multipart().file("image", "giraffe.jpg", "image/jpeg", image))));
-    }
     int ok = 0;
     int tooMany = 0;
-    for (Future<HttpResponse<String>> call : calls) {
-      HttpResponse<String> response = call.get();
+    for (HttpResponse<String> response :
+        service.searchAtOnce("giraffe.jpg", photo("giraffe.jpg"), 24)) {
       if (response.statusCode() == 200) {
         ok++;
       } else {
@@ -357,29 +342,14 @@ class ServiceEndToEndIT {
         tooMany++;
       }
     }
-    clients.close();
     assertThat(ok).isPositive();
     assertThat(tooMany).isPositive();
   }
 
   String aTrainingJobRunsToCompletion(ServiceProcess service) throws Exception {
-    HttpResponse<String> accepted =
-        service.postJson(
-            "/v1/train-jobs",
-            job("e2e-job", "/usr/share/datasets/fashion-mnist"),
-            "Authorization",
-            BEARER);
-    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
-    String location = accepted.headers().firstValue("Location").orElseThrow();
-    String state = "";
-    String job = "";
-    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-    while (!state.equals("SUCCEEDED") && !state.equals("FAILED") && System.nanoTime() < deadline) {
-      Thread.sleep(500);
-      job = service.get(location).body();
-      state = JsonPath.read(job, "$.state");
-    }
-    assertThat(state).as(job).isEqualTo("SUCCEEDED");
+    String job =
+        service.trainToCompletion(
+            job("e2e-job", "/usr/share/datasets/fashion-mnist"), "Authorization", BEARER);
     assertThat((Double) JsonPath.read(job, "$.progress")).isEqualTo(1.0);
     HttpResponse<String> listed = service.get("/v1/models/e2e-job");
     assertThat(listed.statusCode()).isEqualTo(200);
@@ -388,23 +358,7 @@ class ServiceEndToEndIT {
   }
 
   void activate(ServiceProcess service, String model) throws Exception {
-    HttpResponse<String> accepted =
-        service.post(
-            "/v1/models/" + model + "/activate",
-            "application/json",
-            HttpRequest.BodyPublishers.noBody(),
-            "Authorization",
-            BEARER);
-    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
-    String status = "";
-    String state = "RUNNING";
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (state.equals("RUNNING") && System.nanoTime() < deadline) {
-      Thread.sleep(200);
-      status = service.get("/v1/models/activation").body();
-      state = JsonPath.read(status, "$.state");
-    }
-    assertThat(state).as(status).isEqualTo("SUCCEEDED");
+    String status = service.activate(model, "Authorization", BEARER);
     assertThat((Integer) JsonPath.read(status, "$.reencoded")).isEqualTo(3);
     HttpResponse<String> search =
         service.post(

@@ -1,5 +1,8 @@
 package dev.pipit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.jayway.jsonpath.JsonPath;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -11,6 +14,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -133,6 +139,75 @@ public final class ServiceProcess implements AutoCloseable {
       request.header(headers[i], headers[i + 1]);
     }
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** POSTs {@code calls} searches for {@code image} at once, a virtual thread each: the answers. */
+  public List<HttpResponse<String>> searchAtOnce(String fileName, byte[] image, int calls)
+      throws Exception {
+    try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<HttpResponse<String>>> pending = new ArrayList<>();
+      for (int i = 0; i < calls; i++) {
+        pending.add(
+            clients.submit(
+                () ->
+                    post(
+                        "/v1/search?k=1",
+                        new Multipart().file("image", fileName, "image/jpeg", image))));
+      }
+      List<HttpResponse<String>> answers = new ArrayList<>();
+      for (Future<HttpResponse<String>> call : pending) {
+        answers.add(call.get());
+      }
+      return answers;
+    }
+  }
+
+  /**
+   * Submits the train job {@code json} (with header pairs such as the admin key) and polls it for
+   * up to 5 minutes until it ended; asserts that it was accepted and succeeded.
+   *
+   * @return the finished job's JSON
+   */
+  public String trainToCompletion(String json, String... headers) throws Exception {
+    HttpResponse<String> accepted = postJson("/v1/train-jobs", json, headers);
+    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+    String location = accepted.headers().firstValue("Location").orElseThrow();
+    String state = "";
+    String job = "";
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    while (!state.equals("SUCCEEDED") && !state.equals("FAILED") && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+      job = get(location).body();
+      state = JsonPath.read(job, "$.state");
+    }
+    assertThat(state).as(job).isEqualTo("SUCCEEDED");
+    return job;
+  }
+
+  /**
+   * Activates {@code model} (with header pairs such as the admin key) and polls the activation for
+   * up to 2 minutes while it runs; asserts that it was accepted and succeeded.
+   *
+   * @return the finished activation's status JSON
+   */
+  public String activate(String model, String... headers) throws Exception {
+    HttpResponse<String> accepted =
+        post(
+            "/v1/models/" + model + "/activate",
+            "application/json",
+            HttpRequest.BodyPublishers.noBody(),
+            headers);
+    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+    String state = "RUNNING";
+    String status = "";
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (state.equals("RUNNING") && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      status = get("/v1/models/activation").body();
+      state = JsonPath.read(status, "$.state");
+    }
+    assertThat(state).as(status).isEqualTo("SUCCEEDED");
+    return status;
   }
 
   public URI uri(String path) {

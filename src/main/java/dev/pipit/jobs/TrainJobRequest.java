@@ -87,25 +87,16 @@ public record TrainJobRequest(
 
   /** The same request on another dataset (the gallery's export). */
   public TrainJobRequest onDataset(String kind, String datasetRoot) {
-    return new TrainJobRequest(
-        name,
-        method,
-        bits,
-        kind,
-        datasetRoot,
-        trainPerClass,
-        testPerClass,
-        outerIterations,
-        innerEpochs,
-        samples,
-        inputSize,
-        backboneWeights,
-        dataWorkers,
-        dataPrefetch);
+    return copy(kind, datasetRoot, dataWorkers, dataPrefetch);
   }
 
   /** The same request with these data workers and prefetch depth. */
   public TrainJobRequest withDataPipeline(Integer workers, Integer prefetch) {
+    return copy(dataset, root, workers, prefetch);
+  }
+
+  private TrainJobRequest copy(
+      String dataset, String root, Integer dataWorkers, Integer dataPrefetch) {
     return new TrainJobRequest(
         name,
         method,
@@ -119,7 +110,7 @@ public record TrainJobRequest(
         samples,
         inputSize,
         backboneWeights,
-        workers,
-        prefetch);
+        dataWorkers,
+        dataPrefetch);
   }
 }

@@ -101,31 +101,14 @@ public final class TrainJobs implements AutoCloseable {
         gitRevision,
         device,
         JobLimits.DEFAULTS,
-        TrainJobs::train);
-  }
-
-  /** As above, within {@code limits} (pending jobs, event streams). */
-  public TrainJobs(
-      Path jobsDir,
-      Path modelsDir,
-      List<Path> allowedRoots,
-      Path backboneWeights,
-      String gitRevision,
-      DevicePreference device,
-      JobLimits limits)
-      throws IOException {
-    this(
-        jobsDir,
-        modelsDir,
-        allowedRoots,
-        backboneWeights,
-        gitRevision,
-        device,
-        limits,
+        TrainJobs::train,
         JobListener.NONE);
   }
 
-  /** As above, telling {@code listener} of job starts, steps and failures. */
+  /**
+   * As above, within {@code limits} (pending jobs, event streams), telling {@code listener} of job
+   * starts, steps and failures.
+   */
   public TrainJobs(
       Path jobsDir,
       Path modelsDir,
@@ -166,28 +149,6 @@ public final class TrainJobs implements AutoCloseable {
       BooleanSupplier cancelled)
       throws Exception {
     TrainingRun.run(plan, listener, log, cancelled);
-  }
-
-  TrainJobs(
-      Path jobsDir,
-      Path modelsDir,
-      List<Path> allowedRoots,
-      Path backboneWeights,
-      String gitRevision,
-      DevicePreference device,
-      JobLimits limits,
-      Trainer trainer)
-      throws IOException {
-    this(
-        jobsDir,
-        modelsDir,
-        allowedRoots,
-        backboneWeights,
-        gitRevision,
-        device,
-        limits,
-        trainer,
-        JobListener.NONE);
   }
 
   TrainJobs(

@@ -89,40 +89,6 @@ public final class TrainingRun {
       ResNet50.Style backboneLayout,
       DataPipeline data) {
 
-    /** A plan with the default {@link DataPipeline}. */
-    public Plan(
-        String name,
-        TrainingSettings settings,
-        String datasetKind,
-        Path datasetRoot,
-        int trainPerClass,
-        int testPerClass,
-        Path backboneWeights,
-        Path out,
-        boolean resume,
-        int evaluateEvery,
-        String gitRevision,
-        Path featureCache,
-        DevicePreference device,
-        ResNet50.Style backboneLayout) {
-      this(
-          name,
-          settings,
-          datasetKind,
-          datasetRoot,
-          trainPerClass,
-          testPerClass,
-          backboneWeights,
-          out,
-          resume,
-          evaluateEvery,
-          gitRevision,
-          featureCache,
-          device,
-          backboneLayout,
-          DataPipeline.defaults());
-    }
-
     /** The same plan decoding as {@code pipeline} says. */
     public Plan withData(DataPipeline pipeline) {
       return new Plan(
@@ -143,39 +109,10 @@ public final class TrainingRun {
           pipeline);
     }
 
-    /** A plan on the shipped Keras backbone's layout. */
-    public Plan(
-        String name,
-        TrainingSettings settings,
-        String datasetKind,
-        Path datasetRoot,
-        int trainPerClass,
-        int testPerClass,
-        Path backboneWeights,
-        Path out,
-        boolean resume,
-        int evaluateEvery,
-        String gitRevision,
-        Path featureCache,
-        DevicePreference device) {
-      this(
-          name,
-          settings,
-          datasetKind,
-          datasetRoot,
-          trainPerClass,
-          testPerClass,
-          backboneWeights,
-          out,
-          resume,
-          evaluateEvery,
-          gitRevision,
-          featureCache,
-          device,
-          ResNet50.Style.KERAS_V1);
-    }
-
-    /** A plan on the {@code AUTO} device. */
+    /**
+     * A plan on the {@code AUTO} device, the shipped Keras backbone's layout and the default {@link
+     * DataPipeline}.
+     */
     public Plan(
         String name,
         TrainingSettings settings,
@@ -202,7 +139,9 @@ public final class TrainingRun {
           evaluateEvery,
           gitRevision,
           featureCache,
-          DevicePreference.AUTO);
+          DevicePreference.AUTO,
+          ResNet50.Style.KERAS_V1,
+          DataPipeline.defaults());
     }
 
     /** A plan without a feature cache. */

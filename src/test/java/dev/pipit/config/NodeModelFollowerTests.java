@@ -2,12 +2,12 @@ package dev.pipit.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipit.FakeEncoderBackend;
 import dev.pipit.TestModels;
 import dev.pipit.cluster.node.Change;
 import dev.pipit.cluster.node.ReplicaIndex;
 import dev.pipit.encode.BatchingEncoder;
 import dev.pipit.encode.DecodePool;
-import dev.pipit.encode.EncoderBackend;
 import dev.pipit.encode.EncoderOptions;
 import dev.pipit.encode.ImageDecoder;
 import dev.pipit.encode.ImageEncoder;
@@ -22,7 +22,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -64,14 +63,16 @@ class NodeModelFollowerTests {
               new ServingState(dir.resolve("data")),
               first,
               models,
-              (modelDir, indexDir) ->
-                  network(
-                      modelDir.getFileName().toString(),
-                      replica,
-                      decodes,
-                      // only the first network's forward pass waits: the request in flight
-                      modelDir.equals(first) ? inForward : null,
-                      release),
+              (modelDir, indexDir) -> {
+                // only the first network's forward pass waits: the request in flight
+                boolean waits = modelDir.equals(first);
+                return network(
+                    modelDir.getFileName().toString(),
+                    replica,
+                    decodes,
+                    waits ? inForward : null,
+                    waits ? release : null);
+              },
               grace);
       ServingModel old = active.require();
       assertThat(old.encodes()).isTrue();
@@ -151,7 +152,7 @@ class NodeModelFollowerTests {
       CountDownLatch release) {
     BatchingEncoder batching =
         new BatchingEncoder(
-            List.of(new WaitingBackend(inForward, release)),
+            List.of(new FakeEncoderBackend(8, SPEC, inForward, release)),
             new EncoderOptions(4, Duration.ZERO, 8));
     ImageEncoder encoder =
         new ImageEncoder(
@@ -164,45 +165,6 @@ class NodeModelFollowerTests {
           batching.close(); // lets the batch it runs finish first
           closedAt.put(name, Instant.now());
         });
-  }
-
-  /** 8 bits of +1; with a gate, the forward pass signals it started and waits to be released. */
-  private record WaitingBackend(CountDownLatch inForward, CountDownLatch release)
-      implements EncoderBackend {
-    @Override
-    public float[][] forward(float[] batch, int n) {
-      if (inForward != null) {
-        inForward.countDown();
-        try {
-          release.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      float[][] out = new float[n][8];
-      for (float[] row : out) {
-        Arrays.fill(row, 1f);
-      }
-      return out;
-    }
-
-    @Override
-    public int bits() {
-      return 8;
-    }
-
-    @Override
-    public int inputLength() {
-      return SPEC.floatsPerImage();
-    }
-
-    @Override
-    public String device() {
-      return "fake";
-    }
-
-    @Override
-    public void close() {}
   }
 
   private static byte[] png() throws Exception {

@@ -3,8 +3,8 @@ package dev.pipit.encode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pipit.FakeEncoderBackend;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -20,47 +20,6 @@ class ImageEncoderAdmissionTests {
 
   private static final Preprocessing SPEC = Preprocessing.kerasResNet50();
 
-  /** A network that waits at a gate and outputs +1 for every bit. */
-  private static final class GatedBackend implements EncoderBackend {
-    final CountDownLatch gate;
-
-    GatedBackend(CountDownLatch gate) {
-      this.gate = gate;
-    }
-
-    @Override
-    public float[][] forward(float[] batch, int n) {
-      try {
-        gate.await(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      float[][] out = new float[n][8];
-      for (float[] row : out) {
-        Arrays.fill(row, 1f);
-      }
-      return out;
-    }
-
-    @Override
-    public int bits() {
-      return 8;
-    }
-
-    @Override
-    public int inputLength() {
-      return SPEC.floatsPerImage();
-    }
-
-    @Override
-    public String device() {
-      return "fake";
-    }
-
-    @Override
-    public void close() {}
-  }
-
   @Test
   void admitsAtMostMaxInFlightAndRejectsTheRestAtOnce() throws Exception {
     CountDownLatch gate = new CountDownLatch(1);
@@ -68,7 +27,8 @@ class ImageEncoderAdmissionTests {
     try (DecodePool pool = new DecodePool(1, 8);
         BatchingEncoder batching =
             new BatchingEncoder(
-                List.of(new GatedBackend(gate)), new EncoderOptions(8, Duration.ZERO, 8))) {
+                List.of(new FakeEncoderBackend(8, SPEC, null, gate)),
+                new EncoderOptions(8, Duration.ZERO, 8))) {
       ImageEncoder encoder =
           new ImageEncoder(
               ImageDecoder.withDefaults(), new ImagePreprocessor(SPEC), batching, pool, 2);
@@ -95,7 +55,7 @@ class ImageEncoderAdmissionTests {
     try (DecodePool pool = new DecodePool(1, 8);
         BatchingEncoder batching =
             new BatchingEncoder(
-                List.of(new GatedBackend(new CountDownLatch(0))),
+                List.of(new FakeEncoderBackend(8, SPEC, null, null)),
                 new EncoderOptions(8, Duration.ZERO, 8))) {
       ImageEncoder encoder =
           new ImageEncoder(

@@ -69,7 +69,8 @@ class TrainJobsBackboneTests {
         "t",
         DevicePreference.CPU,
         JobLimits.DEFAULTS,
-        trainer);
+        trainer,
+        JobListener.NONE);
   }
 
   private static Path keras() {

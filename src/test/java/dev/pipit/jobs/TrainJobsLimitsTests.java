@@ -43,7 +43,8 @@ class TrainJobsLimitsTests {
         "t",
         DevicePreference.CPU,
         limits,
-        trainer);
+        trainer,
+        JobListener.NONE);
   }
 
   /** A trainer that waits until the test releases it. */

@@ -2,7 +2,6 @@ package dev.pipit.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.jayway.jsonpath.JsonPath;
 import dev.pipit.Multipart;
 import dev.pipit.ServiceProcess;
 import dev.pipit.TestModels;
@@ -25,9 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -208,66 +204,17 @@ class PrometheusIT {
         .isEqualTo(403);
 
     fullQueueAnswers429(service);
-    String job = trainTinyModel(service);
-    switchTo(service, job);
+    service.trainToCompletion(TinyTrainingJob.json("prom-job"), "Authorization", ADMIN);
+    service.activate("prom-job", "Authorization", ADMIN);
   }
 
   void fullQueueAnswers429(ServiceProcess service) throws Exception {
-    byte[] image = photo("giraffe.jpg");
     int tooMany = 0;
-    try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<HttpResponse<String>>> calls = new ArrayList<>();
-      for (int i = 0; i < 24; i++) {
-        calls.add(
-            clients.submit(
-                () ->
-                    service.post(
-                        "/v1/search?k=1",
-                        new Multipart().file("image", "giraffe.jpg", "image/jpeg", image))));
-      }
-      for (Future<HttpResponse<String>> call : calls) {
-        tooMany += call.get().statusCode() == 429 ? 1 : 0;
-      }
+    for (HttpResponse<String> response :
+        service.searchAtOnce("giraffe.jpg", photo("giraffe.jpg"), 24)) {
+      tooMany += response.statusCode() == 429 ? 1 : 0;
     }
     assertThat(tooMany).as("429s from a queue of one").isPositive();
-  }
-
-  String trainTinyModel(ServiceProcess service) throws Exception {
-    HttpResponse<String> accepted =
-        service.postJson(
-            "/v1/train-jobs", TinyTrainingJob.json("prom-job"), "Authorization", ADMIN);
-    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
-    String location = accepted.headers().firstValue("Location").orElseThrow();
-    String state = "";
-    String job = "";
-    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-    while (!state.equals("SUCCEEDED") && !state.equals("FAILED") && System.nanoTime() < deadline) {
-      Thread.sleep(500);
-      job = service.get(location).body();
-      state = JsonPath.read(job, "$.state");
-    }
-    assertThat(state).as(job).isEqualTo("SUCCEEDED");
-    return "prom-job";
-  }
-
-  void switchTo(ServiceProcess service, String model) throws Exception {
-    HttpResponse<String> accepted =
-        service.post(
-            "/v1/models/" + model + "/activate",
-            "application/json",
-            HttpRequest.BodyPublishers.noBody(),
-            "Authorization",
-            ADMIN);
-    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
-    String state = "RUNNING";
-    String status = "";
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (state.equals("RUNNING") && System.nanoTime() < deadline) {
-      Thread.sleep(200);
-      status = service.get("/v1/models/activation").body();
-      state = JsonPath.read(status, "$.state");
-    }
-    assertThat(state).as(status).isEqualTo("SUCCEEDED");
   }
 
   /**

@@ -54,7 +54,8 @@ class TorchvisionTrainingTests {
         "test",
         null,
         DevicePreference.CPU,
-        ResNet50.Style.TORCHVISION_V15);
+        ResNet50.Style.TORCHVISION_V15,
+        DataPipeline.defaults());
   }
 
   @Test

@@ -43,23 +43,22 @@ public record ActivationJob(
   }
 
   ActivationJob with(State state, Long sequence, Instant finishedAt, String error) {
-    return new ActivationJob(
-        id,
-        model,
-        from,
-        state,
-        total,
-        reencoded,
-        withoutOriginal,
-        failed,
-        dropped,
-        sequence,
-        startedAt,
-        finishedAt,
-        error);
+    return copy(state, reencoded, failed, dropped, sequence, finishedAt, error);
   }
 
   ActivationJob progress(long reencoded, long failed, long dropped) {
+    return copy(state, reencoded, failed, dropped, sequence, finishedAt, error);
+  }
+
+  /** This job with the components that change while it runs replaced. */
+  private ActivationJob copy(
+      State state,
+      long reencoded,
+      long failed,
+      long dropped,
+      Long sequence,
+      Instant finishedAt,
+      String error) {
     return new ActivationJob(
         id,
         model,

@@ -50,34 +50,6 @@ public final class ClusterNode implements AutoCloseable {
             "pipit.cluster.shard must be 0.." + (shards - 1) + ", got " + shard);
       }
     }
-
-    /** Settings with the default snapshot policy ({@link ReplicaSnapshotPolicy#defaults()}). */
-    public Settings(
-        String url,
-        String username,
-        String password,
-        int shards,
-        int shard,
-        Path dataDir,
-        String initialModel,
-        int initialBits,
-        Duration readWait,
-        int batchSize,
-        Duration poll) {
-      this(
-          url,
-          username,
-          password,
-          shards,
-          shard,
-          dataDir,
-          initialModel,
-          initialBits,
-          readWait,
-          batchSize,
-          poll,
-          ReplicaSnapshotPolicy.defaults());
-    }
   }
 
   private final Settings settings;

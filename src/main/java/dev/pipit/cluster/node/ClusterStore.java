@@ -67,42 +67,9 @@ public final class ClusterStore {
     }
     return inTransaction(
         c -> {
-          try (PreparedStatement change =
-                  c.prepareStatement(
-                      "INSERT INTO pipit_changes (op, id, shard, payload)"
-                          + " VALUES ('upsert', ?, ?, ?::jsonb) RETURNING sequence");
-              PreparedStatement item =
-                  c.prepareStatement(
-                      "INSERT INTO pipit_items (id, model_id, shard, code, bits, label, metadata,"
-                          + " original, sequence) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)"
-                          + " ON CONFLICT (id, model_id) DO UPDATE SET code = excluded.code,"
-                          + " bits = excluded.bits, label = excluded.label,"
-                          + " metadata = excluded.metadata, original = excluded.original,"
-                          + " sequence = excluded.sequence")) {
-            long last = 0;
-            for (ItemWrite w : items) {
-              change.setString(1, w.id());
-              change.setInt(2, ownShard);
-              change.setString(3, payloadJson(w));
-              try (ResultSet r = change.executeQuery()) {
-                r.next();
-                last = r.getLong(1);
-              }
-              item.setString(1, w.id());
-              item.setString(2, w.modelId());
-              item.setInt(3, ownShard);
-              item.setBytes(4, Base64.getDecoder().decode(w.code().toBase64()));
-              item.setInt(5, w.code().bits());
-              item.setString(6, w.label());
-              item.setString(7, json.writeValueAsString(w.metadata()));
-              item.setString(8, w.original());
-              item.setLong(9, last);
-              item.addBatch();
-            }
-            item.executeBatch();
-            notifyShard(c, ownShard);
-            return last;
-          }
+          long last = appendUpserts(c, ownShard, items);
+          notifyShard(c, ownShard);
+          return last;
         });
   }
 
@@ -121,19 +88,9 @@ public final class ClusterStore {
               return Optional.<Long>empty();
             }
           }
-          try (PreparedStatement change =
-              c.prepareStatement(
-                  "INSERT INTO pipit_changes (op, id, shard) VALUES ('delete', ?, ?)"
-                      + " RETURNING sequence")) {
-            change.setString(1, id);
-            change.setInt(2, ownShard);
-            try (ResultSet r = change.executeQuery()) {
-              r.next();
-              long sequence = r.getLong(1);
-              notifyShard(c, ownShard);
-              return Optional.of(sequence);
-            }
-          }
+          long sequence = appendDelete(c, id, ownShard);
+          notifyShard(c, ownShard);
+          return Optional.of(sequence);
         });
   }
 
@@ -143,31 +100,7 @@ public final class ClusterStore {
    * @return the activation's sequence
    */
   public long activate(String modelId) {
-    return inTransaction(
-        c -> {
-          long sequence;
-          try (PreparedStatement change =
-              c.prepareStatement(
-                  "INSERT INTO pipit_changes (op, shard, payload) VALUES ('activate', NULL,"
-                      + " ?::jsonb) RETURNING sequence")) {
-            change.setString(1, json.writeValueAsString(Map.of("model", modelId)));
-            try (ResultSet r = change.executeQuery()) {
-              r.next();
-              sequence = r.getLong(1);
-            }
-          }
-          try (PreparedStatement row =
-              c.prepareStatement(
-                  "INSERT INTO pipit_model_activations (sequence, model_id) VALUES (?, ?)")) {
-            row.setLong(1, sequence);
-            row.setString(2, modelId);
-            row.executeUpdate();
-          }
-          try (Statement s = c.createStatement()) {
-            s.execute("SELECT pg_notify('" + CHANNEL + "', 'all')");
-          }
-          return sequence;
-        });
+    return inTransaction(c -> appendActivation(c, modelId));
   }
 
   /** The model active at the head of the log, if any was activated. */
@@ -396,10 +329,12 @@ public final class ClusterStore {
             continue; // deleted or rewritten meanwhile
           }
           Map<String, String> metadata = json.readValue(row.getString(2), STRING_MAP);
-          appendUpsert(
+          appendUpserts(
               c,
               item.shard(),
-              new ItemWrite(item.id(), to, r.code(), row.getString(1), metadata, item.original()));
+              List.of(
+                  new ItemWrite(
+                      item.id(), to, r.code(), row.getString(1), metadata, item.original())));
           touched.add(item.shard());
           written++;
         }
@@ -411,38 +346,62 @@ public final class ClusterStore {
     return written;
   }
 
-  private void appendUpsert(Connection c, int shard, ItemWrite w) throws SQLException {
-    long sequence;
+  /**
+   * Appends an upsert change of each item (all of {@code shard}) and writes its row at that
+   * sequence.
+   *
+   * @return the last change's sequence
+   */
+  private long appendUpserts(Connection c, int shard, List<ItemWrite> writes) throws SQLException {
+    try (PreparedStatement change =
+            c.prepareStatement(
+                "INSERT INTO pipit_changes (op, id, shard, payload)"
+                    + " VALUES ('upsert', ?, ?, ?::jsonb) RETURNING sequence");
+        PreparedStatement item =
+            c.prepareStatement(
+                "INSERT INTO pipit_items (id, model_id, shard, code, bits, label, metadata,"
+                    + " original, sequence) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)"
+                    + " ON CONFLICT (id, model_id) DO UPDATE SET code = excluded.code,"
+                    + " bits = excluded.bits, label = excluded.label,"
+                    + " metadata = excluded.metadata, original = excluded.original,"
+                    + " sequence = excluded.sequence")) {
+      long last = 0;
+      for (ItemWrite w : writes) {
+        change.setString(1, w.id());
+        change.setInt(2, shard);
+        change.setString(3, payloadJson(w));
+        try (ResultSet r = change.executeQuery()) {
+          r.next();
+          last = r.getLong(1);
+        }
+        item.setString(1, w.id());
+        item.setString(2, w.modelId());
+        item.setInt(3, shard);
+        item.setBytes(4, Base64.getDecoder().decode(w.code().toBase64()));
+        item.setInt(5, w.code().bits());
+        item.setString(6, w.label());
+        item.setString(7, json.writeValueAsString(w.metadata()));
+        item.setString(8, w.original());
+        item.setLong(9, last);
+        item.addBatch();
+      }
+      item.executeBatch();
+      return last;
+    }
+  }
+
+  /** Appends a delete change of {@code id} to {@code shard}'s log: its sequence. */
+  private static long appendDelete(Connection c, String id, int shard) throws SQLException {
     try (PreparedStatement change =
         c.prepareStatement(
-            "INSERT INTO pipit_changes (op, id, shard, payload)"
-                + " VALUES ('upsert', ?, ?, ?::jsonb) RETURNING sequence")) {
-      change.setString(1, w.id());
+            "INSERT INTO pipit_changes (op, id, shard) VALUES ('delete', ?, ?) RETURNING"
+                + " sequence")) {
+      change.setString(1, id);
       change.setInt(2, shard);
-      change.setString(3, payloadJson(w));
       try (ResultSet r = change.executeQuery()) {
         r.next();
-        sequence = r.getLong(1);
+        return r.getLong(1);
       }
-    }
-    try (PreparedStatement item =
-        c.prepareStatement(
-            "INSERT INTO pipit_items (id, model_id, shard, code, bits, label, metadata,"
-                + " original, sequence) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)"
-                + " ON CONFLICT (id, model_id) DO UPDATE SET code = excluded.code,"
-                + " bits = excluded.bits, label = excluded.label,"
-                + " metadata = excluded.metadata, original = excluded.original,"
-                + " sequence = excluded.sequence")) {
-      item.setString(1, w.id());
-      item.setString(2, w.modelId());
-      item.setInt(3, shard);
-      item.setBytes(4, Base64.getDecoder().decode(w.code().toBase64()));
-      item.setInt(5, w.code().bits());
-      item.setString(6, w.label());
-      item.setString(7, json.writeValueAsString(w.metadata()));
-      item.setString(8, w.original());
-      item.setLong(9, sequence);
-      item.executeUpdate();
     }
   }
 
@@ -495,13 +454,7 @@ public final class ClusterStore {
                 r.next();
                 shard = r.getInt(1);
               }
-              try (PreparedStatement change =
-                  c.prepareStatement(
-                      "INSERT INTO pipit_changes (op, id, shard) VALUES ('delete', ?, ?)")) {
-                change.setString(1, id);
-                change.setInt(2, shard);
-                change.executeUpdate();
-              }
+              appendDelete(c, id, shard);
             }
           }
           long sequence = appendActivation(c, to);

@@ -3,11 +3,11 @@ package dev.pipit.cluster.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pipit.FakeEncoderBackend;
 import dev.pipit.cluster.ClusterTestPostgres;
 import dev.pipit.cluster.ShardFunction;
 import dev.pipit.encode.BatchingEncoder;
 import dev.pipit.encode.DecodePool;
-import dev.pipit.encode.EncoderBackend;
 import dev.pipit.encode.EncoderOptions;
 import dev.pipit.encode.ImageDecoder;
 import dev.pipit.encode.ImageEncoder;
@@ -319,7 +319,8 @@ class ActivationJobsTests {
         16,
         Duration.ofSeconds(5),
         500,
-        Duration.ofMillis(200));
+        Duration.ofMillis(200),
+        ReplicaSnapshotPolicy.defaults());
   }
 
   private ActivationJobs jobs(ClusterNode on, CountDownLatch gate, AtomicInteger closed) {
@@ -350,25 +351,13 @@ class ActivationJobsTests {
   }
 
   /** Bit j: whether the j-th sixteenth of the image is brighter than the whole. */
-  private static final class PixelBackend implements EncoderBackend {
-    private final CountDownLatch gate;
-    private final CountDownLatch entered;
-
+  private static final class PixelBackend extends FakeEncoderBackend {
     PixelBackend(CountDownLatch gate, CountDownLatch entered) {
-      this.gate = gate;
-      this.entered = entered;
+      super(16, SPEC, entered, gate);
     }
 
     @Override
-    public float[][] forward(float[] batch, int n) {
-      entered.countDown();
-      if (gate != null) {
-        try {
-          gate.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
+    protected float[][] outputs(float[] batch, int n) {
       int length = inputLength();
       float[][] out = new float[n][16];
       for (int i = 0; i < n; i++) {
@@ -385,24 +374,6 @@ class ActivationJobsTests {
       }
       return out;
     }
-
-    @Override
-    public int bits() {
-      return 16;
-    }
-
-    @Override
-    public int inputLength() {
-      return SPEC.floatsPerImage();
-    }
-
-    @Override
-    public String device() {
-      return "fake";
-    }
-
-    @Override
-    public void close() {}
   }
 
   private static int image = 0;

@@ -87,7 +87,8 @@ class ClusterNodeTests {
         16,
         Duration.ofSeconds(5),
         500,
-        Duration.ofSeconds(1));
+        Duration.ofSeconds(1),
+        ReplicaSnapshotPolicy.defaults());
   }
 
   private static List<String> ids(int shard, int n) {
