@@ -65,6 +65,11 @@ final class BenchRetrievalCommand implements Callable<Integer> {
 
   @Mixin BackboneFilesOptions backboneFiles = new BackboneFilesOptions();
 
+  // Described as in `pipit train` (SharedOptionsTests). A head trained alone on frozen 224-px
+  // features needs 0.001: at the protocol's 0.01 ADSH-R50's tanh saturates in the first iteration.
+  @Option(names = "--lr", description = "learning rate (default: the protocol's)")
+  Float learningRate;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -96,6 +101,7 @@ final class BenchRetrievalCommand implements Callable<Integer> {
           "--inner",
           "--samples",
           "--batch",
+          "--lr",
           "--seed");
 
   private List<String> arguments() {
@@ -137,6 +143,7 @@ final class BenchRetrievalCommand implements Callable<Integer> {
         protocol.samples(),
         protocol.batchSize(),
         protocol.seed(),
+        learningRate,
         backboneFiles.backboneWeights,
         modelsDir,
         backboneFiles.featureCache(),

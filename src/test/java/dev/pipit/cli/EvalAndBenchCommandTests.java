@@ -110,6 +110,23 @@ class EvalAndBenchCommandTests {
   }
 
   @Test
+  void benchLearningRateReachesEveryDeepMethodAndMarksTheRunAsDifferent() {
+    BenchRetrievalCommand bench = new BenchRetrievalCommand();
+    new CommandLine(bench).parseArgs();
+    assertThat(bench.config().settings("adsh-r50", 12).learningRate()).isEqualTo(0.01f);
+
+    BenchRetrievalCommand slower = new BenchRetrievalCommand();
+    new CommandLine(slower).parseArgs("--lr", "0.001");
+    RetrievalBench.Config c = slower.config();
+    for (String method : List.of("adsh-r50", "fcaenet", "agmh")) {
+      assertThat(c.settings(method, 48).learningRate()).isEqualTo(0.001f);
+      assertThat(c.settings(method, 48).learningRateDrops())
+          .isEqualTo(bench.config().settings(method, 48).learningRateDrops());
+    }
+    assertThat(c.reduced()).isTrue();
+  }
+
+  @Test
   void benchThroughTheTopLevelCommandRecordsItsOwnArguments() {
     CommandLine top = new CommandLine(new PipitCommand());
     top.parseArgs("bench-retrieval", "--bits", "12", "--docs", "/tmp/d");

@@ -41,6 +41,7 @@ public final class RetrievalBench {
    * @param samples m
    * @param batch mini-batch size
    * @param seed seed of every method
+   * @param learningRate the deep methods' learning rate, or null for the protocol's
    * @param backboneWeights TF.js model.json of the ImageNet ResNet-50
    * @param modelsDir where the artifacts go ({@code <modelsDir>/<method>-<dataset>-<bits>})
    * @param featureCache the feature cache directory
@@ -63,6 +64,7 @@ public final class RetrievalBench {
       int samples,
       int batch,
       long seed,
+      Float learningRate,
       Path backboneWeights,
       Path modelsDir,
       Path featureCache,
@@ -86,10 +88,12 @@ public final class RetrievalBench {
      * The settings of a deep method: the CPU protocol with this bench's input size and schedule.
      */
     public TrainingSettings settings(String method, int codeBits) {
-      return TrainingSettings.cpuProtocol(Architecture.fromId(method), codeBits)
-          .withInput(inputSize, backbone)
-          .withSchedule(outer, inner, samples, batch)
-          .withSeed(seed);
+      TrainingSettings s =
+          TrainingSettings.cpuProtocol(Architecture.fromId(method), codeBits)
+              .withInput(inputSize, backbone)
+              .withSchedule(outer, inner, samples, batch)
+              .withSeed(seed);
+      return learningRate == null ? s : s.withLearningRate(learningRate, s.learningRateDrops());
     }
 
     /** Number of cases. */

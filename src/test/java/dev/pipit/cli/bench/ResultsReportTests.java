@@ -52,6 +52,7 @@ class ResultsReportTests {
         1000,
         64,
         68,
+        null,
         Path.of("b/model.json"),
         dir.resolve("models"),
         dir.resolve("cache"),
