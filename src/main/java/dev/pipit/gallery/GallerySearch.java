@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 
 /**
  * Searches the served gallery: by image (encoded with the active model, waiting at most the request
@@ -171,6 +170,7 @@ public final class GallerySearch {
   private final int labelCandidates;
   private final Duration timeout;
   private final GalleryListener listener;
+  private final SearchObserver observer;
   private final boolean rescore;
   private final int rescoreWindow;
 
@@ -197,6 +197,7 @@ public final class GallerySearch {
       int rescoreWindow,
       GalleryListener listener) {
     this.listener = listener;
+    this.observer = new SearchObserver(listener);
     if (maxK < 1 || maxK >= HammingIndex.MAX_K) {
       throw new IllegalArgumentException(
           "max-k must be 1.." + (HammingIndex.MAX_K - 1) + ", got " + maxK);
@@ -231,14 +232,14 @@ public final class GallerySearch {
    * @throws RequestTimeoutException if the encoding takes longer than the request timeout
    */
   public Result byImage(byte[] image, Query query) {
-    return observed(GalleryListener.Kind.IMAGE, () -> searchImage(image, query));
+    return observer.observed(GalleryListener.Kind.IMAGE, () -> searchImage(image, query));
   }
 
   private Result searchImage(byte[] image, Query query) {
     check(query);
     ServingModel model = active.require();
     ImageEncoder.Result encoded = Timeouts.await(model.encoder().encode(image), timeout);
-    reportEncoding(encoded, System.nanoTime());
+    observer.reportEncoding(encoded, System.nanoTime());
     Map<String, Double> timings = new LinkedHashMap<>();
     timings.put("decode", millis(encoded.decodeNanos()));
     timings.put("queue", millis(encoded.queueNanos()));
@@ -253,7 +254,7 @@ public final class GallerySearch {
   public Encoding encode(byte[] image) {
     ServingModel model = active.require();
     ImageEncoder.Result encoded = Timeouts.await(model.encoder().encode(image), timeout);
-    reportEncoding(encoded, System.nanoTime());
+    observer.reportEncoding(encoded, System.nanoTime());
     return new Encoding(model.ref(), encoded.values());
   }
 
@@ -289,54 +290,12 @@ public final class GallerySearch {
   }
 
   /**
-   * The encoding's stages, laid end to end before {@code arrived} (when the request saw the
-   * result): decode, then the wait for a batch, then the forward pass.
-   */
-  private void reportEncoding(ImageEncoder.Result encoded, long arrived) {
-    long encodeStart = arrived - encoded.forwardNanos();
-    long queueStart = encodeStart - encoded.queueNanos();
-    listener.stage(
-        GalleryListener.Stage.DECODE, queueStart - encoded.decodeNanos(), encoded.decodeNanos());
-    listener.stage(GalleryListener.Stage.QUEUE, queueStart, encoded.queueNanos());
-    listener.stage(GalleryListener.Stage.ENCODE, encodeStart, encoded.forwardNanos());
-  }
-
-  /** Runs a search, telling the listener how it ended. */
-  private <T> T observed(GalleryListener.Kind kind, Supplier<T> search) {
-    T result;
-    try {
-      result = search.get();
-    } catch (RuntimeException e) {
-      listener.searched(kind, outcome(e));
-      throw e;
-    }
-    listener.searched(kind, GalleryListener.Outcome.OK);
-    return result;
-  }
-
-  private GalleryListener.Outcome outcome(RuntimeException e) {
-    if (e instanceof IllegalArgumentException
-        || e instanceof ImageDecodeException
-        || e instanceof PayloadTooLargeException) {
-      return GalleryListener.Outcome.CLIENT_ERROR;
-    }
-    if (e instanceof EncoderOverloadedException) {
-      return GalleryListener.Outcome.REJECTED;
-    }
-    if (e instanceof RequestTimeoutException) {
-      listener.timedOut();
-      return GalleryListener.Outcome.TIMEOUT;
-    }
-    return GalleryListener.Outcome.ERROR;
-  }
-
-  /**
    * Searches the gallery with a code (hex) of the active model.
    *
    * @throws dev.pipit.index.InvalidCodeException if it is not a code of the model's length
    */
   public Result byCode(String hex, Query query) {
-    return observed(GalleryListener.Kind.CODE, () -> searchCode(hex, query));
+    return observer.observed(GalleryListener.Kind.CODE, () -> searchCode(hex, query));
   }
 
   /**
@@ -408,7 +367,8 @@ public final class GallerySearch {
    * default).
    */
   public BatchResult batch(List<byte[]> images, int k, String label, Boolean rescore) {
-    return observed(GalleryListener.Kind.BATCH, () -> searchBatch(images, k, label, rescore));
+    return observer.observed(
+        GalleryListener.Kind.BATCH, () -> searchBatch(images, k, label, rescore));
   }
 
   private BatchResult searchBatch(List<byte[]> images, int k, String label, Boolean rescore) {
@@ -435,7 +395,7 @@ public final class GallerySearch {
         try {
           Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
           ImageEncoder.Result encoded = Timeouts.await(encodings.get(i), left);
-          reportEncoding(encoded, System.nanoTime());
+          observer.reportEncoding(encoded, System.nanoTime());
           values = encoded.values();
         } catch (ImageDecodeException | EncoderOverloadedException e) {
           errors[i] = e.getMessage();
