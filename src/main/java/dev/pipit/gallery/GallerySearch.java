@@ -165,14 +165,13 @@ public final class GallerySearch {
   }
 
   private final ActiveModel active;
-  private final GalleryCodec codec;
   private final int maxK;
   private final int labelCandidates;
   private final Duration timeout;
   private final GalleryListener listener;
   private final SearchObserver observer;
+  private final CandidateSelection selection;
   private final boolean rescore;
-  private final int rescoreWindow;
 
   /** Image searches rescored by default, over a window of max-k candidates; no listener. */
   public GallerySearch(ActiveModel active, GalleryCodec codec, int maxK, Duration timeout) {
@@ -207,12 +206,11 @@ public final class GallerySearch {
           "rescore-window must be 1.." + HammingIndex.MAX_K + ", got " + rescoreWindow);
     }
     this.active = active;
-    this.codec = codec;
     this.maxK = maxK;
     this.labelCandidates = Math.max(LABEL_CANDIDATES, maxK + 1);
     this.timeout = timeout;
     this.rescore = rescore;
-    this.rescoreWindow = rescoreWindow;
+    this.selection = new CandidateSelection(codec, maxK, labelCandidates, rescoreWindow, listener);
   }
 
   /** Largest k, and most hits a radius search returns. */
@@ -236,14 +234,14 @@ public final class GallerySearch {
   }
 
   private Result searchImage(byte[] image, Query query) {
-    check(query);
+    selection.check(query);
     ServingModel model = active.require();
     ImageEncoder.Result encoded = Timeouts.await(model.encoder().encode(image), timeout);
     observer.reportEncoding(encoded, System.nanoTime());
     Map<String, Double> timings = new LinkedHashMap<>();
-    timings.put("decode", millis(encoded.decodeNanos()));
-    timings.put("queue", millis(encoded.queueNanos()));
-    timings.put("encode", millis(encoded.forwardNanos()));
+    timings.put("decode", Timings.millis(encoded.decodeNanos()));
+    timings.put("queue", Timings.millis(encoded.queueNanos()));
+    timings.put("encode", Timings.millis(encoded.forwardNanos()));
     return answer(model, encoded.values(), query, timings);
   }
 
@@ -266,7 +264,7 @@ public final class GallerySearch {
    * @throws dev.pipit.index.InvalidCodeException if it has not one value per bit of the model
    */
   public Result byValues(float[] values, Query query) {
-    check(query);
+    selection.check(query);
     return answer(active.require(), values, query, new LinkedHashMap<>(), true);
   }
 
@@ -284,7 +282,8 @@ public final class GallerySearch {
     boolean rescored = query.rescore() != null ? query.rescore() : rescore;
     Code code = Code.fromSigns(values);
     List<Hit> hits =
-        search(model.index(), code, rescored ? values : null, query, timings, scored && rescored);
+        selection.search(
+            model.index(), code, rescored ? values : null, query, timings, scored && rescored);
     return new Result(
         model.ref(), hits, timings, rescored ? Ordering.RESCORED : Ordering.HAMMING, code.toHex());
   }
@@ -342,11 +341,11 @@ public final class GallerySearch {
   }
 
   private Result searchCode(String hex, Query query) {
-    check(query);
+    selection.check(query);
     ServingModel model = active.require();
     Code code = Code.fromHex(model.ref().bits(), hex);
     Map<String, Double> timings = new LinkedHashMap<>();
-    List<Hit> hits = search(model.index(), code, null, query, timings, false);
+    List<Hit> hits = selection.search(model.index(), code, null, query, timings, false);
     return new Result(model.ref(), hits, timings, Ordering.HAMMING, code.toHex());
   }
 
@@ -373,7 +372,7 @@ public final class GallerySearch {
 
   private BatchResult searchBatch(List<byte[]> images, int k, String label, Boolean rescore) {
     Query query = new Query(k, null, label, rescore);
-    check(query);
+    selection.check(query);
     boolean rescored = rescore != null ? rescore : this.rescore;
     ServingModel model = active.require();
     long start = System.nanoTime();
@@ -406,10 +405,10 @@ public final class GallerySearch {
       outputs.add(values);
     }
     Map<String, Double> timings = new LinkedHashMap<>();
-    timings.put("encode", millis(System.nanoTime() - start));
+    timings.put("encode", Timings.millis(System.nanoTime() - start));
     start = System.nanoTime();
     List<float[]> good = outputs.stream().filter(Objects::nonNull).toList();
-    int wanted = candidates(query, rescored);
+    int wanted = selection.candidates(query, rescored);
     // queries share passes over the index, as many per pass as keep the candidate lists bounded
     int perPass = Math.max(1, BATCH_CANDIDATES / wanted);
     List<List<Hit>> answers = new ArrayList<>();
@@ -425,11 +424,11 @@ public final class GallerySearch {
         if (rescored) {
           candidates = Rescoring.reorder(candidates, pass.get(q));
         }
-        answers.add(select(candidates, wanted, query, null));
+        answers.add(selection.select(candidates, wanted, query, null));
       }
       listener.stage(GalleryListener.Stage.HYDRATE, hydrateStart, System.nanoTime() - hydrateStart);
     }
-    timings.put("scan", millis(System.nanoTime() - start));
+    timings.put("scan", Timings.millis(System.nanoTime() - start));
     List<BatchEntry> entries = new ArrayList<>();
     int next = 0;
     for (int i = 0; i < images.size(); i++) {
@@ -440,120 +439,5 @@ public final class GallerySearch {
     }
     return new BatchResult(
         model.ref(), entries, timings, rescored ? Ordering.RESCORED : Ordering.HAMMING);
-  }
-
-  /**
-   * Asks the index for the candidates of {@code query} and selects its hits; with {@code values} (a
-   * rescored image search) equal distances are ordered by their asymmetric score first.
-   */
-  private List<Hit> search(
-      HammingIndex index,
-      Code code,
-      float[] values,
-      Query query,
-      Map<String, Double> timings,
-      boolean scored) {
-    int wanted = candidates(query, values != null);
-    long start = System.nanoTime();
-    List<SearchHit> candidates = index.search(code, wanted);
-    long scanned = System.nanoTime();
-    listener.stage(GalleryListener.Stage.SCAN, start, scanned - start);
-    timings.put("scan", millis(scanned - start)); // completed with hydrating below
-    if (values != null) {
-      candidates = Rescoring.reorder(candidates, values);
-      timings.put("rescore", millis(System.nanoTime() - scanned));
-    }
-    long hydrateStart = System.nanoTime();
-    List<Hit> hits = select(candidates, wanted, query, scored ? values : null);
-    long end = System.nanoTime();
-    listener.stage(GalleryListener.Stage.HYDRATE, hydrateStart, end - hydrateStart);
-    // the API's scan includes hydrating, as before
-    timings.put("scan", millis(scanned - start + end - hydrateStart));
-    return hits;
-  }
-
-  /**
-   * How many nearest items to ask the index for: enough to answer exactly, and bounded. A rescored
-   * top-k search takes a window of them, so that the items tied at the k-th distance are there to
-   * be ordered (a label or radius search holds every tie among its candidates already).
-   */
-  private int candidates(Query query, boolean rescored) {
-    if (query.label() != null) {
-      return labelCandidates;
-    }
-    if (query.radius() != null) {
-      // one more than may be returned, so that a radius holding too many items is detected
-      return maxK + 1;
-    }
-    return rescored ? Math.max(query.k(), rescoreWindow) : query.k();
-  }
-
-  /**
-   * The hits of {@code query} among {@code candidates}, the {@code asked} nearest items by distance
-   * (then insertion order, or rescored); fewer came back only if the gallery holds fewer. With
-   * {@code scoreAgainst}, each hit carries its asymmetric score against it.
-   */
-  private List<Hit> select(
-      List<SearchHit> candidates, int asked, Query query, float[] scoreAgainst) {
-    Integer radius = query.radius();
-    List<Hit> hits = new ArrayList<>();
-    for (SearchHit candidate : candidates) {
-      if (radius != null && candidate.distance() > radius) {
-        listener.results(hits.size());
-        return hits; // sorted by distance: nothing further is within the radius
-      }
-      GalleryPayload payload = codec.read(candidate.payload());
-      if (query.label() != null && !query.label().equals(payload.label())) {
-        continue;
-      }
-      hits.add(
-          new Hit(
-              candidate.id(),
-              candidate.distance(),
-              payload.label(),
-              payload.metadata(),
-              payload.image(),
-              scoreAgainst == null ? null : Rescoring.score(scoreAgainst, candidate.code())));
-      if (radius == null && hits.size() == query.k()) {
-        listener.results(hits.size());
-        return hits;
-      }
-      if (radius != null && hits.size() > maxK) {
-        throw tooBroad(radius);
-      }
-    }
-    if (radius != null && candidates.size() == asked) {
-      // every candidate lies within the radius and the gallery has more: the ball reaches further
-      throw tooBroad(radius);
-    }
-    if (query.label() != null && radius == null && candidates.size() == asked) {
-      listener.labelWindowExhausted(); // fewer than k matches, and the gallery holds more items
-    }
-    listener.results(hits.size());
-    return hits;
-  }
-
-  private SearchTooBroadException tooBroad(int radius) {
-    return new SearchTooBroadException(
-        "more than "
-            + maxK
-            + " items may lie within radius "
-            + radius
-            + " (at most "
-            + maxK
-            + " hits per search); use a smaller radius or a top-k search");
-  }
-
-  private void check(Query query) {
-    if (query.k() < 1 || query.k() > maxK) {
-      throw new IllegalArgumentException("k must be 1.." + maxK + ", got " + query.k());
-    }
-    if (query.radius() != null && query.radius() < 0) {
-      throw new IllegalArgumentException("radius must be >= 0, got " + query.radius());
-    }
-  }
-
-  private static double millis(long nanos) {
-    return Math.round(nanos / 1e4) / 100.0;
   }
 }
