@@ -1,20 +1,14 @@
 package dev.pipit.gallery;
 
-import dev.pipit.encode.EncoderOverloadedException;
-import dev.pipit.encode.ImageDecodeException;
 import dev.pipit.encode.ImageEncoder;
 import dev.pipit.index.Code;
 import dev.pipit.index.HammingIndex;
-import dev.pipit.index.SearchHit;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Searches the served gallery: by image (encoded with the active model, waiting at most the request
@@ -41,13 +35,6 @@ public final class GallerySearch {
 
   /** Nearest items a label filter looks among (raised to max-k + 1 if that is larger). */
   public static final int LABEL_CANDIDATES = 10_000;
-
-  /**
-   * Candidates one pass of a batch search may hold for all its queries together: a batch with a
-   * label filter answers about 13 images per pass over the index, one without (k up to 1,000) up to
-   * 131.
-   */
-  static final int BATCH_CANDIDATES = 131_072;
 
   /**
    * What to search for.
@@ -168,9 +155,9 @@ public final class GallerySearch {
   private final int maxK;
   private final int labelCandidates;
   private final Duration timeout;
-  private final GalleryListener listener;
   private final SearchObserver observer;
   private final CandidateSelection selection;
+  private final BatchSearch batchSearch;
   private final boolean rescore;
 
   /** Image searches rescored by default, over a window of max-k candidates; no listener. */
@@ -195,7 +182,6 @@ public final class GallerySearch {
       boolean rescore,
       int rescoreWindow,
       GalleryListener listener) {
-    this.listener = listener;
     this.observer = new SearchObserver(listener);
     if (maxK < 1 || maxK >= HammingIndex.MAX_K) {
       throw new IllegalArgumentException(
@@ -211,6 +197,7 @@ public final class GallerySearch {
     this.timeout = timeout;
     this.rescore = rescore;
     this.selection = new CandidateSelection(codec, maxK, labelCandidates, rescoreWindow, listener);
+    this.batchSearch = new BatchSearch(active, timeout, rescore, selection, observer, listener);
   }
 
   /** Largest k, and most hits a radius search returns. */
@@ -352,8 +339,8 @@ public final class GallerySearch {
   /**
    * Encodes every image (they share encoder batches) and answers each with its k nearest items
    * (with {@code label}, if given), many images per pass over the index (see {@link
-   * #BATCH_CANDIDATES}). An image that is refused or finds the encoder full fails its own entry;
-   * all images together wait at most the request timeout.
+   * BatchSearch#BATCH_CANDIDATES}). An image that is refused or finds the encoder full fails its
+   * own entry; all images together wait at most the request timeout.
    *
    * @throws RequestTimeoutException if the encodings take longer than that (the whole batch fails)
    */
@@ -367,77 +354,6 @@ public final class GallerySearch {
    */
   public BatchResult batch(List<byte[]> images, int k, String label, Boolean rescore) {
     return observer.observed(
-        GalleryListener.Kind.BATCH, () -> searchBatch(images, k, label, rescore));
-  }
-
-  private BatchResult searchBatch(List<byte[]> images, int k, String label, Boolean rescore) {
-    Query query = new Query(k, null, label, rescore);
-    selection.check(query);
-    boolean rescored = rescore != null ? rescore : this.rescore;
-    ServingModel model = active.require();
-    long start = System.nanoTime();
-    List<CompletableFuture<ImageEncoder.Result>> encodings = new ArrayList<>();
-    String[] errors = new String[images.size()];
-    for (int i = 0; i < images.size(); i++) {
-      try {
-        encodings.add(model.encoder().encode(images.get(i)));
-      } catch (ImageDecodeException | EncoderOverloadedException e) {
-        encodings.add(null);
-        errors[i] = e.getMessage();
-      }
-    }
-    long deadline = start + timeout.toNanos();
-    List<float[]> outputs = new ArrayList<>();
-    for (int i = 0; i < images.size(); i++) {
-      float[] values = null;
-      if (encodings.get(i) != null) {
-        try {
-          Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-          ImageEncoder.Result encoded = Timeouts.await(encodings.get(i), left);
-          observer.reportEncoding(encoded, System.nanoTime());
-          values = encoded.values();
-        } catch (ImageDecodeException | EncoderOverloadedException e) {
-          errors[i] = e.getMessage();
-        } catch (RequestTimeoutException e) {
-          throw new RequestTimeoutException(timeout); // the request's timeout, not what was left
-        }
-      }
-      outputs.add(values);
-    }
-    Map<String, Double> timings = new LinkedHashMap<>();
-    timings.put("encode", Timings.millis(System.nanoTime() - start));
-    start = System.nanoTime();
-    List<float[]> good = outputs.stream().filter(Objects::nonNull).toList();
-    int wanted = selection.candidates(query, rescored);
-    // queries share passes over the index, as many per pass as keep the candidate lists bounded
-    int perPass = Math.max(1, BATCH_CANDIDATES / wanted);
-    List<List<Hit>> answers = new ArrayList<>();
-    for (int from = 0; from < good.size(); from += perPass) {
-      List<float[]> pass = good.subList(from, Math.min(good.size(), from + perPass));
-      List<Code> codes = pass.stream().map(Code::fromSigns).toList();
-      long scanStart = System.nanoTime();
-      List<List<SearchHit>> found = model.index().searchBatch(codes, wanted);
-      long hydrateStart = System.nanoTime();
-      listener.stage(GalleryListener.Stage.SCAN, scanStart, hydrateStart - scanStart);
-      for (int q = 0; q < pass.size(); q++) {
-        List<SearchHit> candidates = found.get(q);
-        if (rescored) {
-          candidates = Rescoring.reorder(candidates, pass.get(q));
-        }
-        answers.add(selection.select(candidates, wanted, query, null));
-      }
-      listener.stage(GalleryListener.Stage.HYDRATE, hydrateStart, System.nanoTime() - hydrateStart);
-    }
-    timings.put("scan", Timings.millis(System.nanoTime() - start));
-    List<BatchEntry> entries = new ArrayList<>();
-    int next = 0;
-    for (int i = 0; i < images.size(); i++) {
-      entries.add(
-          outputs.get(i) == null
-              ? new BatchEntry(i, null, errors[i])
-              : new BatchEntry(i, answers.get(next++), null));
-    }
-    return new BatchResult(
-        model.ref(), entries, timings, rescored ? Ordering.RESCORED : Ordering.HAMMING);
+        GalleryListener.Kind.BATCH, () -> batchSearch.search(images, k, label, rescore));
   }
 }
