@@ -1,21 +1,14 @@
 package dev.pipit.gallery;
 
-import dev.pipit.encode.EncoderOverloadedException;
-import dev.pipit.encode.ImageDecodeException;
 import dev.pipit.encode.ImageEncoder;
 import dev.pipit.index.Code;
 import dev.pipit.index.HammingIndex;
-import dev.pipit.index.SearchHit;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 
 /**
  * Searches the served gallery: by image (encoded with the active model, waiting at most the request
@@ -42,13 +35,6 @@ public final class GallerySearch {
 
   /** Nearest items a label filter looks among (raised to max-k + 1 if that is larger). */
   public static final int LABEL_CANDIDATES = 10_000;
-
-  /**
-   * Candidates one pass of a batch search may hold for all its queries together: a batch with a
-   * label filter answers about 13 images per pass over the index, one without (k up to 1,000) up to
-   * 131.
-   */
-  static final int BATCH_CANDIDATES = 131_072;
 
   /**
    * What to search for.
@@ -166,13 +152,13 @@ public final class GallerySearch {
   }
 
   private final ActiveModel active;
-  private final GalleryCodec codec;
   private final int maxK;
   private final int labelCandidates;
   private final Duration timeout;
-  private final GalleryListener listener;
+  private final SearchObserver observer;
+  private final CandidateSelection selection;
+  private final BatchSearch batchSearch;
   private final boolean rescore;
-  private final int rescoreWindow;
 
   /** Image searches rescored by default, over a window of max-k candidates; no listener. */
   public GallerySearch(ActiveModel active, GalleryCodec codec, int maxK, Duration timeout) {
@@ -196,7 +182,7 @@ public final class GallerySearch {
       boolean rescore,
       int rescoreWindow,
       GalleryListener listener) {
-    this.listener = listener;
+    this.observer = new SearchObserver(listener);
     if (maxK < 1 || maxK >= HammingIndex.MAX_K) {
       throw new IllegalArgumentException(
           "max-k must be 1.." + (HammingIndex.MAX_K - 1) + ", got " + maxK);
@@ -206,12 +192,12 @@ public final class GallerySearch {
           "rescore-window must be 1.." + HammingIndex.MAX_K + ", got " + rescoreWindow);
     }
     this.active = active;
-    this.codec = codec;
     this.maxK = maxK;
     this.labelCandidates = Math.max(LABEL_CANDIDATES, maxK + 1);
     this.timeout = timeout;
     this.rescore = rescore;
-    this.rescoreWindow = rescoreWindow;
+    this.selection = new CandidateSelection(codec, maxK, labelCandidates, rescoreWindow, listener);
+    this.batchSearch = new BatchSearch(active, timeout, rescore, selection, observer, listener);
   }
 
   /** Largest k, and most hits a radius search returns. */
@@ -231,18 +217,18 @@ public final class GallerySearch {
    * @throws RequestTimeoutException if the encoding takes longer than the request timeout
    */
   public Result byImage(byte[] image, Query query) {
-    return observed(GalleryListener.Kind.IMAGE, () -> searchImage(image, query));
+    return observer.observed(GalleryListener.Kind.IMAGE, () -> searchImage(image, query));
   }
 
   private Result searchImage(byte[] image, Query query) {
-    check(query);
+    selection.check(query);
     ServingModel model = active.require();
     ImageEncoder.Result encoded = Timeouts.await(model.encoder().encode(image), timeout);
-    reportEncoding(encoded, System.nanoTime());
+    observer.reportEncoding(encoded, System.nanoTime());
     Map<String, Double> timings = new LinkedHashMap<>();
-    timings.put("decode", millis(encoded.decodeNanos()));
-    timings.put("queue", millis(encoded.queueNanos()));
-    timings.put("encode", millis(encoded.forwardNanos()));
+    timings.put("decode", Timings.millis(encoded.decodeNanos()));
+    timings.put("queue", Timings.millis(encoded.queueNanos()));
+    timings.put("encode", Timings.millis(encoded.forwardNanos()));
     return answer(model, encoded.values(), query, timings);
   }
 
@@ -253,7 +239,7 @@ public final class GallerySearch {
   public Encoding encode(byte[] image) {
     ServingModel model = active.require();
     ImageEncoder.Result encoded = Timeouts.await(model.encoder().encode(image), timeout);
-    reportEncoding(encoded, System.nanoTime());
+    observer.reportEncoding(encoded, System.nanoTime());
     return new Encoding(model.ref(), encoded.values());
   }
 
@@ -265,7 +251,7 @@ public final class GallerySearch {
    * @throws dev.pipit.index.InvalidCodeException if it has not one value per bit of the model
    */
   public Result byValues(float[] values, Query query) {
-    check(query);
+    selection.check(query);
     return answer(active.require(), values, query, new LinkedHashMap<>(), true);
   }
 
@@ -283,51 +269,10 @@ public final class GallerySearch {
     boolean rescored = query.rescore() != null ? query.rescore() : rescore;
     Code code = Code.fromSigns(values);
     List<Hit> hits =
-        search(model.index(), code, rescored ? values : null, query, timings, scored && rescored);
+        selection.search(
+            model.index(), code, rescored ? values : null, query, timings, scored && rescored);
     return new Result(
         model.ref(), hits, timings, rescored ? Ordering.RESCORED : Ordering.HAMMING, code.toHex());
-  }
-
-  /**
-   * The encoding's stages, laid end to end before {@code arrived} (when the request saw the
-   * result): decode, then the wait for a batch, then the forward pass.
-   */
-  private void reportEncoding(ImageEncoder.Result encoded, long arrived) {
-    long encodeStart = arrived - encoded.forwardNanos();
-    long queueStart = encodeStart - encoded.queueNanos();
-    listener.stage(
-        GalleryListener.Stage.DECODE, queueStart - encoded.decodeNanos(), encoded.decodeNanos());
-    listener.stage(GalleryListener.Stage.QUEUE, queueStart, encoded.queueNanos());
-    listener.stage(GalleryListener.Stage.ENCODE, encodeStart, encoded.forwardNanos());
-  }
-
-  /** Runs a search, telling the listener how it ended. */
-  private <T> T observed(GalleryListener.Kind kind, Supplier<T> search) {
-    T result;
-    try {
-      result = search.get();
-    } catch (RuntimeException e) {
-      listener.searched(kind, outcome(e));
-      throw e;
-    }
-    listener.searched(kind, GalleryListener.Outcome.OK);
-    return result;
-  }
-
-  private GalleryListener.Outcome outcome(RuntimeException e) {
-    if (e instanceof IllegalArgumentException
-        || e instanceof ImageDecodeException
-        || e instanceof PayloadTooLargeException) {
-      return GalleryListener.Outcome.CLIENT_ERROR;
-    }
-    if (e instanceof EncoderOverloadedException) {
-      return GalleryListener.Outcome.REJECTED;
-    }
-    if (e instanceof RequestTimeoutException) {
-      listener.timedOut();
-      return GalleryListener.Outcome.TIMEOUT;
-    }
-    return GalleryListener.Outcome.ERROR;
   }
 
   /**
@@ -336,7 +281,7 @@ public final class GallerySearch {
    * @throws dev.pipit.index.InvalidCodeException if it is not a code of the model's length
    */
   public Result byCode(String hex, Query query) {
-    return observed(GalleryListener.Kind.CODE, () -> searchCode(hex, query));
+    return observer.observed(GalleryListener.Kind.CODE, () -> searchCode(hex, query));
   }
 
   /**
@@ -383,19 +328,19 @@ public final class GallerySearch {
   }
 
   private Result searchCode(String hex, Query query) {
-    check(query);
+    selection.check(query);
     ServingModel model = active.require();
     Code code = Code.fromHex(model.ref().bits(), hex);
     Map<String, Double> timings = new LinkedHashMap<>();
-    List<Hit> hits = search(model.index(), code, null, query, timings, false);
+    List<Hit> hits = selection.search(model.index(), code, null, query, timings, false);
     return new Result(model.ref(), hits, timings, Ordering.HAMMING, code.toHex());
   }
 
   /**
    * Encodes every image (they share encoder batches) and answers each with its k nearest items
    * (with {@code label}, if given), many images per pass over the index (see {@link
-   * #BATCH_CANDIDATES}). An image that is refused or finds the encoder full fails its own entry;
-   * all images together wait at most the request timeout.
+   * BatchSearch#BATCH_CANDIDATES}). An image that is refused or finds the encoder full fails its
+   * own entry; all images together wait at most the request timeout.
    *
    * @throws RequestTimeoutException if the encodings take longer than that (the whole batch fails)
    */
@@ -408,192 +353,7 @@ public final class GallerySearch {
    * default).
    */
   public BatchResult batch(List<byte[]> images, int k, String label, Boolean rescore) {
-    return observed(GalleryListener.Kind.BATCH, () -> searchBatch(images, k, label, rescore));
-  }
-
-  private BatchResult searchBatch(List<byte[]> images, int k, String label, Boolean rescore) {
-    Query query = new Query(k, null, label, rescore);
-    check(query);
-    boolean rescored = rescore != null ? rescore : this.rescore;
-    ServingModel model = active.require();
-    long start = System.nanoTime();
-    List<CompletableFuture<ImageEncoder.Result>> encodings = new ArrayList<>();
-    String[] errors = new String[images.size()];
-    for (int i = 0; i < images.size(); i++) {
-      try {
-        encodings.add(model.encoder().encode(images.get(i)));
-      } catch (ImageDecodeException | EncoderOverloadedException e) {
-        encodings.add(null);
-        errors[i] = e.getMessage();
-      }
-    }
-    long deadline = start + timeout.toNanos();
-    List<float[]> outputs = new ArrayList<>();
-    for (int i = 0; i < images.size(); i++) {
-      float[] values = null;
-      if (encodings.get(i) != null) {
-        try {
-          Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-          ImageEncoder.Result encoded = Timeouts.await(encodings.get(i), left);
-          reportEncoding(encoded, System.nanoTime());
-          values = encoded.values();
-        } catch (ImageDecodeException | EncoderOverloadedException e) {
-          errors[i] = e.getMessage();
-        } catch (RequestTimeoutException e) {
-          throw new RequestTimeoutException(timeout); // the request's timeout, not what was left
-        }
-      }
-      outputs.add(values);
-    }
-    Map<String, Double> timings = new LinkedHashMap<>();
-    timings.put("encode", millis(System.nanoTime() - start));
-    start = System.nanoTime();
-    List<float[]> good = outputs.stream().filter(Objects::nonNull).toList();
-    int wanted = candidates(query, rescored);
-    // queries share passes over the index, as many per pass as keep the candidate lists bounded
-    int perPass = Math.max(1, BATCH_CANDIDATES / wanted);
-    List<List<Hit>> answers = new ArrayList<>();
-    for (int from = 0; from < good.size(); from += perPass) {
-      List<float[]> pass = good.subList(from, Math.min(good.size(), from + perPass));
-      List<Code> codes = pass.stream().map(Code::fromSigns).toList();
-      long scanStart = System.nanoTime();
-      List<List<SearchHit>> found = model.index().searchBatch(codes, wanted);
-      long hydrateStart = System.nanoTime();
-      listener.stage(GalleryListener.Stage.SCAN, scanStart, hydrateStart - scanStart);
-      for (int q = 0; q < pass.size(); q++) {
-        List<SearchHit> candidates = found.get(q);
-        if (rescored) {
-          candidates = Rescoring.reorder(candidates, pass.get(q));
-        }
-        answers.add(select(candidates, wanted, query, null));
-      }
-      listener.stage(GalleryListener.Stage.HYDRATE, hydrateStart, System.nanoTime() - hydrateStart);
-    }
-    timings.put("scan", millis(System.nanoTime() - start));
-    List<BatchEntry> entries = new ArrayList<>();
-    int next = 0;
-    for (int i = 0; i < images.size(); i++) {
-      entries.add(
-          outputs.get(i) == null
-              ? new BatchEntry(i, null, errors[i])
-              : new BatchEntry(i, answers.get(next++), null));
-    }
-    return new BatchResult(
-        model.ref(), entries, timings, rescored ? Ordering.RESCORED : Ordering.HAMMING);
-  }
-
-  /**
-   * Asks the index for the candidates of {@code query} and selects its hits; with {@code values} (a
-   * rescored image search) equal distances are ordered by their asymmetric score first.
-   */
-  private List<Hit> search(
-      HammingIndex index,
-      Code code,
-      float[] values,
-      Query query,
-      Map<String, Double> timings,
-      boolean scored) {
-    int wanted = candidates(query, values != null);
-    long start = System.nanoTime();
-    List<SearchHit> candidates = index.search(code, wanted);
-    long scanned = System.nanoTime();
-    listener.stage(GalleryListener.Stage.SCAN, start, scanned - start);
-    timings.put("scan", millis(scanned - start)); // completed with hydrating below
-    if (values != null) {
-      candidates = Rescoring.reorder(candidates, values);
-      timings.put("rescore", millis(System.nanoTime() - scanned));
-    }
-    long hydrateStart = System.nanoTime();
-    List<Hit> hits = select(candidates, wanted, query, scored ? values : null);
-    long end = System.nanoTime();
-    listener.stage(GalleryListener.Stage.HYDRATE, hydrateStart, end - hydrateStart);
-    // the API's scan includes hydrating, as before
-    timings.put("scan", millis(scanned - start + end - hydrateStart));
-    return hits;
-  }
-
-  /**
-   * How many nearest items to ask the index for: enough to answer exactly, and bounded. A rescored
-   * top-k search takes a window of them, so that the items tied at the k-th distance are there to
-   * be ordered (a label or radius search holds every tie among its candidates already).
-   */
-  private int candidates(Query query, boolean rescored) {
-    if (query.label() != null) {
-      return labelCandidates;
-    }
-    if (query.radius() != null) {
-      // one more than may be returned, so that a radius holding too many items is detected
-      return maxK + 1;
-    }
-    return rescored ? Math.max(query.k(), rescoreWindow) : query.k();
-  }
-
-  /**
-   * The hits of {@code query} among {@code candidates}, the {@code asked} nearest items by distance
-   * (then insertion order, or rescored); fewer came back only if the gallery holds fewer. With
-   * {@code scoreAgainst}, each hit carries its asymmetric score against it.
-   */
-  private List<Hit> select(
-      List<SearchHit> candidates, int asked, Query query, float[] scoreAgainst) {
-    Integer radius = query.radius();
-    List<Hit> hits = new ArrayList<>();
-    for (SearchHit candidate : candidates) {
-      if (radius != null && candidate.distance() > radius) {
-        listener.results(hits.size());
-        return hits; // sorted by distance: nothing further is within the radius
-      }
-      GalleryPayload payload = codec.read(candidate.payload());
-      if (query.label() != null && !query.label().equals(payload.label())) {
-        continue;
-      }
-      hits.add(
-          new Hit(
-              candidate.id(),
-              candidate.distance(),
-              payload.label(),
-              payload.metadata(),
-              payload.image(),
-              scoreAgainst == null ? null : Rescoring.score(scoreAgainst, candidate.code())));
-      if (radius == null && hits.size() == query.k()) {
-        listener.results(hits.size());
-        return hits;
-      }
-      if (radius != null && hits.size() > maxK) {
-        throw tooBroad(radius);
-      }
-    }
-    if (radius != null && candidates.size() == asked) {
-      // every candidate lies within the radius and the gallery has more: the ball reaches further
-      throw tooBroad(radius);
-    }
-    if (query.label() != null && radius == null && candidates.size() == asked) {
-      listener.labelWindowExhausted(); // fewer than k matches, and the gallery holds more items
-    }
-    listener.results(hits.size());
-    return hits;
-  }
-
-  private SearchTooBroadException tooBroad(int radius) {
-    return new SearchTooBroadException(
-        "more than "
-            + maxK
-            + " items may lie within radius "
-            + radius
-            + " (at most "
-            + maxK
-            + " hits per search); use a smaller radius or a top-k search");
-  }
-
-  private void check(Query query) {
-    if (query.k() < 1 || query.k() > maxK) {
-      throw new IllegalArgumentException("k must be 1.." + maxK + ", got " + query.k());
-    }
-    if (query.radius() != null && query.radius() < 0) {
-      throw new IllegalArgumentException("radius must be >= 0, got " + query.radius());
-    }
-  }
-
-  private static double millis(long nanos) {
-    return Math.round(nanos / 1e4) / 100.0;
+    return observer.observed(
+        GalleryListener.Kind.BATCH, () -> batchSearch.search(images, k, label, rescore));
   }
 }
