@@ -394,6 +394,35 @@ class DeploymentConfigTests {
   }
 
   /**
+   * A health check that opens /dev/tcp needs bash: CMD-SHELL runs /bin/sh, which is dash in the
+   * images (Debian, Ubuntu), and such a check never passes, so nothing that waits for
+   * service_healthy ever starts. Found by running the compose file for real.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void composeHealthChecksThatOpenATcpSocketRunInBash() throws Exception {
+    Map<String, Object> services =
+        (Map<String, Object>)
+            ((Map<String, Object>) new Yaml().load(Files.readString(Path.of("docker-compose.yml"))))
+                .get("services");
+    int checked = 0;
+    for (Map.Entry<String, Object> entry : services.entrySet()) {
+      Map<String, Object> check =
+          (Map<String, Object>) ((Map<String, Object>) entry.getValue()).get("healthcheck");
+      List<String> test = check == null ? List.of() : (List<String>) check.get("test");
+      if (String.join(" ", test).contains("/dev/tcp")) {
+        assertThat(test.subList(0, 3)).as(entry.getKey()).containsExactly("CMD", "bash", "-c");
+        checked++;
+      }
+    }
+    assertThat(checked).isGreaterThanOrEqualTo(5);
+    // and the image's own check too
+    assertThat(Files.readString(Path.of("Dockerfile")))
+        .doesNotContain("CMD-SHELL")
+        .contains("CMD [\"bash\", \"-c\", \"exec 3<>/dev/tcp/");
+  }
+
+  /**
    * Both images: CUDA 11.8 runtime base with -Pcuda, non-root, libtorch extracted at build time.
    */
   @Test
