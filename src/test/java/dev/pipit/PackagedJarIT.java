@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.jayway.jsonpath.JsonPath;
 import dev.pipit.model.Architecture;
 import java.io.Reader;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,24 +94,7 @@ class PackagedJarIT {
         .extracting(HttpResponse::statusCode)
         .isEqualTo(503);
 
-    HttpResponse<String> accepted =
-        service.post(
-            "/v1/models/first/activate",
-            "application/json",
-            HttpRequest.BodyPublishers.noBody(),
-            "Authorization",
-            admin);
-    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
-    String status = "";
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (System.nanoTime() < deadline) {
-      status = service.get("/v1/models/activation").body();
-      if (!JsonPath.read(status, "$.state").equals("RUNNING")) {
-        break;
-      }
-      Thread.sleep(200);
-    }
-    assertThat((String) JsonPath.read(status, "$.state")).as(status).isEqualTo("SUCCEEDED");
+    String status = service.activate("first", "Authorization", admin);
     assertThat((Integer) JsonPath.read(status, "$.total")).isZero();
 
     HttpResponse<String> indexed =
