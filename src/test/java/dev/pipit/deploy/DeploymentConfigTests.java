@@ -355,14 +355,18 @@ class DeploymentConfigTests {
     }
   }
 
+  /** The services of docker-compose.yml, by name. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> composeServices() throws Exception {
+    Map<String, Object> compose = new Yaml().load(Files.readString(Path.of("docker-compose.yml")));
+    return (Map<String, Object>) compose.get("services");
+  }
+
   /** The cluster profile follows the contract: nodes of each shard, a router listing them. */
   @Test
   @SuppressWarnings("unchecked")
   void composeClusterProfileMatchesTheContract() throws Exception {
-    Map<String, Object> services =
-        (Map<String, Object>)
-            ((Map<String, Object>) new Yaml().load(Files.readString(Path.of("docker-compose.yml"))))
-                .get("services");
+    Map<String, Object> services = composeServices();
     Map<Integer, List<String>> replicas = new HashMap<>();
     for (Map.Entry<String, Object> entry : services.entrySet()) {
       Map<String, Object> service = (Map<String, Object>) entry.getValue();
@@ -401,10 +405,7 @@ class DeploymentConfigTests {
   @Test
   @SuppressWarnings("unchecked")
   void composeHealthChecksThatOpenATcpSocketRunInBash() throws Exception {
-    Map<String, Object> services =
-        (Map<String, Object>)
-            ((Map<String, Object>) new Yaml().load(Files.readString(Path.of("docker-compose.yml"))))
-                .get("services");
+    Map<String, Object> services = composeServices();
     int checked = 0;
     for (Map.Entry<String, Object> entry : services.entrySet()) {
       Map<String, Object> check =
