@@ -64,7 +64,7 @@ public final class DurableFiles {
    * Forces a directory's entries (renames, creations, deletions) to disk. Linux allows opening a
    * directory for reading and fsyncing it; that is what makes a rename durable.
    */
-  static void syncDirectory(Path dir) throws IOException {
+  public static void syncDirectory(Path dir) throws IOException {
     try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
       channel.force(true);
     }

@@ -150,6 +150,36 @@ public final class HammingIndex implements AutoCloseable {
   }
 
   /**
+   * An index without files whose entries start as those of a snapshot file written by {@link
+   * #writeSnapshotTo}, mapped in place (copy-on-write: later writes never reach the file). For an
+   * owner that keeps its own log of the writes after the snapshot (a cluster replica); nothing of
+   * what follows survives {@link #close}.
+   *
+   * @throws CorruptIndexException if the file is damaged (no section's checksum is skipped)
+   * @throws IndexMismatchException if it was written for another code length or model
+   */
+  public static HammingIndex inMemoryFromSnapshot(Path file, IndexOptions options)
+      throws IOException {
+    long start = System.nanoTime();
+    SnapshotFile.Loaded loaded =
+        SnapshotFile.load(file, options.bits(), options.modelFingerprint());
+    Recovery.State state = new Recovery.State(loaded.generation(), loaded.seq(), 0, 0, 0);
+    return new HammingIndex(
+        options, null, null, state, null, IndexListener.NONE, System.nanoTime() - start);
+  }
+
+  /**
+   * Writes the live entries of one consistent state, in insertion order, as a snapshot file in
+   * {@code dir} (created if needed; written aside, fsynced and renamed) and returns the file.
+   * Writes and searches go on meanwhile. The file is what {@link #open} and {@link
+   * #inMemoryFromSnapshot} load.
+   */
+  public Path writeSnapshotTo(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    return SnapshotFile.write(dir, writes.settledView(), options.modelFingerprint());
+  }
+
+  /**
    * Adds an entry.
    *
    * @throws DuplicateIdException if {@code id} is already present (use {@link #upsert})

@@ -294,7 +294,13 @@ final class SnapshotFile {
     return new Loaded(0, null);
   }
 
-  private static Loaded load(Path file, int bits, String fingerprint) throws IOException {
+  /**
+   * Loads one snapshot file (any name, any directory) as {@link #loadNewest} loads the newest.
+   *
+   * @throws CorruptIndexException if it is damaged
+   * @throws IndexMismatchException if it was written for another code length or model
+   */
+  static Loaded load(Path file, int bits, String fingerprint) throws IOException {
     String name = file.getFileName().toString();
     FileHeader header;
     try (DataInputStream in =

@@ -1,192 +1,213 @@
 package dev.pipit.cluster.node;
 
 import dev.pipit.gallery.DurableFiles;
-import dev.pipit.index.Code;
-import dev.pipit.index.Entry;
 import dev.pipit.index.HammingIndex;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import java.util.zip.CheckedInputStream;
-import java.util.zip.CheckedOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A node's local copy of its replica and the sequence it reflects, under the data dir, so a restart
- * replays only the log after it instead of the whole shard. The file is written aside, fsynced and
- * renamed over the old one, and the directory fsynced ({@link DurableFiles}); a damaged or foreign
- * file is ignored (the node then starts from 0, which is slower but never wrong, since PostgreSQL
- * holds everything).
+ * replays only the log after it instead of the whole shard.
+ *
+ * <p>Each model's index is written as an index snapshot file ({@link HammingIndex#writeSnapshotTo})
+ * into a directory of its own, {@code replica-shard-<n>/<id>/}, and a small manifest, {@code
+ * replica-shard-<n>.snapshot} (sequence, served model, one file per model, CRC32), is then replaced
+ * durably ({@link DurableFiles}): the manifest's rename is the commit, after which older
+ * directories are deleted. A restart maps the files in place ({@link
+ * HammingIndex#inMemoryFromSnapshot}), as a standalone index loads its own snapshots, instead of
+ * parsing entries one by one. A damaged, missing or foreign file is ignored (the node then starts
+ * from 0, which is slower but never wrong, since PostgreSQL holds everything).
  */
 public final class ReplicaSnapshot {
 
   private static final Logger log = LoggerFactory.getLogger(ReplicaSnapshot.class);
   private static final int MAGIC = 0x50495052; // "PIPR"
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
 
   /** A restored replica and the sequence to tail after. */
   public record Restored(ReplicaIndex replica, long sequence) {}
 
-  private final Path file;
+  /** A written snapshot: the sequence it is labelled with and the entries it holds. */
+  public record Written(long sequence, long entries) {}
+
+  private record ModelFile(String modelId, int bits, String file) {}
+
+  private final Path dataDir;
+  private final Path manifest;
+  private final Path filesDir;
   private final int shard;
 
   public ReplicaSnapshot(Path dataDir, int shard) {
-    this.file = dataDir.resolve("replica-shard-" + shard + ".snapshot");
+    this.dataDir = dataDir;
+    this.manifest = dataDir.resolve("replica-shard-" + shard + ".snapshot");
+    this.filesDir = dataDir.resolve("replica-shard-" + shard);
     this.shard = shard;
   }
 
+  /** The manifest, whose replacement commits a snapshot. */
   public Path file() {
-    return file;
+    return manifest;
   }
 
   /**
-   * What a snapshot holds, copied out of the replica, labelled with a sequence all of whose changes
-   * it holds; it may hold later ones too (see {@link #capture}).
+   * Writes {@code replica}, which has applied every change up to {@code sequence}, while the tail
+   * goes on. Each model's index is written as one consistent state, which may hold changes after
+   * {@code sequence} as well; that is harmless, because the restart replays the log after {@code
+   * sequence} and replaying a change already applied changes nothing: an upsert puts the item where
+   * it already is (the newest insertion, in log order), a delete of an absent item does nothing, an
+   * activation of the served model keeps it.
    */
-  public record Captured(
-      long sequence, String servedModel, long activatedAt, Map<String, Model> models) {
-
-    /** One model's code length and live entries, in insertion order. */
-    public record Model(int bits, List<Entry> entries) {}
-
-    /** Entries over every model. */
-    public long entries() {
-      return models.values().stream().mapToLong(m -> m.entries().size()).sum();
-    }
-  }
-
-  /**
-   * Copies {@code replica}, which has applied every change up to {@code sequence}, while the tail
-   * goes on. The copy may then hold changes after {@code sequence} as well; that is harmless,
-   * because the restart replays the log after {@code sequence} and replaying a change already
-   * applied changes nothing: an upsert puts the item where it already is (the newest insertion, in
-   * log order), a delete of an absent item does nothing, an activation of the served model keeps
-   * it. Each model's index is read as one consistent state.
-   */
-  public Captured capture(ReplicaIndex replica, long sequence) {
+  public Written write(ReplicaIndex replica, long sequence) throws IOException {
     ReplicaIndex.Models now = replica.models();
-    Map<String, Captured.Model> models = new LinkedHashMap<>();
-    for (Map.Entry<String, HammingIndex> model : now.indexes().entrySet()) {
-      HammingIndex index = model.getValue();
-      List<Entry> entries = new ArrayList<>(index.size());
-      index.forEach(entries::add); // insertion order: the tie rule survives the restart
-      models.put(model.getKey(), new Captured.Model(index.bits(), entries));
+    Path dir = filesDir.resolve(sequence + "-" + UUID.randomUUID());
+    boolean committed = false;
+    try {
+      List<ModelFile> files = new ArrayList<>();
+      long entries = 0;
+      int n = 0;
+      for (Map.Entry<String, HammingIndex> model : now.indexes().entrySet()) {
+        HammingIndex index = model.getValue();
+        Path written = index.writeSnapshotTo(dir.resolve("model-" + n++));
+        entries += index.size();
+        files.add(
+            new ModelFile(model.getKey(), index.bits(), dataDir.relativize(written).toString()));
+      }
+      // The files' directories must be on disk before the manifest that names them.
+      DurableFiles.syncDirectory(dir);
+      DurableFiles.syncDirectory(filesDir);
+      byte[] body = manifest(sequence, now.served().modelId(), now.served().activatedAt(), files);
+      DurableFiles.replace(manifest, body);
+      committed = true;
+      deleteAllBut(dir);
+      return new Written(sequence, entries);
+    } finally {
+      if (!committed) {
+        deleteQuietly(dir);
+      }
     }
-    return new Captured(sequence, now.served().modelId(), now.served().activatedAt(), models);
   }
 
-  /** Writes {@code replica}, which has applied every change up to {@code sequence}. */
-  public void write(ReplicaIndex replica, long sequence) throws IOException {
-    write(capture(replica, sequence));
-  }
-
-  /** Writes a captured replica (any thread; the tail may go on meanwhile). */
-  public void write(Captured captured) throws IOException {
-    DurableFiles.replace(file, stream -> writeTo(stream, captured));
-  }
-
-  private void writeTo(OutputStream stream, Captured captured) throws IOException {
-    CRC32 crc = new CRC32();
-    DataOutputStream out =
-        new DataOutputStream(
-            new BufferedOutputStream(new CheckedOutputStream(stream, crc), 1 << 16));
+  private byte[] manifest(
+      long sequence, String servedModel, long activatedAt, List<ModelFile> files)
+      throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
     out.writeInt(MAGIC);
     out.writeInt(VERSION);
     out.writeInt(shard);
-    out.writeLong(captured.sequence());
-    out.writeUTF(captured.servedModel());
-    out.writeLong(captured.activatedAt());
-    out.writeInt(captured.models().size());
-    for (Map.Entry<String, Captured.Model> model : captured.models().entrySet()) {
-      out.writeUTF(model.getKey());
-      out.writeInt(model.getValue().bits());
-      List<Entry> entries = model.getValue().entries();
-      out.writeInt(entries.size());
-      for (Entry e : entries) {
-        out.writeUTF(e.id());
-        for (long w : e.code().words()) {
-          out.writeLong(w);
-        }
-        byte[] payload = e.payload() == null ? new byte[0] : e.payload();
-        out.writeInt(payload.length);
-        out.write(payload);
-      }
+    out.writeLong(sequence);
+    out.writeUTF(servedModel);
+    out.writeLong(activatedAt);
+    out.writeInt(files.size());
+    for (ModelFile f : files) {
+      out.writeUTF(f.modelId());
+      out.writeInt(f.bits());
+      out.writeUTF(f.file());
     }
-    out.flush();
+    CRC32 crc = new CRC32();
+    crc.update(bytes.toByteArray());
     out.writeLong(crc.getValue());
-    out.flush();
+    return bytes.toByteArray();
   }
 
   /** The replica of the last snapshot, if one is there and intact. */
   public Optional<Restored> read() {
-    if (!Files.isRegularFile(file)) {
+    if (!Files.isRegularFile(manifest)) {
       return Optional.empty();
     }
-    CRC32 crc = new CRC32();
     Map<String, HammingIndex> indexes = new HashMap<>();
-    try (InputStream raw = Files.newInputStream(file);
-        CheckedInputStream checked = new CheckedInputStream(new BufferedInputStream(raw), crc);
-        DataInputStream in = new DataInputStream(checked)) {
-      if (in.readInt() != MAGIC || in.readInt() != VERSION || in.readInt() != shard) {
-        log.warn("ignoring {}: not a version {} snapshot of shard {}", file, VERSION, shard);
-        return Optional.empty();
-      }
-      long sequence = in.readLong();
-      String servedModel = in.readUTF();
-      long activatedAt = in.readLong();
-      int models = in.readInt();
-      for (int m = 0; m < models; m++) {
-        String modelId = in.readUTF();
-        int bits = in.readInt();
-        int count = in.readInt();
-        List<Entry> entries = new ArrayList<>(count);
-        long[] words = new long[Code.wordsFor(bits)];
-        for (int i = 0; i < count; i++) {
-          String id = in.readUTF();
-          for (int w = 0; w < words.length; w++) {
-            words[w] = in.readLong();
-          }
-          byte[] payload = new byte[in.readInt()];
-          in.readFully(payload);
-          entries.add(new Entry(id, Code.of(bits, words.clone()), payload));
+    try {
+      CRC32 crc = new CRC32();
+      try (InputStream raw = Files.newInputStream(manifest);
+          CheckedInputStream checked = new CheckedInputStream(new BufferedInputStream(raw), crc);
+          DataInputStream in = new DataInputStream(checked)) {
+        if (in.readInt() != MAGIC || in.readInt() != VERSION || in.readInt() != shard) {
+          log.warn("ignoring {}: not a version {} snapshot of shard {}", manifest, VERSION, shard);
+          return Optional.empty();
         }
-        HammingIndex index = HammingIndex.inMemory(ReplicaIndex.replicaOptions(bits, modelId));
-        if (!entries.isEmpty()) {
-          index.upsertAll(entries);
+        long sequence = in.readLong();
+        String servedModel = in.readUTF();
+        long activatedAt = in.readLong();
+        int models = in.readInt();
+        List<ModelFile> files = new ArrayList<>();
+        for (int m = 0; m < models; m++) {
+          files.add(new ModelFile(in.readUTF(), in.readInt(), in.readUTF()));
         }
-        indexes.put(modelId, index);
+        long expected = crc.getValue();
+        if (in.readLong() != expected) {
+          throw new IOException("manifest checksum mismatch");
+        }
+        for (ModelFile f : files) {
+          indexes.put(
+              f.modelId(),
+              HammingIndex.inMemoryFromSnapshot(
+                  dataDir.resolve(f.file()), ReplicaIndex.replicaOptions(f.bits(), f.modelId())));
+        }
+        if (!indexes.containsKey(servedModel)) {
+          throw new IOException("the served model " + servedModel + " has no file");
+        }
+        return Optional.of(
+            new Restored(new ReplicaIndex(indexes, servedModel, activatedAt), sequence));
       }
-      long expected = crc.getValue();
-      if (in.readLong() != expected || !indexes.containsKey(servedModel)) {
-        throw new IOException("checksum mismatch");
-      }
-      return Optional.of(
-          new Restored(new ReplicaIndex(indexes, servedModel, activatedAt), sequence));
     } catch (IOException | RuntimeException e) {
       log.warn(
-          "ignoring damaged snapshot {}: {}; the replica starts from the log", file, e.toString());
+          "ignoring damaged snapshot {}: {}; the replica starts from the log",
+          manifest,
+          e.toString());
       for (HammingIndex index : indexes.values()) {
         try {
           index.close();
         } catch (IOException ignored) {
-          // In-memory: nothing to release beyond the heap.
+          // In-memory: nothing to release beyond the mapping, which the GC unmaps.
         }
       }
       return Optional.empty();
+    }
+  }
+
+  /** Deletes every snapshot directory but {@code keep} (a mapped file stays readable). */
+  private void deleteAllBut(Path keep) {
+    try (Stream<Path> dirs = Files.list(filesDir)) {
+      dirs.filter(d -> !d.equals(keep)).forEach(ReplicaSnapshot::deleteQuietly);
+    } catch (IOException e) {
+      log.warn("cannot list older replica snapshots in {}: {}", filesDir, e.toString());
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try {
+      deleteTree(dir);
+    } catch (IOException e) {
+      log.warn("cannot remove replica snapshot files {}: {}", dir, e.toString());
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
   }
 }

@@ -11,10 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A node's replica snapshots: on demand (a graceful stop), and in the background when the {@link
- * ReplicaSnapshotPolicy} says one is due, on a thread of their own. One at a time. The replica is
- * copied out while the tail is paused between two batches (so the copy and its sequence agree),
- * then written while the tail goes on ({@link ReplicaSnapshot#write(ReplicaSnapshot.Captured)}:
- * aside, fsynced, renamed).
+ * ReplicaSnapshotPolicy} says one is due, on a thread of their own. One at a time. Each model's
+ * index is written from one consistent state while the tail goes on ({@link
+ * ReplicaSnapshot#write}); nothing is copied onto the heap.
  */
 public final class ReplicaSnapshots implements AutoCloseable {
 
@@ -79,15 +78,14 @@ public final class ReplicaSnapshots implements AutoCloseable {
   long snapshot() throws IOException {
     synchronized (writing) {
       long start = System.nanoTime();
-      // Read before the copy: every change up to them is in the replica; the copy may hold later
-      // ones too, which the restart replays harmlessly (ReplicaSnapshot#capture).
+      // Read before writing: every change up to them is in the replica; the files may hold later
+      // ones too, which the restart replays harmlessly (ReplicaSnapshot#write).
       long changes = tailer.changesApplied();
       long applied = tailer.appliedSequence();
-      ReplicaSnapshot.Captured captured;
+      ReplicaSnapshot.Written written;
       try {
-        captured = file.capture(replica, applied);
-        file.write(captured);
-      } catch (IOException | RuntimeException | OutOfMemoryError e) {
+        written = file.write(replica, applied);
+      } catch (IOException | RuntimeException e) {
         Status s = status;
         status =
             new Status(
@@ -106,19 +104,19 @@ public final class ReplicaSnapshots implements AutoCloseable {
       Status s = status;
       status =
           new Status(
-              captured.sequence(),
+              written.sequence(),
               Instant.now(),
               s.written() + 1,
               s.failures(),
               s.totalSeconds() + took / 1e9,
               took / 1e9,
-              captured.entries());
+              written.entries());
       log.debug(
           "replica snapshot at sequence {} ({} entries) in {} ms",
-          captured.sequence(),
-          captured.entries(),
+          written.sequence(),
+          written.entries(),
           took / 1_000_000);
-      return captured.sequence();
+      return written.sequence();
     }
   }
 
@@ -133,8 +131,7 @@ public final class ReplicaSnapshots implements AutoCloseable {
     }
     try {
       snapshot();
-    } catch (IOException | RuntimeException | OutOfMemoryError e) {
-      // OutOfMemoryError too: a replica too large to copy must not end the snapshot thread.
+    } catch (IOException | RuntimeException e) {
       retryAt = System.nanoTime() + RETRY_AFTER.toNanos();
       log.warn(
           "replica snapshot failed ({}); a restart replays the log from sequence {}",

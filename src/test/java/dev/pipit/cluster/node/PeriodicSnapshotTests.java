@@ -66,7 +66,9 @@ class PeriodicSnapshotTests {
     assertThat(new ReplicaSnapshot(dirA, SHARD).read().orElseThrow().sequence())
         .isEqualTo(snapshotAt);
     assertThat(Files.list(dirA).map(p -> p.getFileName().toString()))
-        .containsExactly("replica-shard-1.snapshot");
+        .containsExactlyInAnyOrder("replica-shard-1.snapshot", "replica-shard-1");
+    // Each snapshot committed deletes the files of the ones before it.
+    assertThat(Files.list(dirA.resolve("replica-shard-1"))).hasSize(1);
 
     // The shard goes on without A: new items, replaced codes, deletes before and after the
     // snapshot's sequence.

@@ -40,7 +40,7 @@ class ReplicaReplayTests {
       int held = trial % 4 == 0 ? labelled : labelled + cuts.nextInt(log.size() - labelled + 1);
       try (ReplicaIndex running = new ReplicaIndex("m1", 16)) {
         running.apply(log.subList(0, held));
-        file.write(file.capture(running, labelled));
+        file.write(running, labelled);
       }
       ReplicaSnapshot.Restored restored = file.read().orElseThrow();
       assertThat(restored.sequence()).isEqualTo(labelled);
