@@ -78,6 +78,7 @@ class ClusterIT {
             "--pipit.cluster.snapshot-every-changes=200",
             "--pipit.storage.data-dir=" + work.resolve("data"),
             "--pipit.storage.models-dir=" + dir.resolve("models"),
+            "--pipit.cluster.load-networks=false", // light nodes: codes only
             "--pipit.engine.device=cpu",
             GalleryClient.adminTokenArg()));
   }

@@ -22,8 +22,10 @@ import org.slf4j.LoggerFactory;
  * A node that loaded a network loads the activated model's network from the models directory (the
  * artifact in the directory named like the model, with as many bits as its codes) and answers
  * images with it; the network it replaces is closed once requests still holding it had time to
- * finish. A light node, or one without a loadable artifact of that model, serves the new codes by
- * code only.
+ * finish. So does a node started without a model (a fresh deployment: the model is copied into
+ * every node's models directory and activated once, through any node or the router). A light node
+ * ({@code pipit.cluster.load-networks=false}), or one without a loadable artifact of that model,
+ * serves the new codes by code only.
  *
  * <p>The switch itself happens on the tail's thread, at the activation's sequence, to the new codes
  * alone (never a mix of two models); the network loads afterwards on a thread of its own (seconds:
@@ -54,10 +56,14 @@ final class NodeModelFollower implements Consumer<ReplicaIndex.Served> {
   }
 
   /**
-   * What a node serves at start, following its replica's switches from then on: without {@code
-   * defaultModel} the replica's codes alone; with it, that model if the replica serves it (as
-   * standalone starts it), else the network of the model the replica serves now (activated since
-   * the node was configured), looked up in {@code modelsDir}.
+   * What a node serves at start, following its replica's switches from then on: with {@code
+   * defaultModel}, that model if the replica serves it (as standalone starts it); else the network
+   * of the model the replica serves now (activated since the node was configured, or before this
+   * node started with none), looked up in {@code modelsDir}, or its codes alone where there is no
+   * such artifact.
+   *
+   * @param modelsDir where activated models' artifacts are looked up; null for a light node, which
+   *     never loads a network and serves codes only
    */
   static ActiveModel start(
       ReplicaIndex replica,
@@ -68,11 +74,14 @@ final class NodeModelFollower implements Consumer<ReplicaIndex.Served> {
       Duration closeGrace)
       throws Exception {
     ReplicaIndex.Served served = replica.served();
-    NodeModelFollower follower =
-        new NodeModelFollower(defaultModel == null ? null : modelsDir, opener, closeGrace);
+    NodeModelFollower follower = new NodeModelFollower(modelsDir, opener, closeGrace);
     ActiveModel active;
     if (defaultModel == null) {
-      active = new ActiveModel(codesOnly(served));
+      active =
+          new ActiveModel(
+              modelsDir == null || served.activatedAt() == 0
+                  ? codesOnly(served)
+                  : follower.modelFor(served));
     } else if (ModelArtifact.open(defaultModel).manifest().name().equals(served.modelId())) {
       try {
         active = ServingStartup.open(state, defaultModel, opener);

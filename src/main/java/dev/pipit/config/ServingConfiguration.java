@@ -4,6 +4,7 @@ import dev.pipit.api.ApiLimits;
 import dev.pipit.api.StorageLocations;
 import dev.pipit.cluster.node.ActivationJobs;
 import dev.pipit.cluster.node.ClusterNode;
+import dev.pipit.cluster.node.NodeProperties;
 import dev.pipit.encode.BatchingEncoder;
 import dev.pipit.encode.DecodePool;
 import dev.pipit.encode.EncoderListener;
@@ -119,15 +120,23 @@ class ServingConfiguration {
       ModelSwitch.Opener opener,
       ImageStore store,
       GalleryCodec codec,
-      ObjectProvider<ClusterNode> cluster)
+      ObjectProvider<ClusterNode> cluster,
+      ObjectProvider<NodeProperties> nodeProperties)
       throws Exception {
     ClusterNode node = cluster.getIfAvailable();
     if (node != null) {
       // An activation in the change log switches what this node serves at its sequence: a node
-      // with a network loads the activated model's from the models directory; a light node, or
-      // one without that artifact, serves the new model's codes by code only (images 503).
+      // with a network, or started without a model, loads the activated model's from the models
+      // directory; a light node, or one without that artifact, serves the new model's codes by
+      // code only (images 503).
+      boolean loadsNetworks = serving.model() != null || nodeProperties.getObject().loadNetworks();
       return NodeModelFollower.start(
-          node.replica(), state, serving.model(), storage.modelsDir(), opener, SWITCH_CLOSE_GRACE);
+          node.replica(),
+          state,
+          serving.model(),
+          loadsNetworks ? storage.modelsDir() : null,
+          opener,
+          SWITCH_CLOSE_GRACE);
     }
     ActiveModel active = ServingStartup.open(state, serving.model(), opener);
     active

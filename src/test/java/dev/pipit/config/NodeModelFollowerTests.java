@@ -14,6 +14,7 @@ import dev.pipit.encode.ImageEncoder;
 import dev.pipit.encode.ImagePreprocessor;
 import dev.pipit.encode.Preprocessing;
 import dev.pipit.gallery.ActiveModel;
+import dev.pipit.gallery.ModelSwitch;
 import dev.pipit.gallery.ServingModel;
 import dev.pipit.gallery.ServingState;
 import dev.pipit.model.ModelManifest;
@@ -140,6 +141,52 @@ class NodeModelFollowerTests {
       assertThat(closedAt.get("first")).isAfterOrEqualTo(before.plus(grace));
       assertThat(active.require()).isNotSameAs(old);
       active.require().close();
+    }
+  }
+
+  /**
+   * A fresh deployment: nodes start without a model, the model is copied into every node's models
+   * directory and activated once; each node then answers images with it, and again after a restart.
+   * A light node (no models directory) stays on codes.
+   */
+  @Test
+  void aNodeStartedWithoutAModelLoadsTheActivatedModelsNetwork() throws Exception {
+    Path models = dir.resolve("models");
+    TestModels.writeWithoutNetwork(models, "trained", 8);
+    try (DecodePool decodes = new DecodePool(1, 8);
+        ReplicaIndex replica = new ReplicaIndex("codes", 8);
+        ReplicaIndex light = new ReplicaIndex("codes", 8)) {
+      ModelSwitch.Opener opener =
+          (modelDir, indexDir) ->
+              network(modelDir.getFileName().toString(), replica, decodes, null, null);
+      ActiveModel active =
+          NodeModelFollower.start(
+              replica, new ServingState(dir.resolve("a")), null, models, opener, Duration.ZERO);
+      ActiveModel lightActive =
+          NodeModelFollower.start(
+              light, new ServingState(dir.resolve("b")), null, null, opener, Duration.ZERO);
+      assertThat(active.require().encodes()).as("nothing activated yet: codes").isFalse();
+
+      Change activation = new Change(4, Change.Op.ACTIVATE, null, null, "trained", Instant.now());
+      replica.apply(List.of(activation));
+      light.apply(List.of(activation));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!active.require().encodes()) {
+        assertThat(System.nanoTime()).as("the network loads").isLessThan(deadline);
+        Thread.sleep(20);
+      }
+      assertThat(active.require().encoder().encode(png()).get(10, TimeUnit.SECONDS).code().bits())
+          .isEqualTo(8);
+      assertThat(lightActive.require().encodes()).isFalse();
+      assertThat(lightActive.require().ref().id()).isEqualTo("trained");
+      active.require().close();
+
+      // a restart of the node, its replica serving the activated model: loaded at start
+      ActiveModel restarted =
+          NodeModelFollower.start(
+              replica, new ServingState(dir.resolve("a")), null, models, opener, Duration.ZERO);
+      assertThat(restarted.require().encodes()).isTrue();
+      restarted.require().close();
     }
   }
 

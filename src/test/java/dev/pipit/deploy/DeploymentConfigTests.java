@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Objects;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -30,6 +32,7 @@ class DeploymentConfigTests {
       List.of(
           "k8s/overlays/standalone",
           "k8s/overlays/cluster",
+          "k8s/overlays/cluster-small",
           "k8s/overlays/gpu",
           "k8s/train",
           "k8s/observability");
@@ -186,9 +189,11 @@ class DeploymentConfigTests {
   }
 
   /** The contract: one StatefulSet per shard setting its shard; the router lists every replica. */
-  @Test
-  void clusterHasAStatefulSetPerShardAndARouterThatReachesEveryReplica() throws Exception {
-    Map<String, Map<String, Object>> objects = render("k8s/overlays/cluster");
+  @ParameterizedTest
+  @ValueSource(strings = {"k8s/overlays/cluster", "k8s/overlays/cluster-small"})
+  void clusterHasAStatefulSetPerShardAndARouterThatReachesEveryReplica(String overlay)
+      throws Exception {
+    Map<String, Map<String, Object>> objects = render(overlay);
     List<Map<String, Object>> shards = new ArrayList<>();
     for (Map<String, Object> workload : workloads(objects)) {
       Map<String, String> env = env(list(podSpec(workload), "containers").getFirst());
@@ -239,6 +244,40 @@ class DeploymentConfigTests {
     assertThat(budgetsSelecting(objects, labels(map(router, "spec", "template", "metadata"))))
         .hasSize(1);
     assertThat(objects).containsKeys("StatefulSet/pipit-postgres", "Service/pipit-postgres");
+  }
+
+  /**
+   * The small cluster is what deploy.yml applies on kind, on a GitHub runner of 4 cores and 16 GB:
+   * every pod must be schedulable there, next to kind's own control plane (about a core and 2 GB).
+   */
+  @Test
+  void theSmallClusterFitsOneFourCoreSixteenGigabyteMachine() throws Exception {
+    long milliCpu = 0;
+    long limitBytes = 0;
+    int pods = 0;
+    for (Map<String, Object> workload : workloads(render("k8s/overlays/cluster-small"))) {
+      int replicas = (Integer) map(workload, "spec").getOrDefault("replicas", 1);
+      for (Map<String, Object> container : list(podSpec(workload), "containers")) {
+        Map<String, Object> resources = map(container, "resources");
+        milliCpu += replicas * milliCpu((String) map(resources, "requests").get("cpu"));
+        limitBytes += replicas * bytes((String) map(resources, "limits").get("memory"));
+      }
+      pods += replicas;
+    }
+    assertThat(pods).as("postgres, 2 x 2 replicas, a router").isEqualTo(6);
+    assertThat(milliCpu).isLessThanOrEqualTo(3_000);
+    assertThat(limitBytes).isLessThanOrEqualTo(14L << 30);
+  }
+
+  private static long milliCpu(String quantity) {
+    return quantity.endsWith("m")
+        ? Long.parseLong(quantity.substring(0, quantity.length() - 1))
+        : Math.round(Double.parseDouble(quantity) * 1000);
+  }
+
+  private static long bytes(String quantity) {
+    return Long.parseLong(quantity.substring(0, quantity.length() - 2))
+        << (quantity.endsWith("Gi") ? 30 : quantity.endsWith("Mi") ? 20 : 0);
   }
 
   @SuppressWarnings("unchecked")

@@ -17,6 +17,8 @@ import org.springframework.util.unit.DataSize;
  * @param readWait longest a search with {@code minSequence} waits for this node to reach it
  * @param codeBits code length of a node started without {@code pipit.serving.model} (codes only)
  * @param codeModel model id of such a node's codes
+ * @param loadNetworks whether such a node loads the network of a model activated later, from its
+ *     models directory, to answer images (true); false makes it a light node that serves codes only
  * @param tailBatch change-log records read per query while catching up
  * @param tailPoll longest the tail sleeps without a NOTIFY before it looks again
  * @param snapshotInterval time after which a changed replica writes its local snapshot (0: never)
@@ -32,6 +34,7 @@ public record NodeProperties(
     @DefaultValue("5s") Duration readWait,
     @DefaultValue("64") int codeBits,
     @DefaultValue("codes") String codeModel,
+    @DefaultValue("true") boolean loadNetworks,
     @DefaultValue("2000") int tailBatch,
     @DefaultValue("1s") Duration tailPoll,
     @DefaultValue("10m") Duration snapshotInterval,
