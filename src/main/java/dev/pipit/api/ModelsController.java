@@ -9,6 +9,7 @@ import dev.pipit.gallery.ModelSwitch;
 import dev.pipit.gallery.SwitchConflictException;
 import dev.pipit.gallery.UnknownModelException;
 import dev.pipit.model.ModelArtifact;
+import dev.pipit.model.ModelManifest;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -104,8 +105,8 @@ class ModelsController {
   private ResponseEntity<ActivationJob> activateInCluster(String id, boolean acceptLoss)
       throws InterruptedException {
     Path dir = catalog.directory(id);
-    String model = ModelArtifact.open(dir).manifest().name();
-    ActivationJob status = jobs.start(dir, model, acceptLoss);
+    ModelManifest manifest = ModelArtifact.open(dir).manifest();
+    ActivationJob status = jobs.start(dir, manifest.name(), manifest.bits(), acceptLoss);
     if (status.state() == ActivationJob.State.SUCCEEDED) {
       node.awaitApplied(status.sequence());
       return ResponseEntity.ok(status);

@@ -48,7 +48,7 @@ class ClusterNodeRestartTests {
     TestModels.writeRandom(dir.resolve("models"), "first-16", Architecture.ADSH_R50, 16, 32);
     TestModels.writeRandom(dir.resolve("models"), "second-16", Architecture.ADSH_R50, 16, 32);
     ClusterSchema.migrate(db.dataSource());
-    new ClusterStore(db.dataSource(), new ShardFunction(1)).activate("second-16");
+    new ClusterStore(db.dataSource(), new ShardFunction(1)).activate("second-16", 16);
   }
 
   @DynamicPropertySource

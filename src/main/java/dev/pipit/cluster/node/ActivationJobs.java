@@ -77,13 +77,15 @@ public final class ActivationJobs implements AutoCloseable {
    * re-encoded the activation is written before this returns (the status is then {@code SUCCEEDED},
    * with its sequence); else a job re-encodes in the background ({@code RUNNING}).
    *
+   * @param bits the model's code length
    * @param acceptLoss whether items without a kept original or a code of the model may be dropped
    * @throws SwitchConflictException if the model serves already, or an activation runs (here or on
    *     another node)
    * @throws ItemLossException if items would be dropped and {@code acceptLoss} is false
    * @throws StoreUnavailableException if PostgreSQL is unreachable
    */
-  public synchronized ActivationJob start(Path modelDir, String model, boolean acceptLoss) {
+  public synchronized ActivationJob start(
+      Path modelDir, String model, int bits, boolean acceptLoss) {
     if (status != null && status.state() == ActivationJob.State.RUNNING) {
       throw new SwitchConflictException(
           "an activation of " + status.model() + " is running (job " + status.id() + ")");
@@ -131,7 +133,7 @@ public final class ActivationJobs implements AutoCloseable {
               Instant.now(),
               null,
               null);
-      if (counts.withOriginal() == 0 && activateAtOnce(model, from, acceptLoss)) {
+      if (counts.withOriginal() == 0 && activateAtOnce(model, bits, from, acceptLoss)) {
         lock.close();
         return status;
       }
@@ -144,7 +146,7 @@ public final class ActivationJobs implements AutoCloseable {
         Thread.ofPlatform()
             .name("cluster-activation")
             .daemon()
-            .start(() -> run(modelDir, model, from, acceptLoss, lock));
+            .start(() -> run(modelDir, model, bits, from, acceptLoss, lock));
     return status;
   }
 
@@ -152,9 +154,9 @@ public final class ActivationJobs implements AutoCloseable {
    * Nothing to re-encode: writes the activation now. False when items to re-encode were written
    * since they were counted (the job then does it).
    */
-  private boolean activateAtOnce(String model, String from, boolean acceptLoss) {
+  private boolean activateAtOnce(String model, int bits, String from, boolean acceptLoss) {
     try {
-      finish(model, from, acceptLoss, items -> List.of(), new HashSet<>());
+      finish(model, bits, from, acceptLoss, items -> List.of(), new HashSet<>());
       return true;
     } catch (ClusterStore.ItemsMissingException e) {
       // items were written since they were counted
@@ -201,7 +203,12 @@ public final class ActivationJobs implements AutoCloseable {
   }
 
   private void run(
-      Path modelDir, String model, String from, boolean acceptLoss, ClusterStore.ActivationLock l) {
+      Path modelDir,
+      String model,
+      int bits,
+      String from,
+      boolean acceptLoss,
+      ClusterStore.ActivationLock l) {
     Set<String> failed = new HashSet<>();
     try (l;
         Network network = networks.open(modelDir)) {
@@ -214,7 +221,7 @@ public final class ActivationJobs implements AutoCloseable {
         }
       }
       checkCancelled();
-      finish(model, from, acceptLoss, items -> encode(encoder, items, failed), failed);
+      finish(model, bits, from, acceptLoss, items -> encode(encoder, items, failed), failed);
       log.info(
           "Activation of {}: {} codes re-encoded, {} dropped, at sequence {}",
           model,
@@ -263,12 +270,13 @@ public final class ActivationJobs implements AutoCloseable {
 
   private void finish(
       String model,
+      int bits,
       String from,
       boolean acceptLoss,
       ClusterStore.LastEncodings last,
       Set<String> failed) {
     ClusterStore.ActivationOutcome outcome =
-        node.store().activateReencoded(from, model, acceptLoss, last);
+        node.store().activateReencoded(from, model, bits, acceptLoss, last);
     ActivationJob s = status;
     status =
         s.progress(s.reencoded() + outcome.lastWritten(), failed.size(), outcome.dropped())

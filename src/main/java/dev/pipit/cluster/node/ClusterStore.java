@@ -99,8 +99,8 @@ public final class ClusterStore {
    *
    * @return the activation's sequence
    */
-  public long activate(String modelId) {
-    return inTransaction(c -> appendActivation(c, modelId));
+  public long activate(String modelId, int bits) {
+    return inTransaction(c -> appendActivation(c, modelId, bits));
   }
 
   /** The model active at the head of the log, if any was activated. */
@@ -423,7 +423,7 @@ public final class ClusterStore {
    *     false (nothing is written)
    */
   public ActivationOutcome activateReencoded(
-      String from, String to, boolean dropMissing, LastEncodings last) {
+      String from, String to, int bits, boolean dropMissing, LastEncodings last) {
     return inTransaction(
         c -> {
           List<ToReencode> remaining = toReencode(c, from, to, "", Integer.MAX_VALUE);
@@ -457,7 +457,7 @@ public final class ClusterStore {
               appendDelete(c, id, shard);
             }
           }
-          long sequence = appendActivation(c, to);
+          long sequence = appendActivation(c, to, bits);
           return new ActivationOutcome(sequence, written, missing.size());
         });
   }
@@ -483,13 +483,15 @@ public final class ClusterStore {
     }
   }
 
-  private long appendActivation(Connection c, String modelId) throws SQLException {
+  private long appendActivation(Connection c, String modelId, int bits) throws SQLException {
     long sequence;
     try (PreparedStatement change =
         c.prepareStatement(
             "INSERT INTO pipit_changes (op, shard, payload) VALUES ('activate', NULL,"
                 + " ?::jsonb) RETURNING sequence")) {
-      change.setString(1, json.writeValueAsString(Map.of("model", modelId)));
+      // the code length: a node that holds none of the model's codes yet serves an empty index of
+      // it
+      change.setString(1, json.writeValueAsString(Map.of("model", modelId, "bits", bits)));
       try (ResultSet r = change.executeQuery()) {
         r.next();
         sequence = r.getLong(1);
@@ -599,7 +601,14 @@ public final class ClusterStore {
               at.toInstant());
       case DELETE -> new Change(sequence, op, id, null, null, at.toInstant());
       case ACTIVATE ->
-          new Change(sequence, op, null, null, (String) payload.get("model"), at.toInstant());
+          new Change(
+              sequence,
+              op,
+              null,
+              null,
+              (String) payload.get("model"),
+              at.toInstant(),
+              payload.get("bits") instanceof Number bits ? bits.intValue() : 0);
     };
   }
 

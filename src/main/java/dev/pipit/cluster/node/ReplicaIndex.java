@@ -101,7 +101,7 @@ public final class ReplicaIndex implements ChangeSink, AutoCloseable {
               }
             }
           }
-          case ACTIVATE -> activate(change.modelId(), change.sequence());
+          case ACTIVATE -> activate(change.modelId(), change.modelBits(), change.sequence());
         }
       } catch (RuntimeException e) {
         throw new ChangeRefusedException(change, e);
@@ -151,11 +151,12 @@ public final class ReplicaIndex implements ChangeSink, AutoCloseable {
     return new ChangeRefusedException(run.getFirst(), cause);
   }
 
-  private void activate(String modelId, long sequence) {
+  private void activate(String modelId, int bits, long sequence) {
     HammingIndex index = byModel.get(modelId);
     if (index == null) {
-      // Activated before any of its codes reached this shard: an empty gallery of that model.
-      index = indexFor(modelId, served.index().bits());
+      // Activated before any of its codes reached this shard (a fresh cluster): an empty gallery
+      // of that model, of its code length (that of the served one where the log does not say).
+      index = indexFor(modelId, bits > 0 ? bits : served.index().bits());
     }
     Served previous = served;
     served = new Served(modelId, index, sequence);

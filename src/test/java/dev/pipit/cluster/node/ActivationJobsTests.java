@@ -100,7 +100,7 @@ class ActivationJobsTests {
     AtomicInteger closed = new AtomicInteger();
     ActivationJobs jobs = jobs(node, null, closed);
 
-    ActivationJob started = jobs.start(MODEL_DIR, "m2", false);
+    ActivationJob started = jobs.start(MODEL_DIR, "m2", 16, false);
     assertThat(started.state()).isEqualTo(ActivationJob.State.RUNNING);
     assertThat(started.total()).isEqualTo(6);
     assertThat(started.from()).isEqualTo("m1");
@@ -134,7 +134,7 @@ class ActivationJobsTests {
         .as("shard 0's items, all with m2 codes")
         .isEqualTo(3);
 
-    assertThatThrownBy(() -> jobs.start(MODEL_DIR, "m2", false))
+    assertThatThrownBy(() -> jobs.start(MODEL_DIR, "m2", 16, false))
         .isInstanceOf(SwitchConflictException.class)
         .hasMessageContaining("already serving");
   }
@@ -148,7 +148,7 @@ class ActivationJobsTests {
             0, List.of(new ItemWrite(byCode, "m1", Code.fromHex(16, "0001"), null, null, null)));
     ActivationJobs jobs = jobs(node, null, new AtomicInteger());
 
-    assertThatThrownBy(() -> jobs.start(MODEL_DIR, "m2", false))
+    assertThatThrownBy(() -> jobs.start(MODEL_DIR, "m2", 16, false))
         .isInstanceOfSatisfying(
             ItemLossException.class,
             e -> {
@@ -159,7 +159,7 @@ class ActivationJobsTests {
     assertThat(count("SELECT count(*) FROM pipit_model_activations")).isZero();
     assertThat(jobs.status()).isEmpty();
 
-    ActivationJob started = jobs.start(MODEL_DIR, "m2", true);
+    ActivationJob started = jobs.start(MODEL_DIR, "m2", 16, true);
     assertThat(started.withoutOriginal()).isEqualTo(1);
     jobs.awaitIdle(Duration.ofSeconds(60));
     ActivationJob done = jobs.status().orElseThrow();
@@ -186,7 +186,7 @@ class ActivationJobsTests {
         .upsert(0, List.of(new ItemWrite(id, "m2", Code.fromHex(16, "00ff"), null, null, null)));
     // a light node (no network) can activate a model whose codes are all written
     ActivationJobs jobs = new ActivationJobs(node, null, 2);
-    ActivationJob done = jobs.start(MODEL_DIR, "m2", false);
+    ActivationJob done = jobs.start(MODEL_DIR, "m2", 16, false);
     assertThat(done.state()).isEqualTo(ActivationJob.State.SUCCEEDED);
     assertThat(done.sequence()).isPositive();
     assertThat(done.total()).isZero();
@@ -201,15 +201,15 @@ class ActivationJobsTests {
     }
     CountDownLatch gate = new CountDownLatch(1);
     ActivationJobs jobs = jobs(node, gate, new AtomicInteger());
-    ActivationJob first = jobs.start(MODEL_DIR, "m2", false);
+    ActivationJob first = jobs.start(MODEL_DIR, "m2", 16, false);
     assertThat(first.total()).isEqualTo(6);
 
-    assertThatThrownBy(() -> jobs.start(MODEL_DIR, "m2", false))
+    assertThatThrownBy(() -> jobs.start(MODEL_DIR, "m2", 16, false))
         .isInstanceOf(SwitchConflictException.class)
         .hasMessageContaining("is running");
     try (ClusterNode other = ClusterNode.start(settings(1, dirB))) {
       ActivationJobs elsewhere = jobs(other, null, new AtomicInteger());
-      assertThatThrownBy(() -> elsewhere.start(MODEL_DIR, "m2", false))
+      assertThatThrownBy(() -> elsewhere.start(MODEL_DIR, "m2", 16, false))
           .isInstanceOf(SwitchConflictException.class)
           .hasMessageContaining("another node");
 
@@ -234,7 +234,7 @@ class ActivationJobsTests {
       assertThatThrownBy(jobs::cancel).isInstanceOf(SwitchConflictException.class);
 
       // the other node goes on with what is still missing: 4 left and the added item
-      ActivationJob resumed = elsewhere.start(MODEL_DIR, "m2", false);
+      ActivationJob resumed = elsewhere.start(MODEL_DIR, "m2", 16, false);
       assertThat(resumed.total()).isEqualTo(5);
       elsewhere.awaitIdle(Duration.ofSeconds(60));
       ActivationJob done = elsewhere.status().orElseThrow();
@@ -264,6 +264,7 @@ class ActivationJobsTests {
             .activateReencoded(
                 "m1",
                 "m2",
+                16,
                 false,
                 items -> {
                   seen.addAll(items);

@@ -148,12 +148,15 @@ class ClusterStoreContractTests {
 
   @Test
   void anActivationReachesEveryShardAtOneSequence() {
-    long at = store.activate("m2");
+    long at = store.activate("m2", 48);
     assertThat(store.activeModel()).contains("m2");
     for (int shard = 0; shard < 2; shard++) {
       List<Change> changes = store.changesAfter(shard, 0, 10);
       assertThat(changes).hasSize(1);
       assertThat(changes.getFirst().op()).isEqualTo(Change.Op.ACTIVATE);
+      assertThat(changes.getFirst().modelBits())
+          .as("its code length travels with it")
+          .isEqualTo(48);
       assertThat(changes.getFirst().modelId()).isEqualTo("m2");
       assertThat(changes.getFirst().sequence()).isEqualTo(at);
     }
@@ -253,7 +256,7 @@ class ClusterStoreContractTests {
           .extracting(h -> h.id())
           .containsExactly(ids.get(0), ids.get(1));
 
-      long s3 = store.activate("m2");
+      long s3 = store.activate("m2", 16);
       assertThat(tailer.awaitApplied(s3, Duration.ofSeconds(10))).isTrue();
       ReplicaIndex.Served after = replica.served();
       assertThat(after.modelId()).isEqualTo("m2");

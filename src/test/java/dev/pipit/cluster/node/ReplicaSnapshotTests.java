@@ -94,6 +94,27 @@ class ReplicaSnapshotTests {
     assertThat(new ReplicaSnapshot(dir, 1).read()).isEmpty();
   }
 
+  /**
+   * A fresh cluster activates a model before any of its codes exist: the replica serves an empty
+   * index of the activated model's code length (not the previous model's), so its codes apply.
+   */
+  @Test
+  void anActivationBeforeAnyCodeServesAnIndexOfTheModelsLength(@TempDir Path dir) throws Exception {
+    try (ReplicaIndex replica = new ReplicaIndex("codes", 64)) {
+      replica.apply(
+          List.of(new Change(1, Change.Op.ACTIVATE, null, null, "m48", Instant.EPOCH, 48)));
+      assertThat(replica.served().index().bits()).isEqualTo(48);
+      ItemWrite item = new ItemWrite("a", "m48", Code.of(48, 5L), null, Map.of(), null);
+      replica.apply(List.of(new Change(2, Change.Op.UPSERT, "a", item, "m48", Instant.EPOCH)));
+      assertThat(replica.served().index().size()).isEqualTo(1);
+      new ReplicaSnapshot(dir, 0).write(replica, 2);
+    }
+    try (ReplicaIndex restored = new ReplicaSnapshot(dir, 0).read().orElseThrow().replica()) {
+      assertThat(restored.served().modelId()).isEqualTo("m48");
+      assertThat(restored.served().index().bits()).isEqualTo(48);
+    }
+  }
+
   private static Path onlyIndexFile(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir.resolve("replica-shard-0"))) {
       List<Path> bins = files.filter(p -> p.toString().endsWith(".bin")).toList();
