@@ -226,6 +226,9 @@ public final class AdshTrainer {
                     augmentation,
                     last ? u : null,
                     iteration);
+            if (!Double.isFinite(terms[0] + terms[1] + terms[2])) {
+              throw new TrainingDivergedException(t, batches + 1L, terms);
+            }
             for (int k = 0; k < 3; k++) {
               sums[k] += terms[k];
             }
@@ -307,10 +310,13 @@ public final class AdshTrainer {
               AdshLoss.spaceRelation(
                   u, uPositive, uErased, settings.esrlAlpha(), settings.esrlBeta());
         }
-        collector.backward(hash.add(quantisation).add(extra));
         terms[0] = hash.getFloat();
         terms[1] = quantisation.getFloat();
         terms[2] = extra.getFloat();
+        if (!Double.isFinite(terms[0] + terms[1] + terms[2])) {
+          return terms; // the caller stops the run before any weight takes a NaN
+        }
+        collector.backward(hash.add(quantisation).add(extra));
       }
       // Update outside the collector: in-place changes of leaves are not recorded.
       for (Parameter p : trainable.values()) {
