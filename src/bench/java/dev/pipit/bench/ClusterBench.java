@@ -148,9 +148,9 @@ public final class ClusterBench {
   }
 
   /**
-   * A node's heap for {@code items}: about 120 B per item on the heap, as much again while a
-   * replica snapshot is copied, plus 1 GB for the rest. A 10 M run with 1 GB ran out of heap at 4.2
-   * M items.
+   * A node's heap for {@code items}: about 300 B per item plus 1 GB. Sized when a replica snapshot
+   * still copied the index on the heap (a 10 M run with 1 GB ran out of heap at 4.2 M items); kept
+   * since, so runs before and after snapshots were mapped compare on the same heap.
    */
   static String nodeHeap(long items) {
     long gigabytes = 1 + (items * 300 + (1L << 30) - 1) / (1L << 30);
