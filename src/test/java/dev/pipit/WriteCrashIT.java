@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.jayway.jsonpath.JsonPath;
 import dev.pipit.AckLedger.State;
 import dev.pipit.model.Architecture;
-import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
@@ -361,15 +359,7 @@ class WriteCrashIT {
 
   /** A small PNG of random pixels: a distinct original every time. */
   static byte[] png(Random random) throws Exception {
-    BufferedImage image = new BufferedImage(24, 24, BufferedImage.TYPE_INT_RGB);
-    for (int y = 0; y < 24; y++) {
-      for (int x = 0; x < 24; x++) {
-        image.setRGB(x, y, random.nextInt(1 << 24));
-      }
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ImageIO.write(image, "png", out);
-    return out.toByteArray();
+    return TestImages.noisePng(random, 24, 24);
   }
 
   static String sha256(byte[] bytes) throws Exception {

@@ -8,13 +8,12 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import dev.pipit.TestImages;
 import dev.pipit.TestModels;
 import dev.pipit.cluster.ClusterTestPostgres;
 import dev.pipit.cluster.ShardFunction;
 import dev.pipit.cluster.node.ClusterStore;
 import dev.pipit.model.Architecture;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
@@ -22,7 +21,6 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -73,10 +71,18 @@ class ClusterNodeImagesTests {
   static void properties(DynamicPropertyRegistry registry) {
     db = ClusterTestPostgres.newDatabase();
     registry.add("pipit.serving.model", () -> dir.resolve("models/node-16").toString());
+    registerNode(registry, dir, db, KEY);
+  }
+
+  /**
+   * A cluster node on {@code db}, its data and models under {@code dir}, CPU, admin {@code key}.
+   */
+  static void registerNode(
+      DynamicPropertyRegistry registry, Path dir, ClusterTestPostgres.Database db, String key) {
     registry.add("pipit.storage.data-dir", () -> dir.resolve("data").toString());
     registry.add("pipit.storage.models-dir", () -> dir.resolve("models").toString());
     registry.add("pipit.engine.device", () -> "cpu");
-    registry.add("pipit.jobs.admin-token", () -> KEY);
+    registry.add("pipit.jobs.admin-token", () -> key);
     registry.add("pipit.cluster.mode", () -> "node");
     registry.add("pipit.cluster.postgres.url", db::url);
     registry.add("pipit.cluster.postgres.username", db::username);
@@ -248,14 +254,6 @@ class ClusterNodeImagesTests {
   }
 
   private static byte[] png(Random random) throws Exception {
-    BufferedImage image = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
-    for (int y = 0; y < image.getHeight(); y++) {
-      for (int x = 0; x < image.getWidth(); x++) {
-        image.setRGB(x, y, random.nextInt(0xffffff));
-      }
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ImageIO.write(image, "png", out);
-    return out.toByteArray();
+    return TestImages.noisePng(random, 64, 48);
   }
 }

@@ -6,15 +6,13 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import dev.pipit.TestImages;
 import dev.pipit.TestModels;
 import dev.pipit.cluster.ClusterTestPostgres;
 import dev.pipit.model.Architecture;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,15 +50,8 @@ class ClusterNodeWithoutModelTests {
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
-    ClusterTestPostgres.Database db = ClusterTestPostgres.newDatabase();
-    registry.add("pipit.storage.data-dir", () -> dir.resolve("data").toString());
-    registry.add("pipit.storage.models-dir", () -> dir.resolve("models").toString());
-    registry.add("pipit.engine.device", () -> "cpu");
-    registry.add("pipit.jobs.admin-token", () -> KEY);
-    registry.add("pipit.cluster.mode", () -> "node");
-    registry.add("pipit.cluster.postgres.url", db::url);
-    registry.add("pipit.cluster.postgres.username", db::username);
-    registry.add("pipit.cluster.postgres.password", db::password);
+    // no pipit.serving.model: as the cluster overlay's nodes start
+    ClusterNodeImagesTests.registerNode(registry, dir, ClusterTestPostgres.newDatabase(), KEY);
   }
 
   @Test
@@ -99,14 +90,6 @@ class ClusterNodeWithoutModelTests {
   }
 
   private static byte[] png(Random random) throws Exception {
-    BufferedImage image = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
-    for (int y = 0; y < image.getHeight(); y++) {
-      for (int x = 0; x < image.getWidth(); x++) {
-        image.setRGB(x, y, random.nextInt(0xffffff));
-      }
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ImageIO.write(image, "png", out);
-    return out.toByteArray();
+    return TestImages.noisePng(random, 64, 48);
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pipit.FakeEncoderBackend;
+import dev.pipit.TestImages;
 import dev.pipit.cluster.ClusterTestPostgres;
 import dev.pipit.cluster.ShardFunction;
 import dev.pipit.encode.BatchingEncoder;
@@ -17,8 +18,6 @@ import dev.pipit.gallery.ItemLossException;
 import dev.pipit.gallery.SwitchConflictException;
 import dev.pipit.index.Code;
 import dev.pipit.model.ModelManifest;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
@@ -37,7 +36,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -451,14 +449,6 @@ class ActivationJobsTests {
   }
 
   private static byte[] png(Random random) throws Exception {
-    BufferedImage image = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
-    for (int y = 0; y < image.getHeight(); y++) {
-      for (int x = 0; x < image.getWidth(); x++) {
-        image.setRGB(x, y, random.nextInt(0xffffff));
-      }
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ImageIO.write(image, "png", out);
-    return out.toByteArray();
+    return TestImages.noisePng(random, 32, 32);
   }
 }
