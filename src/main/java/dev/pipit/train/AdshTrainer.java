@@ -310,13 +310,13 @@ public final class AdshTrainer {
               AdshLoss.spaceRelation(
                   u, uPositive, uErased, settings.esrlAlpha(), settings.esrlBeta());
         }
+        collector.backward(hash.add(quantisation).add(extra));
         terms[0] = hash.getFloat();
         terms[1] = quantisation.getFloat();
         terms[2] = extra.getFloat();
-        if (!Double.isFinite(terms[0] + terms[1] + terms[2])) {
-          return terms; // the caller stops the run before any weight takes a NaN
-        }
-        collector.backward(hash.add(quantisation).add(extra));
+      }
+      if (!Double.isFinite(terms[0] + terms[1] + terms[2])) {
+        return terms; // the caller stops the run before any weight takes this step's update
       }
       // Update outside the collector: in-place changes of leaves are not recorded.
       for (Parameter p : trainable.values()) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipit.index.Code;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,7 +71,7 @@ class ReplicaSnapshotTests {
     }
     Path modelFile = onlyIndexFile(dir);
     try (FileChannel channel = FileChannel.open(modelFile, StandardOpenOption.WRITE)) {
-      channel.write(java.nio.ByteBuffer.wrap(new byte[] {0x55}), Files.size(modelFile) / 2);
+      channel.write(ByteBuffer.wrap(new byte[] {0x55}), Files.size(modelFile) / 2);
     }
     assertThat(file.read()).isEmpty();
 
