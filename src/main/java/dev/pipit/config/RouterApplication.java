@@ -9,6 +9,8 @@ import dev.pipit.cluster.router.ShardReplicas;
 import dev.pipit.metrics.RouterMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -32,6 +34,8 @@ import org.springframework.web.servlet.function.ServerResponse;
         "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration")
 @EnableConfigurationProperties(RouterProperties.class)
 public class RouterApplication {
+
+  private static final Logger log = LoggerFactory.getLogger(RouterApplication.class);
 
   static final String MODE = "pipit.cluster.mode";
 
@@ -68,6 +72,12 @@ public class RouterApplication {
 
   @Bean
   ClusterRouter clusterRouter(NodeCalls nodes, RouterProperties properties, RouterMeters meters) {
+    if (properties.nodeApiKey() == null || properties.nodeApiKey().isBlank()) {
+      log.warn(
+          "pipit.cluster.router.node-api-key is not set: a search by image is encoded on a node"
+              + " (POST /v1/encode, admin) with the caller's own credential, so anonymous searches"
+              + " by image are refused (401)");
+    }
     return new ClusterRouter(nodes, properties.nodeApiKey(), meters);
   }
 

@@ -234,6 +234,15 @@ class DeploymentConfigTests {
       Map<String, String> podLabels = labels(map(shard, "spec", "template", "metadata"));
       assertThat(budgetsSelecting(objects, podLabels)).as(name + " PodDisruptionBudget").hasSize(1);
     }
+    // the router's own key on the nodes, from a Secret (see
+    // composeClusterProfileMatchesTheContract)
+    Map<String, Object> nodeKey =
+        list(list(podSpec(router), "containers").getFirst(), "env").stream()
+            .filter(v -> "PIPIT_CLUSTER_ROUTER_NODEAPIKEY".equals(v.get("name")))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("the router sets no node API key"));
+    assertThat(objects)
+        .containsKey("Secret/" + map(nodeKey, "valueFrom", "secretKeyRef").get("name"));
     assertThat(routerEnv).containsKey("PIPIT_CLUSTER_ROUTER_SHARDURLS_" + (shardCount - 1));
     assertThat(routerEnv).doesNotContainKey("PIPIT_CLUSTER_ROUTER_SHARDURLS_" + shardCount);
 
@@ -430,6 +439,10 @@ class DeploymentConfigTests {
                       .split(",")))
           .containsExactlyInAnyOrderElementsOf(shard.getValue());
     }
+    // Without its own key on the nodes the router forwards an anonymous caller's missing credential
+    // to the admin-only POST /v1/encode: every anonymous search by image answered 401 (found by
+    // running the cluster profile).
+    assertThat((String) routerEnv.get("PIPIT_CLUSTER_ROUTER_NODEAPIKEY")).isNotBlank();
     Map<String, Object> postgres = (Map<String, Object>) services.get("postgres");
     assertThat((String) postgres.get("image")).matches("postgres:16\\.\\d+");
     Map<String, Object> gpu = (Map<String, Object>) services.get("pipit-gpu");
