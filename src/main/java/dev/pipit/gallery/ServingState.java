@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Comparator;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -97,7 +96,7 @@ public final class ServingState {
       if (keep.isPresent() && keep.get().equals(abs) || !Files.isDirectory(abs)) {
         return;
       }
-      deleteTree(abs);
+      DurableFiles.deleteTree(abs);
       if (building != null && building.toAbsolutePath().normalize().equals(abs)) {
         building = null;
       }
@@ -121,20 +120,12 @@ public final class ServingState {
         Path abs = dir.toAbsolutePath().normalize();
         if (!abs.equals(keep.get())
             && (building == null || !abs.equals(building.toAbsolutePath().normalize()))) {
-          deleteTree(dir);
+          DurableFiles.deleteTree(dir);
           log.info("Removed the index of a retired model: {}", dir);
         }
       }
     } catch (IOException e) {
       log.warn("Could not clean up retired indexes: {}", e.toString());
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 

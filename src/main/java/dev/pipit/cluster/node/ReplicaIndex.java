@@ -42,11 +42,6 @@ public final class ReplicaIndex implements ChangeSink, AutoCloseable {
     this.served = new Served(servedModel, byModel.get(servedModel), activatedAt);
   }
 
-  /** Every model's index, for a snapshot: call with no batch being applied. */
-  synchronized Map<String, HammingIndex> indexes() {
-    return Map.copyOf(byModel);
-  }
-
   /** The served model and every model's index, between two batches (for a snapshot). */
   record Models(Served served, Map<String, HammingIndex> indexes) {}
 

@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -194,20 +193,9 @@ public final class ReplicaSnapshot {
 
   private static void deleteQuietly(Path dir) {
     try {
-      deleteTree(dir);
+      DurableFiles.deleteTree(dir);
     } catch (IOException e) {
       log.warn("cannot remove replica snapshot files {}: {}", dir, e.toString());
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 }
